@@ -1,0 +1,403 @@
+"""Loads and validates the YAML knowledge base, reporting every problem with its file and line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.kb import Kind, KnowledgeBase, Link, Question, Topic, Vocabulary
+from bot.core.text import Normalizer
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+TOPICS_GLOB = "topics/*.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the knowledge base."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is invalid; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"invalid knowledge base ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class _Map(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _Seq(list):
+    """A YAML sequence that remembers the line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records line numbers and reports duplicate keys."""
+
+    duplicates: list[tuple[int, str]]
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_Map]:
+    data = _Map()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in data.key_lines:
+            loader.duplicates.append((line, f"duplicate key {key!r}"))
+        data.key_lines[key] = line
+        data[key] = loader.construct_object(value_node, deep=True)
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> Iterator[_Seq]:
+    data = _Seq()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_object(item, deep=True) for item in node.value)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+class _Reader:
+    """Collects problems while reading one file's parsed YAML."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def parse(self, path: Path) -> Any:
+        loader = _LineLoader(path.read_text(encoding="utf-8"))
+        loader.duplicates = []
+        try:
+            return loader.get_single_data()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            self.problem(mark.line + 1 if mark else 1, f"YAML syntax error: {exc.problem}")
+            return None
+        finally:
+            for line, message in loader.duplicates:
+                self.problem(line, message)
+            loader.dispose()
+
+    def mapping(self, value: Any, line: int, what: str) -> _Map | None:
+        if isinstance(value, _Map):
+            return value
+        self.problem(line, f"{what} must be a mapping")
+        return None
+
+    def keys(self, data: _Map, allowed: set[str], required: set[str], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(data.key_lines[key], f"unknown key {key!r} in {what}")
+        for key in sorted(required - data.keys()):
+            self.problem(data.line, f"{what} is missing required key {key!r}")
+
+    def text(self, data: _Map, key: str, what: str) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(data.key_lines[key], f"{what}: {key!r} must be non-empty text")
+            return ""
+        return " ".join(value.split())
+
+    def texts(self, data: _Map, key: str, what: str) -> tuple[tuple[str, int], ...]:
+        """A list of non-empty strings, each with its line."""
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, _Seq):
+            self.problem(data.key_lines[key], f"{what}: {key!r} must be a list")
+            return ()
+        found = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            if (
+                isinstance(item, str | int | float)
+                and not isinstance(item, bool)
+                and str(item).strip()
+            ):
+                found.append((" ".join(str(item).split()), line))
+            else:
+                self.problem(line, f"{what}: every item of {key!r} must be non-empty text")
+        return tuple(found)
+
+
+_TOPIC_REQUIRED = {"id", "title", "kind", "summary", "links", "phrases"}
+_TOPIC_OPTIONAL = {
+    "when_to_use",
+    "when_not_to_use",
+    "detail",
+    "related",
+    "aliases",
+    "questions",
+    "compares",
+}
+_QUESTION_KEYS = {"id", "ask", "answer"}
+_LINK_KEYS = {"title", "url"}
+
+
+@dataclass
+class _TopicDraft:
+    topic: Topic
+    file: str
+    line: int
+    related_lines: dict[str, int]
+    phrase_lines: dict[str, int]
+
+
+def _read_vocabulary(path: Path, root: Path, problems: list[Problem]) -> Vocabulary:
+    reader = _Reader(str(path.relative_to(root.parent)), problems)
+    if not path.exists():
+        return Vocabulary()
+    data = reader.mapping(reader.parse(path), 1, "the vocabulary file")
+    if data is None:
+        return Vocabulary()
+    reader.keys(data, {"abbreviations", "synonyms", "stopwords"}, set(), "the vocabulary")
+    pairs: dict[str, dict[str, str]] = {}
+    for key in ("abbreviations", "synonyms"):
+        section = data.get(key) or _Map()
+        if not isinstance(section, _Map):
+            reader.problem(data.key_lines[key], f"{key!r} must be a mapping")
+            section = _Map()
+        pairs[key] = {}
+        for short, long in section.items():
+            line = section.key_lines[short]
+            if not isinstance(long, str) or not str(short).strip() or not long.strip():
+                reader.problem(line, f"{key}: {short!r} must map to non-empty text")
+            elif key == "synonyms" and len(str(long).split()) != 1:
+                reader.problem(line, f"synonyms: {short!r} must map to a single word")
+            else:
+                pairs[key][str(short).lower()] = long.lower()
+    stopwords = frozenset(w.lower() for w, _ in reader.texts(data, "stopwords", "the vocabulary"))
+    return Vocabulary(pairs["abbreviations"], pairs["synonyms"], stopwords)
+
+
+def _read_topic(reader: _Reader, data: _Map) -> _TopicDraft | None:
+    what = f"topic {data.get('id', '?')!r}"
+    reader.keys(data, _TOPIC_REQUIRED | _TOPIC_OPTIONAL, _TOPIC_REQUIRED, what)
+    topic_id = data.get("id")
+    if not isinstance(topic_id, str) or not _ID.match(topic_id):
+        reader.problem(
+            data.key_lines.get("id", data.line), f"{what}: id must be lowercase-kebab-case"
+        )
+        return None
+    try:
+        kind = Kind(data.get("kind"))
+    except ValueError:
+        allowed = ", ".join(k.value for k in Kind)
+        reader.problem(
+            data.key_lines.get("kind", data.line), f"{what}: kind must be one of {allowed}"
+        )
+        return None
+    links = _read_links(reader, data, what)
+    phrases = reader.texts(data, "phrases", what)
+    if "phrases" in data and not phrases:
+        reader.problem(data.key_lines["phrases"], f"{what}: needs at least one phrase")
+    related = reader.texts(data, "related", what)
+    compares = reader.texts(data, "compares", what)
+    if kind is Kind.COMPARISON and len(compares) != 2:
+        reader.problem(
+            data.line, f"{what}: a comparison needs 'compares' with exactly two topic ids"
+        )
+    aliases = reader.texts(data, "aliases", what)
+    questions, ask_lines = _read_questions(reader, data, what)
+    topic = Topic(
+        id=topic_id,
+        title=reader.text(data, "title", what),
+        kind=kind,
+        summary=reader.text(data, "summary", what),
+        links=links,
+        phrases=tuple(p for p, _ in phrases),
+        when_to_use=tuple(t for t, _ in reader.texts(data, "when_to_use", what)),
+        when_not_to_use=tuple(t for t, _ in reader.texts(data, "when_not_to_use", what)),
+        detail=reader.text(data, "detail", what),
+        related=tuple(r for r, _ in related),
+        aliases=tuple(a for a, _ in aliases),
+        questions=questions,
+        compares=tuple(c for c, _ in compares),
+    )
+    phrase_lines = dict(aliases) | dict(phrases) | ask_lines
+    return _TopicDraft(topic, reader.file, data.line, dict(related) | dict(compares), phrase_lines)
+
+
+def _read_links(reader: _Reader, data: _Map, what: str) -> tuple[Link, ...]:
+    value = data.get("links")
+    if value is None:
+        return ()
+    if not isinstance(value, _Seq) or not value:
+        reader.problem(data.key_lines["links"], f"{what}: 'links' must be a non-empty list")
+        return ()
+    links = []
+    for item, line in zip(value, value.item_lines, strict=True):
+        entry = reader.mapping(item, line, f"{what}: a link")
+        if entry is None:
+            continue
+        reader.keys(entry, _LINK_KEYS, _LINK_KEYS, f"{what}: link")
+        url = reader.text(entry, "url", what)
+        if url and not url.startswith("https://"):
+            reader.problem(entry.key_lines["url"], f"{what}: link url must start with https://")
+        links.append(Link(reader.text(entry, "title", what), url))
+    return tuple(links)
+
+
+def _read_questions(
+    reader: _Reader, data: _Map, what: str
+) -> tuple[tuple[Question, ...], dict[str, int]]:
+    """The topic's questions, and the line of each of their 'ask' phrases."""
+    value = data.get("questions")
+    if value is None:
+        return (), {}
+    if not isinstance(value, _Seq):
+        reader.problem(data.key_lines["questions"], f"{what}: 'questions' must be a list")
+        return (), {}
+    questions: list[Question] = []
+    ask_lines: dict[str, int] = {}
+    seen: set[str] = set()
+    for item, line in zip(value, value.item_lines, strict=True):
+        entry = reader.mapping(item, line, f"{what}: a question")
+        if entry is None:
+            continue
+        q_what = f"{what} question {entry.get('id', '?')!r}"
+        reader.keys(entry, _QUESTION_KEYS, _QUESTION_KEYS, q_what)
+        q_id = entry.get("id")
+        if not isinstance(q_id, str) or not _ID.match(q_id):
+            reader.problem(
+                entry.key_lines.get("id", line), f"{q_what}: id must be lowercase-kebab-case"
+            )
+            continue
+        if q_id in seen:
+            reader.problem(entry.key_lines["id"], f"{q_what}: duplicate question id in this topic")
+        seen.add(q_id)
+        asks = reader.texts(entry, "ask", q_what)
+        if "ask" in entry and not asks:
+            reader.problem(entry.key_lines["ask"], f"{q_what}: needs at least one 'ask' phrase")
+        ask_lines |= dict(asks)
+        questions.append(
+            Question(q_id, tuple(a for a, _ in asks), reader.text(entry, "answer", q_what))
+        )
+    return tuple(questions), ask_lines
+
+
+def _read_topic_file(path: Path, root: Path, problems: list[Problem]) -> list[_TopicDraft]:
+    reader = _Reader(str(path.relative_to(root.parent)), problems)
+    data = reader.parse(path)
+    if data is None:
+        return []
+    data = reader.mapping(data, 1, "a topic file")
+    if data is None:
+        return []
+    reader.keys(data, {"topics"}, {"topics"}, "a topic file")
+    topics = data.get("topics")
+    if not isinstance(topics, _Seq):
+        reader.problem(data.key_lines.get("topics", 1), "'topics' must be a list")
+        return []
+    drafts = []
+    for item, line in zip(topics, topics.item_lines, strict=True):
+        entry = reader.mapping(item, line, "a topic")
+        if entry is not None and (draft := _read_topic(reader, entry)) is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _check_references(drafts: list[_TopicDraft], problems: list[Problem]) -> None:
+    first: dict[str, _TopicDraft] = {}
+    for draft in drafts:
+        if (other := first.get(draft.topic.id)) is not None:
+            problems.append(
+                Problem(
+                    draft.file,
+                    draft.line,
+                    f"duplicate topic id {draft.topic.id!r} "
+                    f"(first defined at {other.file}:{other.line})",
+                )
+            )
+        else:
+            first[draft.topic.id] = draft
+    for draft in drafts:
+        for ref, line in draft.related_lines.items():
+            if ref not in first:
+                problems.append(
+                    Problem(
+                        draft.file,
+                        line,
+                        f"topic {draft.topic.id!r} refers to unknown topic {ref!r}",
+                    )
+                )
+
+
+def _check_phrases(
+    drafts: list[_TopicDraft], normalize: Callable[[str], str], problems: list[Problem]
+) -> None:
+    seen: dict[str, tuple[_TopicDraft, int]] = {}
+    for draft in drafts:
+        for phrase, line in draft.phrase_lines.items():
+            key = normalize(phrase)
+            if not key:
+                problems.append(
+                    Problem(draft.file, line, f"phrase {phrase!r} has no words that can be matched")
+                )
+                continue
+            if key in seen:
+                other, other_line = seen[key]
+                problems.append(
+                    Problem(
+                        draft.file,
+                        line,
+                        f"duplicate phrase {phrase!r} (also at "
+                        f"{other.file}:{other_line}, topic {other.topic.id!r})",
+                    )
+                )
+            else:
+                seen[key] = (draft, line)
+
+
+def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Load every file of the knowledge folder; raise KnowledgeError listing all problems."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), 0, "knowledge folder not found")])
+    vocabulary = _read_vocabulary(root / VOCABULARY_FILE, root, problems)
+    drafts: list[_TopicDraft] = []
+    files = sorted(root.glob(TOPICS_GLOB))
+    if not files:
+        problems.append(Problem(str(root / TOPICS_GLOB), 0, "no topic files found"))
+    for path in files:
+        drafts.extend(_read_topic_file(path, root, problems))
+    _check_references(drafts, problems)
+    normalizer = Normalizer(vocabulary)
+    _check_phrases(drafts, lambda p: " ".join(normalizer.normalize(p).terms), problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase({d.topic.id: d.topic for d in drafts}, vocabulary)

@@ -1,0 +1,88 @@
+"""Message normalization: the first step of routing, shared by messages and KB phrases."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.core.kb import Vocabulary
+
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]{1,200}>")
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def strip_mentions(text: str) -> str:
+    """Remove Teams `<at>…</at>` mentions and any other markup, leaving the words around them."""
+    text = _MENTION.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    return " ".join(html.unescape(text).split())
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English stem of one lowercase word."""
+    return _STEMMER.stemWord(word)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A text reduced to what routing compares."""
+
+    words: tuple[str, ...]
+    """Every word, lowercased, abbreviations expanded, synonyms applied."""
+    terms: tuple[str, ...]
+    """Stemmed content words: the words without stopwords, in order, duplicates kept."""
+
+    @property
+    def text(self) -> str:
+        """The words joined by single spaces."""
+        return " ".join(self.words)
+
+
+class Normalizer:
+    """Lowercases, strips mentions, punctuation and emoji, expands abbreviations, stems."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._stopwords = vocabulary.stopwords
+        self._synonyms = vocabulary.synonyms
+        self._expansions = {
+            tuple(self._raw_words(short)): tuple(self._raw_words(long))
+            for short, long in vocabulary.abbreviations.items()
+        }
+        self._longest_expansion = max((len(k) for k in self._expansions), default=0)
+
+    @staticmethod
+    def _raw_words(text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).lower()
+        text = _APOSTROPHE.sub("", text)
+        return _NON_WORD.sub(" ", text).split()
+
+    def _expand(self, words: list[str]) -> list[str]:
+        expanded: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self._longest_expansion, len(words) - i), 0, -1):
+                replacement = self._expansions.get(tuple(words[i : i + size]))
+                if replacement is not None:
+                    expanded.extend(replacement)
+                    i += size
+                    break
+            else:
+                expanded.append(words[i])
+                i += 1
+        return expanded
+
+    def normalize(self, text: str) -> NormalizedText:
+        """Normalize one message or phrase."""
+        words = self._expand(self._raw_words(strip_mentions(text)))
+        words = [self._synonyms.get(w, w) for w in words]
+        terms = tuple(stem(w) for w in words if w not in self._stopwords)
+        return NormalizedText(tuple(words), terms)

@@ -1,0 +1,246 @@
+"""SQLite-backed implementation of botbuilder's ``Storage`` interface.
+
+Items are serialized the way botbuilder's Azure ``BlobStorage`` does it: with jsonpickle, so that
+objects BotState keeps in its state dict (e.g. ``DialogState`` from botbuilder-dialogs) survive a
+restart. The e-tag lives in its own column and is put back on the item (``item["e_tag"]`` for dicts,
+``item.e_tag`` for objects) when it is read.
+
+E-tag semantics follow ``MemoryStorage``: a write whose item carries an e-tag other than ``"*"``
+fails with :class:`ETagConflictError` (a ``KeyError``, the type ``MemoryStorage`` raises) if the
+stored item has a different e-tag; no e-tag or ``"*"`` writes unconditionally; an empty e-tag is an
+error. Unlike ``MemoryStorage``, every write assigns a fresh e-tag (as Blob/Cosmos storage do), so
+``BotState`` gets real optimistic concurrency; the new e-tag is also set on the written item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from botbuilder.core import Storage
+from jsonpickle.pickler import Pickler
+from jsonpickle.unpickler import Unpickler
+
+__all__ = ["ETagConflictError", "SqliteStorage", "SqliteStorageError"]
+
+_T = TypeVar("_T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bot_storage (
+    key   TEXT PRIMARY KEY,
+    e_tag TEXT NOT NULL,
+    value TEXT NOT NULL
+)
+"""
+
+
+class SqliteStorageError(Exception):
+    """The database file cannot be used (not a database, unreadable) or the storage is closed."""
+
+
+class ETagConflictError(KeyError):
+    """A write carried an e-tag that no longer matches the stored item."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _get_etag(item: Any) -> str | None:
+    if isinstance(item, dict):
+        return item.get("e_tag")
+    return getattr(item, "e_tag", None)
+
+
+def _set_etag(item: Any, e_tag: str) -> None:
+    if isinstance(item, dict):
+        item["e_tag"] = e_tag
+    else:
+        # __slots__ or read-only attribute: only the stored copy gets the new e-tag
+        with contextlib.suppress(AttributeError):
+            item.e_tag = e_tag
+
+
+def _encode(key: str, item: Any) -> str:
+    flat = Pickler().flatten(item)
+    if not isinstance(flat, dict):
+        raise TypeError(f"SqliteStorage: item {key!r} must be a dict or an object, got {item!r}")
+    flat.pop("e_tag", None)
+    return json.dumps(flat, separators=(",", ":"))
+
+
+def _decode(value: str, e_tag: str) -> Any:
+    flat = json.loads(value)
+    flat["e_tag"] = e_tag
+    return Unpickler().restore(flat)
+
+
+class SqliteStorage(Storage):
+    """Bot state storage in one SQLite file (WAL mode).
+
+    All SQLite work runs on a single dedicated worker thread that owns the connection, so the
+    event loop never blocks on disk I/O. Several instances (or processes) may share one file;
+    concurrency between them is handled by SQLite locking plus the e-tag check.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        """Open (creating if needed) the database at ``path``; its parent dir is created too.
+
+        Blocks briefly while the file is opened. Raises :class:`SqliteStorageError` if ``path``
+        exists but is not an SQLite database.
+        """
+        self.path = Path(path)
+        self._timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="sqlite-storage"
+        )
+        try:
+            self._executor.submit(self._open).result()
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+            raise
+
+    # -- Storage interface -------------------------------------------------------------------
+
+    async def read(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Return the stored items for ``keys``; keys that are not stored are omitted."""
+        keys = list(keys or ())
+        if not keys:
+            return {}
+        return await self._run(self._read, keys)
+
+    async def write(self, changes: dict[str, Any]) -> None:
+        """Store all ``changes`` in one transaction, checking e-tags (all or nothing)."""
+        if changes is None:
+            raise Exception("Changes are required when writing")  # same as MemoryStorage
+        if not changes:
+            return
+        rows: list[tuple[str, str | None, str]] = []
+        for key, item in changes.items():
+            e_tag = _get_etag(item)
+            if e_tag == "":
+                raise Exception("sqlite_storage.write(): etag missing")
+            rows.append((key, None if e_tag == "*" else e_tag, _encode(key, item)))
+        new_etags = await self._run(self._write, rows)
+        for key, item in changes.items():
+            _set_etag(item, new_etags[key])
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        """Delete ``keys``; keys that are not stored are ignored."""
+        keys = list(keys or ())
+        if keys:
+            await self._run(self._delete, keys)
+
+    def close(self) -> None:
+        """Close the connection and stop the worker thread. Safe to call more than once."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        try:
+            executor.submit(self._close_conn).result()
+        finally:
+            executor.shutdown(wait=True)
+
+    # -- worker-thread side --------------------------------------------------------------------
+
+    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        if self._executor is None:
+            raise SqliteStorageError(f"SqliteStorage({self.path}) is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise SqliteStorageError(
+                f"cannot use {self.path} as bot storage: {err} (is it an SQLite database?)"
+            ) from err
+        self._conn = conn
+
+    def _close_conn(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _db(self) -> sqlite3.Connection:
+        assert self._conn is not None
+        return self._conn
+
+    def _read(self, keys: list[str]) -> dict[str, Any]:
+        conn = self._db()
+        rows: dict[str, tuple[str, str]] = {}
+        conn.execute("BEGIN")  # one snapshot for all keys
+        try:
+            for key in keys:
+                row = conn.execute(
+                    "SELECT e_tag, value FROM bot_storage WHERE key = ?", (key,)
+                ).fetchone()
+                if row is not None:
+                    rows[key] = row
+        finally:
+            conn.execute("COMMIT")
+        return {key: _decode(value, e_tag) for key, (e_tag, value) in rows.items()}
+
+    def _write(self, rows: list[tuple[str, str | None, str]]) -> dict[str, str]:
+        conn = self._db()
+        new_etags: dict[str, str] = {}
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+        try:
+            for key, expected, value in rows:
+                new_etag = uuid.uuid4().hex
+                if expected is not None:
+                    cur = conn.execute(
+                        "UPDATE bot_storage SET e_tag = ?, value = ? WHERE key = ? AND e_tag = ?",
+                        (new_etag, value, key, expected),
+                    )
+                    if cur.rowcount == 0:
+                        current = conn.execute(
+                            "SELECT e_tag FROM bot_storage WHERE key = ?", (key,)
+                        ).fetchone()
+                        if current is not None:
+                            raise ETagConflictError(
+                                f"Etag conflict.\nOriginal: {expected}\r\nCurrent: {current[0]}"
+                            )
+                    else:
+                        new_etags[key] = new_etag
+                        continue
+                # unconditional write, or conditional write of an item that is not stored
+                # (MemoryStorage writes it too)
+                conn.execute(
+                    "INSERT INTO bot_storage (key, e_tag, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET e_tag = excluded.e_tag, value = excluded.value",
+                    (key, new_etag, value),
+                )
+                new_etags[key] = new_etag
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return new_etags
+
+    def _delete(self, keys: list[str]) -> None:
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("DELETE FROM bot_storage WHERE key = ?", [(k,) for k in keys])
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
