@@ -85,7 +85,7 @@ class Intent:
 
     @property
     def phrases(self) -> tuple[str, ...]:
-        """The texts that identify this intent: a question's asks, or a topic's names and phrases."""
+        """The texts that identify this intent: its asks, or the topic's names and phrases."""
         if self.question is not None:
             return self.question.ask
         return (self.topic.title, *self.topic.aliases, *self.topic.phrases)

@@ -1,8 +1,8 @@
 """Routes a message to an intent: normalize → candidates → fuzzy score → decide.
 
 The index is built once per knowledge base. A message's terms are matched to the index's vocabulary
-exactly or, for typos, with rapidfuzz; an inverted index narrows the phrases to those sharing a term;
-only those few are scored, and two thresholds (absolute and margin) decide.
+exactly or, for typos, with rapidfuzz; an inverted index narrows the phrases to those sharing
+a term; only those few are scored, and two thresholds (absolute and margin) decide.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ class Router:
         return phrase_coverage * (0.35 + 0.5 * query_coverage + 0.15 * closeness)
 
     def route(self, text: str) -> Decision:
-        """Rank the intents for a message and decide: answer, ask which one, or admit not knowing."""
+        """Rank the intents for a message and decide: answer, ask which one, or say not known."""
         matches = self.rank(text)
         limits = self.thresholds
         if not matches or matches[0].score < limits.suggest:
