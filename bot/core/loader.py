@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.kb import Kind, KnowledgeBase, Link, Question, Topic, Vocabulary
+from bot.core.kb import QUESTION_SEPARATOR, Kind, KnowledgeBase, Link, Question, Topic, Vocabulary
 from bot.core.text import Normalizer
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
@@ -149,6 +149,12 @@ class _Reader:
                 and str(item).strip()
             ):
                 found.append((" ".join(str(item).split()), line))
+            elif isinstance(item, dict):
+                self.problem(
+                    line,
+                    f"{what}: an item of {key!r} reads as a mapping: quote it "
+                    "(a colon followed by a space starts a YAML mapping)",
+                )
             else:
                 self.problem(line, f"{what}: every item of {key!r} must be non-empty text")
         return tuple(found)
@@ -174,7 +180,8 @@ class _TopicDraft:
     file: str
     line: int
     related_lines: dict[str, int]
-    phrase_lines: dict[str, int]
+    phrase_lines: dict[str, tuple[str, int]]
+    """Each phrase: the intent it identifies and its line."""
 
 
 def _read_vocabulary(path: Path, root: Path, problems: list[Problem]) -> Vocabulary:
@@ -248,7 +255,9 @@ def _read_topic(reader: _Reader, data: _Map) -> _TopicDraft | None:
         questions=questions,
         compares=tuple(c for c, _ in compares),
     )
-    phrase_lines = dict(aliases) | dict(phrases) | ask_lines
+    phrase_lines = {p: (topic_id, line) for p, line in (*aliases, *phrases)}
+    for phrase, (question_id, line) in ask_lines.items():
+        phrase_lines[phrase] = (f"{topic_id}{QUESTION_SEPARATOR}{question_id}", line)
     return _TopicDraft(topic, reader.file, data.line, dict(related) | dict(compares), phrase_lines)
 
 
@@ -274,8 +283,8 @@ def _read_links(reader: _Reader, data: _Map, what: str) -> tuple[Link, ...]:
 
 def _read_questions(
     reader: _Reader, data: _Map, what: str
-) -> tuple[tuple[Question, ...], dict[str, int]]:
-    """The topic's questions, and the line of each of their 'ask' phrases."""
+) -> tuple[tuple[Question, ...], dict[str, tuple[str, int]]]:
+    """The topic's questions, and the question id and line of each of their 'ask' phrases."""
     value = data.get("questions")
     if value is None:
         return (), {}
@@ -283,7 +292,7 @@ def _read_questions(
         reader.problem(data.key_lines["questions"], f"{what}: 'questions' must be a list")
         return (), {}
     questions: list[Question] = []
-    ask_lines: dict[str, int] = {}
+    ask_lines: dict[str, tuple[str, int]] = {}
     seen: set[str] = set()
     for item, line in zip(value, value.item_lines, strict=True):
         entry = reader.mapping(item, line, f"{what}: a question")
@@ -303,7 +312,7 @@ def _read_questions(
         asks = reader.texts(entry, "ask", q_what)
         if "ask" in entry and not asks:
             reader.problem(entry.key_lines["ask"], f"{q_what}: needs at least one 'ask' phrase")
-        ask_lines |= dict(asks)
+        ask_lines |= {ask: (q_id, ask_line) for ask, ask_line in asks}
         questions.append(
             Question(q_id, tuple(a for a, _ in asks), reader.text(entry, "answer", q_what))
         )
@@ -360,27 +369,26 @@ def _check_references(drafts: list[_TopicDraft], problems: list[Problem]) -> Non
 def _check_phrases(
     drafts: list[_TopicDraft], normalize: Callable[[str], str], problems: list[Problem]
 ) -> None:
-    seen: dict[str, tuple[_TopicDraft, int]] = {}
+    """Report phrases with nothing to match, and phrases shared by two different intents."""
+    seen: dict[str, tuple[str, _TopicDraft, int]] = {}
     for draft in drafts:
-        for phrase, line in draft.phrase_lines.items():
+        for phrase, (intent_id, line) in draft.phrase_lines.items():
             key = normalize(phrase)
             if not key:
                 problems.append(
                     Problem(draft.file, line, f"phrase {phrase!r} has no words that can be matched")
                 )
                 continue
-            if key in seen:
-                other, other_line = seen[key]
+            other = seen.setdefault(key, (intent_id, draft, line))
+            if other[0] != intent_id:
                 problems.append(
                     Problem(
                         draft.file,
                         line,
-                        f"duplicate phrase {phrase!r} (also at "
-                        f"{other.file}:{other_line}, topic {other.topic.id!r})",
+                        f"phrase {phrase!r} of {intent_id!r} matches the same words as a phrase "
+                        f"of {other[0]!r} at {other[1].file}:{other[2]}",
                     )
                 )
-            else:
-                seen[key] = (draft, line)
 
 
 def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:

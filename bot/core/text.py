@@ -39,7 +39,8 @@ class NormalizedText:
     words: tuple[str, ...]
     """Every word, lowercased, abbreviations expanded, synonyms applied."""
     terms: tuple[str, ...]
-    """Stemmed content words: the words without stopwords, in order, duplicates kept."""
+    """Stemmed content words, in order: the words without stopwords, or all words if only
+    stopwords were said ("what can you do")."""
 
     @property
     def text(self) -> str:
@@ -84,5 +85,5 @@ class Normalizer:
         """Normalize one message or phrase."""
         words = self._expand(self._raw_words(strip_mentions(text)))
         words = [self._synonyms.get(w, w) for w in words]
-        terms = tuple(stem(w) for w in words if w not in self._stopwords)
-        return NormalizedText(tuple(words), terms)
+        content = [w for w in words if w not in self._stopwords] or words
+        return NormalizedText(tuple(words), tuple(stem(w) for w in content))

@@ -1,0 +1,35 @@
+"""The Bot Framework adapter: CloudAdapter with standard configuration and a turn-error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import ActivityTypes
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """Log the failure and tell the user, naming the conversation; stored state is untouched."""
+    conversation_id = context.activity.conversation.id if context.activity.conversation else "?"
+    log.exception("turn failed in conversation %s", conversation_id, exc_info=error)
+    if context.activity.type == ActivityTypes.message:
+        await context.send_activity(
+            "Sorry, something went wrong on my side while answering that. "
+            f"Please try again; if it keeps happening, quote conversation `{conversation_id}`."
+        )
+
+
+def create_adapter(settings: Settings) -> CloudAdapter:
+    """A CloudAdapter authenticating with the MicrosoftApp* settings (anonymous when no app id)."""
+    authentication = ConfigurationBotFrameworkAuthentication(settings)
+    adapter = CloudAdapter(authentication)
+    adapter.on_turn_error = on_turn_error
+    return adapter

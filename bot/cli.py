@@ -1,0 +1,156 @@
+"""The `archbot` command: serve, ask, chat and kb check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.config import Settings
+from bot.core.loader import KnowledgeError, load_knowledge
+from bot.inprocess import InProcessAdapter
+from bot.recognizer import TRACE_NAME
+from bot.runtime import MEMORY_URL, Runtime, build_runtime
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="archbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the bot's HTTP endpoint (/api/messages)")
+    serve.add_argument("--host", help="address to bind (default: $HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default: $PORT or 3978)")
+    ask = commands.add_parser("ask", help="ask one question and print the answer")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print topic id, score and reply")
+    commands.add_parser("chat", help="talk to the bot in the terminal")
+    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands.add_parser("check", help="validate the knowledge base")
+    return parser
+
+
+def _messages(replies: list[Activity]) -> list[Activity]:
+    return [a for a in replies if a.type == ActivityTypes.message]
+
+
+def _render(activity: Activity) -> str:
+    text = activity.text or ""
+    if activity.suggested_actions and activity.suggested_actions.actions:
+        buttons = " | ".join(a.title for a in activity.suggested_actions.actions)
+        text = f"{text}\n  [ {buttons} ]"
+    return text
+
+
+def _terminal_runtime() -> Runtime:
+    return build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
+
+
+async def _ask(question: str, as_json: bool) -> int:
+    runtime = _terminal_runtime()
+    adapter = InProcessAdapter()
+    conversation = adapter.new_conversation()
+    replies = await adapter.process(
+        adapter.message(conversation, question), runtime.handler.on_turn
+    )
+    text = "\n\n".join(_render(a) for a in _messages(replies))
+    if as_json:
+        trace = next((a.value for a in replies if a.name == TRACE_NAME), {}) or {}
+        print(
+            json.dumps(
+                {
+                    "topic": trace.get("topIntent"),
+                    "score": trace.get("topScore"),
+                    "outcome": trace.get("outcome"),
+                    "reply": text,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(text)
+    return 0
+
+
+async def _chat() -> int:
+    runtime = _terminal_runtime()
+    adapter = InProcessAdapter()
+    conversation = adapter.new_conversation()
+    for activity in _messages(
+        await adapter.process(adapter.join(conversation), runtime.handler.on_turn)
+    ):
+        print(f"ArchBot> {_render(activity)}\n")
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip() in {"/quit", "/exit"}:
+            return 0
+        if not line.strip():
+            continue
+        replies = await adapter.process(
+            adapter.message(conversation, line), runtime.handler.on_turn
+        )
+        for activity in _messages(replies):
+            print(f"ArchBot> {_render(activity)}\n")
+
+
+def _kb_check(settings: Settings) -> int:
+    try:
+        kb = load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    phrases = sum(len(i.phrases) for i in kb.intents())
+    print(
+        f"knowledge base OK: {len(kb.topics)} topics, {len(kb.intents())} intents, "
+        f"{phrases} phrases"
+    )
+    return 0
+
+
+def _serve(host: str | None, port: int | None) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = Settings.from_env()
+    settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
+    runtime = build_runtime(settings)
+    print(
+        f"ArchBot {len(runtime.kb.topics)} topics; listening on "
+        f"http://{settings.host}:{settings.port}/api/messages",
+        flush=True,
+    )
+    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `archbot` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "serve":
+            return _serve(args.host, args.port)
+        if args.command == "ask":
+            return asyncio.run(_ask(args.question, args.json))
+        if args.command == "chat":
+            return asyncio.run(_chat())
+        return _kb_check(Settings.from_env())
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The botbuilder face of the router: a Recognizer that returns a RecognizerResult."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import IntentScore, Recognizer, RecognizerResult, TurnContext
+
+from bot.core.router import Decision, Outcome, Router
+from bot.core.text import strip_mentions
+
+NONE_INTENT = "None"
+TRACE_NAME = "RecognizerResult"
+TRACE_LABEL = "ArchBot recognizer"
+TRACE_VALUE_TYPE = "https://www.botframework.com/schemas/recognizerResult"
+DECISION_PROPERTY = "decision"
+
+
+def to_recognizer_result(decision: Decision) -> RecognizerResult:
+    """A RecognizerResult for a decision: its top intent is "None" unless confident."""
+    intents = {m.intent.id: IntentScore(score=m.score) for m in decision.matches}
+    top = decision.top
+    confident = decision.outcome is Outcome.ANSWER and top is not None
+    none_score = round(1.0 - top.score, 4) if confident and top else 1.0
+    intents[NONE_INTENT] = IntentScore(score=none_score)
+    return RecognizerResult(
+        text=decision.text,
+        altered_text=strip_mentions(decision.text),
+        intents=intents,
+        entities={},
+        properties={DECISION_PROPERTY: decision},
+    )
+
+
+def serialize_result(result: RecognizerResult) -> dict[str, Any]:
+    """The JSON form of a RecognizerResult, as the Emulator's inspector shows it."""
+    decision: Decision | None = result.properties.get(DECISION_PROPERTY)
+    top_intent, top_score = result.get_top_scoring_intent()
+    return {
+        "text": result.text,
+        "alteredText": result.altered_text,
+        "intents": {name: {"score": s.score} for name, s in result.intents.items()},
+        "entities": result.entities or {},
+        "topIntent": top_intent,
+        "topScore": top_score,
+        "outcome": decision.outcome.value if decision else None,
+    }
+
+
+class KnowledgeRecognizer(Recognizer):
+    """Recognizes a message's intent with the fuzzy router and traces the result to the Emulator."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
+        """Route the turn's text; send a `RecognizerResult` trace (shown only by the Emulator)."""
+        result = to_recognizer_result(self.router.route(turn_context.activity.text or ""))
+        await turn_context.send_trace_activity(
+            TRACE_NAME,
+            value=serialize_result(result),
+            value_type=TRACE_VALUE_TYPE,
+            label=TRACE_LABEL,
+        )
+        return result
+
+
+def decision_of(result: RecognizerResult) -> Decision:
+    """The router's decision carried inside a RecognizerResult."""
+    return result.properties[DECISION_PROPERTY]

@@ -1,0 +1,1 @@
+"""ArchBot's dialogs (botbuilder-dialogs): the edge where conversations take turns."""
