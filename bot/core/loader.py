@@ -104,7 +104,10 @@ class _Reader:
             return loader.get_single_data()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            self.problem(mark.line + 1 if mark else 1, f"YAML syntax error: {exc.problem}")
+            message = f"YAML syntax error: {exc.problem}"
+            if exc.context and exc.context_mark and exc.context_mark.line != mark.line:
+                message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+            self.problem(mark.line + 1 if mark else 1, message)
             return None
         finally:
             for line, message in loader.duplicates:

@@ -1,0 +1,87 @@
+"""Talk to the whole bot like a user, offline: `turn = await convo.say("hi")`, then look at it.
+
+Built on botbuilder's TestAdapter, so every turn runs the real handler, dialogs, recognizer and
+state, exactly as over HTTP, without a server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import Bot
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+)
+from botframework.connector import Channels
+
+USER = ChannelAccount(id="user-1", name="Dana")
+BOT = ChannelAccount(id="archbot", name="ArchBot")
+
+
+@dataclass
+class Turn:
+    """What the bot sent back for one user activity."""
+
+    activities: list[Activity]
+
+    @property
+    def messages(self) -> list[Activity]:
+        return [a for a in self.activities if a.type == ActivityTypes.message]
+
+    @property
+    def text(self) -> str:
+        """All message texts of the turn, joined."""
+        return "\n".join(m.text or "" for m in self.messages)
+
+    @property
+    def buttons(self) -> list[str]:
+        """Titles of the suggested actions offered in this turn."""
+        return [
+            action.title
+            for m in self.messages
+            if m.suggested_actions
+            for action in m.suggested_actions.actions
+        ]
+
+    def trace(self, name: str) -> Any:
+        """The value of the trace activity with this name (fails if there is none)."""
+        values = [
+            a.value for a in self.activities if a.type == ActivityTypes.trace and a.name == name
+        ]
+        assert values, f"no {name!r} trace in {[a.type for a in self.activities]}"
+        return values[0]
+
+
+class Conversation:
+    """One user's conversation with the bot on one channel."""
+
+    def __init__(self, bot: Bot, channel_id: str = Channels.emulator, conversation: str = "c-1"):
+        template = Activity(
+            channel_id=channel_id,
+            service_url="https://connector.invalid",
+            from_property=USER,
+            recipient=BOT,
+            conversation=ConversationAccount(id=conversation),
+        )
+        self.adapter = TestAdapter(bot.on_turn, template, send_trace_activities=True)
+
+    async def send(self, activity: Activity) -> Turn:
+        """Deliver one activity and collect everything the bot sent in reply."""
+        self.adapter.activity_buffer.clear()
+        await self.adapter.receive_activity(activity)
+        return Turn(list(self.adapter.activity_buffer))
+
+    async def say(self, text: str) -> Turn:
+        """The user types a message."""
+        return await self.send(Activity(type=ActivityTypes.message, text=text))
+
+    async def join(self, *members: ChannelAccount) -> Turn:
+        """Members join the conversation (conversationUpdate)."""
+        return await self.send(
+            Activity(type=ActivityTypes.conversation_update, members_added=list(members))
+        )

@@ -1,0 +1,69 @@
+"""Conversations with the whole bot (handler, dialog, recognizer): send this, expect that."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from bot.config import Settings
+from bot.runtime import MEMORY_URL, build_runtime
+
+from .conversation import BOT, USER, Conversation
+from .paths import FIXTURE_KB
+
+
+@pytest.fixture
+def convo(sample_kb) -> Conversation:
+    settings = dataclasses.replace(Settings(), storage=MEMORY_URL, knowledge_dir=FIXTURE_KB)
+    return Conversation(build_runtime(settings, sample_kb).handler)
+
+
+async def test_a_question_gets_its_answer_and_one_link(convo):
+    turn = await convo.say("what is promptflow")
+    assert turn.text.startswith("**Prompt flow**: A visual tool")
+    assert turn.text.count("https://") == 1
+
+
+async def test_the_emulator_sees_the_recognizer_result(convo):
+    result = (await convo.say("Prompt flow")).trace("RecognizerResult")
+    assert result["topIntent"] == "prompt-flow"
+    assert result["intents"]["prompt-flow"] == {"score": 1.0}
+    assert result["text"] == "Prompt flow"
+
+
+async def test_a_specific_question_gets_its_specific_answer(convo):
+    turn = await convo.say("where can I find sample prompts?")
+    assert turn.text.startswith("The library has predefined sample prompts")
+
+
+async def test_unknown_questions_are_declined_honestly(convo):
+    turn = await convo.say("will it rain tomorrow")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    assert "I don't know that one" in turn.text
+    assert turn.buttons == ["Prompt flow", "Azure AI Speech"]
+
+
+async def test_a_close_call_offers_buttons_that_route_back(convo):
+    turn = await convo.say("transcribe audio")
+    assert turn.text.startswith("I'm not sure which one you mean")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech"}
+    assert (await convo.say("Custom Speech")).text.startswith("**Custom Speech**")
+
+
+async def test_help_says_what_it_covers_with_examples(convo):
+    turn = await convo.say("what can you do?")
+    assert "architecture" in turn.text
+    assert turn.buttons == ["Prompt flow", "Azure AI Speech"]
+
+
+async def test_a_teams_mention_is_ignored(convo):
+    turn = await convo.say("<at>ArchBot</at> prompt flow")
+    assert turn.text.startswith("**Prompt flow**")
+
+
+async def test_newcomers_are_welcomed_but_the_bot_itself_is_not(convo):
+    turn = await convo.join(USER, BOT)
+    assert len(turn.messages) == 1
+    assert turn.text.startswith("Hi! I'm ArchBot.")
+    assert (await convo.join(BOT)).messages == []
