@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from bot.config import Settings
 from bot.runtime import MEMORY_URL, build_runtime
 
