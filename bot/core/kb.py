@@ -88,7 +88,14 @@ class Intent:
         """The texts that identify this intent: its asks, or the topic's names and phrases."""
         if self.question is not None:
             return self.question.ask
-        return (self.topic.title, *self.topic.aliases, *self.topic.phrases)
+        return (*self.names, *self.topic.phrases)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What the intent is called: the topic's title and aliases (a question has none)."""
+        if self.question is not None:
+            return ()
+        return (self.topic.title, *self.topic.aliases)
 
 
 @dataclass(frozen=True)

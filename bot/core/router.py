@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.core.kb import Intent, KnowledgeBase
+from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.text import Normalizer
 
 
@@ -61,6 +61,8 @@ class Thresholds:
     """…unless the runner-up from another topic is closer than this: then ask "did you mean"."""
     suggest: float = 0.42
     """Below `answer`, scores at or above this are offered as suggestions."""
+    certain: float = 0.9
+    """A top score at or above this is answered whatever the runner-up scored."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,19 @@ class _Phrase:
     terms: frozenset[str]
     text: str
     weight: float
+    is_name: bool
 
 
 _TYPO_MIN_LENGTH = 4
 _TYPO_CUTOFF = 80.0
 _CANDIDATE_LIMIT = 40
 _MAX_MATCHES = 5
+_BETA = 1.0
+_SMALLTALK_BETA = 2.0
+"""Small talk must be most of the message: "hello" inside a real question is not a greeting."""
+_CLOSENESS_WEIGHT = 0.1
+_NAME_BONUS = 0.1
+"""Added when the message names the topic in full: naming a service is asking about it."""
 
 
 class Router:
@@ -87,13 +96,14 @@ class Router:
         self.intents = kb.intents()
         self._phrases: list[_Phrase] = []
         intent_terms: list[set[str]] = [set() for _ in self.intents]
-        raw: list[tuple[int, frozenset[str], str]] = []
+        raw: list[tuple[int, frozenset[str], str, bool]] = []
         for index, intent in enumerate(self.intents):
             for phrase in intent.phrases:
                 normalized = self.normalizer.normalize(phrase)
                 terms = frozenset(normalized.terms)
                 if terms:
-                    raw.append((index, terms, " ".join(normalized.terms)))
+                    is_name = phrase in intent.names
+                    raw.append((index, terms, " ".join(normalized.terms), is_name))
                     intent_terms[index] |= terms
         document_frequency: dict[str, int] = defaultdict(int)
         for terms in intent_terms:
@@ -103,10 +113,10 @@ class Router:
         self._idf = {t: math.log(1 + count / df) for t, df in document_frequency.items()}
         self._unknown_idf = math.log(1 + count)
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for index, terms, text in raw:
+        for index, terms, text, is_name in raw:
             position = len(self._phrases)
             weight = sum(self._idf[t] for t in terms)
-            self._phrases.append(_Phrase(index, terms, text, weight))
+            self._phrases.append(_Phrase(index, terms, text, weight, is_name))
             for term in terms:
                 self._postings[term].append(position)
         self._intent_terms = [frozenset(t) for t in intent_terms]
@@ -165,29 +175,54 @@ class Router:
             key=lambda item: item[1] / self._phrases[item[0]].weight + item[1] / query_weight,
         )
         query_text = " ".join(t for t, _, _ in mapped if t is not None)
-        best: dict[int, float] = {}
+        best: dict[int, tuple[float, float]] = {}
+        named: set[int] = set()
         for position, matched in candidates:
             phrase = self._phrases[position]
-            score = self._score(phrase, matched, mapped, query_weight, query_text)
-            if score > best.get(phrase.intent, 0.0):
-                best[phrase.intent] = score
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return tuple(Match(self.intents[i], round(s, 4)) for i, s in ranked)
+            coverage = matched / phrase.weight
+            if phrase.is_name and coverage >= 1.0 - 1e-9:
+                named.add(phrase.intent)
+            closeness = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+            if (coverage, closeness) > best.get(phrase.intent, (0.0, 0.0)):
+                best[phrase.intent] = (coverage, closeness)
+        scored = [
+            (
+                index,
+                min(
+                    1.0,
+                    self._score(index, coverage, closeness, mapped, query_weight)
+                    + (_NAME_BONUS if index in named else 0.0),
+                ),
+            )
+            for index, (coverage, closeness) in best.items()
+        ]
+        scored.sort(key=lambda item: item[1], reverse=True)
+        return tuple(Match(self.intents[i], round(s, 4)) for i, s in scored[:limit])
 
     def _score(
         self,
-        phrase: _Phrase,
-        matched: float,
+        intent: int,
+        phrase_coverage: float,
+        closeness: float,
         mapped: list[tuple[str | None, float, float]],
         query_weight: float,
-        query_text: str,
     ) -> float:
-        phrase_coverage = matched / phrase.weight
-        bag = self._intent_terms[phrase.intent]
+        """Blend how much of the best phrase the message covers with how much of the message
+        the intent's whole vocabulary explains (an F-measure), nudged by string closeness."""
+        bag = self._intent_terms[intent]
         explained = sum(w * s for t, s, w in mapped if t is not None and t in bag)
         query_coverage = explained / query_weight
-        closeness = fuzz.token_sort_ratio(query_text, phrase.text) / 100
-        return phrase_coverage * (0.35 + 0.5 * query_coverage + 0.15 * closeness)
+        if not phrase_coverage or not query_coverage:
+            return 0.0
+        beta = _SMALLTALK_BETA if self.intents[intent].topic.kind is Kind.SMALLTALK else _BETA
+        beta2 = beta * beta
+        f_measure = (
+            (1 + beta2)
+            * phrase_coverage
+            * query_coverage
+            / (beta2 * phrase_coverage + query_coverage)
+        )
+        return (1 - _CLOSENESS_WEIGHT) * f_measure + _CLOSENESS_WEIGHT * closeness
 
     def route(self, text: str) -> Decision:
         """Rank the intents for a message and decide: answer, ask which one, or say not known."""
@@ -198,7 +233,8 @@ class Router:
         top = matches[0]
         rivals = [m for m in matches[1:] if m.intent.topic.id != top.intent.topic.id]
         if top.score >= limits.answer:
-            if rivals and top.score - rivals[0].score < limits.margin:
+            close_call = rivals and top.score - rivals[0].score < limits.margin
+            if close_call and top.score < limits.certain:
                 return Decision(text, Outcome.AMBIGUOUS, (top, rivals[0]))
             return Decision(text, Outcome.ANSWER, matches)
         suggestions = (top, *[m for m in rivals if m.score >= limits.suggest][:2])
