@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,6 +105,8 @@ class KnowledgeBase:
 
     topics: dict[str, Topic]
     vocabulary: Vocabulary
+    walkthrough: Walkthrough | None = None
+    """The guided architecture walkthrough, when the knowledge folder has one."""
 
     def intents(self) -> list[Intent]:
         """Every routable intent: each topic, then each of its questions."""
@@ -118,3 +121,135 @@ class KnowledgeBase:
     def by_kind(self, kind: Kind) -> list[Topic]:
         """Topics of one kind, in file order."""
         return [t for t in self.topics.values() if t.kind is kind]
+
+
+# -- the guided walkthrough (knowledge/walkthrough.yaml) ------------------------------------------
+
+Condition = tuple[tuple[str, frozenset[str]], ...]
+"""Answers that must all hold: (question id, the choice ids that satisfy it) pairs."""
+
+
+def condition_holds(condition: Condition, answers: dict[str, str]) -> bool:
+    """True when every question in the condition was answered with one of its choices."""
+    return all(answers.get(question) in choices for question, choices in condition)
+
+
+def any_holds(conditions: tuple[Condition, ...], answers: dict[str, str]) -> bool:
+    """True when there are no conditions or at least one of them holds."""
+    return not conditions or any(condition_holds(c, answers) for c in conditions)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a walkthrough question."""
+
+    id: str
+    label: str
+    """The button text."""
+    because: str
+    """The answer in the user's terms, for the recommendation's "why" ("you have scanned forms")."""
+    means: tuple[str, ...] = ()
+    """Other ways people say it; typed answers are matched against these and the label."""
+
+
+@dataclass(frozen=True)
+class WalkthroughQuestion:
+    """One question of the walkthrough, asked only when its `when` holds."""
+
+    id: str
+    ask: str
+    choices: tuple[Choice, ...]
+    help: str = ""
+    when: tuple[Condition, ...] = ()
+    """Asked when any of these holds (or always, when empty)."""
+    default: str | None = None
+    """The choice taken when the user skips or cannot say."""
+
+    def choice(self, choice_id: str) -> Choice:
+        """The choice with this id."""
+        return next(c for c in self.choices if c.id == choice_id)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Answers → a recommendation. The first rule whose `when` holds wins."""
+
+    id: str
+    title: str
+    recommend: tuple[str, ...]
+    """Topic ids of the recommended services, the main one first."""
+    why: str
+    when: tuple[Condition, ...] = ()
+    next: tuple[str, ...] = ()
+    """What to consider next: short bullets."""
+    related: tuple[str, ...] = ()
+    """Topic ids worth reading next."""
+    reference: Link | None = None
+    """The reference architecture; the main topic's link when not given."""
+
+
+@dataclass(frozen=True)
+class Addition:
+    """A note (and maybe services) added to any recommendation whose answers match its `when`."""
+
+    id: str
+    why: str
+    when: tuple[Condition, ...] = ()
+    recommend: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """The guided architecture selection, as data."""
+
+    questions: tuple[WalkthroughQuestion, ...]
+    rules: tuple[Rule, ...]
+    additions: tuple[Addition, ...] = ()
+    commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Interruptions (help, cancel, restart, back, skip) → the words that ask for them."""
+    intro: str = ""
+
+    def question(self, question_id: str) -> WalkthroughQuestion:
+        """The question with this id."""
+        return next(q for q in self.questions if q.id == question_id)
+
+    def active(self, answers: dict[str, str]) -> dict[str, str]:
+        """The answers that still count: those to questions that apply given the earlier ones."""
+        kept: dict[str, str] = {}
+        for question in self.questions:
+            answer = answers.get(question.id)
+            if (
+                answer is not None
+                and any_holds(question.when, kept)
+                and any(c.id == answer for c in question.choices)
+            ):
+                kept[question.id] = answer
+        return kept
+
+    def pending(self, answers: dict[str, str]) -> WalkthroughQuestion | None:
+        """The first question that applies and is not answered yet."""
+        kept = self.active(answers)
+        for question in self.questions:
+            if question.id not in kept and any_holds(question.when, kept):
+                return question
+        return None
+
+    def rule_for(self, answers: dict[str, str]) -> Rule | None:
+        """The first rule that holds for the answers that count."""
+        kept = self.active(answers)
+        return next((r for r in self.rules if any_holds(r.when, kept)), None)
+
+    def additions_for(self, answers: dict[str, str]) -> tuple[Addition, ...]:
+        """Every addition that holds for the answers that count."""
+        kept = self.active(answers)
+        return tuple(a for a in self.additions if a.when and any_holds(a.when, kept))
+
+    def completions(self, answers: dict[str, str]) -> Iterator[dict[str, str]]:
+        """Every way the walkthrough can be finished from these answers (active answers only)."""
+        kept = self.active(answers)
+        question = self.pending(kept)
+        if question is None:
+            yield kept
+            return
+        for choice in question.choices:
+            yield from self.completions({**kept, question.id: choice.id})

@@ -55,11 +55,11 @@ class Decision:
 class Thresholds:
     """Decision thresholds on the 0–1 score."""
 
-    answer: float = 0.55
+    answer: float = 0.45
     """A top score at or above this is confident enough to answer…"""
-    margin: float = 0.04
+    margin: float = 0.03
     """…unless the runner-up from another topic is closer than this: then ask "did you mean"."""
-    suggest: float = 0.42
+    suggest: float = 0.36
     """Below `answer`, scores at or above this are offered as suggestions."""
     certain: float = 0.9
     """A top score at or above this is answered whatever the runner-up scored."""
