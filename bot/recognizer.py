@@ -6,10 +6,12 @@ from typing import Any
 
 from botbuilder.core import IntentScore, Recognizer, RecognizerResult, TurnContext
 
+from bot.core.compare import Comparer
 from bot.core.router import Decision, Outcome, Router
 from bot.core.text import strip_mentions
 
 NONE_INTENT = "None"
+COMPARE_INTENT = "Compare"
 TRACE_NAME = "RecognizerResult"
 TRACE_LABEL = "ArchBot recognizer"
 TRACE_VALUE_TYPE = "https://www.botframework.com/schemas/recognizerResult"
@@ -19,15 +21,21 @@ DECISION_PROPERTY = "decision"
 def to_recognizer_result(decision: Decision) -> RecognizerResult:
     """A RecognizerResult for a decision: its top intent is "None" unless confident."""
     intents = {m.intent.id: IntentScore(score=m.score) for m in decision.matches}
-    top = decision.top
-    confident = decision.outcome is Outcome.ANSWER and top is not None
-    none_score = round(1.0 - top.score, 4) if confident and top else 1.0
-    intents[NONE_INTENT] = IntentScore(score=none_score)
+    entities: dict[str, object] = {}
+    top_score = decision.top.score if decision.top else 0.0
+    if decision.comparison is not None:
+        comparison = decision.comparison
+        name = comparison.written.id if comparison.written else COMPARE_INTENT
+        top_score = comparison.score
+        intents = {name: IntentScore(score=top_score), **intents}
+        entities["topics"] = [comparison.first.id, comparison.second.id]
+    confident = decision.outcome is Outcome.ANSWER
+    intents[NONE_INTENT] = IntentScore(score=round(1.0 - top_score, 4) if confident else 1.0)
     return RecognizerResult(
         text=decision.text,
         altered_text=strip_mentions(decision.text),
         intents=intents,
-        entities={},
+        entities=entities,
         properties={DECISION_PROPERTY: decision},
     )
 
@@ -50,12 +58,14 @@ def serialize_result(result: RecognizerResult) -> dict[str, Any]:
 class KnowledgeRecognizer(Recognizer):
     """Recognizes a message's intent with the fuzzy router and traces the result to the Emulator."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, comparer: Comparer) -> None:
         self.router = router
+        self.comparer = comparer
 
     async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
         """Route the turn's text; send a `RecognizerResult` trace (shown only by the Emulator)."""
-        result = to_recognizer_result(self.router.route(turn_context.activity.text or ""))
+        decision = self.comparer.apply(self.router.route(turn_context.activity.text or ""))
+        result = to_recognizer_result(decision)
         await turn_context.send_trace_activity(
             TRACE_NAME,
             value=serialize_result(result),

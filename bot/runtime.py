@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from botbuilder.core import ConversationState, MemoryStorage, Storage, UserState
 
 from bot.config import Settings
+from bot.core.compare import Comparer
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
@@ -58,6 +59,6 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtim
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     replies = Replies(kb)
-    dialog = MainDialog(KnowledgeRecognizer(router), replies)
+    dialog = MainDialog(KnowledgeRecognizer(router, Comparer(kb, router)), replies)
     handler = ArchBotHandler(conversation_state, user_state, dialog, replies)
     return Runtime(settings, kb, router, storage, handler)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.compare import Comparison
 from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Outcome
 
@@ -49,6 +50,29 @@ def intent_reply(intent: Intent) -> Reply:
     return Reply(text)
 
 
+def _side(topic: Topic) -> str:
+    text = f"**{topic.title}**: {topic.summary}"
+    if topic.when_to_use:
+        text += "\n" + "\n".join(f"- Pick it when: {item}" for item in topic.when_to_use[:2])
+    return text
+
+
+def comparison_reply(comparison: Comparison) -> Reply:
+    """Two topics side by side: the KB's written comparison when it has one, else each one's
+    summary and when to pick it."""
+    if comparison.written is not None:
+        return topic_reply(comparison.written)
+    first, second = comparison.first, comparison.second
+    links = " · ".join(f"[{t.link.title}]({t.link.url})" for t in (first, second))
+    parts = [
+        f"**{first.title} vs {second.title}**",
+        _side(first),
+        _side(second),
+        f"Learn more: {links}",
+    ]
+    return Reply("\n\n".join(parts))
+
+
 def suggestion_text(intent: Intent) -> str:
     """The message a user sends by clicking a suggestion: one that routes back to the intent."""
     return intent.question.ask[0] if intent.question is not None else intent.topic.title
@@ -66,6 +90,8 @@ class Replies:
 
     def for_decision(self, decision: Decision) -> Reply:
         """The reply for a routed message that is not an action."""
+        if decision.comparison is not None:
+            return comparison_reply(decision.comparison)
         if decision.outcome is Outcome.ANSWER and decision.top is not None:
             reply = intent_reply(decision.top.intent)
             if decision.top.intent.topic.id == HELP_TOPIC:

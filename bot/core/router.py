@@ -13,11 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.text import Normalizer
+
+if TYPE_CHECKING:
+    from bot.core.compare import Comparison
 
 
 class Outcome(StrEnum):
@@ -44,6 +48,8 @@ class Decision:
     outcome: Outcome
     matches: tuple[Match, ...]
     """The best-scoring intents, best first, one per topic family at most a few."""
+    comparison: Comparison | None = None
+    """Set when the message compares two known topics (see bot.core.compare)."""
 
     @property
     def top(self) -> Match | None:

@@ -1,0 +1,100 @@
+"""Comparisons: "X vs Y", "difference between X and Y", "should I use X or Y for …".
+
+Finds the two things a message compares, resolves each to a topic with the router, and prefers a
+hand-written comparison topic for that pair when the KB has one; otherwise the reply is built
+side by side from the two topics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Outcome, Router
+from bot.core.text import strip_mentions
+
+_COMPARABLE = {
+    Kind.SERVICE,
+    Kind.MODEL,
+    Kind.PLATFORM,
+    Kind.TOOL,
+    Kind.LANGUAGE,
+    Kind.CONCEPT,
+    Kind.REFERENCE_ARCHITECTURE,
+}
+_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared (?:to|with)|or)\s+(?P<b>.+)$",
+        r"differen\w*\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$",
+        r"compare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+)$",
+    )
+]
+_LEAD_IN = re.compile(
+    r"^(?:.*?\b(?:should|would|do|can)\s+(?:i|we|you)\s+(?:just\s+)?"
+    r"(?:use|pick|choose|go with|start with)"
+    r"|.*?\b(?:which is better|what(?:'s| is) better|which one)[,:]?)\s+",
+    re.IGNORECASE,
+)
+_SIDE_CONFIDENCE = 0.7
+"""Each side of a comparison must clearly name a topic: "X vs Y" is about names."""
+_TAIL = re.compile(r"\s+(?:for|when|to|in|on|if|as)\s+.*$|[?!.]+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two topics to put side by side, and the KB's own comparison of them if it has one."""
+
+    first: Topic
+    second: Topic
+    written: Topic | None
+    score: float
+
+
+class Comparer:
+    """Recognizes comparison questions between any two topics the knowledge base knows."""
+
+    def __init__(self, kb: KnowledgeBase, router: Router) -> None:
+        self.router = router
+        self._written = {
+            frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
+        }
+
+    def _resolve(self, side: str) -> tuple[Topic, float] | None:
+        side = _TAIL.sub("", side).strip(" ,;:")
+        if not side:
+            return None
+        for match in self.router.rank(side):
+            topic = match.intent.topic
+            if match.intent.question is None and topic.kind in _COMPARABLE:
+                if match.score >= _SIDE_CONFIDENCE:
+                    return topic, match.score
+                return None
+        return None
+
+    def find(self, text: str) -> Comparison | None:
+        """The comparison a message asks for, if it names two different known topics."""
+        body = _LEAD_IN.sub("", " ".join(strip_mentions(text).lower().split()))
+        for pattern in _PATTERNS:
+            found = pattern.search(body)
+            if found is None:
+                continue
+            first = self._resolve(found.group("a"))
+            second = self._resolve(found.group("b"))
+            if first and second and first[0].id != second[0].id:
+                written = self._written.get(frozenset((first[0].id, second[0].id)))
+                return Comparison(first[0], second[0], written, min(first[1], second[1]))
+        return None
+
+    def apply(self, decision: Decision) -> Decision:
+        """The router's decision, turned into a comparison answer when the message asks for one."""
+        top = decision.top
+        written = top is not None and top.intent.topic.kind is Kind.COMPARISON
+        if written and decision.outcome is Outcome.ANSWER:
+            return decision
+        comparison = self.find(decision.text)
+        if comparison is None:
+            return decision
+        return dataclasses.replace(decision, outcome=Outcome.ANSWER, comparison=comparison)
