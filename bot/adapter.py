@@ -20,11 +20,15 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """Log the failure and tell the user, naming the conversation; stored state is untouched."""
     conversation_id = context.activity.conversation.id if context.activity.conversation else "?"
     log.exception("turn failed in conversation %s", conversation_id, exc_info=error)
-    if context.activity.type == ActivityTypes.message:
+    if context.activity.type != ActivityTypes.message:
+        return
+    try:
         await context.send_activity(
             "Sorry, something went wrong on my side while answering that. "
             f"Please try again; if it keeps happening, quote conversation `{conversation_id}`."
         )
+    except Exception:  # the channel itself may be what failed: log it, don't fail again
+        log.exception("could not tell conversation %s about the failure", conversation_id)
 
 
 def create_adapter(settings: Settings) -> CloudAdapter:

@@ -52,6 +52,8 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
         return _bad_request(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _bad_request(400, "the body is not valid JSON")
+    except RecursionError:
+        return _bad_request(400, "the body's JSON is nested too deeply")
     if not isinstance(body, dict):
         return _bad_request(400, "the body must be a JSON object (an Activity)")
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
 from botbuilder.dialogs import Dialog, DialogExtensions
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 
 from bot.core.replies import Replies
 from bot.messages import to_activity
@@ -44,3 +46,17 @@ class ArchBotHandler(ActivityHandler):
         for member in members_added:
             if member.id != bot_id:
                 await turn_context.send_activity(to_activity(self.replies.welcome()))
+
+    def _create_adaptive_card_invoke_error_response(
+        self, status_code: HTTPStatus, code: str, message: str
+    ) -> AdaptiveCardInvokeResponse:
+        """The error body for a malformed card action.
+
+        botbuilder 4.17.1 puts an `Exception` in it, which cannot be serialized, so the request
+        failed with 500; this returns the protocol's error object (code, message) instead.
+        """
+        return AdaptiveCardInvokeResponse(
+            status_code=status_code,
+            type="application/vnd.microsoft.error",
+            value={"code": code, "message": message},
+        )
