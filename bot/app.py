@@ -16,6 +16,7 @@ from msrest.exceptions import DeserializationError
 
 from bot import __version__
 from bot.adapter import create_adapter
+from bot.patches import apply_patches
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(runtime: Runtime) -> web.Application:
     """The web application around a built runtime."""
+    apply_patches()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
     app[ADAPTER_KEY] = create_adapter(runtime.settings)
