@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+SETUP_SCRIPTS := $(sort $(wildcard scripts/setup/*.sh))
+
+.PHONY: install setup run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Tools beyond Python that the tests need (emulators, browser, web bundle): see scripts/setup/.
+setup: $(STAMP)
+	@for script in $(SETUP_SCRIPTS); do bash $$script || exit 1; done
+
 run: $(STAMP)
 	$(BIN)/archbot serve --host $${HOST:-127.0.0.1} --port $${PORT:-3978}
 
-test: $(STAMP)
+test: $(STAMP) setup
 	$(BIN)/ruff check .
 	$(BIN)/archbot kb check
 	$(BIN)/pytest -q
