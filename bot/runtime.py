@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from botbuilder.core import ConversationState, MemoryStorage, Storage, UserState
 
 from bot.config import Settings
+from bot.core.advisor import Advisor
 from bot.core.compare import Comparer
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
@@ -16,6 +17,7 @@ from bot.handler import ArchBotHandler
 from bot.recognizer import KnowledgeRecognizer
 from bot.storage import SqliteStorage
 from dialogs.main_dialog import MainDialog
+from dialogs.walkthrough_dialog import WalkthroughDialog
 
 SQLITE_PREFIX = "sqlite:///"
 MEMORY_URL = "memory://"
@@ -59,6 +61,10 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtim
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     replies = Replies(kb)
-    dialog = MainDialog(KnowledgeRecognizer(router, Comparer(kb, router)), replies)
+    recognizer = KnowledgeRecognizer(router, Comparer(kb, router))
+    walkthrough = None
+    if kb.walkthrough is not None:
+        walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies)
+    dialog = MainDialog(recognizer, replies, walkthrough)
     handler = ArchBotHandler(conversation_state, user_state, dialog, replies)
     return Runtime(settings, kb, router, storage, handler)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -9,23 +11,67 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 
+from bot.core.kb import Kind
 from bot.core.replies import Replies
+from bot.core.router import Decision, Outcome
 from bot.messages import to_activity
 from bot.recognizer import KnowledgeRecognizer, decision_of
+from dialogs.walkthrough_dialog import WALKTHROUGH_TOPIC, WalkthroughDialog
+
+_CLAUSES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
+
+
+def _starts_walkthrough(decision: Decision) -> bool:
+    """True when the router is confident the message asks for the guided walkthrough."""
+    top = decision.top
+    return (
+        decision.comparison is None
+        and decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is None
+        and top.intent.topic.kind is Kind.ACTION
+        and top.intent.topic.id == WALKTHROUGH_TOPIC
+    )
 
 
 class MainDialog(ComponentDialog):
-    """Answers knowledge questions through the recognizer; one turn per question."""
+    """Answers knowledge questions through the recognizer; one turn per question. A message that
+    asks for guidance (the `walkthrough` action topic) starts the guided walkthrough."""
 
-    def __init__(self, recognizer: KnowledgeRecognizer, replies: Replies) -> None:
+    def __init__(
+        self,
+        recognizer: KnowledgeRecognizer,
+        replies: Replies,
+        walkthrough: WalkthroughDialog | None = None,
+    ) -> None:
         super().__init__(MainDialog.__name__)
         self.recognizer = recognizer
         self.replies = replies
-        self.add_dialog(WaterfallDialog("MainWaterfall", [self._answer_step]))
+        self.walkthrough = walkthrough
+        self.add_dialog(WaterfallDialog("MainWaterfall", [self._answer_step, self._done_step]))
+        if walkthrough is not None:
+            self.add_dialog(walkthrough)
         self.initial_dialog_id = "MainWaterfall"
 
     async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = await self.recognizer.recognize(step.context)
-        reply = self.replies.for_decision(decision_of(result))
+        decision = decision_of(result)
+        opener = step.context.activity.text or ""
+        if self.walkthrough is not None and (
+            _starts_walkthrough(decision) or self._clause_asks_for_walkthrough(opener)
+        ):
+            return await step.begin_dialog(self.walkthrough.id, {"opener": opener})
+        reply = self.replies.for_decision(decision)
         await step.context.send_activity(to_activity(reply))
         return await step.end_dialog()
+
+    def _clause_asks_for_walkthrough(self, text: str) -> bool:
+        """A request for guidance with a scenario around it ("help me pick an architecture: we
+        have scanned invoices and no data scientists") asks for the walkthrough in one clause."""
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        if len(clauses) < 2:
+            return False
+        return any(_starts_walkthrough(self.recognizer.router.route(c)) for c in clauses)
+
+    async def _done_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        return await step.end_dialog(step.result)

@@ -1,0 +1,229 @@
+"""The walkthrough's decision engine over the real walkthrough.yaml: plain Python, no bot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core.advisor import (
+    NOT,
+    Advisor,
+    Command,
+    MatchKind,
+    looks_like_question,
+    memo,
+    trace_value,
+)
+from bot.core.kb import KnowledgeBase
+from bot.core.loader import load_knowledge
+
+from .paths import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(REPO_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def advisor(kb: KnowledgeBase) -> Advisor:
+    return Advisor(kb)
+
+
+def dialog_paths(advisor: Advisor, state: dict | None = None) -> Iterator[list[tuple[str, str]]]:
+    """Every sequence of (question, choice) the walkthrough can ask, clicking every button."""
+    state = state or advisor.start()
+    question = advisor.next_question(state)
+    if question is None:
+        yield []
+        return
+    for choice in question.choices:
+        branch = json.loads(json.dumps(state))
+        advisor.answer(branch, question.id, choice.id)
+        for rest in dialog_paths(advisor, branch):
+            yield [(question.id, choice.id), *rest]
+
+
+def play(advisor: Advisor, path: list[tuple[str, str]]) -> dict:
+    state = advisor.start()
+    for question_id, choice_id in path:
+        assert advisor.next_question(state).id == question_id
+        advisor.answer(state, question_id, choice_id)
+    assert advisor.next_question(state) is None
+    return state
+
+
+def test_every_path_ends_in_a_recommendation_and_every_rule_is_reached(advisor):
+    reached = set()
+    paths = list(dialog_paths(advisor))
+    assert len(paths) > 30
+    for path in paths:
+        assert 1 <= len(path) <= 6, path
+        recommendation = advisor.recommendation(play(advisor, path))
+        assert recommendation.services, path
+        assert recommendation.reference.url.startswith("https://")
+        reached.add(recommendation.rule.id)
+    assert reached == {r.id for r in advisor.walkthrough.rules}
+
+
+def test_questions_that_cannot_change_the_outcome_are_skipped(advisor):
+    state = advisor.start()
+    for question_id, choice_id in [
+        ("goal", "genai"),
+        ("genai-kind", "chat-docs"),
+        ("platform", "databricks"),
+    ]:
+        assert advisor.next_question(state).id == question_id
+        advisor.answer(state, question_id, choice_id)
+    # who builds it does not matter on Databricks; the constraint still adds advice
+    assert advisor.next_question(state).id == "constraint"
+    advisor.answer(state, "constraint", "none")
+    assert advisor.next_question(state) is None
+    assert advisor.recommendation(state).rule.id == "rag-on-databricks"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("goal", "Generative AI app or chatbot (retrieval, copilots)", "genai"),  # a click
+        ("goal", "generativ ai chatbot", "genai"),
+        ("goal", "2", "ai-services"),
+        ("ai-kind", "we've got scanned pdfs", "documents"),
+        ("ai-kind", "speach and audo", "speech"),
+        ("ai-kind", "translaton", "translation"),
+        ("builder", "no data scientists here", "low-code"),
+        ("builder", "our data scientists", "data-scientists"),
+        ("builder", "drag and drop, nobody codes", "low-code"),
+        ("platform", "We are not adopting Fabric yet", "azure-storage"),
+        ("platform", "we're on databricks", "databricks"),
+        ("platform", "fabirc lakehouse", "fabric"),
+        ("customization", "lots of medical jargon", "custom"),
+        ("data-job", "store raw files in a lake", "store"),
+        ("constraint", "nothing special", "none"),
+    ],
+)
+def test_typed_answers_are_matched_to_choices(advisor, question, text, expected):
+    match = advisor.match(advisor.walkthrough.question(question), text)
+    assert match.choice is not None, match
+    assert match.choice.id == expected
+
+
+def test_a_click_is_an_exact_match(advisor):
+    question = advisor.walkthrough.question("goal")
+    assert advisor.match(question, question.choices[3].label).kind is MatchKind.EXACT
+
+
+def test_nonsense_and_close_calls(advisor):
+    goal = advisor.walkthrough.question("goal")
+    assert advisor.match(goal, "banana bread").kind is MatchKind.NONE
+    close = advisor.match(advisor.walkthrough.question("builder"), "analysts and developers")
+    assert close.kind is MatchKind.AMBIGUOUS
+    assert {c.id for c in close.candidates} == {"low-code", "pro-code"}
+
+
+def test_negation_marks_the_words_it_covers(advisor):
+    assert advisor.terms("no data scientists, but developers") == [
+        f"{NOT}data",
+        f"{NOT}scientist",
+        "develop",
+    ]
+    assert advisor.terms("we are not adopting Fabric yet")[-1] == f"{NOT}fabric"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("help", Command.HELP),
+        ("cancel", Command.CANCEL),
+        ("cancle", Command.CANCEL),
+        ("start over", Command.RESTART),
+        ("strat over", Command.RESTART),
+        ("go back", Command.BACK),
+        ("Back!", Command.BACK),
+        ("not sure", Command.SKIP),
+        ("we have scanned invoices", None),
+        ("data scientists", None),
+    ],
+)
+def test_commands_allow_typos(advisor, text, command):
+    assert advisor.command(text) == command
+
+
+def test_a_scenario_opener_answers_questions_up_front(advisor):
+    state = advisor.start("we have thousands of supplier invoices as PDFs and no data scientists")
+    assert state["answers"] == {"goal": "ai-services", "ai-kind": "documents"}
+    assert state["inferred"] == ["goal", "ai-kind"]
+    assert advisor.next_question(state).id == "customization"
+
+
+def test_an_opener_without_a_scenario_answers_nothing(advisor):
+    assert advisor.start("help me pick an architecture")["answers"] == {}
+
+
+def test_back_undoes_the_last_answer_and_changing_an_answer_drops_its_followups(advisor):
+    state = advisor.start()
+    advisor.answer(state, "goal", "ml")
+    advisor.answer(state, "ml-kind", "tabular")
+    assert advisor.back(state) == "ml-kind"
+    assert state["answers"] == {"goal": "ml"}
+    advisor.answer(state, "ml-kind", "tabular")
+    advisor.answer(state, "goal", "data")  # ml-kind no longer applies
+    assert state["answers"] == {"goal": "data"}
+    assert advisor.back(state) == "goal"
+    assert advisor.back(state) is None
+
+
+def test_the_recommendation_explains_itself_in_the_users_terms(advisor):
+    state = advisor.start("we have thousands of supplier invoices as PDFs and no data scientists")
+    advisor.answer(state, "customization", "custom")
+    recommendation = advisor.recommendation(state)
+    assert recommendation.rule.id == "documents-custom"
+    reply = memo(recommendation, "Start the walkthrough")
+    assert "**My recommendation: Document Intelligence custom and composed models**" in reply.text
+    assert "Document Intelligence custom models" in reply.text
+    assert "You told me your content has its own layouts" in reply.text
+    assert "from your description, you need to pull meaning out of documents" in reply.text
+    assert "**Consider next**" in reply.text
+    assert "**Start here:** [Document Intelligence custom models](https://" in reply.text
+    assert reply.suggestions[-1] == "Start the walkthrough"
+
+
+def test_additions_add_advice_and_services(advisor):
+    state = play(
+        advisor,
+        [
+            ("goal", "genai"),
+            ("genai-kind", "chat-docs"),
+            ("platform", "azure-storage"),
+            ("builder", "pro-code"),
+            ("constraint", "cost"),
+        ],
+    )
+    recommendation = advisor.recommendation(state)
+    assert recommendation.rule.id == "rag-on-azure-openai"
+    assert [a.id for a in recommendation.additions] == ["cost"]
+    assert "phi-models" in [t.id for t in recommendation.services]
+    value = trace_value(recommendation)
+    assert value["services"][:2] == ["Azure OpenAI Service", "Azure AI Search"]
+    assert {"question": "constraint", "answer": "cost"}.items() <= value["answers"][-1].items()
+    json.dumps(value)
+
+
+def test_state_is_plain_json(advisor):
+    state = advisor.start("we have scanned invoices")
+    assert json.loads(json.dumps(state)) == state
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what is RAG?", True),
+        ("tell me about Fabric", True),
+        ("Fabric vs Databricks", False),
+        ("we've got scanned pdfs", False),
+    ],
+)
+def test_questions_are_told_from_answers(text, expected):
+    assert looks_like_question(text) is expected

@@ -1,0 +1,194 @@
+"""The guided walkthrough as a user meets it: the whole bot on botbuilder's TestAdapter."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from botbuilder.core import ConversationState, MemoryStorage
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botframework.connector import Channels
+
+from bot.config import Settings
+from bot.core.advisor import Advisor
+from bot.core.compare import Comparer
+from bot.core.kb import KnowledgeBase
+from bot.core.loader import load_knowledge
+from bot.core.replies import Replies
+from bot.core.router import Router
+from bot.recognizer import KnowledgeRecognizer
+from bot.runtime import MEMORY_URL, build_runtime
+from dialogs.walkthrough_dialog import RESTART_LABEL, TRACE_NAME, WalkthroughDialog
+
+from .conversation import Conversation, Turn
+from .paths import REPO_ROOT
+from .test_advisor import dialog_paths
+
+RECOMMENDATION = "**My recommendation:"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(REPO_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def runtime(kb):
+    settings = dataclasses.replace(Settings(), storage=MEMORY_URL)
+    return build_runtime(settings, kb)
+
+
+@pytest.fixture
+def convo(runtime, request) -> Conversation:
+    return Conversation(runtime.handler, conversation=f"c-{request.node.name}")
+
+
+def question_of(turn: Turn) -> str:
+    """The question the turn ends with (the bold last paragraph)."""
+    return turn.messages[-1].text.rsplit("\n\n", 1)[-1]
+
+
+async def test_every_path_through_the_decision_data_by_clicking(runtime, kb):
+    advisor = Advisor(kb)
+    rules = set()
+    for number, path in enumerate(dialog_paths(advisor)):
+        convo = Conversation(runtime.handler, conversation=f"path-{number}")
+        turn = await convo.say("help me pick an architecture")
+        for question_id, choice_id in path:
+            question = kb.walkthrough.question(question_id)
+            assert question_of(turn) == f"**{question.ask}**"
+            label = question.choice(choice_id).label
+            assert label in turn.buttons
+            turn = await convo.say(label)
+        assert RECOMMENDATION in turn.text, path
+        value = turn.trace(TRACE_NAME)
+        assert [a["answer"] for a in value["answers"]] == [c for _, c in path]
+        rules.add(value["rule"])
+    assert rules == {r.id for r in kb.walkthrough.rules}
+
+
+async def test_typed_answers_with_typos_reach_a_recommendation(convo):
+    turn = await convo.say("which service should we use for our project?")
+    assert "**What are you building?**" in turn.text
+    turn = await convo.say("analyse documnets and speach")
+    assert "**What do you need to understand?**" in turn.text
+    turn = await convo.say("we've got scanned pdfs")
+    assert "Got it: **Documents and forms" in turn.text
+    turn = await convo.say("our own layouts with wierd terminology")
+    assert "Document Intelligence custom models" in turn.text
+    assert "You told me" in turn.text
+
+
+async def test_a_scenario_opener_skips_what_it_already_answers(convo):
+    turn = await convo.say(
+        "help me pick an architecture: we have thousands of supplier invoices as PDFs "
+        "and no data scientists"
+    )
+    assert "From what you said, I've noted" in turn.text
+    assert "**What are you building?**" not in turn.text
+    assert (
+        question_of(turn)
+        == "**Is your content standard, or full of your own formats and terminology?**"
+    )
+    turn = await convo.say("standard invoices")
+    assert "Azure AI Document Intelligence prebuilt models" in turn.text
+    assert "You told me your content is standard enough for prebuilt models" in turn.text
+    assert "from your description, you need to pull meaning out of documents" in turn.text
+
+
+async def test_help_back_start_over_and_cancel_work_at_any_question(convo):
+    await convo.say("walk me through it")
+    turn = await convo.say("Machine learning to predict or classify (train custom models)")
+    assert "**What will the model learn from?**" in turn.text
+    turn = await convo.say("help")
+    assert "AutoML shines" in turn.text  # the question's own help
+    assert "**What will the model learn from?**" in turn.text
+    turn = await convo.say("back")
+    assert "**What are you building?**" in turn.text
+    turn = await convo.say("data pipelines")
+    assert "**Which part of the data work do you need most?**" in turn.text
+    turn = await convo.say("start over")
+    assert "Starting over." in turn.text
+    assert "**What are you building?**" in turn.text
+    turn = await convo.say("back")
+    assert "This is the first question" in turn.text
+    turn = await convo.say("cancel")
+    assert "stopped the walkthrough" in turn.text
+    assert RESTART_LABEL in turn.buttons
+    turn = await convo.say("what is RAG?")
+    assert "Retrieval Augmented Generation" in turn.text
+    assert "walkthrough" not in turn.text.lower()
+
+
+async def test_a_knowledge_question_mid_walkthrough_is_answered_then_the_question_is_asked_again(
+    convo,
+):
+    await convo.say("guided setup")
+    turn = await convo.say("generative ai")
+    assert "**What should the generative AI do?**" in turn.text
+    turn = await convo.say("what is RAG?")
+    assert "Retrieval Augmented Generation (RAG)**:" in turn.messages[0].text
+    assert "Back to the walkthrough" in turn.text
+    assert question_of(turn) == "**What should the generative AI do?**"
+    turn = await convo.say("fabric vs databricks")  # a comparison, asked as a statement
+    assert "Fabric" in turn.messages[0].text and "Databricks" in turn.messages[0].text
+    assert question_of(turn) == "**What should the generative AI do?**"
+    turn = await convo.say("retrieval over our docs")
+    assert "**Which data platform are you on, or moving to?**" in turn.text
+
+
+async def test_unclear_answers_are_asked_again_and_skippable_questions_take_their_default(convo):
+    await convo.say("recommend a setup")
+    turn = await convo.say("banana bread")
+    assert "didn't catch that" in turn.text
+    assert "**What are you building?**" in turn.text
+    await convo.say("generative ai")
+    await convo.say("a copilot")
+    turn = await convo.say("analysts and developers")
+    assert "That could be" in turn.text
+    assert set(turn.buttons) == {
+        "Developers who write code",
+        "Makers and analysts (low-code, no-code)",
+    }
+    turn = await convo.say("Developers who write code")
+    assert "**Is there a hard constraint I should design for?**" in turn.text
+    turn = await convo.say("not sure")
+    assert "I'll assume **Nothing special**" in turn.text
+    assert "Azure AI Foundry" in turn.text
+
+
+async def test_the_recommendation_trace_is_only_sent_to_the_emulator(runtime):
+    convo = Conversation(runtime.handler, channel_id=Channels.ms_teams, conversation="teams-1")
+    await convo.say("help me pick an architecture")
+    await convo.say("Let people ask our data questions in plain English")
+    await convo.say("Microsoft Fabric (OneLake, lakehouse)")
+    turn = await convo.say("business users")
+    assert "Fabric AI skills" in turn.text
+    assert not [a for a in turn.activities if a.type == "trace" and a.name == TRACE_NAME]
+
+
+async def test_progress_is_plain_json_in_conversation_state(kb):
+    """The dialog's progress survives jsonpickle (and so a restart): plain dicts and lists."""
+    storage = MemoryStorage()
+    state = ConversationState(storage)
+    router = Router(kb)
+    recognizer = KnowledgeRecognizer(router, Comparer(kb, router))
+    dialogs = DialogSet(state.create_property("DialogState"))
+    dialogs.add(WalkthroughDialog(Advisor(kb), recognizer, Replies(kb)))
+
+    async def logic(context):
+        dc = await dialogs.create_context(context)
+        result = await dc.continue_dialog()
+        if result.status == DialogTurnStatus.Empty:
+            await dc.begin_dialog(WalkthroughDialog.__name__, {"opener": context.activity.text})
+        await state.save_changes(context)
+
+    adapter = TestAdapter(logic)
+    await adapter.send("help me pick an architecture")
+    await adapter.send("machine learning")
+    stored = json.dumps(storage.memory, default=str)
+    assert '"goal": "ml"' in stored or "'goal': 'ml'" in stored
+    reply = await adapter.send("tables")
+    assert reply is not None
