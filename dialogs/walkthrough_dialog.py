@@ -37,6 +37,8 @@ RESTART_LABEL = "Start the walkthrough"
 STATEMENT_ANSWER_SCORE = 0.8
 """A statement that is not an answer is taken as a knowledge question only above this score."""
 LONG_ANSWER_WORDS = 8
+DESCRIPTION_WORDS = 5
+"""A typed answer this long is read as a description too: it may answer later questions."""
 """A typed answer this long is a description of the project, not a pick."""
 
 _STEPS = "WalkthroughSteps"
@@ -138,7 +140,7 @@ class WalkthroughDialog(ComponentDialog):
             notes = []
             if match.kind is not MatchKind.EXACT:
                 notes.append(f"Got it: **{choice.label}**.")
-            if long_answer:
+            if match.kind is not MatchKind.EXACT and len(text.split()) >= DESCRIPTION_WORDS:
                 notes.extend(self._understood(state, self.advisor.infer(state, text)))
             return await self._loop(step, state, notes)
         if match.kind is MatchKind.AMBIGUOUS:
