@@ -192,3 +192,17 @@ async def test_progress_is_plain_json_in_conversation_state(kb):
     assert '"goal": "ml"' in stored or "'goal': 'ml'" in stored
     reply = await adapter.send("tables")
     assert reply is not None
+
+
+async def test_a_descriptive_answer_also_answers_the_questions_it_covers(convo):
+    await convo.say("help me pick an architecture")
+    turn = await convo.say("we have scanned pdfs of supplier invoices")
+    assert "Got it: **Analyze documents, speech, text or images**." in turn.text
+    assert "- Documents and forms (invoices, receipts, scanned PDFs)" in turn.text
+    assert "**What do you need to understand?**" not in turn.text
+
+
+async def test_a_short_typed_answer_answers_only_its_question(convo):
+    await convo.say("help me pick an architecture")
+    turn = await convo.say("data pipelines")
+    assert question_of(turn) == "**Which part of the data work do you need most?**"
