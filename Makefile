@@ -21,6 +21,7 @@ setup: $(STAMP)
 	@for script in $(SETUP_SCRIPTS); do bash $$script || exit 1; done
 
 run: $(STAMP)
+	bash scripts/setup/20-webchat.sh || true
 	$(BIN)/archbot serve --host $${HOST:-127.0.0.1} --port $${PORT:-3978}
 
 test: $(STAMP) setup

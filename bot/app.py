@@ -16,6 +16,7 @@ from msrest.exceptions import DeserializationError
 
 from bot import __version__
 from bot.adapter import create_adapter
+from bot.directline import setup_web_chat
 from bot.patches import apply_patches
 from bot.runtime import Runtime
 
@@ -114,6 +115,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app[ADAPTER_KEY] = create_adapter(runtime.settings)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    setup_web_chat(app, runtime.settings, runtime.handler.on_turn)  # GET /, /chat, /v3/directline
 
     async def close_runtime(_: web.Application) -> None:
         runtime.close()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.loader import DEFAULT_KNOWLEDGE_DIR
 
 DEFAULT_STORAGE = "sqlite:///var/archbot.sqlite3"
+DEFAULT_DIRECTLINE_ENDPOINT = "https://directline.botframework.com/v3/directline"
+
+
+def _new_token_key() -> str:
+    """A random key for signing local Direct Line tokens (tokens end with the process)."""
+    return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,12 @@ class Settings:
     port: int = 3978
     storage: str = DEFAULT_STORAGE
     knowledge_dir: Path = field(default=DEFAULT_KNOWLEDGE_DIR)
+    # web chat (bot/directline): Azure Direct Line secret (empty = the bot's own local endpoint)
+    directline_secret: str = field(default="", repr=False)
+    directline_endpoint: str = DEFAULT_DIRECTLINE_ENDPOINT
+    token_key: str = field(default_factory=_new_token_key, repr=False)
+    directline_idle_seconds: float = 1800.0
+    directline_max_conversations: int = 1000
 
     @property
     def anonymous(self) -> bool:
@@ -46,4 +59,11 @@ class Settings:
             port=int(env.get("PORT", "3978")),
             storage=env.get("ARCHBOT_STORAGE", DEFAULT_STORAGE),
             knowledge_dir=Path(env.get("ARCHBOT_KNOWLEDGE", str(DEFAULT_KNOWLEDGE_DIR))),
+            directline_secret=env.get("DirectLineSecret", ""),
+            directline_endpoint=env.get("DirectLineEndpoint", "") or DEFAULT_DIRECTLINE_ENDPOINT,
+            token_key=env.get("ARCHBOT_TOKEN_KEY", "") or _new_token_key(),
+            directline_idle_seconds=float(env.get("ARCHBOT_DIRECTLINE_IDLE_SECONDS", "1800")),
+            directline_max_conversations=int(
+                env.get("ARCHBOT_DIRECTLINE_MAX_CONVERSATIONS", "1000")
+            ),
         )

@@ -1,0 +1,233 @@
+"""A real browser chats with ArchBot through its own page: Web Chat over the bot's Direct Line.
+
+Headless Debian Chromium driven by playwright-core (`tests/browser/webchat.cjs`, run with node)
+against a real `archbot serve` on the real knowledge base, once polling and once over WebSockets:
+the welcome, a typed question and its answer, "help" and a click on a suggested action, the
+guided walkthrough clicked through to its recommendation, a phone-sized screenshot into
+`test-artifacts/`, and the page's explanation when the Web Chat bundle is missing.
+
+What to type and what each answer must contain come from the same knowledge base, run
+in-process, so the test follows the knowledge base as it changes.
+
+Needs node, /usr/bin/chromium, playwright-core in .tools/browser and web/vendor/webchat.js
+(`make setup` installs them). When one is missing the test is skipped, or fails if CI is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.config import Settings
+from bot.inprocess import InProcessAdapter
+from bot.runtime import MEMORY_URL, build_runtime
+
+from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = Path(__file__).with_name("webchat.cjs")
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = Path(os.environ.get("ARCHBOT_CHROMIUM", "/usr/bin/chromium"))
+PLAYWRIGHT = REPO_ROOT / ".tools" / "browser" / "node_modules" / "playwright-core"
+BUNDLE = REPO_ROOT / "web" / "vendor" / "webchat.js"
+RUN_TIMEOUT_SECONDS = 60
+
+QUESTION = "how do I transcribe audio recordings"
+WALKTHROUGH_OPENER = "help me pick an architecture"
+WALKTHROUGH_TRACE = "Recommendation"
+MAX_WALKTHROUGH_CLICKS = 12
+
+
+def _missing() -> list[str]:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node (Node.js)")
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt: chromium chromium-driver)")
+    if not (PLAYWRIGHT / "package.json").is_file():
+        missing.append(f"{PLAYWRIGHT.relative_to(REPO_ROOT)} (npm: playwright-core)")
+    if not BUNDLE.is_file():
+        missing.append(f"{BUNDLE.relative_to(REPO_ROOT)} (scripts/setup/20-webchat.sh)")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def browser_tools() -> None:
+    missing = _missing()
+    if missing:
+        reason = "browser test needs " + ", ".join(missing) + ": run `make setup`"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI is set, so this is a failure)")
+        pytest.skip(reason)
+
+
+# -- the plan: what to do in the browser, and what each answer must show ----------------------
+
+
+def fragment(markdown: str) -> str:
+    """A plain run of words from a markdown reply, as the rendered page shows it."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"[*_`#>]", "", text)
+    runs = re.findall(r"[A-Za-z0-9][A-Za-z0-9 ,]{11,}", text)
+    assert runs, f"no plain text to look for in {markdown!r}"
+    run = max(runs[:3], key=len)[:40]
+    return run.rsplit(" ", 1)[0] if len(run) == 40 and " " in run else run.strip()
+
+
+def _card_texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["text"]] if isinstance(node.get("text"), str) else []
+        return own + [t for key, value in node.items() if key != "text" for t in _card_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _card_texts(item)]
+    return []
+
+
+def shown_text(activity: Activity) -> str:
+    """The message's text, or the text blocks of its cards when it has none."""
+    if activity.text:
+        return activity.text
+    return "\n".join(t for a in activity.attachments or [] for t in _card_texts(a.content))
+
+
+def suggestions(activity: Activity) -> list[tuple[str, str]]:
+    """(title, value sent) of each suggested action."""
+    actions = activity.suggested_actions.actions if activity.suggested_actions else []
+    return [(a.title, str(a.value)) for a in actions]
+
+
+async def build_plan(knowledge: Path) -> dict[str, Any]:
+    """Run the conversation in-process (emulator channel, to see the walkthrough's trace)."""
+    settings = dataclasses.replace(Settings(), storage=MEMORY_URL, knowledge_dir=knowledge)
+    runtime = build_runtime(settings)
+    adapter = InProcessAdapter(channel_id="emulator")
+    conversation = adapter.new_conversation()
+    unknown = runtime.handler.replies.unknown().text
+
+    async def turn(activity: Activity) -> tuple[Activity, list[Activity]]:
+        sent = await adapter.process(activity, runtime.handler.on_turn)
+        messages = [a for a in sent if a.type == ActivityTypes.message]
+        assert messages, f"no reply to {activity.text!r}"
+        return messages[-1], sent
+
+    try:
+        welcome, _ = await turn(adapter.join(conversation))
+        steps: list[dict[str, Any]] = []
+
+        answer, _ = await turn(adapter.message(conversation, QUESTION))
+        assert answer.text != unknown, f"the knowledge base does not answer {QUESTION!r}"
+        steps.append(
+            {"send": QUESTION, "expect": fragment(shown_text(answer)), "label": "question"}
+        )
+
+        help_reply, _ = await turn(adapter.message(conversation, "help"))
+        if suggestions(help_reply):  # example topics as buttons, when the KB names some
+            steps.append(
+                {"send": "help", "expect": fragment(shown_text(help_reply)), "label": "help"}
+            )
+            title, value = suggestions(help_reply)[0]
+            clicked, _ = await turn(adapter.message(conversation, value))
+            steps.append(
+                {
+                    "click": title,
+                    "said": value,
+                    "expect": fragment(shown_text(clicked)),
+                    "label": "button",
+                }
+            )
+
+        walkthrough = getattr(runtime.handler.dialog, "walkthrough", None) is not None
+        if walkthrough:
+            reply, sent = await turn(adapter.message(conversation, WALKTHROUGH_OPENER))
+            steps.append(
+                {
+                    "send": WALKTHROUGH_OPENER,
+                    "expect": fragment(shown_text(reply)),
+                    "label": "walkthrough start",
+                }
+            )
+            for n in range(1, MAX_WALKTHROUGH_CLICKS + 1):
+                assert suggestions(reply), f"the walkthrough offers no buttons: {reply.text!r}"
+                title, value = suggestions(reply)[0]
+                reply, sent = await turn(adapter.message(conversation, value))
+                steps.append(
+                    {
+                        "click": title,
+                        "said": value,
+                        "expect": fragment(shown_text(reply)),
+                        "label": f"walkthrough answer {n}",
+                    }
+                )
+                if any(a.type == ActivityTypes.trace and a.name == WALKTHROUGH_TRACE for a in sent):
+                    break
+            else:
+                pytest.fail(f"no recommendation after {MAX_WALKTHROUGH_CLICKS} clicks")
+        assert any("click" in step for step in steps), (
+            "nothing to click: neither help nor a walkthrough offers suggested actions"
+        )
+        return {
+            "welcome": fragment(shown_text(welcome)),
+            "steps": steps,
+            "walkthrough": walkthrough,
+        }
+    finally:
+        runtime.close()
+
+
+# -- the test ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan(browser_tools: None) -> dict[str, Any]:
+    return asyncio.run(build_plan(REAL_KNOWLEDGE))
+
+
+@pytest.fixture(scope="module")
+def web_server(browser_tools: None, archbot_module_factory: ArchBotFactory) -> ArchBotServer:
+    return archbot_module_factory(knowledge=REAL_KNOWLEDGE, env={"DirectLineSecret": ""})
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_a_browser_chats_through_the_page(
+    transport: str, plan: dict[str, Any], web_server: ArchBotServer, tmp_path: Path
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(
+        json.dumps(
+            {
+                **plan,
+                "baseUrl": web_server.base_url,
+                "transport": transport,
+                "chromium": str(CHROMIUM),
+                "playwright": str(PLAYWRIGHT),
+                "artifacts": str(ARTIFACTS),
+            },
+            indent=2,
+        )
+    )
+    try:
+        run = subprocess.run(
+            ["node", str(SCRIPT), str(plan_file)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the browser script ran over {RUN_TIMEOUT_SECONDS} s:\n{exc.stdout}")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, f"the browser script failed:\n{output}"
+    assert (ARTIFACTS / f"webchat-{transport}-chat.png").is_file()
+    print(output)

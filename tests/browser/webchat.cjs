@@ -1,0 +1,219 @@
+/* A real browser talks to ArchBot through its chat page (Web Chat on the bot's Direct Line).
+ *
+ * Run by tests/browser/test_webchat.py, which starts `archbot serve` and computes the plan (what
+ * to type or click, and a fragment of each answer) from the same knowledge base in-process:
+ *
+ *   node tests/browser/webchat.cjs plan.json
+ *
+ * plan.json: {baseUrl, transport: "polling"|"websocket", chromium, playwright, artifacts,
+ *             welcome: fragment, steps: [{send|click: text, expect: fragment, label}]}
+ *
+ * Headless Debian Chromium through playwright-core (executablePath: no browser download), a
+ * fresh user-data dir, a phone-sized viewport. Exits 0 when every step passed; otherwise prints
+ * the failure and exits 1. Screenshots go to plan.artifacts.
+ */
+"use strict";
+
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const plan = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const { chromium } = require(plan.playwright);
+
+const STEP_TIMEOUT = 15000;
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const PHONE = { width: 390, height: 844 };
+const BOT_BUBBLE = ".webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content";
+const USER_BUBBLE = ".webchat__bubble--from-user .webchat__bubble__content";
+const SEND_BOX = ".webchat__send-box-text-box__input";
+const SUGGESTED_ACTION = "button.webchat__suggested-action";
+
+function log(message) {
+  process.stdout.write(`[${plan.transport}] ${message}\n`);
+}
+
+function shot(name) {
+  return path.join(plan.artifacts, `webchat-${plan.transport}-${name}.png`);
+}
+
+async function count(page, selector, text) {
+  return page.locator(selector, { hasText: text }).count();
+}
+
+/* Wait until more elements matching selector+text exist than `before`. */
+async function grows(page, selector, text, before, what) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const now = await count(page, selector, text);
+    if (now > before) return now;
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: no new ${selector} containing ${JSON.stringify(text)}`);
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
+async function noSendFailed(page) {
+  const failed = await page.getByText("Send failed").count();
+  if (failed) throw new Error(`Web Chat shows "Send failed" ${failed} time(s)`);
+}
+
+/* The user's message is marked sent (not "Sending…") once its echo came back with an id. */
+async function userMessageSent(page, text) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    await noSendFailed(page);
+    const statuses = await page
+      .locator(".webchat__basic-transcript__activity", { has: page.locator(USER_BUBBLE, { hasText: text }) })
+      .locator(".webchat__activity-status")
+      .allInnerTexts();
+    const last = statuses[statuses.length - 1];
+    if (last !== undefined && !/sending/i.test(last)) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`the message ${JSON.stringify(text)} is still not sent: ${JSON.stringify(statuses)}`);
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
+function exactly(text) {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
+}
+
+async function runStep(page, step) {
+  const said = step.send !== undefined ? step.send : step.said;
+  const beforeAnswer = await count(page, BOT_BUBBLE, step.expect);
+  const beforeSaid = await count(page, USER_BUBBLE, said);
+  if (step.send !== undefined) {
+    const box = page.locator(SEND_BOX);
+    await box.fill(said);
+    await box.press("Enter");
+  } else {
+    const button = page.locator(SUGGESTED_ACTION, { hasText: exactly(step.click) }).first();
+    await button.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+    await button.click();
+  }
+  await grows(page, USER_BUBBLE, said, beforeSaid, `${step.label}: the user's message`);
+  await grows(page, BOT_BUBBLE, step.expect, beforeAnswer, `${step.label}: ArchBot's answer`);
+  const status = await userMessageSent(page, said);
+  log(`ok: ${step.label} (${JSON.stringify(said)} → …${step.expect}…; status ${JSON.stringify(status)})`);
+}
+
+async function main() {
+  fs.mkdirSync(plan.artifacts, { recursive: true });
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "archbot-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: plan.chromium,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: PHONE,
+    isMobile: true,
+    hasTouch: true,
+    locale: "en-US",
+  });
+  const pageErrors = [];
+  const sockets = [];
+  const polls = [];
+  let page;
+  try {
+    page = context.pages()[0] || (await context.newPage());
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    page.on("websocket", (ws) => {
+      const socket = { url: ws.url(), frames: 0 };
+      sockets.push(socket);
+      ws.on("framereceived", () => (socket.frames += 1));
+    });
+    page.on("request", (request) => {
+      if (/\/v3\/directline\/conversations\/[^/]+\/activities\?watermark=/.test(request.url())) {
+        if (request.method() === "GET") polls.push(request.url());
+      }
+    });
+
+    await page.goto(`${plan.baseUrl}/?transport=${plan.transport}`);
+    await page.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
+    const state = await page.evaluate(() => document.body.dataset.archbot);
+    if (state !== "ready") {
+      throw new Error(`the page did not start: ${await page.locator("#archbot-problem").innerText()}`);
+    }
+    if ((await page.locator(".archbot-header h1").innerText()) !== "ArchBot") {
+      throw new Error("the page does not show ArchBot's name");
+    }
+    await grows(page, BOT_BUBBLE, plan.welcome, 0, "the welcome");
+    log("ok: the welcome is shown");
+
+    for (const step of plan.steps) {
+      await runStep(page, step);
+      if (step.label === "question") await page.screenshot({ path: shot("answer") });
+    }
+    await noSendFailed(page);
+
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth
+    );
+    if (overflow > 0) throw new Error(`the page is ${overflow}px wider than a phone screen`);
+
+    if (plan.transport === "websocket") {
+      const streams = sockets.filter((s) => s.url.includes("/v3/directline/conversations/"));
+      if (!streams.length || !streams.some((s) => s.frames > 0)) {
+        throw new Error(`no activity came over a WebSocket stream: ${JSON.stringify(sockets)}`);
+      }
+      if (polls.length) throw new Error(`WebSocket mode polled ${polls.length} times`);
+      log(`ok: activities came over ${streams.length} WebSocket stream(s)`);
+    } else {
+      if (sockets.length) throw new Error(`polling mode opened WebSockets: ${JSON.stringify(sockets)}`);
+      if (!polls.length) throw new Error("polling mode never polled for activities");
+      log(`ok: ${polls.length} polls, no WebSocket`);
+    }
+    if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join(" | ")}`);
+    await page.screenshot({ path: shot("chat"), fullPage: false });
+    log(`screenshot: ${shot("chat")}`);
+
+    // Without the Web Chat bundle the page explains how to get it.
+    const bare = await context.newPage();
+    await bare.route("**/web/vendor/webchat.js", (route) => route.fulfill({ status: 404, body: "" }));
+    await bare.goto(`${plan.baseUrl}/chat`);
+    await bare.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
+    const explanation = await bare.locator("#archbot-problem").innerText();
+    if (!/bundle is missing/i.test(explanation) || !explanation.includes("20-webchat.sh")) {
+      throw new Error(`no explanation without the bundle: ${JSON.stringify(explanation)}`);
+    }
+    await bare.screenshot({ path: shot("no-bundle") });
+    log("ok: without the bundle the page explains how to get it");
+  } catch (error) {
+    if (page) {
+      await page.screenshot({ path: shot("failure") }).catch(() => {});
+      const transcript = await page.locator(".webchat__basic-transcript").innerText().catch(() => "");
+      process.stdout.write(`--- transcript at failure ---\n${transcript}\n---\n`);
+    }
+    throw error;
+  } finally {
+    await context.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+const watchdog = setTimeout(() => {
+  process.stdout.write(`[${plan.transport}] FAILED: the browser test took longer than 50 s\n`);
+  process.exit(1);
+}, 50000);
+
+main().then(
+  () => {
+    clearTimeout(watchdog);
+    process.exit(0);
+  },
+  (error) => {
+    process.stdout.write(`[${plan.transport}] FAILED: ${error && error.stack ? error.stack : error}\n`);
+    process.exit(1);
+  }
+);
