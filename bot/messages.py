@@ -1,21 +1,134 @@
-"""Turns plain replies into Bot Framework activities (the only place that knows their shape)."""
+"""Turns plain replies into Bot Framework activities (the only place that knows their shape).
+
+A channel that renders Adaptive Cards gets a card built from the reply's structure; any other
+channel gets the markdown text with the reply's buttons as suggested actions. Which channels get
+cards is the `Presenter`'s choice (`ARCHBOT_CARD_CHANNELS`, default: Microsoft Teams).
+
+`to_activity(reply, context)` renders at once for the turn's channel when the handler put its
+presenter in the turn state. Without a context (callers that do not have one) it returns the
+text activity carrying the reply, and the presenter's send hook, which the handler registers on
+every turn, renders it as it leaves.
+"""
 
 from __future__ import annotations
 
-from botbuilder.core import MessageFactory
-from botbuilder.schema import ActionTypes, Activity, CardAction, TextFormatTypes
+import os
+from collections.abc import Awaitable, Callable, Iterable
 
-from bot.core.replies import Reply
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import (
+    ActionTypes,
+    Activity,
+    ActivityTypes,
+    CardAction,
+    SuggestedActions,
+    TextFormatTypes,
+)
+from botframework.connector import Channels
+
+from bot.cards import build_card
+from bot.core.replies import Reply, ReplyKind
+
+PRESENTER_KEY = "archbot.presenter"
+UNANSWERED_KEY = "archbot.unanswered"
+"""Turn-state flag: this turn answered "I don't know" (the handler logs the question)."""
+CARD_CHANNELS_ENV = "ARCHBOT_CARD_CHANNELS"
+DEFAULT_CARD_CHANNELS = frozenset({Channels.ms_teams})
+"""Channels that get Adaptive Cards unless ARCHBOT_CARD_CHANNELS says otherwise. The Emulator and
+Web Chat render cards too; add them (`msteams,emulator,webchat,directline`) to preview Teams'
+look there."""
+_REPLY_ATTRIBUTE = "_archbot_reply"
 
 
-def to_activity(reply: Reply) -> Activity:
-    """A markdown message, with the reply's suggestions as suggested-action buttons."""
-    if reply.suggestions:
-        actions = [
-            CardAction(type=ActionTypes.im_back, title=s, value=s) for s in reply.suggestions
-        ]
-        activity = MessageFactory.suggested_actions(actions, reply.text)
-    else:
-        activity = MessageFactory.text(reply.text)
+def card_channels_from_env(environ: dict[str, str] | None = None) -> frozenset[str]:
+    """The channels named by ARCHBOT_CARD_CHANNELS (comma-separated; "none" for none)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(CARD_CHANNELS_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_CARD_CHANNELS
+    names = {name.strip().lower() for name in raw.split(",") if name.strip()}
+    return frozenset(names - {"none"})
+
+
+def _fill_text(activity: Activity, reply: Reply) -> Activity:
+    activity.text = reply.text
     activity.text_format = TextFormatTypes.markdown
+    activity.attachments = None
+    activity.suggested_actions = None
+    if reply.suggestions:
+        activity.suggested_actions = SuggestedActions(
+            actions=[
+                CardAction(type=ActionTypes.im_back, title=s, value=s) for s in reply.suggestions
+            ]
+        )
+    return activity
+
+
+def _fill_card(activity: Activity, reply: Reply) -> Activity:
+    activity.text = None
+    activity.text_format = None
+    activity.suggested_actions = None
+    activity.attachments = [CardFactory.adaptive_card(build_card(reply))]
+    activity.summary = reply.title or None
+    return activity
+
+
+def text_activity(reply: Reply) -> Activity:
+    """A markdown message, with the reply's suggestions as suggested-action buttons."""
+    return _fill_text(MessageFactory.text(reply.text), reply)
+
+
+def wants_card(reply: Reply) -> bool:
+    """True when a card shows the reply better than text: anything but a plain message."""
+    return reply.kind is not ReplyKind.TEXT or bool(reply.suggestions)
+
+
+class Presenter:
+    """Renders replies per channel and notices unanswered questions."""
+
+    def __init__(self, card_channels: Iterable[str] = DEFAULT_CARD_CHANNELS) -> None:
+        self.card_channels = frozenset(c.lower() for c in card_channels)
+
+    def renders_cards(self, channel_id: str | None) -> bool:
+        """True when this channel gets Adaptive Cards."""
+        return (channel_id or "").lower() in self.card_channels
+
+    def fill(self, activity: Activity, reply: Reply, context: TurnContext) -> Activity:
+        """Make `activity` show `reply` on the turn's channel (in place)."""
+        if reply.kind is ReplyKind.UNKNOWN:
+            context.turn_state[UNANSWERED_KEY] = True
+        if wants_card(reply) and self.renders_cards(context.activity.channel_id):
+            return _fill_card(activity, reply)
+        return _fill_text(activity, reply)
+
+    def activity(self, reply: Reply, context: TurnContext) -> Activity:
+        """A new message activity showing `reply` on the turn's channel."""
+        return self.fill(Activity(type=ActivityTypes.message), reply, context)
+
+    def attach(self, context: TurnContext) -> None:
+        """Serve this turn: `to_activity` calls render at once, other replies on sending."""
+        context.turn_state[PRESENTER_KEY] = self
+        context.on_send_activities(self._on_send)
+
+    async def _on_send(
+        self,
+        context: TurnContext,
+        activities: list[Activity],
+        next_send: Callable[[], Awaitable[None]],
+    ) -> None:
+        for activity in activities:
+            reply = activity.__dict__.pop(_REPLY_ATTRIBUTE, None)
+            if reply is not None:
+                self.fill(activity, reply, context)
+        await next_send()
+
+
+def to_activity(reply: Reply, context: TurnContext | None = None) -> Activity:
+    """The activity for a reply: rendered for the turn's channel when a presenter serves the
+    turn, else the text form carrying the reply for the presenter's send hook."""
+    presenter = context.turn_state.get(PRESENTER_KEY) if context is not None else None
+    if presenter is not None:
+        return presenter.activity(reply, context)
+    activity = text_activity(reply)
+    activity.__dict__[_REPLY_ATTRIBUTE] = reply
     return activity

@@ -10,6 +10,7 @@ choices are offered as suggested-action buttons that send their label.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -23,7 +24,7 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from bot.core.advisor import Advisor, Command, MatchKind, looks_like_question, memo, trace_value
 from bot.core.kb import Kind, WalkthroughQuestion
-from bot.core.replies import HELP_TOPIC, Replies, Reply
+from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
 from bot.messages import to_activity
 from bot.recognizer import KnowledgeRecognizer, decision_of
@@ -74,7 +75,7 @@ class WalkthroughDialog(ComponentDialog):
         step.values["misses"] = (
             options.get("misses", 0) if options.get("asking") == question.id else 0
         )
-        prompt = self._question_activity(question, notes, options.get("only"))
+        prompt = self._question_activity(question, notes, options.get("only"), step.context)
         return await step.prompt(_PROMPT, PromptOptions(prompt=prompt, retry_prompt=prompt))
 
     async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -92,7 +93,8 @@ class WalkthroughDialog(ComponentDialog):
                         "OK, I've stopped the walkthrough. Ask me anything, or come back to it "
                         "any time.",
                         (RESTART_LABEL,),
-                    )
+                    ),
+                    context,
                 )
             )
             return await step.end_dialog({"cancelled": True})
@@ -196,11 +198,17 @@ class WalkthroughDialog(ComponentDialog):
         return [f"From what you said, I've noted (say **back** to change):\n{items}"]
 
     def _question_activity(
-        self, question: WalkthroughQuestion, notes: list[str], only: list[str] | None
+        self,
+        question: WalkthroughQuestion,
+        notes: list[str],
+        only: list[str] | None,
+        context: TurnContext,
     ):
         choices = [c for c in question.choices if not only or c.id in only]
         text = "\n\n".join([*notes, f"**{question.ask}**"])
-        return to_activity(Reply(text, tuple(c.label for c in choices)))
+        labels = tuple(c.label for c in choices)
+        reply = Reply(text, labels, ReplyKind.QUESTION, title=question.ask, notes=tuple(notes))
+        return to_activity(reply, context)  # rendered now: the prompt is kept in dialog state
 
     def _help_text(self, question: WalkthroughQuestion) -> str:
         parts = [question.help] if question.help else []
@@ -220,7 +228,7 @@ class WalkthroughDialog(ComponentDialog):
             return False
         decision = decision_of(await self.recognizer.recognize(context))
         if decision.comparison is not None:
-            await context.send_activity(to_activity(self.replies.for_decision(decision)))
+            await context.send_activity(to_activity(self.replies.for_decision(decision), context))
             return True
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None:
@@ -234,7 +242,7 @@ class WalkthroughDialog(ComponentDialog):
             confident = topic.kind is Kind.SMALLTALK or top.score >= STATEMENT_ANSWER_SCORE
             if matched is not MatchKind.NONE or not confident:
                 return False
-        await context.send_activity(to_activity(self.replies.for_decision(decision)))
+        await context.send_activity(to_activity(self.replies.for_decision(decision), context))
         return True
 
     async def _finish(
@@ -243,8 +251,8 @@ class WalkthroughDialog(ComponentDialog):
         recommendation = self.advisor.recommendation(state)
         reply = memo(recommendation, RESTART_LABEL)
         if notes:
-            reply = Reply("\n\n".join([*notes, reply.text]), reply.suggestions)
-        await step.context.send_activity(to_activity(reply))
+            reply = replace(reply, text="\n\n".join([*notes, reply.text]), notes=tuple(notes))
+        await step.context.send_activity(to_activity(reply, step.context))
         value = trace_value(recommendation)
         if step.context.activity.channel_id == EMULATOR:
             await step.context.send_trace_activity(

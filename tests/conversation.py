@@ -6,6 +6,7 @@ state, exactly as over HTTP, without a server.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,30 @@ from botbuilder.schema import (
 )
 from botframework.connector import Channels
 
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 USER = ChannelAccount(id="user-1", name="Dana")
+
+
+def cards(activity: Activity) -> list[dict[str, Any]]:
+    """The Adaptive Cards attached to an activity."""
+    return [a.content for a in activity.attachments or [] if a.content_type == ADAPTIVE_CARD]
+
+
+def say_buttons(node: Any) -> list[str]:
+    """Titles of a card's buttons that send a message (Action.Submit with `archbot: say`)."""
+    found = []
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("archbot") == "say":
+            found.append(node["title"])
+        for value in node.values():
+            found.extend(say_buttons(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(say_buttons(value))
+    return found
+
+
 BOT = ChannelAccount(id="archbot", name="ArchBot")
 
 
@@ -35,18 +59,29 @@ class Turn:
 
     @property
     def text(self) -> str:
-        """All message texts of the turn, joined."""
-        return "\n".join(m.text or "" for m in self.messages)
+        """All message texts of the turn, joined, with any card's content as JSON."""
+        parts = []
+        for message in self.messages:
+            parts.append(message.text or "")
+            parts.extend(json.dumps(card, ensure_ascii=False) for card in cards(message))
+        return "\n".join(p for p in parts if p)
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards sent in this turn."""
+        return [card for m in self.messages for card in cards(m)]
 
     @property
     def buttons(self) -> list[str]:
-        """Titles of the suggested actions offered in this turn."""
-        return [
+        """Titles of the suggested actions offered in this turn, or of a card's buttons that
+        send a message."""
+        suggested = [
             action.title
             for m in self.messages
             if m.suggested_actions
             for action in m.suggested_actions.actions
         ]
+        return suggested + [title for card in self.cards for title in say_buttons(card)]
 
     def trace(self, name: str) -> Any:
         """The value of the trace activity with this name (fails if there is none)."""

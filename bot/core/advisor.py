@@ -33,7 +33,7 @@ from bot.core.kb import (
     WalkthroughQuestion,
     any_holds,
 )
-from bot.core.replies import Reply
+from bot.core.replies import Reply, ReplyKind, Section
 from bot.core.text import Normalizer, stem
 
 NOT = "not_"
@@ -82,6 +82,8 @@ _LONG_ANSWER_WORDS = 8
 """A typed answer this long is a description: it may answer later questions too."""
 _COMMAND_MAX_WORDS = 5
 _COMMAND_CUTOFF = 80.0
+RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
+"""Feedback on a recommendation is stored as `walkthrough/<rule id>`."""
 _QUESTION_START = re.compile(
     r"^(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|will|"
     r"tell me|explain|describe|compare|define|difference)\b"
@@ -461,27 +463,38 @@ def memo(recommendation: Recommendation, restart_label: str) -> Reply:
     rule = recommendation.rule
     main = recommendation.services[0]
     lines = [f"**My recommendation: {rule.title}**"]
-    lines.append(
-        "\n".join(f"- **{t.title}**: {_first_sentence(t.summary)}" for t in recommendation.services)
+    services = tuple(
+        f"**{t.title}**: {_first_sentence(t.summary)}" for t in recommendation.services
     )
-    why = why_text(recommendation.reasons)
-    lines.append(f"**Why:** {why} {rule.why}".replace("  ", " "))
+    lines.append("\n".join(f"- {s}" for s in services))
+    why = f"{why_text(recommendation.reasons)} {rule.why}".replace("  ", " ").strip()
+    lines.append(f"**Why:** {why}")
     lines.extend(a.why for a in recommendation.additions)
+    sections = [Section(items=services), Section("Why", text=why)]
+    sections.extend(Section(text=a.why) for a in recommendation.additions)
     consider = list(rule.next)
     if recommendation.related:
         consider.append("Read next: " + ", ".join(t.title for t in recommendation.related) + ".")
     if consider:
         lines.append("**Consider next**\n" + "\n".join(f"- {c}" for c in consider))
+        sections.append(Section("Consider next", tuple(consider)))
     if main.when_not_to_use:
-        lines.append(
-            f"**When {main.title} is not the answer**\n"
-            + "\n".join(f"- {c}" for c in main.when_not_to_use[:2])
-        )
+        heading = f"When {main.title} is not the answer"
+        lines.append(f"**{heading}**\n" + "\n".join(f"- {c}" for c in main.when_not_to_use[:2]))
+        sections.append(Section(heading, main.when_not_to_use[:2]))
     reference = recommendation.reference
     label = "Reference architecture" if rule.reference else "Start here"
     lines.append(f"**{label}:** [{reference.title}]({reference.url})")
     buttons = (*(t.title for t in recommendation.related[:3]), restart_label)
-    return Reply("\n\n".join(lines), buttons)
+    return Reply(
+        "\n\n".join(lines),
+        buttons,
+        kind=ReplyKind.RECOMMENDATION,
+        title=f"My recommendation: {rule.title}",
+        sections=tuple(sections),
+        links=(Link(f"{label}: {reference.title}", reference.url),),
+        topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
+    )
 
 
 def trace_value(recommendation: Recommendation) -> dict[str, Any]:

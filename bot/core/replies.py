@@ -1,53 +1,150 @@
-"""What ArchBot says: plain replies (markdown text and suggested next messages) from the KB."""
+"""What ArchBot says: plain replies from the KB.
+
+A `Reply` is markdown text with suggested next messages (buttons): every channel can show that.
+It may also carry the same content as structured, botbuilder-free data (a title, the short answer,
+labelled sections, two columns side by side, links, related topics, the topic it answers) for
+channels that render cards; `bot.cards` builds Adaptive Cards from it and `bot.messages` picks
+the card or the text by channel. `.text` always stays the complete answer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.core.compare import Comparison
-from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
+from bot.core.kb import Intent, Kind, KnowledgeBase, Link, Topic
 from bot.core.router import Decision, Outcome
 
 HELP_TOPIC = "help"
 GREETING_TOPIC = "greeting"
+MAX_RELATED = 3
+"""Related topics offered as buttons under an answer."""
+
+
+class ReplyKind(StrEnum):
+    """What a reply is, which decides its card's layout (and whether it can be rated)."""
+
+    TEXT = "text"
+    """A plain message (small talk, acknowledgements): no card."""
+    ANSWER = "answer"
+    """A topic's or a question's answer."""
+    DID_YOU_MEAN = "did-you-mean"
+    COMPARISON = "comparison"
+    QUESTION = "question"
+    """A walkthrough question: its choices are buttons, typed answers work too."""
+    RECOMMENDATION = "recommendation"
+    WELCOME = "welcome"
+    HELP = "help"
+    UNKNOWN = "unknown"
+    """The router found nothing: the message is a gap in the knowledge base."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A labelled part of an answer: bullets, or a paragraph."""
+
+    heading: str = ""
+    items: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One side of a comparison."""
+
+    title: str
+    summary: str
+    items: tuple[str, ...] = ()
+    """When to pick it."""
+    link: Link | None = None
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to the user: markdown text and optional suggested replies (buttons)."""
+    """One message to the user: markdown text and optional suggested replies (buttons).
+
+    The other fields are optional structure for rich channels. `suggestions` are the buttons in
+    both renderings (clicking one sends its text, like typing it); `related` are extra buttons
+    that only cards show; `topic` is the id of what the reply answers (an intent id such as
+    `ai-speech` or `ai-speech/languages`), set on answers that can be rated.
+    """
 
     text: str
     suggestions: tuple[str, ...] = ()
+    kind: ReplyKind = ReplyKind.TEXT
+    title: str = ""
+    summary: str = ""
+    notes: tuple[str, ...] = ()
+    """Short remarks shown before the title (the walkthrough's "Got it: …")."""
+    sections: tuple[Section, ...] = ()
+    columns: tuple[Column, ...] = ()
+    links: tuple[Link, ...] = ()
+    related: tuple[str, ...] = ()
+    topic: str | None = None
+
+    @property
+    def rateable(self) -> bool:
+        """True for answers that get 👍 / 👎 buttons."""
+        return self.topic is not None
 
 
 def _bullets(label: str, items: tuple[str, ...]) -> str:
     return f"**{label}**\n" + "\n".join(f"- {item}" for item in items)
 
 
-def topic_reply(topic: Topic) -> Reply:
+def _related_titles(kb: KnowledgeBase | None, topic: Topic) -> tuple[str, ...]:
+    if kb is None:
+        return ()
+    titles = [kb.topics[r].title for r in topic.related if r in kb.topics]
+    return tuple(titles[:MAX_RELATED])
+
+
+def topic_reply(topic: Topic, kb: KnowledgeBase | None = None) -> Reply:
     """A topic's answer: the short answer, when to use it and when not, and one link."""
     if topic.kind is Kind.SMALLTALK:
         return Reply(topic.summary)
     parts = [f"**{topic.title}**: {topic.summary}"]
+    sections = []
     if topic.when_to_use:
         parts.append(_bullets("Use it when", topic.when_to_use))
+        sections.append(Section("Use it when", topic.when_to_use))
     if topic.when_not_to_use:
         parts.append(_bullets("Look elsewhere when", topic.when_not_to_use))
+        sections.append(Section("Look elsewhere when", topic.when_not_to_use))
     if topic.detail:
         parts.append(topic.detail)
+        sections.append(Section(text=topic.detail))
     parts.append(f"Learn more: [{topic.link.title}]({topic.link.url})")
-    return Reply("\n\n".join(parts))
+    return Reply(
+        "\n\n".join(parts),
+        kind=ReplyKind.ANSWER,
+        title=topic.title,
+        summary=topic.summary,
+        sections=tuple(sections),
+        links=(topic.link,),
+        related=_related_titles(kb, topic),
+        topic=topic.id,
+    )
 
 
-def intent_reply(intent: Intent) -> Reply:
+def intent_reply(intent: Intent, kb: KnowledgeBase | None = None) -> Reply:
     """The answer for a routed intent: a question's own answer, or the topic's."""
     if intent.question is None:
-        return topic_reply(intent.topic)
+        return topic_reply(intent.topic, kb)
     topic = intent.topic
     text = (
         f"{intent.question.answer}\n\nMore on {topic.title}: [{topic.link.title}]({topic.link.url})"
     )
-    return Reply(text)
+    return Reply(
+        text,
+        kind=ReplyKind.ANSWER,
+        title=topic.title,
+        summary=intent.question.answer,
+        links=(topic.link,),
+        related=(topic.title,),
+        topic=intent.id,
+    )
 
 
 def _side(topic: Topic) -> str:
@@ -57,11 +154,19 @@ def _side(topic: Topic) -> str:
     return text
 
 
-def comparison_reply(comparison: Comparison) -> Reply:
+def comparison_topic_id(comparison: Comparison) -> str:
+    """The id feedback on a comparison is stored under: the written comparison topic's id, or
+    the two topic ids joined with `+` in a stable order."""
+    if comparison.written is not None:
+        return comparison.written.id
+    return "+".join(sorted((comparison.first.id, comparison.second.id)))
+
+
+def comparison_reply(comparison: Comparison, kb: KnowledgeBase | None = None) -> Reply:
     """Two topics side by side: the KB's written comparison when it has one, else each one's
     summary and when to pick it."""
     if comparison.written is not None:
-        return topic_reply(comparison.written)
+        return topic_reply(comparison.written, kb)
     first, second = comparison.first, comparison.second
     links = " · ".join(f"[{t.link.title}]({t.link.url})" for t in (first, second))
     parts = [
@@ -70,7 +175,17 @@ def comparison_reply(comparison: Comparison) -> Reply:
         _side(second),
         f"Learn more: {links}",
     ]
-    return Reply("\n\n".join(parts))
+    return Reply(
+        "\n\n".join(parts),
+        kind=ReplyKind.COMPARISON,
+        title=f"{first.title} vs {second.title}",
+        columns=tuple(
+            Column(t.title, t.summary, t.when_to_use[:2], t.link) for t in (first, second)
+        ),
+        links=(first.link, second.link),
+        related=(first.title, second.title),
+        topic=comparison_topic_id(comparison),
+    )
 
 
 def suggestion_text(intent: Intent) -> str:
@@ -91,33 +206,55 @@ class Replies:
     def for_decision(self, decision: Decision) -> Reply:
         """The reply for a routed message that is not an action."""
         if decision.comparison is not None:
-            return comparison_reply(decision.comparison)
+            return comparison_reply(decision.comparison, self.kb)
         if decision.outcome is Outcome.ANSWER and decision.top is not None:
-            reply = intent_reply(decision.top.intent)
             if decision.top.intent.topic.id == HELP_TOPIC:
                 return self.help()
-            return reply
+            return intent_reply(decision.top.intent, self.kb)
         if decision.outcome is Outcome.AMBIGUOUS:
             names = tuple(suggestion_text(m.intent) for m in decision.matches)
-            return Reply("I'm not sure which one you mean. Did you mean one of these?", names)
+            text = "I'm not sure which one you mean. Did you mean one of these?"
+            return Reply(text, names, kind=ReplyKind.DID_YOU_MEAN, summary=text)
         return self.unknown()
 
     def help(self) -> Reply:
         """What ArchBot can do, with example topics as buttons."""
         topic = self.kb.topics.get(HELP_TOPIC)
         text = topic.summary if topic else "Ask me about Azure AI and data services."
-        return Reply(text, self._examples())
+        return Reply(text, self._examples(), kind=ReplyKind.HELP, summary=text)
 
     def welcome(self) -> Reply:
         """The first message a new user sees."""
         greeting = self.kb.topics.get(GREETING_TOPIC)
         text = greeting.summary if greeting else "Hi, I'm ArchBot."
-        return Reply(f"{text}\n\n{self.help().text}", self._examples())
+        text = f"{text}\n\n{self.help().text}"
+        return Reply(text, self._examples(), kind=ReplyKind.WELCOME, summary=text)
+
+    def team_welcome(self, bot_name: str = "ArchBot") -> Reply:
+        """The welcome posted once when ArchBot is added to a team or a group chat."""
+        greeting = self.kb.topics.get(GREETING_TOPIC)
+        hello = greeting.summary if greeting else "Hi, I'm ArchBot."
+        how = (
+            f"Mention me (**@{bot_name}**) with a question about Azure AI and data services, "
+            "or ask me to help pick an architecture. I answer in the thread. You can also "
+            "search what I know from the message box and insert a topic card."
+        )
+        text = f"{hello}\n\n{how}"
+        return Reply(text, self._examples(), kind=ReplyKind.WELCOME, summary=text)
 
     def unknown(self) -> Reply:
         """An honest 'I don't know', with a hint of what ArchBot can do."""
-        return Reply(
+        text = (
             "I don't know that one. I answer questions about Azure AI and data services and help "
-            "choose an AI architecture; type **help** to see what I cover.",
-            self._examples(),
+            "choose an AI architecture; type **help** to see what I cover."
+        )
+        return Reply(text, self._examples(), kind=ReplyKind.UNKNOWN, summary=text)
+
+    def feedback_thanks(self, helpful: bool) -> Reply:
+        """The acknowledgement of a 👍 / 👎 click."""
+        if helpful:
+            return Reply("Thanks for the feedback! 👍")
+        return Reply(
+            "Thanks for telling me. 👎 I've noted it for the people who write my knowledge base; "
+            "try asking in other words, or type **help** to see what I cover."
         )

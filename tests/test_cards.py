@@ -1,0 +1,348 @@
+"""Every Adaptive Card ArchBot can send is a valid 1.5 card, and channels without cards get text.
+
+The catalogue below builds each kind of card from the real knowledge base: every topic's
+answer, every question's answer, every written and some built comparisons, every walkthrough
+question, the recommendation for every way through the walkthrough, "did you mean", welcome
+(personal and team), help, "I don't know", a walkthrough reply with buttons, and the message
+extension's search result for every topic. Each is checked by `bot.cards.check_card` (version,
+known element and action types, required properties, size) and by the official Adaptive Cards
+JS SDK (npm adaptivecards@3.0.6, scripts/setup/40-teams-schema.sh) when Node has it; with the
+CI variable set, a missing Node or SDK fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from itertools import islice, pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector import Channels
+
+from bot.cards import (
+    CARD_VERSION,
+    CONTENT_TYPE,
+    build_card,
+    check_card,
+    plain_text,
+    search_result_card,
+)
+from bot.cards.builders import escape_markdown
+from bot.config import Settings
+from bot.core.advisor import Advisor, memo, new_state
+from bot.core.compare import Comparison
+from bot.core.kb import Intent, Kind, KnowledgeBase
+from bot.core.loader import load_knowledge
+from bot.core.replies import (
+    Replies,
+    Reply,
+    ReplyKind,
+    comparison_reply,
+    intent_reply,
+    topic_reply,
+)
+from bot.core.router import Decision, Match, Outcome
+from bot.runtime import MEMORY_URL, build_runtime
+from dialogs.walkthrough_dialog import RESTART_LABEL
+
+from .conversation import Conversation
+from .paths import REPO_ROOT
+
+REAL_KB = REPO_ROOT / "knowledge"
+AC_SDK = REPO_ROOT / ".tools/teams/node_modules/adaptivecards/dist/adaptivecards.js"
+VALIDATOR = Path(__file__).parent / "js" / "validate_cards.js"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(REAL_KB)
+
+
+def every_card(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """Every card the bot can send, by a descriptive name."""
+    replies = Replies(kb)
+    cards: dict[str, dict[str, Any]] = {}
+    for topic in kb.topics.values():
+        if topic.kind is not Kind.SMALLTALK:
+            cards[f"answer:{topic.id}"] = build_card(topic_reply(topic, kb))
+            cards[f"search:{topic.id}"] = search_result_card(topic)
+        for question in topic.questions:
+            intent = Intent(f"{topic.id}/{question.id}", topic, question)
+            cards[f"answer:{intent.id}"] = build_card(intent_reply(intent, kb))
+    comparable = [t for t in kb.topics.values() if t.kind is Kind.SERVICE]
+    for first, second in islice(pairwise(comparable), 10):
+        comparison = Comparison(first, second, None, 0.9)
+        cards[f"compare:{first.id}+{second.id}"] = build_card(comparison_reply(comparison, kb))
+    for topic in kb.by_kind(Kind.COMPARISON):
+        first, second = (kb.topics[t] for t in topic.compares)
+        cards[f"compare:{topic.id}"] = build_card(
+            comparison_reply(Comparison(first, second, topic, 0.9), kb)
+        )
+    matches = tuple(Match(Intent(t.id, t), 0.4) for t in comparable[:3])
+    cards["did-you-mean"] = build_card(
+        replies.for_decision(Decision("x", Outcome.AMBIGUOUS, matches))
+    )
+    cards["welcome"] = build_card(replies.welcome())
+    cards["team-welcome"] = build_card(replies.team_welcome("ArchBot"))
+    cards["help"] = build_card(replies.help())
+    cards["unknown"] = build_card(replies.unknown())
+    cards["walkthrough-cancelled"] = build_card(Reply("OK, I've stopped.", (RESTART_LABEL,)))
+    advisor = Advisor(kb)
+    for question in kb.walkthrough.questions:
+        notes = ("Got it: **Documents and forms**.", "From what you said, I've noted:\n- x")
+        labels = tuple(c.label for c in question.choices)
+        reply = Reply("…", labels, ReplyKind.QUESTION, title=question.ask, notes=notes)
+        cards[f"question:{question.id}"] = build_card(reply)
+    for index, answers in enumerate(kb.walkthrough.completions({})):
+        state = {**new_state(), "answers": dict(answers), "history": list(answers)}
+        cards[f"recommendation:{index}"] = build_card(
+            memo(advisor.recommendation(state), RESTART_LABEL)
+        )
+    return cards
+
+
+def test_the_catalogue_covers_every_kind_of_card(kb):
+    kinds = {name.split(":")[0] for name in every_card(kb)}
+    assert kinds >= {
+        "answer",
+        "search",
+        "compare",
+        "did-you-mean",
+        "welcome",
+        "team-welcome",
+        "help",
+        "unknown",
+        "question",
+        "recommendation",
+    }
+
+
+def test_every_card_passes_the_structural_check(kb):
+    problems = {name: check_card(card) for name, card in every_card(kb).items()}
+    assert {name: p for name, p in problems.items() if p} == {}
+    assert {card["version"] for card in every_card(kb).values()} == {CARD_VERSION}
+
+
+def _node_validator() -> tuple[str, Path] | None:
+    node = shutil.which("node")
+    if node is None or not AC_SDK.is_file():
+        missing = "node" if node is None else f"the adaptivecards SDK ({AC_SDK})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} is missing: run scripts/setup/40-teams-schema.sh")
+        pytest.skip(f"{missing} is missing: run scripts/setup/40-teams-schema.sh")
+    return node, AC_SDK
+
+
+def run_official_validator(cards: dict[str, dict[str, Any]], tmp_path: Path) -> dict[str, list]:
+    node, sdk = _node_validator()
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps(cards), encoding="utf-8")
+    done = subprocess.run(
+        [node, str(VALIDATOR), str(sdk), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_every_card_passes_the_official_adaptive_cards_sdk(kb, tmp_path):
+    results = run_official_validator(every_card(kb), tmp_path)
+    assert len(results) == len(every_card(kb))
+    assert {name: p for name, p in results.items() if p} == {}
+
+
+def test_the_official_sdk_and_the_check_both_reject_broken_cards(tmp_path):
+    broken = {
+        "unknown-element": {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Nope"}]},
+        "too-new": {"type": "AdaptiveCard", "version": "1.6", "body": []},
+        "duplicate-ids": {
+            "type": "AdaptiveCard",
+            "version": "1.5",
+            "body": [{"type": "Input.Text", "id": "a"}, {"type": "Input.Text", "id": "a"}],
+        },
+    }
+    results = run_official_validator(broken, tmp_path)
+    assert all(results[name] for name in broken), results
+    assert all(check_card(card) for card in broken.values())
+
+
+@pytest.mark.parametrize(
+    ("card", "expected"),
+    [
+        ({"type": "AdaptiveCard", "version": "1.6", "body": []}, "must be '1.5'"),
+        ({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Carousel"}]}, "Carousel"),
+        ({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock"}]}, "'text'"),
+        (
+            {
+                "type": "AdaptiveCard",
+                "version": "1.5",
+                "body": [],
+                "actions": [{"type": "Action.OpenUrl", "title": "x", "url": "javascript:x"}],
+            },
+            "absolute 'url'",
+        ),
+        (
+            {
+                "type": "AdaptiveCard",
+                "version": "1.5",
+                "body": [{"type": "Container", "items": [], "selectAction": {"type": "X"}}],
+            },
+            "unknown action type 'X'",
+        ),
+        ({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Input.Text"}]}, "'id'"),
+    ],
+)
+def test_the_check_names_what_is_wrong(card, expected):
+    problems = check_card(card)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_card_over_teams_size_limit_is_reported():
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "x"}]}
+    card["body"][0]["text"] = "x" * 40_000
+    assert any("bytes" in p for p in check_card(card))
+
+
+# -- what goes into a card -------------------------------------------------------------------
+
+
+HOSTILE = '**bold** [click](javascript:alert(1)) <at>Boss</at> _x_ \x07 "quotes" \\ {braces}'
+
+
+def test_user_text_is_shown_verbatim_never_as_markdown():
+    block = plain_text(HOSTILE)
+    assert block["type"] == "RichTextBlock"
+    (run,) = block["inlines"]
+    assert run["type"] == "TextRun"  # TextRun never interprets markdown
+    assert run["text"] == " ".join(HOSTILE.replace("\x07", "").split())
+    assert "\x07" not in json.dumps(block)
+    assert plain_text("x" * 2000)["inlines"][0]["text"].endswith("…")
+
+
+def test_markdown_escaping_makes_every_markdown_character_literal():
+    escaped = escape_markdown(HOSTILE)
+    assert "\\*\\*bold\\*\\*" in escaped
+    assert "\\[click\\]\\(javascript:alert\\(1\\)\\)" in escaped
+    assert "\\<at\\>" in escaped
+
+
+def test_kb_text_with_json_special_characters_survives_the_round_trip(kb):
+    reply = Reply('A "quoted" \\ back\\slash\nnew line', kind=ReplyKind.ANSWER, title='T "1"')
+    card = json.loads(json.dumps(build_card(reply)))
+    assert card["body"][0]["text"] == 'T "1"'
+    assert card["fallbackText"] == reply.text
+
+
+def test_an_answer_card_has_its_parts(kb):
+    topic = kb.topics["document-intelligence"]
+    card = build_card(topic_reply(topic, kb))
+    texts = [e.get("text") for e in card["body"] if e["type"] == "TextBlock"]
+    assert texts[0] == topic.title
+    assert topic.summary in texts
+    assert "Use it when" in texts and "Look elsewhere when" in texts
+    assert card["actions"][0] == {
+        "type": "Action.OpenUrl",
+        "title": topic.link.title,
+        "url": topic.link.url,
+    }
+    submits = [
+        a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]
+    ]  # related topics, then 👍 / 👎
+    related = [a["data"]["text"] for a in submits if a["data"]["archbot"] == "say"]
+    assert related == [kb.topics[r].title for r in topic.related][:3]
+    votes = [a["data"] for a in submits if a["data"]["archbot"] == "feedback"]
+    assert votes == [
+        {"archbot": "feedback", "topic": topic.id, "vote": "up"},
+        {"archbot": "feedback", "topic": topic.id, "vote": "down"},
+    ]
+
+
+def test_a_comparison_card_is_side_by_side(kb):
+    first, second = kb.topics["ai-speech"], kb.topics["ai-translator"]
+    card = build_card(comparison_reply(Comparison(first, second, None, 0.9), kb))
+    (columns,) = [e for e in card["body"] if e["type"] == "ColumnSet"]
+    assert [c["items"][0]["text"] for c in columns["columns"]] == [first.title, second.title]
+    assert [a["url"] for a in card["actions"]] == [first.link.url, second.link.url]
+    assert card["msteams"] == {"width": "Full"}
+    votes = json.dumps(card)
+    assert '"topic": "ai-speech+ai-translator"' in votes
+
+
+def test_a_search_result_card_talks_back_to_no_one(kb):
+    card = search_result_card(kb.topics["ai-speech"])
+    assert '"Action.Submit"' not in json.dumps(card)
+    assert card["actions"][0]["type"] == "Action.OpenUrl"
+
+
+# -- per channel: card or text ---------------------------------------------------------------
+
+
+@pytest.fixture
+def runtime(sample_kb):
+    return build_runtime(Settings(storage=MEMORY_URL), sample_kb)
+
+
+def _attachments(turn) -> list:
+    return [a for m in turn.messages for a in m.attachments or []]
+
+
+async def test_teams_gets_an_adaptive_card_and_no_markdown_text(runtime):
+    turn = await Conversation(runtime.handler, Channels.ms_teams).say("what is prompt flow")
+    (message,) = turn.messages
+    assert message.text is None and message.suggested_actions is None
+    (attachment,) = message.attachments
+    assert attachment.content_type == CONTENT_TYPE
+    assert attachment.content["version"] == "1.5"
+    assert attachment.content["body"][0]["text"] == "Prompt flow"
+    assert attachment.content["fallbackText"].startswith("**Prompt flow**: A visual tool")
+
+
+@pytest.mark.parametrize("channel", ["webchat", "directline", "terminal", "slack", "sms"])
+async def test_a_channel_without_cards_gets_the_markdown_text_and_suggested_actions(
+    runtime, channel
+):
+    convo = Conversation(runtime.handler, channel)
+    turn = await convo.say("what is prompt flow")
+    assert turn.text.startswith("**Prompt flow**: A visual tool")
+    assert _attachments(turn) == []
+    turn = await convo.say("what's the weather on mars")
+    assert "I don't know that one" in turn.text
+    assert turn.buttons == ["Prompt flow", "Azure AI Speech"]
+    assert turn.messages[0].suggested_actions is not None
+    assert _attachments(turn) == []
+
+
+async def test_card_channels_are_configurable(sample_kb, monkeypatch):
+    monkeypatch.setenv("ARCHBOT_CARD_CHANNELS", "emulator, webchat")
+    runtime = build_runtime(Settings(storage=MEMORY_URL), sample_kb)
+    assert _attachments(await Conversation(runtime.handler, "webchat").say("prompt flow"))
+    assert not _attachments(await Conversation(runtime.handler, "msteams").say("prompt flow"))
+    monkeypatch.setenv("ARCHBOT_CARD_CHANNELS", "none")
+    runtime = build_runtime(Settings(storage=MEMORY_URL), sample_kb)
+    assert not _attachments(await Conversation(runtime.handler, "msteams").say("prompt flow"))
+
+
+async def test_small_talk_stays_a_plain_message_in_teams(runtime):
+    turn = await Conversation(runtime.handler, Channels.ms_teams).say("hello")
+    (message,) = turn.messages
+    assert message.text and not message.attachments
+
+
+async def test_a_did_you_mean_card_offers_buttons_that_route_back(runtime):
+    convo = Conversation(runtime.handler, Channels.ms_teams)
+    turn = await convo.say("transcribe audio")
+    assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech"}
+    (card,) = turn.cards
+    assert "Did you mean" in card["body"][0]["text"]
+    assert card["body"][1]["actions"][0]["data"]["msteams"]["type"] == "messageBack"
+    click = Activity(type=ActivityTypes.message, value=card["body"][2]["actions"][0]["data"])
+    turn = await convo.send(click)  # an Action.Submit: value, no text
+    assert turn.cards[0]["body"][0]["text"] == "Custom Speech"
