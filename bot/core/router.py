@@ -2,14 +2,24 @@
 
 The index is built once per knowledge base. A message's terms are matched to the index's vocabulary
 exactly or, for typos, with rapidfuzz; an inverted index narrows the phrases to those sharing
-a term; only those few are scored, and two thresholds (absolute and margin) decide.
+a term; only those are scored, and two thresholds (absolute and margin) decide.
+
+A ranking is defined by scoring every phrase that shares a term with the message
+(`Router(kb, prune=False)` does exactly that). The default router computes the same ranking while
+skipping work that bounds prove useless: string closeness only for intents that can still make
+the list and, on large knowledge bases, no walk through common words' long postings when their
+intents cannot matter. `rank` is exact at any size; `route` is exact for every intent that can
+change its decision (tests/test_perf_behaviour.py, bench/router_scaling.py).
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -80,9 +90,16 @@ class _Phrase:
     is_name: bool
 
 
+_FULL = 1.0 - 1e-9
+"""A phrase covered this much is covered in full (names earn the bonus)."""
+_ACCUMULATE_LIMIT = 1000
+"""Postings followed in full for a message; past this, common terms are bounded (large KBs)."""
+_RARE_LIMIT = 500
+"""On a large KB, postings followed in full before the rest are bounded instead."""
+_SEED = 32
+"""On a large KB, the lightest phrases of each common term scored first, to set the bar."""
 _TYPO_MIN_LENGTH = 4
 _TYPO_CUTOFF = 80.0
-_CANDIDATE_LIMIT = 40
 _MAX_MATCHES = 5
 _BETA = 1.0
 _SMALLTALK_BETA = 2.0
@@ -92,11 +109,55 @@ _NAME_BONUS = 0.1
 """Added when the message names the topic in full: naming a service is asking about it."""
 
 
+class _Query:
+    """A normalized message as the scorer sees it."""
+
+    __slots__ = ("gains", "mapped", "order", "terms", "text", "weight")
+
+    def __init__(
+        self,
+        mapped: list[tuple[str | None, float, float]],
+        weight: float,
+        similarity: dict[str, float],
+        idf: dict[str, float],
+    ) -> None:
+        self.mapped = mapped
+        self.weight = weight
+        self.terms = list(similarity)
+        self.gains = [idf[t] * similarity[t] for t in self.terms]
+        self.order = {
+            t: (j, g) for j, (t, g) in enumerate(zip(self.terms, self.gains, strict=True))
+        }
+        self.text = " ".join(t for t, _, _ in mapped if t is not None)
+
+
+class _Candidates:
+    """Intents found for a message: best phrase coverage, the phrases reaching it, named
+    intents, and the matched weight of every phrase looked at."""
+
+    __slots__ = ("coverage_of", "named", "overlap", "reaching")
+
+    def __init__(
+        self,
+        coverage_of: dict[int, float],
+        reaching: dict[int, list[int]],
+        named: set[int],
+        overlap: dict[int, float],
+    ) -> None:
+        self.coverage_of = coverage_of
+        self.reaching = reaching
+        self.named = named
+        self.overlap = overlap
+
+
 class Router:
     """Routes messages to the knowledge base's intents."""
 
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, thresholds: Thresholds | None = None, *, prune: bool = True
+    ) -> None:
         self.kb = kb
+        self._prune = prune
         self.thresholds = thresholds or Thresholds()
         self.normalizer = Normalizer(kb.vocabulary)
         self.intents = kb.intents()
@@ -128,6 +189,35 @@ class Router:
         self._intent_terms = [frozenset(t) for t in intent_terms]
         self._vocabulary = sorted(self._idf)
         self._correct = lru_cache(maxsize=16384)(self._closest_term)
+        # flat views of the index for the scorer's inner loops
+        self._phrase_intent = [p.intent for p in self._phrases]
+        self._phrase_weight = [p.weight for p in self._phrases]
+        self._phrase_terms = [p.terms for p in self._phrases]
+        self._is_name = [p.is_name for p in self._phrases]
+        self._intent_positions: list[list[int]] = [[] for _ in self.intents]
+        for position, phrase in enumerate(self._phrases):
+            self._intent_positions[phrase.intent].append(position)
+        self._beta2 = [
+            (_SMALLTALK_BETA if i.topic.kind is Kind.SMALLTALK else _BETA) ** 2
+            for i in self.intents
+        ]
+        self._bag_postings: dict[str, list[int]] = defaultdict(list)
+        for index, terms in enumerate(self._intent_terms):
+            for term in terms:
+                self._bag_postings[term].append(index)
+        self._smalltalk_postings = {
+            term: [i for i in intents if self._beta2[i] != _BETA**2]
+            for term, intents in self._bag_postings.items()
+        }
+        self._by_weight: dict[str, tuple[list[float], list[int]]] = {}
+        for term, positions in self._postings.items():
+            ordered = sorted(positions, key=self._phrase_weight.__getitem__)
+            self._by_weight[term] = ([self._phrase_weight[p] for p in ordered], ordered)
+        self._names_by_rarest: dict[str, list[int]] = defaultdict(list)
+        for position, phrase in enumerate(self._phrases):
+            if phrase.is_name:
+                rarest = min(phrase.terms, key=lambda t: (document_frequency[t], t))
+                self._names_by_rarest[rarest].append(position)
 
     @property
     def phrase_count(self) -> int:
@@ -161,6 +251,9 @@ class Router:
 
     def rank(self, text: str, limit: int = _MAX_MATCHES) -> tuple[Match, ...]:
         """The best intents for a text, best first, scored 0–1."""
+        return self._rank(text, limit)
+
+    def _rank(self, text: str, limit: int, decisive: bool = False) -> tuple[Match, ...]:
         normalized = self.normalizer.normalize(text)
         mapped = self._map_terms(normalized.terms)
         query_weight = sum(weight for _, _, weight in mapped)
@@ -168,27 +261,39 @@ class Router:
         for term, sim, _ in mapped:
             if term is not None and sim > similarity.get(term, 0.0):
                 similarity[term] = sim
-        if not similarity:
+        if not similarity or limit <= 0:
             return ()
+        query = _Query(mapped, query_weight, similarity, self._idf)
+        if not self._prune:
+            top = self._top_unpruned(query, limit)
+        else:
+            top = self._top(query, limit, decisive)
+        return tuple(Match(self.intents[i], round(s, 4)) for i, s in top)
+
+    # -- scoring every candidate: the definition ---------------------------------------------
+
+    def _top_unpruned(self, query: _Query, limit: int) -> list[tuple[int, float]]:
+        """Score every phrase that shares a term with the message; the best `limit` intents.
+
+        This is what a ranking means; `_top` computes the same list without scoring most
+        candidates (tests/test_perf_behaviour.py checks they agree)."""
         overlap: dict[int, float] = defaultdict(float)
-        for term, sim in similarity.items():
-            gain = self._idf[term] * sim
+        for term, gain in zip(query.terms, query.gains, strict=True):
             for position in self._postings[term]:
                 overlap[position] += gain
-        candidates = heapq.nlargest(
-            _CANDIDATE_LIMIT,
+        candidates = sorted(
             overlap.items(),
-            key=lambda item: item[1] / self._phrases[item[0]].weight + item[1] / query_weight,
+            key=lambda item: item[1] / self._phrases[item[0]].weight + item[1] / query.weight,
+            reverse=True,
         )
-        query_text = " ".join(t for t, _, _ in mapped if t is not None)
         best: dict[int, tuple[float, float]] = {}
         named: set[int] = set()
         for position, matched in candidates:
             phrase = self._phrases[position]
             coverage = matched / phrase.weight
-            if phrase.is_name and coverage >= 1.0 - 1e-9:
+            if phrase.is_name and coverage >= _FULL:
                 named.add(phrase.intent)
-            closeness = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+            closeness = fuzz.token_sort_ratio(query.text, phrase.text) / 100
             if (coverage, closeness) > best.get(phrase.intent, (0.0, 0.0)):
                 best[phrase.intent] = (coverage, closeness)
         scored = [
@@ -196,14 +301,188 @@ class Router:
                 index,
                 min(
                     1.0,
-                    self._score(index, coverage, closeness, mapped, query_weight)
+                    self._score(index, coverage, closeness, query.mapped, query.weight)
                     + (_NAME_BONUS if index in named else 0.0),
                 ),
             )
             for index, (coverage, closeness) in best.items()
         ]
         scored.sort(key=lambda item: item[1], reverse=True)
-        return tuple(Match(self.intents[i], round(s, 4)) for i, s in scored[:limit])
+        return scored[:limit]
+
+    # -- the same list, fast -----------------------------------------------------------------
+
+    def _top(self, query: _Query, limit: int, decisive: bool = False) -> list[tuple[int, float]]:
+        """`_top_unpruned`'s list, computing string closeness only for intents that can still
+        make the list, and — on large knowledge bases — leaving out the long postings of
+        common words when bounds prove no intent reached only through them can make it.
+
+        `decisive` (for `route` on large knowledge bases): exact for every intent that can
+        change the decision — all scores from `_decision_floor(top)` up, in order — while the
+        rest of the list holds the best of the candidates scored."""
+        costs = [len(self._postings[t]) for t in query.terms]
+        if sum(costs) <= _ACCUMULATE_LIMIT:
+            overlap = self._overlap(query, range(len(query.terms)))
+            candidates = self._best_phrases(overlap)
+        else:
+            candidates = self._large_candidates(query, costs, limit, decisive)
+        return self._select(query, candidates, limit)
+
+    def _decision_floor(self, top: float) -> float:
+        """The lowest score that can change a decision whose best score is `top`: reaching
+        the suggestion threshold when `top` is below the answer threshold (an answer, a
+        suggestion, or none), else coming within the margin of `top` (a close call)."""
+        limits = self.thresholds
+        if top < limits.answer:
+            return limits.suggest
+        return max(limits.suggest, top - limits.margin)
+
+    def _overlap(self, query: _Query, term_indexes: Iterable[int]) -> dict[int, float]:
+        """Each phrase's matched weight over the given query terms, summed in query order."""
+        overlap: dict[int, float] = {}
+        get = overlap.get
+        postings = self._postings
+        for j in term_indexes:
+            gain = query.gains[j]
+            for position in postings[query.terms[j]]:
+                overlap[position] = get(position, 0.0) + gain
+        return overlap
+
+    def _best_phrases(self, overlap: dict[int, float]) -> _Candidates:
+        """Per intent: its best phrase coverage, the phrases reaching it, and whether a name
+        of it is fully covered."""
+        coverage_of: dict[int, float] = {}
+        reaching: dict[int, list[int]] = {}
+        named: set[int] = set()
+        intent_of, weight_of, is_name = self._phrase_intent, self._phrase_weight, self._is_name
+        for position, matched in overlap.items():
+            intent = intent_of[position]
+            coverage = matched / weight_of[position]
+            best = coverage_of.get(intent)
+            if best is None or coverage > best:
+                coverage_of[intent] = coverage
+                reaching[intent] = [position]
+            elif coverage == best:
+                reaching[intent].append(position)
+            if coverage >= _FULL and is_name[position]:
+                named.add(intent)
+        return _Candidates(coverage_of, reaching, named, overlap)
+
+    def _exact(self, query: _Query, intents: Iterable[int], into: _Candidates) -> None:
+        """Add intents to the candidates with every phrase of theirs scored (for intents first
+        seen through some of the query's terms only)."""
+        order = query.order
+        weight_of, is_name, terms_of = self._phrase_weight, self._is_name, self._phrase_terms
+        asked = order.keys()
+        for intent in intents:
+            if intent in into.coverage_of:
+                continue
+            best = 0.0
+            reaching: list[int] = []
+            for position in self._intent_positions[intent]:
+                hit = asked & terms_of[position]
+                if not hit:
+                    continue
+                if len(hit) == 1:
+                    matched = order[next(iter(hit))][1]
+                else:  # summed in the query's term order, as the accumulation does
+                    gains = sorted(order[t] for t in hit)
+                    matched = gains[0][1]
+                    for _, gain in gains[1:]:
+                        matched += gain
+                into.overlap[position] = matched
+                coverage = matched / weight_of[position]
+                if coverage > best:
+                    best, reaching = coverage, [position]
+                elif coverage == best:
+                    reaching.append(position)
+                if coverage >= _FULL and is_name[position]:
+                    into.named.add(intent)
+            if reaching:
+                into.coverage_of[intent] = best
+                into.reaching[intent] = reaching
+
+    def _explained(self, query: _Query, intents: dict[int, float]) -> dict[int, float]:
+        """How much of the message each intent's vocabulary explains (in `_score`'s order)."""
+        if len(intents) * len(query.mapped) < sum(
+            len(self._bag_postings[t]) for t in query.terms
+        ):  # few intents: look their vocabularies up instead
+            bags = self._intent_terms
+            return {
+                i: sum(w * s for t, s, w in query.mapped if t is not None and t in bags[i])
+                for i in intents
+            }
+        explained: dict[int, float] = {}
+        get = explained.get
+        for term, sim, weight in query.mapped:
+            if term is None:
+                continue
+            contribution = weight * sim
+            for intent in self._bag_postings[term]:
+                if intent in intents:
+                    explained[intent] = get(intent, 0) + contribution
+        return explained
+
+    def _select(self, query: _Query, found: _Candidates, limit: int) -> list[tuple[int, float]]:
+        """The best `limit` intents: bound each by its score with a perfect string closeness,
+        compute closeness best bound first, stop when no bound can reach the list."""
+        explained = self._explained(query, found.coverage_of)
+        bounds = []
+        for intent, coverage in found.coverage_of.items():
+            bonus = _NAME_BONUS if intent in found.named else 0.0
+            upper = self._blend(intent, coverage, 1.0, explained[intent], query.weight)
+            bounds.append((min(1.0, upper + bonus), intent, bonus))
+        bounds.sort(reverse=True)
+        kept: list[float] = []  # min-heap of the best `limit` scores so far
+        scored: list[tuple[int, float]] = []
+        phrases = self._phrases
+        for upper, intent, bonus in bounds:
+            if len(kept) >= limit and upper < kept[0]:
+                break
+            closeness = (
+                max(
+                    fuzz.token_sort_ratio(query.text, phrases[p].text)
+                    for p in found.reaching[intent]
+                )
+                / 100
+            )
+            coverage = found.coverage_of[intent]
+            score = min(
+                1.0,
+                self._blend(intent, coverage, closeness, explained[intent], query.weight) + bonus,
+            )
+            scored.append((intent, score))
+            if len(kept) < limit:
+                heapq.heappush(kept, score)
+            elif score > kept[0]:
+                heapq.heapreplace(kept, score)
+        scored.sort(key=lambda item: item[1], reverse=True)
+        return self._break_ties(query, found, scored, limit)[:limit]
+
+    def _break_ties(
+        self, query: _Query, found: _Candidates, scored: list[tuple[int, float]], limit: int
+    ) -> list[tuple[int, float]]:
+        """Equal scores keep the unpruned order: that of each intent's first phrase when
+        phrases are sorted by coverage of phrase plus message, then by first sighting."""
+        if len(scored) > limit:  # only ties that reach into the list matter
+            scored = [item for item in scored if item[1] >= scored[limit - 1][1]]
+        if all(a[1] != b[1] for a, b in itertools.pairwise(scored)):
+            return scored
+        terms = query.terms
+
+        def first_sighting(intent: int) -> tuple[float, int, int]:
+            keys = []
+            for position in self._intent_positions[intent]:
+                matched = found.overlap.get(position)
+                if matched is None:
+                    continue
+                phrase_terms = self._phrases[position].terms
+                first = next(j for j, t in enumerate(terms) if t in phrase_terms)
+                key = matched / self._phrase_weight[position] + matched / query.weight
+                keys.append((-key, first, position))
+            return min(keys)
+
+        return sorted(scored, key=lambda item: (-item[1], first_sighting(item[0])))
 
     def _score(
         self,
@@ -217,11 +496,20 @@ class Router:
         the intent's whole vocabulary explains (an F-measure), nudged by string closeness."""
         bag = self._intent_terms[intent]
         explained = sum(w * s for t, s, w in mapped if t is not None and t in bag)
+        return self._blend(intent, phrase_coverage, closeness, explained, query_weight)
+
+    def _blend(
+        self,
+        intent: int,
+        phrase_coverage: float,
+        closeness: float,
+        explained: float,
+        query_weight: float,
+    ) -> float:
         query_coverage = explained / query_weight
         if not phrase_coverage or not query_coverage:
             return 0.0
-        beta = _SMALLTALK_BETA if self.intents[intent].topic.kind is Kind.SMALLTALK else _BETA
-        beta2 = beta * beta
+        beta2 = self._beta2[intent]
         f_measure = (
             (1 + beta2)
             * phrase_coverage
@@ -230,9 +518,85 @@ class Router:
         )
         return (1 - _CLOSENESS_WEIGHT) * f_measure + _CLOSENESS_WEIGHT * closeness
 
+    def _large_candidates(
+        self, query: _Query, costs: list[int], limit: int, decisive: bool = False
+    ) -> _Candidates:
+        """Candidates on a large knowledge base, where common words have long postings.
+
+        The message's rarest terms are followed through the inverted index in full; every
+        intent they reach is scored exactly. An intent reached only through the common terms
+        explains at most their share `kappa` of the message, and its phrases cover at most
+        (their gains) / (phrase weight) of themselves, so its score is bounded; only phrases
+        light enough to beat the current `limit`-th best score are looked up, lightest first.
+        """
+        count = len(query.terms)
+        order = sorted(range(count), key=costs.__getitem__)
+        rare: list[int] = []
+        total = 0
+        for j in order:
+            if total + costs[j] > _RARE_LIMIT:
+                break
+            rare.append(j)
+            total += costs[j]
+        common = [j for j in range(count) if j not in rare]
+        found = _Candidates({}, {}, set(), {})
+        reached = self._overlap(query, sorted(rare))
+        intent_of = self._phrase_intent
+        self._exact(query, dict.fromkeys(intent_of[p] for p in reached), found)
+        common_terms = {query.terms[j] for j in common}
+        smalltalk = {i for t in common_terms for i in self._smalltalk_postings.get(t, ())}
+        self._exact(query, sorted(smalltalk), found)  # β = 2 escapes the bound below
+        seeds: dict[int, None] = {}  # the lightest phrases of common terms: the likely best
+        for j in common:
+            for position in self._by_weight[query.terms[j]][1][:_SEED]:
+                seeds[intent_of[position]] = None
+        self._exact(query, seeds, found)
+        common_gain = sum(query.gains[j] for j in common)
+        common_share = (
+            sum(w * s for t, s, w in query.mapped if t is not None and t in common_terms)
+            / query.weight
+            * (1 + 1e-9)
+        )
+        explained = self._explained(query, found.coverage_of)
+        floors = sorted(
+            (
+                min(
+                    1.0,
+                    self._blend(i, c, 0.0, explained[i], query.weight)
+                    + (_NAME_BONUS if i in found.named else 0.0),
+                )
+                for i, c in found.coverage_of.items()
+            ),
+            reverse=True,
+        )
+        if decisive:
+            threshold = self._decision_floor(floors[0]) if floors else 0.0
+        else:
+            threshold = floors[limit - 1] if len(floors) >= limit else 0.0
+        f_max = (threshold - _CLOSENESS_WEIGHT) / (1 - _CLOSENESS_WEIGHT)
+        if f_max <= 0:
+            heaviest = math.inf  # no bound: every phrase of the common terms
+        elif 2 * common_share <= f_max:
+            heaviest = 0.0  # F(1, kappa) < f_max: no intent reached only through them counts
+        else:
+            coverage_max = f_max * common_share / (2 * common_share - f_max)
+            heaviest = common_gain / coverage_max * (1 + 1e-9) if coverage_max <= 1 else 0.0
+        more: dict[int, None] = {}
+        for j in common:
+            weights, positions = self._by_weight[query.terms[j]]
+            for position in positions[: bisect.bisect_right(weights, heaviest)]:
+                more[intent_of[position]] = None
+        asked = query.order.keys()
+        for term in query.terms:  # names the message covers in full earn a bonus: score them
+            for position in self._names_by_rarest.get(term, ()):
+                if self._phrase_terms[position] <= asked:
+                    more[intent_of[position]] = None
+        self._exact(query, more, found)
+        return found
+
     def route(self, text: str) -> Decision:
         """Rank the intents for a message and decide: answer, ask which one, or say not known."""
-        matches = self.rank(text)
+        matches = self._rank(text, _MAX_MATCHES, decisive=True)
         limits = self.thresholds
         if not matches or matches[0].score < limits.suggest:
             return Decision(text, Outcome.NONE, matches)
