@@ -29,5 +29,10 @@ test: $(STAMP) setup
 	$(BIN)/archbot kb check
 	$(BIN)/pytest -q
 
+# Benchmarks (bench/README.md): load vs the samples' echo bot and raw aiohttp, cold start, memory,
+# router scaling. Prints the table, writes bench/results/*.json; ~2-3 minutes, asserts no timing.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

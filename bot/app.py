@@ -17,6 +17,7 @@ from msrest.exceptions import DeserializationError
 from bot import __version__
 from bot.adapter import create_adapter
 from bot.directline import setup_web_chat
+from bot.notify import notify_handler
 from bot.patches import apply_patches
 from bot.runtime import Runtime
 
@@ -116,9 +117,18 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     setup_web_chat(app, runtime.settings, runtime.handler.on_turn)  # GET /, /chat, /v3/directline
+    if runtime.notices is not None:  # POST /api/notify, 404 unless ARCHBOT_ADMIN_KEY: bot/notify.py
+        app_id, admin_key = runtime.settings.APP_ID, runtime.settings.admin_key
+        notify = notify_handler(runtime.notices, app[ADAPTER_KEY], app_id, admin_key)
+        app.router.add_post("/api/notify", notify)
+
+    async def open_runtime(_: web.Application) -> None:
+        if runtime.notices is not None:  # also proves the storage answers before we listen
+            await runtime.notices.subscriptions.ensure()
 
     async def close_runtime(_: web.Application) -> None:
-        runtime.close()
+        await runtime.aclose()  # after in-flight turns finished; closes Blob's HTTP session
 
+    app.on_startup.append(open_runtime)
     app.on_cleanup.append(close_runtime)
     return app

@@ -1,4 +1,4 @@
-"""The `archbot` command: serve, ask, chat and kb check."""
+"""The `archbot` command: serve, ask, chat, kb (check, feedback, gaps), teams package, notify."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from bot.inprocess import InProcessAdapter
 from bot.recognizer import TRACE_NAME
 from bot.runtime import MEMORY_URL, Runtime, build_runtime
 
+SHUTDOWN_GRACE_S = 20.0  # below the 30 s that App Service / Container Apps wait after SIGTERM
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archbot", description=__doc__)
@@ -32,6 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help="validate the knowledge base")
+    feedback = kb_commands.add_parser("feedback", help="👍 / 👎 votes per topic")
+    gaps = kb_commands.add_parser("gaps", help="the top questions ArchBot could not answer")
+    gaps.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
+    for report in (feedback, gaps):
+        report.add_argument("--db", help="feedback database (default: beside the state file)")
+    teams = commands.add_parser("teams", help="Microsoft Teams app tools")
+    teams_commands = teams.add_subparsers(dest="teams_command", required=True)
+    package = teams_commands.add_parser(
+        "package", help="build the Teams app zip (validated against the official schema)"
+    )
+    package.add_argument("--app-id", help="the bot's Microsoft App ID (default: $MicrosoftAppId)")
+    package.add_argument("--out", default="archbot-teams.zip", help="the zip to write")
+    notify = commands.add_parser(
+        "notify", help="post a notice to the subscribed conversations ($ARCHBOT_ADMIN_KEY)"
+    )
+    notify.add_argument("text", help="the message, e.g. 'the knowledge base has new topics: …'")
+    notify.add_argument("--url", help="the running bot (default: http://$HOST:$PORT)")
     return parser
 
 
@@ -116,6 +135,42 @@ def _kb_check(settings: Settings) -> int:
     return 0
 
 
+def _kb_report(args: argparse.Namespace) -> int:
+    from bot.feedback import feedback_path, feedback_report, gaps_report, open_for_report
+
+    store = open_for_report(args.db or feedback_path(Settings.from_env().storage))
+    if isinstance(store, str):
+        print(store)
+        return 0
+    try:
+        if args.kb_command == "feedback":
+            print(feedback_report(store))
+        else:
+            print(gaps_report(store, args.limit))
+    finally:
+        store.close()
+    return 0
+
+
+def _teams_package(app_id: str | None, out: str) -> int:
+    from bot.teams_package import PackageError, build_package
+
+    try:
+        package = build_package(app_id or Settings.from_env().APP_ID, out)
+    except PackageError as error:
+        print("the Teams app package was not built:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    manifest = package.manifest
+    print(
+        f"wrote {package.path}: manifest {manifest['manifestVersion']}, app id {manifest['id']}, "
+        f"version {manifest['version']} (valid against the official schema). Upload it in Teams: "
+        "Apps → Manage your apps → Upload an app."
+    )
+    return 0
+
+
 def _serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
 
@@ -129,7 +184,14 @@ def _serve(host: str | None, port: int | None) -> int:
         f"http://{settings.host}:{settings.port}/api/messages",
         flush=True,
     )
-    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
+    # SIGTERM: stop listening, let in-flight turns finish (up to the grace), close storage, exit 0
+    web.run_app(
+        create_app(runtime),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        shutdown_timeout=SHUTDOWN_GRACE_S,
+    )
     return 0
 
 
@@ -146,6 +208,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_ask(args.question, args.json))
         if args.command == "chat":
             return asyncio.run(_chat())
+        if args.command == "notify":
+            from bot.notify import post_notice
+
+            return post_notice(args.text, args.url, Settings.from_env())
+        if args.command == "teams":
+            return _teams_package(args.app_id, args.out)
+        if args.kb_command in ("feedback", "gaps"):
+            return _kb_report(args)
         return _kb_check(Settings.from_env())
     except KnowledgeError as error:
         print(error, file=sys.stderr)

@@ -40,6 +40,10 @@ class Settings:
     token_key: str = field(default_factory=_new_token_key, repr=False)
     directline_idle_seconds: float = 1800.0
     directline_max_conversations: int = 1000
+    # scale-out (bot/storage_blob.py, bot/transcripts.py, bot/notify.py)
+    blob_connection_string: str = field(default="", repr=False)
+    transcripts_dir: Path | None = None
+    admin_key: str = field(default="", repr=False)
 
     @property
     def anonymous(self) -> bool:
@@ -66,4 +70,9 @@ class Settings:
             directline_max_conversations=int(
                 env.get("ARCHBOT_DIRECTLINE_MAX_CONVERSATIONS", "1000")
             ),
+            blob_connection_string=env.get("ARCHBOT_BLOB_CONNECTION_STRING", ""),
+            transcripts_dir=(
+                Path(env["ARCHBOT_TRANSCRIPTS"]) if env.get("ARCHBOT_TRANSCRIPTS") else None
+            ),
+            admin_key=env.get("ARCHBOT_ADMIN_KEY", ""),
         )

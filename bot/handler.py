@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+from botframework.connector import Channels
 
+from bot.concurrency import TurnGuard
 from bot.core.replies import Replies
-from bot.messages import to_activity
+from bot.feedback import FeedbackStore
+from bot.messages import UNANSWERED_KEY, Presenter, to_activity
+from bot.notify import Notices
+from bot.teams import (
+    FeedbackClick,
+    KnowledgeSearch,
+    feedback_click,
+    message_text,
+    query_response,
+    select_item_response,
+    strip_bot_mention,
+)
 
 
-class ArchBotHandler(ActivityHandler):
-    """Runs the root dialog for every message and saves conversation and user state each turn."""
+class ArchBotHandler(TeamsActivityHandler):
+    """Runs the root dialog for every message and saves conversation and user state each turn.
+
+    Teams (bot/teams.py): the bot's @mention is removed and a card click is read as the text
+    it stands for before routing; 👍 / 👎 clicks and unanswered questions go to the feedback
+    store; the search message extension queries the knowledge base.
+    """
 
     def __init__(
         self,
@@ -21,31 +40,100 @@ class ArchBotHandler(ActivityHandler):
         user_state: UserState,
         dialog: Dialog,
         replies: Replies,
+        *,
+        feedback: FeedbackStore | None = None,
+        presenter: Presenter | None = None,
+        search: KnowledgeSearch | None = None,
+        notices: Notices | None = None,
     ) -> None:
         self.conversation_state = conversation_state
         self.user_state = user_state
         self.dialog = dialog
         self.replies = replies
+        self.feedback = feedback
+        self.presenter = presenter or Presenter()
+        self.search = search
         self.dialog_state = conversation_state.create_property("DialogState")
+        self.notices = notices  # subscribe / unsubscribe (bot/notify.py)
+        self.turns = TurnGuard([conversation_state, user_state])  # stale e-tags: bot/concurrency.py
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Handle the turn, then save state (skipped when the turn failed: nothing is lost)."""
-        await super().on_turn(turn_context)
-        await self.conversation_state.save_changes(turn_context)
-        await self.user_state.save_changes(turn_context)
+        self.presenter.attach(turn_context)  # replies become cards or text for the channel
+        # the turn, then its state saved; replies held until then; a stale e-tag reruns it once
+        await self.turns.run(turn_context, super().on_turn)
+        if turn_context.turn_state.get(UNANSWERED_KEY) and self.feedback is not None:
+            await self.feedback.gap(turn_context.activity.text or "")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        """Every message, typed or clicked, goes through the root dialog."""
+        """Every message, typed or clicked, goes through the root dialog (a 👍 / 👎 excepted)."""
+        activity = turn_context.activity
+        click = None if strip_bot_mention(activity) else feedback_click(activity.value)
+        if click is not None:
+            await self._on_feedback(turn_context, click)
+            return
+        activity.text = message_text(activity)  # no @mention; a card click's text; never None
+        if self.notices is not None and await self.notices.on_message(turn_context):
+            return  # "subscribe" / "unsubscribe"
         await DialogExtensions.run_dialog(self.dialog, turn_context, self.dialog_state)
+
+    async def _on_feedback(self, turn_context: TurnContext, click: FeedbackClick) -> None:
+        """Store a rating (one per person per answer: a second click replaces the first)."""
+        activity = turn_context.activity
+        if self.feedback is not None:
+            key = self.feedback.vote_key(
+                activity.conversation.id if activity.conversation else None,
+                activity.reply_to_id,
+                activity.from_property.id if activity.from_property else None,
+                click.topic,
+            )
+            await self.feedback.vote(click.topic, click.helpful, activity.channel_id or "", key)
+        reply = self.replies.feedback_thanks(click.helpful)
+        await turn_context.send_activity(to_activity(reply, turn_context))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext):
+        """botbuilder's Teams dispatch fails on a conversationUpdate without channelData."""
+        if turn_context.activity.channel_data is None:
+            turn_context.activity.channel_data = {}
+        return await super().on_conversation_update_activity(turn_context)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        """Welcome each person who joins, but not the bot itself."""
+        """Welcome each person who joins, but not the bot itself. In Teams: welcome once, when
+        the app is installed (the bot is added), not every member who joins a team."""
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if turn_context.activity.channel_id == Channels.ms_teams:
+            if any(member.id == bot_id for member in members_added):
+                await turn_context.send_activity(to_activity(self._install_welcome(turn_context)))
+            return
         for member in members_added:
             if member.id != bot_id:
                 await turn_context.send_activity(to_activity(self.replies.welcome()))
+
+    def _install_welcome(self, turn_context: TurnContext):
+        conversation = turn_context.activity.conversation
+        if conversation is None or conversation.conversation_type in (None, "personal"):
+            return self.replies.welcome()
+        recipient = turn_context.activity.recipient
+        name = "".join(c for c in (recipient.name if recipient else "") or "" if c.isalnum())
+        return self.replies.team_welcome(name or "ArchBot")
+
+    async def on_teams_members_added_dispatch(self, members_added, team_info, turn_context):
+        """Skip botbuilder's member lookup (a connector call per member): ids are enough."""
+        return await self.on_members_added_activity(members_added, turn_context)
+
+    async def on_teams_messaging_extension_query(self, turn_context: TurnContext, query):
+        """The search message extension: knowledge base topics as cards to insert."""
+        if self.search is None:
+            return await super().on_teams_messaging_extension_query(turn_context, query)
+        return query_response(self.search, query)
+
+    async def on_teams_messaging_extension_select_item(self, turn_context: TurnContext, query):
+        """A search result was picked: the topic's card."""
+        if self.search is None:
+            return await super().on_teams_messaging_extension_select_item(turn_context, query)
+        return select_item_response(self.search, query)
 
     def _create_adaptive_card_invoke_error_response(
         self, status_code: HTTPStatus, code: str, message: str

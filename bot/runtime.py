@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botbuilder.core import ConversationState, MemoryStorage, Storage, UserState
+from botbuilder.core import ConversationState, Storage, UserState
 
 from bot.config import Settings
 from bot.core.advisor import Advisor
@@ -13,27 +13,41 @@ from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
 from bot.core.router import Router
+from bot.feedback import FeedbackStore, feedback_path
 from bot.handler import ArchBotHandler
+from bot.messages import Presenter, card_channels_from_env
+from bot.notify import Notices
 from bot.recognizer import KnowledgeRecognizer
 from bot.storage import SqliteStorage
+from bot.storage_memory import InMemoryStorage
+from bot.teams import KnowledgeSearch
 from dialogs.main_dialog import MainDialog
 from dialogs.walkthrough_dialog import WalkthroughDialog
 
 SQLITE_PREFIX = "sqlite:///"
 MEMORY_URL = "memory://"
+BLOB_PREFIX = "blob://"
 
 
 class StorageConfigError(ValueError):
     """ARCHBOT_STORAGE names a storage this build does not know."""
 
 
-def open_storage(url: str) -> Storage:
-    """The state store named by a storage URL: `sqlite:///path` or `memory://`."""
+def open_storage(url: str, blob_connection_string: str = "") -> Storage:
+    """The state store named by a storage URL: `sqlite:///path`, `memory://` or
+    `blob://<container>` (Azure Blob Storage; the account is `blob_connection_string`)."""
     if url.startswith(SQLITE_PREFIX):
         return SqliteStorage(url[len(SQLITE_PREFIX) :])
     if url == MEMORY_URL:
-        return MemoryStorage()
-    raise StorageConfigError(f"unknown storage {url!r}: use {SQLITE_PREFIX}<path> or {MEMORY_URL}")
+        return InMemoryStorage()  # same e-tag semantics as the others (bot/storage_memory.py)
+    if url.startswith(BLOB_PREFIX):
+        from bot.storage_blob import BlobStateStorage  # the Azure SDK only when asked for
+
+        return BlobStateStorage(url[len(BLOB_PREFIX) :].strip("/"), blob_connection_string)
+    raise StorageConfigError(
+        f"unknown storage {url!r}: use {SQLITE_PREFIX}<path>, {MEMORY_URL} or "
+        f"{BLOB_PREFIX}<container> (with ARCHBOT_BLOB_CONNECTION_STRING)"
+    )
 
 
 @dataclass
@@ -45,19 +59,32 @@ class Runtime:
     router: Router
     storage: Storage
     handler: ArchBotHandler
+    feedback: FeedbackStore | None = None
+    """👍 / 👎 votes and unanswered questions (bot/feedback.py)."""
+    notices: Notices | None = None
+    """Opted-in conversations and the admin broadcast (bot/notify.py)."""
 
     def close(self) -> None:
         """Release the storage's resources."""
         close = getattr(self.storage, "close", None)
         if close is not None:
             close()
+        if self.feedback is not None:
+            self.feedback.close()
+
+    async def aclose(self) -> None:
+        """Release everything, awaiting storages whose clients close asynchronously (Blob)."""
+        aclose = getattr(self.storage, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        self.close()
 
 
 def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtime:
     """Load the knowledge base (unless given) and build the bot around it."""
     kb = kb or load_knowledge(settings.knowledge_dir)
     router = Router(kb)
-    storage = open_storage(settings.storage)
+    storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     replies = Replies(kb)
@@ -66,5 +93,16 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtim
     if kb.walkthrough is not None:
         walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies)
     dialog = MainDialog(recognizer, replies, walkthrough)
-    handler = ArchBotHandler(conversation_state, user_state, dialog, replies)
-    return Runtime(settings, kb, router, storage, handler)
+    feedback = FeedbackStore(feedback_path(settings.storage))
+    notices = Notices(storage, anonymous=settings.anonymous)
+    handler = ArchBotHandler(
+        conversation_state,
+        user_state,
+        dialog,
+        replies,
+        feedback=feedback,
+        presenter=Presenter(card_channels_from_env()),
+        search=KnowledgeSearch(kb, router),
+        notices=notices,
+    )
+    return Runtime(settings, kb, router, storage, handler, feedback, notices=notices)

@@ -1,0 +1,116 @@
+"""Running ArchBot: graceful shutdown on SIGTERM, and transcripts written by a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sqlite3
+import time
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from .conftest import free_port, new_conversation_id
+
+pytestmark = pytest.mark.e2e
+
+QUESTION = "how do I transcribe audio recordings"
+
+
+class SlowConnector:
+    """A connector that holds each reply for ``delay`` seconds before accepting it."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.arrived = asyncio.Event()
+        self.accepted: list[dict] = []
+        self.port = free_port()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def service_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        activity = await request.json()
+        self.arrived.set()
+        await asyncio.sleep(self.delay)
+        self.accepted.append(activity)
+        return web.json_response({"id": f"sent-{len(self.accepted)}"})
+
+    async def __aenter__(self) -> SlowConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._reply)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._reply)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+
+async def test_sigterm_finishes_the_turn_in_flight_then_exits_0(
+    archbot_factory, talk_to, activities, tmp_path
+):
+    db_path = tmp_path / "state.sqlite3"
+    server = archbot_factory(db_path=db_path)
+    conversation = new_conversation_id("sigterm")
+    async with SlowConnector(delay=0.8) as connector:
+        activity = activities.message(
+            QUESTION, conversation=conversation, service_url=connector.service_url
+        )
+        turn = asyncio.create_task(talk_to(server).send(activity))
+        await asyncio.wait_for(connector.arrived.wait(), 10)  # the turn is in flight
+
+        server.proc.send_signal(signal.SIGTERM)
+        refused, deadline = False, time.monotonic() + 1.5
+        while not refused and time.monotonic() < deadline:
+            try:
+                async with aiohttp.ClientSession() as other:
+                    await other.get(f"{server.base_url}/healthz")
+                await asyncio.sleep(0.05)
+            except aiohttp.ClientConnectionError:
+                refused = True
+        assert refused and not turn.done()  # no new connections while the turn still runs
+
+        status, _ = await asyncio.wait_for(turn, 10)  # ...but the one in flight completes
+        exit_code = await asyncio.to_thread(server.proc.wait, 15)
+
+    assert status == 201
+    assert any(a["type"] == "message" and a["text"] for a in connector.accepted)
+    assert exit_code == 0, server.log()
+    with sqlite3.connect(db_path) as db:  # its state was saved before the process ended
+        keys = [row[0] for row in db.execute("SELECT key FROM bot_storage")]
+    assert f"emulator/conversations/{conversation}" in keys
+    assert "Traceback" not in server.log()
+
+
+async def test_a_server_writes_transcripts_when_asked(archbot_factory, talk_to, tmp_path):
+    folder = tmp_path / "transcripts"
+    server = archbot_factory(env={"ARCHBOT_TRANSCRIPTS": str(folder)})
+    conversation = new_conversation_id("transcript")
+    client = talk_to(server)
+
+    await client.ask(QUESTION, conversation=conversation)
+    await client.ask("hello", conversation=conversation)
+
+    path = folder / "emulator" / f"{conversation}.transcript"
+    deadline = time.monotonic() + 5
+    while not path.exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    activities = json.loads(path.read_text())  # valid JSON while the server runs
+    said = [(a["from"]["role"], a["type"]) for a in activities if a["type"] == "message"]
+    assert said == [("user", "message"), ("bot", "message")] * 2
+    assert activities[0]["text"] == QUESTION
+    assert all(a["recipient"]["role"] in ("user", "bot") for a in activities)
+
+
+async def test_no_transcripts_by_default(bot, tmp_path):
+    await bot.ask("hello", conversation=new_conversation_id())
+    assert "transcript" not in bot.server.log().lower()
+    assert not list(bot.server.workdir.rglob("*.transcript"))
