@@ -105,11 +105,13 @@ class ArchBotHandler(TeamsActivityHandler):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if turn_context.activity.channel_id == Channels.ms_teams:
             if any(member.id == bot_id for member in members_added):
-                await turn_context.send_activity(to_activity(self._install_welcome(turn_context)))
+                await turn_context.send_activity(
+                    to_activity(self._install_welcome(turn_context), turn_context)
+                )
             return
         for member in members_added:
             if member.id != bot_id:
-                await turn_context.send_activity(to_activity(self.replies.welcome()))
+                await turn_context.send_activity(to_activity(self.replies.welcome(), turn_context))
 
     def _install_welcome(self, turn_context: TurnContext):
         conversation = turn_context.activity.conversation

@@ -4,16 +4,14 @@ A channel that renders Adaptive Cards gets a card built from the reply's structu
 channel gets the markdown text with the reply's buttons as suggested actions. Which channels get
 cards is the `Presenter`'s choice (`ARCHBOT_CARD_CHANNELS`, default: Microsoft Teams).
 
-`to_activity(reply, context)` renders at once for the turn's channel when the handler put its
-presenter in the turn state. Without a context (callers that do not have one) it returns the
-text activity carrying the reply, and the presenter's send hook, which the handler registers on
-every turn, renders it as it leaves.
+`to_activity(reply, context)` renders for the turn's channel with the presenter the handler put
+in the turn state (text when there is none, as in a dialog tested on its own).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
@@ -37,7 +35,6 @@ DEFAULT_CARD_CHANNELS = frozenset({Channels.ms_teams})
 """Channels that get Adaptive Cards unless ARCHBOT_CARD_CHANNELS says otherwise. The Emulator and
 Web Chat render cards too; add them (`msteams,emulator,webchat,directline`) to preview Teams'
 look there."""
-_REPLY_ATTRIBUTE = "_archbot_reply"
 
 
 def card_channels_from_env(environ: dict[str, str] | None = None) -> frozenset[str]:
@@ -106,29 +103,13 @@ class Presenter:
         return self.fill(Activity(type=ActivityTypes.message), reply, context)
 
     def attach(self, context: TurnContext) -> None:
-        """Serve this turn: `to_activity` calls render at once, other replies on sending."""
+        """Serve this turn: `to_activity` renders its replies for the turn's channel."""
         context.turn_state[PRESENTER_KEY] = self
-        context.on_send_activities(self._on_send)
-
-    async def _on_send(
-        self,
-        context: TurnContext,
-        activities: list[Activity],
-        next_send: Callable[[], Awaitable[None]],
-    ) -> None:
-        for activity in activities:
-            reply = activity.__dict__.pop(_REPLY_ATTRIBUTE, None)
-            if reply is not None:
-                self.fill(activity, reply, context)
-        await next_send()
 
 
-def to_activity(reply: Reply, context: TurnContext | None = None) -> Activity:
-    """The activity for a reply: rendered for the turn's channel when a presenter serves the
-    turn, else the text form carrying the reply for the presenter's send hook."""
-    presenter = context.turn_state.get(PRESENTER_KEY) if context is not None else None
+def to_activity(reply: Reply, context: TurnContext) -> Activity:
+    """The activity showing a reply on the turn's channel (text when no presenter serves it)."""
+    presenter = context.turn_state.get(PRESENTER_KEY)
     if presenter is not None:
         return presenter.activity(reply, context)
-    activity = text_activity(reply)
-    activity.__dict__[_REPLY_ATTRIBUTE] = reply
-    return activity
+    return text_activity(reply)

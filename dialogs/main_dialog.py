@@ -62,7 +62,7 @@ class MainDialog(ComponentDialog):
         ):
             return await step.begin_dialog(self.walkthrough.id, {"opener": opener})
         reply = self.replies.for_decision(decision)
-        await step.context.send_activity(to_activity(reply))
+        await step.context.send_activity(to_activity(reply, step.context))
         return await step.end_dialog()
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
