@@ -119,7 +119,8 @@ def _generic_stems(kb: KnowledgeBase, normalizer: Normalizer) -> set[str]:
         texts += tuple(a for q in topic.questions for a in q.ask)
         terms = {t for text in texts for t in normalizer.normalize(text).terms}
         spread.update(terms)
-    return {t for t, _ in spread.most_common(GENERIC_WORDS)}
+    ranked = sorted(spread.items(), key=lambda item: (-item[1], item[0]))  # same on every run
+    return {t for t, _ in ranked[:GENERIC_WORDS]}
 
 
 def grow(kb: KnowledgeBase, factor: int, seed: int = 1) -> KnowledgeBase:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.core.router import Outcome, Router, Thresholds
@@ -74,3 +77,29 @@ def test_the_core_never_imports_botbuilder():
             for alias in node.names
         ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
         assert not [m for m in modules if m.startswith("botbuilder")], path.name
+
+
+_RANK_EVERY_CASE = """
+import json, yaml
+from bot.core.loader import load_knowledge
+from bot.core.router import Router
+router = Router(load_knowledge())
+cases = yaml.safe_load(open("tests/fixtures/heldout.yaml"))["cases"]
+print(json.dumps([[(m.intent.id, m.score) for m in router.rank(c["say"])] for c in cases]))
+"""
+
+
+def test_routing_is_the_same_in_every_process():
+    """String hashing differs per process: nothing may depend on set order (float sums, ties)."""
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _RANK_EVERY_CASE],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 3, 7)
+    }
+    assert len(runs) == 1

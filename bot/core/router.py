@@ -109,6 +109,12 @@ _NAME_BONUS = 0.1
 """Added when the message names the topic in full: naming a service is asking about it."""
 
 
+def _coverage(matched: float, weight: float) -> float:
+    """The share of a phrase's weight matched, rounded so that equal shares compare equal
+    whatever order their floats were summed in (ties then break the same way every run)."""
+    return round(matched / weight, 9)
+
+
 class _Query:
     """A normalized message as the scorer sees it."""
 
@@ -182,7 +188,7 @@ class Router:
         self._postings: dict[str, list[int]] = defaultdict(list)
         for index, terms, text, is_name in raw:
             position = len(self._phrases)
-            weight = sum(self._idf[t] for t in terms)
+            weight = sum(self._idf[t] for t in sorted(terms))  # same float on every run
             self._phrases.append(_Phrase(index, terms, text, weight, is_name))
             for term in terms:
                 self._postings[term].append(position)
@@ -290,7 +296,7 @@ class Router:
         named: set[int] = set()
         for position, matched in candidates:
             phrase = self._phrases[position]
-            coverage = matched / phrase.weight
+            coverage = _coverage(matched, phrase.weight)
             if phrase.is_name and coverage >= _FULL:
                 named.add(phrase.intent)
             closeness = fuzz.token_sort_ratio(query.text, phrase.text) / 100
@@ -357,7 +363,7 @@ class Router:
         intent_of, weight_of, is_name = self._phrase_intent, self._phrase_weight, self._is_name
         for position, matched in overlap.items():
             intent = intent_of[position]
-            coverage = matched / weight_of[position]
+            coverage = _coverage(matched, weight_of[position])
             best = coverage_of.get(intent)
             if best is None or coverage > best:
                 coverage_of[intent] = coverage
@@ -391,7 +397,7 @@ class Router:
                     for _, gain in gains[1:]:
                         matched += gain
                 into.overlap[position] = matched
-                coverage = matched / weight_of[position]
+                coverage = _coverage(matched, weight_of[position])
                 if coverage > best:
                     best, reaching = coverage, [position]
                 elif coverage == best:
