@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import json
 import logging
 import sys
@@ -179,14 +180,20 @@ def _serve(host: str | None, port: int | None) -> int:
     settings = Settings.from_env()
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
     runtime = build_runtime(settings)
+    app = create_app(runtime)
     print(
         f"ArchBot {len(runtime.kb.topics)} topics; listening on "
-        f"http://{settings.host}:{settings.port}/api/messages",
+        f"http://{settings.host}:{settings.port}/api/messages (chat page: "
+        f"http://{settings.host}:{settings.port}/)",
         flush=True,
     )
+    # the knowledge base and index live as long as the process: keep them out of every later
+    # garbage collection (measured: lower p99 latency under load, bench/README.md)
+    gc.collect()
+    gc.freeze()
     # SIGTERM: stop listening, let in-flight turns finish (up to the grace), close storage, exit 0
     web.run_app(
-        create_app(runtime),
+        app,
         host=settings.host,
         port=settings.port,
         print=None,
