@@ -2,7 +2,8 @@
 
 A channel that renders Adaptive Cards gets a card built from the reply's structure; any other
 channel gets the markdown text with the reply's buttons as suggested actions. Which channels get
-cards is the `Presenter`'s choice (`ARCHBOT_CARD_CHANNELS`, default: Microsoft Teams).
+cards is the `Presenter`'s choice (`ARCHBOT_CARD_CHANNELS`, default: Microsoft Teams, the Bot
+Framework Emulator and Web Chat / Direct Line).
 
 `to_activity(reply, context)` renders for the turn's channel with the presenter the handler put
 in the turn state (text when there is none, as in a dialog tested on its own).
@@ -31,10 +32,11 @@ PRESENTER_KEY = "archbot.presenter"
 UNANSWERED_KEY = "archbot.unanswered"
 """Turn-state flag: this turn answered "I don't know" (the handler logs the question)."""
 CARD_CHANNELS_ENV = "ARCHBOT_CARD_CHANNELS"
-DEFAULT_CARD_CHANNELS = frozenset({Channels.ms_teams})
-"""Channels that get Adaptive Cards unless ARCHBOT_CARD_CHANNELS says otherwise. The Emulator and
-Web Chat render cards too; add them (`msteams,emulator,webchat,directline`) to preview Teams'
-look there."""
+DEFAULT_CARD_CHANNELS = frozenset(
+    {Channels.ms_teams, Channels.emulator, Channels.webchat, Channels.direct_line}
+)
+"""Channels that get Adaptive Cards unless ARCHBOT_CARD_CHANNELS says otherwise: every channel
+that renders them (Teams, the Bot Framework Emulator, Web Chat and Direct Line clients)."""
 
 
 def card_channels_from_env(environ: dict[str, str] | None = None) -> frozenset[str]:

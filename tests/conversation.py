@@ -7,6 +7,7 @@ state, exactly as over HTTP, without a server.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,46 @@ def say_buttons(node: Any) -> list[str]:
     return found
 
 
+def card_paragraphs(node: Any) -> list[str]:
+    """What a card shows as text, in order: its TextBlocks (a heading in markdown bold) and
+    TextRuns. Not its fallbackText, which only a host without cards shows."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "TextBlock":
+            text = node["text"]
+            found.append(f"**{text}**" if node.get("style") == "heading" else text)
+        elif node.get("type") == "TextRun":
+            found.append(node["text"])
+        for key, value in node.items():
+            if key != "fallbackText":
+                found.extend(card_paragraphs(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(card_paragraphs(value))
+    return found
+
+
+def card_links(node: Any) -> list[str]:
+    """The URLs a card's Action.OpenUrl buttons open."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "Action.OpenUrl":
+            found.append(node["url"])
+        for value in node.values():
+            found.extend(card_links(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(card_links(value))
+    return found
+
+
+def shown(message: Activity) -> str:
+    """What the user reads in one message: its text, or its cards' paragraphs."""
+    parts = [message.text] if message.text else []
+    parts.extend(p for card in cards(message) for p in card_paragraphs(card))
+    return "\n\n".join(parts)
+
+
 BOT = ChannelAccount(id="archbot", name="ArchBot")
 
 
@@ -65,6 +106,17 @@ class Turn:
             parts.append(message.text or "")
             parts.extend(json.dumps(card, ensure_ascii=False) for card in cards(message))
         return "\n".join(p for p in parts if p)
+
+    @property
+    def shown(self) -> str:
+        """What the user reads in this turn: each message's text or its cards' paragraphs."""
+        return "\n\n".join(p for p in (shown(m) for m in self.messages) if p)
+
+    @property
+    def links(self) -> list[str]:
+        """The URLs offered in this turn: in what the user reads, and behind card buttons."""
+        in_text = re.findall(r"https?://[^\s)\]]+", self.shown)
+        return in_text + [url for card in self.cards for url in card_links(card)]
 
     @property
     def cards(self) -> list[dict[str, Any]]:

@@ -305,7 +305,7 @@ async def test_teams_gets_an_adaptive_card_and_no_markdown_text(runtime):
     assert attachment.content["fallbackText"].startswith("**Prompt flow**: A visual tool")
 
 
-@pytest.mark.parametrize("channel", ["webchat", "directline", "terminal", "slack", "sms"])
+@pytest.mark.parametrize("channel", ["test", "telegram", "terminal", "slack", "sms"])
 async def test_a_channel_without_cards_gets_the_markdown_text_and_suggested_actions(
     runtime, channel
 ):

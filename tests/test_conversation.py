@@ -21,8 +21,8 @@ def convo(sample_kb) -> Conversation:
 
 async def test_a_question_gets_its_answer_and_one_link(convo):
     turn = await convo.say("what is promptflow")
-    assert turn.text.startswith("**Prompt flow**: A visual tool")
-    assert turn.text.count("https://") == 1
+    assert turn.shown.startswith("**Prompt flow**\n\nA visual tool")
+    assert len(turn.links) == 1
 
 
 async def test_the_emulator_sees_the_recognizer_result(convo):
@@ -34,7 +34,7 @@ async def test_the_emulator_sees_the_recognizer_result(convo):
 
 async def test_a_specific_question_gets_its_specific_answer(convo):
     turn = await convo.say("where can I find sample prompts?")
-    assert turn.text.startswith("The library has predefined sample prompts")
+    assert turn.shown.startswith("**Prompt flow**\n\nThe library has predefined sample prompts")
 
 
 async def test_unknown_questions_are_declined_honestly(convo):
@@ -46,10 +46,10 @@ async def test_unknown_questions_are_declined_honestly(convo):
 
 async def test_a_close_call_offers_buttons_that_route_back(convo):
     turn = await convo.say("transcribe audio")
-    assert turn.text.startswith("I'm not sure which one you mean")
+    assert turn.shown.startswith("I'm not sure which one you mean")
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
     assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech"}
-    assert (await convo.say("Custom Speech")).text.startswith("**Custom Speech**")
+    assert (await convo.say("Custom Speech")).shown.startswith("**Custom Speech**")
 
 
 async def test_help_says_what_it_covers_with_examples(convo):
@@ -60,11 +60,11 @@ async def test_help_says_what_it_covers_with_examples(convo):
 
 async def test_a_teams_mention_is_ignored(convo):
     turn = await convo.say("<at>ArchBot</at> prompt flow")
-    assert turn.text.startswith("**Prompt flow**")
+    assert turn.shown.startswith("**Prompt flow**")
 
 
 async def test_newcomers_are_welcomed_but_the_bot_itself_is_not(convo):
     turn = await convo.join(USER, BOT)
     assert len(turn.messages) == 1
-    assert turn.text.startswith("Hi! I'm ArchBot.")
+    assert turn.shown.startswith("Hi! I'm ArchBot.")
     assert (await convo.join(BOT)).messages == []

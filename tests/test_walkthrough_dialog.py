@@ -22,7 +22,7 @@ from bot.recognizer import KnowledgeRecognizer
 from bot.runtime import MEMORY_URL, build_runtime
 from dialogs.walkthrough_dialog import RESTART_LABEL, TRACE_NAME, WalkthroughDialog
 
-from .conversation import Conversation, Turn
+from .conversation import Conversation, Turn, shown
 from .paths import REPO_ROOT
 from .test_advisor import dialog_paths
 
@@ -46,8 +46,10 @@ def convo(runtime, request) -> Conversation:
 
 
 def question_of(turn: Turn) -> str:
-    """The question the turn ends with (the bold last paragraph)."""
-    return turn.messages[-1].text.rsplit("\n\n", 1)[-1]
+    """The question the turn ends with: the last message's last bold paragraph (a card's
+    heading)."""
+    bold = [p for p in shown(turn.messages[-1]).split("\n\n") if p.startswith("**")]
+    return bold[-1]
 
 
 async def test_every_path_through_the_decision_data_by_clicking(runtime, kb):
@@ -129,11 +131,11 @@ async def test_a_knowledge_question_mid_walkthrough_is_answered_then_the_questio
     turn = await convo.say("generative ai")
     assert "**What should the generative AI do?**" in turn.text
     turn = await convo.say("what is RAG?")
-    assert "Retrieval Augmented Generation (RAG)**:" in turn.messages[0].text
+    assert shown(turn.messages[0]).startswith("**Retrieval Augmented Generation (RAG)**\n\n")
     assert "Back to the walkthrough" in turn.text
     assert question_of(turn) == "**What should the generative AI do?**"
     turn = await convo.say("fabric vs databricks")  # a comparison, asked as a statement
-    assert "Fabric" in turn.messages[0].text and "Databricks" in turn.messages[0].text
+    assert "Fabric" in shown(turn.messages[0]) and "Databricks" in shown(turn.messages[0])
     assert question_of(turn) == "**What should the generative AI do?**"
     turn = await convo.say("retrieval over our docs")
     assert "**Which data platform are you on, or moving to?**" in turn.text

@@ -2,8 +2,9 @@
 
 Headless Debian Chromium driven by playwright-core (`tests/browser/webchat.cjs`, run with node)
 against a real `archbot serve` on the real knowledge base, once polling and once over WebSockets:
-the welcome, a typed question and its answer, "help" and a click on a suggested action, the
-guided walkthrough clicked through to its recommendation, a phone-sized screenshot into
+the welcome, a typed question and its answer, "help" and a click on a button (a suggested action
+or, where Web Chat gets Adaptive Cards, a card's button), the guided walkthrough clicked through
+to its recommendation, a phone-sized screenshot into
 `test-artifacts/`, and the page's explanation when the Web Chat bundle is missing.
 
 What to type and what each answer must contain come from the same knowledge base, run
@@ -101,10 +102,25 @@ def shown_text(activity: Activity) -> str:
     return "\n".join(t for a in activity.attachments or [] for t in _card_texts(a.content))
 
 
-def suggestions(activity: Activity) -> list[tuple[str, str]]:
-    """(title, value sent) of each suggested action."""
+def _card_buttons(node: Any) -> list[dict[str, str]]:
+    if isinstance(node, dict):
+        data = node.get("data")
+        own = []
+        if isinstance(data, dict) and data.get("archbot") == "say":
+            own = [{"card": node["title"], "said": data["text"]}]
+        return own + [b for value in node.values() for b in _card_buttons(value)]
+    if isinstance(node, list):
+        return [b for item in node for b in _card_buttons(item)]
+    return []
+
+
+def suggestions(activity: Activity) -> list[dict[str, str]]:
+    """Each button that sends a message: a suggested action as {"click": title, "said": value},
+    a card's button as {"card": title, "said": the text it stands for} (Web Chat sends a card
+    click as a value without text, so no user bubble shows it)."""
     actions = activity.suggested_actions.actions if activity.suggested_actions else []
-    return [(a.title, str(a.value)) for a in actions]
+    found = [{"click": a.title, "said": str(a.value)} for a in actions]
+    return found + [b for a in activity.attachments or [] for b in _card_buttons(a.content)]
 
 
 async def build_plan(knowledge: Path) -> dict[str, Any]:
@@ -136,12 +152,11 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
             steps.append(
                 {"send": "help", "expect": fragment(shown_text(help_reply)), "label": "help"}
             )
-            title, value = suggestions(help_reply)[0]
-            clicked, _ = await turn(adapter.message(conversation, value))
+            button = suggestions(help_reply)[0]
+            clicked, _ = await turn(adapter.message(conversation, button["said"]))
             steps.append(
                 {
-                    "click": title,
-                    "said": value,
+                    **button,
                     "expect": fragment(shown_text(clicked)),
                     "label": "button",
                 }
@@ -159,12 +174,11 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
             )
             for n in range(1, MAX_WALKTHROUGH_CLICKS + 1):
                 assert suggestions(reply), f"the walkthrough offers no buttons: {reply.text!r}"
-                title, value = suggestions(reply)[0]
-                reply, sent = await turn(adapter.message(conversation, value))
+                button = suggestions(reply)[0]
+                reply, sent = await turn(adapter.message(conversation, button["said"]))
                 steps.append(
                     {
-                        "click": title,
-                        "said": value,
+                        **button,
                         "expect": fragment(shown_text(reply)),
                         "label": f"walkthrough answer {n}",
                     }
@@ -173,8 +187,8 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
                     break
             else:
                 pytest.fail(f"no recommendation after {MAX_WALKTHROUGH_CLICKS} clicks")
-        assert any("click" in step for step in steps), (
-            "nothing to click: neither help nor a walkthrough offers suggested actions"
+        assert any("click" in step or "card" in step for step in steps), (
+            "nothing to click: neither help nor a walkthrough offers buttons"
         )
         return {
             "welcome": fragment(shown_text(welcome)),

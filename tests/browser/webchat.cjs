@@ -6,7 +6,10 @@
  *   node tests/browser/webchat.cjs plan.json
  *
  * plan.json: {baseUrl, transport: "polling"|"websocket", chromium, playwright, artifacts,
- *             welcome: fragment, steps: [{send|click: text, expect: fragment, label}]}
+ *             welcome: fragment, steps: [{send|click|card: text, said, expect: fragment, label}]}
+ *
+ * `click` is a suggested action, `card` an Adaptive Card's button: Web Chat sends a card click as
+ * a message with a value and no text, so no user bubble shows it.
  *
  * Headless Debian Chromium through playwright-core (executablePath: no browser download), a
  * fresh user-data dir, a phone-sized viewport. Exits 0 when every step passed; otherwise prints
@@ -37,6 +40,7 @@ const BOT_BUBBLE = ".webchat__bubble:not(.webchat__bubble--from-user) .webchat__
 const USER_BUBBLE = ".webchat__bubble--from-user .webchat__bubble__content";
 const SEND_BOX = ".webchat__send-box-text-box__input";
 const SUGGESTED_ACTION = "button.webchat__suggested-action";
+const CARD_BUTTON = `${BOT_BUBBLE} button.ac-pushButton`;
 
 function log(message) {
   process.stdout.write(`[${plan.transport}] ${message}\n`);
@@ -92,20 +96,29 @@ function exactly(text) {
 
 async function runStep(page, step) {
   const said = step.send !== undefined ? step.send : step.said;
+  const fromCard = step.card !== undefined;
   const beforeAnswer = await count(page, BOT_BUBBLE, step.expect);
   const beforeSaid = await count(page, USER_BUBBLE, said);
   if (step.send !== undefined) {
     const box = page.locator(SEND_BOX);
     await box.fill(said);
     await box.press("Enter");
+  } else if (fromCard) {
+    // the newest card's button: older cards in the transcript may offer the same label
+    const button = page.locator(CARD_BUTTON, { hasText: exactly(step.card) }).last();
+    await button.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+    await button.click();
   } else {
     const button = page.locator(SUGGESTED_ACTION, { hasText: exactly(step.click) }).first();
     await button.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
     await button.click();
   }
-  await grows(page, USER_BUBBLE, said, beforeSaid, `${step.label}: the user's message`);
+  if (!fromCard) {
+    await grows(page, USER_BUBBLE, said, beforeSaid, `${step.label}: the user's message`);
+  }
   await grows(page, BOT_BUBBLE, step.expect, beforeAnswer, `${step.label}: ArchBot's answer`);
-  const status = await userMessageSent(page, said);
+  await noSendFailed(page);
+  const status = fromCard ? "card click" : await userMessageSent(page, said);
   log(`ok: ${step.label} (${JSON.stringify(said)} → …${step.expect}…; status ${JSON.stringify(status)})`);
 }
 

@@ -19,7 +19,9 @@ What is here:
   ``await connector.next_replies(n)`` waits for them.
 * ``activities``: builds Activity JSON (``message``, ``conversation_update``).
 * ``ask(client, base, text, **kw)``: an ``expectReplies`` turn; returns the activities of the
-  response body (a ``Replies`` list with ``.messages``, ``.trace``, ``.text`` helpers).
+  response body (a ``Replies`` list with ``.messages``, ``.trace``, ``.text``, ``.shown``,
+  ``.buttons`` helpers); ``shown(activity)`` / ``buttons(activity)`` read one message, whether
+  it came as text with suggested actions or as an Adaptive Card.
 * ``bot``: ``ask``/``send``/``post`` bound to the module's server and an HTTP session;
   ``talk_to(server)`` gives the same for a server a test started itself.
 """
@@ -47,6 +49,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+
+from ..conversation import card_paragraphs, say_buttons
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_KNOWLEDGE = REPO_ROOT / "tests" / "fixtures" / "knowledge"
@@ -384,6 +388,16 @@ class Replies(list):
         """Every message's text plus its attachments' content as JSON (cards), one string."""
         return "\n".join(message_content(m) for m in self.messages)
 
+    @property
+    def shown(self) -> str:
+        """What the user reads: each message's text or its cards' paragraphs (no buttons)."""
+        return "\n\n".join(p for p in (shown(m) for m in self.messages) if p)
+
+    @property
+    def buttons(self) -> list[str]:
+        """Titles of the suggested actions and card buttons that send a message."""
+        return [title for m in self.messages for title in buttons(m)]
+
 
 def message_content(activity: dict[str, Any]) -> str:
     """What a user sees of a message: its text and its attachments (cards) serialized."""
@@ -393,6 +407,30 @@ def message_content(activity: dict[str, Any]) -> str:
         if content is not None:
             parts.append(json.dumps(content, ensure_ascii=False))
     return "\n".join(p for p in parts if p)
+
+
+def _cards(activity: dict[str, Any]) -> list[Any]:
+    return [
+        a.get("content")
+        for a in activity.get("attachments") or []
+        if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+    ]
+
+
+def shown(activity: dict[str, Any]) -> str:
+    """What the user reads of a message: its text, or its Adaptive Cards' paragraphs (text
+    blocks, a heading in markdown bold), without buttons or the cards' fallbackText."""
+    parts = [activity["text"]] if activity.get("text") else []
+    parts.extend(p for card in _cards(activity) for p in card_paragraphs(card))
+    return "\n\n".join(parts)
+
+
+def buttons(activity: dict[str, Any]) -> list[str]:
+    """Titles of a message's suggested actions, or of its cards' buttons that send a message."""
+    suggested = (activity.get("suggestedActions") or {}).get("actions") or []
+    return [a["title"] for a in suggested] + [
+        title for card in _cards(activity) for title in say_buttons(card)
+    ]
 
 
 async def post(

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.directline.tokens import STREAM_SCOPE, TokenIssuer
 
-from .conftest import ArchBotFactory, ArchBotServer, free_port
+from .conftest import ArchBotFactory, ArchBotServer, buttons, free_port, shown
 
 pytestmark = pytest.mark.e2e
 
@@ -166,8 +166,8 @@ async def test_start_conversation_shapes_and_the_welcome_comes_first(dl):
     assert welcome["conversation"] == {"id": conversation}
     assert welcome["id"].startswith(f"{conversation}|")
     assert welcome["timestamp"].endswith("Z")
-    assert "ArchBot" in welcome["text"]
-    assert [a["title"] for a in welcome["suggestedActions"]["actions"]]
+    assert "ArchBot" in shown(welcome)
+    assert buttons(welcome)
 
     again_status, again = await dl.request("POST", "/conversations", token)
     assert again_status == 200  # already running: no second welcome
@@ -216,7 +216,7 @@ async def test_a_message_is_acknowledged_echoed_then_answered(dl):
     assert echo["from"]["id"] == user_id  # the token's user, whatever the client claimed
     assert echo["from"]["role"] == "user"
     assert echo["channelId"] == "directline"
-    assert "Speech" in answer["text"]
+    assert "Speech" in shown(answer)
     assert answer["recipient"]["id"] == user_id
     assert answer["timestamp"] > echo["timestamp"]
     assert int(watermark2) == int(watermark) + len(activities)
@@ -365,7 +365,7 @@ async def test_the_stream_pushes_activity_sets(dl):
             received += activity_set["activities"]
     echo = next(a for a in received if a["id"] == ack["id"])
     assert echo["channelData"]["clientActivityID"] == "ws-1"
-    assert "Speech" in bot_messages(received)[-1]["text"]
+    assert "Speech" in shown(bot_messages(received)[-1])
     assert all(a["type"] != "trace" for a in received)
     assert int(activity_set["watermark"]) == len(received)
 

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from .conftest import free_port, new_conversation_id
+from .conftest import free_port, new_conversation_id, shown
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ async def test_sigterm_finishes_the_turn_in_flight_then_exits_0(
         exit_code = await asyncio.to_thread(server.proc.wait, 15)
 
     assert status == 201
-    assert any(a["type"] == "message" and a["text"] for a in connector.accepted)
+    assert any(a["type"] == "message" and shown(a) for a in connector.accepted)
     assert exit_code == 0, server.log()
     with sqlite3.connect(db_path) as db:  # its state was saved before the process ended
         keys = [row[0] for row in db.execute("SELECT key FROM bot_storage")]

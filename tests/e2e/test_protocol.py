@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .conftest import BOT, USER, new_conversation_id
+from .conftest import BOT, USER, new_conversation_id, shown
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ async def test_message_reply_is_posted_to_the_connector(bot, activities, connect
     assert {r.activity["type"] for r in replies} == {"message", "trace"}
     (answer,) = [r.activity for r in replies if r.activity["type"] == "message"]
     assert answer["recipient"]["id"] == USER["id"]
-    assert "Speech" in answer["text"]
+    assert "Speech" in shown(answer)
     traces = {r.activity["name"]: r.activity for r in replies if r.activity["type"] == "trace"}
     assert "RecognizerResult" in traces
     assert traces["RecognizerResult"]["value"]["topIntent"] not in (None, "None")
@@ -74,7 +74,7 @@ async def test_no_trace_is_posted_outside_the_emulator(bot, activities, connecto
     assert status in (200, 201)
     (answer,) = await connector.turn_replies()  # the message alone: traces are emulator-only
     assert answer.activity["type"] == "message"
-    assert "Speech" in answer.activity["text"]
+    assert "Speech" in shown(answer.activity)
 
 
 async def test_user_joining_gets_a_welcome(bot, activities, connector):
@@ -89,7 +89,7 @@ async def test_user_joining_gets_a_welcome(bot, activities, connector):
     (welcome,) = await connector.turn_replies()  # one welcome: the bot itself is not greeted
     assert welcome.conversation_id == conversation
     assert welcome.activity["type"] == "message"
-    assert welcome.activity["text"].strip()
+    assert shown(welcome.activity).strip()
 
 
 async def test_no_welcome_when_only_the_bot_joins(bot, activities, connector):
@@ -159,7 +159,7 @@ async def test_out_of_scope_falls_back_with_top_intent_none(bot):
 
     assert replies.top_intent == "None"
     assert replies.messages, "the bot should still say something (a fallback)"
-    assert "Speech" not in replies.text
+    assert "Speech" not in replies.shown
 
 
 async def test_concurrent_turns_in_one_conversation_are_all_answered(bot):

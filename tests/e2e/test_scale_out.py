@@ -29,7 +29,14 @@ from bot.concurrency import CONFLICT_MESSAGE
 from bot.storage_blob import BlobStateStorage
 
 from ..azurite import shared_azurite
-from .conftest import REAL_KNOWLEDGE, ArchBotFactory, ArchBotServer, BotClient, new_conversation_id
+from .conftest import (
+    REAL_KNOWLEDGE,
+    ArchBotFactory,
+    ArchBotServer,
+    BotClient,
+    buttons,
+    new_conversation_id,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -57,9 +64,8 @@ def shown(replies: list[dict[str, Any]]) -> list[Shown]:
 
 def first_button(replies: list[dict[str, Any]]) -> str:
     for message in replies:
-        actions = (message.get("suggestedActions") or {}).get("actions") or []
-        if actions:
-            return actions[0].get("value") or actions[0]["title"]
+        if message.get("type") == "message" and buttons(message):
+            return buttons(message)[0]
     raise AssertionError(f"no button to click in {shown(replies)}")
 
 

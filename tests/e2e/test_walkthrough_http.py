@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from .conftest import REAL_KNOWLEDGE, Replies, new_conversation_id
+from .conftest import buttons as message_buttons
 
 pytestmark = pytest.mark.e2e
 
@@ -35,11 +36,11 @@ def load_profiles() -> list[dict[str, Any]]:
 
 
 def buttons(replies: Replies) -> list[str]:
-    """The suggested actions of the turn's last message that offers any."""
+    """The buttons (suggested actions or card buttons) of the turn's last message that offers
+    any."""
     for message in reversed(replies.messages):
-        actions = (message.get("suggestedActions") or {}).get("actions") or []
-        if actions:
-            return [a.get("value") or a.get("title") for a in actions]
+        if message_buttons(message):
+            return message_buttons(message)
     return []
 
 
