@@ -131,5 +131,12 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert any("lowercase-kebab-case" in p for p in problems)
 
 
+def test_a_link_must_be_https(tmp_path):
+    text = VALID_TOPIC.replace("url: https://", "url: http://")
+    assert problems_of(kb_with(tmp_path, tools=text)) == [
+        "knowledge/topics/tools.yaml:8: topic 'mlflow': link: url must start with https://"
+    ]
+
+
 def test_missing_folder_is_a_clear_error(tmp_path):
     assert "knowledge folder not found" in problems_of(tmp_path / "nope")[0]

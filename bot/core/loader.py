@@ -291,14 +291,18 @@ def _read_links(reader: _Reader, data: _Map, what: str) -> tuple[Link, ...]:
     links = []
     for item, line in zip(value, value.item_lines, strict=True):
         entry = reader.mapping(item, line, f"{what}: a link")
-        if entry is None:
-            continue
-        reader.keys(entry, _LINK_KEYS, _LINK_KEYS, f"{what}: link")
-        url = reader.text(entry, "url", what)
-        if url and not url.startswith("https://"):
-            reader.problem(entry.key_lines["url"], f"{what}: link url must start with https://")
-        links.append(Link(reader.text(entry, "title", what), url))
+        if entry is not None:
+            links.append(_read_link(reader, entry, f"{what}: link"))
     return tuple(links)
+
+
+def _read_link(reader: _Reader, entry: _Map, what: str) -> Link:
+    """One `{title, url}` mapping; the url must be https."""
+    reader.keys(entry, _LINK_KEYS, _LINK_KEYS, what)
+    url = reader.text(entry, "url", what)
+    if url and not url.startswith("https://"):
+        reader.problem(entry.key_lines["url"], f"{what}: url must start with https://")
+    return Link(reader.text(entry, "title", what), url)
 
 
 def _read_questions(
@@ -623,13 +627,7 @@ class _WalkthroughReader:
         if "reference" in data:
             entry = self.reader.mapping(data["reference"], data.key_lines["reference"], what)
             if entry is not None:
-                self.reader.keys(entry, _LINK_KEYS, _LINK_KEYS, f"{what}: reference")
-                url = self.reader.text(entry, "url", what)
-                if url and not url.startswith("https://"):
-                    self.reader.problem(
-                        entry.key_lines["url"], f"{what}: reference url must start with https://"
-                    )
-                reference = Link(self.reader.text(entry, "title", what), url)
+                reference = _read_link(self.reader, entry, f"{what}: reference")
         return Rule(
             id=rule_id,
             title=self.reader.text(data, "title", what),
