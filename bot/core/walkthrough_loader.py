@@ -1,0 +1,325 @@
+"""Reads and checks knowledge/walkthrough.yaml: questions, choices, rules and additions.
+
+Every reference to a question, choice or topic is checked, and every path through the questions
+must end in a rule (and every rule be reachable); problems are reported as `file:line: message`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.core.kb import (
+    Addition,
+    Choice,
+    Condition,
+    Rule,
+    Walkthrough,
+    WalkthroughQuestion,
+)
+from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
+
+WALKTHROUGH_FILE = "walkthrough.yaml"
+WALKTHROUGH_COMMANDS = ("help", "cancel", "restart", "back", "skip")
+_MAX_WALKTHROUGH_PATHS = 100_000
+
+_WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions"}
+_WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
+_WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
+_CHOICE_REQUIRED = {"id", "label", "because"}
+_CHOICE_OPTIONAL = {"means"}
+_RULE_REQUIRED = {"id", "title", "recommend", "why"}
+_RULE_OPTIONAL = {"when", "next", "related", "reference"}
+_ADDITION_REQUIRED = {"id", "when", "why"}
+_ADDITION_OPTIONAL = {"recommend"}
+
+
+class _WalkthroughReader:
+    """Reads walkthrough.yaml, checking every reference to a question, choice or topic."""
+
+    def __init__(
+        self,
+        reader: Reader,
+        topic_ids: set[str],
+        normalize: Callable[[str], str],
+    ) -> None:
+        self.reader = reader
+        self.topic_ids = topic_ids
+        self.normalize = normalize
+        self.questions: dict[str, WalkthroughQuestion] = {}
+
+    def items(self, data: YamlMap, key: str, what: str) -> list[tuple[YamlMap, int]]:
+        """The mappings listed under `key`, each with its line."""
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YamlSeq):
+            self.reader.problem(data.key_lines[key], f"{what}: {key!r} must be a list")
+            return []
+        found = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            entry = self.reader.mapping(item, line, f"{what}: an item of {key!r}")
+            if entry is not None:
+                found.append((entry, line))
+        return found
+
+    def ident(self, data: YamlMap, what: str, seen: set[str]) -> str | None:
+        value = data.get("id")
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.reader.problem(
+                data.key_lines.get("id", data.line), f"{what}: id must be lowercase-kebab-case"
+            )
+            return None
+        if value in seen:
+            self.reader.problem(data.key_lines["id"], f"{what}: duplicate id {value!r}")
+        seen.add(value)
+        return value
+
+    def topics(self, data: YamlMap, key: str, what: str) -> tuple[str, ...]:
+        found = []
+        for topic_id, line in self.reader.texts(data, key, what):
+            if topic_id not in self.topic_ids:
+                self.reader.problem(line, f"{what}: {key!r} names unknown topic {topic_id!r}")
+            else:
+                found.append(topic_id)
+        return tuple(found)
+
+    def conditions(self, data: YamlMap, what: str) -> tuple[Condition, ...]:
+        """`when`: one mapping {question: choice or [choices]}, or a list of them (any holds)."""
+        value = data.get("when")
+        if value is None:
+            return ()
+        line = data.key_lines["when"]
+        if isinstance(value, YamlMap):
+            entries = [(value, line)]
+        elif isinstance(value, YamlSeq) and value:
+            entries = []
+            for item, item_line in zip(value, value.item_lines, strict=True):
+                entry = self.reader.mapping(item, item_line, f"{what}: an item of 'when'")
+                if entry is not None:
+                    entries.append((entry, item_line))
+        else:
+            self.reader.problem(
+                line, f"{what}: 'when' must be a mapping of question ids to choice ids, or a list"
+            )
+            return ()
+        conditions = []
+        for entry, entry_line in entries:
+            if not entry:
+                self.reader.problem(entry_line, f"{what}: an empty 'when' condition")
+                continue
+            pairs = []
+            for question_id, choices in entry.items():
+                key_line = entry.key_lines[question_id]
+                question = self.questions.get(question_id)
+                if question is None:
+                    self.reader.problem(
+                        key_line,
+                        f"{what}: 'when' names unknown question {question_id!r}"
+                        " (a question can only depend on questions asked before it)",
+                    )
+                    continue
+                listed = choices if isinstance(choices, YamlSeq) else [choices]
+                lines = choices.item_lines if isinstance(choices, YamlSeq) else [key_line]
+                if not listed:
+                    self.reader.problem(key_line, f"{what}: 'when' lists no choices")
+                known = {c.id for c in question.choices}
+                for choice, choice_line in zip(listed, lines, strict=True):
+                    if choice not in known:
+                        self.reader.problem(
+                            choice_line,
+                            f"{what}: 'when' names unknown choice {choice!r} of question "
+                            f"{question_id!r} (choices: {', '.join(sorted(known))})",
+                        )
+                pairs.append((question_id, frozenset(str(c) for c in listed)))
+            conditions.append(tuple(pairs))
+        return tuple(conditions)
+
+    def choice(self, data: YamlMap, what: str, seen: set[str]) -> Choice | None:
+        self.reader.keys(data, _CHOICE_REQUIRED | _CHOICE_OPTIONAL, _CHOICE_REQUIRED, what)
+        choice_id = self.ident(data, what, seen)
+        if choice_id is None:
+            return None
+        return Choice(
+            id=choice_id,
+            label=self.reader.text(data, "label", what),
+            because=self.reader.text(data, "because", what),
+            means=tuple(m for m, _ in self.reader.texts(data, "means", what)),
+        )
+
+    def question(self, data: YamlMap, seen: set[str]) -> WalkthroughQuestion | None:
+        what = f"walkthrough question {data.get('id', '?')!r}"
+        self.reader.keys(
+            data, _WALK_QUESTION_REQUIRED | _WALK_QUESTION_OPTIONAL, _WALK_QUESTION_REQUIRED, what
+        )
+        question_id = self.ident(data, what, seen)
+        if question_id is None:
+            return None
+        when = self.conditions(data, what)
+        choices: list[Choice] = []
+        choice_ids: set[str] = set()
+        phrases: dict[str, tuple[str, int]] = {}
+        for entry, line in self.items(data, "choices", what):
+            choice_what = f"{what} choice {entry.get('id', '?')!r}"
+            choice = self.choice(entry, choice_what, choice_ids)
+            if choice is None:
+                continue
+            choices.append(choice)
+            for phrase in (choice.label, *choice.means):
+                key = self.normalize(phrase)
+                other = phrases.setdefault(key, (choice.id, line))
+                if key and other[0] != choice.id:
+                    self.reader.problem(
+                        line,
+                        f"{choice_what}: {phrase!r} matches the same words as a phrase of "
+                        f"choice {other[0]!r} (line {other[1]})",
+                    )
+        if "choices" in data and len(choices) < 2:
+            self.reader.problem(data.key_lines["choices"], f"{what}: needs at least two choices")
+        default = data.get("default")
+        if default is not None and default not in choice_ids:
+            self.reader.problem(
+                data.key_lines["default"], f"{what}: default {default!r} is not one of its choices"
+            )
+            default = None
+        return WalkthroughQuestion(
+            id=question_id,
+            ask=self.reader.text(data, "ask", what),
+            choices=tuple(choices),
+            help=self.reader.text(data, "help", what),
+            when=when,
+            default=default,
+        )
+
+    def rule(self, data: YamlMap, seen: set[str]) -> Rule | None:
+        what = f"walkthrough rule {data.get('id', '?')!r}"
+        self.reader.keys(data, _RULE_REQUIRED | _RULE_OPTIONAL, _RULE_REQUIRED, what)
+        rule_id = self.ident(data, what, seen)
+        if rule_id is None:
+            return None
+        recommend = self.topics(data, "recommend", what)
+        if "recommend" in data and not recommend:
+            self.reader.problem(data.key_lines["recommend"], f"{what}: recommends no topic")
+        reference = None
+        if "reference" in data:
+            entry = self.reader.mapping(data["reference"], data.key_lines["reference"], what)
+            if entry is not None:
+                reference = read_link(self.reader, entry, f"{what}: reference")
+        return Rule(
+            id=rule_id,
+            title=self.reader.text(data, "title", what),
+            recommend=recommend,
+            why=self.reader.text(data, "why", what),
+            when=self.conditions(data, what),
+            next=tuple(t for t, _ in self.reader.texts(data, "next", what)),
+            related=self.topics(data, "related", what),
+            reference=reference,
+        )
+
+    def addition(self, data: YamlMap, seen: set[str]) -> Addition | None:
+        what = f"walkthrough addition {data.get('id', '?')!r}"
+        self.reader.keys(data, _ADDITION_REQUIRED | _ADDITION_OPTIONAL, _ADDITION_REQUIRED, what)
+        addition_id = self.ident(data, what, seen)
+        if addition_id is None:
+            return None
+        return Addition(
+            id=addition_id,
+            why=self.reader.text(data, "why", what),
+            when=self.conditions(data, what),
+            recommend=self.topics(data, "recommend", what),
+        )
+
+    def commands(self, data: YamlMap) -> dict[str, tuple[str, ...]]:
+        value = data.get("commands")
+        if value is None:
+            return {}
+        section = self.reader.mapping(value, data.key_lines["commands"], "walkthrough 'commands'")
+        if section is None:
+            return {}
+        self.reader.keys(section, set(WALKTHROUGH_COMMANDS), set(), "walkthrough 'commands'")
+        return {
+            name: tuple(w for w, _ in self.reader.texts(section, name, f"command {name!r}"))
+            for name in WALKTHROUGH_COMMANDS
+            if name in section
+        }
+
+
+def read_walkthrough(
+    path: Path,
+    root: Path,
+    topic_ids: set[str],
+    normalize: Callable[[str], str],
+    problems: list[Problem],
+) -> Walkthrough | None:
+    """Read and check walkthrough.yaml; problems go to `problems` with file and line."""
+    reader = Reader(str(path.relative_to(root.parent)), problems)
+    before = len(problems)
+    data = reader.parse(path)
+    if data is None:
+        return None
+    data = reader.mapping(data, 1, "the walkthrough file")
+    if data is None:
+        return None
+    reader.keys(data, _WALKTHROUGH_KEYS, {"questions", "rules"}, "the walkthrough")
+    walk = _WalkthroughReader(reader, topic_ids, normalize)
+    seen: set[str] = set()
+    for entry, _ in walk.items(data, "questions", "the walkthrough"):
+        question = walk.question(entry, seen)
+        if question is not None:
+            walk.questions[question.id] = question
+    seen = set()
+    rules = [
+        r for e, _ in walk.items(data, "rules", "the walkthrough") if (r := walk.rule(e, seen))
+    ]
+    seen = set()
+    additions = [
+        a
+        for e, _ in walk.items(data, "additions", "the walkthrough")
+        if (a := walk.addition(e, seen))
+    ]
+    for key in ("questions", "rules"):
+        if key in data and not walk.items(data, key, "the walkthrough"):
+            reader.problem(
+                data.key_lines[key], f"the walkthrough needs at least one item in {key!r}"
+            )
+    walkthrough = Walkthrough(
+        questions=tuple(walk.questions.values()),
+        rules=tuple(rules),
+        additions=tuple(additions),
+        commands=walk.commands(data),
+        intro=reader.text(data, "intro", "the walkthrough"),
+    )
+    if len(problems) == before and walkthrough.questions and walkthrough.rules:
+        _check_walkthrough_paths(walkthrough, reader, data)
+    return walkthrough
+
+
+def _check_walkthrough_paths(walkthrough: Walkthrough, reader: Reader, data: YamlMap) -> None:
+    """Every way through the questions must reach a rule, and every rule must be reachable."""
+    chosen: set[str] = set()
+    missing: list[dict[str, str]] = []
+    for count, answers in enumerate(walkthrough.completions({}), start=1):
+        if count > _MAX_WALKTHROUGH_PATHS:
+            reader.problem(
+                data.key_lines["questions"],
+                f"the walkthrough has more than {_MAX_WALKTHROUGH_PATHS} paths: split it up",
+            )
+            return
+        rule = walkthrough.rule_for(answers)
+        if rule is None:
+            missing.append(answers)
+        else:
+            chosen.add(rule.id)
+    for answers in missing[:5]:
+        said = ", ".join(f"{q}={c}" for q, c in answers.items())
+        reader.problem(data.key_lines["rules"], f"no walkthrough rule matches the answers {said}")
+    if len(missing) > 5:
+        reader.problem(data.key_lines["rules"], f"… and {len(missing) - 5} more unmatched paths")
+    rules = data.get("rules")
+    for rule, line in zip(walkthrough.rules, rules.item_lines, strict=False):
+        if rule.id not in chosen:
+            reader.problem(
+                line,
+                f"walkthrough rule {rule.id!r} is never chosen: earlier rules match every path "
+                "it matches",
+            )
