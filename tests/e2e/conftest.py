@@ -29,7 +29,6 @@ What is here:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import os
@@ -44,7 +43,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 import pytest
@@ -521,39 +520,51 @@ class ReceivedReply:
     activity: dict[str, Any]
 
 
-class ConnectorServer:
-    """Loopback stand-in for a channel's connector: records the activities the bot POSTs."""
+class LoopbackServer:
+    """A test's stand-in server on 127.0.0.1 (`async with`); subclasses add their routes."""
 
     def __init__(self) -> None:
-        self.received: list[ReceivedReply] = []
-        self.unexpected: list[str] = []
-        self._read = 0
-        self._changed = asyncio.Condition()
-        self._ids = itertools.count(1)
+        self.port = free_port()
         self._runner: web.AppRunner | None = None
-        self.port: int | None = None
 
     @property
     def service_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> ConnectorServer:
+    def add_routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
         app = web.Application()
+        self.add_routes(app)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+class ConnectorServer(LoopbackServer):
+    """Loopback stand-in for a channel's connector: records the activities the bot POSTs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[ReceivedReply] = []
+        self.unexpected: list[str] = []
+        self._read = 0
+        self._changed = asyncio.Condition()
+        self._ids = itertools.count(1)
+
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._on_activity)
         app.router.add_post(
             "/v3/conversations/{conversation_id}/activities/{activity_id}", self._on_activity
         )
         app.router.add_route("*", "/{tail:.*}", self._on_other)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        self.port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     async def _on_activity(self, request: web.Request) -> web.Response:
         activity = await request.json()
@@ -628,9 +639,5 @@ class ConnectorServer:
 @pytest.fixture
 async def connector() -> AsyncIterator[ConnectorServer]:
     """A connector on loopback; put ``connector.service_url`` in the activity's serviceUrl."""
-    server = await ConnectorServer().start()
-    try:
+    async with ConnectorServer() as server:
         yield server
-    finally:
-        with contextlib.suppress(Exception):
-            await server.stop()

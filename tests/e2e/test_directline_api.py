@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.directline.tokens import STREAM_SCOPE, TokenIssuer
 
-from .conftest import ArchBotFactory, ArchBotServer, buttons, free_port, shown
+from .conftest import ArchBotFactory, ArchBotServer, LoopbackServer, buttons, shown
 
 pytestmark = pytest.mark.e2e
 
@@ -497,18 +497,17 @@ async def test_the_oldest_conversation_goes_when_the_limit_is_reached(http, smal
 # -- production: exchanging the Direct Line secret --------------------------------------------
 
 
-class FakeAzureDirectLine:
+class FakeAzureDirectLine(LoopbackServer):
     """Stands in for https://directline.botframework.com/v3/directline/tokens/generate."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.status = 200
-        self.port = free_port()
-        self._runner: web.AppRunner | None = None
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v3/directline"
+        return f"{self.service_url}/v3/directline"
 
     async def _generate(self, request: web.Request) -> web.Response:
         self.requests.append((request.headers.get("Authorization", ""), await request.json()))
@@ -518,17 +517,8 @@ class FakeAzureDirectLine:
             {"conversationId": "azure-conv-1", "token": "azure-token", "expires_in": 3600}
         )
 
-    async def __aenter__(self) -> FakeAzureDirectLine:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/directline/tokens/generate", self._generate)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from bot.notify import (
 )
 from bot.storage import SqliteStorage
 
-from .conftest import REPO_ROOT, free_port, new_conversation_id
+from .conftest import REPO_ROOT, LoopbackServer, new_conversation_id
 
 pytestmark = pytest.mark.e2e
 
@@ -146,23 +146,21 @@ async def test_a_conversation_the_bot_left_is_unsubscribed(pair, talk_to, http, 
     """The channel answers 403 for a conversation the bot was removed from."""
     posts: list[str] = []
 
+    class RemovedFromConversation(LoopbackServer):
+        def add_routes(self, app: web.Application) -> None:
+            app.router.add_post("/v3/conversations/{conversation}/activities", forbidden)
+            app.router.add_post("/v3/conversations/{conversation}/activities/{to}", forbidden)
+
     async def forbidden(request: web.Request) -> web.Response:
         posts.append(request.path)
         return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
 
-    app = web.Application()
-    app.router.add_post("/v3/conversations/{conversation}/activities", forbidden)
-    app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", forbidden)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
+    async with RemovedFromConversation() as channel:
         gone = new_conversation_id("gone")
         subscribe = activities.message(
             "subscribe", conversation=gone, delivery_mode="expectReplies"
         )
-        subscribe["serviceUrl"] = f"http://127.0.0.1:{port}"
+        subscribe["serviceUrl"] = channel.service_url
         status, body = await talk_to(pair[0]).send(subscribe)
         assert status == 200 and SUBSCRIBED in body
 
@@ -174,8 +172,6 @@ async def test_a_conversation_the_bot_left_is_unsubscribed(pair, talk_to, http, 
         posts.clear()
         status, result = await notify(http, pair[1], "again")
         assert gone not in json.dumps(result) and posts == []
-    finally:
-        await runner.cleanup()
 
 
 async def test_the_endpoint_refuses_without_the_admin_key(pair, http):

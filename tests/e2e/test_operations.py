@@ -12,26 +12,21 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from .conftest import free_port, new_conversation_id, shown
+from .conftest import LoopbackServer, new_conversation_id, shown
 
 pytestmark = pytest.mark.e2e
 
 QUESTION = "how do I transcribe audio recordings"
 
 
-class SlowConnector:
+class SlowConnector(LoopbackServer):
     """A connector that holds each reply for ``delay`` seconds before accepting it."""
 
     def __init__(self, delay: float) -> None:
+        super().__init__()
         self.delay = delay
         self.arrived = asyncio.Event()
         self.accepted: list[dict] = []
-        self.port = free_port()
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def service_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     async def _reply(self, request: web.Request) -> web.Response:
         activity = await request.json()
@@ -40,18 +35,9 @@ class SlowConnector:
         self.accepted.append(activity)
         return web.json_response({"id": f"sent-{len(self.accepted)}"})
 
-    async def __aenter__(self) -> SlowConnector:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._reply)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._reply)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
 
 
 async def test_sigterm_finishes_the_turn_in_flight_then_exits_0(
