@@ -1,7 +1,8 @@
 """What is particular to SqliteStorage: atomic batches, WAL, restarts, errors, the event loop.
 
-The behaviour every backend shares (e-tags, reads, deletes, two instances) is in
-tests/test_storage_contract.py, run over memory, SQLite and blob storage.
+The behaviour every backend shares (e-tags, reads, deletes, two instances, dialog state moving
+between instances, i.e. across restarts) is in tests/test_storage_contract.py, run over memory,
+SQLite and blob storage.
 """
 
 from __future__ import annotations
@@ -12,15 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import (
-    DialogSet,
-    DialogTurnStatus,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
-from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from bot.storage import ETagConflictError, SqliteStorage, SqliteStorageError
 
@@ -124,39 +118,3 @@ async def test_conversation_state_survives_restart(db_path: Path) -> None:
     finally:
         storage.close()
     assert loaded == [{"name": "Ada"}]
-
-
-async def test_dialog_state_survives_restart(db_path: Path) -> None:
-    """BotState keeps DialogState *objects* in its dict; they must round-trip through JSON."""
-
-    async def ask(step: WaterfallStepContext):
-        prompt = PromptOptions(prompt=MessageFactory.text("What is your name?"))
-        return await step.prompt("name", prompt)
-
-    async def greet(step: WaterfallStepContext):
-        await step.context.send_activity(f"Hello {step.result}")
-        return await step.end_dialog()
-
-    async def turn(text: str) -> list[str]:
-        storage = SqliteStorage(db_path)  # fresh storage each turn = process restart
-        state = ConversationState(storage)
-        dialogs = DialogSet(state.create_property("DialogState"))
-        dialogs.add(TextPrompt("name"))
-        dialogs.add(WaterfallDialog("main", [ask, greet]))
-
-        async def logic(ctx: TurnContext) -> None:
-            dc = await dialogs.create_context(ctx)
-            result = await dc.continue_dialog()
-            if result.status == DialogTurnStatus.Empty:
-                await dc.begin_dialog("main")
-            await state.save_changes(ctx)
-
-        adapter = TestAdapter(logic)
-        try:
-            await adapter.receive_activity(text)
-        finally:
-            storage.close()
-        return [a.text for a in adapter.activity_buffer]
-
-    assert await turn("hi") == ["What is your name?"]
-    assert await turn("Ada") == ["Hello Ada"]
