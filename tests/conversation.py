@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,52 +31,44 @@ def cards(activity: Activity) -> list[dict[str, Any]]:
     return [a.content for a in activity.attachments or [] if a.content_type == ADAPTIVE_CARD]
 
 
-def say_buttons(node: Any) -> list[str]:
-    """Titles of a card's buttons that send a message (Action.Submit with `archbot: say`)."""
-    found = []
+def card_elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element and action of a card, in document order (not its fallbackText, which only
+    a host without cards shows)."""
     if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and data.get("archbot") == "say":
-            found.append(node["title"])
-        for value in node.values():
-            found.extend(say_buttons(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(say_buttons(value))
-    return found
-
-
-def card_paragraphs(node: Any) -> list[str]:
-    """What a card shows as text, in order: its TextBlocks (a heading in markdown bold) and
-    TextRuns. Not its fallbackText, which only a host without cards shows."""
-    found = []
-    if isinstance(node, dict):
-        if node.get("type") == "TextBlock":
-            text = node["text"]
-            found.append(f"**{text}**" if node.get("style") == "heading" else text)
-        elif node.get("type") == "TextRun":
-            found.append(node["text"])
+        yield node
         for key, value in node.items():
             if key != "fallbackText":
-                found.extend(card_paragraphs(value))
+                yield from card_elements(value)
     elif isinstance(node, list):
         for value in node:
-            found.extend(card_paragraphs(value))
-    return found
+            yield from card_elements(value)
 
 
-def card_links(node: Any) -> list[str]:
-    """The URLs a card's Action.OpenUrl buttons open."""
+def say_buttons(card: Any) -> list[str]:
+    """Titles of a card's buttons that send a message (Action.Submit with `archbot: say`)."""
+    return [
+        e["title"]
+        for e in card_elements(card)
+        if isinstance(e.get("data"), dict) and e["data"].get("archbot") == "say"
+    ]
+
+
+def card_paragraphs(card: Any) -> list[str]:
+    """What a card shows as text, in order: its TextBlocks (a heading in markdown bold) and
+    TextRuns."""
     found = []
-    if isinstance(node, dict):
-        if node.get("type") == "Action.OpenUrl":
-            found.append(node["url"])
-        for value in node.values():
-            found.extend(card_links(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(card_links(value))
+    for element in card_elements(card):
+        if element.get("type") == "TextBlock":
+            text = element["text"]
+            found.append(f"**{text}**" if element.get("style") == "heading" else text)
+        elif element.get("type") == "TextRun":
+            found.append(element["text"])
     return found
+
+
+def card_links(card: Any) -> list[str]:
+    """The URLs a card's Action.OpenUrl buttons open."""
+    return [e["url"] for e in card_elements(card) if e.get("type") == "Action.OpenUrl"]
 
 
 def shown(message: Activity) -> str:
