@@ -31,7 +31,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from botbuilder.core import BotState, TurnContext
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
 
 from bot.storage import ETagConflictError
 
@@ -49,7 +49,15 @@ PARTIAL_MESSAGE = (
 
 
 class ReplyHold:
-    """Holds a turn's outgoing activities while ``holding``; ``release`` sends them, in order."""
+    """Holds a turn's outgoing activities while ``holding``; ``release`` sends them, in order.
+
+    The hold is the last send handler of the turn, so handlers registered before it (the
+    transcript logger, middleware) see nothing while it holds and see the activities when they
+    are released. ``TurnContext.send_activities`` already copied each activity and applied the
+    conversation reference when it was held; ``release`` hands the held activities to those
+    earlier handlers and then to the adapter (or to the expectReplies buffer) directly instead of
+    sending them through ``TurnContext.send_activities`` again, which would copy each one again.
+    """
 
     def __init__(self, context: TurnContext) -> None:
         self.context = context
@@ -70,8 +78,26 @@ class ReplyHold:
     async def release(self) -> None:
         self.holding = False
         held, self.held = self.held, []
-        if held:
-            await self.context.send_activities(held)
+        if not held:
+            return
+        context = self.context
+        # botbuilder 4.17.1: TurnContext._emit runs the send handlers, then the sending coroutine
+        handlers = context._on_send_activities
+        earlier = handlers[: handlers.index(self._on_send)]
+        await context._emit(earlier, held, self._deliver(held))
+
+    async def _deliver(self, activities: list[Activity]) -> list[ResourceResponse]:
+        """What ``TurnContext.send_activities`` does once its handlers ran (botbuilder 4.17.1)."""
+        context = self.context
+        if not activities:  # an earlier handler took them
+            return []
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            for activity in activities:
+                context.buffered_reply_activities.append(activity)
+                if activity.type == ActivityTypes.invoke_response:
+                    context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = activity
+            return [ResourceResponse() for _ in activities]
+        return await context.adapter.send_activities(context, activities)
 
 
 class TurnGuard:
