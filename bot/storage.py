@@ -76,6 +76,11 @@ def _encode(key: str, item: Any) -> str:
     return json.dumps(flat, separators=(",", ":"))
 
 
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """True for SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock for now."""
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def _decode(value: str, e_tag: str) -> Any:
     flat = json.loads(value)
     flat["e_tag"] = e_tag
@@ -83,11 +88,20 @@ def _decode(value: str, e_tag: str) -> Any:
 
 
 class SqliteStorage(Storage):
-    """Bot state storage in one SQLite file (WAL mode).
+    """Bot state storage in one SQLite file (WAL mode, ``synchronous=NORMAL``).
 
-    All SQLite work runs on a single dedicated worker thread that owns the connection, so the
-    event loop never blocks on disk I/O. Several instances (or processes) may share one file;
-    concurrency between them is handled by SQLite locking plus the e-tag check.
+    Writes and deletes run on a dedicated worker thread that owns the writing connection: they
+    may wait for another process's write lock, and that wait must not block the event loop.
+    Reads run on the caller's thread with a read-only connection: in WAL mode a reader never
+    waits for a writer, and a read by primary key costs a few microseconds, far less than the
+    hop to a worker thread and back (~55 µs of CPU, twice a turn). A read that finds the
+    database busy anyway (WAL recovery after a crash) is retried on the worker, which waits.
+    Several instances (or processes) may share one file; concurrency between them is handled
+    by SQLite locking plus the e-tag check.
+
+    ``synchronous=NORMAL`` is SQLite's recommended setting for WAL: a commit is durable when the
+    process dies (kill -9 included); only an operating-system crash or power loss can roll back
+    the last commits, never corrupt the file.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
@@ -99,11 +113,14 @@ class SqliteStorage(Storage):
         self.path = Path(path)
         self._timeout = timeout
         self._conn: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
         self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="sqlite-storage"
         )
         try:
             self._executor.submit(self._open).result()
+            self._reader = self._connect(timeout=0.0)
+            self._reader.execute("PRAGMA query_only=ON")
         except BaseException:
             self._executor.shutdown(wait=True)
             self._executor = None
@@ -116,7 +133,15 @@ class SqliteStorage(Storage):
         keys = list(keys or ())
         if not keys:
             return {}
-        return await self._run(self._read, keys)
+        reader = self._reader
+        if reader is None:
+            raise SqliteStorageError(f"SqliteStorage({self.path}) is closed")
+        try:
+            return self._read(reader, keys)
+        except sqlite3.OperationalError as err:
+            if not _busy(err):
+                raise
+        return await self._run(lambda: self._read(self._db(), keys))
 
     async def write(self, changes: dict[str, Any]) -> None:
         """Store all ``changes`` in one transaction, checking e-tags (all or nothing)."""
@@ -145,6 +170,9 @@ class SqliteStorage(Storage):
         executor, self._executor = self._executor, None
         if executor is None:
             return
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
         try:
             executor.submit(self._close_conn).result()
         finally:
@@ -157,13 +185,17 @@ class SqliteStorage(Storage):
             raise SqliteStorageError(f"SqliteStorage({self.path}) is closed")
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        return sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-        )
+        conn = self._connect(self._timeout)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(_SCHEMA)
         except sqlite3.DatabaseError as err:
             conn.close()
@@ -181,20 +213,13 @@ class SqliteStorage(Storage):
         assert self._conn is not None
         return self._conn
 
-    def _read(self, keys: list[str]) -> dict[str, Any]:
-        conn = self._db()
-        rows: dict[str, tuple[str, str]] = {}
-        conn.execute("BEGIN")  # one snapshot for all keys
-        try:
-            for key in keys:
-                row = conn.execute(
-                    "SELECT e_tag, value FROM bot_storage WHERE key = ?", (key,)
-                ).fetchone()
-                if row is not None:
-                    rows[key] = row
-        finally:
-            conn.execute("COMMIT")
-        return {key: _decode(value, e_tag) for key, (e_tag, value) in rows.items()}
+    @staticmethod
+    def _read(conn: sqlite3.Connection, keys: list[str]) -> dict[str, Any]:
+        marks = ",".join("?" * len(keys))  # one statement: one snapshot for all keys
+        rows = conn.execute(
+            f"SELECT key, e_tag, value FROM bot_storage WHERE key IN ({marks})", keys
+        ).fetchall()
+        return {key: _decode(value, e_tag) for key, e_tag, value in rows}
 
     def _write(self, rows: list[tuple[str, str | None, str]]) -> dict[str, str]:
         conn = self._db()

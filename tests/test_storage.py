@@ -94,6 +94,44 @@ async def test_event_loop_not_blocked_while_db_is_locked(db_path: Path) -> None:
         store.close()
 
 
+async def test_reads_do_not_wait_for_a_writer(db_path: Path) -> None:
+    store = SqliteStorage(db_path, timeout=10)
+    await store.write({"k": {"v": 1}})
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # another process is writing
+        blocker.execute("UPDATE bot_storage SET value = '{\"v\": 2}'")
+        assert (await store.read(["k"]))["k"]["v"] == 1  # WAL: the last committed state
+        blocker.execute("COMMIT")
+        assert (await store.read(["k"]))["k"]["v"] == 2
+    finally:
+        blocker.close()
+        store.close()
+
+
+class _BusyReader:
+    """A read connection that finds the file locked, as in WAL recovery after a crash (which a
+    test cannot stage: every open connection keeps a shared lock on the file)."""
+
+    def execute(self, *args: object) -> None:
+        error = sqlite3.OperationalError("database is locked")
+        error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+        raise error
+
+    def close(self) -> None:
+        pass
+
+
+async def test_a_read_that_finds_the_file_locked_is_retried_on_the_worker(db_path: Path) -> None:
+    store = SqliteStorage(db_path)
+    try:
+        await store.write({"k": {"v": 1}})
+        store._reader = _BusyReader()  # type: ignore[assignment]
+        assert (await store.read(["k"]))["k"]["v"] == 1
+    finally:
+        store.close()
+
+
 async def test_conversation_state_survives_restart(db_path: Path) -> None:
     async def save_turn(ctx: TurnContext) -> None:
         state = ConversationState(storage)
