@@ -446,3 +446,50 @@ def test_requests_are_signed_by_the_credentials_as_before():
     anonymous = Request(ClientRequest("POST", "http://127.0.0.1:9/x", {"Authorization": "stale"}))
     BearerPolicy(MicrosoftAppCredentials("", "")).on_request(anonymous)
     assert "Authorization" not in anonymous.http_request.headers
+
+
+# -- BotState's change detection (bot/patches.py: _fast_state_fingerprint) ----------------------
+
+
+async def test_state_changes_are_still_detected_and_saved(tmp_path):
+    from botbuilder.core import ConversationState
+    from botbuilder.core.adapters import TestAdapter
+    from botbuilder.dialogs import DialogInstance, DialogState
+
+    from bot.patches import apply_patches
+    from bot.storage import SqliteStorage
+
+    apply_patches()
+    storage = SqliteStorage(tmp_path / "state.sqlite3")
+    state = ConversationState(storage)
+    stacks = state.create_property("DialogState")
+    seen: list[bool] = []
+    keys: list[str] = []
+
+    async def turn(context: TurnContext) -> None:
+        keys.append(state.get_storage_key(context))
+        stack = await stacks.get(context, DialogState)
+        seen.append(state.get_cached_state(context).is_changed)
+        if context.activity.text == "push":
+            stack.dialog_stack.append(DialogInstance(id="walkthrough", state={"step": 0}))
+        elif context.activity.text == "step":
+            stack.dialog_stack[0].state["step"] += 1  # a change deep inside the stack
+        elif context.activity.text == "unpicklable":
+            stack.dialog_stack[0].state["note"] = lambda: None  # jsonpickle only
+        seen.append(state.get_cached_state(context).is_changed)
+        await state.save_changes(context)
+        seen.append(state.get_cached_state(context).is_changed)
+
+    adapter = TestAdapter(turn)
+    try:
+        for text in ("push", "look", "step", "look", "unpicklable", "look"):
+            seen.clear()
+            await adapter.receive_activity(text)
+            changed = text != "look"
+            first_turn = text == "push"  # the DialogState property itself is new
+            assert seen == [first_turn, changed, False], text
+        key = keys[0]
+        stack = (await storage.read([key]))[key]["DialogState"].dialog_stack
+        assert stack[0].id == "walkthrough" and stack[0].state["step"] == 1
+    finally:
+        storage.close()
