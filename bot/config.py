@@ -44,6 +44,7 @@ class Settings:
     blob_connection_string: str = field(default="", repr=False)
     transcripts_dir: Path | None = None
     admin_key: str = field(default="", repr=False)
+    access_log: bool = False
 
     @property
     def anonymous(self) -> bool:
@@ -75,4 +76,5 @@ class Settings:
                 Path(env["ARCHBOT_TRANSCRIPTS"]) if env.get("ARCHBOT_TRANSCRIPTS") else None
             ),
             admin_key=env.get("ARCHBOT_ADMIN_KEY", ""),
+            access_log=env.get("ARCHBOT_ACCESS_LOG", "").strip().lower() in ("1", "true", "yes"),
         )

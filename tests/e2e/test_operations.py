@@ -100,3 +100,16 @@ async def test_no_transcripts_by_default(bot, tmp_path):
     await bot.ask("hello", conversation=new_conversation_id())
     assert "transcript" not in bot.server.log().lower()
     assert not list(bot.server.workdir.rglob("*.transcript"))
+
+
+async def test_http_requests_are_logged_only_when_asked(archbot_factory, talk_to):
+    quiet = talk_to(archbot_factory())
+    logged = talk_to(archbot_factory(env={"ARCHBOT_ACCESS_LOG": "1"}))
+    for client in (quiet, logged):
+        await client.ask("hello", conversation=new_conversation_id("access-log"))
+    line = '"POST /api/messages HTTP/1.1" 200'
+    deadline = time.monotonic() + 5  # the line is written once the response has gone out
+    while line not in logged.server.log() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert line in logged.server.log()
+    assert "POST /api/messages" not in quiet.server.log()
