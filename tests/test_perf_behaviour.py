@@ -18,6 +18,7 @@ import datetime as dt
 import importlib.util
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -390,6 +391,54 @@ async def test_replies_reach_the_channel_from_kept_clients_and_state_is_saved(tm
     finally:
         await bot_runner.cleanup()
         await connector_runner.cleanup()
+
+
+async def test_activities_are_posted_as_the_connector_operations_post_them():
+    from botframework.connector.models import ErrorResponseException
+
+    from bot.connectors import post_activity
+
+    posted: list[tuple[str, str, dict[str, str]]] = []
+    answer: dict[str, Any] = {}
+
+    async def channel(request: web.Request) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k not in ("Host", "Date")}
+        posted.append((request.raw_path, await request.text(), headers))
+        return web.json_response(answer["body"], status=answer["status"])
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", channel)
+    runner, url = await _serve(app)
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=url + "/amer/")
+
+    async def stock(activity: Activity) -> Any:
+        conversations, conversation_id = client.conversations, activity.conversation.id
+        if activity.reply_to_id:
+            return await conversations.reply_to_activity(
+                conversation_id, activity.reply_to_id, activity
+            )
+        return await conversations.send_to_conversation(conversation_id, activity)
+
+    async def outcome(send: Callable[[Activity], Awaitable[Any]], activity: Activity) -> Any:
+        try:
+            return (await send(copy.deepcopy(activity))).serialize()
+        except ErrorResponseException as error:
+            return type(error), str(error), error.error.serialize()
+
+    try:
+        for conversation, reply_to in [("a:b/c d?", "1234|5"), ("19:x@thread.v2", None)]:
+            activity = MessageFactory.attachment(CardFactory.adaptive_card({"type": "x"}))
+            activity.text, activity.reply_to_id = "é ✓", reply_to
+            activity.conversation = ConversationAccount(id=conversation)
+            for status, body in [(201, {"id": "r1"}), (400, {"error": {"code": "Bad"}})]:
+                answer.update(status=status, body=body)
+                ours = await outcome(lambda a: post_activity(client, a), activity)
+                assert ours == await outcome(stock, activity)
+                assert posted[-2] == posted[-1]  # path, body and headers
+        assert posted[0][0] == "/amer/v3/conversations/a%3Ab%2Fc%20d%3F/activities/1234%7C5"
+    finally:
+        await client._client.__aexit__(None, None, None)
+        await runner.cleanup()
 
 
 async def test_connection_failures_retry_with_msrest_backoff(monkeypatch):
