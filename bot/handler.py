@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogExtensions
+from botbuilder.dialogs import Dialog, DialogExtensions, DialogState
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from botframework.connector import Channels
 
@@ -24,6 +25,9 @@ from bot.teams import (
     select_item_response,
     strip_bot_mention,
 )
+from dialogs.stack_check import unknown_dialog
+
+log = logging.getLogger(__name__)
 
 
 class ArchBotHandler(TeamsActivityHandler):
@@ -75,7 +79,23 @@ class ArchBotHandler(TeamsActivityHandler):
         activity.text = message_text(activity)  # no @mention; a card click's text; never None
         if self.notices is not None and await self.notices.on_message(turn_context):
             return  # "subscribe" / "unsubscribe"
+        await self._drop_unknown_dialogs(turn_context)
         await DialogExtensions.run_dialog(self.dialog, turn_context, self.dialog_state)
+
+    async def _drop_unknown_dialogs(self, turn_context: TurnContext) -> None:
+        """A stack saved by a version of the bot with other dialogs would fail every turn of
+        its conversation (dialogs/stack_check.py): start that conversation over instead."""
+        state = await self.dialog_state.get(turn_context, DialogState)
+        missing = unknown_dialog(state.dialog_stack, {self.dialog.id: self.dialog}.get)
+        if missing is not None:
+            conversation = turn_context.activity.conversation
+            log.warning(
+                "conversation %s was in dialog %r, which this version does not have: "
+                "starting it over",
+                conversation.id if conversation else "?",
+                missing,
+            )
+            state.dialog_stack.clear()
 
     async def _on_feedback(self, turn_context: TurnContext, click: FeedbackClick) -> None:
         """Store a rating (one per person per answer: a second click replaces the first)."""

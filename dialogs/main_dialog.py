@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import re
 
-from botbuilder.dialogs import (
-    ComponentDialog,
-    DialogTurnResult,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
+from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.core.kb import Kind
 from bot.core.replies import Replies
@@ -36,7 +31,8 @@ def _starts_walkthrough(decision: Decision) -> bool:
 
 class MainDialog(ComponentDialog):
     """Answers knowledge questions through the recognizer; one turn per question. A message that
-    asks for guidance (the `walkthrough` action topic) starts the guided walkthrough."""
+    asks for guidance (the `walkthrough` action topic) starts the guided walkthrough, the one
+    dialog this component holds; the component ends when the walkthrough does."""
 
     def __init__(
         self,
@@ -48,22 +44,21 @@ class MainDialog(ComponentDialog):
         self.recognizer = recognizer
         self.replies = replies
         self.walkthrough = walkthrough
-        self.add_dialog(WaterfallDialog("MainWaterfall", [self._answer_step, self._done_step]))
         if walkthrough is not None:
             self.add_dialog(walkthrough)
-        self.initial_dialog_id = "MainWaterfall"
 
-    async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        result = await self.recognizer.recognize(step.context)
+    async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
+        """Answer the message, or start the walkthrough it asks for."""
+        result = await self.recognizer.recognize(inner_dc.context)
         decision = decision_of(result)
-        opener = step.context.activity.text or ""
+        opener = inner_dc.context.activity.text or ""
         if self.walkthrough is not None and (
             _starts_walkthrough(decision) or self._clause_asks_for_walkthrough(opener)
         ):
-            return await step.begin_dialog(self.walkthrough.id, {"opener": opener})
+            return await inner_dc.begin_dialog(self.walkthrough.id, {"opener": opener})
         reply = self.replies.for_decision(decision)
-        await step.context.send_activity(to_activity(reply, step.context))
-        return await step.end_dialog()
+        await inner_dc.context.send_activity(to_activity(reply, inner_dc.context))
+        return DialogTurnResult(DialogTurnStatus.Complete)
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A request for guidance with a scenario around it ("help me pick an architecture: we
@@ -72,6 +67,3 @@ class MainDialog(ComponentDialog):
         if len(clauses) < 2:
             return False
         return any(_starts_walkthrough(self.recognizer.router.route(c)) for c in clauses)
-
-    async def _done_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        return await step.end_dialog(step.result)

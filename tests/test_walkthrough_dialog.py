@@ -8,7 +8,7 @@ import json
 import pytest
 from botbuilder.core import ConversationState, MemoryStorage
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import ComponentDialog, DialogInstance, DialogSet, DialogTurnStatus
 from botframework.connector import Channels
 
 from bot.config import Settings
@@ -208,3 +208,22 @@ async def test_a_short_typed_answer_answers_only_its_question(convo):
     await convo.say("help me pick an architecture")
     turn = await convo.say("data pipelines")
     assert question_of(turn) == "**Which part of the data work do you need most?**"
+
+
+async def test_a_stack_from_a_version_with_other_dialogs_starts_over(runtime, convo, caplog):
+    """A deploy that renames a dialog (as the root dialog's former "MainWaterfall" step) must not
+    leave the conversations that were in it failing every turn."""
+    await convo.say("help me pick an architecture")
+    conversation = convo.adapter.template.conversation.id
+    key = next(k for k in runtime.storage.memory if k.endswith(f"/conversations/{conversation}"))
+    state = (await runtime.storage.read([key]))[key]
+    root = state["DialogState"].dialog_stack[0]
+    inner = root.state[ComponentDialog.persisted_dialog_state].dialog_stack
+    inner.insert(0, DialogInstance(id="MainWaterfall", state={"stepIndex": 0}))
+    await runtime.storage.write({key: state})
+
+    turn = await convo.say("what is RAG")
+
+    assert "retrieval" in turn.shown.lower()  # answered, not "something went wrong"
+    assert "'MainWaterfall', which this version does not have" in caplog.text
+    assert not (await runtime.storage.read([key]))[key]["DialogState"].dialog_stack
