@@ -19,7 +19,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -107,18 +107,45 @@ _SMALLTALK_BETA = 2.0
 _CLOSENESS_WEIGHT = 0.1
 _NAME_BONUS = 0.1
 """Added when the message names the topic in full: naming a service is asking about it."""
+_COVERAGE_DIGITS = 9
+"""Decimals a phrase's coverage is rounded to (`_coverage`)."""
+_ROUNDING = 2e-9
+"""More than rounding moves a share, and more than the gap between two shares it makes equal:
+a share further than this below a bar cannot round up to it."""
+_BOUND_SLACK = 1e-8
+"""Added to score bounds computed from unrounded shares: rounding a share moves the F-measure
+by at most 1 + β² times as much."""
 
 
 def _coverage(matched: float, weight: float) -> float:
     """The share of a phrase's weight matched, rounded so that equal shares compare equal
     whatever order their floats were summed in (ties then break the same way every run)."""
-    return round(matched / weight, 9)
+    return _rounded(matched / weight)
+
+
+def _rounded(share: float) -> float:
+    """A share rounded as `_coverage` rounds it. Rounding is monotonic: an intent's best
+    rounded share is its best share, rounded."""
+    return round(share, _COVERAGE_DIGITS)
+
+
+def _f_measure(beta2: float, phrase_coverage: float, query_coverage: float) -> float:
+    """Phrase and message coverage combined; β² weighs the message's."""
+    return (
+        (1 + beta2) * phrase_coverage * query_coverage / (beta2 * phrase_coverage + query_coverage)
+    )
+
+
+def _sorted_words(text: str) -> str:
+    """The text's words in sorted order: `fuzz.ratio` of two such texts is their
+    `fuzz.token_sort_ratio`, without sorting again on every comparison."""
+    return " ".join(sorted(text.split()))
 
 
 class _Query:
     """A normalized message as the scorer sees it."""
 
-    __slots__ = ("gains", "mapped", "order", "terms", "text", "weight")
+    __slots__ = ("asked", "gains", "mapped", "sorted_text", "terms", "text", "weight")
 
     def __init__(
         self,
@@ -131,29 +158,25 @@ class _Query:
         self.weight = weight
         self.terms = list(similarity)
         self.gains = [idf[t] * similarity[t] for t in self.terms]
-        self.order = {
-            t: (j, g) for j, (t, g) in enumerate(zip(self.terms, self.gains, strict=True))
-        }
+        self.asked = frozenset(self.terms)
         self.text = " ".join(t for t, _, _ in mapped if t is not None)
+        self.sorted_text = _sorted_words(self.text)
 
 
 class _Candidates:
-    """Intents found for a message: best phrase coverage, the phrases reaching it, named
-    intents, and the matched weight of every phrase looked at."""
+    """Intents found for a message: best phrase share (unrounded), named intents, the
+    matched weight of every phrase of theirs that the message shares a term with, and how much
+    of the message each explains (filled in by `Router._explain`)."""
 
-    __slots__ = ("coverage_of", "named", "overlap", "reaching")
+    __slots__ = ("explained", "named", "overlap", "share_of")
 
     def __init__(
-        self,
-        coverage_of: dict[int, float],
-        reaching: dict[int, list[int]],
-        named: set[int],
-        overlap: dict[int, float],
+        self, share_of: dict[int, float], named: set[int], overlap: dict[int, float]
     ) -> None:
-        self.coverage_of = coverage_of
-        self.reaching = reaching
+        self.share_of = share_of
         self.named = named
         self.overlap = overlap
+        self.explained: dict[int, float] = {}
 
 
 class Router:
@@ -199,10 +222,19 @@ class Router:
         self._phrase_intent = [p.intent for p in self._phrases]
         self._phrase_weight = [p.weight for p in self._phrases]
         self._phrase_terms = [p.terms for p in self._phrases]
-        self._is_name = [p.is_name for p in self._phrases]
-        self._intent_positions: list[list[int]] = [[] for _ in self.intents]
+        self._sorted_text = [_sorted_words(p.text) for p in self._phrases]
+        # phrases are stored intent by intent: each intent's positions are one run
+        self._intent_positions = [
+            range(
+                bisect.bisect_left(self._phrase_intent, index),
+                bisect.bisect_left(self._phrase_intent, index + 1),
+            )
+            for index in range(len(self.intents))
+        ]
+        self._intent_names: list[list[int]] = [[] for _ in self.intents]
         for position, phrase in enumerate(self._phrases):
-            self._intent_positions[phrase.intent].append(position)
+            if phrase.is_name:
+                self._intent_names[phrase.intent].append(position)
         self._beta2 = [
             (_SMALLTALK_BETA if i.topic.kind is Kind.SMALLTALK else _BETA) ** 2
             for i in self.intents
@@ -355,60 +387,79 @@ class Router:
         return overlap
 
     def _best_phrases(self, overlap: dict[int, float]) -> _Candidates:
-        """Per intent: its best phrase coverage, the phrases reaching it, and whether a name
-        of it is fully covered."""
-        coverage_of: dict[int, float] = {}
-        reaching: dict[int, list[int]] = {}
-        named: set[int] = set()
-        intent_of, weight_of, is_name = self._phrase_intent, self._phrase_weight, self._is_name
+        """Per intent: its best phrase share, and whether a name of it is fully covered."""
+        share_of: dict[int, float] = {}
+        get = share_of.get
+        intent_of, weight_of = self._phrase_intent, self._phrase_weight
         for position, matched in overlap.items():
+            share = matched / weight_of[position]
             intent = intent_of[position]
-            coverage = _coverage(matched, weight_of[position])
-            best = coverage_of.get(intent)
-            if best is None or coverage > best:
-                coverage_of[intent] = coverage
-                reaching[intent] = [position]
-            elif coverage == best:
-                reaching[intent].append(position)
-            if coverage >= _FULL and is_name[position]:
-                named.add(intent)
-        return _Candidates(coverage_of, reaching, named, overlap)
+            if share > get(intent, -1.0):
+                share_of[intent] = share
+        named = {
+            i
+            for i, share in share_of.items()
+            if share >= _FULL - _ROUNDING and self._named(i, overlap)
+        }
+        return _Candidates(share_of, named, overlap)
+
+    def _named(self, intent: int, overlap: dict[int, float]) -> bool:
+        """Whether the message covers one of the intent's names in full."""
+        weight_of = self._phrase_weight
+        return any(
+            position in overlap and _coverage(overlap[position], weight_of[position]) >= _FULL
+            for position in self._intent_names[intent]
+        )
+
+    def _reaching(self, found: _Candidates, intent: int) -> list[int]:
+        """The intent's phrases whose coverage is its best (closeness is the best of theirs)."""
+        best = found.share_of[intent]
+        coverage, floor = _rounded(best), best - _ROUNDING
+        overlap, weight_of = found.overlap, self._phrase_weight
+        reaching = []
+        for position in filter(overlap.__contains__, self._intent_positions[intent]):
+            share = overlap[position] / weight_of[position]
+            if share == best or (share >= floor and _rounded(share) == coverage):
+                reaching.append(position)
+        return reaching
 
     def _exact(self, query: _Query, intents: Iterable[int], into: _Candidates) -> None:
         """Add intents to the candidates with every phrase of theirs scored (for intents first
         seen through some of the query's terms only)."""
-        order = query.order
-        weight_of, is_name, terms_of = self._phrase_weight, self._is_name, self._phrase_terms
-        asked = order.keys()
+        gains = list(zip(query.terms, query.gains, strict=True))
+        postings, bags, weight_of = self._postings, self._intent_terms, self._phrase_weight
+        overlap, share_of = into.overlap, into.share_of
         for intent in intents:
-            if intent in into.coverage_of:
+            if intent in share_of:
                 continue
+            span, bag = self._intent_positions[intent], bags[intent]
+            matched_of: dict[int, float] = {}
+            get = matched_of.get
+            for term, gain in gains:  # summed in query order, as `_overlap` sums
+                if term in bag:  # the intent's phrases in the term's (sorted) postings
+                    found = postings[term]
+                    start = bisect.bisect_left(found, span.start)
+                    for position in found[start : bisect.bisect_left(found, span.stop, start)]:
+                        matched_of[position] = get(position, 0.0) + gain
+            overlap.update(matched_of)
             best = 0.0
-            reaching: list[int] = []
-            for position in self._intent_positions[intent]:
-                hit = asked & terms_of[position]
-                if not hit:
-                    continue
-                if len(hit) == 1:
-                    matched = order[next(iter(hit))][1]
-                else:  # summed in the query's term order, as the accumulation does
-                    gains = sorted(order[t] for t in hit)
-                    matched = gains[0][1]
-                    for _, gain in gains[1:]:
-                        matched += gain
-                into.overlap[position] = matched
-                coverage = _coverage(matched, weight_of[position])
-                if coverage > best:
-                    best, reaching = coverage, [position]
-                elif coverage == best:
-                    reaching.append(position)
-                if coverage >= _FULL and is_name[position]:
+            for position, matched in matched_of.items():
+                share = matched / weight_of[position]
+                if share > best:
+                    best = share
+            if best:
+                share_of[intent] = best
+                if best >= _FULL - _ROUNDING and self._named(intent, overlap):
                     into.named.add(intent)
-            if reaching:
-                into.coverage_of[intent] = best
-                into.reaching[intent] = reaching
 
-    def _explained(self, query: _Query, intents: dict[int, float]) -> dict[int, float]:
+    def _explain(self, query: _Query, found: _Candidates) -> dict[int, float]:
+        """`_explained` for every candidate, computed once per intent."""
+        known = found.explained
+        if len(known) < len(found.share_of):
+            known.update(self._explained(query, found.share_of.keys() - known.keys()))
+        return known
+
+    def _explained(self, query: _Query, intents: Collection[int]) -> dict[int, float]:
         """How much of the message each intent's vocabulary explains (in `_score`'s order)."""
         if len(intents) * len(query.mapped) < sum(
             len(self._bag_postings[t]) for t in query.terms
@@ -430,32 +481,40 @@ class Router:
         return explained
 
     def _select(self, query: _Query, found: _Candidates, limit: int) -> list[tuple[int, float]]:
-        """The best `limit` intents: bound each by its score with a perfect string closeness,
-        compute closeness best bound first, stop when no bound can reach the list."""
-        explained = self._explained(query, found.coverage_of)
-        bounds = []
-        for intent, coverage in found.coverage_of.items():
-            bonus = _NAME_BONUS if intent in found.named else 0.0
-            upper = self._blend(intent, coverage, 1.0, explained[intent], query.weight)
-            bounds.append((min(1.0, upper + bonus), intent, bonus))
-        bounds.sort(reverse=True)
+        """The best `limit` intents: bound each by its score with a perfect string closeness
+        (from its unrounded share, hence the slack), compute closeness best bound first, stop
+        when no bound can reach the list."""
+        share_of, named = found.share_of, found.named
+        explained = self._explain(query, found)
+        query_weight, beta2 = query.weight, self._beta2
+        upper_closeness = _CLOSENESS_WEIGHT + _BOUND_SLACK
+        bounds = sorted(
+            (
+                (
+                    (1 - _CLOSENESS_WEIGHT)
+                    * _f_measure(beta2[i], share, explained[i] / query_weight)
+                    + upper_closeness
+                    + (_NAME_BONUS if i in named else 0.0),
+                    i,
+                )
+                for i, share in share_of.items()
+            ),
+            reverse=True,
+        )
         kept: list[float] = []  # min-heap of the best `limit` scores so far
         scored: list[tuple[int, float]] = []
-        phrases = self._phrases
-        for upper, intent, bonus in bounds:
+        ratio, query_text, sorted_text = fuzz.ratio, query.sorted_text, self._sorted_text
+        for upper, intent in bounds:
             if len(kept) >= limit and upper < kept[0]:
                 break
             closeness = (
-                max(
-                    fuzz.token_sort_ratio(query.text, phrases[p].text)
-                    for p in found.reaching[intent]
-                )
-                / 100
+                max(ratio(query_text, sorted_text[p]) for p in self._reaching(found, intent)) / 100
             )
-            coverage = found.coverage_of[intent]
+            coverage = _rounded(share_of[intent])
+            bonus = _NAME_BONUS if intent in named else 0.0
             score = min(
                 1.0,
-                self._blend(intent, coverage, closeness, explained[intent], query.weight) + bonus,
+                self._blend(intent, coverage, closeness, explained[intent], query_weight) + bonus,
             )
             scored.append((intent, score))
             if len(kept) < limit:
@@ -515,13 +574,7 @@ class Router:
         query_coverage = explained / query_weight
         if not phrase_coverage or not query_coverage:
             return 0.0
-        beta2 = self._beta2[intent]
-        f_measure = (
-            (1 + beta2)
-            * phrase_coverage
-            * query_coverage
-            / (beta2 * phrase_coverage + query_coverage)
-        )
+        f_measure = _f_measure(self._beta2[intent], phrase_coverage, query_coverage)
         return (1 - _CLOSENESS_WEIGHT) * f_measure + _CLOSENESS_WEIGHT * closeness
 
     def _large_candidates(
@@ -545,7 +598,7 @@ class Router:
             rare.append(j)
             total += costs[j]
         common = [j for j in range(count) if j not in rare]
-        found = _Candidates({}, {}, set(), {})
+        found = _Candidates({}, set(), {})
         reached = self._overlap(query, sorted(rare))
         intent_of = self._phrase_intent
         self._exact(query, dict.fromkeys(intent_of[p] for p in reached), found)
@@ -563,15 +616,15 @@ class Router:
             / query.weight
             * (1 + 1e-9)
         )
-        explained = self._explained(query, found.coverage_of)
+        explained = self._explain(query, found)
         floors = sorted(
             (
                 min(
                     1.0,
-                    self._blend(i, c, 0.0, explained[i], query.weight)
+                    self._blend(i, _rounded(share), 0.0, explained[i], query.weight)
                     + (_NAME_BONUS if i in found.named else 0.0),
                 )
-                for i, c in found.coverage_of.items()
+                for i, share in found.share_of.items()
             ),
             reverse=True,
         )
@@ -592,7 +645,7 @@ class Router:
             weights, positions = self._by_weight[query.terms[j]]
             for position in positions[: bisect.bisect_right(weights, heaviest)]:
                 more[intent_of[position]] = None
-        asked = query.order.keys()
+        asked = query.asked
         for term in query.terms:  # names the message covers in full earn a bonus: score them
             for position in self._names_by_rarest.get(term, ()):
                 if self._phrase_terms[position] <= asked:

@@ -59,6 +59,7 @@ class Normalizer:
             for short, long in vocabulary.abbreviations.items()
         }
         self._longest_expansion = max((len(k) for k in self._expansions), default=0)
+        self._expansion_starts = {k[0] for k in self._expansions if k}  # other words stay
 
     @staticmethod
     def _raw_words(text: str) -> list[str]:
@@ -70,16 +71,23 @@ class Normalizer:
         expanded: list[str] = []
         i = 0
         while i < len(words):
-            for size in range(min(self._longest_expansion, len(words) - i), 0, -1):
-                replacement = self._expansions.get(tuple(words[i : i + size]))
-                if replacement is not None:
-                    expanded.extend(replacement)
-                    i += size
-                    break
-            else:
+            found = self._expansion_at(words, i) if words[i] in self._expansion_starts else None
+            if found is None:
                 expanded.append(words[i])
                 i += 1
+            else:
+                size, replacement = found
+                expanded.extend(replacement)
+                i += size
         return expanded
+
+    def _expansion_at(self, words: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+        """The longest abbreviation starting at `words[i]`: its length and expansion."""
+        for size in range(min(self._longest_expansion, len(words) - i), 0, -1):
+            replacement = self._expansions.get(tuple(words[i : i + size]))
+            if replacement is not None:
+                return size, replacement
+        return None
 
     def normalize(self, text: str) -> NormalizedText:
         """Normalize one message or phrase."""
