@@ -172,6 +172,16 @@ def _teams_package(app_id: str | None, out: str) -> int:
     return 0
 
 
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (every platform but Windows): the same asyncio
+    API on libuv, ~15% less CPU per turn under load than the standard loop (bench/README.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def _serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
     from aiohttp.log import access_logger
@@ -195,6 +205,7 @@ def _serve(host: str | None, port: int | None) -> int:
     # SIGTERM: stop listening, let in-flight turns finish (up to the grace), close storage, exit 0
     web.run_app(
         app,
+        loop=_event_loop(),
         host=settings.host,
         port=settings.port,
         print=None,

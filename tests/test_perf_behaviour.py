@@ -542,3 +542,14 @@ async def test_state_changes_are_still_detected_and_saved(tmp_path):
         assert stack[0].id == "walkthrough" and stack[0].state["step"] == 1
     finally:
         storage.close()
+
+
+def test_the_server_runs_on_uvloop_where_it_is_installed():
+    from bot.cli import _event_loop
+
+    loop = _event_loop()
+    try:
+        expected = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+        assert type(loop).__module__.split(".")[0] == expected
+    finally:
+        loop.close()
