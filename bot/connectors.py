@@ -361,6 +361,18 @@ class CachedConnectorFactory(ConnectorFactory):
 class ChannelTurnContext(TurnContext):
     """A `TurnContext` that drops trace activities up front on channels that never get them."""
 
+    async def send_trace_activity(
+        self,
+        name: str,
+        value: object = None,
+        value_type: str | None = None,
+        label: str | None = None,
+    ) -> ResourceResponse:
+        """Build and send the trace only where Bot Framework delivers it (the Emulator)."""
+        if self.activity.channel_id != Channels.emulator:
+            return ResourceResponse(id="")
+        return await super().send_trace_activity(name, value, value_type, label)
+
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
         if self.activity.channel_id == Channels.emulator or not any(
             getattr(a, "type", None) == ActivityTypes.trace for a in activities
