@@ -200,7 +200,7 @@ def test_dockerfile_installs_exactly_the_pinned_dependencies() -> None:
         [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    assert done.stdout.split() == project["dependencies"]
+    assert done.stdout.splitlines() == project["dependencies"]
     assert all("==" in requirement for requirement in project["dependencies"])
 
 
