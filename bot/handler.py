@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogExtensions, DialogState
+from botbuilder.dialogs import DialogExtensions, DialogState
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from botframework.connector import Channels
 
@@ -25,13 +25,16 @@ from bot.teams import (
     select_item_response,
     strip_bot_mention,
 )
+from dialogs.main_dialog import MainDialog
 from dialogs.stack_check import unknown_dialog
 
 log = logging.getLogger(__name__)
 
 
 class ArchBotHandler(TeamsActivityHandler):
-    """Runs the root dialog for every message and saves conversation and user state each turn.
+    """Answers every message through the root dialog and saves conversation and user state each
+    turn: a question with no dialog in progress is answered in one step (`MainDialog.answer`),
+    anything else runs the dialog stack.
 
     Teams (bot/teams.py): the bot's @mention is removed and a card click is read as the text
     it stands for before routing; 👍 / 👎 clicks and unanswered questions go to the feedback
@@ -42,7 +45,7 @@ class ArchBotHandler(TeamsActivityHandler):
         self,
         conversation_state: ConversationState,
         user_state: UserState,
-        dialog: Dialog,
+        dialog: MainDialog,
         replies: Replies,
         *,
         feedback: FeedbackStore | None = None,
@@ -70,7 +73,7 @@ class ArchBotHandler(TeamsActivityHandler):
             await self.feedback.gap(turn_context.activity.text or "")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        """Every message, typed or clicked, goes through the root dialog (a 👍 / 👎 excepted)."""
+        """Every message, typed or clicked, goes to the root dialog (a 👍 / 👎 excepted)."""
         activity = turn_context.activity
         click = None if strip_bot_mention(activity) else feedback_click(activity.value)
         if click is not None:
@@ -79,13 +82,15 @@ class ArchBotHandler(TeamsActivityHandler):
         activity.text = message_text(activity)  # no @mention; a card click's text; never None
         if self.notices is not None and await self.notices.on_message(turn_context):
             return  # "subscribe" / "unsubscribe"
-        await self._drop_unknown_dialogs(turn_context)
+        state = await self.dialog_state.get(turn_context, DialogState)
+        self._drop_unknown_dialogs(turn_context, state)
+        if not state.dialog_stack and await self.dialog.answer(turn_context):
+            return  # a question, with no dialog in progress: one turn, no dialog stack
         await DialogExtensions.run_dialog(self.dialog, turn_context, self.dialog_state)
 
-    async def _drop_unknown_dialogs(self, turn_context: TurnContext) -> None:
+    def _drop_unknown_dialogs(self, turn_context: TurnContext, state: DialogState) -> None:
         """A stack saved by a version of the bot with other dialogs would fail every turn of
         its conversation (dialogs/stack_check.py): start that conversation over instead."""
-        state = await self.dialog_state.get(turn_context, DialogState)
         missing = unknown_dialog(state.dialog_stack, {self.dialog.id: self.dialog}.get)
         if missing is not None:
             conversation = turn_context.activity.conversation

@@ -16,6 +16,8 @@ TRACE_NAME = "RecognizerResult"
 TRACE_LABEL = "ArchBot recognizer"
 TRACE_VALUE_TYPE = "https://www.botframework.com/schemas/recognizerResult"
 DECISION_PROPERTY = "decision"
+RESULT_KEY = "archbot.recognizer_result"
+"""Turn-state key of the turn's RecognizerResult (`recognize_once`)."""
 
 
 def to_recognizer_result(decision: Decision) -> RecognizerResult:
@@ -72,6 +74,16 @@ class KnowledgeRecognizer(Recognizer):
             value_type=TRACE_VALUE_TYPE,
             label=TRACE_LABEL,
         )
+        return result
+
+    async def recognize_once(self, turn_context: TurnContext) -> RecognizerResult:
+        """`recognize`, once per turn and text: a second call returns the first one's result."""
+        text = turn_context.activity.text or ""
+        cached = turn_context.turn_state.get(RESULT_KEY)
+        if cached is not None and cached.text == text:
+            return cached
+        result = await self.recognize(turn_context)
+        turn_context.turn_state[RESULT_KEY] = result
         return result
 
 

@@ -20,7 +20,12 @@ from bot.core.replies import Replies
 from bot.core.router import Router
 from bot.recognizer import KnowledgeRecognizer
 from bot.runtime import MEMORY_URL, build_runtime
-from dialogs.walkthrough_dialog import RESTART_LABEL, TRACE_NAME, WalkthroughDialog
+from dialogs.walkthrough_dialog import (
+    RESTART_LABEL,
+    TRACE_NAME,
+    WALKTHROUGH_TOPIC,
+    WalkthroughDialog,
+)
 
 from .conversation import Conversation, Turn, shown
 from .paths import REPO_ROOT
@@ -227,3 +232,18 @@ async def test_a_stack_from_a_version_with_other_dialogs_starts_over(runtime, co
     assert "retrieval" in turn.shown.lower()  # answered, not "something went wrong"
     assert "'MainWaterfall', which this version does not have" in caplog.text
     assert not (await runtime.storage.read([key]))[key]["DialogState"].dialog_stack
+
+
+async def test_each_message_is_routed_once_whether_it_asks_or_starts_the_walkthrough(convo):
+    def recognized(turn: Turn) -> list[str]:
+        return [
+            a.value["topIntent"]
+            for a in turn.activities
+            if a.type == "trace" and a.name == "RecognizerResult"
+        ]
+
+    question = await convo.say("what is prompt flow")
+    assert recognized(question) == ["prompt-flow"]
+    opened = await convo.say("help me pick an architecture")
+    assert recognized(opened) == [WALKTHROUGH_TOPIC]
+    assert question_of(opened)  # the walkthrough asks its first question
