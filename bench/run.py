@@ -1,8 +1,9 @@
 """ArchBot's benchmarks, in one command: `make bench` (or `python bench/run.py`).
 
-1. End-to-end load, in one run, against three servers on loopback: an echo bot hosted the way
+1. End-to-end load, in one run, against four servers on loopback: an echo bot hosted the way
    Microsoft's samples host one (bench/echo_samples.py), a raw aiohttp handler doing the same
-   exchange (bench/raw_aiohttp.py), and `archbot serve` with its default SQLite state store.
+   exchange (bench/raw_aiohttp.py), the same echo bot behind ArchBot's hosting
+   (bench/echo_archbot_hosting.py), and `archbot serve` with its default SQLite state store.
    bench/load.py plays concurrent conversations; each row reports turns/s, latency percentiles,
    the server process's own CPU time per turn, and errors.
 2. Cold start (process start to `GET /healthz` answering 200) and resident memory after load.
@@ -255,7 +256,7 @@ PLAN = [
 def end_to_end(workdir: Path, quick: bool, rounds: int) -> tuple[list[Row], float]:
     """The load rows, and ArchBot's resident memory (MiB) after its load runs.
 
-    All three servers run at once; each round measures every row once, in turn, so slow
+    All servers run at once; each round measures every row once, in turn, so slow
     moments of a shared machine fall on all targets alike. A row's figures come from its
     median-throughput round; `spread` keeps every round's throughput."""
     seconds, warmup, max_turns = (2.0, 0.5, 2000) if quick else (4.0, 1.0, 4000)
@@ -418,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter load runs (a smoke test)")
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--cold-starts", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3, help="load rounds (median reported)")
+    parser.add_argument("--rounds", type=int, default=5, help="load rounds (median reported)")
     parser.add_argument("--json", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
     if _pinned():
