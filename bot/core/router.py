@@ -166,7 +166,7 @@ class _Query:
 class _Candidates:
     """Intents found for a message: best phrase share (unrounded), named intents, the
     matched weight of every phrase of theirs that the message shares a term with, and how much
-    of the message each explains (filled in by `Router._explain`)."""
+    of the message each explains (filled in by `Router._top` or `Router._explain`)."""
 
     __slots__ = ("explained", "named", "overlap", "share_of")
 
@@ -362,6 +362,7 @@ class Router:
         if sum(costs) <= _ACCUMULATE_LIMIT:
             overlap = self._overlap(query, range(len(query.terms)))
             candidates = self._best_phrases(overlap)
+            candidates.explained = self._explained(query)  # every candidate shares a term
         else:
             candidates = self._large_candidates(query, costs, limit, decisive)
         return self._select(query, candidates, limit)
@@ -378,12 +379,14 @@ class Router:
     def _overlap(self, query: _Query, term_indexes: Iterable[int]) -> dict[int, float]:
         """Each phrase's matched weight over the given query terms, summed in query order."""
         overlap: dict[int, float] = {}
-        get = overlap.get
         postings = self._postings
         for j in term_indexes:
             gain = query.gains[j]
             for position in postings[query.terms[j]]:
-                overlap[position] = get(position, 0.0) + gain
+                if position in overlap:
+                    overlap[position] += gain
+                else:
+                    overlap[position] = gain
         return overlap
 
     def _best_phrases(self, overlap: dict[int, float]) -> _Candidates:
@@ -411,17 +414,18 @@ class Router:
             for position in self._intent_names[intent]
         )
 
-    def _reaching(self, found: _Candidates, intent: int) -> list[int]:
-        """The intent's phrases whose coverage is its best (closeness is the best of theirs)."""
+    def _closeness(self, query: _Query, found: _Candidates, intent: int, coverage: float) -> float:
+        """The string closeness of the intent's phrases whose coverage is its best (`coverage`,
+        its best share rounded): the best of theirs."""
         best = found.share_of[intent]
-        coverage, floor = _rounded(best), best - _ROUNDING
-        overlap, weight_of = found.overlap, self._phrase_weight
-        reaching = []
+        floor = best - _ROUNDING
+        overlap, weight_of, sorted_text = found.overlap, self._phrase_weight, self._sorted_text
+        closest = 0.0
         for position in filter(overlap.__contains__, self._intent_positions[intent]):
             share = overlap[position] / weight_of[position]
             if share == best or (share >= floor and _rounded(share) == coverage):
-                reaching.append(position)
-        return reaching
+                closest = max(closest, fuzz.ratio(query.sorted_text, sorted_text[position]))
+        return closest / 100
 
     def _exact(self, query: _Query, intents: Iterable[int], into: _Candidates) -> None:
         """Add intents to the candidates with every phrase of theirs scored (for intents first
@@ -459,9 +463,10 @@ class Router:
             known.update(self._explained(query, found.share_of.keys() - known.keys()))
         return known
 
-    def _explained(self, query: _Query, intents: Collection[int]) -> dict[int, float]:
-        """How much of the message each intent's vocabulary explains (in `_score`'s order)."""
-        if len(intents) * len(query.mapped) < sum(
+    def _explained(self, query: _Query, intents: Collection[int] | None = None) -> dict[int, float]:
+        """How much of the message each intent's vocabulary explains (in `_score`'s order): of
+        the given intents, or of every intent that shares a term with the message."""
+        if intents is not None and len(intents) * len(query.mapped) < sum(
             len(self._bag_postings[t]) for t in query.terms
         ):  # few intents: look their vocabularies up instead
             bags = self._intent_terms
@@ -475,9 +480,9 @@ class Router:
             if term is None:
                 continue
             contribution = weight * sim
-            for intent in self._bag_postings[term]:
-                if intent in intents:
-                    explained[intent] = get(intent, 0) + contribution
+            reached = self._bag_postings[term]
+            for intent in reached if intents is None else filter(intents.__contains__, reached):
+                explained[intent] = get(intent, 0) + contribution
         return explained
 
     def _select(self, query: _Query, found: _Candidates, limit: int) -> list[tuple[int, float]]:
@@ -488,29 +493,20 @@ class Router:
         explained = self._explain(query, found)
         query_weight, beta2 = query.weight, self._beta2
         upper_closeness = _CLOSENESS_WEIGHT + _BOUND_SLACK
-        bounds = sorted(
-            (
-                (
-                    (1 - _CLOSENESS_WEIGHT)
-                    * _f_measure(beta2[i], share, explained[i] / query_weight)
-                    + upper_closeness
-                    + (_NAME_BONUS if i in named else 0.0),
-                    i,
-                )
-                for i, share in share_of.items()
-            ),
-            reverse=True,
-        )
+        bounds = {
+            i: (1 - _CLOSENESS_WEIGHT) * _f_measure(beta2[i], share, explained[i] / query_weight)
+            + upper_closeness
+            + (_NAME_BONUS if i in named else 0.0)
+            for i, share in share_of.items()
+        }
         kept: list[float] = []  # min-heap of the best `limit` scores so far
         scored: list[tuple[int, float]] = []
-        ratio, query_text, sorted_text = fuzz.ratio, query.sorted_text, self._sorted_text
-        for upper, intent in bounds:
-            if len(kept) >= limit and upper < kept[0]:
+        # equal bounds in any order: every intent scoring at least the last kept is scored
+        for intent in sorted(bounds, key=bounds.__getitem__, reverse=True):
+            if len(kept) >= limit and bounds[intent] < kept[0]:
                 break
-            closeness = (
-                max(ratio(query_text, sorted_text[p]) for p in self._reaching(found, intent)) / 100
-            )
             coverage = _rounded(share_of[intent])
+            closeness = self._closeness(query, found, intent, coverage)
             bonus = _NAME_BONUS if intent in named else 0.0
             score = min(
                 1.0,

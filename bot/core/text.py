@@ -15,7 +15,7 @@ from bot.core.kb import Vocabulary
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]{1,200}>")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[0-9a-z]+")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -65,9 +65,11 @@ class Normalizer:
     def _raw_words(text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
         text = _APOSTROPHE.sub("", text)
-        return _NON_WORD.sub(" ", text).split()
+        return _WORD.findall(text)
 
     def _expand(self, words: list[str]) -> list[str]:
+        if self._expansion_starts.isdisjoint(words):
+            return words
         expanded: list[str] = []
         i = 0
         while i < len(words):
