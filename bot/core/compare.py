@@ -32,6 +32,9 @@ _PATTERNS = [
         r"compare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+)$",
     )
 ]
+_CUES = re.compile(r"\b(?:vs|versus|or|between|compare)", re.IGNORECASE)
+"""A word every pattern needs: a message without one is not a comparison (checked first, as
+most messages are not)."""
 _LEAD_IN = re.compile(
     r"^(?:.*?\b(?:should|would|do|can)\s+(?:i|we|you)\s+(?:just\s+)?"
     r"(?:use|pick|choose|go with|start with)"
@@ -76,6 +79,8 @@ class Comparer:
 
     def find(self, text: str) -> Comparison | None:
         """The comparison a message asks for, if it names two different known topics."""
+        if _CUES.search(text) is None:
+            return None
         body = _LEAD_IN.sub("", " ".join(strip_mentions(text).lower().split()))
         for pattern in _PATTERNS:
             found = pattern.search(body)
