@@ -159,7 +159,20 @@ class _Status:
         return False
 
 
-class AiohttpSender(AsyncHTTPSender):
+class _ContextFreeSender(AsyncHTTPSender):
+    """An msrest sender with nothing to open, close or carry between requests."""
+
+    async def __aenter__(self) -> _ContextFreeSender:
+        return self
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        return None
+
+    def build_context(self) -> None:
+        return None
+
+
+class AiohttpSender(_ContextFreeSender):
     """Sends msrest requests over one keep-alive aiohttp session per event loop."""
 
     def __init__(self, retry: Retry | None = None) -> None:
@@ -169,15 +182,6 @@ class AiohttpSender(AsyncHTTPSender):
         self._ssl: ssl.SSLContext | None = None
         self._proxies: dict[tuple[str, str], str | None] = {}
         self._bundles: dict[str, ssl.SSLContext] = {}
-
-    async def __aenter__(self) -> AiohttpSender:
-        return self
-
-    async def __aexit__(self, *exc_details: Any) -> None:
-        return None
-
-    def build_context(self) -> None:
-        return None
 
     async def _client(self) -> aiohttp.ClientSession:
         session = self._session
@@ -254,21 +258,12 @@ class AiohttpSender(AsyncHTTPSender):
             await asyncio.sleep(delay if delay is not None else retry.get_backoff_time())
 
 
-class _ClientSender(AsyncHTTPSender):
+class _ClientSender(_ContextFreeSender):
     """The shared sender, bound to one client's configuration."""
 
     def __init__(self, shared: AiohttpSender, config: Any) -> None:
         self._shared = shared
         self._config = config
-
-    async def __aenter__(self) -> _ClientSender:
-        return self
-
-    async def __aexit__(self, *exc_details: Any) -> None:
-        return None
-
-    def build_context(self) -> None:
-        return None
 
     async def send(self, request: Request, **kwargs: Any) -> Response:
         return await self._shared.send_for(request, self._config)

@@ -133,6 +133,16 @@ def transcript_file_name(conversation_id: str) -> str:
     return _safe_name(conversation_id) + SUFFIX
 
 
+def _page(items: list[Any], continuation_token: str | None) -> PagedResult:
+    """The page of `items` a continuation token (an offset) points at, with the next token."""
+    start = int(continuation_token or 0)
+    page = PagedResult()
+    page.items = items[start : start + PAGE_SIZE]
+    more = start + PAGE_SIZE < len(items)
+    page.continuation_token = str(start + PAGE_SIZE) if more else None
+    return page
+
+
 class FileTranscriptStore(TranscriptStore):
     """``TranscriptStore`` over a folder of Emulator-compatible `.transcript` files."""
 
@@ -205,12 +215,7 @@ class FileTranscriptStore(TranscriptStore):
         activities = [Activity().deserialize(a) for a in raw]
         if start_date is not None:
             activities = [a for a in activities if a.timestamp and a.timestamp >= start_date]
-        start = int(continuation_token or 0)
-        page = PagedResult()
-        page.items = activities[start : start + PAGE_SIZE]
-        more = start + PAGE_SIZE < len(activities)
-        page.continuation_token = str(start + PAGE_SIZE) if more else None
-        return page
+        return _page(activities, continuation_token)
 
     async def list_transcripts(
         self, channel_id: str, continuation_token: str | None = None
@@ -229,12 +234,7 @@ class FileTranscriptStore(TranscriptStore):
             return found
 
         transcripts = await asyncio.to_thread(scan)
-        start = int(continuation_token or 0)
-        page = PagedResult()
-        page.items = transcripts[start : start + PAGE_SIZE]
-        more = start + PAGE_SIZE < len(transcripts)
-        page.continuation_token = str(start + PAGE_SIZE) if more else None
-        return page
+        return _page(transcripts, continuation_token)
 
     async def delete_transcript(self, channel_id: str, conversation_id: str) -> None:
         """Delete a conversation's transcript file (no error when there is none)."""
