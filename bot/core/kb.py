@@ -150,6 +150,11 @@ class Choice:
     """The answer in the user's terms, for the recommendation's "why" ("you have scanned forms")."""
     means: tuple[str, ...] = ()
     """Other ways people say it; typed answers are matched against these and the label."""
+    topics: tuple[str, ...] = ()
+    """Topic ids that honour this answer (a data platform's own services): a recommendation
+    after it names one of them, or its rule says something `given` this answer."""
+    skills: tuple[str, ...] = ()
+    """For an answer about the team: the rule designs (`Rule.design`) this team can build."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,14 @@ class Rule:
     """Topic ids worth reading next."""
     reference: Link | None = None
     """The reference architecture; the main topic's link when not given."""
+    design: str = ""
+    """What building it takes: code-first, deep-learning, low-code or ready-made."""
+    given: tuple[tuple[str, str, str], ...] = ()
+    """(question id, choice id, sentence): what the rule says to a user who gave that answer."""
+
+    def said_for(self, answers: dict[str, str]) -> tuple[str, ...]:
+        """The `given` sentences for these answers, in file order."""
+        return tuple(text for q, c, text in self.given if answers.get(q) == c)
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,8 @@ class Addition:
     why: str
     when: tuple[Condition, ...] = ()
     recommend: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()
+    """Topic ids the note is about: it may only land on a rule recommending one of them."""
 
 
 @dataclass(frozen=True)
