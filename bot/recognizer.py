@@ -1,13 +1,24 @@
-"""The botbuilder face of the router: a Recognizer that returns a RecognizerResult."""
+"""The botbuilder face of the recognizer: a Recognizer that returns a RecognizerResult.
+
+The message is read in the context of the conversation's focus (bot/core/context.py), kept in
+conversation state; the result's top intent is the decision taken — the answered intent, or
+"None" for a decline or a "did you mean" — with calibrated scores in [0, 1].
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import IntentScore, Recognizer, RecognizerResult, TurnContext
+from botbuilder.core import (
+    IntentScore,
+    Recognizer,
+    RecognizerResult,
+    StatePropertyAccessor,
+    TurnContext,
+)
 
-from bot.core.compare import Comparer
-from bot.core.router import Decision, Outcome, Router
+from bot.core.context import Conversation, Focus, Understood, next_focus
+from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
 
 NONE_INTENT = "None"
@@ -16,36 +27,55 @@ TRACE_NAME = "RecognizerResult"
 TRACE_LABEL = "ArchBot recognizer"
 TRACE_VALUE_TYPE = "https://www.botframework.com/schemas/recognizerResult"
 DECISION_PROPERTY = "decision"
+UNDERSTOOD_PROPERTY = "understood"
 RESULT_KEY = "archbot.recognizer_result"
 """Turn-state key of the turn's RecognizerResult (`recognize_once`)."""
+_BELOW = 1e-4
+TRACE_CHANNELS = frozenset({"emulator", "terminal"})
+"""Channels shown the RecognizerResult trace: the Emulator's inspector, `archbot ask --json`."""
 
 
-def to_recognizer_result(decision: Decision) -> RecognizerResult:
-    """A RecognizerResult for a decision: its top intent is "None" unless confident."""
+def to_recognizer_result(understood: Understood | Decision) -> RecognizerResult:
+    """A RecognizerResult whose top-scoring intent is the decision taken."""
+    if isinstance(understood, Decision):
+        understood = Understood(understood)
+    decision = understood.decision
+    answered = decision.outcome is Outcome.ANSWER
     intents = {m.intent.id: IntentScore(score=m.score) for m in decision.matches}
     entities: dict[str, object] = {}
-    top_score = decision.top.score if decision.top else 0.0
+    top_name, top_score = (decision.top.intent.id, decision.top.score) if decision.top else ("", 0)
     if decision.comparison is not None:
         comparison = decision.comparison
-        name = comparison.written.id if comparison.written else COMPARE_INTENT
-        top_score = comparison.score
-        intents = {name: IntentScore(score=top_score), **intents}
+        top_name = comparison.written.id if comparison.written else COMPARE_INTENT
+        top_score = max(top_score, comparison.score)
         entities["topics"] = [comparison.first.id, comparison.second.id]
-    confident = decision.outcome is Outcome.ANSWER
-    intents[NONE_INTENT] = IntentScore(score=round(1.0 - top_score, 4) if confident else 1.0)
+    if understood.followup is not None:
+        entities["followup"] = understood.followup.id
+    if answered:
+        intents = {top_name: IntentScore(score=round(top_score, 4)), **intents}
+        # None: the chance the answer is wrong, kept below the answer so the top is the decision
+        none = round(min(1.0 - top_score, top_score - _BELOW), 4)
+        intents[NONE_INTENT] = IntentScore(score=max(0.0, none))
+        for name, score in intents.items():
+            if name not in (top_name, NONE_INTENT) and score.score >= top_score:
+                score.score = round(top_score - _BELOW, 4)
+    else:
+        intents[NONE_INTENT] = IntentScore(score=1.0)
     return RecognizerResult(
         text=decision.text,
         altered_text=strip_mentions(decision.text),
         intents=intents,
         entities=entities,
-        properties={DECISION_PROPERTY: decision},
+        properties={DECISION_PROPERTY: decision, UNDERSTOOD_PROPERTY: understood},
     )
 
 
 def serialize_result(result: RecognizerResult) -> dict[str, Any]:
     """The JSON form of a RecognizerResult, as the Emulator's inspector shows it."""
     decision: Decision | None = result.properties.get(DECISION_PROPERTY)
+    understood: Understood | None = result.properties.get(UNDERSTOOD_PROPERTY)
     top_intent, top_score = result.get_top_scoring_intent()
+    declined = decision is not None and decision.outcome is Outcome.NONE and decision.top
     return {
         "text": result.text,
         "alteredText": result.altered_text,
@@ -54,26 +84,54 @@ def serialize_result(result: RecognizerResult) -> dict[str, Any]:
         "topIntent": top_intent,
         "topScore": top_score,
         "outcome": decision.outcome.value if decision else None,
+        "context": understood.context if understood else None,
+        "declinedAs": decision.top.intent.id if declined else None,
     }
 
 
 class KnowledgeRecognizer(Recognizer):
-    """Recognizes a message's intent with the fuzzy router and traces the result to the Emulator."""
+    """Recognizes a message's intent in the context of the conversation and traces the result
+    to the Emulator."""
 
-    def __init__(self, router: Router, comparer: Comparer) -> None:
-        self.router = router
-        self.comparer = comparer
+    def __init__(
+        self, conversation: Conversation, focus: StatePropertyAccessor | None = None
+    ) -> None:
+        self.conversation = conversation
+        self.focus = focus
+
+    @property
+    def router(self):
+        """The recognizer's router (the hybrid one)."""
+        return self.conversation.router
+
+    async def current_focus(self, turn_context: TurnContext) -> Focus:
+        """What the conversation is about, from conversation state."""
+        if self.focus is None:
+            return Focus()
+        return Focus.from_state(await self.focus.get(turn_context, dict))
+
+    async def remember(self, turn_context: TurnContext, result: RecognizerResult) -> None:
+        """Move the conversation's focus to what this turn answered (a decline keeps it)."""
+        understood: Understood | None = result.properties.get(UNDERSTOOD_PROPERTY)
+        if self.focus is None or understood is None:
+            return
+        before = await self.current_focus(turn_context)
+        after = next_focus(understood, before)
+        if after != before:
+            await self.focus.set(turn_context, after.to_state())
 
     async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
-        """Route the turn's text; send a `RecognizerResult` trace (shown only by the Emulator)."""
-        decision = self.comparer.apply(self.router.route(turn_context.activity.text or ""))
-        result = to_recognizer_result(decision)
-        await turn_context.send_trace_activity(
-            TRACE_NAME,
-            value=serialize_result(result),
-            value_type=TRACE_VALUE_TYPE,
-            label=TRACE_LABEL,
-        )
+        """Read the turn's text in context; send a `RecognizerResult` trace (Emulator only)."""
+        focus = await self.current_focus(turn_context)
+        understood = self.conversation.understand(turn_context.activity.text or "", focus)
+        result = to_recognizer_result(understood)
+        if turn_context.activity.channel_id in TRACE_CHANNELS:
+            await turn_context.send_trace_activity(
+                TRACE_NAME,
+                value=serialize_result(result),
+                value_type=TRACE_VALUE_TYPE,
+                label=TRACE_LABEL,
+            )
         return result
 
     async def recognize_once(self, turn_context: TurnContext) -> RecognizerResult:
@@ -88,5 +146,10 @@ class KnowledgeRecognizer(Recognizer):
 
 
 def decision_of(result: RecognizerResult) -> Decision:
-    """The router's decision carried inside a RecognizerResult."""
+    """The decision carried inside a RecognizerResult."""
     return result.properties[DECISION_PROPERTY]
+
+
+def understood_of(result: RecognizerResult) -> Understood:
+    """The decision and the context that shaped it, carried inside a RecognizerResult."""
+    return result.properties.get(UNDERSTOOD_PROPERTY) or Understood(decision_of(result))

@@ -12,7 +12,9 @@ from bot.core.compare import Comparer
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
-from bot.core.router import Router
+from bot.core.context import Conversation
+from bot.core.embedding import StaticEmbedding
+from bot.core.hybrid import FusionModel, HybridRouter
 from bot.feedback import FeedbackStore, feedback_path
 from bot.handler import ArchBotHandler
 from bot.messages import Presenter, card_channels_from_env
@@ -27,6 +29,8 @@ from dialogs.walkthrough_dialog import WalkthroughDialog
 SQLITE_PREFIX = "sqlite:///"
 MEMORY_URL = "memory://"
 BLOB_PREFIX = "blob://"
+FOCUS = "Focus"
+"""The conversation-state property holding what the conversation is about."""
 
 
 class StorageConfigError(ValueError):
@@ -56,7 +60,7 @@ class Runtime:
 
     settings: Settings
     kb: KnowledgeBase
-    router: Router
+    router: HybridRouter
     storage: Storage
     handler: ArchBotHandler
     feedback: FeedbackStore | None = None
@@ -83,12 +87,13 @@ class Runtime:
 def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtime:
     """Load the knowledge base (unless given) and build the bot around it."""
     kb = kb or load_knowledge(settings.knowledge_dir)
-    router = Router(kb)
+    router = HybridRouter(kb, StaticEmbedding.load(), FusionModel.load())
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     replies = Replies(kb)
-    recognizer = KnowledgeRecognizer(router, Comparer(kb, router))
+    conversation = Conversation(kb, router, Comparer(kb, router.lexical))
+    recognizer = KnowledgeRecognizer(conversation, conversation_state.create_property(FOCUS))
     walkthrough = None
     if kb.walkthrough is not None:
         walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies)

@@ -11,7 +11,7 @@ from bot.core.kb import Kind
 from bot.core.replies import Replies
 from bot.core.router import Decision, Outcome
 from bot.messages import to_activity
-from bot.recognizer import KnowledgeRecognizer, decision_of
+from bot.recognizer import KnowledgeRecognizer, understood_of
 from dialogs.walkthrough_dialog import WALKTHROUGH_TOPIC, WalkthroughDialog
 
 _CLAUSES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
@@ -54,14 +54,16 @@ class MainDialog(ComponentDialog):
 
     async def answer(self, context: TurnContext) -> bool:
         """Answer the message unless it asks for the walkthrough; True when it was answered."""
-        decision = decision_of(await self.recognizer.recognize_once(context))
+        result = await self.recognizer.recognize_once(context)
+        understood = understood_of(result)
         if self.walkthrough is not None and (
-            _starts_walkthrough(decision)
+            _starts_walkthrough(understood.decision)
             or self._clause_asks_for_walkthrough(context.activity.text or "")
         ):
             return False
-        reply = self.replies.for_decision(decision)
+        reply = self.replies.for_understood(understood)
         await context.send_activity(to_activity(reply, context))
+        await self.recognizer.remember(context, result)
         return True
 
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:

@@ -77,6 +77,13 @@ class Comparer:
                 return None
         return None
 
+    def pair(self, first: Topic, second: Topic, score: float) -> Comparison | None:
+        """Two topics as a comparison (None when they cannot be compared)."""
+        if first.id == second.id or first.kind not in _COMPARABLE or second.kind not in _COMPARABLE:
+            return None
+        written = self._written.get(frozenset((first.id, second.id)))
+        return Comparison(first, second, written, score)
+
     def find(self, text: str) -> Comparison | None:
         """The comparison a message asks for, if it names two different known topics."""
         if _CUES.search(text) is None:

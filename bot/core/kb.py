@@ -21,6 +21,8 @@ class Kind(StrEnum):
     CUSTOMER_STORY = "customer-story"
     SMALLTALK = "smalltalk"
     ACTION = "action"
+    DECLINE = "decline"
+    """Something ArchBot recognizes and says no to (another cloud, an action it cannot take)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,32 @@ class Intent:
         return (self.topic.title, *self.topic.aliases)
 
 
+FOLLOWUP_PARTS = ("when_to_use", "when_not_to_use", "detail", "story", "link")
+"""The parts of a topic a follow-up can be answered from (`FollowUp.answer`)."""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question about the topic in focus ("when should I not use it?")."""
+
+    id: str
+    label: str
+    """The button offered under an answer whose topic has the part that answers it."""
+    phrases: tuple[str, ...]
+    answer: str = ""
+    """The topic part that answers it (one of FOLLOWUP_PARTS); empty: routed with the focus."""
+
+
+@dataclass(frozen=True)
+class ConversationCues:
+    """How a message is read against what was just discussed (knowledge/conversation.yaml)."""
+
+    refers: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    compare: tuple[str, ...] = ()
+    followups: tuple[FollowUp, ...] = ()
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """The whole knowledge base, validated."""
@@ -107,6 +135,8 @@ class KnowledgeBase:
     vocabulary: Vocabulary
     walkthrough: Walkthrough | None = None
     """The guided architecture walkthrough, when the knowledge folder has one."""
+    conversation: ConversationCues = field(default_factory=ConversationCues)
+    """Follow-ups, corrections and references to the topic in focus."""
 
     def intents(self) -> list[Intent]:
         """Every routable intent: each topic, then each of its questions."""

@@ -16,6 +16,7 @@ from bot.core.kb import (
     Vocabulary,
 )
 from bot.core.text import Normalizer
+from bot.core.conversation_loader import CONVERSATION_FILE, read_conversation
 from bot.core.walkthrough_loader import WALKTHROUGH_FILE, read_walkthrough
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
 
@@ -282,6 +283,9 @@ def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
             lambda p: " ".join(normalizer.normalize(p).terms),
             problems,
         )
+    conversation = read_conversation(root / CONVERSATION_FILE, root, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase({d.topic.id: d.topic for d in drafts}, vocabulary, walkthrough)
+    return KnowledgeBase(
+        {d.topic.id: d.topic for d in drafts}, vocabulary, walkthrough, conversation
+    )

@@ -9,17 +9,28 @@ the card or the text by channel. `.text` always stays the complete answer.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.compare import Comparison
-from bot.core.kb import Intent, Kind, KnowledgeBase, Link, Topic
+from bot.core.context import Understood, has_part, stories_for
+from bot.core.kb import FOLLOWUP_PARTS, FollowUp, Intent, Kind, KnowledgeBase, Link, Topic
 from bot.core.router import Decision, Outcome
 
 HELP_TOPIC = "help"
 GREETING_TOPIC = "greeting"
 MAX_RELATED = 3
 """Related topics offered as buttons under an answer."""
+NONE_OF_THESE = "None of these"
+"""The last button of a "did you mean": the user's way to say the bot got it wrong."""
+MAX_FOLLOWUPS = 2
+"""Follow-up questions offered as buttons under an answer."""
+COVERAGE = (
+    "I cover Azure's AI and data services (Azure OpenAI, AI services, Machine Learning, AI "
+    "Foundry, Fabric, Databricks, Data Lake, Data Factory) and help choose an AI architecture; "
+    "type **help** to see more."
+)
 
 
 class ReplyKind(StrEnum):
@@ -188,6 +199,64 @@ def comparison_reply(comparison: Comparison, kb: KnowledgeBase | None = None) ->
     )
 
 
+def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply:
+    """One part of the topic in focus, as the answer to a follow-up about it."""
+    link = topic.link
+    title, items, text = topic.title, (), ""
+    if followup.answer == "when_not_to_use":
+        title, items = f"When not to use {topic.title}", topic.when_not_to_use
+    elif followup.answer == "when_to_use":
+        title, items = f"When {topic.title} is the right choice", topic.when_to_use
+    elif followup.answer == "detail":
+        title, text = f"{topic.title}, in more depth", topic.detail or topic.summary
+    elif followup.answer == "story" and stories_for(kb, topic):
+        story = stories_for(kb, topic)[0]
+        title, text, link = f"Who uses {topic.title}: {story.title}", story.summary, story.link
+    elif followup.answer in FOLLOWUP_PARTS and followup.answer != "link":
+        title = topic.title
+        text = (
+            f"I don't have that for {topic.title}. Here is what I know about it: {topic.summary}"
+        )
+    else:
+        text = f"The page to start from for {topic.title}."
+    body = "\n".join(f"- {item}" for item in items) if items else text
+    answer = f"**{title}**\n\n{body}\n\nLearn more: [{link.title}]({link.url})"
+    sections = (Section(items=items),) if items else ()
+    return Reply(
+        answer,
+        followup_labels(kb, topic, exclude=followup.id),
+        kind=ReplyKind.ANSWER,
+        title=title,
+        summary=text,
+        sections=sections,
+        links=(link,),
+        topic=topic.id,
+    )
+
+
+def followup_labels(kb: KnowledgeBase, topic: Topic, exclude: str = "") -> tuple[str, ...]:
+    """The follow-up buttons offered under an answer about a topic: those it can answer."""
+    if topic.kind in (Kind.SMALLTALK, Kind.ACTION, Kind.DECLINE):
+        return ()
+    labels = [
+        f.label
+        for f in kb.conversation.followups
+        if f.id != exclude and f.answer and f.answer != "link" and has_part(kb, topic, f.answer)
+    ]
+    return tuple(labels[:MAX_FOLLOWUPS])
+
+
+def decline_reply(intent: Intent, kb: KnowledgeBase) -> Reply:
+    """A recognized decline: what the message is about, why not here, and the Azure topics
+    that play the same role (as buttons)."""
+    said = intent.question.answer if intent.question is not None else intent.topic.summary
+    counterparts = tuple(
+        kb.topics[r].title for r in intent.topic.related if r in kb.topics
+    )[:MAX_RELATED]
+    text = f"{said}\n\n{COVERAGE}"
+    return Reply(text, counterparts, kind=ReplyKind.UNKNOWN, summary=text)
+
+
 def suggestion_text(intent: Intent) -> str:
     """The message a user sends by clicking a suggestion: one that routes back to the intent."""
     return intent.question.ask[0] if intent.question is not None else intent.topic.title
@@ -203,18 +272,33 @@ class Replies:
         help_topic = self.kb.topics.get(HELP_TOPIC)
         return tuple(self.kb.topics[r].title for r in help_topic.related) if help_topic else ()
 
+    def for_understood(self, understood: Understood) -> Reply:
+        """The reply for a message read in context: a follow-up's part of the focus topic, or
+        the decision's reply."""
+        if understood.followup is not None and understood.topic is not None:
+            return followup_reply(self.kb, understood.topic, understood.followup)
+        return self.for_decision(understood.decision)
+
     def for_decision(self, decision: Decision) -> Reply:
         """The reply for a routed message that is not an action."""
         if decision.comparison is not None:
             return comparison_reply(decision.comparison, self.kb)
-        if decision.outcome is Outcome.ANSWER and decision.top is not None:
-            if decision.top.intent.topic.id == HELP_TOPIC:
+        top = decision.top
+        if decision.outcome is Outcome.ANSWER and top is not None:
+            if top.intent.topic.id == HELP_TOPIC:
                 return self.help()
-            return intent_reply(decision.top.intent, self.kb)
+            reply = intent_reply(top.intent, self.kb)
+            followups = followup_labels(self.kb, top.intent.topic)
+            return dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
+        if decision.outcome is Outcome.NONE and top is not None:
+            if top.intent.topic.kind is Kind.DECLINE:
+                return decline_reply(top.intent, self.kb)
         if decision.outcome is Outcome.AMBIGUOUS:
-            names = tuple(suggestion_text(m.intent) for m in decision.matches)
+            names = tuple(dict.fromkeys(suggestion_text(m.intent) for m in decision.matches))
             text = "I'm not sure which one you mean. Did you mean one of these?"
-            return Reply(text, names, kind=ReplyKind.DID_YOU_MEAN, summary=text)
+            return Reply(
+                text, (*names, NONE_OF_THESE), kind=ReplyKind.DID_YOU_MEAN, summary=text
+            )
         return self.unknown()
 
     def help(self) -> Reply:

@@ -1,0 +1,350 @@
+"""Conversational context: a message read against what was just discussed.
+
+The focus is what the conversation is about: the last topic answered, the last pair compared,
+and the alternatives the last answer beat. A message is routed on its own first; then, when a
+focus exists:
+
+- a **correction** ("no, I meant the translation one") is routed again, read together with the
+  topic it replaces, among the other topics;
+- a **follow-up** ("when should I not use it?") is answered from the focus topic's own part
+  (knowledge/conversation.yaml says which), or routed again with the focus topic's name added;
+- **"compare it with X"** compares the focus topic with X;
+- a message that **refers back** ("does it work for batch jobs?") or that does not stand on its
+  own is routed again with the focus topic's name added, and kept when that lands on the focus
+  topic or one of its neighbours.
+
+A decline or a greeting leaves the focus as it was: an out-of-scope turn loses nothing.
+Everything here is plain Python; the dialog layer keeps the focus in conversation state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.core.compare import Comparer
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
+from bot.core.text import strip_mentions
+
+_FOLLOWUP_CUTOFF = 84.0
+"""How closely (rapidfuzz token-set ratio, 0–100) a message must match a follow-up phrase."""
+_FOLLOWUP_EXACT = 90.0
+"""A message this close (rapidfuzz ratio) to a follow-up phrase as a whole is that follow-up."""
+_FOLLOWUP_MAX_WORDS = 12
+"""A follow-up is short: a longer message is a question of its own."""
+_COMPARE_SIDE = 0.5
+_WORD = re.compile(r"[a-z0-9']+")
+_FOCUS_KINDS = frozenset(
+    {
+        Kind.CONCEPT,
+        Kind.SERVICE,
+        Kind.MODEL,
+        Kind.PLATFORM,
+        Kind.TOOL,
+        Kind.LANGUAGE,
+        Kind.COMPARISON,
+        Kind.REFERENCE_ARCHITECTURE,
+        Kind.CUSTOMER_STORY,
+    }
+)
+
+
+@dataclass
+class Focus:
+    """What the conversation is about (kept in conversation state between turns)."""
+
+    topic: str | None = None
+    """The topic answered last."""
+    intent: str | None = None
+    """The intent answered last (a topic, or one of its questions)."""
+    compared: tuple[str, ...] = ()
+    """The two topics compared last."""
+    alternatives: tuple[str, ...] = ()
+    """Topics the last answer beat: where a correction looks first."""
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-safe form for conversation state."""
+        return {
+            "topic": self.topic,
+            "intent": self.intent,
+            "compared": list(self.compared),
+            "alternatives": list(self.alternatives),
+        }
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any] | None) -> Focus:
+        """The focus saved by `to_state` (an empty focus for anything else)."""
+        if not isinstance(data, dict):
+            return cls()
+        return cls(
+            topic=data.get("topic") if isinstance(data.get("topic"), str) else None,
+            intent=data.get("intent") if isinstance(data.get("intent"), str) else None,
+            compared=tuple(x for x in data.get("compared") or () if isinstance(x, str)),
+            alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
+        )
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A message's decision, and the context that shaped it."""
+
+    decision: Decision
+    followup: FollowUp | None = None
+    """Set when the answer is one part of the focus topic."""
+    topic: Topic | None = None
+    """The focus topic a follow-up is about."""
+    context: str | None = None
+    """How the focus was used: `followup`, `correction`, `compare`, `refers` (None: not used)."""
+    alternatives: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Conversation:
+    """Reads messages in the context of the conversation's focus."""
+
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter, comparer: Comparer) -> None:
+        self.kb = kb
+        self.router = router
+        self.comparer = comparer
+        cues = kb.conversation
+        self._refers = [tuple(r.split()) for r in cues.refers]
+        self._corrections = sorted(
+            (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
+        )
+        self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
+        self._followup_phrases: list[str] = []
+        self._followup_of: list[FollowUp] = []
+        for followup in cues.followups:
+            for phrase in followup.phrases:
+                self._followup_phrases.append(" ".join(_WORD.findall(phrase.lower())))
+                self._followup_of.append(followup)
+
+    def route(self, text: str) -> Decision:
+        """A message on its own: the recognizer's decision, as a comparison if it is one."""
+        return self.comparer.apply(self.router.route(text))
+
+    def understand(self, text: str, focus: Focus) -> Understood:
+        """The decision for a message given the conversation's focus."""
+        plain = self.route(text)
+        topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        if topic is None:
+            return Understood(plain)
+        words = _WORD.findall(strip_mentions(text).lower())
+        corrected = self._correction(words, topic, focus, plain)
+        if corrected is not None:
+            return corrected
+        stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
+        followup, exact = self._followup(words)
+        if followup is not None and (exact or not stands_alone):
+            return self._answer_followup(text, followup, topic, plain)
+        compared = self._compare_with(text, words, topic)
+        if compared is not None:
+            return compared
+        if stands_alone and plain.comparison is None:
+            return Understood(plain)
+        if plain.comparison is not None:
+            return Understood(plain)
+        if self._declined_by_name(plain) or not self._refers_back(words):
+            return Understood(plain)
+        return self._with_focus(text, topic, plain) or Understood(plain)
+
+    # -- the kinds of context ------------------------------------------------------------------
+
+    def _correction(
+        self, words: list[str], topic: Topic, focus: Focus, plain: Decision
+    ) -> Understood | None:
+        """ "No, I meant the translation one": the rest of the message, read with the topic it
+        corrects, routed among the other topics."""
+        rest = None
+        for cue in self._corrections:
+            if tuple(words[: len(cue)]) == cue and len(words) > len(cue):
+                rest = words[len(cue) :]
+                break
+        if rest is None:
+            return None
+        rest_text = " ".join(rest)
+        candidates = [
+            m
+            for m in self.router.rank(f"{rest_text} {topic.title}", 8)
+            if m.intent.topic.id != topic.id and m.intent.topic.kind in _FOCUS_KINDS
+        ]
+        own = [
+            m
+            for m in self.router.rank(rest_text, 8)
+            if m.intent.topic.id != topic.id and m.intent.topic.kind in _FOCUS_KINDS
+        ]
+        if not candidates and not own:
+            return None
+        best = _prefer(candidates, own, focus.alternatives)
+        if best is None:
+            return None
+        decision = Decision(rest_text, Outcome.ANSWER, (best,))
+        return Understood(decision, context="correction")
+
+    def _followup(self, words: list[str]) -> tuple[FollowUp | None, bool]:
+        """The follow-up a short message asks, if any, and whether the message is nothing but
+        the follow-up (then it is one even if it would route on its own)."""
+        if not words or len(words) > _FOLLOWUP_MAX_WORDS or not self._followup_phrases:
+            return None, False
+        found = process.extractOne(
+            " ".join(words),
+            self._followup_phrases,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=_FOLLOWUP_CUTOFF,
+        )
+        if found is None:
+            return None, False
+        phrase = self._followup_phrases[found[2]]
+        if len(set(phrase.split()) & set(words)) < min(2, len(phrase.split())):
+            return None, False
+        exact = fuzz.ratio(" ".join(words), phrase) >= _FOLLOWUP_EXACT
+        return self._followup_of[found[2]], exact
+
+    def _answer_followup(
+        self, text: str, followup: FollowUp, topic: Topic, plain: Decision
+    ) -> Understood:
+        """A follow-up answered from the focus topic's part, or routed with its name."""
+        match = Match(self.router.intents[self._topic_index(topic)], 1.0)
+        as_part = Understood(
+            Decision(text, Outcome.ANSWER, (match,)),
+            followup=followup,
+            topic=topic,
+            context="followup",
+        )
+        if followup.answer and has_part(self.kb, topic, followup.answer):
+            return as_part
+        routed = self._with_focus(text, topic, plain)
+        if routed is not None:
+            return routed
+        return as_part if followup.answer else Understood(plain)
+
+    def _compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """ "How does it stack up against Synapse?": the focus topic and the one named."""
+        joined = f" {' '.join(words)} "
+        cue = next((c for c in self._compare if f" {' '.join(c)} " in joined), None)
+        if cue is None:
+            return None
+        other_text = joined.split(f" {' '.join(cue)} ", 1)[1].strip()
+        if not other_text:
+            return None
+        other = next(
+            (
+                m
+                for m in self.comparer.router.rank(other_text)
+                if m.intent.question is None and m.intent.topic.id != topic.id
+            ),
+            None,
+        )
+        if other is None or other.score < _COMPARE_SIDE:
+            return None
+        comparison = self.comparer.pair(topic, other.intent.topic, other.score)
+        if comparison is None:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
+        return Understood(decision, context="compare")
+
+    def _with_focus(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
+        """The message routed again with the focus topic's name: kept when it lands on the
+        focus topic, one of its questions or one of its related topics."""
+        decision = self.route(f"{text} ({topic.title})")
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None or decision.comparison:
+            return None
+        if top.intent.topic.id not in {topic.id, *topic.related}:
+            return None
+        if top.intent.topic.kind not in _FOCUS_KINDS:
+            return None
+        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _refers_back(self, words: list[str]) -> bool:
+        """True when the message uses a word that points at the topic in focus."""
+        return any(
+            tuple(words[i : i + len(r)]) == r for r in self._refers for i in range(len(words))
+        )
+
+    @staticmethod
+    def _declined_by_name(decision: Decision) -> bool:
+        """A decline topic the message names (another cloud's product) is not a follow-up."""
+        top = decision.top
+        return (
+            decision.outcome is Outcome.NONE
+            and top is not None
+            and top.intent.topic.kind is Kind.DECLINE
+        )
+
+    def _topic_index(self, topic: Topic) -> int:
+        return next(i for i, intent in enumerate(self.router.intents) if intent.id == topic.id)
+
+
+def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
+    """Whether a topic has the part a follow-up is answered from."""
+    if part == "story":
+        return bool(stories_for(kb, topic))
+    if part == "link":
+        return True
+    return bool(getattr(topic, part, None))
+
+
+def stories_for(kb: KnowledgeBase, topic: Topic) -> list[Topic]:
+    """Customer stories about a topic: those it relates to, or that relate to it."""
+    if topic.kind is Kind.CUSTOMER_STORY:
+        return [topic]
+    found = [
+        kb.topics[r]
+        for r in topic.related
+        if r in kb.topics and kb.topics[r].kind is Kind.CUSTOMER_STORY
+    ]
+    found += [
+        t
+        for t in kb.topics.values()
+        if t.kind is Kind.CUSTOMER_STORY and topic.id in t.related and t not in found
+    ]
+    return found
+
+
+def next_focus(understood: Understood, previous: Focus) -> Focus:
+    """The focus after a turn: the topic answered, else the previous focus unchanged."""
+    decision = understood.decision
+    if decision.comparison is not None:
+        first, second = decision.comparison.first, decision.comparison.second
+        return Focus(
+            topic=(understood.topic.id if understood.topic else first.id),
+            intent=first.id,
+            compared=(first.id, second.id),
+        )
+    top = decision.top
+    if decision.outcome is not Outcome.ANSWER or top is None:
+        return previous
+    if top.intent.topic.kind not in _FOCUS_KINDS:
+        return previous
+    alternatives = tuple(
+        dict.fromkeys(
+            m.intent.topic.id for m in decision.matches[1:] if m.intent.topic.id != top.intent.topic.id
+        )
+    )
+    return Focus(topic=top.intent.topic.id, intent=top.intent.id, alternatives=alternatives[:4])
+
+
+def _prefer(
+    with_focus: list[Match], own: list[Match], alternatives: tuple[str, ...]
+) -> Match | None:
+    """The corrected topic: one the message's own words and the focus-read agree on, else an
+    earlier alternative, else the best of the focus-read."""
+    own_ids = {m.intent.topic.id for m in own[:3]}
+    for match in with_focus[:3]:
+        if match.intent.topic.id in own_ids:
+            return match
+    for match in with_focus[:3]:
+        if match.intent.topic.id in alternatives:
+            return match
+    if with_focus:
+        return with_focus[0]
+    return own[0] if own else None
+

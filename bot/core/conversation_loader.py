@@ -1,0 +1,64 @@
+"""Reads knowledge/conversation.yaml: follow-ups, corrections and words that refer back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
+from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
+
+CONVERSATION_FILE = "conversation.yaml"
+_KEYS = {"refers", "corrections", "compare", "followups"}
+_FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
+
+
+def read_conversation(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:
+    """The conversation cues of the knowledge folder (none when the file is absent)."""
+    reader = Reader(str(path.relative_to(root.parent)), problems)
+    if not path.exists():
+        return ConversationCues()
+    data = reader.mapping(reader.parse(path), 1, "the conversation file")
+    if data is None:
+        return ConversationCues()
+    reader.keys(data, _KEYS, set(), "the conversation file")
+    followups = []
+    section = data.get("followups")
+    if section is not None and not isinstance(section, YamlSeq):
+        reader.problem(data.key_lines["followups"], "'followups' must be a list")
+        section = None
+    seen: set[str] = set()
+    for item, line in zip(section or (), (section.item_lines if section else ()), strict=True):
+        entry = reader.mapping(item, line, "a follow-up")
+        if entry is not None:
+            followup = _read_followup(reader, entry)
+            if followup is not None and followup.id in seen:
+                reader.problem(entry.line, f"follow-up {followup.id!r} is defined twice")
+            elif followup is not None:
+                seen.add(followup.id)
+                followups.append(followup)
+    words = {
+        key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
+        for key in ("refers", "corrections", "compare")
+    }
+    return ConversationCues(
+        words["refers"], words["corrections"], words["compare"], tuple(followups)
+    )
+
+
+def _read_followup(reader: Reader, entry: YamlMap) -> FollowUp | None:
+    what = f"follow-up {entry.get('id', '?')!r}"
+    reader.keys(entry, _FOLLOWUP_KEYS, {"id", "label", "phrases"}, what)
+    followup_id = entry.get("id")
+    if not isinstance(followup_id, str) or not ID_PATTERN.match(followup_id):
+        reader.problem(entry.key_lines.get("id", entry.line), f"{what}: id must be kebab-case")
+        return None
+    answer = reader.text(entry, "answer", what)
+    if answer and answer not in FOLLOWUP_PARTS:
+        reader.problem(
+            entry.key_lines["answer"],
+            f"{what}: answer must be one of {', '.join(FOLLOWUP_PARTS)}",
+        )
+    phrases = tuple(p for p, _ in reader.texts(entry, "phrases", what))
+    if "phrases" in entry and not phrases:
+        reader.problem(entry.key_lines["phrases"], f"{what}: needs at least one phrase")
+    return FollowUp(followup_id, reader.text(entry, "label", what), phrases, answer)

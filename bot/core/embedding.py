@@ -1,0 +1,135 @@
+"""Static word embeddings on CPU, offline: a text's meaning as one vector, compared by cosine.
+
+The table (bot/core/data/wordllama-l2-256.bin, made by scripts/embeddings/distill_wordllama.py)
+holds WordLlama's 32,000 token vectors (256 dimensions, int8 with a scale per row) and the exact
+tokenization of ~64,000 words; a word it does not list is cut into its longest known pieces. A
+text's vector is the mean of its tokens' vectors, as WordLlama pools them. Cosines of one vector
+against many are computed by SimSIMD; nothing is downloaded, ever.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import struct
+from array import array
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import simsimd
+
+TABLE = Path(__file__).parent / "data" / "wordllama-l2-256.bin"
+_MAGIC = b"ARCHBOT-STATIC-EMBEDDINGS-1\n"
+_WORD_START = "\u2581"  # SentencePiece's mark of a word's first piece
+_LONGEST_PIECE = 16
+
+
+class EmbeddingTableError(ValueError):
+    """The embedding table is missing or not in the expected format."""
+
+
+class StaticEmbedding:
+    """Token vectors and a word tokenizer: `vector(words)` is the words' mean-pooled vector."""
+
+    def __init__(
+        self,
+        dims: int,
+        scales: array,
+        rows: memoryview,
+        pieces: Sequence[str],
+        words: dict[str, list[int]],
+    ) -> None:
+        self.dims = dims
+        self._scales = scales
+        self._rows = rows
+        self._piece_ids = {piece: i for i, piece in enumerate(pieces)}
+        self._words = words
+        self._word_sum = lru_cache(maxsize=32768)(self._sum_of)
+
+    @classmethod
+    def load(cls, path: Path = TABLE) -> StaticEmbedding:
+        """Read a table written by scripts/embeddings/distill_wordllama.py."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise EmbeddingTableError(f"{path}: cannot read the embedding table: {error}") from error
+        if not data.startswith(_MAGIC):
+            raise EmbeddingTableError(f"{path}: not an ArchBot embedding table")
+        offset = len(_MAGIC)
+        (meta_size,) = struct.unpack_from("<I", data, offset)
+        offset += 4
+        meta = json.loads(gzip.decompress(data[offset : offset + meta_size]))
+        offset += meta_size
+        rows, dims = meta["rows"], meta["dims"]
+        scales = array("f")
+        scales.frombytes(data[offset : offset + 4 * rows])
+        offset += 4 * rows
+        matrix = memoryview(data)[offset : offset + rows * dims].cast("b")
+        if len(matrix) != rows * dims or len(scales) != rows:
+            raise EmbeddingTableError(f"{path}: truncated embedding table")
+        return cls(dims, scales, matrix, meta["pieces"], meta["words"])
+
+    def pieces(self, word: str) -> list[int]:
+        """The token ids of one lowercase word."""
+        known = self._words.get(word)
+        if known is not None:
+            return known
+        text, ids, start = _WORD_START + word, [], 0
+        while start < len(text):
+            for end in range(min(len(text), start + _LONGEST_PIECE), start, -1):
+                piece = self._piece_ids.get(text[start:end])
+                if piece is not None:
+                    ids.append(piece)
+                    start = end
+                    break
+            else:
+                start += 1  # a character no piece has: skipped
+        return ids
+
+    def _sum_of(self, word: str) -> tuple[tuple[float, ...], int]:
+        """The sum of a word's token vectors, and how many tokens it has."""
+        total = [0.0] * self.dims
+        ids = self.pieces(word)
+        dims = self.dims
+        for token in ids:
+            scale = self._scales[token]
+            row = self._rows[token * dims : (token + 1) * dims]
+            total = [t + scale * v for t, v in zip(total, row, strict=True)]
+        return tuple(total), len(ids)
+
+    def vector(self, words: Iterable[str]) -> array | None:
+        """The mean of the words' token vectors (None when no word has a token)."""
+        sums, count = [], 0
+        for word in words:
+            total, tokens = self._word_sum(word)
+            if tokens:
+                sums.append(total)
+                count += tokens
+        if not count:
+            return None
+        return array("f", [sum(column) / count for column in zip(*sums, strict=True)])
+
+
+class VectorIndex:
+    """Many vectors in one block, compared with a query by cosine similarity."""
+
+    def __init__(self, dims: int, vectors: Sequence[array | None]) -> None:
+        self.dims = dims
+        self.size = len(vectors)
+        block = array("f")
+        zeros = array("f", [0.0]) * dims
+        for vector in vectors:
+            block.extend(zeros if vector is None else vector)
+        self._block = block
+        self._matrix = (
+            memoryview(block).cast("B").cast("f", shape=[self.size, dims]) if self.size else None
+        )
+
+    def cosines(self, query: array) -> list[float]:
+        """The cosine similarity of the query with every vector, in order (0 for an empty one)."""
+        if self._matrix is None:
+            return []
+        single = memoryview(query).cast("B").cast("f", shape=[1, self.dims])
+        distances = simsimd.cdist(single, self._matrix, metric="cosine")
+        return [1.0 - d for d in memoryview(distances).cast("B").cast("d")]

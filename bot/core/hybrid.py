@@ -1,0 +1,298 @@
+"""The recognizer's decision: three signals fused into one calibrated score per intent.
+
+1. **Lexical** (bot/core/router.py): the message's words against each intent's phrases, with
+   typo correction and abbreviations (rapidfuzz).
+2. **Terms** (bot/core/retrieval.py): BM25 over each intent's whole text.
+3. **Meaning** (bot/core/embedding.py): cosine of static embeddings, message vs the mean of an
+   intent's phrases.
+
+The best few intents of each signal are the candidates. Each candidate's features go through a
+logistic model (weights and thresholds in bot/core/data/fusion.json, fitted by
+bench/fit_fusion.py on the development sets) whose output is the probability that answering
+with it is right. One decision follows: answer, "did you mean" (2–3 options), or decline — and
+a decline topic (kind `decline`) that wins is a decline with its own words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.embedding import StaticEmbedding, VectorIndex
+from bot.core.kb import Intent, Kind, KnowledgeBase
+from bot.core.retrieval import TermIndex, intent_text
+from bot.core.router import Decision, Match, Outcome, Router
+
+FUSION = Path(__file__).parent / "data" / "fusion.json"
+_PER_SIGNAL = 6
+"""Candidates taken from each signal's ranking."""
+
+FEATURES = (
+    "lexical",
+    "terms",
+    "meaning",
+    "lexical_lead",
+    "terms_lead",
+    "meaning_lead",
+    "lexical_rank",
+    "terms_rank",
+    "meaning_rank",
+    "agreement",
+    "question",
+    "smalltalk",
+    "known_words",
+)
+
+
+GATE_FEATURES = (
+    "top",
+    "gap",
+    "top_lexical",
+    "top_terms",
+    "top_meaning",
+    "decline_lexical",
+    "decline_meaning",
+    "known_words",
+)
+"""What the answer gate sees of a message's best candidate: is answering with it right?"""
+
+
+@dataclass(frozen=True)
+class FusionModel:
+    """Logistic weights over `FEATURES` (which candidate), a second logistic over
+    `GATE_FEATURES` (whether to answer with the best one), and the decision thresholds."""
+
+    weights: dict[str, float]
+    bias: float
+    answer: float
+    """A top probability at or above this is answered…"""
+    margin: float
+    """…unless a runner-up of another topic is within this of it (then: did you mean)."""
+    suggest: float
+    """Below `answer`, candidates at or above this are offered as suggestions."""
+    decline: float
+    """A decline topic matched lexically at least this well declines the message…"""
+    certain: float
+    """…unless the best answer's probability reaches this."""
+    gate: dict[str, float] = field(default_factory=dict)
+    gate_bias: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path = FUSION) -> FusionModel:
+        """Read the fitted model (bench/fit_fusion.py writes it)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            weights={name: float(data["weights"].get(name, 0.0)) for name in FEATURES},
+            bias=float(data["bias"]),
+            answer=float(data["answer"]),
+            margin=float(data["margin"]),
+            suggest=float(data["suggest"]),
+            decline=float(data["decline"]),
+            certain=float(data["certain"]),
+            gate={name: float(data.get("gate", {}).get(name, 0.0)) for name in GATE_FEATURES},
+            gate_bias=float(data.get("gate_bias", 0.0)),
+        )
+
+    def probability(self, features: dict[str, float]) -> float:
+        """The probability that this candidate is the right one."""
+        return _logistic(self.bias, self.weights, features)
+
+    def confidence(self, gate: dict[str, float]) -> float:
+        """The probability that answering with the best candidate is right."""
+        return _logistic(self.gate_bias, self.gate, gate)
+
+
+def _logistic(bias: float, weights: dict[str, float], features: dict[str, float]) -> float:
+    z = bias + sum(weights.get(name, 0.0) * value for name, value in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _unit(vector: array) -> array:
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return array("f", [x / norm for x in vector])
+
+
+def _mean(vectors: Sequence[array]) -> array | None:
+    if not vectors:
+        return None
+    return array("f", [sum(column) / len(vectors) for column in zip(*vectors, strict=True)])
+
+
+class HybridRouter:
+    """Routes a message to an intent (or a decline) from the three fused signals."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedding: StaticEmbedding,
+        model: FusionModel,
+        lexical: Router | None = None,
+    ) -> None:
+        self.kb = kb
+        self.model = model
+        self.lexical = lexical or Router(kb)
+        self.normalizer = self.lexical.normalizer
+        self.intents = self.lexical.intents
+        self._position = {intent.id: i for i, intent in enumerate(self.intents)}
+        self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
+        self.embedding = embedding
+        self.meaning = VectorIndex(embedding.dims, [self._intent_vector(i) for i in self.intents])
+
+    def _intent_vector(self, intent: Intent) -> array | None:
+        """The mean of the (unit) vectors of the intent's names and phrases."""
+        vectors = []
+        for phrase in intent.phrases:
+            vector = self.embedding.vector(self.normalizer.normalize(phrase).words)
+            if vector is not None:
+                vectors.append(_unit(vector))
+        return _mean(vectors)
+
+    def features(self, text: str) -> list[tuple[Intent, dict[str, float]]]:
+        """Each candidate intent with its features (the fitting script's view of a message)."""
+        normalized = self.normalizer.normalize(text)
+        lexical = {self._position[m.intent.id]: m.score for m in self.lexical.rank(text, 8)}
+        terms = self.terms.scores(normalized.terms)
+        vector = self.embedding.vector(normalized.words)
+        cosines = self.meaning.cosines(vector) if vector is not None else []
+        candidates: dict[int, None] = dict.fromkeys(lexical)
+        candidates.update(dict.fromkeys(_best(terms, _PER_SIGNAL)))
+        if cosines:
+            candidates.update(dict.fromkeys(_best(dict(enumerate(cosines)), _PER_SIGNAL)))
+        if not candidates:
+            return []
+        lexical_rank = _ranks(lexical)
+        terms_rank = _ranks(terms)
+        meaning_rank = _ranks(dict(enumerate(cosines)), _PER_SIGNAL * 2)
+        best_lexical = max(lexical.values(), default=0.0)
+        best_terms = max(terms.values(), default=0.0)
+        best_meaning = max(cosines, default=0.0)
+        known = self._known_share(normalized.terms)
+        found = []
+        for index in candidates:
+            intent = self.intents[index]
+            lex = lexical.get(index, 0.0)
+            term = terms.get(index, 0.0)
+            meaning = cosines[index] if cosines else 0.0
+            leads = (lex - best_lexical, term - best_terms, meaning - best_meaning)
+            features = {
+                "lexical": lex,
+                "terms": term,
+                "meaning": meaning,
+                "lexical_lead": leads[0],
+                "terms_lead": leads[1],
+                "meaning_lead": leads[2],
+                "lexical_rank": lexical_rank.get(index, 0.0),
+                "terms_rank": terms_rank.get(index, 0.0),
+                "meaning_rank": meaning_rank.get(index, 0.0),
+                "agreement": sum(1.0 for lead in leads if lead >= -1e-9) / 3.0,
+                "question": float(intent.question is not None),
+                "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
+                "known_words": known,
+            }
+            found.append((intent, features))
+        return found
+
+    def _known_share(self, terms: Sequence[str]) -> float:
+        """The share of the message's content words that the knowledge base uses at all."""
+        if not terms:
+            return 0.0
+        return sum(1 for t in terms if self.terms.idf(t) > 0) / len(terms)
+
+    def candidates(self, text: str) -> list[Match]:
+        """Every candidate intent with its probability, best first (declines included)."""
+        scored = [
+            Match(intent, round(self.model.probability(features), 4))
+            for intent, features in self.features(text)
+        ]
+        scored.sort(key=lambda m: m.score, reverse=True)
+        return scored
+
+    def rank(self, text: str, limit: int = 5) -> tuple[Match, ...]:
+        """The best intents for a text, best first, with calibrated probabilities."""
+        return tuple(m for m in self.candidates(text) if m.intent.topic.kind is not Kind.DECLINE)[
+            :limit
+        ]
+
+    def route(self, text: str) -> Decision:
+        """Rank and decide: answer, ask which one, or decline."""
+        features = self.features(text)
+        return decide(text, features, [self.model.probability(f) for _, f in features], self.model)
+
+
+def gate_features(
+    candidates: Sequence[tuple[Intent, dict[str, float]]], probabilities: Sequence[float]
+) -> tuple[dict[str, float], list[Match], tuple[float, Match] | None]:
+    """The answer gate's view of a message: its best answer, the answers ranked, and the
+    decline topic it matches best (by lexical match)."""
+    answers: list[tuple[float, Intent, dict[str, float]]] = []
+    decline: tuple[float, Match] | None = None
+    decline_meaning = 0.0
+    for (intent, features), probability in zip(candidates, probabilities, strict=True):
+        if intent.topic.kind is Kind.DECLINE:
+            decline_meaning = max(decline_meaning, features["meaning"])
+            if decline is None or features["lexical"] > decline[0]:
+                decline = (features["lexical"], Match(intent, round(features["lexical"], 4)))
+        else:
+            answers.append((probability, intent, features))
+    answers.sort(key=lambda a: a[0], reverse=True)
+    ranked = [Match(intent, round(p, 4)) for p, intent, _f in answers]
+    gate = dict.fromkeys(GATE_FEATURES, 0.0)
+    if answers:
+        best, intent, features = answers[0]
+        rival = next((p for p, other, _f in answers[1:] if other.topic.id != intent.topic.id), 0.0)
+        gate.update(
+            top=best,
+            gap=best - rival,
+            top_lexical=features["lexical"],
+            top_terms=features["terms"],
+            top_meaning=features["meaning"],
+            known_words=features["known_words"],
+        )
+    gate["decline_lexical"] = decline[0] if decline else 0.0
+    gate["decline_meaning"] = decline_meaning
+    return gate, ranked, decline
+
+
+def decide(
+    text: str,
+    candidates: Sequence[tuple[Intent, dict[str, float]]],
+    probabilities: Sequence[float],
+    model: FusionModel,
+) -> Decision:
+    """One decision from the scored candidates.
+
+    A decline topic wins when the message names or phrases it (its lexical match reaches
+    `model.decline`) unless the gate is certain of the best answer. Otherwise the gate's
+    confidence in the best answer decides: answer (or "did you mean" when a rival of another
+    topic is within the margin), suggestions, or an honest "I don't know". The answer's score
+    is that confidence; the other candidates keep their own probabilities.
+    """
+    gate, answers, decline = gate_features(candidates, probabilities)
+    confidence = model.confidence(gate) if answers else 0.0
+    if decline is not None and decline[0] >= model.decline and confidence < model.certain:
+        return Decision(text, Outcome.NONE, (decline[1], *answers[:2]))
+    if not answers:
+        return Decision(text, Outcome.NONE, ())
+    top = Match(answers[0].intent, round(confidence, 4))
+    rivals = [m for m in answers[1:] if m.intent.topic.id != top.intent.topic.id]
+    if confidence >= model.answer:
+        if rivals and gate["gap"] < model.margin and confidence < model.certain:
+            return Decision(text, Outcome.AMBIGUOUS, (top, *rivals[:2]))
+        return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))
+    if confidence >= model.suggest:
+        suggestions = (top, *[m for m in rivals if m.score >= model.suggest * 0.5][:2])
+        return Decision(text, Outcome.AMBIGUOUS, suggestions)
+    return Decision(text, Outcome.NONE, (top, *answers[1:5]))
+
+
+def _best(scores: dict[int, float], count: int) -> list[int]:
+    return sorted(scores, key=scores.__getitem__, reverse=True)[:count]
+
+
+def _ranks(scores: dict[int, float], count: int = 16) -> dict[int, float]:
+    """1 / (1 + rank) of the best `count` entries: 1 for the best, ½ for the next, …"""
+    return {index: 1.0 / (1 + rank) for rank, index in enumerate(_best(scores, count))}
