@@ -123,15 +123,22 @@ async def _chat() -> int:
 
 
 def _kb_check(settings: Settings) -> int:
+    """Errors make the check fail; warnings (bot.core.lint) are printed and it still passes."""
+    from bot.core.lint import lint_knowledge
+
     try:
         kb = load_knowledge(settings.knowledge_dir)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
+    warnings = lint_knowledge(settings.knowledge_dir, kb.vocabulary)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     phrases = sum(len(i.phrases) for i in kb.intents())
+    noted = f", {len(warnings)} warning(s)" if warnings else ""
     print(
         f"knowledge base OK: {len(kb.topics)} topics, {len(kb.intents())} intents, "
-        f"{phrases} phrases"
+        f"{phrases} phrases{noted}"
     )
     return 0
 
