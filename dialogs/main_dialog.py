@@ -56,9 +56,11 @@ class MainDialog(ComponentDialog):
         """Answer the message unless it asks for the walkthrough; True when it was answered."""
         result = await self.recognizer.recognize_once(context)
         understood = understood_of(result)
+        text = context.activity.text or ""
         if self.walkthrough is not None and (
             _starts_walkthrough(understood.decision)
-            or self._clause_asks_for_walkthrough(context.activity.text or "")
+            or self.recognizer.conversation.asks_for_guidance(text, understood.decision)
+            or self._clause_asks_for_walkthrough(text)
         ):
             return False
         reply = self.replies.for_understood(understood)

@@ -117,12 +117,21 @@ class Conversation:
             (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
+        self._guidance = [" ".join(_WORD.findall(g)) for g in cues.guidance]
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
             for phrase in followup.phrases:
                 self._followup_phrases.append(" ".join(_WORD.findall(phrase.lower())))
                 self._followup_of.append(followup)
+
+    def asks_for_guidance(self, text: str, decision: Decision) -> bool:
+        """True when the message asks for guidance in words the knowledge lists (not when it
+        compares two named things: "which approach is better, RAG or fine-tuning?")."""
+        if decision.comparison is not None:
+            return False
+        said = f" {' '.join(_WORD.findall(strip_mentions(text).lower().replace('’', chr(39))))} "
+        return any(f" {cue} " in said for cue in self._guidance)
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""

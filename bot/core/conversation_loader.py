@@ -8,7 +8,7 @@ from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
 
 CONVERSATION_FILE = "conversation.yaml"
-_KEYS = {"refers", "corrections", "compare", "followups"}
+_KEYS = {"refers", "corrections", "compare", "followups", "guidance"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
@@ -38,10 +38,14 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
                 followups.append(followup)
     words = {
         key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
-        for key in ("refers", "corrections", "compare")
+        for key in ("refers", "corrections", "compare", "guidance")
     }
     return ConversationCues(
-        words["refers"], words["corrections"], words["compare"], tuple(followups)
+        words["refers"],
+        words["corrections"],
+        words["compare"],
+        tuple(followups),
+        words["guidance"],
     )
 
 

@@ -125,6 +125,8 @@ class ConversationCues:
     corrections: tuple[str, ...] = ()
     compare: tuple[str, ...] = ()
     followups: tuple[FollowUp, ...] = ()
+    guidance: tuple[str, ...] = ()
+    """Phrases that ask for guidance: a message with one starts the walkthrough."""
 
 
 @dataclass(frozen=True)
