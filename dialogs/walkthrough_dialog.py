@@ -22,8 +22,18 @@ from botbuilder.dialogs import (
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
-from bot.core.advisor import Advisor, Command, MatchKind, looks_like_question, memo, trace_value
-from bot.core.kb import Kind, WalkthroughQuestion
+from bot.core.advisor import (
+    Advisor,
+    Command,
+    MatchKind,
+    Understanding,
+    correction,
+    looks_like_question,
+    memo,
+    short_label,
+    trace_value,
+)
+from bot.core.kb import Choice, Kind, WalkthroughQuestion
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
 from bot.messages import to_activity
@@ -38,9 +48,48 @@ RESTART_LABEL = "Start the walkthrough"
 STATEMENT_ANSWER_SCORE = 0.8
 """A statement that is not an answer is taken as a knowledge question only above this score."""
 LONG_ANSWER_WORDS = 8
-DESCRIPTION_WORDS = 5
-"""A typed answer this long is read as a description too: it may answer later questions."""
-"""A typed answer this long is a description of the project, not a pick."""
+"""A typed answer this long is a description of the project, never a knowledge question."""
+SKIP_LABEL = "Not sure"
+LEAVE_LABEL = "Stop the walkthrough"
+"""Extra buttons under a question asked again: skip it (when it has a default) or leave."""
+MISSED = (
+    "Sorry, I didn't catch that. Pick one of the options, or describe it in other words.",
+    "I still can't place that one. Click the closest option, or say **cancel** to leave the "
+    "walkthrough.",
+)
+"""What a question asked again after an answer that could not be read says, in turn: the same
+sentence never comes twice in a row."""
+ASSUMED_AFTER_MISS = (
+    "I couldn't place that either, so I'll assume **{label}** for now (say **back** to change it)."
+)
+CONFIRMED = "Good."
+WHICH_PART = (
+    'Which part did I get wrong? Tell me in your own words (for example "we do have data '
+    'scientists"), or say **back**.'
+)
+_YES = frozenset(
+    [
+        "yes",
+        "yep",
+        "yeah",
+        "yup",
+        "right",
+        "correct",
+        "exactly",
+        "that's right",
+        "thats right",
+        "that is right",
+        "ok",
+        "okay",
+        "sure",
+        "indeed",
+        "spot on",
+    ]
+)
+_NO = frozenset(
+    ["no", "nope", "nah", "wrong", "not quite", "that's wrong", "thats wrong", "not right"]
+)
+"""Replies to "I read: … — right?" that confirm it, or say it is wrong without saying how."""
 
 _STEPS = "WalkthroughSteps"
 _PROMPT = "WalkthroughPrompt"
@@ -66,16 +115,20 @@ class WalkthroughDialog(ComponentDialog):
         notes: list[str] = list(options.get("notes") or [])
         if state is None:
             state = self.advisor.start(options.get("opener") or "")
-            notes = [self.advisor.walkthrough.intro, *self._understood(state, state["inferred"])]
+            notes = [self.advisor.walkthrough.intro, *self._read_back(state, state["inferred"])]
+            options["confirming"] = bool(state["inferred"])
         question = self.advisor.next_question(state)
         if question is None:
             return await self._finish(step, state, notes)
         state["asking"] = question.id
+        again = options.get("asking") == question.id
         step.values["state"] = state
-        step.values["misses"] = (
-            options.get("misses", 0) if options.get("asking") == question.id else 0
+        step.values["misses"] = options.get("misses", 0) if again else 0
+        step.values["missed"] = options.get("missed") if again else None
+        step.values["confirming"] = bool(options.get("confirming"))
+        prompt = self._question_activity(
+            question, notes, options.get("only"), step.context, exits=bool(options.get("exits"))
         )
-        prompt = self._question_activity(question, notes, options.get("only"), step.context)
         return await step.prompt(_PROMPT, PromptOptions(prompt=prompt, retry_prompt=prompt))
 
     async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -86,6 +139,62 @@ class WalkthroughDialog(ComponentDialog):
         context = step.context
 
         command = self.advisor.command(text)
+        if command is not None:
+            return await self._command(step, state, question, command, misses)
+
+        match = self.advisor.match(question, text)
+        plain = " ".join(text.lower().replace("’", "'").strip(" .!").split())
+        if match.kind is MatchKind.NONE and step.values.get("confirming"):
+            if plain in _YES:
+                return await self._loop(step, state, [CONFIRMED], asking=question.id)
+            if plain in _NO:
+                note = WHICH_PART
+                return await self._loop(step, state, [note], asking=question.id, confirming=True)
+        correcting, _ = correction(text)
+        long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
+        asked = looks_like_question(text)
+        if match.kind is not MatchKind.EXACT and not correcting and (asked or not long_answer):
+            answered = await self._answered_knowledge(
+                context, text, asked=asked, matched=match.kind
+            )
+            if answered == HELP_TOPIC:
+                return await self._loop(
+                    step, state, [self._help_text(question)], asking=question.id
+                )
+            if answered:
+                return await self._loop(
+                    step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
+                )
+
+        understanding = self.advisor.understand(state, question, text, match)
+        notes = self._understood(state, question, understanding)
+        if understanding.filled or understanding.corrected:
+            confirming = understanding.match.kind is not MatchKind.EXACT
+            return await self._loop(step, state, notes, confirming=confirming)
+        match = understanding.match
+        if match.kind is MatchKind.AMBIGUOUS:
+            labels = " or ".join(f"**{c.label}**" for c in match.candidates)
+            return await self._loop(
+                step,
+                state,
+                [*notes, f"That could be {labels}. Which one is closer?"],
+                asking=question.id,
+                misses=misses,
+                only=[c.id for c in match.candidates],
+            )
+        if notes:  # only things for later questions: not a miss
+            return await self._loop(step, state, notes, asking=question.id, misses=misses)
+        return await self._missed(step, state, question, misses)
+
+    async def _command(
+        self,
+        step: WaterfallStepContext,
+        state: dict[str, Any],
+        question: WalkthroughQuestion,
+        command: Command,
+        misses: int,
+    ) -> DialogTurnResult:
+        context = step.context
         if command is Command.CANCEL:
             await context.send_activity(
                 to_activity(
@@ -110,59 +219,37 @@ class WalkthroughDialog(ComponentDialog):
             return await self._loop(step, state, [note])
         if command is Command.HELP:
             return await self._loop(step, state, [self._help_text(question)], asking=question.id)
-        if command is Command.SKIP:
-            choice = self.advisor.assume(state, question)
-            if choice is not None:
-                return await self._loop(
-                    step, state, [f"No problem, I'll assume **{choice.label}** for now."]
-                )
-            note = "I need this one to recommend anything sensible: pick the closest option."
-            return await self._loop(step, state, [note], asking=question.id, misses=misses)
-
-        match = self.advisor.match(question, text)
-        long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
-        asked = looks_like_question(text)
-        if match.kind is not MatchKind.EXACT and (asked or not long_answer):
-            answered = await self._answered_knowledge(
-                context, text, asked=asked, matched=match.kind
-            )
-            if answered == HELP_TOPIC:
-                return await self._loop(
-                    step, state, [self._help_text(question)], asking=question.id
-                )
-            if answered:
-                return await self._loop(
-                    step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
-                )
-        choice = match.choice
-        if match.kind is MatchKind.AMBIGUOUS and long_answer:
-            choice = match.candidates[0]  # a description: take the best reading, say so
+        choice = self.advisor.assume(state, question)  # Command.SKIP
         if choice is not None:
-            self.advisor.answer(state, question.id, choice.id)
-            notes = []
-            if match.kind is not MatchKind.EXACT:
-                notes.append(f"Got it: **{choice.label}**.")
-            if match.kind is not MatchKind.EXACT and len(text.split()) >= DESCRIPTION_WORDS:
-                notes.extend(self._understood(state, self.advisor.infer(state, text)))
-            return await self._loop(step, state, notes)
-        if match.kind is MatchKind.AMBIGUOUS:
-            labels = " or ".join(f"**{c.label}**" for c in match.candidates)
             return await self._loop(
-                step,
-                state,
-                [f"That could be {labels}. Which one is closer?"],
-                asking=question.id,
-                misses=misses,
-                only=[c.id for c in match.candidates],
+                step, state, [f"No problem, I'll assume **{choice.label}** for now."]
             )
-        if question.default is not None and (long_answer or misses >= 1):
+        note = "I need this one to recommend anything sensible: pick the closest option."
+        return await self._loop(step, state, [note], asking=question.id, misses=misses)
+
+    async def _missed(
+        self,
+        step: WaterfallStepContext,
+        state: dict[str, Any],
+        question: WalkthroughQuestion,
+        misses: int,
+    ) -> DialogTurnResult:
+        """An answer that could not be read: the options again, once, with a way to skip or
+        leave; after a second miss the question's default, or the other sentence."""
+        if misses >= 1 and question.default is not None:
             choice = self.advisor.assume(state, question)
-            notes = [f"I'll assume **{choice.label}** (say **back** to change it)."]
-            if long_answer:
-                notes.extend(self._understood(state, self.advisor.infer(state, text)))
-            return await self._loop(step, state, notes)
-        note = "Sorry, I didn't catch that. Pick one of the options, or describe it in other words."
-        return await self._loop(step, state, [note], asking=question.id, misses=misses + 1)
+            return await self._loop(step, state, [ASSUMED_AFTER_MISS.format(label=choice.label)])
+        previous = step.values.get("missed")
+        sentence = 1 if previous == 0 else 0
+        return await self._loop(
+            step,
+            state,
+            [MISSED[sentence]],
+            asking=question.id,
+            misses=misses + 1,
+            missed=sentence,
+            exits=True,
+        )
 
     async def _loop(
         self,
@@ -172,30 +259,69 @@ class WalkthroughDialog(ComponentDialog):
         *,
         asking: str | None = None,
         misses: int = 0,
+        missed: int | None = None,
         only: list[str] | None = None,
+        exits: bool = False,
+        confirming: bool = False,
     ) -> DialogTurnResult:
-        options = {"state": state, "notes": [n for n in notes if n], "misses": misses}
+        options: dict[str, Any] = {
+            "state": state,
+            "notes": [n for n in notes if n],
+            "misses": misses,
+        }
         if asking:
             options["asking"] = asking
+        if missed is not None:
+            options["missed"] = missed
         if only:
             options["only"] = only
+        if exits:
+            options["exits"] = True
+        if confirming:
+            options["confirming"] = True
         return await step.replace_dialog(_STEPS, options)
 
     # -- messages -----------------------------------------------------------------------------
 
-    def _understood(self, state: dict[str, Any], question_ids: list[str]) -> list[str]:
-        if not question_ids:
-            return []
+    def _understood(
+        self, state: dict[str, Any], question: WalkthroughQuestion, understanding: Understanding
+    ) -> list[str]:
+        """What a typed answer was taken to mean, in one line the user can correct."""
+        walkthrough = self.advisor.walkthrough
+        notes = []
+        for question_id, previous in understanding.corrected:
+            now = state["answers"].get(question_id)
+            if now is None:
+                continue
+            changed = walkthrough.question(question_id)
+            old = short_label(changed.choice(previous))
+            notes.append(f"OK, changed: **{short_label(changed.choice(now))}** (not {old}).")
+        filled = [q for q in understanding.filled if q in state["answers"]]
+        if filled == [question.id] and not understanding.corrected:
+            if understanding.match.kind is MatchKind.EXACT:
+                return []
+            return [f"Got it: **{question.choice(state['answers'][question.id]).label}**."]
+        notes.extend(self._read_back(state, filled))
+        later = [
+            short_label(walkthrough.question(q).choice(state["heard"][q]))
+            for q in understanding.heard
+            if q in state.get("heard", {})
+        ]
+        if later:
+            notes.append(f"Noted for later: {'; '.join(later)}.")
+        return notes
+
+    def _read_back(self, state: dict[str, Any], question_ids: list[str]) -> list[str]:
+        """ "I read: no data scientists, text analytics, standard content — right?" """
         walkthrough = self.advisor.walkthrough
         said = [
-            walkthrough.question(q).choice(state["answers"][q]).label
+            short_label(walkthrough.question(q).choice(state["answers"][q]))
             for q in question_ids
             if q in state["answers"]
         ]
         if not said:
             return []
-        items = "\n".join(f"- {s}" for s in said)
-        return [f"From what you said, I've noted (say **back** to change):\n{items}"]
+        return [f"I read: {'; '.join(said)} — right? If not, just say what's different."]
 
     def _question_activity(
         self,
@@ -203,10 +329,15 @@ class WalkthroughDialog(ComponentDialog):
         notes: list[str],
         only: list[str] | None,
         context: TurnContext,
+        *,
+        exits: bool = False,
     ):
-        choices = [c for c in question.choices if not only or c.id in only]
+        choices: list[Choice] = [c for c in question.choices if not only or c.id in only]
         text = "\n\n".join([*notes, f"**{question.ask}**"])
         labels = tuple(c.label for c in choices)
+        if exits:
+            labels += (SKIP_LABEL,) if question.default is not None else ()
+            labels += (LEAVE_LABEL,)
         reply = Reply(text, labels, ReplyKind.QUESTION, title=question.ask, notes=tuple(notes))
         return to_activity(reply, context)  # rendered now: the prompt is kept in dialog state
 

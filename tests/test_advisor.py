@@ -12,8 +12,10 @@ from bot.core.advisor import (
     Advisor,
     Command,
     MatchKind,
+    correction,
     looks_like_question,
     memo,
+    short_label,
     trace_value,
 )
 from bot.core.kb import KnowledgeBase
@@ -227,3 +229,98 @@ def test_state_is_plain_json(advisor):
 )
 def test_questions_are_told_from_answers(text, expected):
     assert looks_like_question(text) is expected
+
+
+def test_a_paragraph_is_read_against_every_question(advisor):
+    state = advisor.start()
+    understanding = advisor.understand(
+        state,
+        advisor.walkthrough.question("goal"),
+        "We have two years of customer records in a spreadsheet and want to predict churn. "
+        "The team are business analysts, no data scientists.",
+    )
+    assert state["answers"] == {"goal": "ml", "ml-kind": "tabular", "builder": "low-code"}
+    assert understanding.filled == ("goal", "ml-kind", "builder")
+    assert state["inferred"] == ["ml-kind", "builder"]  # the goal was the question asked
+
+
+def test_phrase_words_count_only_together_in_one_clause(advisor):
+    ml = advisor.walkthrough.question("goal")
+    # "custom model" is an ML phrase; here the words are in two sentences
+    apart = advisor.scores(ml, "Some forms are custom layouts. Prebuilt models won't do.")
+    assert 2 not in [index for _, index in apart]  # 2: machine learning
+    together = advisor.scores(ml, "we need a custom model")
+    assert together[0][1] == 2
+
+
+def test_customer_is_not_custom_and_rather_than_negates(advisor):
+    assert advisor.terms("customer reviews") == ["customer", "review"]
+    assert advisor.terms("a visual canvas rather than writing code")[-2:] == [
+        f"{NOT}write",
+        f"{NOT}code",
+    ]
+    assert advisor.terms("no data scientists or ML engineers")[-1] == f"{NOT}engin"
+
+
+def test_one_lone_word_does_not_answer_a_question_it_was_not_asked(advisor):
+    state = advisor.start("the standard speech to text gets our drug names wrong")
+    assert state["answers"] == {"goal": "ai-services", "ai-kind": "speech"}
+    assert "customization" not in state["answers"]  # "standard" alone decides nothing
+
+
+def test_what_is_said_before_its_question_applies_is_heard_and_taken_later(advisor):
+    state = advisor.start()
+    goal = advisor.walkthrough.question("goal")
+    understanding = advisor.understand(state, goal, "the people building it are data scientists")
+    assert understanding.filled == () and understanding.heard == ("builder",)
+    assert state["heard"] == {"builder": "data-scientists"}
+    taken = advisor.understand(
+        state, goal, "Machine learning to predict or classify (train custom models)"
+    )
+    assert taken.filled == ("goal", "builder")  # it applies once the goal is ML
+    assert state["answers"]["builder"] == "data-scientists"
+    assert "builder" in state["inferred"]
+    assert state["heard"] == {}
+
+
+def test_a_correction_replaces_an_earlier_answer(advisor):
+    state = advisor.start("a chatbot over our company documents, we have no data scientists")
+    assert state["answers"]["builder"] == "low-code"
+    platform = advisor.walkthrough.question("platform")
+    understanding = advisor.understand(state, platform, "no, we do have data scientists")
+    assert understanding.corrected == (("builder", "low-code"),)
+    assert state["answers"]["builder"] == "data-scientists"
+    assert "builder" not in state["inferred"]
+
+
+def test_an_answer_given_explicitly_is_only_replaced_by_a_correction(advisor):
+    state = advisor.start()
+    advisor.answer(state, "goal", "genai")
+    advisor.answer(state, "genai-kind", "chat-docs")
+    advisor.answer(state, "builder", "low-code")
+    platform = advisor.walkthrough.question("platform")
+    advisor.understand(state, platform, "our data scientists will build it")
+    assert state["answers"]["builder"] == "low-code"
+    advisor.understand(state, platform, "actually, our data scientists will build it")
+    assert state["answers"]["builder"] == "data-scientists"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no, we do have data scientists", (True, "we do have data scientists")),
+        ("No we do have data scientists", (True, "we do have data scientists")),
+        ("actually the data is images", (True, "the data is images")),
+        ("no data scientists", (False, "no data scientists")),
+        ("no", (False, "no")),
+    ],
+)
+def test_corrections_are_told_from_negated_answers(text, expected):
+    assert correction(text) == expected
+
+
+def test_short_labels_read_inside_a_sentence(advisor):
+    builder = advisor.walkthrough.question("builder")
+    platform = advisor.walkthrough.question("platform")
+    assert short_label(builder.choice("low-code")) == "makers and analysts"
+    assert short_label(platform.choice("fabric")) == "Microsoft Fabric"

@@ -5,17 +5,28 @@ A walkthrough's progress is a plain dict (JSON-friendly, so dialog state can sto
 
     {"answers": {question id: choice id}, "inferred": [question ids taken from a description],
      "skipped": [question ids whose default was assumed],
-     "history": [question ids in the order they were answered]}
+     "history": [question ids in the order they were answered],
+     "heard": {question id: choice id said before the question applied}}
 
 Typed answers are matched to a question's choices on stemmed content words (the KB vocabulary's
-abbreviations and synonyms applied), with rapidfuzz correcting typos against the question's own
-words. Negation is kept: in "no data scientists" the words carry a `not_` mark, so they match a
-choice phrase "no data scientists" and never the phrase "data scientists".
+abbreviations and synonyms applied), with rapidfuzz correcting typos of words the knowledge base
+does not know against the question's own words. A choice's phrases (its label, the label's parts,
+its `means`) count where their words stand together, in one clause; a choice adds up the phrases
+found in separate places. Negation is kept: in "no data scientists" the words carry a `not_`
+mark, so they match a choice phrase "no data scientists" and never the phrase "data scientists".
+
+A description ("we're five web developers, no data scientists, thousands of reviews to tag with
+sentiment") is read against every question at once (`read`): each question's evidence, plus, for
+the answers a question requires, a share of its evidence (reviews → text analytics → ready-made
+AI services). It fills every open question one choice clearly wins (`infer`), keeps what it says
+about questions that do not apply yet (`heard`), and replaces earlier answers it contradicts when
+it is a correction (`understand`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -60,26 +71,55 @@ NEGATIONS = frozenset(
         "nor",
         "zero",
         "nothing",
+        "instead",
+        "than",
     ]
 )
+"""Words after which the next few are negated ("no data scientists", "rather than writing code",
+"quality matters less than cost")."""
+_STEM_EXCEPTIONS = {"customer": "customer", "customers": "customer"}
+"""Words the English stemmer would merge with a different word ("customer" → "custom")."""
 _NEGATION_SCOPE = 3
 """How many content words after a negation it covers."""
 _CLAUSE = re.compile(
     r"[.;:!?()\[\]\n,/]+|\s[-–—]\s|\b(?:but|however|although|though|except|yet)\b", re.IGNORECASE
 )
+_ALTERNATIVES = frozenset(["or"])
+"""Inside a negated clause these carry the negation on: "no data scientists or ML engineers"."""
 _TYPO_MIN_LENGTH = 4
 _TYPO_CUTOFF = 82.0
+"""A word the knowledge base does not know ("documnets") is read as the closest word of the
+question's choices when at least this similar (rapidfuzz ratio); known words are taken as said."""
 _PARTIAL_COVERAGE = 0.6
 """A phrase of three or more terms counts when at least this share of it is present."""
+_SLACK = 2
+"""A phrase's words count together only within one clause, at most the phrase's length plus this
+many content words apart: "scanned claim forms" is "scanned forms", but "custom" in one sentence
+and "models" in the next are not "custom model"."""
+_FURTHER = 0.5
+"""Each further, separate phrase found for a choice adds this share of the previous one's
+weight: "reviews", "sentiment" and "key phrases" together are surer than any one of them."""
+_IMPLIED = 0.5
+"""Evidence for a question also counts, at this share of its best choice, for the answers its
+`when` requires: "call recordings" (what to understand: speech) speaks for ready-made AI."""
 _ACCEPT = 0.8
 """A typed answer's best choice needs at least a whole one-word phrase (typos allowed)…"""
 _MARGIN = 0.25
 """…and to beat the runner-up by this much; otherwise the user is asked which one."""
-_INFER = 0.95
+_INFER = 1.05
 _INFER_MARGIN = 0.45
-"""A description answers a question it was not asked only when one choice clearly wins."""
-_LONG_ANSWER_WORDS = 8
-"""A typed answer this long is a description: it may answer later questions too."""
+"""A description answers a question it was not asked only when one choice clearly wins, on more
+than one lone word: "standard speech-to-text gets our drug names wrong" is no vote for standard
+content, "scanned PDFs of invoices" is documents."""
+DESCRIPTION_WORDS = 5
+"""A typed answer this long is read as a description too: it may answer every open question."""
+_CORRECTION = re.compile(
+    r"^\s*(?:(?:no|nope|nah)\b(?=\s*[,.;:!\-–—]|\s+(?:we|i|it'?s|our|they|that'?s|actually)\b)"
+    r"|actually|wait|correction|sorry|not quite|that'?s (?:not right|wrong)|i meant|we meant)"
+    r"[\s,.;:!\-–—]*",
+    re.IGNORECASE,
+)
+"""A message that sets an earlier answer right: "no, we do have data scientists"."""
 _COMMAND_MAX_WORDS = 5
 _COMMAND_CUTOFF = 80.0
 RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
@@ -145,14 +185,108 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What one typed answer told the walkthrough (the state is already updated)."""
+
+    match: ChoiceMatch
+    """The verdict on the question that was asked."""
+    filled: tuple[str, ...] = ()
+    """Questions the text answered, the one asked included, in the order they were taken."""
+    corrected: tuple[tuple[str, str], ...] = ()
+    """(question id, the choice id it had) for earlier answers the text replaced."""
+    heard: tuple[str, ...] = ()
+    """Questions the text answered that do not apply yet: kept for when they do."""
+
+
+@dataclass(frozen=True)
 class _Phrase:
     choice: int
     terms: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Token:
+    term: str
+    """Stemmed, `not_`-marked inside a negation's scope."""
+    clause: int
+    at: int
+    """Its position among the text's content words."""
+
+
+Located = dict[str, list[tuple[int, int, float]]]
+"""Where a question's words occur in a text: term → [(clause, position, similarity)]."""
+
+
+def _window(terms: tuple[str, ...], located: Located) -> tuple[float, int, int, int] | None:
+    """The best place for a phrase in a text: (similarity sum, words found, start, end).
+
+    A window starts at one of the phrase's words and reaches over the phrase's length plus
+    `_SLACK` content words, inside one clause; the phrase's other words count only there.
+    """
+    reach = len(terms) - 1 + _SLACK
+    best: tuple[float, int, int, int] | None = None
+    for anchor in terms:
+        for clause, at, _ in located.get(anchor, ()):
+            total, count, end = 0.0, 0, at
+            for term in terms:
+                near = [
+                    (s, -a)
+                    for c, a, s in located.get(term, ())
+                    if c == clause and 0 <= a - at <= reach
+                ]
+                if near:
+                    similarity, position = max(near)
+                    total += similarity
+                    count += 1
+                    end = max(end, -position)
+            if best is None or (total, best[2] - best[3]) > (best[0], at - end):
+                best = (total, count, at, end)
+    return best
+
+
+def _overlaps(span: Sequence[int], other: Sequence[int]) -> bool:
+    return span[0] <= other[1] and other[0] <= span[1]
+
+
+def _within(span: Sequence[int], other: Sequence[int]) -> bool:
+    return other[0] <= span[0] and span[1] <= other[1]
+
+
+def _ranked(scores: dict[int, float]) -> list[tuple[float, int]]:
+    return sorted(((s, i) for i, s in scores.items()), key=lambda item: (-item[0], item[1]))
+
+
+def _decide(ranked: list[tuple[float, int]], accept: float, margin: float) -> int | None:
+    """The winning choice's index: at least `accept`, ahead of the runner-up by `margin`."""
+    if not ranked or ranked[0][0] < accept:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < margin:
+        return None
+    return ranked[0][1]
+
+
+def short_label(choice: Choice) -> str:
+    """A choice's label for a sentence: without its parenthesis, lowercase unless its first
+    word is a name ("tables", "makers and analysts", but "Microsoft Fabric")."""
+    label = re.sub(r"\s*\([^)]*\)", "", choice.label).strip() or choice.label
+    first = label.split()[0]
+    if first[:1].isupper() and not re.search(rf"\b{re.escape(first)}\b", choice.because):
+        label = label[:1].lower() + label[1:]
+    return label
+
+
+def correction(text: str) -> tuple[bool, str]:
+    """(True, the rest) for a message that sets an earlier answer right ("no, we do have data
+    scientists"); (False, text) otherwise. "no data scientists" is an answer, not a correction."""
+    found = _CORRECTION.match(text)
+    if found is None or not text[found.end() :].strip():
+        return False, text
+    return True, text[found.end() :]
+
+
 def new_state() -> dict[str, Any]:
     """A walkthrough with nothing answered."""
-    return {"answers": {}, "inferred": [], "skipped": [], "history": []}
+    return {"answers": {}, "inferred": [], "skipped": [], "history": [], "heard": {}}
 
 
 def looks_like_question(text: str) -> bool:
@@ -191,50 +325,92 @@ class Advisor:
             self._vocabulary[question.id] = sorted(
                 {t.removeprefix(NOT) for p in phrases for t in p.terms}
             )
+        self._vocabulary_sets = {q: frozenset(v) for q, v in self._vocabulary.items()}
+        self._known = self._known_words()
+        self._implies = {q.id: self._required(q) for q in self.walkthrough.questions}
         self._commands = {
             Command(name): tuple(self._plain(w) for w in words)
             for name, words in self.walkthrough.commands.items()
         }
+
+    def _known_words(self) -> frozenset[str]:
+        """The stems of every word the knowledge base uses: these are never typo-corrected."""
+        texts: list[str] = []
+        for topic in self.kb.topics.values():
+            texts += [topic.title, topic.summary, topic.detail, *topic.aliases, *topic.phrases]
+            texts += [*topic.when_to_use, *topic.when_not_to_use]
+            for question in topic.questions:
+                texts += [*question.ask, question.answer]
+        for question in self.walkthrough.questions:
+            texts += [question.ask, question.help]
+            for choice in question.choices:
+                texts += [choice.label, choice.because, *choice.means]
+        words = {w for text in texts for w in self.normalizer.normalize(text).words}
+        return frozenset(stem(w) for w in words)
+
+    def _required(self, question: WalkthroughQuestion) -> tuple[tuple[str, int], ...]:
+        """The answers (question id, choice index) that every `when` of the question needs."""
+        common: set[tuple[str, str]] | None = None
+        for condition in question.when:
+            pairs = {(q, next(iter(c))) for q, c in condition if len(c) == 1}
+            common = pairs if common is None else common & pairs
+        found = []
+        for question_id, choice_id in sorted(common or ()):
+            choices = self.walkthrough.question(question_id).choices
+            found.append((question_id, next(i for i, c in enumerate(choices) if c.id == choice_id)))
+        return tuple(found)
 
     # -- words ----------------------------------------------------------------------------------
 
     def _plain(self, text: str) -> str:
         return " ".join(self.normalizer.normalize(text).words)
 
-    def terms(self, text: str) -> list[str]:
-        """Stemmed content words, `not_`-marked inside the scope of a negation."""
-        found: list[str] = []
-        for clause in _CLAUSE.split(text):
+    def _tokens(self, text: str) -> list[_Token]:
+        """The text's stemmed content words with their clause and position; negation marked."""
+        tokens: list[_Token] = []
+        for index, clause in enumerate(_CLAUSE.split(text)):
             if not clause or not clause.strip():
                 continue
-            scope = 0
+            scope, negated = 0, False
             for word in self.normalizer.normalize(clause).words:
                 if word in NEGATIONS:
+                    scope, negated = _NEGATION_SCOPE, True
+                    continue
+                if negated and word in _ALTERNATIVES:
                     scope = _NEGATION_SCOPE
                     continue
                 if word in self._stopwords:
                     continue
-                found.append(f"{NOT}{stem(word)}" if scope else stem(word))
+                base = _STEM_EXCEPTIONS.get(word) or stem(word)
+                term = f"{NOT}{base}" if scope else base
+                tokens.append(_Token(term, index, len(tokens)))
                 scope = max(scope - 1, 0)
-        return found
+        return tokens
 
-    def _text_terms(self, question_id: str, text: str) -> dict[str, float]:
-        """The text's terms, typos corrected to the question's words, with their similarity."""
+    def terms(self, text: str) -> list[str]:
+        """Stemmed content words, `not_`-marked inside the scope of a negation."""
+        return [t.term for t in self._tokens(text)]
+
+    def _located(self, question_id: str, tokens: list[_Token]) -> Located:
+        """Where the question's words occur in the text. A word the knowledge base does not know
+        is read as the closest word of the question's choices (typos), with its similarity."""
         vocabulary = self._vocabulary[question_id]
-        known = set(vocabulary)
-        found: dict[str, float] = {}
-        for term in self.terms(text):
-            base = term.removeprefix(NOT)
-            prefix = term[: len(term) - len(base)]
+        own = self._vocabulary_sets[question_id]
+        found: Located = {}
+        for token in tokens:
+            base = token.term.removeprefix(NOT)
+            prefix = token.term[: len(token.term) - len(base)]
             similarity = 1.0
-            if base not in known and len(base) >= _TYPO_MIN_LENGTH and not base.isdigit():
+            if base not in own:
+                if base in self._known or len(base) < _TYPO_MIN_LENGTH or base.isdigit():
+                    continue
                 best = process.extractOne(
                     base, vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
                 )
-                if best is not None:
-                    base, similarity = best[0], best[1] / 100
-            key = prefix + base
-            found[key] = max(found.get(key, 0.0), similarity)
+                if best is None:
+                    continue
+                base, similarity = best[0], best[1] / 100
+            found.setdefault(prefix + base, []).append((token.clause, token.at, similarity))
         return found
 
     # -- matching -------------------------------------------------------------------------------
@@ -255,29 +431,56 @@ class Advisor:
                         best = (score, command)
         return best[1] if best else None
 
+    def _evidence(self, question_id: str, located: Located, *, whole: bool) -> dict[int, float]:
+        """Each choice's score: the sum of its weighted phrases found in the text (`_found`)."""
+        found = self._found(question_id, located, whole=whole)
+        return {choice: sum(s for s, _, _ in hits) for choice, hits in found.items()}
+
+    def _found(
+        self, question_id: str, located: Located, *, whole: bool
+    ) -> dict[int, list[tuple[float, int, int]]]:
+        """Each choice's phrases found in the text: (weighted score, start, end), one per place.
+
+        A phrase scores by the share of its words present near each other (typos count a little
+        less), times a bonus for longer phrases; with `whole`, only phrases found entirely count.
+        A choice adds up its phrases found in separate places, each further one at a smaller
+        weight (`_FURTHER`).
+        """
+        hits: list[tuple[float, int, int, int]] = []
+        for phrase in self._phrases[question_id]:
+            size = len(phrase.terms)
+            present = sum(t in located for t in phrase.terms)
+            if not present or (
+                present < size and (whole or size < 3 or present / size < _PARTIAL_COVERAGE)
+            ):
+                continue
+            window = _window(phrase.terms, located)
+            if window is None:
+                continue
+            similarity, count, start, end = window
+            if count < size and (whole or size < 3 or count / size < _PARTIAL_COVERAGE):
+                continue
+            score = similarity / size * (1 + 0.3 * (count - 1))
+            hits.append((score, phrase.choice, start, end))
+        hits.sort(key=lambda hit: (-hit[0], hit[2]))
+        found: dict[int, list[tuple[float, int, int]]] = {}
+        for score, choice, start, end in hits:
+            taken = found.setdefault(choice, [])
+            if any(_overlaps((start, end), t[1:]) for t in taken):
+                continue
+            taken.append((score * _FURTHER ** len(taken), start, end))
+        return found
+
     def scores(
         self, question: WalkthroughQuestion, text: str, *, whole_phrases: bool = False
     ) -> list[tuple[float, int]]:
-        """(score, choice index) for every choice with any evidence, best first.
+        """(score, choice index) for every choice with any evidence in the text, best first.
 
-        A choice scores by its best phrase: the share of the phrase's words present (typos count
-        a little less), times a bonus for longer phrases. With `whole_phrases`, only phrases
-        whose every word is present count (used to read descriptions).
+        With `whole_phrases`, only phrases whose every word is present count (used to read
+        descriptions).
         """
-        found = self._text_terms(question.id, text)
-        best: dict[int, float] = {}
-        for phrase in self._phrases[question.id]:
-            present = [found[t] for t in phrase.terms if t in found]
-            if not present:
-                continue
-            coverage = sum(present) / len(phrase.terms)
-            if len(present) < len(phrase.terms) and (
-                whole_phrases or len(phrase.terms) < 3 or coverage < _PARTIAL_COVERAGE
-            ):
-                continue
-            score = coverage * (1 + 0.3 * (len(present) - 1))
-            best[phrase.choice] = max(best.get(phrase.choice, 0.0), score)
-        return sorted(((s, i) for i, s in best.items()), key=lambda item: (-item[0], item[1]))
+        located = self._located(question.id, self._tokens(text))
+        return _ranked(self._evidence(question.id, located, whole=whole_phrases))
 
     def match(self, question: WalkthroughQuestion, text: str) -> ChoiceMatch:
         """Which choice a typed (or clicked) answer means."""
@@ -285,7 +488,10 @@ class Advisor:
         if index is not None:
             choice = question.choices[index]
             return ChoiceMatch(MatchKind.EXACT, choice, 1.0, (choice,))
-        ranked = self.scores(question, text)
+        return self._verdict(question, self.scores(question, text))
+
+    @staticmethod
+    def _verdict(question: WalkthroughQuestion, ranked: list[tuple[float, int]]) -> ChoiceMatch:
         if not ranked or ranked[0][0] < _ACCEPT:
             return ChoiceMatch(MatchKind.NONE)
         top_score, top = ranked[0]
@@ -296,13 +502,107 @@ class Advisor:
         choice = question.choices[top]
         return ChoiceMatch(MatchKind.FUZZY, choice, top_score, (choice,))
 
-    def _infer_one(self, question: WalkthroughQuestion, text: str) -> Choice | None:
-        ranked = self.scores(question, text, whole_phrases=True)
-        if not ranked or ranked[0][0] < _INFER:
-            return None
-        if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < _INFER_MARGIN:
-            return None
-        return question.choices[ranked[0][1]]
+    def read(self, text: str) -> dict[str, list[tuple[float, int]]]:
+        """What a description says about every question: (score, choice index), best first.
+
+        Each question is read on its own (whole phrases only), then the evidence for a question
+        also counts, at `_IMPLIED` of its best choice, for the answers that question requires:
+        a paragraph about call recordings speaks for "analyze speech" and so for ready-made AI.
+        """
+        tokens = self._tokens(text)
+        found = {
+            q.id: self._found(q.id, self._located(q.id, tokens), whole=True)
+            for q in self.walkthrough.questions
+        }
+        totals = {
+            question_id: {choice: sum(s for s, _, _ in hits) for choice, hits in by_choice.items()}
+            for question_id, by_choice in found.items()
+        }
+        for question_id, by_choice in found.items():
+            if not by_choice:
+                continue
+            best = max(by_choice.values(), key=lambda hits: sum(s for s, _, _ in hits))
+            for parent, index in self._implies[question_id]:
+                own = found[parent].get(index, [])  # a phrase already counted there counts once
+                extra = sum(s for s, *span in best if not any(_within(span, o[1:]) for o in own))
+                if extra:
+                    totals[parent][index] = totals[parent].get(index, 0.0) + _IMPLIED * extra
+        return {question_id: _ranked(scores) for question_id, scores in totals.items()}
+
+    def understand(
+        self,
+        state: dict[str, Any],
+        question: WalkthroughQuestion,
+        text: str,
+        match: ChoiceMatch | None = None,
+    ) -> Understanding:
+        """Take a typed answer to `question`: record what it answers and return what it told.
+
+        A click or a short answer answers the question asked. A description (`DESCRIPTION_WORDS`
+        or more), and a short text that does not answer the question asked, is read against every
+        open question (`read`) and fills all it clearly answers. It replaces an earlier answer
+        when it starts as a correction ("no, we do have data scientists"), or when that answer
+        was only taken from a description or assumed and the text does not answer the question
+        asked.
+        """
+        correcting, text = correction(text)
+        if match is None or correcting:
+            match = self.match(question, text)
+        if match.kind is MatchKind.EXACT:
+            self.answer(state, question.id, match.choice.id)
+            return Understanding(match, (question.id, *self.take_heard(state)))
+        describes = len(text.split()) >= DESCRIPTION_WORDS
+        heard: tuple[str, ...] = ()
+        reading = self.read(text) if describes or correcting or match.choice is None else None
+        if reading is not None and describes:
+            index = _decide(reading[question.id], _ACCEPT, _MARGIN)
+            if index is not None:
+                choice = question.choices[index]
+                match = ChoiceMatch(MatchKind.FUZZY, choice, reading[question.id][0][0], (choice,))
+        filled: list[str] = []
+        if match.choice is not None:
+            self.answer(state, question.id, match.choice.id)
+            filled.append(question.id)
+        corrected: list[tuple[str, str]] = []
+        if reading is not None:
+            corrected = self._correct(
+                state,
+                reading,
+                asked=question.id,
+                marked=correcting,
+                unanswered=match.choice is None,
+            )
+            if describes or match.choice is None:
+                before = set(state.get("heard", {}))
+                filled.extend(self.infer(state, text, reading))
+                heard = tuple(q for q in state.get("heard", {}) if q not in before)
+        filled.extend(self.take_heard(state))
+        return Understanding(match, tuple(filled), tuple(corrected), heard)
+
+    def _correct(
+        self,
+        state: dict[str, Any],
+        reading: dict[str, list[tuple[float, int]]],
+        *,
+        asked: str,
+        marked: bool,
+        unanswered: bool,
+    ) -> list[tuple[str, str]]:
+        """Replace earlier answers the reading clearly contradicts (see `understand`)."""
+        changed: list[tuple[str, str]] = []
+        for question in self.walkthrough.questions:
+            previous = state["answers"].get(question.id)
+            if previous is None or question.id == asked:
+                continue
+            index = _decide(reading[question.id], _INFER, _INFER_MARGIN)
+            if index is None or question.choices[index].id == previous:
+                continue
+            soft = question.id in state["inferred"] or question.id in state.get("skipped", ())
+            if not (marked or (unanswered and soft)):
+                continue
+            self.answer(state, question.id, question.choices[index].id)
+            changed.append((question.id, previous))
+        return changed
 
     # -- progress ---------------------------------------------------------------------------------
 
@@ -313,19 +613,41 @@ class Advisor:
             self.infer(state, opener)
         return state
 
-    def infer(self, state: dict[str, Any], text: str) -> list[str]:
-        """Fill in unanswered questions a description clearly answers; return their ids."""
+    def infer(
+        self,
+        state: dict[str, Any],
+        text: str,
+        reading: dict[str, list[tuple[float, int]]] | None = None,
+    ) -> list[str]:
+        """Fill in open questions a description clearly answers; return their ids.
+
+        What the text says about a question that does not apply yet is kept (`heard`) and taken
+        once it does: "no data scientists" said before the goal is known answers "who builds
+        it" when that question comes.
+        """
+        reading = self.read(text) if reading is None else reading
+        heard = state.setdefault("heard", {})
+        kept = self.walkthrough.active(state["answers"])
+        for question in self.walkthrough.questions:
+            index = _decide(reading[question.id], _INFER, _INFER_MARGIN)
+            if index is not None and question.id not in kept:
+                heard[question.id] = question.choices[index].id
+        return self.take_heard(state)
+
+    def take_heard(self, state: dict[str, Any]) -> list[str]:
+        """Answer the open questions that apply with what the user said about them earlier;
+        return their ids, in the order taken."""
+        heard = state.get("heard") or {}
         added: list[str] = []
         changed = True
-        while changed:
+        while changed and heard:
             changed = False
             kept = self.walkthrough.active(state["answers"])
             for question in self.walkthrough.questions:
-                if question.id in kept or not self._applies(question, kept):
+                if question.id in kept or question.id not in heard:
                     continue
-                choice = self._infer_one(question, text)
-                if choice is not None:
-                    self.answer(state, question.id, choice.id, inferred=True)
+                if self._applies(question, kept):
+                    self.answer(state, question.id, heard.pop(question.id), inferred=True)
                     added.append(question.id)
                     changed = True
                     break
@@ -336,6 +658,7 @@ class Advisor:
     ) -> None:
         """Record an answer (replacing an earlier one to the same question)."""
         state["answers"][question_id] = choice_id
+        state.get("heard", {}).pop(question_id, None)
         state["history"] = [q for q in state["history"] if q != question_id] + [question_id]
         for mark, on in (("inferred", inferred), ("skipped", False)):
             state[mark] = [q for q in state.get(mark, []) if q != question_id]
