@@ -51,7 +51,7 @@ def examples(router: HybridRouter, paths: list[Path]):
             in_scope = case["kind"] != "out_of_scope"
             expected = [e.lower() for e in case.get("expect_any", [])]
             rows = []
-            for intent, features in router.features(case["say"]):  # noqa: B007
+            for intent, features in router.features(case["say"]):
                 declines = intent.topic.kind is Kind.DECLINE
                 if in_scope:
                     label = not declines and any(e in shown[intent.id] for e in expected)

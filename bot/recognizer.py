@@ -59,7 +59,9 @@ def to_recognizer_result(understood: Understood | Decision) -> RecognizerResult:
         for name, score in intents.items():
             if name not in (top_name, NONE_INTENT) and score.score >= top_score:
                 score.score = round(top_score - _BELOW, 4)
-    else:
+    else:  # declined or unsure: None is the top intent, every candidate stays below it
+        for score in intents.values():
+            score.score = round(min(score.score, 1.0 - _BELOW), 4)
         intents[NONE_INTENT] = IntentScore(score=1.0)
     return RecognizerResult(
         text=decision.text,

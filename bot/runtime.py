@@ -9,12 +9,12 @@ from botbuilder.core import ConversationState, Storage, UserState
 from bot.config import Settings
 from bot.core.advisor import Advisor
 from bot.core.compare import Comparer
-from bot.core.kb import KnowledgeBase
-from bot.core.loader import load_knowledge
-from bot.core.replies import Replies
 from bot.core.context import Conversation
 from bot.core.embedding import StaticEmbedding
 from bot.core.hybrid import FusionModel, HybridRouter
+from bot.core.kb import KnowledgeBase
+from bot.core.loader import load_knowledge
+from bot.core.replies import Replies
 from bot.feedback import FeedbackStore, feedback_path
 from bot.handler import ArchBotHandler
 from bot.messages import Presenter, card_channels_from_env
@@ -107,7 +107,7 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtim
         replies,
         feedback=feedback,
         presenter=Presenter(card_channels_from_env()),
-        search=KnowledgeSearch(kb, router),
+        search=KnowledgeSearch(kb, router.lexical),
         notices=notices,
     )
     return Runtime(settings, kb, router, storage, handler, feedback, notices=notices)

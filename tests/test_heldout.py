@@ -11,17 +11,22 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core.compare import Comparer
+from bot.core.context import Conversation
+from bot.core.embedding import StaticEmbedding
+from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
-from bot.core.router import Outcome, Router
+from bot.core.router import Outcome
 
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout.yaml"
 
 
 @pytest.fixture(scope="module")
-def bot_parts() -> tuple[Router, Replies]:
+def bot_parts() -> tuple[Conversation, Replies]:
     kb = load_knowledge()
-    return Router(kb), Replies(kb)
+    router = HybridRouter(kb, StaticEmbedding.load(), FusionModel.load())
+    return Conversation(kb, router, Comparer(kb, router.lexical)), Replies(kb)
 
 
 def test_heldout_questions_route_well(bot_parts):
@@ -31,7 +36,7 @@ def test_heldout_questions_route_well(bot_parts):
     missed = []
     for case in cases:
         in_scope = case["kind"] != "out_of_scope"
-        decision = router.route(case["say"])
+        decision = router.route(case["say"])  # the recognizer's decision, comparisons included
         answered = decision.outcome is Outcome.ANSWER
         text = replies.for_decision(decision).text.lower()
         ok = (

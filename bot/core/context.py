@@ -333,10 +333,9 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
         return previous
     if top.intent.topic.kind not in _FOCUS_KINDS:
         return previous
+    answered = top.intent.topic.id
     alternatives = tuple(
-        dict.fromkeys(
-            m.intent.topic.id for m in decision.matches[1:] if m.intent.topic.id != top.intent.topic.id
-        )
+        dict.fromkeys(m.intent.topic.id for m in decision.matches[1:] if m.intent.topic.id != answered)
     )
     return Focus(topic=top.intent.topic.id, intent=top.intent.id, alternatives=alternatives[:4])
 

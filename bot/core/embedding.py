@@ -53,7 +53,8 @@ class StaticEmbedding:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise EmbeddingTableError(f"{path}: cannot read the embedding table: {error}") from error
+            message = f"{path}: cannot read the embedding table: {error}"
+            raise EmbeddingTableError(message) from error
         if not data.startswith(_MAGIC):
             raise EmbeddingTableError(f"{path}: not an ArchBot embedding table")
         offset = len(_MAGIC)

@@ -31,6 +31,9 @@ FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 6
 """Candidates taken from each signal's ranking."""
 
+_RIVAL_FLOOR = 0.1
+"""A rival offered beside the best guess in a "did you mean" is at least this likely."""
+
 FEATURES = (
     "lexical",
     "terms",
@@ -45,7 +48,10 @@ FEATURES = (
     "question",
     "smalltalk",
     "known_words",
+    "named",
 )
+"""A candidate's features also carry `exact_name` (the message is one of its names), which
+is not weighed: `decide` puts such a candidate first."""
 
 
 GATE_FEATURES = (
@@ -139,6 +145,10 @@ class HybridRouter:
         self.intents = self.lexical.intents
         self._position = {intent.id: i for i, intent in enumerate(self.intents)}
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
+        self._names = [
+            [frozenset(self.normalizer.normalize(n).terms) for n in intent.names]
+            for intent in self.intents
+        ]
         self.embedding = embedding
         self.meaning = VectorIndex(embedding.dims, [self._intent_vector(i) for i in self.intents])
 
@@ -171,6 +181,7 @@ class HybridRouter:
         best_terms = max(terms.values(), default=0.0)
         best_meaning = max(cosines, default=0.0)
         known = self._known_share(normalized.terms)
+        asked = frozenset(normalized.terms)
         found = []
         for index in candidates:
             intent = self.intents[index]
@@ -192,6 +203,8 @@ class HybridRouter:
                 "question": float(intent.question is not None),
                 "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
                 "known_words": known,
+                "named": float(any(n and n <= asked for n in self._names[index])),
+                "exact_name": float(any(n == asked for n in self._names[index])),
             }
             found.append((intent, features))
         return found
@@ -238,7 +251,8 @@ def gate_features(
                 decline = (features["lexical"], Match(intent, round(features["lexical"], 4)))
         else:
             answers.append((probability, intent, features))
-    answers.sort(key=lambda a: a[0], reverse=True)
+    # a message that is nothing but an intent's name ("what is Azure Databricks?") asks for it
+    answers.sort(key=lambda a: (a[2].get("exact_name", 0.0), a[0]), reverse=True)
     ranked = [Match(intent, round(p, 4)) for p, intent, _f in answers]
     gate = dict.fromkeys(GATE_FEATURES, 0.0)
     if answers:
@@ -284,7 +298,7 @@ def decide(
             return Decision(text, Outcome.AMBIGUOUS, (top, *rivals[:2]))
         return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))
     if confidence >= model.suggest:
-        suggestions = (top, *[m for m in rivals if m.score >= model.suggest * 0.5][:2])
+        suggestions = (top, *[m for m in rivals if m.score >= _RIVAL_FLOOR][:2])
         return Decision(text, Outcome.AMBIGUOUS, suggestions)
     return Decision(text, Outcome.NONE, (top, *answers[1:5]))
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.conversation_loader import CONVERSATION_FILE, read_conversation
 from bot.core.kb import (
     QUESTION_SEPARATOR,
     Kind,
@@ -16,7 +17,6 @@ from bot.core.kb import (
     Vocabulary,
 )
 from bot.core.text import Normalizer
-from bot.core.conversation_loader import CONVERSATION_FILE, read_conversation
 from bot.core.walkthrough_loader import WALKTHROUGH_FILE, read_walkthrough
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
 

@@ -290,9 +290,9 @@ class Replies:
             reply = intent_reply(top.intent, self.kb)
             followups = followup_labels(self.kb, top.intent.topic)
             return dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
-        if decision.outcome is Outcome.NONE and top is not None:
-            if top.intent.topic.kind is Kind.DECLINE:
-                return decline_reply(top.intent, self.kb)
+        declined = decision.outcome is Outcome.NONE and top is not None
+        if declined and top.intent.topic.kind is Kind.DECLINE:
+            return decline_reply(top.intent, self.kb)
         if decision.outcome is Outcome.AMBIGUOUS:
             names = tuple(dict.fromkeys(suggestion_text(m.intent) for m in decision.matches))
             text = "I'm not sure which one you mean. Did you mean one of these?"

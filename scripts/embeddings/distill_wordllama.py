@@ -74,7 +74,8 @@ def main() -> None:
         out.write(meta)
         out.write(scale.astype("<f4").tobytes())
         out.write(quantized.tobytes())
-    print(f"{OUT}: {len(table)} words, {matrix.shape}, {OUT.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+    size = OUT.stat().st_size / 1e6
+    print(f"{OUT}: {len(table)} words, {matrix.shape}, {size:.1f} MB", file=sys.stderr)
 
 
 if __name__ == "__main__":
