@@ -334,9 +334,8 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     if top.intent.topic.kind not in _FOCUS_KINDS:
         return previous
     answered = top.intent.topic.id
-    alternatives = tuple(
-        dict.fromkeys(m.intent.topic.id for m in decision.matches[1:] if m.intent.topic.id != answered)
-    )
+    others = (m.intent.topic.id for m in decision.matches[1:])
+    alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
     return Focus(topic=top.intent.topic.id, intent=top.intent.id, alternatives=alternatives[:4])
 
 
