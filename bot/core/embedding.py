@@ -3,8 +3,9 @@
 The table (bot/core/data/wordllama-l2-256.bin, made by scripts/embeddings/distill_wordllama.py)
 holds WordLlama's 32,000 token vectors (256 dimensions, int8 with a scale per row) and the exact
 tokenization of ~64,000 words; a word it does not list is cut into its longest known pieces. A
-text's vector is the mean of its tokens' vectors, as WordLlama pools them. Cosines of one vector
-against many are computed by SimSIMD; nothing is downloaded, ever.
+text's vector is the mean of its tokens' vectors, as WordLlama pools them. Sums and cosines are
+computed by SimSIMD (its `out=` argument is not used: in 6.5.16 it corrupts reference counts);
+nothing is downloaded, ever.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import simsimd
 
@@ -88,28 +90,38 @@ class StaticEmbedding:
                 start += 1  # a character no piece has: skipped
         return ids
 
-    def _sum_of(self, word: str) -> tuple[tuple[float, ...], int]:
+    def _sum_of(self, word: str) -> tuple[array | None, int]:
         """The sum of a word's token vectors, and how many tokens it has."""
-        total = [0.0] * self.dims
         ids = self.pieces(word)
+        if not ids:
+            return None, 0
         dims = self.dims
+        total: Any = array("f", bytes(4 * dims))
         for token in ids:
-            scale = self._scales[token]
-            row = self._rows[token * dims : (token + 1) * dims]
-            total = [t + scale * v for t, v in zip(total, row, strict=True)]
-        return tuple(total), len(ids)
+            row = array("f", self._rows[token * dims : (token + 1) * dims])
+            total = simsimd.wsum(total, row, alpha=1.0, beta=float(self._scales[token]))
+        return _floats(total), len(ids)
 
     def vector(self, words: Iterable[str]) -> array | None:
         """The mean of the words' token vectors (None when no word has a token)."""
-        sums, count = [], 0
+        total: Any = None
+        count = 0
         for word in words:
-            total, tokens = self._word_sum(word)
-            if tokens:
-                sums.append(total)
-                count += tokens
-        if not count:
+            vector, tokens = self._word_sum(word)
+            if vector is None:
+                continue
+            total = vector if total is None else simsimd.wsum(total, vector)
+            count += tokens
+        if total is None:
             return None
-        return array("f", [sum(column) / count for column in zip(*sums, strict=True)])
+        return _floats(simsimd.wsum(total, total, alpha=1.0 / count, beta=0.0))
+
+
+def _floats(vector: Any) -> array:
+    """A float32 buffer (SimSIMD's result tensors included) as an array."""
+    floats = array("f")
+    floats.frombytes(memoryview(vector).cast("B"))
+    return floats
 
 
 class VectorIndex:
