@@ -24,7 +24,7 @@ from bot.storage import SqliteStorage
 from bot.storage_memory import InMemoryStorage
 from bot.teams import KnowledgeSearch
 from dialogs.main_dialog import MainDialog
-from dialogs.walkthrough_dialog import WalkthroughDialog
+from dialogs.walkthrough_dialog import MEMORY, WalkthroughDialog
 
 SQLITE_PREFIX = "sqlite:///"
 MEMORY_URL = "memory://"
@@ -96,7 +96,8 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtim
     recognizer = KnowledgeRecognizer(conversation, conversation_state.create_property(FOCUS))
     walkthrough = None
     if kb.walkthrough is not None:
-        walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies)
+        memory = conversation_state.create_property(MEMORY)
+        walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies, memory)
     dialog = MainDialog(recognizer, replies, walkthrough)
     feedback = FeedbackStore(feedback_path(settings.storage))
     notices = Notices(storage, anonymous=settings.anonymous)

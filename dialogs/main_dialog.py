@@ -54,6 +54,8 @@ class MainDialog(ComponentDialog):
 
     async def answer(self, context: TurnContext) -> bool:
         """Answer the message unless it asks for the walkthrough; True when it was answered."""
+        if self.walkthrough is not None and await self.walkthrough.follow_up(context):
+            return True  # "why not X?" / "what if …?" about the last recommendation
         result = await self.recognizer.recognize_once(context)
         understood = understood_of(result)
         text = context.activity.text or ""

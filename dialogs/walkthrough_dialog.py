@@ -6,6 +6,10 @@ answer) that loops with `replace_dialog`, carrying the walkthrough's progress as
 the dialog's options, so it survives a server restart in the persistent conversation state.
 Typed answers go through the Advisor's fuzzy matcher (ChoicePrompt does not match typos); the
 choices are offered as suggested-action buttons that send their label.
+
+The last walkthrough's answers stay in conversation state (`memory`, a state property) after it
+ends, so "why not Databricks?" and "what if we had a data science team?" are answered on any later
+turn (`follow_up`, which the root dialog asks first).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -25,13 +29,17 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 from bot.core.advisor import (
     Advisor,
     Command,
+    FollowUp,
     MatchKind,
     Understanding,
     correction,
+    follow_up,
     looks_like_question,
     memo,
     short_label,
     trace_value,
+    what_if_text,
+    why_not_reply,
 )
 from bot.core.kb import Choice, Kind, WalkthroughQuestion
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
@@ -45,6 +53,8 @@ TRACE_LABEL = "ArchBot recommendation"
 TRACE_VALUE_TYPE = "https://archbot.dev/schemas/recommendation"
 EMULATOR = "emulator"
 RESTART_LABEL = "Start the walkthrough"
+MEMORY = "Walkthrough"
+"""The conversation-state property that keeps the last walkthrough's answers."""
 STATEMENT_ANSWER_SCORE = 0.8
 """A statement that is not an answer is taken as a knowledge question only above this score."""
 LONG_ANSWER_WORDS = 8
@@ -91,6 +101,11 @@ _NO = frozenset(
 )
 """Replies to "I read: … — right?" that confirm it, or say it is wrong without saying how."""
 
+_SERVICE_KINDS = frozenset(
+    [Kind.SERVICE, Kind.PLATFORM, Kind.TOOL, Kind.MODEL, Kind.CONCEPT, Kind.LANGUAGE]
+)
+"""What "why not X?" can be about (not small talk, a decline or a customer story)."""
+
 _STEPS = "WalkthroughSteps"
 _PROMPT = "WalkthroughPrompt"
 
@@ -98,11 +113,19 @@ _PROMPT = "WalkthroughPrompt"
 class WalkthroughDialog(ComponentDialog):
     """Interviews the user and recommends an architecture; interruptions work at every question."""
 
-    def __init__(self, advisor: Advisor, recognizer: KnowledgeRecognizer, replies: Replies) -> None:
+    def __init__(
+        self,
+        advisor: Advisor,
+        recognizer: KnowledgeRecognizer,
+        replies: Replies,
+        memory: StatePropertyAccessor | None = None,
+    ) -> None:
         super().__init__(WalkthroughDialog.__name__)
         self.advisor = advisor
         self.recognizer = recognizer
         self.replies = replies
+        self.memory = memory
+        """Conversation state: the last walkthrough's answers, {"state": …} (None: not kept)."""
         self.add_dialog(WaterfallDialog(_STEPS, [self._ask_step, self._answer_step]))
         self.add_dialog(TextPrompt(_PROMPT))
         self.initial_dialog_id = _STEPS
@@ -142,6 +165,9 @@ class WalkthroughDialog(ComponentDialog):
         if command is not None:
             return await self._command(step, state, question, command, misses)
 
+        asked_after = follow_up(text)
+        if asked_after is not None and asked_after[0] is FollowUp.WHAT_IF:
+            text = f"actually {asked_after[1]}"  # "what if we had data scientists": an answer
         match = self.advisor.match(question, text)
         plain = " ".join(text.lower().replace("’", "'").strip(" .!").split())
         if match.kind is MatchKind.NONE and step.values.get("confirming"):
@@ -384,9 +410,69 @@ class WalkthroughDialog(ComponentDialog):
         if notes:
             reply = replace(reply, text="\n\n".join([*notes, reply.text]), notes=tuple(notes))
         await step.context.send_activity(to_activity(reply, step.context))
+        value = await self._recommended(step.context, recommendation)
+        await self._remember(step.context, state)
+        return await step.end_dialog(value)
+
+    async def _recommended(self, context: TurnContext, recommendation) -> dict[str, Any]:
         value = trace_value(recommendation)
-        if step.context.activity.channel_id == EMULATOR:
-            await step.context.send_trace_activity(
+        if context.activity.channel_id == EMULATOR:
+            await context.send_trace_activity(
                 TRACE_NAME, value=value, value_type=TRACE_VALUE_TYPE, label=TRACE_LABEL
             )
-        return await step.end_dialog(value)
+        return value
+
+    # -- after the recommendation ---------------------------------------------------------------
+
+    async def _remember(self, context: TurnContext, state: dict[str, Any]) -> None:
+        if self.memory is not None:
+            kept = {
+                k: state[k] for k in ("answers", "inferred", "skipped", "history") if k in state
+            }
+            await self.memory.set(context, {"state": kept})
+
+    async def follow_up(self, context: TurnContext) -> bool:
+        """Answer "why not X?" or "what if …?" about the last recommendation; False for any
+        other message, or when there was no walkthrough in this conversation."""
+        asked = follow_up(context.activity.text or "") if self.memory is not None else None
+        if asked is None:
+            return False
+        remembered = await self.memory.get(context)
+        state = remembered.get("state") if isinstance(remembered, dict) else None
+        if not isinstance(state, dict) or not isinstance(state.get("answers"), dict):
+            return False
+        state = {"inferred": [], "skipped": [], "history": [], **state, "heard": {}}
+        kind, subject = asked
+        if kind is FollowUp.WHY_NOT:
+            topic = self._named(subject)
+            if topic is None:
+                return False
+            reply = why_not_reply(self.advisor.why_not(state, topic))
+            reply = replace(reply, suggestions=(*reply.suggestions, RESTART_LABEL))
+            await context.send_activity(to_activity(reply, context))
+            return True
+        change = self.advisor.what_if(state, subject)
+        if change is None:
+            return False
+        note = what_if_text(change)
+        if change.after.rule.id == change.before.rule.id and not (change.added or change.dropped):
+            await context.send_activity(to_activity(Reply(note, (RESTART_LABEL,)), context))
+            return True
+        reply = memo(change.after, RESTART_LABEL)
+        reply = replace(reply, text=f"{note}\n\n{reply.text}", notes=(note,))
+        await context.send_activity(to_activity(reply, context))
+        await self._recommended(context, change.after)
+        await self._remember(context, change.state)
+        return True
+
+    def _named(self, subject: str):
+        """The topic "why not X?" names: by title or alias, else the router's confident answer."""
+        named = self.advisor.named_topics(subject)
+        if named:
+            return named[0]
+        decision = self.recognizer.router.route(subject)
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None:
+            return None
+        topic = top.intent.topic
+        return topic if topic.kind in _SERVICE_KINDS else None

@@ -11,12 +11,16 @@ from bot.core.advisor import (
     NOT,
     Advisor,
     Command,
+    FollowUp,
     MatchKind,
     correction,
+    follow_up,
     looks_like_question,
     memo,
     short_label,
     trace_value,
+    what_if_text,
+    why_not_reply,
 )
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
@@ -324,3 +328,94 @@ def test_short_labels_read_inside_a_sentence(advisor):
     platform = advisor.walkthrough.question("platform")
     assert short_label(builder.choice("low-code")) == "makers and analysts"
     assert short_label(platform.choice("fabric")) == "Microsoft Fabric"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("why not Databricks?", (FollowUp.WHY_NOT, "Databricks")),
+        ("Why didn't you recommend AutoML", (FollowUp.WHY_NOT, "AutoML")),
+        ("and why not just use Copilot Studio?", (FollowUp.WHY_NOT, "Copilot Studio")),
+        ("why isn't Azure OpenAI recommended?", (FollowUp.WHY_NOT, "Azure OpenAI")),
+        ("what about Fabric instead?", (FollowUp.WHY_NOT, "Fabric")),
+        ("what if we had a data science team?", (FollowUp.WHAT_IF, "we had a data science team")),
+        ("and if the data were images?", (FollowUp.WHAT_IF, "the data were images")),
+        ("What if: Tables?", (FollowUp.WHAT_IF, "Tables")),
+        (
+            "what would you recommend if our data was in Fabric",
+            (FollowUp.WHAT_IF, "our data was in Fabric"),
+        ),
+        ("what is RAG?", None),
+        ("what about cost?", None),
+        ("why is fine-tuning slow?", None),
+    ],
+)
+def test_follow_ups_after_the_recommendation_are_recognized(text, expected):
+    assert follow_up(text) == expected
+
+
+def automl_state(advisor):
+    return play(advisor, [("goal", "ml"), ("ml-kind", "tabular"), ("builder", "low-code")])
+
+
+def test_why_not_names_the_answers_the_nearest_rule_needs(advisor, kb):
+    state = automl_state(advisor)
+    why = advisor.why_not(state, kb.topics["azure-databricks"])
+    assert why.rule.id == "ml-spark"
+    [(question, choices, given)] = why.needs
+    assert (question.id, [c.id for c in choices], given.id) == ("ml-kind", ["spark-ml"], "tabular")
+    assert why_not_reply(why).suggestions == ("What if: Big data on Spark (distributed training)?",)
+
+
+def test_why_not_a_recommended_service_or_one_no_rule_recommends(advisor, kb):
+    state = automl_state(advisor)
+    assert advisor.why_not(state, kb.topics["automl"]).chosen
+    nowhere = advisor.why_not(state, kb.topics["microsoft-copilot"])
+    assert nowhere.rule is None and not nowhere.chosen
+    assert "no answer leads there" in why_not_reply(nowhere).text
+
+
+def test_why_not_a_rule_that_fits_too_says_what_puts_the_winner_first(advisor, kb):
+    why = advisor.why_not(automl_state(advisor), kb.topics["mlflow"])
+    assert why.rule.id == "ml-data-scientists" and why.needs == ()
+    [(question, given, other)] = why.first
+    assert (question.id, given.id, other.id) == ("builder", "low-code", "data-scientists")
+    assert "comes first because the people building it prefer low-code" in why_not_reply(why).text
+
+
+def test_topics_are_named_by_title_or_alias_with_typos(advisor):
+    assert [t.id for t in advisor.named_topics("databriks")][:1] == ["azure-databricks"]
+    assert [t.id for t in advisor.named_topics("Copilot Studio")][:1] == ["copilot-studio"]
+    assert advisor.named_topics("a data science team") == []
+
+
+def test_what_if_changes_one_answer_and_keeps_the_rest(advisor):
+    state = automl_state(advisor)
+    change = advisor.what_if(state, "we had a data science team")
+    assert (change.question.id, change.choice.id, change.previous.id) == (
+        "builder",
+        "data-scientists",
+        "low-code",
+    )
+    assert change.after.rule.id == "ml-data-scientists"
+    assert [t.id for t in change.dropped] == ["automl"]
+    assert state["answers"]["builder"] == "low-code"  # the walkthrough itself is unchanged
+    images = advisor.what_if(change.state, "the data were images")
+    assert images.question.id == "ml-kind" and images.after.rule.id == "ml-deep-learning"
+
+
+def test_what_if_that_opens_questions_assumes_their_answers(advisor):
+    change = advisor.what_if(automl_state(advisor), "we wanted a chatbot")
+    assert change.question.id == "goal" and change.after.rule.id == "rag-on-azure-openai"
+    assert [q.id for q, _ in change.assumed] == ["genai-kind", "platform", "builder", "constraint"]
+    assert "For that I assumed answer from our own documents and data" in what_if_text(change)
+
+
+def test_what_if_that_does_not_apply_or_repeats_an_answer(advisor):
+    state = automl_state(advisor)
+    fabric = advisor.what_if(state, "our data was in Fabric")
+    assert not fabric.counts
+    assert what_if_text(fabric).startswith("That wouldn't change my recommendation")
+    same = advisor.what_if(state, "makers and analysts")
+    assert what_if_text(same).startswith("That's what you told me already")
+    assert advisor.what_if(state, "bananas") is None

@@ -161,3 +161,80 @@ async def test_questions_asked_mid_walkthrough_are_still_answered(convo):
     turn = await convo.say("what is RAG?")
     assert "Retrieval Augmented Generation" in turn.text
     assert question_of(turn) == "**What are you building?**"
+
+
+# -- after the recommendation ---------------------------------------------------------------------
+
+
+async def finish_automl(convo: Conversation) -> Turn:
+    await convo.say("start the walkthrough")
+    turn = await convo.say(
+        "We're three analysts with two years of customer records in a table and want to predict "
+        "churn; none of us is a data scientist"
+    )
+    assert "Azure Machine Learning with AutoML" in turn.text
+    return turn
+
+
+async def test_why_not_explains_which_answer_ruled_a_service_out(convo):
+    await finish_automl(convo)
+    turn = await convo.say("why not Databricks?")
+    assert (
+        "I'd recommend **Train where the data lives, in Azure Databricks, tracked with MLflow** if "
+        "your training data is big data that lives on Spark. You told me you're predicting from "
+        "tabular data." in turn.shown
+    )
+    assert "What if: Big data on Spark (distributed training)?" in turn.buttons
+    turn = await convo.say("what if: Big data on Spark (distributed training)?")
+    assert "**My recommendation: Train where the data lives, in Azure Databricks" in turn.text
+
+
+async def test_why_not_a_service_that_is_recommended_or_that_no_rule_recommends(convo):
+    await finish_automl(convo)
+    turn = await convo.say("why not AutoML?")
+    assert "**Automated machine learning (AutoML)** is part of my recommendation" in turn.shown
+    turn = await convo.say("why didn't you recommend MLflow?")
+    assert (
+        "Your answers fit **Azure Machine Learning with custom training, MLflow tracking and "
+        "hyperparameter tuning** too, but **Azure Machine Learning with AutoML** comes first "
+        "because the people building it prefer low-code or no-code tools." in turn.shown
+    )
+    assert "What if: Data scientists (Python, notebooks, ML code)?" in turn.buttons
+
+
+async def test_what_if_changes_one_answer_and_shows_what_changed(convo):
+    await finish_automl(convo)
+    turn = await convo.say("what if we had a data science team?")
+    assert "With **data scientists** instead of makers and analysts, I'd recommend" in turn.shown
+    assert "it drops Automated machine learning (AutoML)" in turn.shown
+    assert "**My recommendation: Azure Machine Learning with custom training" in turn.text
+    answers = answers_of(turn)
+    assert answers == {"goal": "ml", "ml-kind": "tabular", "builder": "data-scientists"}
+    # the next what-if starts from there, on a later turn
+    turn = await convo.say("and if the data were images?")
+    assert "**My recommendation: Azure Machine Learning on GPU clusters" in turn.text
+    assert answers_of(turn)["ml-kind"] == "deep"
+
+
+async def test_what_if_that_changes_nothing_says_so(convo):
+    await finish_automl(convo)
+    turn = await convo.say("what if our data was in Fabric?")
+    assert "That wouldn't change my recommendation" in turn.shown
+    assert RECOMMENDATION not in turn.text
+    turn = await convo.say("what if the team were makers and analysts?")
+    assert "That's what you told me already" in turn.shown
+
+
+async def test_what_if_during_the_walkthrough_answers_the_question(convo):
+    await convo.say("help me pick an architecture")
+    await convo.say("Machine learning to predict or classify (train custom models)")
+    turn = await convo.say("Tables (predict a number or a category)")
+    assert question_of(turn) == "**Who will build and run it?**"
+    turn = await convo.say("what if we had a data science team?")
+    assert "**My recommendation: Azure Machine Learning with custom training" in turn.text
+
+
+async def test_why_not_and_what_if_without_a_walkthrough_are_ordinary_questions(convo):
+    turn = await convo.say("why not Databricks?")
+    assert "I'd recommend" not in turn.shown
+    assert "Databricks" in turn.shown

@@ -25,6 +25,7 @@ it is a correction (`understand`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from rapidfuzz import fuzz, process
 from bot.core.kb import (
     Addition,
     Choice,
+    Kind,
     KnowledgeBase,
     Link,
     Rule,
@@ -43,6 +45,7 @@ from bot.core.kb import (
     Walkthrough,
     WalkthroughQuestion,
     any_holds,
+    condition_holds,
 )
 from bot.core.replies import Reply, ReplyKind, Section
 from bot.core.text import Normalizer, stem
@@ -58,6 +61,7 @@ NEGATIONS = frozenset(
         "didnt",
         "never",
         "nobody",
+        "none",
         "lack",
         "lacking",
         "cannot",
@@ -120,6 +124,37 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 """A message that sets an earlier answer right: "no, we do have data scientists"."""
+_LEAD = r"^(?:(?:and|but|so|ok|okay|hmm|then|also)\b[\s,]*)*"
+_WHY_NOT = re.compile(
+    "|".join(
+        _LEAD + pattern
+        for pattern in (
+            r"(?:why|how come)\s+(?:not|(?:didn'?t|did not|don'?t|do not|wouldn'?t|would not|"
+            r"won'?t|shouldn'?t|should not|can'?t|cannot)\s+(?:you|we|i)(?:\s+just)?)\s+"
+            r"(?:(?:recommend|suggest|pick|choose|go with|use|using|consider|try)\s+)?"
+            r"(?P<subject>.+)$",
+            r"(?:why|how come)\s+(?:isn'?t|is not|wasn'?t|was not)\s+(?P<subject2>.+?)\s+"
+            r"(?:recommended|chosen|picked|suggested|included|in (?:it|there|the recommendation)|"
+            r"an option|the answer|better)$",
+            r"(?:what|how) about\s+(?P<subject3>.+?)\s+instead$",
+        )
+    ),
+    re.IGNORECASE,
+)
+"""A question about a service the recommendation left out: "why not Databricks?"."""
+_WHAT_IF = re.compile(
+    _LEAD + r"(?:(?:what|how)\s+(?:about\s+)?if|if|suppose|supposing|assuming|imagine|"
+    r"(?:what|how)\s+would\s+(?:it|that|this|the recommendation|you recommend|change|"
+    r"you suggest)(?:\s+(?:change|look|be))?\s+if)\s*:?\s+(?P<change>.+)$",
+    re.IGNORECASE,
+)
+"""A change to one answer after the recommendation: "what if we had a data science team?"."""
+_ARTICLES = re.compile(r"^(?:(?:the|a|an|using|use|just|plain|go with)\s+)+", re.IGNORECASE)
+_NOT_NAMED = frozenset(
+    [Kind.SMALLTALK, Kind.ACTION, Kind.COMPARISON, Kind.CUSTOMER_STORY, Kind.DECLINE]
+)
+_NAME_CUTOFF = 85.0
+"""A service named with a typo ("databriks") still counts, when at least this similar."""
 _COMMAND_MAX_WORDS = 5
 _COMMAND_CUTOFF = 80.0
 RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
@@ -282,6 +317,77 @@ def correction(text: str) -> tuple[bool, str]:
     if found is None or not text[found.end() :].strip():
         return False, text
     return True, text[found.end() :]
+
+
+class FollowUp(StrEnum):
+    """What a message after the recommendation asks about it."""
+
+    WHY_NOT = "why-not"
+    WHAT_IF = "what-if"
+
+
+def follow_up(text: str) -> tuple[FollowUp, str] | None:
+    """(kind, subject) for "why not X?" (the service X) and "what if …?" (the change), else None."""
+    text = " ".join(text.replace("’", "'").split()).rstrip(" ?.!")
+    found = _WHY_NOT.match(text)
+    if found is not None:
+        subject = next(g for g in found.group("subject", "subject2", "subject3") if g)
+        return FollowUp.WHY_NOT, _ARTICLES.sub("", subject.strip())
+    found = _WHAT_IF.match(text)
+    if found is not None:
+        return FollowUp.WHAT_IF, found.group("change").strip()
+    return None
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """Why a service is not in the recommendation, from the rules that did not fire."""
+
+    topic: Topic
+    recommendation: Recommendation
+    """The recommendation the user is looking at."""
+    rule: Rule | None = None
+    """The rule nearest to the answers that recommends the topic (None: no rule does)."""
+    needs: tuple[tuple[WalkthroughQuestion, tuple[Choice, ...], Choice | None], ...] = ()
+    """What that rule needs and the answers do not give: (question, the choices that would do,
+    the answer given, None when the question was not asked)."""
+    first: tuple[tuple[WalkthroughQuestion, Choice, Choice | None], ...] = ()
+    """When the answers fit that rule too: the answers that make the recommended rule come
+    first, each with a choice that would not (question, the answer given, another choice)."""
+
+    @property
+    def chosen(self) -> bool:
+        """True when the topic is part of the recommendation after all."""
+        return self.topic in self.recommendation.services
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The recommendation with one answer changed."""
+
+    question: WalkthroughQuestion
+    choice: Choice
+    previous: Choice | None
+    """The answer it replaces (None: the question was not asked)."""
+    before: Recommendation
+    after: Recommendation
+    state: dict[str, Any]
+    """The walkthrough with the change (plain JSON, like any walkthrough state)."""
+    assumed: tuple[tuple[WalkthroughQuestion, Choice], ...] = ()
+    """Answers taken for questions the change opened."""
+
+    @property
+    def counts(self) -> bool:
+        """False when the changed question does not apply to the answers (nothing changes)."""
+        return self.question.id in self.state["answers"]
+
+    @property
+    def added(self) -> tuple[Topic, ...]:
+        return tuple(t for t in self.after.services if t not in self.before.services)
+
+    @property
+    def dropped(self) -> tuple[Topic, ...]:
+        return tuple(t for t in self.before.services if t not in self.after.services)
 
 
 def new_state() -> dict[str, Any]:
@@ -752,6 +858,128 @@ class Advisor:
             rule, tuple(services), reasons, additions, related, reference, answers
         )
 
+    # -- after the recommendation ---------------------------------------------------------------
+
+    def named_topics(self, subject: str) -> list[Topic]:
+        """Topics the words name by title or alias (typos allowed), best first; topics the
+        walkthrough can recommend come before others."""
+        plain = self._plain(subject)
+        if not plain:
+            return []
+        recommendable = {t for r in self.walkthrough.rules for t in r.recommend}
+        recommendable |= {t for a in self.walkthrough.additions for t in a.recommend}
+        found: list[tuple[float, bool, int, Topic]] = []
+        for order, topic in enumerate(self.kb.topics.values()):
+            if topic.kind in _NOT_NAMED:
+                continue
+            best = 0.0
+            for name in (topic.title, *topic.aliases):
+                named = self._plain(name)
+                if named == plain:
+                    best = 100.0
+                    break
+                if min(len(named), len(plain)) >= 4:
+                    best = max(best, fuzz.ratio(named, plain))
+            if best >= _NAME_CUTOFF:
+                found.append((-best, topic.id not in recommendable, order, topic))
+        return [t for *_, t in sorted(found, key=lambda f: f[:3])]
+
+    def why_not(self, state: dict[str, Any], topic: Topic) -> WhyNot:
+        """Why the answers did not lead to `topic`: the rule nearest to them that recommends it,
+        and what it needs that the answers do not give (the rules that did not fire, as data)."""
+        current = self.recommendation(state)
+        if topic in current.services:
+            return WhyNot(topic, current)
+        answers = self.walkthrough.active(state["answers"])
+        nearest: tuple[tuple[int, int, int], Rule, list[tuple[str, frozenset[str]]]] | None = None
+        for order, rule in enumerate(self.walkthrough.rules):
+            if topic.id not in rule.recommend:
+                continue
+            for condition in rule.when or ((),):
+                missing = [(q, c) for q, c in condition if answers.get(q) not in c]
+                rank = (len(missing), rule.recommend.index(topic.id), order)
+                if nearest is None or rank < nearest[0]:
+                    nearest = (rank, rule, missing)
+        if nearest is None:
+            return WhyNot(topic, current)
+        _, rule, missing = nearest
+        if not missing:
+            first = self._comes_first(current.rule, rule, answers)
+            return WhyNot(topic, current, rule, first=first)
+        needs = []
+        for question_id, choice_ids in missing:
+            question = self.walkthrough.question(question_id)
+            given = answers.get(question_id)
+            choices = tuple(c for c in question.choices if c.id in choice_ids)
+            needs.append((question, choices, question.choice(given) if given else None))
+        return WhyNot(topic, current, rule, tuple(needs))
+
+    def _comes_first(
+        self, winner: Rule, other: Rule, answers: dict[str, str]
+    ) -> tuple[tuple[WalkthroughQuestion, Choice, Choice | None], ...]:
+        """The answers the winning rule asks for and the other rule does not: why it wins."""
+        holding = next((c for c in winner.when if condition_holds(c, answers)), ())
+        constrained = {q for condition in other.when for q, _ in condition}
+        found = []
+        for question_id, choice_ids in holding:
+            if question_id in constrained and all(
+                dict(c).get(question_id) == choice_ids for c in other.when
+            ):
+                continue
+            question = self.walkthrough.question(question_id)
+            outside = next((c for c in question.choices if c.id not in choice_ids), None)
+            found.append((question, question.choice(answers[question_id]), outside))
+        return tuple(found)
+
+    def what_if(self, state: dict[str, Any], change: str) -> WhatIf | None:
+        """The recommendation with the one answer `change` names replaced ("we had a data science
+        team", "the data were images"), without walking through again; None when the words
+        name no answer. The surest reading wins; on a tie, an answer the user gave over a question
+        not asked, a change over the same answer, the later question (the smaller change).
+        Questions the change opens take what the words say, their default, or their first
+        choice (`assumed`)."""
+        answers = self.walkthrough.active(state["answers"])
+        _, change = correction(change)
+        candidates: list[tuple[float, bool, bool, int, WalkthroughQuestion, Choice]] = []
+        plain = self._plain(change)
+        reading = self.read(change)
+        for order, question in enumerate(self.walkthrough.questions):
+            index = None if plain.isdigit() else self._exact[question.id].get(plain)
+            score = 100.0
+            if index is None:
+                index = _decide(reading[question.id], _ACCEPT, _MARGIN)
+                score = reading[question.id][0][0] if index is not None else 0.0
+            if index is None:
+                continue
+            differs = answers.get(question.id) != question.choices[index].id
+            answered = question.id in answers
+            candidates.append((score, answered, differs, order, question, question.choices[index]))
+        if not candidates:
+            return None
+        *_, question, choice = max(candidates, key=lambda c: c[:4])
+        changed = json.loads(json.dumps({**state, "answers": answers}))
+        changed["heard"] = {}
+        self.answer(changed, question.id, choice.id)
+        self.infer(changed, change, reading)
+        assumed: list[tuple[WalkthroughQuestion, Choice]] = []
+        while (opened := self.next_question(changed)) is not None:
+            taken = self.assume(changed, opened)
+            if taken is None:  # no default: the first choice, said to be assumed
+                taken = opened.choices[0]
+                self.answer(changed, opened.id, taken.id)
+                changed["skipped"].append(opened.id)
+            assumed.append((opened, taken))
+        previous = answers.get(question.id)
+        return WhatIf(
+            question,
+            choice,
+            question.choice(previous) if previous else None,
+            self.recommendation({**state, "answers": answers}),
+            self.recommendation(changed),
+            changed,
+            tuple(assumed),
+        )
+
 
 # -- wording -------------------------------------------------------------------------------------
 
@@ -839,3 +1067,76 @@ def trace_value(recommendation: Recommendation) -> dict[str, Any]:
         ],
         "reference": recommendation.reference.url,
     }
+
+
+# -- after the recommendation: wording ------------------------------------------------------------
+
+WHAT_IF_BUTTON = "What if: {label}?"
+"""The button that tries the recommendation with one answer changed."""
+
+
+def _question_words(question: WalkthroughQuestion) -> str:
+    ask = question.ask.rstrip("?").strip()
+    return ask[:1].lower() + ask[1:]
+
+
+def why_not_reply(why: WhyNot) -> Reply:
+    """Why a service is not in the recommendation, in the user's own answers."""
+    topic, current = why.topic, why.recommendation.rule
+    buttons: tuple[str, ...] = ()
+    if why.chosen:
+        text = f"**{topic.title}** is part of my recommendation, **{current.title}**."
+    elif why.rule is None:
+        text = (
+            f"None of the designs I pick from in the walkthrough is built on **{topic.title}**, "
+            f"so no answer leads there. {_first_sentence(topic.summary)}"
+        )
+    elif not why.needs:
+        text = f"Your answers fit **{why.rule.title}** too, but **{current.title}** comes first"
+        if why.first:
+            text += f" because {' and '.join(given.because for _, given, _ in why.first)}."
+            buttons = tuple(
+                WHAT_IF_BUTTON.format(label=other.label) for _, _, other in why.first[:1] if other
+            )
+        else:
+            text += f": {_first_sentence(current.why)}"
+    else:
+        wants = " and ".join(" or ".join(c.because for c in choices) for _, choices, _ in why.needs)
+        told = [given.because for _, _, given in why.needs if given is not None]
+        text = f"I'd recommend **{why.rule.title}** if {wants}."
+        if told:
+            text += f" You told me {' and '.join(told)}."
+        if len(why.needs) == 1:
+            buttons = (WHAT_IF_BUTTON.format(label=why.needs[0][1][0].label),)
+    return Reply(text, buttons)
+
+
+def what_if_text(change: WhatIf) -> str:
+    """What changing one answer does to the recommendation, in a few lines."""
+    before, after = change.before.rule, change.after.rule
+    new = short_label(change.choice)
+    was = f" instead of {short_label(change.previous)}" if change.previous else ""
+    if change.previous == change.choice:
+        return f"That's what you told me already, so my recommendation stays **{before.title}**."
+    if not change.counts:
+        return (
+            f"That wouldn't change my recommendation: for **{before.title}**, the answer to "
+            f"“{change.question.ask}” does not matter."
+        )
+    if after.id == before.id and not change.added and not change.dropped:
+        return f"With **{new}**{was}, my recommendation stays **{before.title}**."
+    if after.id == before.id:
+        lines = [f"With **{new}**{was}, my recommendation stays **{before.title}**, with changes."]
+    else:
+        lines = [f"With **{new}**{was}, I'd recommend **{after.title}** instead of {before.title}."]
+    changes = []
+    if change.added:
+        changes.append("adds " + _join([t.title for t in change.added]))
+    if change.dropped:
+        changes.append("drops " + _join([t.title for t in change.dropped]))
+    if changes:
+        lines.append("What changes: it " + "; it ".join(changes) + ".")
+    if change.assumed:
+        taken = [f"{short_label(c)} ({_question_words(q)})" for q, c in change.assumed]
+        lines.append(f"For that I assumed {_join(taken)}.")
+    return " ".join(lines)
