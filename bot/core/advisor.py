@@ -86,8 +86,10 @@ _STEM_EXCEPTIONS = {"customer": "customer", "customers": "customer"}
 _NEGATION_SCOPE = 3
 """How many content words after a negation it covers."""
 _CLAUSE = re.compile(
-    r"[.;:!?()\[\]\n,/]+|\s[-–—]\s|\b(?:but|however|although|though|except|yet)\b", re.IGNORECASE
+    r"(?:[;:!?()\[\]\n/]|[.,](?!\d))+|\s[-–—]\s|\b(?:but|however|although|though|except|yet)\b",
+    re.IGNORECASE,
 )
+"""Where a clause ends (not at the comma of "20,000")."""
 _ALTERNATIVES = frozenset(["or"])
 """Inside a negated clause these carry the negation on: "no data scientists or ML engineers"."""
 _TYPO_MIN_LENGTH = 4
@@ -736,9 +738,40 @@ class Advisor:
         kept = self.walkthrough.active(state["answers"])
         for question in self.walkthrough.questions:
             index = _decide(reading[question.id], _INFER, _INFER_MARGIN)
-            if index is not None and question.id not in kept:
+            if index is not None and question.id not in kept and self._may_apply(question, kept):
                 heard[question.id] = question.choices[index].id
-        return self.take_heard(state)
+        added = self.take_heard(state)
+        while (settled := self._settle(state, reading)) is not None:
+            added.extend([settled, *self.take_heard(state)])
+        return added
+
+    def _settle(
+        self, state: dict[str, Any], reading: dict[str, list[tuple[float, int]]]
+    ) -> str | None:
+        """Answer an open question the text leaves between choices that lead to the same
+        recommendation ("developers" and "Python" for a RAG design): the surest of them. Returns
+        its id, None when there is no such question."""
+        kept = self.walkthrough.active(state["answers"])
+        for question in self.walkthrough.questions:
+            ranked = reading[question.id]
+            if question.id in kept or not self._applies(question, kept) or not ranked:
+                continue
+            if ranked[0][0] < _INFER:
+                continue
+            close = [i for score, i in ranked if ranked[0][0] - score < _INFER_MARGIN]
+            outcomes = {
+                self._outcomes({**kept, question.id: question.choices[i].id}) for i in close
+            }
+            if len(close) > 1 and len(outcomes) == 1:
+                self.answer(state, question.id, question.choices[close[0]].id, inferred=True)
+                return question.id
+        return None
+
+    def _may_apply(self, question: WalkthroughQuestion, answers: dict[str, str]) -> bool:
+        """True when some way of finishing the walkthrough from these answers asks it."""
+        if self._applies(question, answers):
+            return True
+        return any(self._applies(question, c) for c in self.walkthrough.completions(answers))
 
     def take_heard(self, state: dict[str, Any]) -> list[str]:
         """Answer the open questions that apply with what the user said about them earlier;
