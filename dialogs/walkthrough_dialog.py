@@ -28,6 +28,7 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from bot.core.advisor import (
     Advisor,
+    ChoiceMatch,
     Command,
     FollowUp,
     MatchKind,
@@ -159,7 +160,6 @@ class WalkthroughDialog(ComponentDialog):
         misses: int = step.values.get("misses", 0)
         question = self.advisor.walkthrough.question(state["asking"])
         text = (step.result or "").strip()
-        context = step.context
 
         command = self.advisor.command(text)
         if command is not None:
@@ -179,24 +179,23 @@ class WalkthroughDialog(ComponentDialog):
         correcting, _ = correction(text)
         long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
         asked = looks_like_question(text)
-        if match.kind is not MatchKind.EXACT and not correcting and (asked or not long_answer):
-            answered = await self._answered_knowledge(
-                context, text, asked=asked, matched=match.kind
-            )
-            if answered == HELP_TOPIC:
-                return await self._loop(
-                    step, state, [self._help_text(question)], asking=question.id
-                )
-            if answered:
-                return await self._loop(
-                    step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
-                )
+        # a short question is a question ("what is RAG?"); a paragraph is read first, even when
+        # it ends in one ("… which service should we use?")
+        knowledge = match.kind is not MatchKind.EXACT and not correcting
+        if knowledge and not long_answer and (asked or match.kind is MatchKind.NONE):
+            answered = await self._answer_knowledge(step, state, question, text, asked, match)
+            if answered is not None:
+                return answered
 
         understanding = self.advisor.understand(state, question, text, match)
         notes = self._understood(state, question, understanding)
         if understanding.filled or understanding.corrected:
             confirming = understanding.match.kind is not MatchKind.EXACT
             return await self._loop(step, state, notes, confirming=confirming)
+        if knowledge and long_answer and asked and not notes:
+            answered = await self._answer_knowledge(step, state, question, text, asked, match)
+            if answered is not None:
+                return answered
         match = understanding.match
         if match.kind is MatchKind.AMBIGUOUS:
             labels = " or ".join(f"**{c.label}**" for c in match.candidates)
@@ -211,6 +210,29 @@ class WalkthroughDialog(ComponentDialog):
         if notes:  # only things for later questions: not a miss
             return await self._loop(step, state, notes, asking=question.id, misses=misses)
         return await self._missed(step, state, question, misses)
+
+    async def _answer_knowledge(
+        self,
+        step: WaterfallStepContext,
+        state: dict[str, Any],
+        question: WalkthroughQuestion,
+        text: str,
+        asked: bool,
+        match: ChoiceMatch,
+    ) -> DialogTurnResult | None:
+        """A knowledge question asked at a walkthrough question: answered, then the question
+        again; None when the message is not one."""
+        misses: int = step.values.get("misses", 0)
+        answered = await self._answered_knowledge(
+            step.context, text, asked=asked, matched=match.kind
+        )
+        if answered == HELP_TOPIC:
+            return await self._loop(step, state, [self._help_text(question)], asking=question.id)
+        if answered:
+            return await self._loop(
+                step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
+            )
+        return None
 
     async def _command(
         self,

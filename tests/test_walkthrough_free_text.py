@@ -231,3 +231,13 @@ async def test_why_not_and_what_if_without_a_walkthrough_are_ordinary_questions(
     turn = await convo.say("why not Databricks?")
     assert "I'd recommend" not in turn.shown
     assert "Databricks" in turn.shown
+
+
+async def test_a_paragraph_that_ends_in_a_question_is_read_as_an_answer(convo):
+    await convo.say("start the walkthrough")
+    turn = await convo.say(
+        "Our support line records every call and the transcripts keep mangling our product "
+        "names and the medical terms the agents use. Which service should we use?"
+    )
+    assert "I read: analyze documents, speech, text or images; speech and audio" in turn.shown
+    assert "Back to the walkthrough" not in turn.shown
