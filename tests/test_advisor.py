@@ -273,6 +273,21 @@ def test_one_lone_word_does_not_answer_a_question_it_was_not_asked(advisor):
     assert "customization" not in state["answers"]  # "standard" alone decides nothing
 
 
+def test_one_word_counts_once_for_the_answers_it_implies(advisor):
+    # "cheap" is both "a small, low-cost model" and the cost constraint: one hint of generative
+    # AI, not two; "devices" and "cheap" about storage must not make this a generative AI app
+    text = (
+        "IoT devices send terabytes of telemetry files every week and we just need somewhere "
+        "cheap to keep them in their original format for later analysis."
+    )
+    goal = dict(
+        (advisor.walkthrough.question("goal").choices[i].id, s)
+        for s, i in advisor.read(text)["goal"]
+    )
+    assert goal.get("genai", 0) < 0.8
+    assert advisor.start(text)["answers"].get("goal") != "genai"
+
+
 def test_what_is_said_before_its_question_applies_is_heard_and_taken_later(advisor):
     state = advisor.start()
     goal = advisor.walkthrough.question("goal")

@@ -626,15 +626,20 @@ class Advisor:
             question_id: {choice: sum(s for s, _, _ in hits) for choice, hits in by_choice.items()}
             for question_id, by_choice in found.items()
         }
+        implied: dict[tuple[str, int], list[tuple[float, int, int]]] = {}
         for question_id, by_choice in found.items():
             if not by_choice:
                 continue
             best = max(by_choice.values(), key=lambda hits: sum(s for s, _, _ in hits))
-            for parent, index in self._implies[question_id]:
-                own = found[parent].get(index, [])  # a phrase already counted there counts once
-                extra = sum(s for s, *span in best if not any(_within(span, o[1:]) for o in own))
-                if extra:
-                    totals[parent][index] = totals[parent].get(index, 0.0) + _IMPLIED * extra
+            for parent in self._implies[question_id]:
+                implied.setdefault(parent, []).extend(best)
+        for (parent, index), hits in implied.items():
+            counted = [h[1:] for h in found[parent].get(index, [])]
+            for score, *span in sorted(hits, reverse=True):
+                if any(_within(span, c) for c in counted):
+                    continue  # words already counted for this answer count once
+                counted.append(span)
+                totals[parent][index] = totals[parent].get(index, 0.0) + _IMPLIED * score
         return {question_id: _ranked(scores) for question_id, scores in totals.items()}
 
     def understand(
