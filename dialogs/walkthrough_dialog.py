@@ -473,7 +473,7 @@ class WalkthroughDialog(ComponentDialog):
             reply = replace(reply, suggestions=(*reply.suggestions, RESTART_LABEL))
             await context.send_activity(to_activity(reply, context))
             return True
-        change = self.advisor.what_if(state, subject)
+        change = self.advisor.what_if(state, subject, given_only=kind is FollowUp.CORRECTION)
         if change is None:
             return False
         note = what_if_text(change)

@@ -241,3 +241,17 @@ async def test_a_paragraph_that_ends_in_a_question_is_read_as_an_answer(convo):
     )
     assert "I read: analyze documents, speech, text or images; speech and audio" in turn.shown
     assert "Back to the walkthrough" not in turn.shown
+
+
+async def test_a_correction_after_the_recommendation_replaces_that_answer(convo):
+    await finish_automl(convo)  # the read-back line came with the memo
+    turn = await convo.say("no, we do have data scientists")
+    assert "With **data scientists** instead of makers and analysts" in turn.shown
+    assert answers_of(turn)["builder"] == "data-scientists"
+
+
+async def test_no_i_meant_is_left_to_the_knowledge_base(convo):
+    await finish_automl(convo)
+    turn = await convo.say("no, I meant the translation one")
+    assert "instead of" not in turn.shown
+    assert "Translator" in turn.shown

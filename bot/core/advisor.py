@@ -151,6 +151,7 @@ _WHAT_IF = re.compile(
     re.IGNORECASE,
 )
 """A change to one answer after the recommendation: "what if we had a data science team?"."""
+_MEANT = re.compile(r"^(?:(?:no|nope)\W+)?(?:i|we) mean", re.IGNORECASE)
 _ARTICLES = re.compile(r"^(?:(?:the|a|an|using|use|just|plain|go with)\s+)+", re.IGNORECASE)
 _NOT_NAMED = frozenset(
     [Kind.SMALLTALK, Kind.ACTION, Kind.COMPARISON, Kind.CUSTOMER_STORY, Kind.DECLINE]
@@ -326,10 +327,13 @@ class FollowUp(StrEnum):
 
     WHY_NOT = "why-not"
     WHAT_IF = "what-if"
+    CORRECTION = "correction"
+    """ "no, we do have data scientists": a what-if about an answer given, taken as the answer."""
 
 
 def follow_up(text: str) -> tuple[FollowUp, str] | None:
-    """(kind, subject) for "why not X?" (the service X) and "what if …?" (the change), else None."""
+    """(kind, subject) for "why not X?" (the service X), "what if …?" and "no, we do …" (the
+    change), else None. "no, I meant …" is left to the knowledge base's corrections."""
     text = " ".join(text.replace("’", "'").split()).rstrip(" ?.!")
     found = _WHY_NOT.match(text)
     if found is not None:
@@ -338,6 +342,9 @@ def follow_up(text: str) -> tuple[FollowUp, str] | None:
     found = _WHAT_IF.match(text)
     if found is not None:
         return FollowUp.WHAT_IF, found.group("change").strip()
+    correcting, rest = correction(text)
+    if correcting and not _MEANT.match(text):
+        return FollowUp.CORRECTION, rest.strip()
     return None
 
 
@@ -969,13 +976,16 @@ class Advisor:
             found.append((question, question.choice(answers[question_id]), outside))
         return tuple(found)
 
-    def what_if(self, state: dict[str, Any], change: str) -> WhatIf | None:
+    def what_if(
+        self, state: dict[str, Any], change: str, *, given_only: bool = False
+    ) -> WhatIf | None:
         """The recommendation with the one answer `change` names replaced ("we had a data science
         team", "the data were images"), without walking through again; None when the words
         name no answer. The surest reading wins; on a tie, an answer the user gave over a question
         not asked, a change over the same answer, the later question (the smaller change).
         Questions the change opens take what the words say, their default, or their first
-        choice (`assumed`)."""
+        choice (`assumed`). With `given_only` (a correction), only a different choice for an
+        answer the user gave counts."""
         answers = self.walkthrough.active(state["answers"])
         _, change = correction(change)
         candidates: list[tuple[float, bool, bool, int, WalkthroughQuestion, Choice]] = []
@@ -991,6 +1001,8 @@ class Advisor:
                 continue
             differs = answers.get(question.id) != question.choices[index].id
             answered = question.id in answers
+            if given_only and not (answered and differs):
+                continue
             candidates.append((score, answered, differs, order, question, question.choices[index]))
         if not candidates:
             return None
