@@ -1033,12 +1033,21 @@ class Advisor:
 
 # -- wording -------------------------------------------------------------------------------------
 
+DETAILS = "Details"
+"""The heading of the memo's second part: services, notes, next steps and caveats."""
+LEAD_WORDS = 120
+"""The memo's lead (its title and why) stays within this many words on every path."""
+
 
 def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
     separator = "; " if any("," in item for item in items) else ", "
     return separator.join(items[:-1]) + f"{separator.strip()} and {items[-1]}".lstrip(",")
+
+
+def _bullets(items: tuple[str, ...]) -> str:
+    return "\n".join(f"- {item}" for item in items)
 
 
 def _first_sentence(text: str) -> str:
@@ -1059,29 +1068,40 @@ def why_text(reasons: tuple[Reason, ...]) -> str:
     return sentence[:1].upper() + sentence[1:] + "." if sentence else ""
 
 
+def lead_text(recommendation: Recommendation) -> str:
+    """The memo's why: the user's answers, the rule's reasoning, and what it says given them."""
+    given = recommendation.rule.said_for(
+        {r.question.id: r.choice.id for r in recommendation.answers}
+    )
+    parts = [why_text(recommendation.reasons), recommendation.rule.why, *given]
+    return " ".join(" ".join(p.split()) for p in parts if p)
+
+
 def memo(recommendation: Recommendation, restart_label: str) -> Reply:
-    """The recommendation as a short architect's memo, with related topics as buttons."""
+    """The recommendation as a short architect's memo: the decision and the why first, then the
+    details (services, notes, next steps, caveats, the reference), with related topics as buttons.
+    """
     rule = recommendation.rule
     main = recommendation.services[0]
-    lines = [f"**My recommendation: {rule.title}**"]
+    title = f"My recommendation: {rule.title}"
+    why = lead_text(recommendation)
     services = tuple(
         f"**{t.title}**: {_first_sentence(t.summary)}" for t in recommendation.services
     )
-    lines.append("\n".join(f"- {s}" for s in services))
-    why = f"{why_text(recommendation.reasons)} {rule.why}".replace("  ", " ").strip()
-    lines.append(f"**Why:** {why}")
-    lines.extend(a.why for a in recommendation.additions)
-    sections = [Section(items=services), Section("Why", text=why)]
-    sections.extend(Section(text=a.why) for a in recommendation.additions)
+    lines = [f"**{title}**", f"**Why:** {why}", f"**{DETAILS}**\n" + _bullets(services)]
+    sections = [Section(DETAILS, services)]
+    for addition in recommendation.additions:
+        lines.append(addition.why)
+        sections.append(Section(text=addition.why))
     consider = list(rule.next)
     if recommendation.related:
         consider.append("Read next: " + ", ".join(t.title for t in recommendation.related) + ".")
     if consider:
-        lines.append("**Consider next**\n" + "\n".join(f"- {c}" for c in consider))
+        lines.append("**Consider next**\n" + _bullets(tuple(consider)))
         sections.append(Section("Consider next", tuple(consider)))
     if main.when_not_to_use:
         heading = f"When {main.title} is not the answer"
-        lines.append(f"**{heading}**\n" + "\n".join(f"- {c}" for c in main.when_not_to_use[:2]))
+        lines.append(f"**{heading}**\n" + _bullets(main.when_not_to_use[:2]))
         sections.append(Section(heading, main.when_not_to_use[:2]))
     reference = recommendation.reference
     label = "Reference architecture" if rule.reference else "Start here"
@@ -1091,7 +1111,8 @@ def memo(recommendation: Recommendation, restart_label: str) -> Reply:
         "\n\n".join(lines),
         buttons,
         kind=ReplyKind.RECOMMENDATION,
-        title=f"My recommendation: {rule.title}",
+        title=title,
+        summary=f"**Why:** {why}",
         sections=tuple(sections),
         links=(Link(f"{label}: {reference.title}", reference.url),),
         topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
