@@ -77,18 +77,12 @@ def test_every_path_ends_in_a_recommendation_and_every_rule_is_reached(advisor):
 
 def test_questions_that_cannot_change_the_outcome_are_skipped(advisor):
     state = advisor.start()
-    for question_id, choice_id in [
-        ("goal", "genai"),
-        ("genai-kind", "chat-docs"),
-        ("platform", "databricks"),
-    ]:
+    for question_id, choice_id in [("goal", "ai-services"), ("ai-kind", "text")]:
         assert advisor.next_question(state).id == question_id
         advisor.answer(state, question_id, choice_id)
-    # who builds it does not matter on Databricks; the constraint still adds advice
-    assert advisor.next_question(state).id == "constraint"
-    advisor.answer(state, "constraint", "none")
+    # Azure AI Language serves standard and custom text alike: the content question is not asked
     assert advisor.next_question(state) is None
-    assert advisor.recommendation(state).rule.id == "rag-on-databricks"
+    assert advisor.recommendation(state).rule.id == "text-analytics"
 
 
 @pytest.mark.parametrize(
@@ -188,7 +182,10 @@ def test_the_recommendation_explains_itself_in_the_users_terms(advisor):
     recommendation = advisor.recommendation(state)
     assert recommendation.rule.id == "documents-custom"
     reply = memo(recommendation, "Start the walkthrough")
-    assert "**My recommendation: Document Intelligence custom and composed models**" in reply.text
+    assert (
+        "**My recommendation: Document Intelligence custom extraction and classification models**"
+        in reply.text
+    )
     assert "Document Intelligence custom models" in reply.text
     assert "You told me your content has its own layouts" in reply.text
     assert "from your description, you need to pull meaning out of documents" in reply.text
@@ -506,3 +503,189 @@ def test_what_if_that_does_not_apply_or_repeats_an_answer(advisor):
     same = advisor.what_if(state, "makers and analysts")
     assert what_if_text(same).startswith("That's what you told me already")
     assert advisor.what_if(state, "bananas") is None
+
+
+# -- recommendations an architect would sign (issue 13) ------------------------------------------
+
+
+def outcome(advisor: Advisor, path: list[tuple[str, str]]):
+    """The recommendation and its memo after the dialog asks exactly these questions."""
+    recommendation = advisor.recommendation(play(advisor, path))
+    return recommendation, memo(recommendation, "Start again")
+
+
+def topic_ids(recommendation) -> list[str]:
+    return [t.id for t in recommendation.services]
+
+
+def lead_of(reply) -> str:
+    return reply.text.split("**Details**")[0]
+
+
+RAG = [("goal", "genai"), ("genai-kind", "chat-docs")]
+
+
+def test_rag_honours_a_fabric_answer(advisor):
+    recommendation, reply = outcome(
+        advisor, [*RAG, ("platform", "fabric"), ("builder", "pro-code"), ("constraint", "none")]
+    )
+    assert recommendation.rule.id == "rag-on-fabric"
+    assert "microsoft-fabric" in topic_ids(recommendation)
+    assert "OneLake" in lead_of(reply)
+    recommendation, _ = outcome(advisor, [*RAG, ("platform", "fabric"), ("builder", "low-code")])
+    assert recommendation.rule.id == "rag-low-code-fabric"
+    assert "fabric-ai-skills" in topic_ids(recommendation)
+
+
+def test_makers_on_databricks_are_asked_and_get_no_code_first_design(advisor):
+    state = advisor.start()
+    for question_id, choice_id in [*RAG, ("platform", "databricks")]:
+        advisor.answer(state, question_id, choice_id)
+    assert advisor.next_question(state).id == "builder"
+    recommendation, reply = outcome(
+        advisor, [*RAG, ("platform", "databricks"), ("builder", "low-code")]
+    )
+    assert recommendation.rule.id == "rag-low-code"
+    assert recommendation.rule.design == "low-code"
+    assert "mosaic-ai-vector-search" not in topic_ids(recommendation)
+    assert "Databricks" in lead_of(reply)  # the answer is addressed, not ignored
+    recommendation, _ = outcome(
+        advisor,
+        [*RAG, ("platform", "databricks"), ("builder", "data-scientists"), ("constraint", "none")],
+    )
+    assert recommendation.rule.id == "rag-on-databricks"
+
+
+@pytest.mark.parametrize("platform", ["databricks", "hdinsight", "azure-storage", "other-stores"])
+def test_fabric_copilots_are_only_said_to_work_inside_fabric_for_fabric_data(advisor, platform):
+    path = [("goal", "data-qa"), ("platform", platform), ("audience", "builders")]
+    recommendation, reply = outcome(advisor, path)
+    assert recommendation.rule.id == "fabric-copilots-via-onelake"
+    assert "inside Fabric" not in reply.text
+    assert recommendation.rule.said_for({"platform": platform})[0] in lead_of(reply)
+    fabric, _ = outcome(
+        advisor, [("goal", "data-qa"), ("platform", "fabric"), ("audience", "builders")]
+    )
+    assert fabric.rule.id == "fabric-copilots-for-builders"
+
+
+def test_not_using_fabric_does_not_lead_to_fabric(advisor):
+    platform = advisor.walkthrough.question("platform")
+    assert advisor.match(platform, "we're not using Fabric").choice.id == "azure-storage"
+    path = [("goal", "data"), ("data-job", "prepare"), ("platform", "azure-storage")]
+    recommendation, _ = outcome(advisor, [*path, ("builder", "low-code")])
+    assert recommendation.rule.id == "prep-low-code-pipelines"
+    fabric = set(platform.choice("fabric").topics)
+    assert not fabric & set(topic_ids(recommendation))
+    for completion in advisor.walkthrough.completions({}):
+        rule = advisor.walkthrough.rule_for(completion)
+        if completion.get("platform") == "azure-storage" and fabric & set(
+            rule.recommend
+        ):  # Fabric only with the answer addressed
+            assert rule.said_for(completion), rule.id
+
+
+def test_constraint_notes_never_land_on_copilot_studio(advisor):
+    for completion in advisor.walkthrough.completions({}):
+        rule = advisor.walkthrough.rule_for(completion)
+        if "copilot-studio" in rule.recommend:
+            assert advisor.walkthrough.additions_for(completion) == (), rule.id
+    state = advisor.start()
+    for question_id, choice_id in [("goal", "genai"), ("genai-kind", "copilot")]:
+        advisor.answer(state, question_id, choice_id)
+    advisor.answer(state, "builder", "low-code")
+    assert advisor.next_question(state) is None  # no constraint question: no note would fit
+    privacy, _ = outcome(
+        advisor,
+        [
+            ("goal", "genai"),
+            ("genai-kind", "copilot"),
+            ("builder", "pro-code"),
+            ("constraint", "privacy"),
+        ],
+    )
+    assert [a.id for a in privacy.additions] == ["privacy"]  # no index, so no permissions note
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ([("goal", "ml"), ("ml-kind", "deep"), ("builder", "low-code")], "ml-deep-without-ml-team"),
+        ([("goal", "ml"), ("ml-kind", "deep"), ("builder", "pro-code")], "ml-deep-without-ml-team"),
+        ([("goal", "ml"), ("ml-kind", "deep"), ("builder", "data-scientists")], "ml-deep-learning"),
+        (
+            [
+                ("goal", "ai-services"),
+                ("ai-kind", "vision"),
+                ("customization", "custom"),
+                ("builder", "low-code"),
+            ],
+            "vision-custom-without-ml-team",
+        ),
+        (
+            [
+                ("goal", "ai-services"),
+                ("ai-kind", "vision"),
+                ("customization", "custom"),
+                ("builder", "data-scientists"),
+            ],
+            "vision-custom",
+        ),
+    ],
+)
+def test_the_team_is_asked_before_deep_learning(advisor, path, rule):
+    recommendation, _ = outcome(advisor, path)  # play() checks "builder" is asked, in order
+    assert recommendation.rule.id == rule
+    team = path[-1][1]
+    if team != "data-scientists":
+        assert recommendation.rule.design == "ready-made"
+        assert not {"hyperparameter-tuning", "deep-learning"} & set(topic_ids(recommendation))
+        assert {"azure-ai-services", "ai-vision"} & set(topic_ids(recommendation))
+    else:
+        assert recommendation.rule.design == "deep-learning"
+
+
+@pytest.mark.parametrize(
+    ("platform", "rule", "service"),
+    [
+        ("hdinsight", "ml-spark-hdinsight", "hdinsight-spark"),
+        ("fabric", "ml-spark-fabric", "spark-in-fabric"),
+        ("databricks", "ml-spark", "azure-databricks"),
+    ],
+)
+def test_spark_ml_honours_the_spark_platform(advisor, platform, rule, service):
+    path = [
+        ("goal", "ml"),
+        ("ml-kind", "spark-ml"),
+        ("platform", platform),
+        ("builder", "pro-code"),
+    ]
+    recommendation, _ = outcome(advisor, path)
+    assert recommendation.rule.id == rule
+    assert topic_ids(recommendation)[0] == service
+
+
+def test_ingestion_for_databricks_users_lands_data_for_databricks(advisor):
+    path = [("goal", "data"), ("data-job", "ingest"), ("platform", "databricks")]
+    recommendation, _ = outcome(advisor, path)
+    assert recommendation.rule.id == "data-ingestion-databricks"
+    assert "azure-databricks" in topic_ids(recommendation)
+    assert "data-factory" not in topic_ids(recommendation)  # Fabric's Data Factory
+
+
+def test_document_classification_is_paired_with_extraction(advisor):
+    path = [("goal", "ai-services"), ("ai-kind", "documents"), ("customization", "custom")]
+    recommendation, _ = outcome(advisor, path)
+    why = recommendation.rule.why
+    assert "classification model" in why and "extraction model" in why
+    assert "right one automatically" not in why
+
+
+@pytest.mark.parametrize("text", ["our files are on SharePoint", "it's all in Azure SQL databases"])
+def test_sharepoint_and_sql_users_are_not_told_they_use_storage_accounts(advisor, text):
+    match = advisor.match(advisor.walkthrough.question("platform"), text)
+    assert match.choice is not None and match.choice.id == "other-stores", match
+    assert "Storage accounts" not in match.choice.because
+    path = [*RAG, ("platform", "other-stores"), ("builder", "pro-code"), ("constraint", "none")]
+    _, reply = outcome(advisor, path)
+    assert "Storage accounts" not in reply.text

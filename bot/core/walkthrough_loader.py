@@ -2,6 +2,16 @@
 
 Every reference to a question, choice or topic is checked, and every path through the questions
 must end in a rule (and every rule be reachable); problems are reported as `file:line: message`.
+
+Every path is also checked against what the answers commit the recommendation to:
+
+* a team's answer lists the designs it can build (`skills`): a rule whose `design` some team
+  cannot build is only reached after the team question, by a team that can build it;
+* an answer naming a data platform lists that platform's topics (`topics`): the rule reached
+  after it recommends one of them and nothing of another platform, or says something `given`
+  that answer (any answer to such a question but its default, which commits to nothing);
+* an addition lists the topics it is about (`applies_to`): it only lands on rules that
+  recommend one of them.
 """
 
 from __future__ import annotations
@@ -27,11 +37,13 @@ _WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions"}
 _WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
 _WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
 _CHOICE_REQUIRED = {"id", "label", "because"}
-_CHOICE_OPTIONAL = {"means"}
+_CHOICE_OPTIONAL = {"means", "topics", "skills"}
 _RULE_REQUIRED = {"id", "title", "recommend", "why"}
-_RULE_OPTIONAL = {"when", "next", "related", "reference"}
+_RULE_OPTIONAL = {"when", "next", "related", "reference", "design", "given"}
 _ADDITION_REQUIRED = {"id", "when", "why"}
-_ADDITION_OPTIONAL = {"recommend"}
+_ADDITION_OPTIONAL = {"recommend", "applies_to"}
+DESIGNS = ("code-first", "deep-learning", "low-code", "ready-made")
+"""What building a rule's recommendation takes (`design`), and what a team can build (`skills`)."""
 
 
 class _WalkthroughReader:
@@ -82,6 +94,48 @@ class _WalkthroughReader:
                 self.reader.problem(line, f"{what}: {key!r} names unknown topic {topic_id!r}")
             else:
                 found.append(topic_id)
+        return tuple(found)
+
+    def designs(self, data: YamlMap, key: str, what: str) -> tuple[str, ...]:
+        found = []
+        for design, line in self.reader.texts(data, key, what):
+            if design not in DESIGNS:
+                self.reader.problem(
+                    line, f"{what}: {key!r} names unknown design {design!r} ({', '.join(DESIGNS)})"
+                )
+            else:
+                found.append(design)
+        return tuple(found)
+
+    def given(self, data: YamlMap, what: str) -> tuple[tuple[str, str, str], ...]:
+        """`given`: {question id: {choice id: sentence}}, what the rule says after that answer."""
+        value = data.get("given")
+        if value is None:
+            return ()
+        section = self.reader.mapping(value, data.key_lines["given"], f"{what}: 'given'")
+        if section is None:
+            return ()
+        found = []
+        for question_id, choices in section.items():
+            line = section.key_lines[question_id]
+            question = self.questions.get(question_id)
+            if question is None:
+                self.reader.problem(line, f"{what}: 'given' names unknown question {question_id!r}")
+                continue
+            entry = self.reader.mapping(choices, line, f"{what}: 'given' {question_id!r}")
+            if entry is None:
+                continue
+            known = {c.id for c in question.choices}
+            for choice_id in entry:
+                text = self.reader.text(entry, choice_id, f"{what}: 'given' {question_id!r}")
+                if choice_id not in known:
+                    self.reader.problem(
+                        entry.key_lines[choice_id],
+                        f"{what}: 'given' names unknown choice {choice_id!r} of question "
+                        f"{question_id!r} (choices: {', '.join(sorted(known))})",
+                    )
+                elif text:
+                    found.append((question_id, str(choice_id), text))
         return tuple(found)
 
     def conditions(self, data: YamlMap, what: str) -> tuple[Condition, ...]:
@@ -145,6 +199,8 @@ class _WalkthroughReader:
             label=self.reader.text(data, "label", what),
             because=self.reader.text(data, "because", what),
             means=tuple(m for m, _ in self.reader.texts(data, "means", what)),
+            topics=self.topics(data, "topics", what),
+            skills=self.designs(data, "skills", what),
         )
 
     def question(self, data: YamlMap, seen: set[str]) -> WalkthroughQuestion | None:
@@ -200,6 +256,13 @@ class _WalkthroughReader:
         recommend = self.topics(data, "recommend", what)
         if "recommend" in data and not recommend:
             self.reader.problem(data.key_lines["recommend"], f"{what}: recommends no topic")
+        design = data.get("design")
+        if design is not None and design not in DESIGNS:
+            self.reader.problem(
+                data.key_lines["design"],
+                f"{what}: design must be one of {', '.join(DESIGNS)}, not {design!r}",
+            )
+            design = None
         reference = None
         if "reference" in data:
             entry = self.reader.mapping(data["reference"], data.key_lines["reference"], what)
@@ -214,6 +277,8 @@ class _WalkthroughReader:
             next=tuple(t for t, _ in self.reader.texts(data, "next", what)),
             related=self.topics(data, "related", what),
             reference=reference,
+            design=str(design or ""),
+            given=self.given(data, what),
         )
 
     def addition(self, data: YamlMap, seen: set[str]) -> Addition | None:
@@ -227,6 +292,7 @@ class _WalkthroughReader:
             why=self.reader.text(data, "why", what),
             when=self.conditions(data, what),
             recommend=self.topics(data, "recommend", what),
+            applies_to=self.topics(data, "applies_to", what),
         )
 
     def commands(self, data: YamlMap) -> dict[str, tuple[str, ...]]:
@@ -316,10 +382,118 @@ def _check_walkthrough_paths(walkthrough: Walkthrough, reader: Reader, data: Yam
     if len(missing) > 5:
         reader.problem(data.key_lines["rules"], f"… and {len(missing) - 5} more unmatched paths")
     rules = data.get("rules")
-    for rule, line in zip(walkthrough.rules, rules.item_lines, strict=False):
+    rule_lines = dict(zip((r.id for r in walkthrough.rules), rules.item_lines, strict=False))
+    for rule in walkthrough.rules:
         if rule.id not in chosen:
             reader.problem(
-                line,
+                rule_lines[rule.id],
                 f"walkthrough rule {rule.id!r} is never chosen: earlier rules match every path "
                 "it matches",
             )
+    if any(c.skills for q in walkthrough.questions for c in q.choices):
+        for rule in walkthrough.rules:
+            if not rule.design:
+                reader.problem(
+                    rule_lines[rule.id],
+                    f"walkthrough rule {rule.id!r} needs a design ({', '.join(DESIGNS)}): "
+                    "the team's answers say which designs they can build",
+                )
+    additions = data.get("additions")
+    addition_lines = dict(
+        zip(
+            (a.id for a in walkthrough.additions),
+            additions.item_lines if additions else (),
+            strict=False,
+        )
+    )
+    reported: set[tuple[str, ...]] = set()
+    for answers in walkthrough.completions({}):
+        rule = walkthrough.rule_for(answers)
+        if rule is None:
+            continue
+        for kind, subject, message in path_problems(walkthrough, answers):
+            if (kind, subject, rule.id) in reported:
+                continue
+            reported.add((kind, subject, rule.id))
+            said = ", ".join(f"{q}={c}" for q, c in answers.items())
+            line = addition_lines.get(subject) if kind == "addition" else None
+            reader.problem(line or rule_lines[rule.id], f"{message} (answers {said})")
+
+
+def path_problems(walkthrough: Walkthrough, answers: dict[str, str]) -> list[tuple[str, str, str]]:
+    """What the recommendation for one finished path fails to honour, as (kind, subject, message):
+    a design the team cannot build (or was never asked about), a platform answer neither honoured
+    nor addressed, an addition about services the rule does not recommend."""
+    answers = walkthrough.active(answers)
+    rule = walkthrough.rule_for(answers)
+    if rule is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+    recommended = set(rule.recommend)
+    skill_questions = [q for q in walkthrough.questions if any(c.skills for c in q.choices)]
+    for question in skill_questions if rule.design else ():
+        if all(rule.design in c.skills for c in question.choices if c.skills):
+            continue
+        answer = answers.get(question.id)
+        if answer is None:
+            found.append(
+                (
+                    "design",
+                    question.id,
+                    f"walkthrough rule {rule.id!r} ({rule.design}) is reached "
+                    f"without asking {question.id!r}",
+                )
+            )
+        elif rule.design not in question.choice(answer).skills:
+            found.append(
+                (
+                    "design",
+                    question.id,
+                    f"walkthrough rule {rule.id!r} ({rule.design}) is reached "
+                    f"by {question.id}={answer}, who cannot build it",
+                )
+            )
+    said = {(q, c) for q, c, _ in rule.given}
+    for question in walkthrough.questions:
+        answer = answers.get(question.id)
+        if (
+            answer is None
+            or answer == question.default
+            or (question.id, answer) in said
+            or not any(c.topics for c in question.choices)
+        ):
+            continue
+        choice = question.choice(answer)
+        others = {t for c in question.choices if c.id != answer for t in c.topics}
+        others -= set(choice.topics)
+        if not recommended & set(choice.topics):
+            found.append(
+                (
+                    "platform",
+                    f"{question.id}={answer}",
+                    f"walkthrough rule {rule.id!r} neither recommends one of {question.id}="
+                    f"{answer}'s topics nor says anything 'given' it",
+                )
+            )
+        elif recommended & others:
+            found.append(
+                (
+                    "platform",
+                    f"{question.id}={answer}",
+                    f"walkthrough rule {rule.id!r} recommends "
+                    f"{', '.join(sorted(recommended & others))} to {question.id}={answer} "
+                    "without saying anything 'given' it",
+                )
+            )
+    for addition in walkthrough.additions_for(answers):
+        if not recommended & set(addition.applies_to):
+            found.append(
+                (
+                    "addition",
+                    addition.id,
+                    f"walkthrough addition {addition.id!r} lands on rule {rule.id!r}, which "
+                    f"recommends none of the topics it applies to "
+                    f"({', '.join(addition.applies_to) or 'none listed'})",
+                )
+            )
+    return found
