@@ -151,6 +151,13 @@ _WHAT_IF = re.compile(
     re.IGNORECASE,
 )
 """A change to one answer after the recommendation: "what if we had a data science team?"."""
+_FOLLOW_UP_START = re.compile(
+    r"\s*(?:and|but|so|ok|okay|hmm|then|also|why|how|what|if|suppose|supposing|assuming|imagine|"
+    r"no|nope|nah|actually|wait|correction|sorry|not|that|i|we)\b",
+    re.IGNORECASE,
+)
+"""The first words a follow-up after the recommendation can start with (`_LEAD`, `_WHY_NOT`,
+`_WHAT_IF`, `_CORRECTION`)."""
 _MEANT = re.compile(r"^(?:(?:no|nope)\W+)?(?:i|we) mean", re.IGNORECASE)
 _ARTICLES = re.compile(r"^(?:(?:the|a|an|using|use|just|plain|go with)\s+)+", re.IGNORECASE)
 _NOT_NAMED = frozenset(
@@ -334,6 +341,8 @@ class FollowUp(StrEnum):
 def follow_up(text: str) -> tuple[FollowUp, str] | None:
     """(kind, subject) for "why not X?" (the service X), "what if …?" and "no, we do …" (the
     change), else None. "no, I meant …" is left to the knowledge base's corrections."""
+    if not _FOLLOW_UP_START.match(text):
+        return None  # most messages: one cheap look at the first word
     text = " ".join(text.replace("’", "'").split()).rstrip(" ?.!")
     found = _WHY_NOT.match(text)
     if found is not None:
