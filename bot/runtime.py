@@ -84,10 +84,13 @@ class Runtime:
         self.close()
 
 
-def build_runtime(settings: Settings, kb: KnowledgeBase | None = None) -> Runtime:
-    """Load the knowledge base (unless given) and build the bot around it."""
+def build_runtime(
+    settings: Settings, kb: KnowledgeBase | None = None, fusion: FusionModel | None = None
+) -> Runtime:
+    """Load the knowledge base (unless given) and build the bot around it (with the fitted
+    recognizer, unless another `fusion` model is given)."""
     kb = kb or load_knowledge(settings.knowledge_dir)
-    router = HybridRouter(kb, StaticEmbedding.load(), FusionModel.load())
+    router = HybridRouter(kb, StaticEmbedding.load(), fusion or FusionModel.load())
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)

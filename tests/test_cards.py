@@ -12,6 +12,7 @@ CI variable set, a missing Node or SDK fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ from bot.cards.builders import escape_markdown
 from bot.config import Settings
 from bot.core.advisor import Advisor, memo, new_state
 from bot.core.compare import Comparison
+from bot.core.hybrid import FusionModel
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import (
@@ -336,13 +338,18 @@ async def test_small_talk_stays_a_plain_message_in_teams(runtime):
     assert message.text and not message.attachments
 
 
-async def test_a_did_you_mean_card_offers_buttons_that_route_back(runtime):
+async def test_a_did_you_mean_card_offers_buttons_that_route_back(sample_kb):
+    unsure = dataclasses.replace(FusionModel.load(), answer=0.999, suggest=0.05)
+    runtime = build_runtime(Settings(storage=MEMORY_URL), sample_kb, unsure)
     convo = Conversation(runtime.handler, Channels.ms_teams)
-    turn = await convo.say("recognition")
-    assert turn.buttons[0] == "Custom Speech" and turn.buttons[-1] == "None of these"
+    turn = await convo.say("transcribe audio")
+    assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech", "None of these"}
     (card,) = turn.cards
     assert "Did you mean" in card["body"][0]["text"]
     assert card["body"][1]["actions"][0]["data"]["msteams"]["type"] == "messageBack"
-    click = Activity(type=ActivityTypes.message, value=card["body"][1]["actions"][0]["data"])
+    custom = next(
+        i for i, b in enumerate(card["body"][1:4], 1) if b["actions"][0]["title"] == "Custom Speech"
+    )
+    click = Activity(type=ActivityTypes.message, value=card["body"][custom]["actions"][0]["data"])
     turn = await convo.send(click)  # an Action.Submit: value, no text
     assert turn.cards[0]["body"][0]["text"] == "Custom Speech"

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from bot.config import Settings
+from bot.core.hybrid import FusionModel
 from bot.runtime import MEMORY_URL, build_runtime
 
 from .conversation import BOT, USER, Conversation
@@ -46,11 +47,20 @@ async def test_unknown_questions_are_declined_honestly(convo):
     assert turn.buttons == ["Prompt flow", "Azure AI Speech"]
 
 
-async def test_a_close_call_offers_buttons_that_route_back(convo):
-    turn = await convo.say("recognition")
+@pytest.fixture
+def unsure(sample_kb) -> Conversation:
+    """A bot whose recognizer answers only when certain: every match is a close call."""
+    settings = dataclasses.replace(Settings(), storage=MEMORY_URL, knowledge_dir=FIXTURE_KB)
+    fusion = dataclasses.replace(FusionModel.load(), answer=0.999, suggest=0.05)
+    return Conversation(build_runtime(settings, sample_kb, fusion).handler)
+
+
+async def test_a_close_call_offers_buttons_that_route_back(unsure):
+    convo = unsure
+    turn = await convo.say("transcribe audio")
     assert turn.shown.startswith("I'm not sure which one you mean")
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
-    assert turn.buttons[0] == "Custom Speech"
+    assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech", "None of these"}
     assert turn.buttons[-1] == "None of these"
     assert (await convo.say("Custom Speech")).shown.startswith("**Custom Speech**")
 

@@ -28,9 +28,10 @@ from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
+from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
+from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
-from bot.core.text import strip_mentions
+from bot.core.text import stem, strip_mentions
 
 _FOLLOWUP_CUTOFF = 84.0
 """How closely (rapidfuzz token-set ratio, 0–100) a message must match a follow-up phrase."""
@@ -39,6 +40,8 @@ _FOLLOWUP_EXACT = 90.0
 _FOLLOWUP_MAX_WORDS = 12
 """A follow-up is short: a longer message is a question of its own."""
 _COMPARE_SIDE = 0.5
+_CUE_GAP = 2
+"""Words allowed between two words of a guidance cue."""
 _WORD = re.compile(r"[a-z0-9']+")
 _FOCUS_KINDS = frozenset(
     {
@@ -117,7 +120,8 @@ class Conversation:
             (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
-        self._guidance = [" ".join(_WORD.findall(g)) for g in cues.guidance]
+        self._guidance = [tuple(stem(w) for w in _WORD.findall(g)) for g in cues.guidance]
+        self._names_of: dict[str, list[str]] = {}
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
@@ -130,8 +134,8 @@ class Conversation:
         compares two named things: "which approach is better, RAG or fine-tuning?")."""
         if decision.comparison is not None:
             return False
-        said = f" {' '.join(_WORD.findall(strip_mentions(text).lower().replace('’', chr(39))))} "
-        return any(f" {cue} " in said for cue in self._guidance)
+        said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        return any(_in_order(cue, said) for cue in self._guidance)
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""
@@ -154,12 +158,13 @@ class Conversation:
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
-        if stands_alone and plain.comparison is None:
+        if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
-        if plain.comparison is not None:
+        if not self._refers_back(words):
             return Understood(plain)
-        if self._declined_by_name(plain) or not self._refers_back(words):
-            return Understood(plain)
+        named = self.router.named_topics(text) - {topic.id}
+        if plain.outcome is Outcome.ANSWER and plain.top and plain.top.intent.topic.id in named:
+            return Understood(plain)  # "quick one: what is OneLake?" names its own topic
         return self._with_focus(text, topic, plain) or Understood(plain)
 
     # -- the kinds of context ------------------------------------------------------------------
@@ -264,13 +269,24 @@ class Conversation:
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None or decision.comparison:
             return None
-        if top.intent.topic.id not in {topic.id, *topic.related}:
+        if top.intent.topic.id not in {topic.id, *topic.related} and not self._mentions(
+            top.intent, topic
+        ):
             return None
         if top.intent.topic.kind not in _FOCUS_KINDS:
             return None
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _mentions(self, intent: Intent, topic: Topic) -> bool:
+        """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
+        names = self._names_of.get(topic.id)
+        if names is None:
+            names = [n.lower() for n in (topic.title, *topic.aliases)]
+            self._names_of[topic.id] = names
+        said = " ".join(intent_text(intent)).lower()
+        return any(name in said for name in names)
 
     def _refers_back(self, words: list[str]) -> bool:
         """True when the message uses a word that points at the topic in focus."""
@@ -333,10 +349,32 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
         return previous
     if top.intent.topic.kind not in _FOCUS_KINDS:
         return previous
+    if understood.context == "refers" and understood.topic is not None:
+        # "can we use it from Fabric?" answered from Fabric's side: still about the focus
+        return dataclasses.replace(previous, intent=top.intent.id)
     answered = top.intent.topic.id
     others = (m.intent.topic.id for m in decision.matches[1:])
     alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
     return Focus(topic=top.intent.topic.id, intent=top.intent.id, alternatives=alternatives[:4])
+
+
+def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bool:
+    """Whether the cue's words appear in the message in order, each at most `gap` words after
+    the one before ("which approach would suit" has "which approach suit")."""
+    if not cue:
+        return False
+    for start, word in enumerate(words):
+        if word != cue[0]:
+            continue
+        position = start
+        for wanted in cue[1:]:
+            window = words[position + 1 : position + 2 + gap]
+            if wanted not in window:
+                break
+            position += 1 + window.index(wanted)
+        else:
+            return True
+    return False
 
 
 def _prefer(
@@ -354,4 +392,3 @@ def _prefer(
     if with_focus:
         return with_focus[0]
     return own[0] if own else None
-

@@ -31,8 +31,12 @@ FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 6
 """Candidates taken from each signal's ranking."""
 
+_PRODUCT_WORDS = 3
+"""A decline question's ask this short is a product's name."""
 _RIVAL_FLOOR = 0.1
-"""A rival offered beside the best guess in a "did you mean" is at least this likely."""
+_RIVAL_SHARE = 0.5
+"""A rival offered beside the best guess in a "did you mean" is at least this likely, and at
+least this share as likely as the best guess."""
 
 FEATURES = (
     "lexical",
@@ -44,14 +48,18 @@ FEATURES = (
     "lexical_rank",
     "terms_rank",
     "meaning_rank",
+    "described",
+    "described_lead",
     "agreement",
     "question",
     "smalltalk",
     "known_words",
     "named",
 )
-"""A candidate's features also carry `exact_name` (the message is one of its names), which
-is not weighed: `decide` puts such a candidate first."""
+"""A candidate's features also carry `exact_name` (the message says one of its names or
+phrases, no more, no less: a typed title or a clicked suggestion), which is not weighed:
+`decide` answers with such a candidate; and `coverage` (the IDF-weighted share of
+the message its whole text uses), which only the gate weighs."""
 
 
 GATE_FEATURES = (
@@ -60,6 +68,9 @@ GATE_FEATURES = (
     "top_lexical",
     "top_terms",
     "top_meaning",
+    "top_described",
+    "top_coverage",
+    "unknown_words",
     "decline_lexical",
     "decline_meaning",
     "known_words",
@@ -146,17 +157,28 @@ class HybridRouter:
         self._position = {intent.id: i for i, intent in enumerate(self.intents)}
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
         self._names = [
-            [frozenset(self.normalizer.normalize(n).terms) for n in intent.names]
+            [frozenset(self.normalizer.normalize(n).terms) for n in _names(intent)]
             for intent in self.intents
         ]
+        self._exact: dict[frozenset[str], set[int]] = {}
+        for index, intent in enumerate(self.intents):  # a name or phrase said as it is
+            for phrase in (*_names(intent), *intent.phrases):
+                key = frozenset(self.normalizer.normalize(phrase).terms)
+                if key:
+                    self._exact.setdefault(key, set()).add(index)
         self.embedding = embedding
-        self.meaning = VectorIndex(embedding.dims, [self._intent_vector(i) for i in self.intents])
+        self.meaning = VectorIndex(
+            embedding.dims, [self._mean_vector(i.phrases) for i in self.intents]
+        )
+        self.described = VectorIndex(
+            embedding.dims, [self._mean_vector(_description(i)) for i in self.intents]
+        )
 
-    def _intent_vector(self, intent: Intent) -> array | None:
-        """The mean of the (unit) vectors of the intent's names and phrases."""
+    def _mean_vector(self, texts: Sequence[str]) -> array | None:
+        """The mean of the texts' unit vectors."""
         vectors = []
-        for phrase in intent.phrases:
-            vector = self.embedding.vector(self.normalizer.normalize(phrase).words)
+        for text in texts:
+            vector = self.embedding.vector(self.normalizer.normalize(text).words)
             if vector is not None:
                 vectors.append(_unit(vector))
         return _mean(vectors)
@@ -165,13 +187,16 @@ class HybridRouter:
         """Each candidate intent with its features (the fitting script's view of a message)."""
         normalized = self.normalizer.normalize(text)
         lexical = {self._position[m.intent.id]: m.score for m in self.lexical.rank(text, 8)}
-        terms = self.terms.scores(normalized.terms)
+        corrected = self.lexical.corrected(normalized.terms)
+        terms = self.terms.scores(corrected)
         vector = self.embedding.vector(normalized.words)
         cosines = self.meaning.cosines(vector) if vector is not None else []
+        described = self.described.cosines(vector) if vector is not None else []
         candidates: dict[int, None] = dict.fromkeys(lexical)
         candidates.update(dict.fromkeys(_best(terms, _PER_SIGNAL)))
         if cosines:
             candidates.update(dict.fromkeys(_best(dict(enumerate(cosines)), _PER_SIGNAL)))
+            candidates.update(dict.fromkeys(_best(dict(enumerate(described)), _PER_SIGNAL // 2)))
         if not candidates:
             return []
         lexical_rank = _ranks(lexical)
@@ -180,6 +205,7 @@ class HybridRouter:
         best_lexical = max(lexical.values(), default=0.0)
         best_terms = max(terms.values(), default=0.0)
         best_meaning = max(cosines, default=0.0)
+        best_described = max(described, default=0.0)
         known = self._known_share(normalized.terms)
         asked = frozenset(normalized.terms)
         found = []
@@ -199,15 +225,27 @@ class HybridRouter:
                 "lexical_rank": lexical_rank.get(index, 0.0),
                 "terms_rank": terms_rank.get(index, 0.0),
                 "meaning_rank": meaning_rank.get(index, 0.0),
+                "described": described[index] if described else 0.0,
+                "described_lead": (described[index] - best_described) if described else 0.0,
                 "agreement": sum(1.0 for lead in leads if lead >= -1e-9) / 3.0,
                 "question": float(intent.question is not None),
                 "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
                 "known_words": known,
                 "named": float(any(n and n <= asked for n in self._names[index])),
-                "exact_name": float(any(n == asked for n in self._names[index])),
+                "exact_name": float(index in self._exact.get(asked, ())),
+                "coverage": self.terms.coverage(corrected, index),
             }
             found.append((intent, features))
         return found
+
+    def named_topics(self, text: str) -> set[str]:
+        """The topics whose name (title or alias) the text says in full."""
+        asked = frozenset(self.normalizer.normalize(text).terms)
+        return {
+            intent.topic.id
+            for intent, names in zip(self.intents, self._names, strict=True)
+            if any(n and n <= asked for n in names)
+        }
 
     def _known_share(self, terms: Sequence[str]) -> float:
         """The share of the message's content words that the knowledge base uses at all."""
@@ -264,6 +302,9 @@ def gate_features(
             top_lexical=features["lexical"],
             top_terms=features["terms"],
             top_meaning=features["meaning"],
+            top_described=features["described"],
+            top_coverage=features["coverage"],
+            unknown_words=1.0 - features["known_words"],
             known_words=features["known_words"],
         )
     gate["decline_lexical"] = decline[0] if decline else 0.0
@@ -289,8 +330,16 @@ def decide(
     confidence = model.confidence(gate) if answers else 0.0
     if decline is not None and decline[0] >= model.decline and confidence < model.certain:
         return Decision(text, Outcome.NONE, (decline[1], *answers[:2]))
+    # a message naming another vendor's product is about that product
+    named = [i for i, f in candidates if i.topic.kind is Kind.DECLINE and f["named"]]
+    asked_for = any(f["exact_name"] for i, f in candidates if i.topic.kind is not Kind.DECLINE)
+    if named and not asked_for:
+        return Decision(text, Outcome.NONE, (Match(named[0], 1.0), *answers[:2]))
     if not answers:
         return Decision(text, Outcome.NONE, ())
+    if any(f["exact_name"] for i, f in candidates if i.id == answers[0].intent.id):
+        top = Match(answers[0].intent, round(max(confidence, model.certain), 4))
+        return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))  # said exactly: asked for
     top = Match(answers[0].intent, round(confidence, 4))
     rivals = [m for m in answers[1:] if m.intent.topic.id != top.intent.topic.id]
     if confidence >= model.answer:
@@ -298,9 +347,26 @@ def decide(
             return Decision(text, Outcome.AMBIGUOUS, (top, *rivals[:2]))
         return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))
     if confidence >= model.suggest:
-        suggestions = (top, *[m for m in rivals if m.score >= _RIVAL_FLOOR][:2])
+        floor = max(_RIVAL_FLOOR, answers[0].score * _RIVAL_SHARE)
+        suggestions = (top, *[m for m in rivals if m.score >= floor][:2])
         return Decision(text, Outcome.AMBIGUOUS, suggestions)
     return Decision(text, Outcome.NONE, (top, *answers[1:5]))
+
+
+def _names(intent: Intent) -> tuple[str, ...]:
+    """What an intent is called: a topic's title and aliases; for a decline question, its short
+    asks too (the product names it declines: "SageMaker", "Amazon Bedrock")."""
+    if intent.question is not None and intent.topic.kind is Kind.DECLINE:
+        return tuple(a for a in intent.question.ask if len(a.split()) <= _PRODUCT_WORDS)
+    return intent.names
+
+
+def _description(intent: Intent) -> list[str]:
+    """What an intent says it is for: a topic's summary and when to use it; a question's
+    answer."""
+    if intent.question is not None:
+        return [intent.question.answer]
+    return [intent.topic.summary, *intent.topic.when_to_use]
 
 
 def _best(scores: dict[int, float], count: int) -> list[int]:

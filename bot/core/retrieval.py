@@ -36,12 +36,14 @@ class TermIndex:
     def __init__(self, normalizer: Normalizer, documents: Sequence[Sequence[str]]) -> None:
         self.normalizer = normalizer
         lengths: list[int] = []
+        self._vocabulary: list[frozenset[str]] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, texts in enumerate(documents):
             counts: Counter[str] = Counter()
             for text in texts:
                 counts.update(normalizer.normalize(text).terms)
             lengths.append(sum(counts.values()))
+            self._vocabulary.append(frozenset(counts))
             for term, count in counts.items():
                 self._postings[term].append((index, float(count)))
         self.size = len(lengths)
@@ -55,6 +57,17 @@ class TermIndex:
     def idf(self, term: str) -> float:
         """A term's inverse document frequency (0 for a term no document has)."""
         return self._idf.get(term, 0.0)
+
+    def coverage(self, terms: Sequence[str], index: int) -> float:
+        """The IDF-weighted share of the terms that a document uses (a term no document uses
+        weighs as much as the rarest term)."""
+        unique = set(terms)
+        if not unique:
+            return 0.0
+        rarest = math.log(1 + (self.size + 0.5) / 0.5)
+        weights = {t: self._idf.get(t, rarest) for t in unique}
+        vocabulary = self._vocabulary[index]
+        return sum(w for t, w in weights.items() if t in vocabulary) / sum(weights.values())
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         """BM25 of every document sharing a term, divided by the best a document could reach

@@ -287,6 +287,15 @@ class Router:
                 mapped.append((corrected[0], corrected[1], self._idf[corrected[0]]))
         return mapped
 
+    def corrected(self, terms: tuple[str, ...]) -> list[str]:
+        """The terms as the index knows them: misspellings corrected, unknown ones kept."""
+        return [
+            term if term is not None else original
+            for (term, _, _), original in zip(
+                self._map_terms(terms), dict.fromkeys(terms), strict=True
+            )
+        ]
+
     def rank(self, text: str, limit: int = _MAX_MATCHES) -> tuple[Match, ...]:
         """The best intents for a text, best first, scored 0–1."""
         return self._rank(text, limit)

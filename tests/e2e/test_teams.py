@@ -200,9 +200,10 @@ async def test_a_personal_chat_needs_no_mention(bot, connector):
 
 
 async def test_an_action_submit_with_a_value_and_no_text_is_routed_like_typing(bot, connector):
-    answer = await only_reply(bot, connector, message(connector.service_url, "recognition"))
-    (did_you_mean,) = cards(answer.activity)
-    choice = submit_data(did_you_mean, "say")[0]
+    answer = await only_reply(bot, connector, message(connector.service_url, "what is prompt flow"))
+    (card,) = cards(answer.activity)
+    # a related topic's button (the follow-up questions end with "?")
+    choice = next(c for c in submit_data(card, "say") if not c["text"].endswith("?"))
     click = message(
         connector.service_url,
         None,
