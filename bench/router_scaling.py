@@ -38,6 +38,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.core.embedding import StaticEmbedding  # noqa: E402
+from bot.core.hybrid import FusionModel, HybridRouter  # noqa: E402
 from bot.core.kb import Kind, KnowledgeBase, Question, Topic  # noqa: E402
 from bot.core.loader import load_knowledge  # noqa: E402
 from bot.core.replies import Replies  # noqa: E402
@@ -193,7 +195,7 @@ def dev_cases(path: Path = DEV_SET) -> list[dict[str, Any]]:
 
 
 def passed(case: dict[str, Any], decision: Decision, replies: Replies) -> bool:
-    """The development set's criterion (as bench/dev_eval.py scores it)."""
+    """The development set's criterion (as bench/eval.py scores a message on its own)."""
     answered = decision.outcome is Outcome.ANSWER
     if case["kind"] == "out_of_scope":
         return not answered
@@ -239,7 +241,9 @@ def measure(kb: KnowledgeBase, cases: list[dict[str, Any]], passes: int = 5) -> 
     reference = Router(kb, prune=False)
     unpruned = [reference.route(s) for s in says]
     pairs = list(zip(decisions, unpruned, strict=True))
+    recognizer = measure_recognizer(kb, cases, replies, passes)
     return {
+        **recognizer,
         "topics": len(kb.topics),
         "intents": len(router.intents),
         "phrases": router.phrase_count,
@@ -255,6 +259,33 @@ def measure(kb: KnowledgeBase, cases: list[dict[str, Any]], passes: int = 5) -> 
         "same_decisions": sum(decided(a) == decided(b) for a, b in pairs),
         "same_ranked_lists": sum(ranked(a) == ranked(b) for a, b in pairs),
         "messages": len(says),
+    }
+
+
+def measure_recognizer(
+    kb: KnowledgeBase, cases: list[dict[str, Any]], replies: Replies, passes: int
+) -> dict[str, Any]:
+    """The whole recognizer (lexical + BM25 + embeddings, fused and decided): what `route`
+    costs a message, and the development set's accuracy with it."""
+    says = [c["say"] for c in cases]
+    embedding = StaticEmbedding.load()
+    started = time.perf_counter()
+    recognizer = HybridRouter(kb, embedding, FusionModel.load())
+    build = time.perf_counter() - started
+    decisions = [recognizer.route(s) for s in says]
+    per_message = []
+    for _ in range(passes):
+        for say in says:
+            started = time.perf_counter()
+            recognizer.route(say)
+            per_message.append(time.perf_counter() - started)
+    warm = [statistics.median(per_message[i :: len(says)]) for i in range(len(says))]
+    ok = [passed(c, d, replies) for c, d in zip(cases, decisions, strict=True)]
+    return {
+        "recognizer_build_s": build,
+        "recognizer_us_p50": statistics.median(warm) * 1e6,
+        "recognizer_us_p90": sorted(warm)[int(0.9 * (len(warm) - 1))] * 1e6,
+        "recognizer_right": sum(ok),
     }
 
 
@@ -276,7 +307,10 @@ def format_row(row: dict[str, Any]) -> str:
         f"{row['us_cold']:.0f}) | dev in-scope {row['in_scope']}/{row['in_scope_total']} "
         f"out-of-scope {row['out_of_scope']}/{row['out_of_scope_total']} | as unpruned: "
         f"decisions {row['same_decisions']}/{row['messages']}, lists "
-        f"{row['same_ranked_lists']}/{row['messages']} | build {row['build_s']:.1f} s"
+        f"{row['same_ranked_lists']}/{row['messages']} | build {row['build_s']:.1f} s\n"
+        f"      recognizer (fused): {row['recognizer_us_p50']:7.0f} µs/message p50 "
+        f"(p90 {row['recognizer_us_p90']:.0f}) | dev right {row['recognizer_right']}/"
+        f"{row['messages']} | build {row['recognizer_build_s']:.1f} s"
     )
 
 

@@ -15,8 +15,10 @@ a decline topic (kind `decline`) that wins is a decline with its own words.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
+import operator
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ from bot.core.router import Decision, Match, Outcome, Router
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 6
+_LEXICAL = 6
+"""Candidates taken from the lexical ranking."""
 """Candidates taken from each signal's ranking."""
 
 _PRODUCT_WORDS = 3
@@ -116,15 +120,26 @@ class FusionModel:
 
     def probability(self, features: dict[str, float]) -> float:
         """The probability that this candidate is the right one."""
-        return _logistic(self.bias, self.weights, features)
+        values = map(features.__getitem__, FEATURES)
+        return _logistic(self.bias + sum(map(operator.mul, self._weights, values)))
 
     def confidence(self, gate: dict[str, float]) -> float:
         """The probability that answering with the best candidate is right."""
-        return _logistic(self.gate_bias, self.gate, gate)
+        values = map(gate.__getitem__, GATE_FEATURES)
+        return _logistic(self.gate_bias + sum(map(operator.mul, self._gate, values)))
+
+    @property
+    def _weights(self) -> list[float]:
+        return self.__dict__.setdefault("_weight_list", [self.weights[n] for n in FEATURES])
+
+    @property
+    def _gate(self) -> list[float]:
+        return self.__dict__.setdefault(
+            "_gate_list", [self.gate.get(n, 0.0) for n in GATE_FEATURES]
+        )
 
 
-def _logistic(bias: float, weights: dict[str, float], features: dict[str, float]) -> float:
-    z = bias + sum(weights.get(name, 0.0) * value for name, value in features.items())
+def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -186,34 +201,40 @@ class HybridRouter:
     def features(self, text: str) -> list[tuple[Intent, dict[str, float]]]:
         """Each candidate intent with its features (the fitting script's view of a message)."""
         normalized = self.normalizer.normalize(text)
-        lexical = {self._position[m.intent.id]: m.score for m in self.lexical.rank(text, 8)}
+        ranked = self.lexical.rank(text, _LEXICAL, decisive=True)
+        lexical = {self._position[m.intent.id]: m.score for m in ranked}
         corrected = self.lexical.corrected(normalized.terms)
         terms = self.terms.scores(corrected)
+        best_terms_list = _best(terms, _PER_SIGNAL * 2)
         vector = self.embedding.vector(normalized.words)
-        cosines = self.meaning.cosines(vector) if vector is not None else []
-        described = self.described.cosines(vector) if vector is not None else []
+        meaning = self.meaning.search(vector, _PER_SIGNAL * 2)
+        describing = self.described.search(vector, _PER_SIGNAL // 2)
+        nearest, described_near = meaning.nearest, describing.nearest
         candidates: dict[int, None] = dict.fromkeys(lexical)
-        candidates.update(dict.fromkeys(_best(terms, _PER_SIGNAL)))
-        if cosines:
-            candidates.update(dict.fromkeys(_best(dict(enumerate(cosines)), _PER_SIGNAL)))
-            candidates.update(dict.fromkeys(_best(dict(enumerate(described)), _PER_SIGNAL // 2)))
+        candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
+        candidates.update(dict.fromkeys(i for i, _ in nearest[:_PER_SIGNAL]))
+        candidates.update(dict.fromkeys(i for i, _ in described_near))
         if not candidates:
             return []
+        order = list(candidates)
+        cosines = dict(zip(order, meaning.of(order), strict=True))
+        described = dict(zip(order, describing.of(order), strict=True))
         lexical_rank = _ranks(lexical)
-        terms_rank = _ranks(terms)
-        meaning_rank = _ranks(dict(enumerate(cosines)), _PER_SIGNAL * 2)
+        terms_rank = {index: 1.0 / (1 + rank) for rank, index in enumerate(best_terms_list)}
+        meaning_rank = {index: 1.0 / (1 + rank) for rank, (index, _) in enumerate(nearest)}
         best_lexical = max(lexical.values(), default=0.0)
         best_terms = max(terms.values(), default=0.0)
-        best_meaning = max(cosines, default=0.0)
-        best_described = max(described, default=0.0)
+        best_meaning = max([c for _, c in nearest[:1]] + list(cosines.values()))
+        best_described = max([c for _, c in described_near[:1]] + list(described.values()))
         known = self._known_share(normalized.terms)
         asked = frozenset(normalized.terms)
+        weights = self.terms.weights(corrected)
         found = []
         for index in candidates:
             intent = self.intents[index]
             lex = lexical.get(index, 0.0)
             term = terms.get(index, 0.0)
-            meaning = cosines[index] if cosines else 0.0
+            meaning = cosines[index]
             leads = (lex - best_lexical, term - best_terms, meaning - best_meaning)
             features = {
                 "lexical": lex,
@@ -225,15 +246,15 @@ class HybridRouter:
                 "lexical_rank": lexical_rank.get(index, 0.0),
                 "terms_rank": terms_rank.get(index, 0.0),
                 "meaning_rank": meaning_rank.get(index, 0.0),
-                "described": described[index] if described else 0.0,
-                "described_lead": (described[index] - best_described) if described else 0.0,
+                "described": described[index],
+                "described_lead": described[index] - best_described,
                 "agreement": sum(1.0 for lead in leads if lead >= -1e-9) / 3.0,
                 "question": float(intent.question is not None),
                 "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
                 "known_words": known,
                 "named": float(any(n and n <= asked for n in self._names[index])),
                 "exact_name": float(index in self._exact.get(asked, ())),
-                "coverage": self.terms.coverage(corrected, index),
+                "coverage": self.terms.coverage(weights, index),
             }
             found.append((intent, features))
         return found
@@ -370,7 +391,7 @@ def _description(intent: Intent) -> list[str]:
 
 
 def _best(scores: dict[int, float], count: int) -> list[int]:
-    return sorted(scores, key=scores.__getitem__, reverse=True)[:count]
+    return heapq.nlargest(count, scores, key=scores.__getitem__)
 
 
 def _ranks(scores: dict[int, float], count: int = 16) -> dict[int, float]:

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from bot.core.kb import Intent
 from bot.core.text import Normalizer
 
+_COMMON_POSTINGS = 1000
+"""A term in more documents than this (or a twentieth of them) is common: its documents are not
+walked, it only adds to documents the message's other terms found (large knowledge bases)."""
 _K1 = 1.2
 _B = 0.75
 
@@ -53,36 +56,56 @@ class TermIndex:
             term: math.log(1 + (self.size - len(found) + 0.5) / (len(found) + 0.5))
             for term, found in self._postings.items()
         }
+        self._common_limit = max(_COMMON_POSTINGS, self.size // 20)
+        self._common = {
+            term: dict(found)
+            for term, found in self._postings.items()
+            if len(found) > self._common_limit
+        }
 
     def idf(self, term: str) -> float:
         """A term's inverse document frequency (0 for a term no document has)."""
         return self._idf.get(term, 0.0)
 
-    def coverage(self, terms: Sequence[str], index: int) -> float:
-        """The IDF-weighted share of the terms that a document uses (a term no document uses
-        weighs as much as the rarest term)."""
-        unique = set(terms)
-        if not unique:
-            return 0.0
+    def weights(self, terms: Sequence[str]) -> tuple[tuple[tuple[str, float], ...], float]:
+        """Each distinct term with its share of the terms' total IDF (a term no document uses
+        weighs as much as the rarest), for `coverage`."""
         rarest = math.log(1 + (self.size + 0.5) / 0.5)
-        weights = {t: self._idf.get(t, rarest) for t in unique}
+        idf = {t: self._idf.get(t, rarest) for t in terms}
+        total = sum(idf.values()) or 1.0
+        return tuple((t, w / total) for t, w in idf.items()), total
+
+    def coverage(self, weights: tuple[tuple[tuple[str, float], ...], float], index: int) -> float:
+        """The share of the weighted terms (from `weights`) that a document uses."""
         vocabulary = self._vocabulary[index]
-        return sum(w for t, w in weights.items() if t in vocabulary) / sum(weights.values())
+        return sum(w for t, w in weights[0] if t in vocabulary)
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         """BM25 of every document sharing a term, divided by the best a document could reach
-        for these terms (so 1.0 means every term, each as often as saturation allows)."""
+        for these terms (so 1.0 means every term, each as often as saturation allows). On a
+        large knowledge base, documents that share only common terms with the message are
+        left out."""
         unique = list(dict.fromkeys(terms))
         ceiling = sum(self._idf.get(t, 0.0) for t in unique) * (_K1 + 1)
         if ceiling <= 0:
             return {}
+        known = [t for t in unique if t in self._idf]
+        walked = [t for t in known if t not in self._common]
+        if not walked and known:  # only common words: walk the least common one
+            walked = [min(known, key=lambda t: len(self._postings[t]))]
         found: dict[int, float] = {}
         get = found.get
         norm = self._norm
-        for term in unique:
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
+        for term in walked:
+            idf = self._idf[term]
             for index, count in self._postings[term]:
                 found[index] = get(index, 0.0) + idf * count * (_K1 + 1) / (count + norm[index])
+        for term in known:  # common words only add to documents found through the others
+            if term in walked:
+                continue
+            idf, counts = self._idf[term], self._common[term]
+            for index in found:
+                count = counts.get(index)
+                if count:
+                    found[index] += idf * count * (_K1 + 1) / (count + norm[index])
         return {i: s / ceiling for i, s in found.items()}

@@ -296,9 +296,13 @@ class Router:
             )
         ]
 
-    def rank(self, text: str, limit: int = _MAX_MATCHES) -> tuple[Match, ...]:
-        """The best intents for a text, best first, scored 0–1."""
-        return self._rank(text, limit)
+    def rank(
+        self, text: str, limit: int = _MAX_MATCHES, *, decisive: bool = False
+    ) -> tuple[Match, ...]:
+        """The best intents for a text, best first, scored 0–1. `decisive`: on a large
+        knowledge base, exact only for the intents that can change `route`'s decision (the rest
+        are the best of those scored), which is much cheaper there."""
+        return self._rank(text, limit, decisive)
 
     def _rank(self, text: str, limit: int, decisive: bool = False) -> tuple[Match, ...]:
         normalized = self.normalizer.normalize(text)
