@@ -434,6 +434,15 @@ def main(argv: list[str] | None = None) -> int:
         rows, rss = end_to_end(workdir, args.quick, args.rounds)
         print("\n== Router scaling")
         routing = router_scaling.run(args.factors)
+        print("\n== Instructions per routed turn (callgrind)")
+        counted = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "instructions.py"), "--turns", "20"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        print("  " + counted)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     figures = print_report(rows, starts, rss, routing)
@@ -445,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_starts_s": starts,
         "rss_mb_after_load": rss,
         "routing": routing,
+        "instructions": counted,
     }
     path = args.json or RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,131 @@
+"""Instructions per routed turn: a figure the machine's noise cannot move.
+
+Runs routed questions (the development sets' messages, each in a fresh conversation) through the
+whole bot in-process — handler, recognizer, dialogs, conversation state in memory — under
+`valgrind --tool=callgrind`, twice: with N and with 2N turns. The difference divided by N is the
+cost of one turn without start-up. `--baseline REV` measures another commit the same way in a
+temporary git worktree, in the same run, and prints the ratio.
+
+HTTP and the connector are not in it (bench/load.py measures those); it is the bot's own turn.
+
+Usage: python bench/instructions.py [--turns 100] [--baseline REV]
+Needs valgrind (apt-get install valgrind); without it, says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+_TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
+
+
+def questions(count: int) -> list[str]:
+    """The first `count` in-scope and out-of-scope messages of the development sets."""
+    import yaml
+
+    says: list[str] = []
+    for name in ("dev.yaml", "dev2.yaml", "calibration.yaml"):
+        path = EVAL / name
+        if path.is_file():
+            says += [c["say"] for c in yaml.safe_load(path.read_text())["cases"]]
+    return (says * (count // max(len(says), 1) + 1))[:count]
+
+
+def play(turns: int) -> None:
+    """Run `turns` routed questions through the bot (the measured program)."""
+    sys.path.insert(0, os.getcwd())
+    from bot.config import Settings
+    from bot.inprocess import InProcessAdapter
+    from bot.runtime import MEMORY_URL, build_runtime
+
+    runtime = build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
+    adapter = InProcessAdapter()
+
+    async def run() -> None:
+        for say in questions(turns):
+            conversation = adapter.new_conversation()
+            await adapter.process(adapter.message(conversation, say), runtime.handler.on_turn)
+
+    asyncio.run(run())
+
+
+def instructions(checkout: Path, turns: int) -> int:
+    """Instructions callgrind counts for a program playing `turns` turns in `checkout`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--play",
+                str(turns),
+            ],
+            cwd=checkout,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        found = _TOTALS.search(out.read_text(errors="replace"))
+        if found is None:
+            raise RuntimeError(f"no instruction total in {out}")
+        return int(found.group(1))
+
+
+def per_turn(checkout: Path, turns: int) -> float:
+    """Instructions of one turn: the difference between 2N and N turns, over N."""
+    return (instructions(checkout, 2 * turns) - instructions(checkout, turns)) / turns
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--turns", type=int, default=100)
+    parser.add_argument("--baseline", help="a git revision to measure the same way")
+    parser.add_argument("--play", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.play is not None:
+        play(args.play)
+        return 0
+    if shutil.which("valgrind") is None:
+        print("instructions per turn: skipped (no valgrind; apt-get install valgrind)")
+        return 0
+    current = per_turn(ROOT, args.turns)
+    print(f"instructions per routed turn: {current / 1e6:.2f} M (this checkout)")
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as scratch:
+            tree = Path(scratch) / "baseline"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(tree), args.baseline],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            try:
+                shutil.copy(Path(__file__), tree / "bench" / "instructions.py")
+                before = per_turn(tree, args.turns)
+            finally:
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
+                )
+        print(
+            f"instructions per routed turn: {before / 1e6:.2f} M at {args.baseline}; "
+            f"ratio {current / before:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
