@@ -152,3 +152,24 @@ def test_the_embedding_model_loads_and_embeds_with_the_network_blocked(monkeypat
 def test_a_word_the_table_lacks_is_cut_into_known_pieces():
     embedding = StaticEmbedding.load()
     assert embedding.pieces("zzqontoso")  # never an empty vector for an unknown word
+
+
+async def test_an_elliptical_follow_up_is_read_with_the_topic_in_focus(convo):
+    await convo.say("how does fine-tuning work in azure openai?")
+    turn = await convo.say("and latency?")
+    assert "fine-tun" in turn.text.lower()
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_back_to_an_earlier_topic_answers_about_it(convo):
+    await convo.say("what is automl?")
+    await convo.say("what is delta lake in fabric?")
+    turn = await convo.say("ok, back to the automated one: what does featurization mean there?")
+    assert "normaliz" in turn.text.lower() or "scaling" in turn.text.lower()
+    assert turn.trace("RecognizerResult")["context"] == "return"
+
+
+async def test_a_correction_with_filler_words_still_corrects(convo):
+    await convo.say("what is custom speech?")
+    turn = await convo.say("hmm no, sorry — I was actually asking about the translation one")
+    assert "Custom Translator" in turn.text

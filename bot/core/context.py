@@ -40,6 +40,13 @@ _FOLLOWUP_EXACT = 90.0
 _FOLLOWUP_MAX_WORDS = 12
 """A follow-up is short: a longer message is a question of its own."""
 _COMPARE_SIDE = 0.5
+_FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
+"""Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
+_RECENT = 5
+"""Topics remembered for "back to …"."""
+_ELLIPSIS_MAX_WORDS = 6
+"""An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _WORD = re.compile(r"[a-z0-9']+")
@@ -70,6 +77,8 @@ class Focus:
     """The two topics compared last."""
     alternatives: tuple[str, ...] = ()
     """Topics the last answer beat: where a correction looks first."""
+    recent: tuple[str, ...] = ()
+    """The topics discussed before, latest first: where "back to …" looks."""
 
     def to_state(self) -> dict[str, Any]:
         """A JSON-safe form for conversation state."""
@@ -78,6 +87,7 @@ class Focus:
             "intent": self.intent,
             "compared": list(self.compared),
             "alternatives": list(self.alternatives),
+            "recent": list(self.recent),
         }
 
     @classmethod
@@ -90,6 +100,7 @@ class Focus:
             intent=data.get("intent") if isinstance(data.get("intent"), str) else None,
             compared=tuple(x for x in data.get("compared") or () if isinstance(x, str)),
             alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
+            recent=tuple(x for x in data.get("recent") or () if isinstance(x, str)),
         )
 
 
@@ -122,6 +133,8 @@ class Conversation:
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
         self._guidance = [tuple(stem(w) for w in _WORD.findall(g)) for g in cues.guidance]
         self._names_of: dict[str, list[str]] = {}
+        self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
+        self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
@@ -148,6 +161,9 @@ class Conversation:
         if topic is None:
             return Understood(plain)
         words = _WORD.findall(strip_mentions(text).lower())
+        returned = self._return_to(text, words, focus)
+        if returned is not None:
+            return returned
         corrected = self._correction(words, topic, focus, plain)
         if corrected is not None:
             return corrected
@@ -162,9 +178,6 @@ class Conversation:
             return Understood(plain)
         if not self._refers_back(words):
             return Understood(plain)
-        named = self.router.named_topics(text) - {topic.id}
-        if plain.outcome is Outcome.ANSWER and plain.top and plain.top.intent.topic.id in named:
-            return Understood(plain)  # "quick one: what is OneLake?" names its own topic
         return self._with_focus(text, topic, plain) or Understood(plain)
 
     # -- the kinds of context ------------------------------------------------------------------
@@ -181,6 +194,13 @@ class Conversation:
                 break
         if rest is None:
             return None
+        while rest:  # "no, sorry, I was actually asking about …"
+            cue = next((c for c in self._corrections if tuple(rest[: len(c)]) == c), None)
+            if cue is None and rest[0] not in _FILLER:
+                break
+            rest = rest[len(cue) if cue else 1 :]
+        if not rest:
+            return None
         rest_text = " ".join(rest)
         candidates = [
             m
@@ -194,7 +214,8 @@ class Conversation:
         ]
         if not candidates and not own:
             return None
-        best = _prefer(candidates, own, focus.alternatives)
+        same_kind = [m for m in candidates if m.intent.topic.kind is topic.kind]
+        best = _prefer(same_kind or candidates, own, focus.alternatives)
         if best is None:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
@@ -262,16 +283,19 @@ class Conversation:
         decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
         return Understood(decision, context="compare")
 
-    def _with_focus(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
+    def _with_focus(
+        self, text: str, topic: Topic, plain: Decision, *, near_only: bool = True
+    ) -> Understood | None:
         """The message routed again with the focus topic's name: kept when it lands on the
         focus topic, one of its questions or one of its related topics."""
         decision = self.route(f"{text} ({topic.title})")
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None or decision.comparison:
             return None
-        if top.intent.topic.id not in {topic.id, *topic.related} and not self._mentions(
+        near = top.intent.topic.id in {topic.id, *topic.related} or self._mentions(
             top.intent, topic
-        ):
+        )
+        if near_only and not near:
             return None
         if top.intent.topic.kind not in _FOCUS_KINDS:
             return None
@@ -289,10 +313,43 @@ class Conversation:
         return any(name in said for name in names)
 
     def _refers_back(self, words: list[str]) -> bool:
-        """True when the message uses a word that points at the topic in focus."""
+        """True when the message uses a word that points at the topic in focus, or is an
+        elliptical follow-up ("and latency?", "what about images?")."""
+        if len(words) <= _ELLIPSIS_MAX_WORDS and any(
+            tuple(words[: len(e)]) == e for e in self._ellipses
+        ):
+            return True
         return any(
             tuple(words[i : i + len(r)]) == r for r in self._refers for i in range(len(words))
         )
+
+    def _return_to(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "Back to the speech model: does it do batch?" — the topic named after the cue,
+        among those discussed before, becomes the focus the rest of the message is read in."""
+        if not focus.recent:
+            return None
+        said = strip_mentions(text).lower()
+        found = next(
+            (m for c in self._returns if (m := re.search(r"\b" + r"\s+".join(c) + r"\b", said))),
+            None,
+        )
+        if found is None:
+            return None
+        after = _CLAUSE.split(said[found.end() :], maxsplit=1)
+        named, rest = after[0], (after[1] if len(after) > 1 else "")
+        recent = [self.kb.topics[t] for t in focus.recent if t in self.kb.topics]
+        ranked = self.router.rank(f"{named} {' '.join(t.title for t in recent)}", 12)
+        chosen = next(
+            (m.intent.topic for m in ranked if m.intent.topic.id in {t.id for t in recent}), None
+        )
+        if chosen is None:
+            return None
+        if _WORD.findall(rest):
+            understood = self._with_focus(rest, chosen, self.route(rest), near_only=False)
+            if understood is not None:
+                return dataclasses.replace(understood, context="return")
+        match = Match(self.router.intents[self._topic_index(chosen)], 1.0)
+        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
 
     @staticmethod
     def _declined_by_name(decision: Decision) -> bool:
@@ -339,10 +396,12 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     decision = understood.decision
     if decision.comparison is not None:
         first, second = decision.comparison.first, decision.comparison.second
+        topic = understood.topic.id if understood.topic else first.id
         return Focus(
-            topic=(understood.topic.id if understood.topic else first.id),
+            topic=topic,
             intent=first.id,
             compared=(first.id, second.id),
+            recent=tuple(dict.fromkeys((topic, second.id, *previous.recent)))[:_RECENT],
         )
     top = decision.top
     if decision.outcome is not Outcome.ANSWER or top is None:
@@ -355,7 +414,10 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     answered = top.intent.topic.id
     others = (m.intent.topic.id for m in decision.matches[1:])
     alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
-    return Focus(topic=top.intent.topic.id, intent=top.intent.id, alternatives=alternatives[:4])
+    recent = tuple(dict.fromkeys((answered, *previous.recent)))[:_RECENT]
+    return Focus(
+        topic=answered, intent=top.intent.id, alternatives=alternatives[:4], recent=recent
+    )
 
 
 def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bool:

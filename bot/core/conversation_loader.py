@@ -8,7 +8,7 @@ from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
 
 CONVERSATION_FILE = "conversation.yaml"
-_KEYS = {"refers", "corrections", "compare", "followups", "guidance"}
+_KEYS = {"refers", "corrections", "compare", "followups", "guidance", "ellipses", "returns"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
@@ -38,7 +38,7 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
                 followups.append(followup)
     words = {
         key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
-        for key in ("refers", "corrections", "compare", "guidance")
+        for key in ("refers", "corrections", "compare", "guidance", "ellipses", "returns")
     }
     return ConversationCues(
         words["refers"],
@@ -46,6 +46,8 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
         words["compare"],
         tuple(followups),
         words["guidance"],
+        words["ellipses"],
+        words["returns"],
     )
 
 

@@ -127,6 +127,10 @@ class ConversationCues:
     followups: tuple[FollowUp, ...] = ()
     guidance: tuple[str, ...] = ()
     """Phrases that ask for guidance: a message with one starts the walkthrough."""
+    ellipses: tuple[str, ...] = ()
+    """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
+    returns: tuple[str, ...] = ()
+    """How a return to an earlier topic starts ("back to …")."""
 
 
 @dataclass(frozen=True)
