@@ -79,8 +79,11 @@ class MainDialog(ComponentDialog):
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A request for guidance with a scenario around it ("help me pick an architecture: we
-        have scanned invoices and no data scientists") asks for the walkthrough in one clause."""
+        have scanned invoices and no data scientists") asks for the walkthrough in one clause.
+        The clauses are matched by the lexical router alone: the walkthrough's phrases are what
+        such a clause says, and the whole message was already read by the full recognizer."""
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
         if len(clauses) < 2:
             return False
-        return any(_starts_walkthrough(self.recognizer.router.route(c)) for c in clauses)
+        lexical = self.recognizer.router.lexical
+        return any(_starts_walkthrough(lexical.route(c)) for c in clauses)
