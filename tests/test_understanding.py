@@ -77,8 +77,12 @@ async def test_when_not_to_use_it_answers_about_the_topic_in_focus(convo):
 
 
 async def test_every_answer_offers_follow_ups_as_buttons(convo):
-    turn = await convo.say("what is custom speech?")
-    assert "When not to use it?" in turn.buttons
+    turn = await convo.say("what is custom translator?")
+    assert "Who uses it?" in turn.buttons
+    assert "Compare it with Azure AI Translator" in turn.buttons
+    assert "When not to use it?" not in turn.buttons  # the answer shows that part already
+    turn = await convo.say("Compare it with Azure AI Translator")
+    assert "Custom Translator vs Azure AI Translator" in turn.text
 
 
 async def test_a_follow_up_button_answers_the_topic_in_focus(convo):

@@ -24,8 +24,19 @@ MAX_RELATED = 3
 """Related topics offered as buttons under an answer."""
 NONE_OF_THESE = "None of these"
 """The last button of a "did you mean": the user's way to say the bot got it wrong."""
-MAX_FOLLOWUPS = 2
+MAX_FOLLOWUPS = 3
 """Follow-up questions offered as buttons under an answer."""
+COMPARE_LABEL = "Compare it with"
+"""The start of the button that compares the topic in focus with a related one (the words
+`knowledge/conversation.yaml` lists under `compare`)."""
+_QUESTION_WORDS = frozenset(
+    {"what", "how", "which", "can", "does", "do", "is", "are", "where", "who", "why", "when"}
+)
+_TOPIC_PARTS = frozenset({"when_to_use", "when_not_to_use", "detail"})
+"""The parts a topic's own answer shows: not offered again as follow-ups under it."""
+_COMPARED = frozenset(
+    {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
+)
 COVERAGE = (
     "I cover Azure's AI and data services (Azure OpenAI, AI services, Machine Learning, AI "
     "Foundry, Fabric, Databricks, Data Lake, Data Factory) and help choose an AI architecture; "
@@ -234,15 +245,32 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
     )
 
 
-def followup_labels(kb: KnowledgeBase, topic: Topic, exclude: str = "") -> tuple[str, ...]:
-    """The follow-up buttons offered under an answer about a topic: those it can answer."""
+def followup_labels(
+    kb: KnowledgeBase, topic: Topic, exclude: str = "", *, shown: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The follow-up buttons offered under an answer about a topic: the follow-ups it can
+    answer (not the parts the answer already `shown`), a comparison with its first comparable
+    related topic, and its first specific question."""
     if topic.kind in (Kind.SMALLTALK, Kind.ACTION, Kind.DECLINE):
         return ()
     labels = [
         f.label
         for f in kb.conversation.followups
-        if f.id != exclude and f.answer and f.answer != "link" and has_part(kb, topic, f.answer)
+        if f.id != exclude
+        and f.answer not in ("", "link", *shown)
+        and has_part(kb, topic, f.answer)
     ]
+    other = next(
+        (kb.topics[r] for r in topic.related if r in kb.topics and kb.topics[r].kind in _COMPARED),
+        None,
+    )
+    if other is not None and topic.kind in _COMPARED:
+        labels.append(f"{COMPARE_LABEL} {other.title}")
+    labels += [
+        f"{q.ask[0][0].upper()}{q.ask[0][1:]}?"
+        for q in topic.questions
+        if q.id != exclude and q.ask[0].split()[0].lower() in _QUESTION_WORDS
+    ][:1]
     return tuple(labels[:MAX_FOLLOWUPS])
 
 
@@ -288,7 +316,8 @@ class Replies:
             if top.intent.topic.id == HELP_TOPIC:
                 return self.help()
             reply = intent_reply(top.intent, self.kb)
-            followups = followup_labels(self.kb, top.intent.topic)
+            shown = _TOPIC_PARTS if top.intent.question is None else frozenset()
+            followups = followup_labels(self.kb, top.intent.topic, shown=shown)
             return dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
         declined = decision.outcome is Outcome.NONE and top is not None
         if declined and top.intent.topic.kind is Kind.DECLINE:

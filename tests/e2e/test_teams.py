@@ -202,8 +202,12 @@ async def test_a_personal_chat_needs_no_mention(bot, connector):
 async def test_an_action_submit_with_a_value_and_no_text_is_routed_like_typing(bot, connector):
     answer = await only_reply(bot, connector, message(connector.service_url, "what is prompt flow"))
     (card,) = cards(answer.activity)
-    # a related topic's button (the follow-up questions end with "?")
-    choice = next(c for c in submit_data(card, "say") if not c["text"].endswith("?"))
+    # a related topic's button (not a follow-up: those ask or compare)
+    choice = next(
+        c
+        for c in submit_data(card, "say")
+        if not c["text"].endswith("?") and not c["text"].startswith("Compare")
+    )
     click = message(
         connector.service_url,
         None,
