@@ -18,6 +18,7 @@ from botbuilder.core import (
 )
 
 from bot.core.context import Conversation, Focus, Understood, next_focus
+from bot.core.kb import Kind
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
 
@@ -60,9 +61,17 @@ def to_recognizer_result(understood: Understood | Decision) -> RecognizerResult:
             if name not in (top_name, NONE_INTENT) and score.score >= top_score:
                 score.score = round(top_score - _BELOW, 4)
     else:  # declined or unsure: None is the top intent, every candidate stays below it
+        best = next(
+            (m.score for m in decision.matches if m.intent.topic.kind is not Kind.DECLINE), 0.0
+        )
+        named_decline = bool(decision.matches) and decision.matches[0].intent.topic.kind is (
+            Kind.DECLINE
+        )
+        # None: the chance no answer is right (certain when another product was named)
+        none = 1.0 if named_decline else round(max(1.0 - best, best + _BELOW), 4)
         for score in intents.values():
-            score.score = round(min(score.score, 1.0 - _BELOW), 4)
-        intents[NONE_INTENT] = IntentScore(score=1.0)
+            score.score = round(min(score.score, none - _BELOW), 4)
+        intents[NONE_INTENT] = IntentScore(score=min(1.0, none))
     return RecognizerResult(
         text=decision.text,
         altered_text=strip_mentions(decision.text),
