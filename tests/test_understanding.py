@@ -177,3 +177,16 @@ async def test_a_correction_with_filler_words_still_corrects(convo):
     await convo.say("what is custom speech?")
     turn = await convo.say("hmm no, sorry — I was actually asking about the translation one")
     assert "Custom Translator" in turn.text
+
+
+async def test_which_is_better_after_a_comparison_shows_the_comparison_again(convo):
+    await convo.say("fabric vs databricks?")
+    turn = await convo.say("which is better for us?")
+    assert "Fabric" in turn.text and "Databricks" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+
+
+async def test_a_specific_follow_up_gets_the_specific_answer(convo):
+    await convo.say("what is phi-3?")
+    turn = await convo.say("what sizes does it come in?")
+    assert "14" in turn.text  # Phi-3 medium's 14B parameters

@@ -43,6 +43,8 @@ _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
+_SPECIFIC_SHARE = 0.8
+"""A question of the focus topic scoring this share of the topic itself answers a follow-up."""
 _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
@@ -135,6 +137,7 @@ class Conversation:
         self._names_of: dict[str, list[str]] = {}
         self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
         self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
+        self._choose = [tuple(_WORD.findall(c)) for c in cues.choose]
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
@@ -174,6 +177,8 @@ class Conversation:
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
+        if focus.compared and self._chooses(words):
+            return self._compared_again(text, focus) or Understood(plain)
         if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
         if not self._refers_back(words):
@@ -299,7 +304,44 @@ class Conversation:
             return None
         if top.intent.topic.kind not in _FOCUS_KINDS:
             return None
+        if top.intent.question is None:
+            # the focus topic's name, added, favours the topic itself: a follow-up asks
+            # something specific, so a question of that topic that scored close wins
+            specific = next(
+                (
+                    m
+                    for m in decision.matches[1:]
+                    if m.intent.question is not None
+                    and m.intent.topic.id == top.intent.topic.id
+                    and m.score >= top.score * _SPECIFIC_SHARE
+                ),
+                None,
+            )
+            if specific is not None:
+                others = tuple(m for m in decision.matches if m is not specific)
+                decision = dataclasses.replace(
+                    decision, matches=(Match(specific.intent, top.score), *others)
+                )
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+
+    def _chooses(self, words: list[str]) -> bool:
+        """ "Which is better for us?" — a short question choosing between what was compared."""
+        joined = f" {' '.join(words)} "
+        return len(words) <= _ELLIPSIS_MAX_WORDS + 2 and any(
+            f" {' '.join(c)} " in joined for c in self._choose
+        )
+
+    def _compared_again(self, text: str, focus: Focus) -> Understood | None:
+        """The last comparison again: its sides say when to pick each."""
+        first, second = (self.kb.topics.get(t) for t in focus.compared[:2])
+        if first is None or second is None:
+            return None
+        comparison = self.comparer.pair(first, second, 1.0)
+        if comparison is None:
+            return None
+        match = Match(self.router.intents[self._topic_index(first)], 1.0)
+        decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
+        return Understood(decision, context="compare")
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -415,8 +457,13 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     others = (m.intent.topic.id for m in decision.matches[1:])
     alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
     recent = tuple(dict.fromkeys((answered, *previous.recent)))[:_RECENT]
+    written = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
     return Focus(
-        topic=answered, intent=top.intent.id, alternatives=alternatives[:4], recent=recent
+        topic=answered,
+        intent=top.intent.id,
+        compared=tuple(written),
+        alternatives=alternatives[:4],
+        recent=recent,
     )
 
 

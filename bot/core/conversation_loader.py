@@ -8,7 +8,16 @@ from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
 
 CONVERSATION_FILE = "conversation.yaml"
-_KEYS = {"refers", "corrections", "compare", "followups", "guidance", "ellipses", "returns"}
+_KEYS = {
+    "refers",
+    "corrections",
+    "compare",
+    "followups",
+    "guidance",
+    "ellipses",
+    "returns",
+    "choose",
+}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
@@ -38,7 +47,15 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
                 followups.append(followup)
     words = {
         key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
-        for key in ("refers", "corrections", "compare", "guidance", "ellipses", "returns")
+        for key in (
+            "refers",
+            "corrections",
+            "compare",
+            "guidance",
+            "ellipses",
+            "returns",
+            "choose",
+        )
     }
     return ConversationCues(
         words["refers"],
@@ -48,6 +65,7 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
         words["guidance"],
         words["ellipses"],
         words["returns"],
+        words["choose"],
     )
 
 

@@ -131,6 +131,8 @@ class ConversationCues:
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()
     """How a return to an earlier topic starts ("back to …")."""
+    choose: tuple[str, ...] = ()
+    """How a choice between the two things just compared is asked ("which is better?")."""
 
 
 @dataclass(frozen=True)
