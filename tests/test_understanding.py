@@ -61,6 +61,17 @@ async def test_an_action_the_bot_cannot_take_is_declined(convo):
     assert "can't do that" in turn.text
 
 
+async def test_an_azure_service_outside_the_scope_is_declined_as_such(convo):
+    turn = await convo.say("how should I pick a partition key for Cosmos DB?")
+    assert decided(turn)[0] == "None"
+    assert "outside what I cover" in turn.text
+
+
+async def test_general_programming_is_declined(convo):
+    turn = await convo.say("how do I reverse a linked list in python?")
+    assert decided(turn)[0] == "None"
+
+
 async def test_trivia_is_declined(convo):
     turn = await convo.say("what's the weather in Lisbon tomorrow?")
     assert decided(turn)[0] == "None"
