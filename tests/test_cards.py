@@ -353,3 +353,20 @@ async def test_a_did_you_mean_card_offers_buttons_that_route_back(sample_kb):
     click = Activity(type=ActivityTypes.message, value=card["body"][custom]["actions"][0]["data"])
     turn = await convo.send(click)  # an Action.Submit: value, no text
     assert turn.cards[0]["body"][0]["text"] == "Custom Speech"
+
+
+def test_a_recommendation_card_keeps_its_notes_behind_more_details(kb):
+    recommendations = [c for n, c in every_card(kb).items() if n.startswith("recommendation:")]
+    with_notes = [c for c in recommendations if any(e.get("id") == "details" for e in c["body"])]
+    assert with_notes, "some recommendation has notes or next steps"
+    for card in with_notes:
+        ids = [e.get("id") for e in card["body"]]
+        details = card["body"][ids.index("details")]
+        assert details["isVisible"] is False
+        toggle = card["body"][ids.index("details") - 1]["actions"][0]
+        assert toggle == {
+            "type": "Action.ToggleVisibility",
+            "title": "More details",
+            "targetElements": ["details"],
+        }
+        assert card["body"][1]["text"].startswith("**Why:**")  # the decision and the why first

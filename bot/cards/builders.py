@@ -48,6 +48,10 @@ Element = dict[str, Any]
 # -- text ------------------------------------------------------------------------------------
 
 
+MORE_DETAILS = "More details"
+DETAILS_ID = "details"
+
+
 def clean(text: str) -> str:
     """Text without control characters (JSON encoding itself is left to the serializer)."""
     return _CONTROL.sub("", text or "")
@@ -196,7 +200,23 @@ def build_card(reply: Reply, *, interactive: bool = True) -> Card:
     if reply.summary:
         body.append(text_block(reply.summary))
     for section in reply.sections:
-        body.extend(_section(section))
+        if not section.collapsed:
+            body.extend(_section(section))
+    hidden = [e for s in reply.sections if s.collapsed for e in _section(s)]
+    if hidden:  # notes and next steps behind a toggle: the decision and the why come first
+        body.append(
+            {
+                "type": "ActionSet",
+                "actions": [
+                    {
+                        "type": "Action.ToggleVisibility",
+                        "title": MORE_DETAILS,
+                        "targetElements": [DETAILS_ID],
+                    }
+                ],
+            }
+        )
+        body.append({"type": "Container", "id": DETAILS_ID, "isVisible": False, "items": hidden})
     extra: dict[str, Any] = {}
     if reply.columns:
         body.append(_columns(reply))

@@ -1101,17 +1101,17 @@ def memo(recommendation: Recommendation, restart_label: str) -> Reply:
     sections = [Section(DETAILS, services)]
     for addition in recommendation.additions:
         lines.append(addition.why)
-        sections.append(Section(text=addition.why))
+        sections.append(Section(text=addition.why, collapsed=True))
     consider = list(rule.next)
     if recommendation.related:
         consider.append("Read next: " + ", ".join(t.title for t in recommendation.related) + ".")
     if consider:
         lines.append("**Consider next**\n" + _bullets(tuple(consider)))
-        sections.append(Section("Consider next", tuple(consider)))
+        sections.append(Section("Consider next", tuple(consider), collapsed=True))
     if main.when_not_to_use:
         heading = f"When {main.title} is not the answer"
         lines.append(f"**{heading}**\n" + _bullets(main.when_not_to_use[:2]))
-        sections.append(Section(heading, main.when_not_to_use[:2]))
+        sections.append(Section(heading, main.when_not_to_use[:2], collapsed=True))
     reference = recommendation.reference
     label = "Reference architecture" if rule.reference else "Start here"
     lines.append(f"**{label}:** [{reference.title}]({reference.url})")

@@ -69,6 +69,8 @@ class Section:
     heading: str = ""
     items: tuple[str, ...] = ()
     text: str = ""
+    collapsed: bool = False
+    """Shown behind a "More details" toggle on cards (all of it in plain text)."""
 
 
 @dataclass(frozen=True)
