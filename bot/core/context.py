@@ -379,10 +379,15 @@ class Conversation:
             return None
         after = _CLAUSE.split(said[found.end() :], maxsplit=1)
         named, rest = after[0], (after[1] if len(after) > 1 else "")
-        recent = [self.kb.topics[t] for t in focus.recent if t in self.kb.topics]
-        ranked = self.router.rank(f"{named} {' '.join(t.title for t in recent)}", 12)
+        recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
         chosen = next(
-            (m.intent.topic for m in ranked if m.intent.topic.id in {t.id for t in recent}), None
+            (
+                recent[m.intent.topic.id]
+                for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
+                for m in self.router.rank(text, 20)
+                if m.intent.topic.id in recent
+            ),
+            None,
         )
         if chosen is None:
             return None

@@ -37,6 +37,9 @@ _LEXICAL = 6
 
 _PRODUCT_WORDS = 3
 """A decline question's ask this short is a product's name."""
+_NAME_SHARE = 0.7
+"""A message whose words (IDF-weighted) are at least this much a topic's name asks about the
+topic itself, not one of its questions."""
 _RIVAL_FLOOR = 0.1
 _RIVAL_SHARE = 0.5
 """A rival offered beside the best guess in a "did you mean" is at least this likely, and at
@@ -62,8 +65,9 @@ FEATURES = (
 )
 """A candidate's features also carry `exact_name` (the message says one of its names or
 phrases, no more, no less: a typed title or a clicked suggestion), which is not weighed:
-`decide` answers with such a candidate; and `coverage` (the IDF-weighted share of
-the message its whole text uses), which only the gate weighs."""
+`decide` answers with such a candidate; `name_share` (how much of the message's known words
+are its topic's name), with which `decide` prefers a topic to its own question; and `coverage`
+(the IDF-weighted share of the message its whole text uses), which only the gate weighs."""
 
 
 GATE_FEATURES = (
@@ -175,6 +179,12 @@ class HybridRouter:
             [frozenset(self.normalizer.normalize(n).terms) for n in _names(intent)]
             for intent in self.intents
         ]
+        self._topic_names = {
+            topic.id: frozenset(
+                t for n in (topic.title, *topic.aliases) for t in self.normalizer.normalize(n).terms
+            )
+            for topic in kb.topics.values()
+        }
         self._exact: dict[frozenset[str], set[int]] = {}
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
             for phrase in (*_names(intent), *intent.phrases):
@@ -229,6 +239,9 @@ class HybridRouter:
         known = self._known_share(normalized.terms)
         asked = frozenset(normalized.terms)
         weights = self.terms.weights(corrected)
+        # words the knowledge base uses ("great, what is RAG?" is all name)
+        known_weights = [(t, w) for t, w in weights[0] if self.terms.idf(t) > 0]
+        known_total = sum(w for _, w in known_weights) or 1.0
         found = []
         for index in candidates:
             intent = self.intents[index]
@@ -252,8 +265,18 @@ class HybridRouter:
                 "question": float(intent.question is not None),
                 "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
                 "known_words": known,
-                "named": float(any(n and n <= asked for n in self._names[index])),
+                # small talk is named only by a message that is nothing else ("hi", not
+                # "hi, what is RAG?")
+                "named": float(
+                    index in self._exact.get(asked, ())
+                    if intent.topic.kind is Kind.SMALLTALK
+                    else any(n and n <= asked for n in self._names[index])
+                ),
                 "exact_name": float(index in self._exact.get(asked, ())),
+                "name_share": sum(
+                    w for t, w in known_weights if t in self._topic_names[intent.topic.id]
+                )
+                / known_total,
                 "coverage": self.terms.coverage(weights, index),
             }
             found.append((intent, features))
@@ -312,6 +335,22 @@ def gate_features(
             answers.append((probability, intent, features))
     # a message that is nothing but an intent's name ("what is Azure Databricks?") asks for it
     answers.sort(key=lambda a: (a[2].get("exact_name", 0.0), a[0]), reverse=True)
+    if answers and answers[0][1].question is not None:
+        # mostly the topic's name ("ok so what is RAG exactly?"): the topic, not one of its facts
+        topic = answers[0][1].topic.id
+        general = next(
+            (
+                a
+                for a in answers
+                if a[1].question is None
+                and a[1].topic.id == topic
+                and a[2].get("name_share", 0.0) >= _NAME_SHARE
+            ),
+            None,
+        )
+        if general is not None and answers[0][2].get("name_share", 0.0) >= _NAME_SHARE:
+            answers.remove(general)
+            answers.insert(0, (answers[0][0], general[1], general[2]))
     ranked = [Match(intent, round(p, 4)) for p, intent, _f in answers]
     gate = dict.fromkeys(GATE_FEATURES, 0.0)
     if answers:
@@ -341,15 +380,23 @@ def decide(
 ) -> Decision:
     """One decision from the scored candidates.
 
-    A decline topic wins when the message names or phrases it (its lexical match reaches
-    `model.decline`) unless the gate is certain of the best answer. Otherwise the gate's
+    A decline topic wins when the message phrases it (its lexical match reaches
+    `model.decline`) unless the gate is certain of the best answer or the message names an
+    answer's topic; or when it names another vendor's product (unless the message is exactly a
+    topic's name). Otherwise the gate's
     confidence in the best answer decides: answer (or "did you mean" when a rival of another
     topic is within the margin), suggestions, or an honest "I don't know". The answer's score
     is that confidence; the other candidates keep their own probabilities.
     """
     gate, answers, decline = gate_features(candidates, probabilities)
     confidence = model.confidence(gate) if answers else 0.0
-    if decline is not None and decline[0] >= model.decline and confidence < model.certain:
+    names_a_topic = any(f["named"] for i, f in candidates if i.topic.kind is not Kind.DECLINE)
+    if (
+        decline is not None
+        and decline[0] >= model.decline
+        and confidence < model.certain
+        and not names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
+    ):
         return Decision(text, Outcome.NONE, (decline[1], *answers[:2]))
     # a message naming another vendor's product is about that product
     named = [i for i, f in candidates if i.topic.kind is Kind.DECLINE and f["named"]]

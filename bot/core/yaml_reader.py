@@ -144,6 +144,12 @@ class Reader:
                 and str(item).strip()
             ):
                 found.append((" ".join(str(item).split()), line))
+            elif isinstance(item, bool):
+                self.problem(
+                    line,
+                    f"{what}: an item of {key!r} reads as {str(item).lower()} (YAML takes yes, no, "
+                    "on and off as booleans): quote it",
+                )
             elif isinstance(item, dict):
                 self.problem(
                     line,
