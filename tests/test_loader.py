@@ -140,3 +140,24 @@ def test_a_link_must_be_https(tmp_path):
 
 def test_missing_folder_is_a_clear_error(tmp_path):
     assert "knowledge folder not found" in problems_of(tmp_path / "nope")[0]
+
+
+def test_a_yes_or_no_in_a_list_is_a_boolean_to_quote(tmp_path):
+    phrases = "      - track my experiments\n"
+    text = VALID_TOPIC.replace(phrases, phrases + "      - no\n")
+    assert problems_of(kb_with(tmp_path, tools=text)) == [
+        "knowledge/topics/tools.yaml:11: topic 'mlflow': an item of 'phrases' reads as false "
+        "(YAML takes yes, no, on and off as booleans): quote it"
+    ]
+
+
+def test_a_broken_conversation_file_names_its_line(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    (root / "conversation.yaml").write_text(
+        "followups:\n  - id: when-not\n    label: When not?\n    answer: price\n"
+        "    phrases: [when not to use it]\n"
+    )
+    assert problems_of(root) == [
+        "knowledge/conversation.yaml:4: follow-up 'when-not': answer must be one of "
+        "when_to_use, when_not_to_use, detail, story, link"
+    ]
