@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -228,13 +229,7 @@ def measure(kb: KnowledgeBase, cases: list[dict[str, Any]], passes: int = 5) -> 
     started = time.perf_counter()
     decisions = [router.route(s) for s in says]
     cold = (time.perf_counter() - started) / len(says)
-    per_message = []
-    for _ in range(passes):
-        for say in says:
-            started = time.perf_counter()
-            router.route(say)
-            per_message.append(time.perf_counter() - started)
-    warm = [statistics.fmean(per_message[i :: len(says)]) for i in range(len(says))]
+    warm = per_message_times(router.route, says, passes, statistics.fmean)
     replies = Replies(kb)
     in_scope = [c for c in cases if c["kind"] != "out_of_scope"]
     ok = {c["id"]: passed(c, d, replies) for c, d in zip(cases, decisions, strict=True)}
@@ -262,6 +257,22 @@ def measure(kb: KnowledgeBase, cases: list[dict[str, Any]], passes: int = 5) -> 
     }
 
 
+def per_message_times(
+    route: Callable[[str], Any],
+    says: list[str],
+    passes: int,
+    summary: Callable[[list[float]], float],
+) -> list[float]:
+    """Each message's time (seconds) over `passes` warm passes, summarized (mean or median)."""
+    per_message = []
+    for _ in range(passes):
+        for say in says:
+            started = time.perf_counter()
+            route(say)
+            per_message.append(time.perf_counter() - started)
+    return [summary(per_message[i :: len(says)]) for i in range(len(says))]
+
+
 def measure_recognizer(
     kb: KnowledgeBase, cases: list[dict[str, Any]], replies: Replies, passes: int
 ) -> dict[str, Any]:
@@ -273,13 +284,7 @@ def measure_recognizer(
     recognizer = HybridRouter(kb, embedding, FusionModel.load())
     build = time.perf_counter() - started
     decisions = [recognizer.route(s) for s in says]
-    per_message = []
-    for _ in range(passes):
-        for say in says:
-            started = time.perf_counter()
-            recognizer.route(say)
-            per_message.append(time.perf_counter() - started)
-    warm = [statistics.median(per_message[i :: len(says)]) for i in range(len(says))]
+    warm = per_message_times(recognizer.route, says, passes, statistics.median)
     ok = [passed(c, d, replies) for c, d in zip(cases, decisions, strict=True)]
     return {
         "recognizer_build_s": build,
