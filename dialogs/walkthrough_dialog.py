@@ -107,6 +107,8 @@ _SERVICE_KINDS = frozenset(
 )
 """What "why not X?" can be about (not small talk, a decline or a customer story)."""
 
+_READ_BACK_START = "I read:"
+_LEADING_TAIL = "a question or two more and I'll say why and what goes around it."
 _STEPS = "WalkthroughSteps"
 _PROMPT = "WalkthroughPrompt"
 
@@ -144,6 +146,10 @@ class WalkthroughDialog(ComponentDialog):
         question = self.advisor.next_question(state)
         if question is None:
             return await self._finish(step, state, notes)
+        leading = self.advisor.leading(state) if _READ_BACK_START in "".join(notes) else ()
+        if leading:  # a description that already narrows the main service down
+            names = " or ".join(f"**{t.title}**" for t in leading)
+            notes.append(f"So far this points to {names}; {_LEADING_TAIL}")
         state["asking"] = question.id
         again = options.get("asking") == question.id
         step.values["state"] = state
@@ -369,7 +375,7 @@ class WalkthroughDialog(ComponentDialog):
         ]
         if not said:
             return []
-        return [f"I read: {'; '.join(said)} — right? If not, just say what's different."]
+        return [f"{_READ_BACK_START} {'; '.join(said)} — right? If not, just say what's different."]
 
     def _question_activity(
         self,

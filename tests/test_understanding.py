@@ -201,3 +201,22 @@ async def test_a_specific_follow_up_gets_the_specific_answer(convo):
     await convo.say("what is phi-3?")
     turn = await convo.say("what sizes does it come in?")
     assert "14" in turn.text  # Phi-3 medium's 14B parameters
+
+
+async def test_a_description_in_the_walkthrough_says_what_it_points_to_so_far(convo):
+    await convo.say("we have to decide how to handle our supplier paperwork, where should we begin?")
+    turn = await convo.say(
+        "Accounts payable gets thousands of PDFs a month — invoices, delivery notes and credit "
+        "memos from hundreds of suppliers, and we need the totals and dates pulled out "
+        "automatically. We have no data scientists."
+    )
+    assert "I read:" in turn.text
+    assert "So far this points to" in turn.text and "Document Intelligence" in turn.text
+
+
+async def test_yes_after_an_answer_is_an_acknowledgement_not_a_question(convo):
+    await convo.say("what is custom speech?")
+    turn = await convo.say("yes")
+    assert "Ask me a follow-up" in turn.text
+    turn = await convo.say("when does machine learning actually make sense for a workload?")
+    assert "Ask me a follow-up" not in turn.text
