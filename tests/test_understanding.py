@@ -204,7 +204,7 @@ async def test_a_specific_follow_up_gets_the_specific_answer(convo):
 
 
 async def test_a_description_in_the_walkthrough_says_what_it_points_to_so_far(convo):
-    await convo.say("we have to decide how to handle our supplier paperwork, where should we begin?")
+    await convo.say("we must decide how to handle our supplier paperwork, where should we begin?")
     turn = await convo.say(
         "Accounts payable gets thousands of PDFs a month — invoices, delivery notes and credit "
         "memos from hundreds of suppliers, and we need the totals and dates pulled out "
