@@ -152,9 +152,7 @@ class VectorIndex:
     def __init__(self, dims: int, vectors: Sequence[array | None]) -> None:
         self.dims = dims
         self.size = len(vectors)
-        self._rows = [
-            (array("f", bytes(4 * dims)) if v is None else v).tobytes() for v in vectors
-        ]
+        self._rows = [(array("f", bytes(4 * dims)) if v is None else v).tobytes() for v in vectors]
         self._matrix = self._stack(range(self.size))
         self._groups: list[list[int]] = []
         self._centres = None
@@ -199,6 +197,27 @@ class VectorIndex:
             return []
         distances = simsimd.cdist(self._single(query), matrix, metric="cosine")
         return [1.0 - d for d in memoryview(distances).cast("B").cast("d")]
+
+    def search_halves(
+        self, query: array | None, counts: tuple[int, int]
+    ) -> tuple[Search, Search] | None:
+        """For an index that stacks two of the same size (first half, second half): both
+        searches from one comparison with the whole. None when the index is too large to
+        compare in full (search each half's own index instead)."""
+        if self._centres is not None or query is None:
+            return None
+        everything = self.cosines(query)
+        half = len(everything) // 2
+        searches = []
+        for start, count in zip((0, half), counts, strict=True):
+            part = everything[start : start + half]
+            best = sorted(range(half), key=part.__getitem__, reverse=True)[:count]
+            searches.append(
+                Search(
+                    [(i, part[i]) for i in best], lambda indexes, p=part: [p[i] for i in indexes]
+                )
+            )
+        return searches[0], searches[1]
 
     def search(self, query: array | None, count: int) -> Search:
         """The `count` nearest vectors, and a way to get the cosine of any other (computed

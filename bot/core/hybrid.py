@@ -40,6 +40,8 @@ _PRODUCT_WORDS = 3
 _NAME_SHARE = 0.7
 """A message whose words (IDF-weighted) are at least this much a topic's name asks about the
 topic itself, not one of its questions."""
+_HEAP_FROM = 2000
+"""Past this many scores, the best few are found with a heap rather than a sort."""
 _RIVAL_FLOOR = 0.1
 _RIVAL_SHARE = 0.5
 """A rival offered beside the best guess in a "did you mean" is at least this likely, and at
@@ -192,12 +194,12 @@ class HybridRouter:
                 if key:
                     self._exact.setdefault(key, set()).add(index)
         self.embedding = embedding
-        self.meaning = VectorIndex(
-            embedding.dims, [self._mean_vector(i.phrases) for i in self.intents]
-        )
-        self.described = VectorIndex(
-            embedding.dims, [self._mean_vector(_description(i)) for i in self.intents]
-        )
+        phrased = [self._mean_vector(i.phrases) for i in self.intents]
+        described = [self._mean_vector(_description(i)) for i in self.intents]
+        self.meaning = VectorIndex(embedding.dims, phrased)
+        self.described = VectorIndex(embedding.dims, described)
+        self._both = VectorIndex(embedding.dims, phrased + described)
+        """Both, stacked: one comparison serves the two searches on a small knowledge base."""
 
     def _mean_vector(self, texts: Sequence[str]) -> array | None:
         """The mean of the texts' unit vectors."""
@@ -217,8 +219,11 @@ class HybridRouter:
         terms = self.terms.scores(corrected)
         best_terms_list = _best(terms, _PER_SIGNAL * 2)
         vector = self.embedding.vector(normalized.words)
-        meaning = self.meaning.search(vector, _PER_SIGNAL * 2)
-        describing = self.described.search(vector, _PER_SIGNAL // 2)
+        counts = (_PER_SIGNAL * 2, _PER_SIGNAL // 2)
+        meaning, describing = self._both.search_halves(vector, counts) or (
+            self.meaning.search(vector, counts[0]),
+            self.described.search(vector, counts[1]),
+        )
         nearest, described_near = meaning.nearest, describing.nearest
         candidates: dict[int, None] = dict.fromkeys(lexical)
         candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
@@ -438,7 +443,9 @@ def _description(intent: Intent) -> list[str]:
 
 
 def _best(scores: dict[int, float], count: int) -> list[int]:
-    return heapq.nlargest(count, scores, key=scores.__getitem__)
+    if len(scores) > _HEAP_FROM:
+        return heapq.nlargest(count, scores, key=scores.__getitem__)
+    return [i for i, _ in sorted(scores.items(), key=operator.itemgetter(1), reverse=True)[:count]]
 
 
 def _ranks(scores: dict[int, float], count: int = 16) -> dict[int, float]:

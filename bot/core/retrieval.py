@@ -41,6 +41,7 @@ class TermIndex:
         lengths: list[int] = []
         self._vocabulary: list[frozenset[str]] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        """Each term's documents, with the term's count, then its BM25 contribution there."""
         for index, texts in enumerate(documents):
             counts: Counter[str] = Counter()
             for text in texts:
@@ -56,6 +57,13 @@ class TermIndex:
             term: math.log(1 + (self.size - len(found) + 0.5) / (len(found) + 0.5))
             for term, found in self._postings.items()
         }
+        # each posting carries its document's BM25 contribution for the term, computed once
+        for term, found in self._postings.items():
+            idf = self._idf[term]
+            found[:] = [
+                (index, idf * count * (_K1 + 1) / (count + self._norm[index]))
+                for index, count in found
+            ]
         self._common_limit = max(_COMMON_POSTINGS, self.size // 20)
         self._common = {
             term: dict(found)
@@ -95,17 +103,16 @@ class TermIndex:
             walked = [min(known, key=lambda t: len(self._postings[t]))]
         found: dict[int, float] = {}
         get = found.get
-        norm = self._norm
+        scale = 1.0 / ceiling
         for term in walked:
-            idf = self._idf[term]
-            for index, count in self._postings[term]:
-                found[index] = get(index, 0.0) + idf * count * (_K1 + 1) / (count + norm[index])
+            for index, contribution in self._postings[term]:
+                found[index] = get(index, 0.0) + contribution * scale
         for term in known:  # common words only add to documents found through the others
             if term in walked:
                 continue
-            idf, counts = self._idf[term], self._common[term]
+            contributions = self._common[term]
             for index in found:
-                count = counts.get(index)
-                if count:
-                    found[index] += idf * count * (_K1 + 1) / (count + norm[index])
-        return {i: s / ceiling for i, s in found.items()}
+                contribution = contributions.get(index)
+                if contribution:
+                    found[index] += contribution * scale
+        return found
