@@ -30,7 +30,7 @@ from bot.core.retrieval import TermIndex, intent_text
 from bot.core.router import Decision, Match, Outcome, Router
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
-_PER_SIGNAL = 6
+_PER_SIGNAL = 4
 _LEXICAL = 6
 """Candidates taken from the lexical ranking."""
 """Candidates taken from each signal's ranking."""
