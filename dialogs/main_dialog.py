@@ -62,7 +62,7 @@ class MainDialog(ComponentDialog):
         if self.walkthrough is not None and (
             _starts_walkthrough(understood.decision)
             or self.recognizer.conversation.asks_for_guidance(text, understood.decision)
-            or self._clause_asks_for_walkthrough(text)
+            or (understood.decision.comparison is None and self._clause_asks_for_walkthrough(text))
         ):
             return False
         reply = self.replies.for_understood(understood)

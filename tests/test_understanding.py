@@ -220,3 +220,13 @@ async def test_yes_after_an_answer_is_an_acknowledgement_not_a_question(convo):
     assert "Ask me a follow-up" in turn.text
     turn = await convo.say("when does machine learning actually make sense for a workload?")
     assert "Ask me a follow-up" not in turn.text
+
+
+async def test_a_request_for_advice_on_a_design_starts_the_walkthrough(convo):
+    turn = await convo.say("Please recommend services for a translation workflow")
+    assert decided(turn)[0] == "walkthrough" or "Let's find the right architecture" in turn.text
+
+
+async def test_a_comparison_asking_how_to_decide_stays_a_comparison(convo):
+    turn = await convo.say("azure ai services or azure machine learning — how do I decide")
+    assert "Let's find the right architecture" not in turn.text

@@ -134,6 +134,8 @@ class Conversation:
         )
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
         self._guidance = [tuple(stem(w) for w in _WORD.findall(g)) for g in cues.guidance]
+        self._guidance_asks = {stem(w) for w in cues.guidance_asks}
+        self._guidance_objects = {stem(w) for w in cues.guidance_objects}
         self._names_of: dict[str, list[str]] = {}
         self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
         self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
@@ -151,7 +153,10 @@ class Conversation:
         if decision.comparison is not None:
             return False
         said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
-        return any(_in_order(cue, said) for cue in self._guidance)
+        if any(_in_order(cue, said) for cue in self._guidance):
+            return True
+        words = set(said)
+        return bool(words & self._guidance_asks) and bool(words & self._guidance_objects)
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""

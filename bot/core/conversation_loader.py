@@ -17,6 +17,8 @@ _KEYS = {
     "ellipses",
     "returns",
     "choose",
+    "guidance_asks",
+    "guidance_objects",
 }
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
@@ -55,18 +57,11 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
             "ellipses",
             "returns",
             "choose",
+            "guidance_asks",
+            "guidance_objects",
         )
     }
-    return ConversationCues(
-        words["refers"],
-        words["corrections"],
-        words["compare"],
-        tuple(followups),
-        words["guidance"],
-        words["ellipses"],
-        words["returns"],
-        words["choose"],
-    )
+    return ConversationCues(followups=tuple(followups), **words)
 
 
 def _read_followup(reader: Reader, entry: YamlMap) -> FollowUp | None:

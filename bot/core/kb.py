@@ -127,6 +127,11 @@ class ConversationCues:
     followups: tuple[FollowUp, ...] = ()
     guidance: tuple[str, ...] = ()
     """Phrases that ask for guidance: a message with one starts the walkthrough."""
+    guidance_asks: tuple[str, ...] = ()
+    """Words asking for advice: with a word of `guidance_objects`, the message asks for
+    guidance."""
+    guidance_objects: tuple[str, ...] = ()
+    """Words for what is being designed (architecture, approach, stack …)."""
     ellipses: tuple[str, ...] = ()
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()
