@@ -178,7 +178,7 @@ class Conversation:
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
         followup, exact = self._followup(words)
         if followup is not None and (exact or not stands_alone):
-            return self._answer_followup(text, followup, topic, plain)
+            return self._answer_followup(text, followup, topic, plain, focus)
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
@@ -251,18 +251,27 @@ class Conversation:
         return self._followup_of[found[2]], exact
 
     def _answer_followup(
-        self, text: str, followup: FollowUp, topic: Topic, plain: Decision
+        self, text: str, followup: FollowUp, topic: Topic, plain: Decision, focus: Focus
     ) -> Understood:
-        """A follow-up answered from the focus topic's part, or routed with its name."""
-        match = Match(self.router.intents[self._topic_index(topic)], 1.0)
-        as_part = Understood(
-            Decision(text, Outcome.ANSWER, (match,)),
-            followup=followup,
-            topic=topic,
-            context="followup",
-        )
+        """A follow-up answered from the focus topic's part — or, for a story, from the
+        topic discussed just before (AutoML after Azure Machine Learning) — or routed with
+        the focus topic's name."""
+
+        def part_of(about: Topic) -> Understood:
+            match = Match(self.router.intents[self._topic_index(about)], 1.0)
+            decision = Decision(text, Outcome.ANSWER, (match,))
+            return Understood(decision, followup=followup, topic=about, context="followup")
+
+        as_part = part_of(topic)
         if followup.answer and has_part(self.kb, topic, followup.answer):
             return as_part
+        if followup.answer == "story":
+            own = self._with_focus(text, topic, plain)  # one of its own questions has examples?
+            if own is not None and own.decision.top.intent.topic.id == topic.id:
+                return own
+            earlier = [self.kb.topics[t] for t in focus.recent[1:] if t in self.kb.topics]
+            with_story = next((t for t in earlier if has_part(self.kb, t, "story")), None)
+            return part_of(with_story) if with_story is not None else as_part
         routed = self._with_focus(text, topic, plain)
         if routed is not None:
             return routed

@@ -227,9 +227,12 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
         title, text, link = f"Who uses {topic.title}: {story.title}", story.summary, story.link
     elif followup.answer in FOLLOWUP_PARTS and followup.answer != "link":
         title = topic.title
-        text = (
-            f"I don't have that for {topic.title}. Here is what I know about it: {topic.summary}"
+        missing = (
+            f"I don't know a customer story about {topic.title}."
+            if followup.answer == "story"
+            else f"I don't have that for {topic.title}."
         )
+        text = f"{missing} Here is what I know about it: {topic.summary}"
     else:
         text = f"The page to start from for {topic.title}."
     body = "\n".join(f"- {item}" for item in items) if items else text
