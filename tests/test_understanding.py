@@ -230,3 +230,10 @@ async def test_a_request_for_advice_on_a_design_starts_the_walkthrough(convo):
 async def test_a_comparison_asking_how_to_decide_stays_a_comparison(convo):
     turn = await convo.say("azure ai services or azure machine learning — how do I decide")
     assert "Let's find the right architecture" not in turn.text
+
+
+async def test_a_reference_prefers_the_reading_near_the_focus(convo):
+    await convo.say("give me the elevator pitch for Microsoft Fabric")
+    turn = await convo.say("does it come with copilots built in?")
+    assert "Copilot" in turn.text and "Fabric" in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("fabric-copilots")

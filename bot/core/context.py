@@ -43,6 +43,8 @@ _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
+_NEAR_SHARE = 0.75
+"""A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
 """A question of the focus topic scoring this share of the topic itself answers a follow-up."""
 _RECENT = 5
@@ -311,11 +313,22 @@ class Conversation:
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None or decision.comparison:
             return None
-        near = top.intent.topic.id in {topic.id, *topic.related} or self._mentions(
-            top.intent, topic
-        )
-        if near_only and not near:
-            return None
+        if near_only and not self._near(top, topic):
+            # the message points at the focus: a near reading that scored close is meant
+            # ("does it come with copilots?" about Fabric: Fabric's copilots)
+            close = next(
+                (
+                    m
+                    for m in decision.matches[1:]
+                    if m.score >= top.score * _NEAR_SHARE and self._near(m, topic)
+                ),
+                None,
+            )
+            if close is None:
+                return None
+            others = tuple(m for m in decision.matches if m is not close)
+            top = Match(close.intent, top.score)
+            decision = dataclasses.replace(decision, matches=(top, *others))
         if top.intent.topic.kind not in _FOCUS_KINDS:
             return None
         if top.intent.question is None:
@@ -358,6 +371,12 @@ class Conversation:
         return Understood(decision, context="compare")
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _near(self, match: Match, topic: Topic) -> bool:
+        """Whether a match is the topic, a related one, or an intent whose text names it."""
+        return match.intent.topic.id in {topic.id, *topic.related} or self._mentions(
+            match.intent, topic
+        )
 
     def _mentions(self, intent: Intent, topic: Topic) -> bool:
         """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
