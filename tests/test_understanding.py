@@ -237,3 +237,18 @@ async def test_a_reference_prefers_the_reading_near_the_focus(convo):
     turn = await convo.say("does it come with copilots built in?")
     assert "Copilot" in turn.text and "Fabric" in turn.text
     assert turn.trace("RecognizerResult")["topIntent"].startswith("fabric-copilots")
+
+
+async def test_and_x_names_another_topic_and_which_is_better_compares_the_two(convo):
+    await convo.say("tell me about hdinsight spark")
+    turn = await convo.say("and databricks?")
+    assert "Azure Databricks" in turn.text
+    turn = await convo.say("which is better for us?")
+    assert "Databricks" in turn.text and "HDInsight" in turn.text
+
+
+async def test_the_topic_named_before_the_reference_becomes_the_focus(convo):
+    await convo.say("what is feature engineering?")
+    await convo.say("does automl do that for me?")
+    turn = await convo.say("how do I start with it?")
+    assert "AutoML" in turn.text or "automl" in turn.text.lower()

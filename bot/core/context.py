@@ -184,13 +184,24 @@ class Conversation:
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
-        if focus.compared and self._chooses(words):
+        if self._chooses(words) and (focus.compared or len(focus.recent) >= 2):
             return self._compared_again(text, focus) or Understood(plain)
         if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
         if not self._refers_back(words):
             return Understood(plain)
-        return self._with_focus(text, topic, plain) or Understood(plain)
+        if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
+            return Understood(plain)  # "and Databricks?": the topic it names, on its own
+        understood = self._with_focus(text, topic, plain)
+        if understood is None:
+            return Understood(plain)
+        top = understood.decision.top
+        if top is not None and self._named_first(words, top.intent.topic):
+            # "does AutoML do that for me?": answered with the focus in mind, but the
+            # conversation moves to what the message named before referring back ("does it
+            # support MLflow?" stays with the focus: "it" comes first)
+            return dataclasses.replace(understood, topic=None)
+        return understood
 
     # -- the kinds of context ------------------------------------------------------------------
 
@@ -359,8 +370,10 @@ class Conversation:
         )
 
     def _compared_again(self, text: str, focus: Focus) -> Understood | None:
-        """The last comparison again: its sides say when to pick each."""
-        first, second = (self.kb.topics.get(t) for t in focus.compared[:2])
+        """The last comparison again (else the last two topics side by side): each side says
+        when to pick it."""
+        pair = focus.compared[:2] or focus.recent[:2]
+        first, second = (self.kb.topics.get(t) for t in pair)
         if first is None or second is None:
             return None
         comparison = self.comparer.pair(first, second, 1.0)
@@ -371,6 +384,32 @@ class Conversation:
         return Understood(decision, context="compare")
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
+        """An elliptical follow-up naming another topic, which the plain reading answers."""
+        short = len(words) <= _ELLIPSIS_MAX_WORDS and any(
+            tuple(words[: len(e)]) == e for e in self._ellipses
+        )
+        answered = plain.top.intent.topic.id if plain.top else None
+        named = self.router.named_topics(text) - {topic.id}
+        return short and answered in named
+
+    def _named_first(self, words: list[str], topic: Topic) -> bool:
+        """Whether the message names the topic before its first word referring back."""
+        names = self.router.topic_name_terms(topic.id)
+        named = next((i for i, w in enumerate(words) if stem(w) in names), None)
+        if named is None or topic.id not in self.router.named_topics(" ".join(words)):
+            return False
+        refer = next(
+            (
+                i
+                for i in range(len(words))
+                for r in self._refers
+                if tuple(words[i : i + len(r)]) == r
+            ),
+            len(words),
+        )
+        return named < refer
 
     def _near(self, match: Match, topic: Topic) -> bool:
         """Whether a match is the topic, a related one, or an intent whose text names it."""
@@ -431,14 +470,15 @@ class Conversation:
         match = Match(self.router.intents[self._topic_index(chosen)], 1.0)
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
 
-    @staticmethod
-    def _declined_by_name(decision: Decision) -> bool:
-        """A decline topic the message names (another cloud's product) is not a follow-up."""
+    def _declined_by_name(self, decision: Decision) -> bool:
+        """A decline topic the message names (another cloud's product) is not a follow-up;
+        one it merely phrases ("how do I start with it?") may be."""
         top = decision.top
         return (
             decision.outcome is Outcome.NONE
             and top is not None
             and top.intent.topic.kind is Kind.DECLINE
+            and top.intent.topic.id in self.router.named_topics(decision.text)
         )
 
     def _topic_index(self, topic: Topic) -> int:

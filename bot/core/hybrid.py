@@ -287,6 +287,10 @@ class HybridRouter:
             found.append((intent, features))
         return found
 
+    def topic_name_terms(self, topic: str) -> frozenset[str]:
+        """The stems of a topic's title and aliases."""
+        return self._topic_names.get(topic, frozenset())
+
     def named_topics(self, text: str) -> set[str]:
         """The topics whose name (title or alias) the text says in full."""
         asked = frozenset(self.normalizer.normalize(text).terms)
