@@ -148,7 +148,7 @@ class WalkthroughDialog(ComponentDialog):
             return await self._finish(step, state, notes)
         leading = self.advisor.leading(state) if _READ_BACK_START in "".join(notes) else ()
         if leading:  # a description that already narrows the main service down
-            names = " or ".join(f"**{t.title}**" for t in leading)
+            names = " or ".join(f"**{title}**" for title in leading)
             notes.append(f"So far this points to {names}; {_LEADING_TAIL}")
         state["asking"] = question.id
         again = options.get("asking") == question.id

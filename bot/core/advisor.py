@@ -864,18 +864,22 @@ class Advisor:
     def _outcomes(self, answers: dict[str, str]) -> frozenset[tuple[str, tuple[str, ...]]]:
         return frozenset(self._outcome(c) for c in self.walkthrough.completions(answers))
 
-    def leading(self, state: dict[str, Any], most: int = 2) -> tuple[Topic, ...]:
-        """The main services the ways of finishing from these answers recommend, when there are
-        at most `most` of them: what the answers so far already point to (else nothing)."""
+    def leading(self, state: dict[str, Any], most: int = 2) -> tuple[str, ...]:
+        """What the answers so far already point to: the design, when every way of finishing
+        reaches the same rule; else the main services, when there are at most `most`; else
+        nothing."""
         kept = self.walkthrough.active(state["answers"])
-        mains: dict[str, None] = {}
+        rules: dict[str, Rule] = {}
         for completion in self.walkthrough.completions(kept):
             rule = self.walkthrough.rule_for(completion)
             if rule is not None:
-                mains[rule.recommend[0]] = None
-            if len(mains) > most:
-                return ()
-        return tuple(self.kb.topics[m] for m in mains if m in self.kb.topics)
+                rules[rule.id] = rule
+        if len(rules) == 1:
+            return (next(iter(rules.values())).title,)
+        mains = dict.fromkeys(r.recommend[0] for r in rules.values())
+        if len(mains) > most:
+            return ()
+        return tuple(self.kb.topics[m].title for m in mains if m in self.kb.topics)
 
     def next_question(self, state: dict[str, Any]) -> WalkthroughQuestion | None:
         """The next question worth asking, or None when the answers decide the recommendation.
