@@ -452,7 +452,8 @@ class Conversation:
         after = _CLAUSE.split(said[found.end() :], maxsplit=1)
         named, rest = after[0], (after[1] if len(after) > 1 else "")
         recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
-        chosen = next(
+        named_recent = [t for t in recent if t in self.router.named_topics(named)]
+        chosen = recent[named_recent[0]] if named_recent else next(
             (
                 recent[m.intent.topic.id]
                 for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
