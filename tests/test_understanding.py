@@ -252,3 +252,11 @@ async def test_the_topic_named_before_the_reference_becomes_the_focus(convo):
     await convo.say("does automl do that for me?")
     turn = await convo.say("how do I start with it?")
     assert "AutoML" in turn.text or "automl" in turn.text.lower()
+
+
+async def test_a_short_question_naming_nothing_is_about_the_focus(convo):
+    await convo.say("we need to transcribe doctor dictations, lots of medical jargon")
+    turn = await convo.say("how would we improve accuracy?")
+    assert "Custom Speech" in turn.text
+    declined = await convo.say("who won the football match last night?")
+    assert decided(declined)[0] == "None"  # an off-topic turn stays declined

@@ -43,6 +43,8 @@ _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
+_IMPLICIT_MAX_WORDS = 8
+"""A question this short that names no topic may be about the topic in focus."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
@@ -189,7 +191,7 @@ class Conversation:
         if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
         if not self._refers_back(words):
-            return Understood(plain)
+            return self._implicit(text, words, topic, plain) or Understood(plain)
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
             return Understood(plain)  # "and Databricks?": the topic it names, on its own
         understood = self._with_focus(text, topic, plain)
@@ -384,6 +386,25 @@ class Conversation:
         return Understood(decision, context="compare")
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _implicit(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
+        """A short question that names no topic ("how would we improve accuracy?") is about
+        the focus when reading it so lands on the focus topic at least as confidently."""
+        if plain.outcome is Outcome.NONE:  # a decline stays one: off-topic turns lose nothing
+            return None
+        if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text):
+            return None
+        understood = self._with_focus(text, topic, plain)
+        if understood is None or understood.decision.top is None:
+            return None
+        if understood.decision.top.intent.topic.id != topic.id:
+            return None  # only the focus topic itself: nothing names it
+        mine = understood.decision.top.score
+        if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
+            return None
+        return understood
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
         """An elliptical follow-up naming another topic, which the plain reading answers."""
