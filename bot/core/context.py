@@ -49,6 +49,9 @@ _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
 """A question of the focus topic scoring this share of the topic itself answers a follow-up."""
+_COMPARED_KINDS = frozenset(
+    {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
+)
 _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
@@ -278,6 +281,13 @@ class Conversation:
             return Understood(decision, followup=followup, topic=about, context="followup")
 
         as_part = part_of(topic)
+        if followup.answer == "compare":
+            other = compared_with(self.kb, topic)
+            comparison = self.comparer.pair(topic, other, 1.0) if other else None
+            if comparison is not None:
+                match = Match(self.router.intents[self._topic_index(topic)], 1.0)
+                decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
+                return Understood(decision, context="compare")
         if followup.answer and has_part(self.kb, topic, followup.answer):
             return as_part
         if followup.answer == "story":
@@ -511,9 +521,26 @@ def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
     """Whether a topic has the part a follow-up is answered from."""
     if part == "story":
         return bool(stories_for(kb, topic))
+    if part == "compare":
+        return compared_with(kb, topic) is not None
     if part == "link":
         return True
     return bool(getattr(topic, part, None))
+
+
+def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:
+    """The related topic a topic is best compared with: its first related one of a kind that
+    compares (a service with a service, a concept with a concept …)."""
+    if topic.kind not in _COMPARED_KINDS:
+        return None
+    return next(
+        (
+            kb.topics[r]
+            for r in topic.related
+            if r in kb.topics and kb.topics[r].kind in _COMPARED_KINDS
+        ),
+        None,
+    )
 
 
 def stories_for(kb: KnowledgeBase, topic: Topic) -> list[Topic]:

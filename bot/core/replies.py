@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.compare import Comparison
-from bot.core.context import Understood, has_part, stories_for
+from bot.core.context import Understood, compared_with, has_part, stories_for
 from bot.core.kb import FOLLOWUP_PARTS, FollowUp, Intent, Kind, KnowledgeBase, Link, Topic
 from bot.core.router import Decision, Outcome
 
@@ -26,17 +26,13 @@ NONE_OF_THESE = "None of these"
 """The last button of a "did you mean": the user's way to say the bot got it wrong."""
 MAX_FOLLOWUPS = 3
 """Follow-up questions offered as buttons under an answer."""
-COMPARE_LABEL = "Compare it with"
-"""The start of the button that compares the topic in focus with a related one (the words
-`knowledge/conversation.yaml` lists under `compare`)."""
+OTHER_TOPIC = "{other}"
+"""In a follow-up's label, the title of the related topic it compares with."""
 _QUESTION_WORDS = frozenset(
     {"what", "how", "which", "can", "does", "do", "is", "are", "where", "who", "why", "when"}
 )
 _TOPIC_PARTS = frozenset({"when_to_use", "when_not_to_use", "detail"})
 """The parts a topic's own answer shows: not offered again as follow-ups under it."""
-_COMPARED = frozenset(
-    {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
-)
 COVERAGE = (
     "I cover Azure's AI and data services (Azure OpenAI, AI services, Machine Learning, AI "
     "Foundry, Fabric, Databricks, Data Lake, Data Factory) and help choose an AI architecture; "
@@ -258,19 +254,14 @@ def followup_labels(
     related topic, and its first specific question."""
     if topic.kind in (Kind.SMALLTALK, Kind.ACTION, Kind.DECLINE):
         return ()
+    other = compared_with(kb, topic)
     labels = [
-        f.label
+        f.label.replace(OTHER_TOPIC, other.title if other else "")
         for f in kb.conversation.followups
         if f.id != exclude
         and f.answer not in ("", "link", *shown)
         and has_part(kb, topic, f.answer)
     ]
-    other = next(
-        (kb.topics[r] for r in topic.related if r in kb.topics and kb.topics[r].kind in _COMPARED),
-        None,
-    )
-    if other is not None and topic.kind in _COMPARED:
-        labels.append(f"{COMPARE_LABEL} {other.title}")
     labels += [
         f"{q.ask[0][0].upper()}{q.ask[0][1:]}?"
         for q in topic.questions
