@@ -52,6 +52,11 @@ _SPECIFIC_SHARE = 0.8
 _COMPARED_KINDS = frozenset(
     {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
 )
+_FOCUS_READING = 0.5
+_SAME_KIND = 0.15
+_BEATEN = 0.1
+"""How a correction weighs the reading with the corrected topic's name, a topic of the same
+kind, and one the last answer beat (the message's own words weigh 1)."""
 _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
@@ -242,8 +247,7 @@ class Conversation:
         ]
         if not candidates and not own:
             return None
-        same_kind = [m for m in candidates if m.intent.topic.kind is topic.kind]
-        best = _prefer(same_kind or candidates, own, focus.alternatives)
+        best = _corrected(candidates, own, topic, focus.alternatives)
         if best is None:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
@@ -613,18 +617,22 @@ def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bo
     return False
 
 
-def _prefer(
-    with_focus: list[Match], own: list[Match], alternatives: tuple[str, ...]
+def _corrected(
+    with_focus: list[Match], own: list[Match], topic: Topic, alternatives: tuple[str, ...]
 ) -> Match | None:
-    """The corrected topic: one the message's own words and the focus-read agree on, else an
-    earlier alternative, else the best of the focus-read."""
-    own_ids = {m.intent.topic.id for m in own[:3]}
-    for match in with_focus[:3]:
-        if match.intent.topic.id in own_ids:
-            return match
-    for match in with_focus[:3]:
-        if match.intent.topic.id in alternatives:
-            return match
-    if with_focus:
-        return with_focus[0]
-    return own[0] if own else None
+    """The topic a correction means: the message's own words count most, the reading with the
+    corrected topic's name (which tells "the translation one" after Custom Speech is Custom
+    Translator) half as much, a topic of the same kind and one the last answer beat a little."""
+    score: dict[str, float] = {}
+    best: dict[str, Match] = {}
+    for weight, matches in ((1.0, own), (_FOCUS_READING, with_focus)):
+        for match in matches:
+            key = match.intent.id
+            score[key] = score.get(key, 0.0) + weight * match.score
+            best.setdefault(key, match)
+    if not score:
+        return None
+    for key, match in best.items():
+        score[key] += _SAME_KIND * (match.intent.topic.kind is topic.kind)
+        score[key] += _BEATEN * (match.intent.topic.id in alternatives)
+    return best[max(score, key=score.__getitem__)]
