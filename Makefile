@@ -30,7 +30,7 @@ test: $(STAMP) setup
 	$(BIN)/pytest -q
 
 # Benchmarks (bench/README.md): load vs the samples' echo bot and raw aiohttp, cold start, memory,
-# router scaling. Prints the table, writes bench/results/*.json; ~4 minutes, asserts no timing.
+# router scaling. Prints the table, writes bench/results/*.json; ~9 minutes, asserts no timing.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
