@@ -141,11 +141,18 @@ class Conversation:
         self.comparer = comparer
         cues = kb.conversation
         self._refers = [tuple(r.split()) for r in cues.refers]
+        self._refer_starts: dict[str, list[tuple[str, ...]]] = {}
+        for refer in self._refers:
+            self._refer_starts.setdefault(refer[0], []).append(refer)
         self._corrections = sorted(
             (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
-        self._guidance = [tuple(stem(w) for w in _WORD.findall(g)) for g in cues.guidance]
+        self._guidance_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in cues.guidance:  # indexed by first word: a message checks only its own
+            cue = tuple(stem(w) for w in _WORD.findall(phrase))
+            if cue:
+                self._guidance_by_first.setdefault(cue[0], []).append(cue)
         self._guidance_asks = {stem(w) for w in cues.guidance_asks}
         self._guidance_objects = {stem(w) for w in cues.guidance_objects}
         self._names_of: dict[str, list[str]] = {}
@@ -165,10 +172,14 @@ class Conversation:
         if decision.comparison is not None:
             return False
         said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
-        if any(_in_order(cue, said) for cue in self._guidance):
+        present = set(said)
+        if any(
+            _in_order(cue, said)
+            for first in present & self._guidance_by_first.keys()
+            for cue in self._guidance_by_first[first]
+        ):
             return True
-        words = set(said)
-        return bool(words & self._guidance_asks) and bool(words & self._guidance_objects)
+        return bool(present & self._guidance_asks) and bool(present & self._guidance_objects)
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""
@@ -468,8 +479,12 @@ class Conversation:
             tuple(words[: len(e)]) == e for e in self._ellipses
         ):
             return True
+        starts = self._refer_starts
         return any(
-            tuple(words[i : i + len(r)]) == r for r in self._refers for i in range(len(words))
+            tuple(words[i : i + len(r)]) == r
+            for i, word in enumerate(words)
+            if word in starts
+            for r in starts[word]
         )
 
     def _return_to(self, text: str, words: list[str], focus: Focus) -> Understood | None:
