@@ -49,6 +49,7 @@ class MainDialog(ComponentDialog):
         self.recognizer = recognizer
         self.replies = replies
         self.walkthrough = walkthrough
+        self._walkthrough_terms: frozenset[str] | None = None
         if walkthrough is not None:
             self.add_dialog(walkthrough)
 
@@ -86,4 +87,17 @@ class MainDialog(ComponentDialog):
         if len(clauses) < 2:
             return False
         lexical = self.recognizer.router.lexical
-        return any(_starts_walkthrough(lexical.route(c)) for c in clauses)
+        return any(
+            _starts_walkthrough(lexical.route(c)) for c in clauses if self._may_ask_guidance(c)
+        )
+
+    def _may_ask_guidance(self, clause: str) -> bool:
+        """Whether a clause shares enough words with the walkthrough's phrases to be worth
+        routing (most clauses of a description share none)."""
+        if self._walkthrough_terms is None:
+            topic = self.recognizer.router.kb.topics.get(WALKTHROUGH_TOPIC)
+            normalize = self.recognizer.router.normalizer.normalize
+            phrases = (*topic.phrases, *topic.aliases) if topic else ()
+            self._walkthrough_terms = frozenset(t for p in phrases for t in normalize(p).terms)
+        terms = set(self.recognizer.router.normalizer.normalize(clause).terms)
+        return len(terms & self._walkthrough_terms) >= min(2, len(terms))
