@@ -27,6 +27,7 @@ from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 
 from .paths import FIXTURE_KB, REPO_ROOT
+from .walkthroughs import SPEECH_WALKTHROUGH
 
 
 @pytest.fixture(scope="module")
@@ -376,37 +377,7 @@ def automl_state(advisor):
     return play(advisor, [("goal", "ml"), ("ml-kind", "tabular"), ("builder", "low-code")])
 
 
-SPEECH = """\
-questions:
-  - id: input
-    ask: What is the input?
-    choices:
-      - {id: audio, label: Audio, because: you have audio}
-      - {id: prompts, label: Prompts, because: you have prompts, means: [llm workflow]}
-  - id: jargon
-    ask: Any jargon?
-    when: {input: audio}
-    default: plain
-    choices:
-      - {id: plain, label: Plain speech, because: the speech is plain}
-      - {id: jargon, label: Lots of jargon, because: it is full of jargon}
-rules:
-  - id: custom
-    when: {input: audio, jargon: jargon}
-    title: Custom Speech
-    recommend: [custom-speech]
-    why: Jargon needs a custom model.
-  - id: speech
-    when: {input: audio}
-    title: Speech
-    recommend: [speech-service]
-    why: Plain speech works out of the box.
-  - id: flow
-    title: Prompt flow
-    recommend: [prompt-flow]
-    why: Flows of prompts.
-    reference: {title: Prompt flow, url: "https://learn.microsoft.com/azure/ai-studio/"}
-"""
+SPEECH = SPEECH_WALKTHROUGH
 """A walkthrough of three rules over the fixture knowledge base: the logic of "why not" and
 "what if" without depending on the real rules, which change with the knowledge."""
 

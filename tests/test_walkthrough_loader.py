@@ -11,38 +11,9 @@ import pytest
 from bot.core.loader import KnowledgeError, load_knowledge
 
 from .paths import FIXTURE_KB
+from .walkthroughs import SPEECH_WALKTHROUGH
 
-VALID = """\
-questions:
-  - id: input
-    ask: What is the input?
-    choices:
-      - {id: audio, label: Audio, because: you have audio}
-      - {id: prompts, label: Prompts, because: you have prompts, means: [llm workflow]}
-  - id: jargon
-    ask: Any jargon?
-    when: {input: audio}
-    default: plain
-    choices:
-      - {id: plain, label: Plain speech, because: the speech is plain}
-      - {id: jargon, label: Lots of jargon, because: it is full of jargon}
-rules:
-  - id: custom
-    when: {input: audio, jargon: jargon}
-    title: Custom Speech
-    recommend: [custom-speech]
-    why: Jargon needs a custom model.
-  - id: speech
-    when: {input: audio}
-    title: Speech
-    recommend: [speech-service]
-    why: Plain speech works out of the box.
-  - id: flow
-    title: Prompt flow
-    recommend: [prompt-flow]
-    why: Flows of prompts.
-    reference: {title: Prompt flow, url: "https://learn.microsoft.com/azure/ai-studio/"}
-"""
+VALID = SPEECH_WALKTHROUGH
 
 
 def kb_with_walkthrough(tmp_path: Path, text: str) -> Path:
