@@ -48,7 +48,8 @@ L2 = 1.0
 
 
 def examples(router: HybridRouter, paths: list[Path]):
-    """(case, [(features, label)]) for every case of the sets, and dialogue turns' first turn."""
+    """For every case of the sets: the case, whether it is in scope, each candidate's (features,
+    label), the candidates, and (empty) probabilities for the caller to fill."""
     kb = router.kb
     shown = {i.id: intent_reply(i, kb).text.lower() for i in router.intents}
     for path in paths:
@@ -57,14 +58,14 @@ def examples(router: HybridRouter, paths: list[Path]):
             in_scope = case["kind"] != "out_of_scope"
             expected = [e.lower() for e in case.get("expect_any", [])]
             rows = []
-            for intent, features in router.features(case["say"]):
+            candidates = router.features(case["say"])
+            for intent, features in candidates:
                 declines = intent.topic.kind is Kind.DECLINE
                 if in_scope:
                     label = not declines and any(e in shown[intent.id] for e in expected)
                 else:
                     label = declines
                 rows.append((features, float(label)))
-            candidates = router.features(case["say"])
             yield case, in_scope, rows, candidates, []
 
 

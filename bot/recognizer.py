@@ -29,6 +29,7 @@ TRACE_LABEL = "ArchBot recognizer"
 TRACE_VALUE_TYPE = "https://www.botframework.com/schemas/recognizerResult"
 DECISION_PROPERTY = "decision"
 UNDERSTOOD_PROPERTY = "understood"
+FOCUS_PROPERTY = "focus"
 RESULT_KEY = "archbot.recognizer_result"
 """Turn-state key of the turn's RecognizerResult (`recognize_once`)."""
 _BELOW = 1e-4
@@ -124,18 +125,20 @@ class KnowledgeRecognizer(Recognizer):
     async def remember(self, turn_context: TurnContext, result: RecognizerResult) -> None:
         """Move the conversation's focus to what this turn answered (a decline keeps it)."""
         understood: Understood | None = result.properties.get(UNDERSTOOD_PROPERTY)
-        if self.focus is None or understood is None:
+        before: Focus | None = result.properties.get(FOCUS_PROPERTY)
+        if self.focus is None or understood is None or before is None:
             return
-        before = await self.current_focus(turn_context)
         after = next_focus(understood, before)
         if after != before:
             await self.focus.set(turn_context, after.to_state())
 
     async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
-        """Read the turn's text in context; send a `RecognizerResult` trace (Emulator only)."""
+        """Read the turn's text in context; send a `RecognizerResult` trace (to the Emulator and
+        the terminal's `archbot ask --json`)."""
         focus = await self.current_focus(turn_context)
         understood = self.conversation.understand(turn_context.activity.text or "", focus)
         result = to_recognizer_result(understood)
+        result.properties[FOCUS_PROPERTY] = focus  # what `remember` moves on from
         if turn_context.activity.channel_id in TRACE_CHANNELS:
             await turn_context.send_trace_activity(
                 TRACE_NAME,

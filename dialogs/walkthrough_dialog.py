@@ -48,7 +48,6 @@ from bot.core.router import Outcome
 from bot.messages import to_activity
 from bot.recognizer import KnowledgeRecognizer, decision_of
 
-WALKTHROUGH_TOPIC = "walkthrough"
 TRACE_NAME = "Recommendation"
 TRACE_LABEL = "ArchBot recommendation"
 TRACE_VALUE_TYPE = "https://archbot.dev/schemas/recommendation"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -11,43 +10,29 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import ComponentDialog, DialogInstance, DialogSet, DialogTurnStatus
 from botframework.connector import Channels
 
-from bot.config import Settings
 from bot.core.advisor import Advisor
 from bot.core.compare import Comparer
-from bot.core.kb import KnowledgeBase
-from bot.core.loader import load_knowledge
+from bot.core.context import WALKTHROUGH_TOPIC
+from bot.core.context import Conversation as Reader
+from bot.core.embedding import StaticEmbedding
+from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.replies import Replies
-from bot.core.router import Router
 from bot.recognizer import KnowledgeRecognizer
-from bot.runtime import MEMORY_URL, build_runtime
 from dialogs.walkthrough_dialog import (
     RESTART_LABEL,
     TRACE_NAME,
-    WALKTHROUGH_TOPIC,
     WalkthroughDialog,
 )
 
 from .conversation import Conversation, Turn, shown
-from .paths import REPO_ROOT
 from .test_advisor import dialog_paths
 
 RECOMMENDATION = "**My recommendation:"
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(REPO_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def runtime(kb):
-    settings = dataclasses.replace(Settings(), storage=MEMORY_URL)
-    return build_runtime(settings, kb)
-
-
 @pytest.fixture
-def convo(runtime, request) -> Conversation:
-    return Conversation(runtime.handler, conversation=f"c-{request.node.name}")
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=f"c-{request.node.name}")
 
 
 def question_of(turn: Turn) -> str:
@@ -57,11 +42,11 @@ def question_of(turn: Turn) -> str:
     return bold[-1]
 
 
-async def test_every_path_through_the_decision_data_by_clicking(runtime, kb):
+async def test_every_path_through_the_decision_data_by_clicking(real_runtime, kb):
     advisor = Advisor(kb)
     rules = set()
     for number, path in enumerate(dialog_paths(advisor)):
-        convo = Conversation(runtime.handler, conversation=f"path-{number}")
+        convo = Conversation(real_runtime.handler, conversation=f"path-{number}")
         turn = await convo.say("help me pick an architecture")
         for question_id, choice_id in path:
             question = kb.walkthrough.question(question_id)
@@ -168,8 +153,8 @@ async def test_unclear_answers_are_asked_again_and_skippable_questions_take_thei
     assert "Azure AI Foundry" in turn.text
 
 
-async def test_the_recommendation_trace_is_only_sent_to_the_emulator(runtime):
-    convo = Conversation(runtime.handler, channel_id=Channels.ms_teams, conversation="teams-1")
+async def test_the_recommendation_trace_is_only_sent_to_the_emulator(real_runtime):
+    convo = Conversation(real_runtime.handler, channel_id=Channels.ms_teams, conversation="teams-1")
     await convo.say("help me pick an architecture")
     await convo.say("Let people ask our data questions in plain English")
     await convo.say("Microsoft Fabric (OneLake, lakehouse)")
@@ -182,8 +167,8 @@ async def test_progress_is_plain_json_in_conversation_state(kb):
     """The dialog's progress survives jsonpickle (and so a restart): plain dicts and lists."""
     storage = MemoryStorage()
     state = ConversationState(storage)
-    router = Router(kb)
-    recognizer = KnowledgeRecognizer(router, Comparer(kb, router))
+    router = HybridRouter(kb, StaticEmbedding.load(), FusionModel.load())
+    recognizer = KnowledgeRecognizer(Reader(kb, router, Comparer(kb, router.lexical)))
     dialogs = DialogSet(state.create_property("DialogState"))
     dialogs.add(WalkthroughDialog(Advisor(kb), recognizer, Replies(kb)))
 
@@ -216,23 +201,24 @@ async def test_a_short_typed_answer_answers_only_its_question(convo):
     assert question_of(turn) == "**Which part of the data work do you need most?**"
 
 
-async def test_a_stack_from_a_version_with_other_dialogs_starts_over(runtime, convo, caplog):
+async def test_a_stack_from_a_version_with_other_dialogs_starts_over(real_runtime, convo, caplog):
     """A deploy that renames a dialog (as the root dialog's former "MainWaterfall" step) must not
     leave the conversations that were in it failing every turn."""
     await convo.say("help me pick an architecture")
     conversation = convo.adapter.template.conversation.id
-    key = next(k for k in runtime.storage.memory if k.endswith(f"/conversations/{conversation}"))
-    state = (await runtime.storage.read([key]))[key]
+    stored = real_runtime.storage.memory
+    key = next(k for k in stored if k.endswith(f"/conversations/{conversation}"))
+    state = (await real_runtime.storage.read([key]))[key]
     root = state["DialogState"].dialog_stack[0]
     inner = root.state[ComponentDialog.persisted_dialog_state].dialog_stack
     inner.insert(0, DialogInstance(id="MainWaterfall", state={"stepIndex": 0}))
-    await runtime.storage.write({key: state})
+    await real_runtime.storage.write({key: state})
 
     turn = await convo.say("what is RAG")
 
     assert "retrieval" in turn.shown.lower()  # answered, not "something went wrong"
     assert "'MainWaterfall', which this version does not have" in caplog.text
-    assert not (await runtime.storage.read([key]))[key]["DialogState"].dialog_stack
+    assert not (await real_runtime.storage.read([key]))[key]["DialogState"].dialog_stack
 
 
 async def test_each_message_is_routed_once_whether_it_asks_or_starts_the_walkthrough(convo):

@@ -95,9 +95,10 @@ class Comparer:
                 continue
             first = self._resolve(found.group("a"))
             second = self._resolve(found.group("b"))
-            if first and second and first[0].id != second[0].id:
-                written = self._written.get(frozenset((first[0].id, second[0].id)))
-                return Comparison(first[0], second[0], written, min(first[1], second[1]))
+            if first and second:
+                comparison = self.pair(first[0], second[0], min(first[1], second[1]))
+                if comparison is not None:
+                    return comparison
         return None
 
     def apply(self, decision: Decision) -> Decision:

@@ -42,6 +42,10 @@ _FOLLOWUP_MAX_WORDS = 12
 _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+WALKTHROUGH_TOPIC = "walkthrough"
+"""The action topic whose answer starts the guided walkthrough."""
+_SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
+"""Where a message's clauses part (for a walkthrough request inside a description)."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _IMPLICIT_MAX_WORDS = 8
 """A question this short that names no topic may be about the topic in focus."""
@@ -155,7 +159,12 @@ class Conversation:
                 self._guidance_by_first.setdefault(cue[0], []).append(cue)
         self._guidance_asks = {stem(w) for w in cues.guidance_asks}
         self._guidance_objects = {stem(w) for w in cues.guidance_objects}
-        self._names_of: dict[str, list[str]] = {}
+        self._text_of: dict[str, str] = {}
+        walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
+        phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
+        self._walkthrough_terms = frozenset(
+            t for p in phrases for t in router.normalizer.normalize(p).terms
+        )
         self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
         self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(_WORD.findall(c)) for c in cues.choose]
@@ -167,10 +176,14 @@ class Conversation:
                 self._followup_of.append(followup)
 
     def asks_for_guidance(self, text: str, decision: Decision) -> bool:
-        """True when the message asks for guidance in words the knowledge lists (not when it
-        compares two named things: "which approach is better, RAG or fine-tuning?")."""
+        """True when the message asks for the walkthrough: the recognizer answered with it, or
+        the message says a guidance cue the knowledge lists, or one of its clauses asks for it
+        ("help me pick an architecture: we have scanned invoices …"). Never a comparison
+        ("which approach is better, RAG or fine-tuning?")."""
         if decision.comparison is not None:
             return False
+        if _is_walkthrough(decision):
+            return True
         said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         present = set(said)
         if any(
@@ -179,7 +192,24 @@ class Conversation:
             for cue in self._guidance_by_first[first]
         ):
             return True
-        return bool(present & self._guidance_asks) and bool(present & self._guidance_objects)
+        if present & self._guidance_asks and present & self._guidance_objects:
+            return True
+        return self._clause_asks_for_walkthrough(text)
+
+    def _clause_asks_for_walkthrough(self, text: str) -> bool:
+        """A clause the lexical router reads as the walkthrough topic (the whole message was
+        already read by the full recognizer); only clauses sharing words with the
+        walkthrough's phrases are routed (a description's clauses seldom do)."""
+        clauses = [c for c in _SENTENCES.split(text) if c.strip()]
+        if len(clauses) < 2:
+            return False
+        normalize, lexical = self.router.normalizer.normalize, self.router.lexical
+        for clause in clauses:
+            terms = set(normalize(clause).terms)
+            shared = len(terms & self._walkthrough_terms)
+            if shared >= min(2, len(terms)) and _is_walkthrough(lexical.route(clause)):
+                return True
+        return False
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""
@@ -291,7 +321,7 @@ class Conversation:
         the focus topic's name."""
 
         def part_of(about: Topic) -> Understood:
-            match = Match(self.router.intents[self._topic_index(about)], 1.0)
+            match = Match(self.router.intent(about.id), 1.0)
             decision = Decision(text, Outcome.ANSWER, (match,))
             return Understood(decision, followup=followup, topic=about, context="followup")
 
@@ -300,7 +330,7 @@ class Conversation:
             other = compared_with(self.kb, topic)
             comparison = self.comparer.pair(topic, other, 1.0) if other else None
             if comparison is not None:
-                match = Match(self.router.intents[self._topic_index(topic)], 1.0)
+                match = Match(self.router.intent(topic.id), 1.0)
                 decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
                 return Understood(decision, context="compare")
         if followup.answer and has_part(self.kb, topic, followup.answer):
@@ -406,7 +436,7 @@ class Conversation:
         comparison = self.comparer.pair(first, second, 1.0)
         if comparison is None:
             return None
-        match = Match(self.router.intents[self._topic_index(first)], 1.0)
+        match = Match(self.router.intent(first.id), 1.0)
         decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
         return Understood(decision, context="compare")
 
@@ -465,12 +495,10 @@ class Conversation:
 
     def _mentions(self, intent: Intent, topic: Topic) -> bool:
         """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
-        names = self._names_of.get(topic.id)
-        if names is None:
-            names = [n.lower() for n in (topic.title, *topic.aliases)]
-            self._names_of[topic.id] = names
-        said = " ".join(intent_text(intent)).lower()
-        return any(name in said for name in names)
+        said = self._text_of.get(intent.id)
+        if said is None:  # an intent's whole text, lowercased once
+            said = self._text_of[intent.id] = " ".join(intent_text(intent)).lower()
+        return any(name.lower() in said for name in (topic.title, *topic.aliases))
 
     def _refers_back(self, words: list[str]) -> bool:
         """True when the message uses a word that points at the topic in focus, or is an
@@ -518,7 +546,7 @@ class Conversation:
             understood = self._with_focus(rest, chosen, self.route(rest), near_only=False)
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
-        match = Match(self.router.intents[self._topic_index(chosen)], 1.0)
+        match = Match(self.router.intent(chosen.id), 1.0)
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
 
     def _declined_by_name(self, decision: Decision) -> bool:
@@ -532,8 +560,18 @@ class Conversation:
             and top.intent.topic.id in self.router.named_topics(decision.text)
         )
 
-    def _topic_index(self, topic: Topic) -> int:
-        return next(i for i, intent in enumerate(self.router.intents) if intent.id == topic.id)
+
+def _is_walkthrough(decision: Decision) -> bool:
+    """True when a decision confidently answers with the walkthrough topic itself."""
+    top = decision.top
+    return (
+        decision.comparison is None
+        and decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is None
+        and top.intent.topic.kind is Kind.ACTION
+        and top.intent.topic.id == WALKTHROUGH_TOPIC
+    )
 
 
 def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:

@@ -28,10 +28,10 @@ TABLE = Path(__file__).parent / "data" / "wordllama-l2-256.bin"
 _MAGIC = b"ARCHBOT-STATIC-EMBEDDINGS-1\n"
 _WORD_START = "\u2581"  # SentencePiece's mark of a word's first piece
 _LONGEST_PIECE = 16
-_EXACT_LIMIT = 4096
-"""Up to this many vectors, `VectorIndex.nearest` compares the query with every one."""
+EXACT_LIMIT = 4096
+"""Up to this many vectors, `VectorIndex.search` compares the query with every one."""
 _PROBES = 6
-"""Groups of vectors compared with a query past `_EXACT_LIMIT`."""
+"""Groups of vectors compared with a query past `EXACT_LIMIT`."""
 _BATCH = 1024
 
 
@@ -141,10 +141,20 @@ class Search:
     of: Callable[[Sequence[int]], list[float]]
 
 
+_NO_SEARCH = Search([], lambda indexes: [0.0] * len(indexes))
+"""What a text without a single known word finds."""
+
+
+def _exact_search(cosines: list[float], count: int) -> Search:
+    """A search over cosines computed for every vector."""
+    best = sorted(range(len(cosines)), key=cosines.__getitem__, reverse=True)[:count]
+    return Search([(i, cosines[i]) for i in best], lambda indexes: [cosines[i] for i in indexes])
+
+
 class VectorIndex:
     """Many vectors in one block, compared with a query by cosine similarity.
 
-    `nearest` is exact while the index is small. Past `_EXACT_LIMIT` vectors it probes an
+    `search` is exact while the index is small. Past `EXACT_LIMIT` vectors it probes an
     inverted file: the vectors are grouped around `2·√n` of them (chosen evenly through the
     index) and only the groups whose centre is nearest the query are compared, which keeps a
     query's cost near `4·√n` comparisons instead of n (bench/router_scaling.py)."""
@@ -156,7 +166,7 @@ class VectorIndex:
         self._matrix = self._stack(range(self.size))
         self._groups: list[list[int]] = []
         self._centres = None
-        if self.size > _EXACT_LIMIT:
+        if self.size > EXACT_LIMIT:
             self._build_groups()
 
     def _stack(self, indexes: Iterable[int]) -> memoryview | None:
@@ -198,50 +208,28 @@ class VectorIndex:
         distances = simsimd.cdist(self._single(query), matrix, metric="cosine")
         return [1.0 - d for d in memoryview(distances).cast("B").cast("d")]
 
-    def search_halves(
-        self, query: array | None, counts: tuple[int, int]
-    ) -> tuple[Search, Search] | None:
-        """For an index that stacks two of the same size (first half, second half): both
-        searches from one comparison with the whole. None when the index is too large to
-        compare in full (search each half's own index instead)."""
-        if self._centres is not None or query is None:
-            return None
+    def search_halves(self, query: array | None, counts: tuple[int, int]) -> tuple[Search, Search]:
+        """For a small index that stacks two of the same size (first half, second half): both
+        searches from one comparison with the whole."""
+        if query is None:
+            return _NO_SEARCH, _NO_SEARCH
         everything = self.cosines(query)
         half = len(everything) // 2
-        searches = []
-        for start, count in zip((0, half), counts, strict=True):
-            part = everything[start : start + half]
-            best = sorted(range(half), key=part.__getitem__, reverse=True)[:count]
-            searches.append(
-                Search(
-                    [(i, part[i]) for i in best], lambda indexes, p=part: [p[i] for i in indexes]
-                )
-            )
-        return searches[0], searches[1]
+        first, second = everything[:half], everything[half:]
+        return _exact_search(first, counts[0]), _exact_search(second, counts[1])
 
     def search(self, query: array | None, count: int) -> Search:
         """The `count` nearest vectors, and a way to get the cosine of any other (computed
         once for the whole index when it is small enough to compare in full)."""
         if query is None:
-            return Search([], lambda indexes: [0.0] * len(indexes))
+            return _NO_SEARCH
         if self._centres is None:
-            everything = self.cosines(query)
-            best = sorted(range(len(everything)), key=everything.__getitem__, reverse=True)[:count]
-            return Search(
-                [(i, everything[i]) for i in best],
-                lambda indexes: [everything[i] for i in indexes],
-            )
-        return Search(self.nearest(query, count), lambda indexes: self.cosines_of(query, indexes))
-
-    def nearest(self, query: array, count: int) -> list[tuple[int, float]]:
-        """The `count` vectors most similar to the query, best first, with their cosines."""
-        if self._centres is None:
-            found = list(enumerate(self.cosines(query)))
-        else:
-            centres = self._groups_near(query)
-            indexes = [i for group in centres for i in self._groups[group]]
-            found = list(zip(indexes, self.cosines_of(query, indexes), strict=True))
-        return heapq.nlargest(count, found, key=lambda item: item[1])
+            return _exact_search(self.cosines(query), count)
+        groups = self._groups_near(query)
+        indexes = [i for group in groups for i in self._groups[group]]
+        found = zip(indexes, self.cosines_of(query, indexes), strict=True)
+        nearest = heapq.nlargest(count, found, key=lambda item: item[1])
+        return Search(nearest, lambda others: self.cosines_of(query, others))
 
     def _groups_near(self, query: array) -> list[int]:
         distances = simsimd.cdist(self._single(query), self._centres, metric="cosine")

@@ -22,9 +22,10 @@ import operator
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from bot.core.embedding import StaticEmbedding, VectorIndex
+from bot.core.embedding import EXACT_LIMIT, StaticEmbedding, VectorIndex
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import TermIndex, intent_text
 from bot.core.router import Decision, Match, Outcome, Router
@@ -134,15 +135,13 @@ class FusionModel:
         values = map(gate.__getitem__, GATE_FEATURES)
         return _logistic(self.gate_bias + sum(map(operator.mul, self._gate, values)))
 
-    @property
+    @cached_property
     def _weights(self) -> list[float]:
-        return self.__dict__.setdefault("_weight_list", [self.weights[n] for n in FEATURES])
+        return [self.weights[n] for n in FEATURES]
 
-    @property
+    @cached_property
     def _gate(self) -> list[float]:
-        return self.__dict__.setdefault(
-            "_gate_list", [self.gate.get(n, 0.0) for n in GATE_FEATURES]
-        )
+        return [self.gate.get(n, 0.0) for n in GATE_FEATURES]
 
 
 def _logistic(z: float) -> float:
@@ -187,6 +186,8 @@ class HybridRouter:
             )
             for topic in kb.topics.values()
         }
+        # a turn asks several times (context, decisions): computed once per message's words
+        self._named_by_terms = lru_cache(maxsize=256)(self._named_topics)
         self._exact: dict[frozenset[str], set[int]] = {}
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
             for phrase in (*_names(intent), *intent.phrases):
@@ -196,10 +197,17 @@ class HybridRouter:
         self.embedding = embedding
         phrased = [self._mean_vector(i.phrases) for i in self.intents]
         described = [self._mean_vector(_description(i)) for i in self.intents]
-        self.meaning = VectorIndex(embedding.dims, phrased)
-        self.described = VectorIndex(embedding.dims, described)
-        self._both = VectorIndex(embedding.dims, phrased + described)
-        """Both, stacked: one comparison serves the two searches on a small knowledge base."""
+        # the phrases' and the descriptions' vectors: stacked on a small knowledge base (one
+        # comparison serves both searches), else two indexes that each search their own groups
+        self._both: VectorIndex | None = None
+        self._halves: tuple[VectorIndex, VectorIndex] | None = None
+        if len(phrased) + len(described) <= EXACT_LIMIT:
+            self._both = VectorIndex(embedding.dims, phrased + described)
+        else:
+            self._halves = (
+                VectorIndex(embedding.dims, phrased),
+                VectorIndex(embedding.dims, described),
+            )
 
     def _mean_vector(self, texts: Sequence[str]) -> array | None:
         """The mean of the texts' unit vectors."""
@@ -220,10 +228,12 @@ class HybridRouter:
         best_terms_list = _best(terms, _PER_SIGNAL * 2)
         vector = self.embedding.vector(normalized.words)
         counts = (_PER_SIGNAL * 2, _PER_SIGNAL // 2)
-        meaning, describing = self._both.search_halves(vector, counts) or (
-            self.meaning.search(vector, counts[0]),
-            self.described.search(vector, counts[1]),
-        )
+        if self._both is not None:
+            meaning, describing = self._both.search_halves(vector, counts)
+        else:
+            phrases, descriptions = self._halves
+            meaning = phrases.search(vector, counts[0])
+            describing = descriptions.search(vector, counts[1])
         nearest, described_near = meaning.nearest, describing.nearest
         candidates: dict[int, None] = dict.fromkeys(lexical)
         candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
@@ -291,14 +301,20 @@ class HybridRouter:
         """The stems of a topic's title and aliases."""
         return self._topic_names.get(topic, frozenset())
 
-    def named_topics(self, text: str) -> set[str]:
+    def named_topics(self, text: str) -> frozenset[str]:
         """The topics whose name (title or alias) the text says in full."""
-        asked = frozenset(self.normalizer.normalize(text).terms)
-        return {
+        return self._named_by_terms(frozenset(self.normalizer.normalize(text).terms))
+
+    def _named_topics(self, asked: frozenset[str]) -> frozenset[str]:
+        return frozenset(
             intent.topic.id
             for intent, names in zip(self.intents, self._names, strict=True)
             if any(n and n <= asked for n in names)
-        }
+        )
+
+    def intent(self, intent_id: str) -> Intent:
+        """The intent with this id (a topic's id is its own intent's)."""
+        return self.intents[self._position[intent_id]]
 
     def _known_share(self, terms: Sequence[str]) -> float:
         """The share of the message's content words that the knowledge base uses at all."""
@@ -306,20 +322,16 @@ class HybridRouter:
             return 0.0
         return sum(1 for t in terms if self.terms.idf(t) > 0) / len(terms)
 
-    def candidates(self, text: str) -> list[Match]:
-        """Every candidate intent with its probability, best first (declines included)."""
+    def rank(self, text: str, limit: int = 5) -> tuple[Match, ...]:
+        """The best answering intents for a text (declines left out), best first, with their
+        probabilities."""
         scored = [
             Match(intent, round(self.model.probability(features), 4))
             for intent, features in self.features(text)
+            if intent.topic.kind is not Kind.DECLINE
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
-        return scored
-
-    def rank(self, text: str, limit: int = 5) -> tuple[Match, ...]:
-        """The best intents for a text, best first, with calibrated probabilities."""
-        return tuple(m for m in self.candidates(text) if m.intent.topic.kind is not Kind.DECLINE)[
-            :limit
-        ]
+        return tuple(scored[:limit])
 
     def route(self, text: str) -> Decision:
         """Rank and decide: answer, ask which one, or decline."""

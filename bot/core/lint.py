@@ -27,7 +27,7 @@ from pathlib import Path
 from bot.core.kb import Vocabulary
 from bot.core.loader import DEFAULT_KNOWLEDGE_DIR, TOPICS_GLOB
 from bot.core.text import Normalizer, stem
-from bot.core.yaml_reader import Reader, YamlMap, YamlSeq
+from bot.core.yaml_reader import Problem, Reader, YamlMap, YamlSeq
 
 PRODUCT_WORDS = ("azure", "fabric", "databricks", "hdinsight", "synapse")
 """Names that tell product families apart ("Azure Data Factory" vs "Fabric Data Factory")."""
@@ -60,12 +60,9 @@ _FIRST_SENTENCE = re.compile(r"^(.*?[.!?])(?:\s|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, order=True)
-class LintWarning:
-    """One probable mistake in the knowledge base, with where it is."""
-
-    file: str
-    line: int
-    message: str
+class LintWarning(Problem):
+    """One probable mistake in the knowledge base, with where it is (a `Problem` that does not
+    stop the bot)."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: warning: {self.message}"

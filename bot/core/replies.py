@@ -218,8 +218,8 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
         title, items = f"When {topic.title} is the right choice", topic.when_to_use
     elif followup.answer == "detail":
         title, text = f"{topic.title}, in more depth", topic.detail or topic.summary
-    elif followup.answer == "story" and stories_for(kb, topic):
-        story = stories_for(kb, topic)[0]
+    elif followup.answer == "story" and (stories := stories_for(kb, topic)):
+        story = stories[0]
         title, text, link = f"Who uses {topic.title}: {story.title}", story.summary, story.link
     elif followup.answer in FOLLOWUP_PARTS and followup.answer != "link":
         title = topic.title
