@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from bot.config import Settings
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.router import Router
+from bot.runtime import MEMORY_URL, Runtime, build_runtime
 
-from .paths import FIXTURE_KB
+from .paths import FIXTURE_KB, REPO_ROOT
+
+REAL_KB = REPO_ROOT / "knowledge"
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,16 @@ def sample_kb() -> KnowledgeBase:
 def sample_router(sample_kb: KnowledgeBase) -> Router:
     """A router over the fixture knowledge base."""
     return Router(sample_kb)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The real knowledge base (knowledge/), loaded once."""
+    return load_knowledge(REAL_KB)
+
+
+@pytest.fixture(scope="module")
+def real_runtime(kb: KnowledgeBase) -> Runtime:
+    """The whole bot over the real knowledge base, state in memory; one per test module (tests
+    keep apart by their own conversation ids)."""
+    return build_runtime(dataclasses.replace(Settings(), storage=MEMORY_URL), kb)

@@ -26,13 +26,8 @@ from bot.core.advisor import (
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 
-from .paths import FIXTURE_KB, REPO_ROOT
+from .paths import FIXTURE_KB
 from .walkthroughs import SPEECH_WALKTHROUGH
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(REPO_ROOT / "knowledge")
 
 
 @pytest.fixture(scope="module")

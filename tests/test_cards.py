@@ -39,7 +39,6 @@ from bot.core.advisor import Advisor, memo, new_state
 from bot.core.compare import Comparison
 from bot.core.hybrid import FusionModel
 from bot.core.kb import Intent, Kind, KnowledgeBase
-from bot.core.loader import load_knowledge
 from bot.core.replies import (
     Replies,
     Reply,
@@ -58,11 +57,6 @@ from .paths import REPO_ROOT
 REAL_KB = REPO_ROOT / "knowledge"
 AC_SDK = REPO_ROOT / ".tools/teams/node_modules/adaptivecards/dist/adaptivecards.js"
 VALIDATOR = Path(__file__).parent / "js" / "validate_cards.js"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(REAL_KB)
 
 
 def every_card(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,6 @@ import pytest
 
 from bot.core.compare import Comparer
 from bot.core.kb import KnowledgeBase, Topic
-from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
 from bot.core.router import Outcome, Router
 
@@ -48,11 +47,6 @@ class Bot:
         else:
             intent = decision.top.intent.id
         return Answer(intent, self.replies.for_decision(decision).text)
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ from botbuilder.schema import (
 from botframework.connector import Channels
 
 from bot.config import Settings
-from bot.core.loader import load_knowledge
 from bot.dedup import DedupMiddleware, RecentIds
 from bot.feedback import FeedbackStore
 from bot.runtime import MEMORY_URL, build_runtime
@@ -29,7 +28,6 @@ from bot.teams import (
 )
 
 from .conversation import Conversation
-from .paths import REPO_ROOT
 
 TEAMS_BOT = ChannelAccount(id="28:bot-app-id", name="ArchBot")
 
@@ -151,14 +149,10 @@ def runtime(sample_kb):
     return build_runtime(Settings(storage=MEMORY_URL), sample_kb)
 
 
-@pytest.fixture(scope="module")
-def real_kb():
-    return load_knowledge(REPO_ROOT / "knowledge")
-
-
 @pytest.fixture
-def real_runtime(real_kb):
-    return build_runtime(Settings(storage=MEMORY_URL), real_kb)
+def fresh_runtime(kb):
+    """A bot over the real knowledge base with state of its own (these tests reuse ids)."""
+    return build_runtime(Settings(storage=MEMORY_URL), kb)
 
 
 def teams_convo(runtime, conversation: str = "a:personal-1", kind: str = "personal"):
@@ -193,8 +187,8 @@ async def test_an_empty_message_does_not_crash(runtime):
     assert len(turn.messages) == 1
 
 
-async def test_the_walkthrough_runs_on_card_clicks(real_runtime):
-    convo = teams_convo(real_runtime)
+async def test_the_walkthrough_runs_on_card_clicks(fresh_runtime):
+    convo = teams_convo(fresh_runtime)
     turn = await convo.say("help me pick an architecture")
     (card,) = turn.cards
     assert any(b.get("text") == "What are you building?" for b in card["body"])
@@ -238,8 +232,8 @@ async def test_feedback_is_stored_with_the_topic_and_acknowledged(runtime):
     assert [(t.topic, t.up, t.down) for t in store.tally()] == [("prompt-flow", 1, 1)]
 
 
-async def test_a_feedback_click_does_not_disturb_a_walkthrough(real_runtime):
-    convo = teams_convo(real_runtime)
+async def test_a_feedback_click_does_not_disturb_a_walkthrough(fresh_runtime):
+    convo = teams_convo(fresh_runtime)
     await convo.say("help me pick an architecture")
     turn = await convo.send(
         teams_message(None, value={"archbot": "feedback", "topic": "rag", "vote": "up"})

@@ -4,23 +4,13 @@ that — through the whole bot (handler, dialogs, recognizer, conversation state
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 
 import pytest
 
-from bot.config import Settings
 from bot.core.embedding import StaticEmbedding, VectorIndex
-from bot.core.loader import load_knowledge
-from bot.runtime import MEMORY_URL, build_runtime
 
 from .conversation import Conversation
-
-
-@pytest.fixture(scope="module")
-def real_runtime():
-    settings = dataclasses.replace(Settings(), storage=MEMORY_URL)
-    return build_runtime(settings, load_knowledge())
 
 
 @pytest.fixture

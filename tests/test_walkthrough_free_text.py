@@ -5,36 +5,18 @@ gets the options again without the same sentence twice. The whole bot on botbuil
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from bot.config import Settings
-from bot.core.kb import KnowledgeBase
-from bot.core.loader import load_knowledge
-from bot.runtime import MEMORY_URL, build_runtime
 from dialogs.walkthrough_dialog import LEAVE_LABEL, MISSED, SKIP_LABEL, TRACE_NAME
 
 from .conversation import Conversation, Turn, shown
-from .paths import REPO_ROOT
 
 RECOMMENDATION = "**My recommendation:"
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(REPO_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def runtime(kb):
-    settings = dataclasses.replace(Settings(), storage=MEMORY_URL)
-    return build_runtime(settings, kb)
-
-
 @pytest.fixture
-def convo(runtime, request) -> Conversation:
-    return Conversation(runtime.handler, conversation=f"free-{request.node.name}")
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=f"free-{request.node.name}")
 
 
 def question_of(turn: Turn) -> str:

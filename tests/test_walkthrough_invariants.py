@@ -31,7 +31,6 @@ import pytest
 
 from bot.core.advisor import DETAILS, LEAD_WORDS, Advisor, Recommendation, memo
 from bot.core.kb import Choice, KnowledgeBase, WalkthroughQuestion
-from bot.core.loader import load_knowledge
 from bot.core.replies import Reply
 from bot.core.walkthrough_loader import DESIGNS
 
@@ -62,11 +61,6 @@ class Conversation:
     def describe(self) -> str:
         said = ", ".join(f"{q}={c}" for q, c in self.asked)
         return f"{said} -> {self.recommendation.rule.id}"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge(REPO_ROOT / "knowledge")
 
 
 @pytest.fixture(scope="module")
