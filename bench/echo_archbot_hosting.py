@@ -1,6 +1,7 @@
 """A diagnostic baseline: the samples' echo bot (bench/echo_samples.py's `EchoBot`) hosted the way
-ArchBot hosts its bot — ArchBot's `/api/messages` handler, adapter (bot/adapter.py,
-bot/connectors.py) and third-party patches (bot/patches.py), no state, no dialogs, no routing.
+ArchBot hosts its bot — ArchBot's `/api/messages` handler, adapter (bot/hosting/adapter.py,
+bot/hosting/connectors.py) and third-party patches (bot/hosting/patches.py), no state, no dialogs,
+no routing.
 
 Between this row and the samples' echo bot lies what ArchBot's hosting saves; between this row and
 `archbot serve` lies what ArchBot's own work costs per turn (middleware, state, dialogs, routing,
@@ -20,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from echo_samples import EchoBot
 
-from bot.adapter import create_adapter
-from bot.app import ADAPTER_KEY, RUNTIME_KEY, messages
-from bot.config import Settings
-from bot.patches import apply_patches
+from bot.hosting.adapter import create_adapter
+from bot.hosting.app import ADAPTER_KEY, RUNTIME_KEY, messages
+from bot.hosting.patches import apply_patches
+from bot.operations.config import Settings
 
 
 async def healthz(_: web.Request) -> web.Response:

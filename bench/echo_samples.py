@@ -2,8 +2,8 @@
 (samples/python/02.echo-bot): aiohttp, `aiohttp_error_middleware`, stock `CloudAdapter` with
 `ConfigurationBotFrameworkAuthentication`, and `ADAPTER.process(req, BOT)` as the whole handler.
 
-Nothing of ArchBot is imported (in particular not bot/patches.py): this is what a bot written
-from the samples costs on this machine. Run: `python bench/echo_samples.py --port 3979`.
+Nothing of ArchBot is imported (in particular not bot/hosting/patches.py): this is what a bot
+written from the samples costs on this machine. Run: `python bench/echo_samples.py --port 3979`.
 """
 
 import argparse

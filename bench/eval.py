@@ -1,11 +1,11 @@
 """The evaluation harness: scores ArchBot on the shared evaluation sets the way a user meets it.
 
 Every message goes through the whole bot, in-process: the runtime `archbot chat` builds
-(`bot/runtime.py`: handler, root dialog, walkthrough, recognizer, state), on the in-process adapter
-(`bot/inprocess.py`), with state in memory (`memory://`). Conversations are on the `emulator`
-channel, as in tests/e2e/test_dev_set.py: replies are Adaptive Cards, as in Teams and Web Chat,
-and the walkthrough sends its `Recommendation` trace. Each conversation starts as a chat window
-does (a conversationUpdate: the welcome, not scored), with a user of its own.
+(`bot/hosting/runtime.py`: handler, root dialog, walkthrough, recognizer, state), on the
+in-process adapter (`bot/hosting/inprocess.py`), with state in memory (`memory://`). Conversations
+are on the `emulator` channel, as in tests/e2e/test_dev_set.py: replies are Adaptive Cards, as in
+Teams and Web Chat, and the walkthrough sends its `Recommendation` trace. Each conversation
+starts as a chat window does (a conversationUpdate: the welcome, not scored), with its own user.
 
 Usage:
     python bench/eval.py [SET ...] [--verbose] [--json OUT] [--knowledge DIR]
@@ -66,14 +66,14 @@ from botbuilder.core import RecognizerResult, TurnContext  # noqa: E402
 from botbuilder.schema import ActionTypes, Activity, ActivityTypes  # noqa: E402
 from botframework.connector import Channels  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
+from bot.channels.teams import clicked_text  # noqa: E402
 from bot.core.kb import Walkthrough, WalkthroughQuestion  # noqa: E402
 from bot.core.loader import KnowledgeError  # noqa: E402
 from bot.core.router import Outcome  # noqa: E402
-from bot.inprocess import InProcessAdapter  # noqa: E402
+from bot.hosting.inprocess import InProcessAdapter  # noqa: E402
+from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime  # noqa: E402
+from bot.operations.config import Settings  # noqa: E402
 from bot.recognizer import DECISION_PROPERTY, NONE_INTENT, RESULT_KEY  # noqa: E402
-from bot.runtime import MEMORY_URL, Runtime, build_runtime  # noqa: E402
-from bot.teams import clicked_text  # noqa: E402
 from dialogs.walkthrough_dialog import TRACE_NAME as RECOMMENDATION_TRACE  # noqa: E402
 from tests.conversation import card_elements, cards  # noqa: E402
 

@@ -45,9 +45,9 @@ def questions(count: int) -> list[str]:
 def play(turns: int) -> None:
     """Run `turns` routed questions through the bot (the measured program)."""
     sys.path.insert(0, os.getcwd())
-    from bot.config import Settings
-    from bot.inprocess import InProcessAdapter
-    from bot.runtime import MEMORY_URL, build_runtime
+    from bot.hosting.inprocess import InProcessAdapter
+    from bot.hosting.runtime import MEMORY_URL, build_runtime
+    from bot.operations.config import Settings
 
     runtime = build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
     adapter = InProcessAdapter()

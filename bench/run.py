@@ -50,7 +50,7 @@ TARGETS = {
     "samples echo": [sys.executable, str(BENCH / "echo_samples.py")],
     "raw aiohttp": [sys.executable, str(BENCH / "raw_aiohttp.py")],
     "echo, ArchBot hosting": [sys.executable, str(BENCH / "echo_archbot_hosting.py")],
-    "ArchBot": [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
+    "ArchBot": [sys.executable, "-m", "bot.operations.cli", "serve", "--host", "127.0.0.1"],
 }
 _BOT_ENV = ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId")
 SERVER_CORE = 0

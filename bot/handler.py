@@ -11,12 +11,8 @@ from botbuilder.dialogs import DialogExtensions, DialogState
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from botframework.connector import Channels
 
-from bot.concurrency import TurnGuard
-from bot.core.replies import Replies
-from bot.feedback import FeedbackStore
-from bot.messages import UNANSWERED_KEY, Presenter, to_activity
-from bot.notify import Notices
-from bot.teams import (
+from bot.channels.messages import UNANSWERED_KEY, Presenter, to_activity
+from bot.channels.teams import (
     FeedbackClick,
     KnowledgeSearch,
     feedback_click,
@@ -25,6 +21,10 @@ from bot.teams import (
     select_item_response,
     strip_bot_mention,
 )
+from bot.core.replies import Replies
+from bot.operations.notify import Notices
+from bot.state.concurrency import TurnGuard
+from bot.state.feedback import FeedbackStore
 from dialogs.main_dialog import MainDialog
 from dialogs.stack_check import unknown_dialog
 
@@ -36,8 +36,8 @@ class ArchBotHandler(TeamsActivityHandler):
     turn: a question with no dialog in progress is answered in one step (`MainDialog.answer`),
     anything else runs the dialog stack.
 
-    Teams (bot/teams.py): the bot's @mention is removed and a card click is read as the text
-    it stands for before routing; 👍 / 👎 clicks and unanswered questions go to the feedback
+    Teams (bot/channels/teams.py): the bot's @mention is removed and a card click is read as the
+    text it stands for before routing; 👍 / 👎 clicks and unanswered questions go to the feedback
     store; the search message extension queries the knowledge base.
     """
 
@@ -61,8 +61,8 @@ class ArchBotHandler(TeamsActivityHandler):
         self.presenter = presenter or Presenter()
         self.search = search
         self.dialog_state = conversation_state.create_property("DialogState")
-        self.notices = notices  # subscribe / unsubscribe (bot/notify.py)
-        self.turns = TurnGuard([conversation_state, user_state])  # stale e-tags: bot/concurrency.py
+        self.notices = notices  # subscribe / unsubscribe (bot/operations/notify.py)
+        self.turns = TurnGuard([conversation_state, user_state])  # stale e-tags: concurrency.py
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Handle the turn, then save state (skipped when the turn failed: nothing is lost)."""

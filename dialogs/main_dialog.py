@@ -5,8 +5,8 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
+from bot.channels.messages import to_activity
 from bot.core.replies import Replies
-from bot.messages import to_activity
 from bot.recognizer import KnowledgeRecognizer, understood_of
 from dialogs.walkthrough_dialog import WalkthroughDialog
 

@@ -26,6 +26,7 @@ from botbuilder.dialogs import (
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
+from bot.channels.messages import to_activity
 from bot.core.advisor import (
     Advisor,
     ChoiceMatch,
@@ -45,7 +46,6 @@ from bot.core.advisor import (
 from bot.core.kb import Choice, Kind, WalkthroughQuestion
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
-from bot.messages import to_activity
 from bot.recognizer import KnowledgeRecognizer, decision_of
 
 TRACE_NAME = "Recommendation"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage_blob import azurite_connection_string
+from bot.state.storage_blob import azurite_connection_string
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AZURITE_BLOB = REPO_ROOT / ".tools" / "azurite" / "node_modules" / ".bin" / "azurite-blob"

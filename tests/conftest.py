@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from bot.config import Settings
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.router import Router
-from bot.runtime import MEMORY_URL, Runtime, build_runtime
+from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime
+from bot.operations.config import Settings
 
 from .paths import FIXTURE_KB, REPO_ROOT
 

@@ -4,9 +4,9 @@ The catalogue below builds each kind of card from the real knowledge base: every
 answer, every question's answer, every written and some built comparisons, every walkthrough
 question, the recommendation for every way through the walkthrough, "did you mean", welcome
 (personal and team), help, "I don't know", a walkthrough reply with buttons, and the message
-extension's search result for every topic. Each is checked by `bot.cards.check_card` (version,
-known element and action types, required properties, size) and by the official Adaptive Cards
-JS SDK (npm adaptivecards@3.0.6, scripts/setup/40-teams-schema.sh) when Node has it; with the
+extension's search result for every topic. Each is checked by `bot.channels.cards.check_card`
+(version, known element and action types, required properties, size) and by the official Adaptive
+Cards JS SDK (npm adaptivecards@3.0.6, scripts/setup/40-teams-schema.sh) when Node has it; with the
 CI variable set, a missing Node or SDK fails the test instead of skipping it.
 """
 
@@ -25,7 +25,7 @@ import pytest
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector import Channels
 
-from bot.cards import (
+from bot.channels.cards import (
     CARD_VERSION,
     CONTENT_TYPE,
     build_card,
@@ -33,8 +33,7 @@ from bot.cards import (
     plain_text,
     search_result_card,
 )
-from bot.cards.builders import escape_markdown
-from bot.config import Settings
+from bot.channels.cards.builders import escape_markdown
 from bot.core.advisor import Advisor, memo, new_state
 from bot.core.compare import Comparison
 from bot.core.hybrid import FusionModel
@@ -48,7 +47,8 @@ from bot.core.replies import (
     topic_reply,
 )
 from bot.core.router import Decision, Match, Outcome
-from bot.runtime import MEMORY_URL, build_runtime
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
 from dialogs.walkthrough_dialog import RESTART_LABEL
 
 from .conversation import Conversation

@@ -1,4 +1,4 @@
-"""A stale e-tag during a turn (bot/concurrency.py): rerun once from fresh state, else say so.
+"""A stale e-tag during a turn (bot/state/concurrency.py): rerun once from fresh state, else say so.
 
 A storage wrapper plays "the other instance": right before the turn's own save it saves the same
 conversation itself, so the turn's e-tag is stale exactly when the test wants it to be.
@@ -21,10 +21,10 @@ from botbuilder.core import (
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from bot.concurrency import CONFLICT_MESSAGE, PARTIAL_MESSAGE, TurnGuard
-from bot.config import Settings
-from bot.runtime import MEMORY_URL, build_runtime
-from bot.storage_memory import InMemoryStorage
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
+from bot.state.concurrency import CONFLICT_MESSAGE, PARTIAL_MESSAGE, TurnGuard
+from bot.state.storage_memory import InMemoryStorage
 
 CONVERSATION_KEY = "test/conversations/c-1"
 USER_KEY = "test/users/user-1"
@@ -122,7 +122,7 @@ async def test_a_stale_etag_reruns_the_turn_from_fresh_state(caplog) -> None:
     await say(adapter, "first")  # count 1 (the conversation's state now has an e-tag)
 
     storage.times = 1  # the other instance saves once while our next turn runs
-    with caplog.at_level(logging.INFO, logger="bot.concurrency"):
+    with caplog.at_level(logging.INFO, logger="bot.state.concurrency"):
         replies = await say(adapter, "second")
 
     # what the user sees: the turn computed after the other one (1 + 10 + 1), once
@@ -242,7 +242,7 @@ async def test_the_bot_reruns_a_turn_whose_state_went_stale(caplog) -> None:
         return seen
 
     expected = await walk(interfere=False)
-    with caplog.at_level(logging.INFO, logger="bot.concurrency"):
+    with caplog.at_level(logging.INFO, logger="bot.state.concurrency"):
         assert await walk(interfere=True) == expected
     assert "retrying the turn from fresh state" in caplog.text
 

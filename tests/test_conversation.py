@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from bot.config import Settings
 from bot.core.hybrid import FusionModel
-from bot.runtime import MEMORY_URL, build_runtime
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
 
 from .conversation import BOT, USER, Conversation
 from .paths import FIXTURE_KB

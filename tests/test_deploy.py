@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from pycep import BicepParser
 
-from bot.config import Settings
-from bot.storage_blob import check_container_name
+from bot.operations.config import Settings
+from bot.state.storage_blob import check_container_name
 
 from .paths import REPO_ROOT
 

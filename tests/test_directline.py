@@ -1,4 +1,4 @@
-"""Unit tests of bot/directline: tokens, the conversation store's bounds, the bridge adapter."""
+"""Unit tests of bot/channels/directline: tokens, the conversation store's bounds, the bridge."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.directline.bridge import DirectLineBridge
-from bot.directline.store import ConversationStore
-from bot.directline.tokens import CONVERSATION_SCOPE, STREAM_SCOPE, TokenError, TokenIssuer
+from bot.channels.directline.bridge import DirectLineBridge
+from bot.channels.directline.store import ConversationStore
+from bot.channels.directline.tokens import CONVERSATION_SCOPE, STREAM_SCOPE, TokenError, TokenIssuer
 
 
 class Clock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.cli import main
-from bot.feedback import (
+from bot.operations.cli import main
+from bot.state.feedback import (
     MEMORY,
     FeedbackStore,
     feedback_path,

@@ -90,7 +90,7 @@ def _warnings(root: Path) -> list[LintWarning]:
 
 def _archbot(*args: str) -> int:
     """`archbot …` in-process (imported here: the CLI pulls in the whole bot)."""
-    from bot.cli import main
+    from bot.operations.cli import main
 
     return main(list(args))
 

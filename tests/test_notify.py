@@ -1,4 +1,4 @@
-"""Notices (bot/notify.py): which messages opt in or out; a subscription list that loses nothing."""
+"""Notices (bot/operations/notify.py): which messages opt in or out; subscriptions lose nothing."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.notify import Command, Subscriptions, notice_command
-from bot.storage import ETagConflictError
-from bot.storage_memory import InMemoryStorage
+from bot.operations.notify import Command, Subscriptions, notice_command
+from bot.state.storage import ETagConflictError
+from bot.state.storage_memory import InMemoryStorage
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot.patches import apply_patches
+from bot.hosting.patches import apply_patches
 
 
 def test_msrest_retry_policy_retries_the_same_status_codes():

@@ -3,9 +3,9 @@
 * The router's candidate pruning and caches: the same ranked lists and decisions as scoring
   every candidate phrase, on the development and held-out sets, on the real knowledge base and
   on one grown tenfold (bench/router_scaling.py), with caches cold and warm.
-* bot/schema_codec.py: the same activities in and the same JSON out as msrest, and the same
+* bot/hosting/schema_codec.py: the same activities in and the same JSON out as msrest, and the same
   deep and shallow copies as Python's generic ones.
-* bot/connectors.py: replies still reach the channel, signed as before, from clients kept
+* bot/hosting/connectors.py: replies still reach the channel, signed as before, from clients kept
   across turns; failed connections retry as msrest's policy says; state is saved every turn.
 """
 
@@ -45,8 +45,8 @@ from msrest.universal_http import ClientRequest
 from bot.core.loader import load_knowledge
 from bot.core.router import Decision, Outcome, Router
 from bot.core.text import stem
-from bot.patches import apply_patches
-from bot.schema_codec import FastDeserializer, FastSerializer
+from bot.hosting.patches import apply_patches
+from bot.hosting.schema_codec import FastDeserializer, FastSerializer
 
 from .paths import DEV_SET, REPO_ROOT
 
@@ -344,10 +344,10 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
 
 
 async def test_replies_reach_the_channel_from_kept_clients_and_state_is_saved(tmp_path):
-    from bot.app import ADAPTER_KEY, create_app
-    from bot.config import Settings
-    from bot.runtime import build_runtime
-    from bot.storage import SqliteStorage
+    from bot.hosting.app import ADAPTER_KEY, create_app
+    from bot.hosting.runtime import build_runtime
+    from bot.operations.config import Settings
+    from bot.state.storage import SqliteStorage
 
     channel = _Channel()
     connector = web.Application()
@@ -396,7 +396,7 @@ async def test_replies_reach_the_channel_from_kept_clients_and_state_is_saved(tm
 async def test_activities_are_posted_as_the_connector_operations_post_them():
     from botframework.connector.models import ErrorResponseException
 
-    from bot.connectors import post_activity
+    from bot.hosting.connectors import post_activity
 
     posted: list[tuple[str, str, dict[str, str]]] = []
     answer: dict[str, Any] = {}
@@ -442,7 +442,7 @@ async def test_activities_are_posted_as_the_connector_operations_post_them():
 
 
 async def test_connection_failures_retry_with_msrest_backoff(monkeypatch):
-    from bot.connectors import AiohttpSender
+    from bot.hosting.connectors import AiohttpSender
 
     waits: list[float] = []
 
@@ -459,7 +459,7 @@ async def test_connection_failures_retry_with_msrest_backoff(monkeypatch):
 
 
 async def test_a_post_that_reached_the_server_is_not_sent_again():
-    from bot.connectors import AiohttpSender
+    from bot.hosting.connectors import AiohttpSender
 
     hits = 0
 
@@ -483,7 +483,7 @@ async def test_a_post_that_reached_the_server_is_not_sent_again():
 def test_requests_are_signed_by_the_credentials_as_before():
     from botframework.connector.auth import AppCredentials
 
-    from bot.connectors import BearerPolicy
+    from bot.hosting.connectors import BearerPolicy
 
     class Signed(AppCredentials):
         def get_access_token(self, force_refresh: bool = False) -> str:
@@ -497,7 +497,7 @@ def test_requests_are_signed_by_the_credentials_as_before():
     assert "Authorization" not in anonymous.http_request.headers
 
 
-# -- BotState's change detection (bot/patches.py: _fast_state_fingerprint) ----------------------
+# -- BotState's change detection (bot/hosting/patches.py: _fast_state_fingerprint) ----------------
 
 
 async def test_state_changes_are_still_detected_and_saved(tmp_path):
@@ -505,8 +505,8 @@ async def test_state_changes_are_still_detected_and_saved(tmp_path):
     from botbuilder.core.adapters import TestAdapter
     from botbuilder.dialogs import DialogInstance, DialogState
 
-    from bot.patches import apply_patches
-    from bot.storage import SqliteStorage
+    from bot.hosting.patches import apply_patches
+    from bot.state.storage import SqliteStorage
 
     apply_patches()
     storage = SqliteStorage(tmp_path / "state.sqlite3")
@@ -545,7 +545,7 @@ async def test_state_changes_are_still_detected_and_saved(tmp_path):
 
 
 def test_the_server_runs_on_uvloop_where_it_is_installed():
-    from bot.cli import _event_loop
+    from bot.operations.cli import _event_loop
 
     loop = _event_loop()
     try:

@@ -16,7 +16,7 @@ import pytest
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.adapters import TestAdapter
 
-from bot.storage import ETagConflictError, SqliteStorage, SqliteStorageError
+from bot.state.storage import ETagConflictError, SqliteStorage, SqliteStorageError
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
-from bot.runtime import StorageConfigError, open_storage
-from bot.storage import ETagConflictError
-from bot.storage_blob import (
+from bot.hosting.runtime import StorageConfigError, open_storage
+from bot.state.storage import ETagConflictError
+from bot.state.storage_blob import (
     AZURITE_KEY,
     BlobStateStorage,
     BlobStorageClosedError,
@@ -33,7 +33,7 @@ from bot.storage_blob import (
     azurite_connection_string,
     connection_string,
 )
-from bot.storage_memory import InMemoryStorage
+from bot.state.storage_memory import InMemoryStorage
 
 from .azurite import shared_azurite
 

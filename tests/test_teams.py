@@ -16,16 +16,16 @@ from botbuilder.schema import (
 )
 from botframework.connector import Channels
 
-from bot.config import Settings
-from bot.dedup import DedupMiddleware, RecentIds
-from bot.feedback import FeedbackStore
-from bot.runtime import MEMORY_URL, build_runtime
-from bot.teams import (
+from bot.channels.teams import (
     clicked_text,
     feedback_click,
     message_text,
     strip_bot_mention,
 )
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
+from bot.state.dedup import DedupMiddleware, RecentIds
+from bot.state.feedback import FeedbackStore
 
 from .conversation import Conversation
 

@@ -15,9 +15,8 @@ import pytest
 from PIL import Image
 
 from bot import __version__
-from bot.cli import main
-from bot.teams import SEARCH_COMMAND
-from bot.teams_package import (
+from bot.channels.teams import SEARCH_COMMAND
+from bot.channels.teams_package import (
     SOURCE_DIR,
     PackageError,
     SchemaMissing,
@@ -29,6 +28,7 @@ from bot.teams_package import (
     validate_manifest,
     validate_zip,
 )
+from bot.operations.cli import main
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 

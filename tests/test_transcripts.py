@@ -1,4 +1,4 @@
-"""Transcripts (bot/transcripts.py): `.transcript` files the Emulator opens, no secrets in them."""
+"""Transcripts (bot/state/transcripts.py): `.transcript` files the Emulator opens, no secrets."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from botbuilder.schema import (
     ConversationAccount,
 )
 
-from bot.adapter import create_adapter
-from bot.config import Settings
-from bot.transcripts import REDACTED, FileTranscriptStore, sanitize, transcript_file_name
+from bot.hosting.adapter import create_adapter
+from bot.operations.config import Settings
+from bot.state.transcripts import REDACTED, FileTranscriptStore, sanitize, transcript_file_name
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
 SAS = "https://files.blob.core.windows.net/c/chart.png?sv=2020-08-04&se=2030&sig=SAS-SECRET"

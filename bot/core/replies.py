@@ -3,8 +3,9 @@
 A `Reply` is markdown text with suggested next messages (buttons): every channel can show that.
 It may also carry the same content as structured, botbuilder-free data (a title, the short answer,
 labelled sections, two columns side by side, links, related topics, the topic it answers) for
-channels that render cards; `bot.cards` builds Adaptive Cards from it and `bot.messages` picks
-the card or the text by channel. `.text` always stays the complete answer.
+channels that render cards; `bot.channels.cards` builds Adaptive Cards from it and
+`bot.channels.messages` picks the card or the text by channel. `.text` always stays the complete
+answer.
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.config import Settings
-from bot.inprocess import InProcessAdapter
-from bot.runtime import MEMORY_URL, build_runtime
+from bot.hosting.inprocess import InProcessAdapter
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
 

@@ -8,10 +8,10 @@ Tests read like conversations::
 
 What is here:
 
-* ``free_port()`` and ``ArchBotServer``: `python -m bot.cli serve` as a subprocess on a free port,
-  with its own SQLite state file; ``start()``/``stop()``/``restart()`` (a new process over the same
-  file). Its combined stdout/stderr go to a log file that is attached to the report of a failing
-  test (section "archbot server log").
+* ``free_port()`` and ``ArchBotServer``: `python -m bot.operations.cli serve` as a subprocess on a
+  free port, with its own SQLite state file; ``start()``/``stop()``/``restart()`` (a new process
+  over the same file). Its combined stdout/stderr go to a log file that is attached to the report
+  of a failing test (section "archbot server log").
 * ``archbot`` (module-scoped, anonymous, the small fixture KB) and ``archbot_factory`` (start your
   own: app id, storage file, knowledge directory).
 * ``connector``: a Bot Framework connector stand-in on loopback that records the replies the bot
@@ -133,7 +133,7 @@ class ArchBotServer:
         self._log_file = self.log_path.open("ab")
         self._log_file.write(f"\n===== start #{self.starts} on port {self.port} =====\n".encode())
         self._log_file.flush()
-        command = [sys.executable, "-m", "bot.cli", "serve"]
+        command = [sys.executable, "-m", "bot.operations.cli", "serve"]
         self.proc = subprocess.Popen(
             [*command, "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=REPO_ROOT,

@@ -1,4 +1,5 @@
-"""The Direct Line 3.0 subset (bot/directline) over HTTP and WebSocket against a real server.
+"""The Direct Line 3.0 subset (bot/channels/directline) over HTTP and WebSocket against a real
+server.
 
 Shapes, watermarks, the echo Web Chat waits for, tokens (scope, expiry, forgery), 401/403/404,
 eviction, CORS, the chat page and the production token exchange with a stand-in Azure.
@@ -17,7 +18,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.directline.tokens import STREAM_SCOPE, TokenIssuer
+from bot.channels.directline.tokens import STREAM_SCOPE, TokenIssuer
 
 from .conftest import ArchBotFactory, ArchBotServer, LoopbackServer, buttons, shown
 
@@ -438,7 +439,7 @@ async def test_the_chat_page_and_its_files_are_served(http, dl_server):
         async with http.get(dl_server.base_url + path) as resp:
             assert resp.status == 200, path
             assert kind in resp.content_type
-    async with http.get(dl_server.base_url + "/web/../bot/config.py") as resp:
+    async with http.get(dl_server.base_url + "/web/../bot/operations/config.py") as resp:
         assert resp.status in (403, 404)
 
 

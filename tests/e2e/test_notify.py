@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.notify import (
+from bot.operations.notify import (
     ALREADY_SUBSCRIBED,
     NOT_SUBSCRIBED,
     REFUSED,
@@ -25,7 +25,7 @@ from bot.notify import (
     SUBSCRIPTIONS_KEY,
     UNSUBSCRIBED,
 )
-from bot.storage import SqliteStorage
+from bot.state.storage import SqliteStorage
 
 from .conftest import REPO_ROOT, LoopbackServer, new_conversation_id
 
@@ -113,7 +113,7 @@ async def test_the_cli_posts_through_the_endpoint(pair, talk_to, connector, acti
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.operations.cli",
             "notify",
             "Maintenance tonight",
             "--url",
@@ -132,7 +132,7 @@ async def test_the_cli_posts_through_the_endpoint(pair, talk_to, connector, acti
 
     wrong = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "bot.cli", "notify", "x", "--url", pair[1].base_url],
+        [sys.executable, "-m", "bot.operations.cli", "notify", "x", "--url", pair[1].base_url],
         env={**env, "ARCHBOT_ADMIN_KEY": "wrong"},
         capture_output=True,
         text=True,

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from bot.concurrency import CONFLICT_MESSAGE
-from bot.storage_blob import BlobStateStorage
+from bot.state.concurrency import CONFLICT_MESSAGE
+from bot.state.storage_blob import BlobStateStorage
 
 from ..azurite import shared_azurite
 from .conftest import (

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.feedback import feedback_path
+from bot.state.feedback import feedback_path
 
 from .conftest import REPO_ROOT
 
@@ -145,8 +145,9 @@ async def only_reply(bot, connector, activity: dict[str, Any]) -> dict[str, Any]
 
 
 def cli(*args: str, db) -> str:
+    database = feedback_path(f"sqlite:///{db}", {})
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args, "--db", feedback_path(f"sqlite:///{db}", {})],
+        [sys.executable, "-m", "bot.operations.cli", *args, "--db", database],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -7,8 +7,8 @@ are redone for what a scaled-out bot needs and 4.17.1 lacks:
 * **Stale e-tags are conflicts.** A write whose ``If-Match`` e-tag is stale comes back from the
   service as HTTP 412, which this SDK version raises as ``ResourceExistsError`` (an
   ``HttpResponseError`` with ``status_code == 412``, not ``ResourceModifiedError``). It becomes
-  :class:`bot.storage.ETagConflictError`, exactly what ``SqliteStorage`` raises, and the turn is
-  retried from fresh state (bot/concurrency.py). A conditional write of an item that is no longer
+  :class:`bot.state.storage.ETagConflictError`, exactly what ``SqliteStorage`` raises, and the
+  turn is retried from fresh state (concurrency.py). A conditional write of an item no longer
   stored creates it, as the other backends do (and conflicts if someone else creates it first).
 * **Errors are errors.** Stock ``read`` drops *every* ``HttpResponseError`` silently (a 500 or a
   403 looks like "no state yet", and the next write would overwrite the real state); here only a
@@ -41,7 +41,7 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.storage.blob.aio import BlobClient, ContainerClient, LinearRetry
 from botbuilder.azure import BlobStorage, BlobStorageSettings
 
-from bot.storage import ETagConflictError, _decode, _encode, _get_etag, _set_etag
+from bot.state.storage import ETagConflictError, _decode, _encode, _get_etag, _set_etag
 
 __all__ = [
     "AZURITE_ACCOUNT",

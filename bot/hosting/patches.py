@@ -16,7 +16,7 @@ from botframework.connector import Channels
 from msrest.serialization import Model
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot.schema_codec import FastDeserializer, install_model_deepcopy, schema_model_classes
+from bot.hosting.schema_codec import FastDeserializer, install_model_deepcopy, schema_model_classes
 
 
 def _fast_msrest_retry_policy() -> None:
@@ -32,7 +32,7 @@ def _fast_msrest_retry_policy() -> None:
 def _fast_activity_deserialize() -> None:
     """msrest 0.7.1 with botbuilder-schema 4.17.1: `Activity().deserialize(body)` — how every
     incoming activity is read — walks msrest's generic machinery for each of Activity's 40
-    attributes, 0.1-0.2 ms per request. bot/schema_codec.py reads plain JSON dicts into the same
+    attributes, 0.1-0.2 ms per request. schema_codec.py reads plain JSON dicts into the same
     models ~3x faster, using msrest's own functions for every value; anything it cannot prove
     equal (not a plain dict, a subclass, an unexpected shape, any error) still goes to msrest."""
     if msrest.__version__ != "0.7.1" or version("botbuilder-schema") != "4.17.1":
@@ -79,7 +79,7 @@ def _fast_activity_deepcopy() -> None:
     generic copies of msrest models are slow (~90 µs for a reply with an Adaptive Card).
     botbuilder-schema's models get a `__deepcopy__` and `__copy__` with the generic ones' result
     (a new instance whose `__dict__` is a deep copy, memo kept; or shares the values) that walk
-    the plain JSON inside (cards, channel data) directly: ~2.5x faster (bot/schema_codec.py)."""
+    the plain JSON inside (cards, channel data) directly: ~2.5x faster (schema_codec.py)."""
     if version("botbuilder-schema") != "4.17.1":
         return
     classes = schema_model_classes()

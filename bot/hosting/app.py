@@ -15,11 +15,11 @@ from botframework.connector import Channels
 from msrest.exceptions import DeserializationError
 
 from bot import __version__
-from bot.adapter import create_adapter
-from bot.directline import setup_web_chat
-from bot.notify import notify_handler
-from bot.patches import apply_patches
-from bot.runtime import Runtime
+from bot.channels.directline import setup_web_chat
+from bot.hosting.adapter import create_adapter
+from bot.hosting.patches import apply_patches
+from bot.hosting.runtime import Runtime
+from bot.operations.notify import notify_handler
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     setup_web_chat(app, runtime.settings, runtime.handler.on_turn)  # GET /, /chat, /v3/directline
-    if runtime.notices is not None:  # POST /api/notify, 404 unless ARCHBOT_ADMIN_KEY: bot/notify.py
+    if runtime.notices is not None:  # POST /api/notify (404 without ARCHBOT_ADMIN_KEY)
         app_id, admin_key = runtime.settings.APP_ID, runtime.settings.admin_key
         notify = notify_handler(runtime.notices, app[ADAPTER_KEY], app_id, admin_key)
         app.router.add_post("/api/notify", notify)

@@ -17,7 +17,7 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.adapter import on_turn_error
+from bot.hosting.adapter import on_turn_error
 
 _REPLIES_KEY = "archbot.inprocess.replies"
 BOT_ACCOUNT = ChannelAccount(id="archbot", name="ArchBot")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, Storage, UserState
 
-from bot.config import Settings
+from bot.channels.messages import Presenter, card_channels_from_env
+from bot.channels.teams import KnowledgeSearch
 from bot.core.advisor import Advisor
 from bot.core.compare import Comparer
 from bot.core.context import Conversation
@@ -15,14 +16,13 @@ from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
-from bot.feedback import FeedbackStore, feedback_path
 from bot.handler import ArchBotHandler
-from bot.messages import Presenter, card_channels_from_env
-from bot.notify import Notices
+from bot.operations.config import Settings
+from bot.operations.notify import Notices
 from bot.recognizer import KnowledgeRecognizer
-from bot.storage import SqliteStorage
-from bot.storage_memory import InMemoryStorage
-from bot.teams import KnowledgeSearch
+from bot.state.feedback import FeedbackStore, feedback_path
+from bot.state.storage import SqliteStorage
+from bot.state.storage_memory import InMemoryStorage
 from dialogs.main_dialog import MainDialog
 from dialogs.walkthrough_dialog import MEMORY, WalkthroughDialog
 
@@ -43,9 +43,9 @@ def open_storage(url: str, blob_connection_string: str = "") -> Storage:
     if url.startswith(SQLITE_PREFIX):
         return SqliteStorage(url[len(SQLITE_PREFIX) :])
     if url == MEMORY_URL:
-        return InMemoryStorage()  # same e-tag semantics as the others (bot/storage_memory.py)
+        return InMemoryStorage()  # same e-tag semantics as the others (bot/state/storage_memory.py)
     if url.startswith(BLOB_PREFIX):
-        from bot.storage_blob import BlobStateStorage  # the Azure SDK only when asked for
+        from bot.state.storage_blob import BlobStateStorage  # the Azure SDK only when asked for
 
         return BlobStateStorage(url[len(BLOB_PREFIX) :].strip("/"), blob_connection_string)
     raise StorageConfigError(
@@ -64,9 +64,9 @@ class Runtime:
     storage: Storage
     handler: ArchBotHandler
     feedback: FeedbackStore | None = None
-    """👍 / 👎 votes and unanswered questions (bot/feedback.py)."""
+    """👍 / 👎 votes and unanswered questions (bot/state/feedback.py)."""
     notices: Notices | None = None
-    """Opted-in conversations and the admin broadcast (bot/notify.py)."""
+    """Opted-in conversations and the admin broadcast (bot/operations/notify.py)."""
 
     def close(self) -> None:
         """Release the storage's resources."""

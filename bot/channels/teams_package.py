@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError
 
 from bot import __version__
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = REPO_ROOT / "deploy" / "teams"
 SCHEMAS_ENV = "ARCHBOT_TEAMS_SCHEMAS"
 SCHEMA_DIRS = (

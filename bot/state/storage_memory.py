@@ -9,7 +9,7 @@ changes leak into "storage" without a write. This one behaves like ``SqliteStora
 * items are serialized on write (jsonpickle, as the other backends do) and rebuilt on read, so
   what cannot be stored fails here too, and callers never share objects with the store;
 * every write assigns a fresh e-tag, set on the written item as well;
-* a write whose e-tag is stale raises :class:`bot.storage.ETagConflictError`; ``"*"`` or no
+* a write whose e-tag is stale raises :class:`bot.state.storage.ETagConflictError`; ``"*"`` or no
   e-tag writes unconditionally; an empty e-tag is an error; a multi-key write is all or nothing.
 
 Several instances may share one ``dictionary`` (tests use that to play two processes).
@@ -23,7 +23,7 @@ from typing import Any
 
 from botbuilder.core import Storage
 
-from bot.storage import ETagConflictError, _decode, _encode, _get_etag, _set_etag
+from bot.state.storage import ETagConflictError, _decode, _encode, _get_etag, _set_etag
 
 __all__ = ["InMemoryStorage"]
 

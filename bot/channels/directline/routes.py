@@ -42,21 +42,21 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError
 
-from bot.directline.bridge import BOT_ACCOUNT, CHANNEL_ID, DirectLineBridge
-from bot.directline.store import (
+from bot.channels.directline.bridge import BOT_ACCOUNT, CHANNEL_ID, DirectLineBridge
+from bot.channels.directline.store import (
     DEFAULT_IDLE_SECONDS,
     DEFAULT_MAX_CONVERSATIONS,
     Conversation,
     ConversationStore,
 )
-from bot.directline.tokens import STREAM_SCOPE, Claims, TokenError, TokenIssuer
+from bot.channels.directline.tokens import STREAM_SCOPE, Claims, TokenError, TokenIssuer
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/v3/directline"
 TOKEN_PATH = "/api/directline/token"
 AZURE_DIRECTLINE = "https://directline.botframework.com/v3/directline"
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 EXCHANGE_TIMEOUT_SECONDS = 10.0
 MAX_USER_ID_CHARS = 64
 CORS_PREFIXES = (PREFIX, TOKEN_PATH)

@@ -2,7 +2,7 @@
 
 Two instances behind a load balancer (or two messages in quick succession on one instance) can
 run turns of the same conversation at once. Both read the state with e-tag E; the first save
-wins; the second save raises :class:`bot.storage.ETagConflictError` (every backend: SQLite,
+wins; the second save raises :class:`bot.state.storage.ETagConflictError` (every backend: SQLite,
 memory, and Blob's HTTP 412). Saving anyway would silently drop the first turn's update.
 
 The decision, implemented by :class:`TurnGuard`:
@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from botbuilder.core import BotState, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
 
-from bot.storage import ETagConflictError
+from bot.state.storage import ETagConflictError
 
 log = logging.getLogger(__name__)
 

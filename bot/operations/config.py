@@ -34,13 +34,13 @@ class Settings:
     port: int = 3978
     storage: str = DEFAULT_STORAGE
     knowledge_dir: Path = field(default=DEFAULT_KNOWLEDGE_DIR)
-    # web chat (bot/directline): Azure Direct Line secret (empty = the bot's own local endpoint)
+    # web chat (bot/channels/directline): Azure Direct Line secret (empty = the bot's own)
     directline_secret: str = field(default="", repr=False)
     directline_endpoint: str = DEFAULT_DIRECTLINE_ENDPOINT
     token_key: str = field(default_factory=_new_token_key, repr=False)
     directline_idle_seconds: float = 1800.0
     directline_max_conversations: int = 1000
-    # scale-out (bot/storage_blob.py, bot/transcripts.py, bot/notify.py)
+    # scale-out (bot/state/storage_blob.py, bot/state/transcripts.py, bot/operations/notify.py)
     blob_connection_string: str = field(default="", repr=False)
     transcripts_dir: Path | None = None
     admin_key: str = field(default="", repr=False)

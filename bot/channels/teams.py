@@ -27,7 +27,13 @@ from botbuilder.schema.teams import (
     MessagingExtensionResult,
 )
 
-from bot.cards import ACTION_FEEDBACK, ACTION_KEY, ACTION_SAY, CONTENT_TYPE, search_result_card
+from bot.channels.cards import (
+    ACTION_FEEDBACK,
+    ACTION_KEY,
+    ACTION_SAY,
+    CONTENT_TYPE,
+    search_result_card,
+)
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Router
 

@@ -40,8 +40,8 @@ from botbuilder.core import BotAdapter, MessageFactory, Storage, TurnContext
 from botbuilder.schema import ConversationReference
 from rapidfuzz import fuzz
 
-from bot.config import Settings
-from bot.storage import ETagConflictError
+from bot.operations.config import Settings
+from bot.state.storage import ETagConflictError
 
 log = logging.getLogger(__name__)
 

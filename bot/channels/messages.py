@@ -25,7 +25,7 @@ from botbuilder.schema import (
 )
 from botframework.connector import Channels
 
-from bot.cards import build_card
+from bot.channels.cards import build_card
 from bot.core.replies import Reply, ReplyKind
 
 PRESENTER_KEY = "archbot.presenter"

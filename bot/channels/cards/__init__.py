@@ -6,7 +6,7 @@ carry a small `data` object that `bot.handler` routes: `say` (a button that send
 typing it) and `feedback` (👍 / 👎 on an answer).
 """
 
-from bot.cards.builders import (
+from bot.channels.cards.builders import (
     ACTION_FEEDBACK,
     ACTION_KEY,
     ACTION_SAY,
@@ -19,7 +19,7 @@ from bot.cards.builders import (
     search_result_card,
     topic_card,
 )
-from bot.cards.check import check_card
+from bot.channels.cards.check import check_card
 
 __all__ = [
     "ACTION_FEEDBACK",

@@ -66,7 +66,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError,
 from urllib3.util.retry import Retry
 from yarl import URL
 
-from bot.schema_codec import FastSerializer
+from bot.hosting.schema_codec import FastSerializer
 
 MAX_CLIENTS = 64
 """Distinct (app id, audience, serviceUrl) clients kept; channels use a handful of serviceUrls."""
@@ -284,7 +284,7 @@ def send_with(client: Any, credentials: Any, sender: AiohttpSender) -> None:
 
 def write_fast(client: ConnectorClient) -> None:
     """Give a connector client's operations a serializer that writes activities directly
-    (bot/schema_codec.py: msrest's output, without its per-call round trip)."""
+    (bot/hosting/schema_codec.py: msrest's output, without its per-call round trip)."""
     serializer = FastSerializer(client._serialize.dependencies)
     client._serialize = serializer
     client.conversations._serialize = serializer
@@ -398,7 +398,7 @@ class CachingCloudAdapter(CloudAdapter):
         """`CloudAdapterBase.send_activities` (botbuilder 4.17.1), posting with `post_activity`.
 
         An empty list sends nothing (a send handler may have taken every activity to send later,
-        bot/concurrency.py's ReplyHold), where `CloudAdapterBase` raises TypeError."""
+        bot/state/concurrency.py's ReplyHold), where `CloudAdapterBase` raises TypeError."""
         if not context:
             raise TypeError("Expected TurnContext but got None instead")
         if activities is None:

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.config import Settings
 from bot.core.loader import KnowledgeError, load_knowledge
-from bot.inprocess import InProcessAdapter
+from bot.hosting.inprocess import InProcessAdapter
+from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime
+from bot.operations.config import Settings
 from bot.recognizer import TRACE_NAME
-from bot.runtime import MEMORY_URL, Runtime, build_runtime
 
 SHUTDOWN_GRACE_S = 20.0  # below the 30 s that App Service / Container Apps wait after SIGTERM
 
@@ -144,7 +144,7 @@ def _kb_check(settings: Settings) -> int:
 
 
 def _kb_report(args: argparse.Namespace) -> int:
-    from bot.feedback import feedback_path, feedback_report, gaps_report, open_for_report
+    from bot.state.feedback import feedback_path, feedback_report, gaps_report, open_for_report
 
     store = open_for_report(args.db or feedback_path(Settings.from_env().storage))
     if isinstance(store, str):
@@ -161,7 +161,7 @@ def _kb_report(args: argparse.Namespace) -> int:
 
 
 def _teams_package(app_id: str | None, out: str) -> int:
-    from bot.teams_package import PackageError, build_package
+    from bot.channels.teams_package import PackageError, build_package
 
     try:
         package = build_package(app_id or Settings.from_env().APP_ID, out)
@@ -193,7 +193,7 @@ def _serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
     from aiohttp.log import access_logger
 
-    from bot.app import create_app
+    from bot.hosting.app import create_app
 
     settings = Settings.from_env()
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return asyncio.run(_chat())
         if args.command == "notify":
-            from bot.notify import post_notice
+            from bot.operations.notify import post_notice
 
             return post_notice(args.text, args.url, Settings.from_env())
         if args.command == "teams":

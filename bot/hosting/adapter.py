@@ -11,10 +11,10 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import ActivityTypes
 
-from bot.config import Settings
-from bot.connectors import CachingCloudAdapter
-from bot.dedup import DedupMiddleware
-from bot.transcripts import FileTranscriptStore
+from bot.hosting.connectors import CachingCloudAdapter
+from bot.operations.config import Settings
+from bot.state.dedup import DedupMiddleware
+from bot.state.transcripts import FileTranscriptStore
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
 def create_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter authenticating with the MicrosoftApp* settings (anonymous when no app id)."""
     authentication = ConfigurationBotFrameworkAuthentication(settings)
-    adapter = CachingCloudAdapter(authentication)  # clients reused across turns: bot/connectors.py
+    adapter = CachingCloudAdapter(authentication)  # kept clients: connectors.py
     adapter.on_turn_error = on_turn_error
-    adapter.use(DedupMiddleware())  # a message Teams retries is answered once: bot/dedup.py
+    adapter.use(DedupMiddleware())  # a message Teams retries is answered once: bot/state/dedup.py
     if settings.transcripts_dir is not None:  # ARCHBOT_TRANSCRIPTS; off by default
         adapter.use(TranscriptLoggerMiddleware(FileTranscriptStore(settings.transcripts_dir)))
     return adapter

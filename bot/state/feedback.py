@@ -114,7 +114,7 @@ class FeedbackStore:
         with self._lock:
             if self.path != MEMORY:
                 self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")  # as bot/storage.py: no fsync a vote
+                self._db.execute("PRAGMA synchronous=NORMAL")  # as storage.py: no fsync a vote
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()

@@ -24,8 +24,8 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.adapter import on_turn_error
-from bot.directline.store import Conversation, ConversationStore
+from bot.channels.directline.store import Conversation, ConversationStore
+from bot.hosting.adapter import on_turn_error
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Operations: configuration, the `archbot` command line and the admin notices."""

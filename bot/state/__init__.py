@@ -1,0 +1,1 @@
+"""State: storage (SQLite, Blob, memory), concurrency, dedupe, transcripts and feedback."""
