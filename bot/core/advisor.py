@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -429,6 +430,9 @@ class Advisor:
         self.walkthrough: Walkthrough = kb.walkthrough
         self.normalizer = Normalizer(kb.vocabulary)
         self._stopwords = kb.vocabulary.stopwords
+        # every walkthrough turn asks which outcomes the answers so far still allow, for each
+        # open choice: the same few answer sets, each a walk over all completions
+        self._outcomes_of = lru_cache(maxsize=4096)(self._outcomes_uncached)
         self._phrases: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, list[str]] = {}
         self._exact: dict[str, dict[str, int]] = {}
@@ -862,7 +866,12 @@ class Advisor:
         return (rule.id if rule else "", tuple(a.id for a in additions))
 
     def _outcomes(self, answers: dict[str, str]) -> frozenset[tuple[str, tuple[str, ...]]]:
-        return frozenset(self._outcome(c) for c in self.walkthrough.completions(answers))
+        return self._outcomes_of(frozenset(answers.items()))
+
+    def _outcomes_uncached(
+        self, answers: frozenset[tuple[str, str]]
+    ) -> frozenset[tuple[str, tuple[str, ...]]]:
+        return frozenset(self._outcome(c) for c in self.walkthrough.completions(dict(answers)))
 
     def leading(self, state: dict[str, Any], most: int = 2) -> tuple[str, ...]:
         """What the answers so far already point to: the design, when every way of finishing

@@ -53,6 +53,9 @@ _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
 """A question of the focus topic scoring this share of the topic itself answers a follow-up."""
+_MENTION_SHARE = 0.5
+"""A follow-up is read as an intent outside the focus topic's family that names the topic only
+when that intent is at least twice as likely as the family's best."""
 _COMPARED_KINDS = frozenset(
     {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
 )
@@ -243,7 +246,15 @@ class Conversation:
             return self._implicit(text, words, topic, plain) or Understood(plain)
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
             return Understood(plain)  # "and Databricks?": the topic it names, on its own
-        understood = self._with_focus(text, topic, plain)
+        answered = plain.top.intent.topic if plain.top is not None else None
+        if (
+            plain.outcome is Outcome.ANSWER
+            and answered is not None
+            and answered.id != topic.id
+            and self._named_first(words, answered, last=True)
+        ):
+            return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
+        understood = self._among_focus(text, topic) or self._with_focus(text, topic, plain)
         if understood is None:
             return Understood(plain)
         top = understood.decision.top
@@ -419,6 +430,41 @@ class Conversation:
                 )
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
+    def _among_focus(self, text: str, topic: Topic) -> Understood | None:
+        """A message referring back, read against the focus topic and its related topics: the
+        best of their intents by the message's own words (the focus topic's own when close,
+        and one of its questions when close to the topic itself)."""
+        family = (topic.id, *topic.related)
+        matches = self.router.rank_among(text, family)
+        near = [m for m in matches if m.intent.topic.id in family]
+        if not near:
+            return None
+        top = near[0]
+        own = next((m for m in near if m.intent.topic.id == topic.id), None)
+        if own is not None and own.score >= top.score * _NEAR_SHARE:
+            top = own
+        # an intent elsewhere that names the focus topic, far likelier ("can we use it from
+        # Fabric?" about Azure OpenAI: Fabric's answer on calling Azure OpenAI)
+        naming = next((m for m in matches if self._mentions(m.intent, topic)), None)
+        if naming is not None and naming.score * _MENTION_SHARE > top.score:
+            top = naming
+        if top.intent.topic.kind not in _FOCUS_KINDS:
+            return None
+        if top.intent.question is None:
+            top = next(
+                (
+                    m
+                    for m in near
+                    if m.intent.question is not None
+                    and m.intent.topic.id == top.intent.topic.id
+                    and m.score >= top.score * _SPECIFIC_SHARE
+                ),
+                top,
+            )
+        others = tuple(m for m in matches if m is not top)[:4]
+        decision = Decision(text, Outcome.ANSWER, (top, *others))
+        return Understood(decision, topic=topic, context="refers")
+
     def _chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""
         joined = f" {' '.join(words)} "
@@ -470,22 +516,19 @@ class Conversation:
         named = self.router.named_topics(text) - {topic.id}
         return short and answered in named
 
-    def _named_first(self, words: list[str], topic: Topic) -> bool:
-        """Whether the message names the topic before its first word referring back."""
+    def _named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
+        """Whether the message names the topic before its first word referring back (or
+        before its last: "the same for Spark: why is it quick?")."""
         names = self.router.topic_name_terms(topic.id)
         named = next((i for i, w in enumerate(words) if stem(w) in names), None)
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
-        refer = next(
-            (
-                i
-                for i in range(len(words))
-                for r in self._refers
-                if tuple(words[i : i + len(r)]) == r
-            ),
-            len(words),
-        )
-        return named < refer
+        refers = [
+            i for i in range(len(words)) for r in self._refers if tuple(words[i : i + len(r)]) == r
+        ]
+        if not refers:
+            return True
+        return named < (refers[-1] if last else refers[0])
 
     def _near(self, match: Match, topic: Topic) -> bool:
         """Whether a match is the topic, a related one, or an intent whose text names it."""

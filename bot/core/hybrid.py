@@ -175,6 +175,9 @@ class HybridRouter:
         self.normalizer = self.lexical.normalizer
         self.intents = self.lexical.intents
         self._position = {intent.id: i for i, intent in enumerate(self.intents)}
+        self._of_topic: dict[str, list[int]] = {}
+        for index, intent in enumerate(self.intents):
+            self._of_topic.setdefault(intent.topic.id, []).append(index)
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
         self._names = [
             [frozenset(self.normalizer.normalize(n).terms) for n in _names(intent)]
@@ -218,8 +221,11 @@ class HybridRouter:
                 vectors.append(_unit(vector))
         return _mean(vectors)
 
-    def features(self, text: str) -> list[tuple[Intent, dict[str, float]]]:
-        """Each candidate intent with its features (the fitting script's view of a message)."""
+    def features(
+        self, text: str, also: Sequence[int] = ()
+    ) -> list[tuple[Intent, dict[str, float]]]:
+        """Each candidate intent with its features (the fitting script's view of a message);
+        `also` adds intents (by position) to the candidates."""
         normalized = self.normalizer.normalize(text)
         ranked = self.lexical.rank(text, _LEXICAL, decisive=True)
         lexical = {self._position[m.intent.id]: m.score for m in ranked}
@@ -239,6 +245,7 @@ class HybridRouter:
         candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
         candidates.update(dict.fromkeys(i for i, _ in nearest[:_PER_SIGNAL]))
         candidates.update(dict.fromkeys(i for i, _ in described_near))
+        candidates.update(dict.fromkeys(also))
         if not candidates:
             return []
         order = list(candidates)
@@ -332,6 +339,18 @@ class HybridRouter:
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
         return tuple(scored[:limit])
+
+    def rank_among(self, text: str, topics: Sequence[str]) -> tuple[Match, ...]:
+        """Every answering candidate for a text, the given topics' intents always among them,
+        best first, with their probabilities (a follow-up read against the topics in focus)."""
+        also = [i for topic in topics for i in self._of_topic.get(topic, ())]
+        scored = [
+            Match(intent, round(self.model.probability(features), 4))
+            for intent, features in self.features(text, also)
+            if intent.topic.kind is not Kind.DECLINE
+        ]
+        scored.sort(key=lambda m: m.score, reverse=True)
+        return tuple(scored)
 
     def route(self, text: str) -> Decision:
         """Rank and decide: answer, ask which one, or decline."""
