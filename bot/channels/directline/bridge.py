@@ -2,7 +2,14 @@
 
 `DirectLineAdapter` is a small `BotAdapter`: whatever the bot sends during a turn is appended to
 the conversation's transcript (no HTTP round trip to ourselves). Trace activities are dropped:
-they are for the Emulator's inspector and must never reach Web Chat.
+they are for the Emulator's inspector and must never reach Web Chat. A reply to a user's
+activity carries its ``replyToId``, as Azure's Direct Line delivers it (botbuilder leaves it out
+on the ``directline`` channel, whose connector does not need it); the welcome answers the
+``conversationUpdate`` Web Chat never sees, so it has none (Web Chat would hold it back waiting
+for the activity it replies to).
+
+With ``ARCHBOT_TRANSCRIPTS`` set, these turns are recorded like every other channel's
+(bot/state/transcripts.py): the same transcript middleware runs in this adapter's pipeline.
 
 `DirectLineBridge` owns the turns: a posted activity is acknowledged at once and its turn runs
 in the background, one turn at a time per conversation (so replies keep their order and the
@@ -14,9 +21,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import BotAdapter, TranscriptLoggerMiddleware, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -26,6 +34,7 @@ from botbuilder.schema import (
 
 from bot.channels.directline.store import Conversation, ConversationStore
 from bot.hosting.adapter import on_turn_error
+from bot.state.transcripts import FileTranscriptStore
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,17 @@ _NOT_DELIVERED = {ActivityTypes.trace, ActivityTypes.invoke_response, DELAY}
 Logic = Callable[[TurnContext], Awaitable[None]]
 
 
+async def _reply_to(
+    context: TurnContext, activities: list[Activity], next_send: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Address the turn's replies to the user's activity (``replyToId``), as Direct Line does."""
+    incoming = context.activity
+    if incoming.id and incoming.type != ActivityTypes.conversation_update:
+        for activity in activities:
+            activity.reply_to_id = activity.reply_to_id or incoming.id
+    return await next_send()
+
+
 class DirectLineAdapter(BotAdapter):
     """Delivers activities to the bot in-process; what it sends goes into the transcript."""
 
@@ -52,6 +72,7 @@ class DirectLineAdapter(BotAdapter):
         """Run one turn of ``conversation`` for ``activity``."""
         context = TurnContext(self, activity)
         context.turn_state[_CONVERSATION_KEY] = conversation
+        context.on_send_activities(_reply_to)  # first: the transcript middleware sees it too
         await self.run_pipeline(context, logic)
 
     async def send_activities(
@@ -97,10 +118,14 @@ class TooManyTurns(Exception):
 class DirectLineBridge:
     """Starts background turns and keeps track of them so shutdown can end them."""
 
-    def __init__(self, store: ConversationStore, logic: Logic) -> None:
+    def __init__(
+        self, store: ConversationStore, logic: Logic, transcripts_dir: Path | None = None
+    ) -> None:
         self.store = store
         self.logic = logic
         self.adapter = DirectLineAdapter(store)
+        if transcripts_dir is not None:  # ARCHBOT_TRANSCRIPTS, as for every other channel
+            self.adapter.use(TranscriptLoggerMiddleware(FileTranscriptStore(transcripts_dir)))
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start_turn(self, conversation: Conversation, activity: dict[str, Any]) -> None:

@@ -496,7 +496,7 @@ def setup_web_chat(
     state = DirectLine(
         issuer=issuer,
         store=store,
-        bridge=DirectLineBridge(store, logic),
+        bridge=DirectLineBridge(store, logic, getattr(settings, "transcripts_dir", None)),
         secret=getattr(settings, "directline_secret", ""),
         endpoint=getattr(settings, "directline_endpoint", "") or AZURE_DIRECTLINE,
         web_dir=web_dir,
