@@ -180,7 +180,7 @@ class HybridRouter:
             self._of_topic.setdefault(intent.topic.id, []).append(index)
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
         self._names = [
-            [frozenset(self.normalizer.normalize(n).terms) for n in _names(intent)]
+            [tuple(dict.fromkeys(self.normalizer.normalize(n).terms)) for n in _names(intent)]
             for intent in self.intents
         ]
         self._topic_names = {
@@ -292,7 +292,7 @@ class HybridRouter:
                 "named": float(
                     index in self._exact.get(asked, ())
                     if intent.topic.kind is Kind.SMALLTALK
-                    else any(n and n <= asked for n in self._names[index])
+                    else any(_says(n, normalized.terms, asked) for n in self._names[index])
                 ),
                 "exact_name": float(index in self._exact.get(asked, ())),
                 "name_share": sum(
@@ -310,13 +310,14 @@ class HybridRouter:
 
     def named_topics(self, text: str) -> frozenset[str]:
         """The topics whose name (title or alias) the text says in full."""
-        return self._named_by_terms(frozenset(self.normalizer.normalize(text).terms))
+        return self._named_by_terms(tuple(self.normalizer.normalize(text).terms))
 
-    def _named_topics(self, asked: frozenset[str]) -> frozenset[str]:
+    def _named_topics(self, terms: tuple[str, ...]) -> frozenset[str]:
+        asked = frozenset(terms)
         return frozenset(
             intent.topic.id
             for intent, names in zip(self.intents, self._names, strict=True)
-            if any(n and n <= asked for n in names)
+            if any(_says(n, terms, asked) for n in names)
         )
 
     def intent(self, intent_id: str) -> Intent:
@@ -467,6 +468,18 @@ def _names(intent: Intent) -> tuple[str, ...]:
     if intent.question is not None and intent.topic.kind is Kind.DECLINE:
         return tuple(a for a in intent.question.ask if len(a.split()) <= _PRODUCT_WORDS)
     return intent.names
+
+
+def _says(name: tuple[str, ...], terms: Sequence[str], asked: frozenset[str]) -> bool:
+    """Whether the message's terms say a name: its terms side by side, in any order ("app
+    service" is not said by "the app team … which service")."""
+    if not name or not asked.issuperset(name):
+        return False
+    size = len(name)
+    if size == 1:
+        return True
+    wanted = set(name)
+    return any(set(terms[i : i + size]) == wanted for i in range(len(terms) - size + 1))
 
 
 def _description(intent: Intent) -> list[str]:
