@@ -27,11 +27,41 @@ topics:
 """
 
 
+BASE_TOPIC = """\
+topics:
+  - id: base
+    title: Base
+    kind: concept
+    summary: What the walkthrough recommends.
+    links:
+      - title: Base docs
+        url: https://learn.microsoft.com/azure/
+    phrases:
+      - the base of everything
+"""
+WALKTHROUGH = """\
+questions:
+  - id: only
+    ask: Ready?
+    choices:
+      - {id: yes-ready, label: Ready, because: you are ready}
+      - {id: not-ready, label: Not yet, because: you are not ready}
+rules:
+  - id: base
+    title: Base
+    recommend: [base]
+    why: It is the base.
+"""
+
+
 def kb_with(tmp_path: Path, **files: str) -> Path:
-    """A copy of the fixture KB's vocabulary plus the given topic files."""
+    """A copy of the fixture KB's vocabulary, a minimal walkthrough over its own topic file
+    (`topics/base.yaml`), plus the given topic files."""
     root = tmp_path / "knowledge"
     (root / "topics").mkdir(parents=True)
     shutil.copy(FIXTURE_KB / "vocabulary.yaml", root / "vocabulary.yaml")
+    (root / "walkthrough.yaml").write_text(WALKTHROUGH)
+    (root / "topics" / "base.yaml").write_text(BASE_TOPIC)
     for name, text in files.items():
         (root / "topics" / f"{name}.yaml").write_text(textwrap.dedent(text))
     return root
@@ -161,3 +191,49 @@ def test_a_broken_conversation_file_names_its_line(tmp_path):
         "knowledge/conversation.yaml:4: follow-up 'when-not': answer must be one of "
         "when_to_use, when_not_to_use, detail, story, compare, link"
     ]
+
+
+# -- broken files: each a `file:line: message`, never an exception ----------------------------
+
+
+def test_a_latin1_file_names_the_line_of_its_first_bad_byte(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    text = VALID_TOPIC.replace("Open-source", "Open-source, caf\u00e9 style,")
+    (root / "topics" / "tools.yaml").write_bytes(text.encode("latin-1"))
+    assert problems_of(root) == [
+        "knowledge/topics/tools.yaml:5: not UTF-8 (byte 0xe9): save the file as UTF-8"
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path):
+    root = kb_with(tmp_path)
+    (root / "topics" / "tools.yaml").write_bytes(b"\xef\xbb\xbf" + VALID_TOPIC.encode())
+    assert "mlflow" in load_knowledge(root).topics
+
+
+def test_a_directory_named_like_a_topic_file_is_reported(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    (root / "topics" / "drafts.yaml").mkdir()
+    (root / "vocabulary.yaml").unlink()
+    (root / "vocabulary.yaml").mkdir()
+    assert problems_of(root) == [
+        "knowledge/topics/drafts.yaml:0: is a directory, not a file",
+        "knowledge/vocabulary.yaml:0: is a directory, not a file",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("topics:\n  - id: x\x07\n", "2: YAML syntax error: character U+0007 is not allowed"),
+        ("? [a, b]\n: c\n", "1: a mapping key must be text, not a list or a mapping"),
+        ("topics: " + "[" * 5000 + "]" * 5000 + "\n", "1: YAML syntax error"),
+        ("", "1: a topic file must be a mapping"),
+        ("# to do\n", "1: a topic file must be a mapping"),
+    ],
+    ids=["control-character", "list-as-key", "nested-too-deep", "empty", "only-a-comment"],
+)
+def test_hostile_or_empty_yaml_is_a_problem_not_an_exception(tmp_path, text, problem):
+    root = kb_with(tmp_path, tools=text)
+    (found,) = problems_of(root)
+    assert found.startswith(f"knowledge/topics/tools.yaml:{problem}"), found

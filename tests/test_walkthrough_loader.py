@@ -38,8 +38,17 @@ def test_a_valid_walkthrough_loads(tmp_path):
     assert walkthrough.rule_for({"input": "prompts", "jargon": "jargon"}).id == "flow"
 
 
-def test_the_fixture_kb_has_no_walkthrough():
-    assert load_knowledge(FIXTURE_KB).walkthrough is None
+def test_a_missing_walkthrough_is_an_error_not_a_walkthrough_turned_off(tmp_path):
+    root = kb_with_walkthrough(tmp_path, VALID)
+    (root / "walkthrough.yaml").unlink()
+    assert problems_of(root) == [
+        "knowledge/walkthrough.yaml:0: missing: the guided walkthrough needs this file"
+    ]
+
+
+def test_an_empty_walkthrough_is_an_error(tmp_path):
+    problems = problems_of(kb_with_walkthrough(tmp_path, "# nothing yet\n"))
+    assert problems == ["knowledge/walkthrough.yaml:1: the walkthrough file must be a mapping"]
 
 
 def test_unknown_topics_questions_choices_and_keys_are_errors_with_lines(tmp_path):

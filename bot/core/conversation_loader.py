@@ -28,7 +28,10 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
     reader = Reader(str(path.relative_to(root.parent)), problems)
     if not path.exists():
         return ConversationCues()
-    data = reader.mapping(reader.parse(path), 1, "the conversation file")
+    data = reader.parse(path)
+    if reader.failed:
+        return ConversationCues()
+    data = reader.mapping(data, 1, "the conversation file")
     if data is None:
         return ConversationCues()
     reader.keys(data, _KEYS, set(), "the conversation file")

@@ -61,7 +61,10 @@ def _read_vocabulary(path: Path, root: Path, problems: list[Problem]) -> Vocabul
     reader = Reader(str(path.relative_to(root.parent)), problems)
     if not path.exists():
         return Vocabulary()
-    data = reader.mapping(reader.parse(path), 1, "the vocabulary file")
+    data = reader.parse(path)
+    if reader.failed:
+        return Vocabulary()
+    data = reader.mapping(data, 1, "the vocabulary file")
     if data is None:
         return Vocabulary()
     reader.keys(data, {"abbreviations", "synonyms", "stopwords"}, set(), "the vocabulary")
@@ -190,7 +193,7 @@ def _read_questions(
 def _read_topic_file(path: Path, root: Path, problems: list[Problem]) -> list[_TopicDraft]:
     reader = Reader(str(path.relative_to(root.parent)), problems)
     data = reader.parse(path)
-    if data is None:
+    if reader.failed:
         return []
     data = reader.mapping(data, 1, "a topic file")
     if data is None:
@@ -274,15 +277,13 @@ def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
     _check_references(drafts, problems)
     normalizer = Normalizer(vocabulary)
     _check_phrases(drafts, lambda p: " ".join(normalizer.normalize(p).terms), problems)
-    walkthrough = None
-    if (root / WALKTHROUGH_FILE).exists():
-        walkthrough = read_walkthrough(
-            root / WALKTHROUGH_FILE,
-            root,
-            {d.topic.id for d in drafts},
-            lambda p: " ".join(normalizer.normalize(p).terms),
-            problems,
-        )
+    walkthrough = read_walkthrough(
+        root / WALKTHROUGH_FILE,
+        root,
+        {d.topic.id for d in drafts},
+        lambda p: " ".join(normalizer.normalize(p).terms),
+        problems,
+    )
     conversation = read_conversation(root / CONVERSATION_FILE, root, problems)
     if problems:
         raise KnowledgeError(problems)

@@ -317,11 +317,15 @@ def read_walkthrough(
     normalize: Callable[[str], str],
     problems: list[Problem],
 ) -> Walkthrough | None:
-    """Read and check walkthrough.yaml; problems go to `problems` with file and line."""
+    """Read and check walkthrough.yaml; problems go to `problems` with file and line. A missing
+    file is a problem too: the walkthrough is never switched off by accident."""
     reader = Reader(str(path.relative_to(root.parent)), problems)
+    if not path.exists():
+        reader.problem(0, "missing: the guided walkthrough needs this file")
+        return None
     before = len(problems)
     data = reader.parse(path)
-    if data is None:
+    if reader.failed:
         return None
     data = reader.mapping(data, 1, "the walkthrough file")
     if data is None:

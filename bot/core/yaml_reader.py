@@ -47,6 +47,14 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 nodes and errors carry the same line marks."""
 
 
+class _UnhashableKey(Exception):
+    """A mapping key that is a list or a mapping (`? [a, b]`)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class _LineLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """A safe loader that records line numbers and reports duplicate keys."""
 
@@ -61,6 +69,8 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Yaml
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if isinstance(key, list | dict | set):
+            raise _UnhashableKey(line)
         if key in data.key_lines:
             loader.duplicates.append((line, f"duplicate key {key!r}"))
         data.key_lines[key] = line
@@ -85,12 +95,20 @@ class Reader:
     def __init__(self, file: str, problems: list[Problem]) -> None:
         self.file = file
         self.problems = problems
+        self.failed = False
+        """True once the file could not be read or parsed (its problem is recorded)."""
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
 
     def parse(self, path: Path) -> Any:
-        loader = _LineLoader(path.read_text(encoding="utf-8"))
+        """The file's YAML, or None (with the problem recorded, `failed` set) when it cannot be
+        read or parsed: never an exception for what a file holds."""
+        text = self._read(path)
+        if text is None:
+            self.failed = True
+            return None
+        loader = _LineLoader(text)
         loader.duplicates = []
         try:
             return loader.get_single_data()
@@ -100,11 +118,42 @@ class Reader:
             if exc.context and exc.context_mark and exc.context_mark.line != mark.line:
                 message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
             self.problem(mark.line + 1 if mark else 1, message)
-            return None
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+            line = text[: max(exc.position, 0)].count("\n") + 1
+            char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            self.problem(line, f"YAML syntax error: character U+{char:04X} is not allowed")
+        except yaml.YAMLError as exc:
+            self.problem(1, f"YAML syntax error: {exc}")
+        except _UnhashableKey as exc:
+            self.problem(exc.line, "a mapping key must be text, not a list or a mapping")
+        except RecursionError:
+            self.problem(1, "YAML nested too deeply")
         finally:
             for line, message in loader.duplicates:
                 self.problem(line, message)
             loader.dispose()
+        self.failed = True
+        return None
+
+    def _read(self, path: Path) -> str | None:
+        """The file as text (UTF-8, a byte-order mark allowed), or None with the problem."""
+        try:
+            data = path.read_bytes()
+        except IsADirectoryError:
+            self.problem(0, "is a directory, not a file")
+            return None
+        except OSError as exc:
+            self.problem(0, f"cannot be read: {exc.strerror or exc}")
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.problem(
+                line,
+                f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8",
+            )
+            return None
 
     def mapping(self, value: Any, line: int, what: str) -> YamlMap | None:
         if isinstance(value, YamlMap):
