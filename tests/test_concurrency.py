@@ -24,6 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
 from bot.state.concurrency import CONFLICT_MESSAGE, PARTIAL_MESSAGE, TurnGuard
+from bot.state.dedup import MAX_PROCESSED_IDS, PROCESSED_PROPERTY
 from bot.state.storage_memory import InMemoryStorage
 
 CONVERSATION_KEY = "test/conversations/c-1"
@@ -263,3 +264,30 @@ async def test_the_guard_reraises_other_storage_errors() -> None:
     with pytest.raises(OSError, match="disk on fire"):
         await say(adapter, "hi")
     assert adapter.activity_buffer == []
+
+
+# -- a turn is applied once -------------------------------------------------------------------
+
+
+async def test_a_turn_the_stored_state_lists_is_skipped_on_any_instance() -> None:
+    """A retry of a saved turn (same activity id) reaching a second instance, or this one after
+    a restart, is skipped; other ids still run; a failed turn's retry runs."""
+    shared: dict[str, tuple[str, str]] = {}
+    first, first_runs = counting_bot(InMemoryStorage(shared))
+    second, second_runs = counting_bot(InMemoryStorage(shared))  # another process, same store
+    await say(adapter_for(first), "hi")  # activity id "0"
+
+    retry = adapter_for(second)  # a TestAdapter's ids start at "0": its first is the retry
+    assert await say(retry, "hi (retry)") == []
+    assert await say(retry, "next") == ["count=2", "second reply of turn 2"]
+    assert (first_runs, second_runs) == (["hi"], ["next"])
+
+
+async def test_only_the_last_ids_are_kept() -> None:
+    storage = InMemoryStorage()
+    on_turn, _ = counting_bot(storage)
+    adapter = adapter_for(on_turn)
+    for n in range(MAX_PROCESSED_IDS + 1):
+        await say(adapter, f"m{n}")
+    ids = (await storage.read([CONVERSATION_KEY]))[CONVERSATION_KEY][PROCESSED_PROPERTY]
+    assert len(ids) == MAX_PROCESSED_IDS and "0" not in ids  # the first one's id went

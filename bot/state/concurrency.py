@@ -22,6 +22,11 @@ The decision, implemented by :class:`TurnGuard`:
 The first save of a brand-new conversation carries no e-tag (BotState's design), so it cannot
 conflict: two instances racing on a conversation's very first message both win, the later one's
 state stands.
+
+A turn is applied once: before its logic runs (each attempt), the guard asks
+:class:`bot.state.dedup.ProcessedIds` whether the conversation's state already lists the
+activity's id (a channel's retry of a turn that was saved), and skips it if so; otherwise the id
+joins the state and is saved with the turn.
 """
 
 from __future__ import annotations
@@ -30,9 +35,10 @@ import copy
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from botbuilder.core import BotState, TurnContext
+from botbuilder.core import BotState, ConversationState, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
 
+from bot.state.dedup import ProcessedIds
 from bot.state.storage import ETagConflictError
 
 log = logging.getLogger(__name__)
@@ -101,11 +107,14 @@ class ReplyHold:
 
 
 class TurnGuard:
-    """Runs a turn's logic, saves ``states`` in order and handles a stale e-tag (see module)."""
+    """Runs a turn's logic, saves ``states`` in order and handles a stale e-tag (see module).
+    With a ``ConversationState`` among ``states``, a turn it already lists is skipped."""
 
     def __init__(self, states: Sequence[BotState], max_attempts: int = MAX_ATTEMPTS) -> None:
         self.states = list(states)
         self.max_attempts = max_attempts
+        conversation = next((s for s in self.states if isinstance(s, ConversationState)), None)
+        self.processed = ProcessedIds(conversation) if conversation is not None else None
 
     async def run(self, context: TurnContext, logic: Callable[[TurnContext], Awaitable[None]]):
         """Run ``logic`` (the turn, without saving), then save; retry or tell on a conflict."""
@@ -118,6 +127,15 @@ class TurnGuard:
             hold.holding = True
             saved_any = False
             try:
+                if self.processed is not None and not await self.processed.first_time(context):
+                    log.info(
+                        "skipped %s %s in conversation %s: its state already has it (a retry)",
+                        context.activity.type,
+                        context.activity.id,
+                        conversation,
+                    )
+                    hold.holding = False
+                    return
                 await logic(context)
                 for state in self.states:
                     cached = state.get_cached_state(context)

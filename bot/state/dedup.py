@@ -1,13 +1,23 @@
 """Drops a message the channel delivers again: Teams retries an activity when the bot has not
 answered within about 15 seconds, with the same activity id, and would get two answers.
 
-`DedupMiddleware` remembers the ids of incoming messages (per channel and conversation) for a
-time window and skips a turn whose id it has already seen. Memory is bounded: at most
-`max_entries` ids, the oldest forgotten first. A turn that fails forgets its id, so the retry of a
-failed message is answered. Invokes are never dropped: they wait for their own response.
+Two layers, one per way a retry can arrive:
 
-The memory is per process; behind several instances a retry that reaches another one is not
-caught (Teams sends retries to the same endpoint, and a sticky load balancer keeps them together).
+* **In the conversation's stored state** (:class:`ProcessedIds`): the ids of the last
+  :data:`MAX_PROCESSED_IDS` messages (and conversationUpdates) applied to a conversation are kept
+  in its conversation state, so they are saved in the same write as the turn's own changes, in
+  whichever storage holds the state (SQLite, Blob, memory). A turn whose id is already there was
+  applied: it is skipped, on any instance and after any restart, even when the first delivery
+  was saved but never answered (the process died, or the channel refused the reply). The check
+  runs inside :class:`bot.state.concurrency.TurnGuard`, so a retry racing its original on
+  another instance loses the e-tag race, reruns from fresh state, finds its id and is skipped.
+  A turn that fails saves nothing, so its retry is answered.
+* **In this process** (:class:`DedupMiddleware`): a retry that arrives while its original is still
+  running here is dropped at once instead of running the turn a second time (for a brand-new
+  conversation, whose first save carries no e-tag, the e-tag race would not catch it). Memory is
+  bounded: at most `max_entries` ids for `window` seconds. A turn that fails forgets its id.
+
+Invokes are never dropped: they wait for their own response.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import Middleware, TurnContext
+from botbuilder.core import ConversationState, Middleware, TurnContext
 from botbuilder.schema import ActivityTypes
 
 log = logging.getLogger(__name__)
@@ -25,6 +35,32 @@ log = logging.getLogger(__name__)
 DEFAULT_WINDOW_SECONDS = 600.0
 DEFAULT_MAX_ENTRIES = 10_000
 DEDUPLICATED_TYPES = frozenset({ActivityTypes.message, ActivityTypes.conversation_update})
+PROCESSED_PROPERTY = "ProcessedActivityIds"
+MAX_PROCESSED_IDS = 32
+"""Per conversation: far more than can arrive between a message and the channel's retry."""
+
+
+class ProcessedIds:
+    """The ids of the last activities applied to a conversation, kept in its conversation state."""
+
+    def __init__(
+        self, conversation_state: ConversationState, keep: int = MAX_PROCESSED_IDS
+    ) -> None:
+        self.ids = conversation_state.create_property(PROCESSED_PROPERTY)
+        self.keep = keep
+
+    async def first_time(self, context: TurnContext) -> bool:
+        """False when the activity was already applied; otherwise True, and its id is added to
+        the state (saved with the turn's changes, or not at all)."""
+        activity = context.activity
+        if activity.type not in DEDUPLICATED_TYPES or not activity.id:
+            return True
+        ids: list[str] = await self.ids.get(context, list)
+        if activity.id in ids:
+            return False
+        ids.append(activity.id)
+        del ids[: -self.keep]
+        return True
 
 
 class RecentIds:
