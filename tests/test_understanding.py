@@ -250,3 +250,37 @@ async def test_a_short_question_naming_nothing_is_about_the_focus(convo):
     assert "Custom Speech" in turn.text
     declined = await convo.say("who won the football match last night?")
     assert decided(declined)[0] == "None"  # an off-topic turn stays declined
+
+
+async def test_which_of_them_is_answered_from_the_topic_in_focus(convo):
+    await convo.say("which models does Azure OpenAI offer?")
+    turn = await convo.say("which of them can handle pictures?")
+    assert "Vision" in turn.text  # not a customer story that merely names Azure OpenAI
+
+
+async def test_the_same_question_for_another_named_topic_moves_to_it(convo):
+    await convo.say("how does Azure Machine Learning speed up hyperparameter tuning?")
+    turn = await convo.say("and the same thing for Spark: why is it quick?")
+    assert "memory" in turn.text
+
+
+async def test_a_name_is_said_only_with_its_words_side_by_side(convo):
+    # "app team … which Azure service" does not say "App Service" (an uncovered service)
+    turn = await convo.say(
+        "PyTorch team here. We need managed GPU clusters, training pipelines we can rerun, and"
+        " a REST endpoint the app team can call. Which Azure service covers all of that?"
+    )
+    assert "Azure Machine Learning" in turn.text
+    assert "outside what I cover" not in turn.text
+
+
+async def test_a_short_product_name_is_not_said_by_a_longer_word(convo):
+    # "awful" stems like "AWS": still a request for a recommendation, not an AWS question
+    turn = await convo.say("what setup do you recommend for dictation at our firm? accuracy is awful")
+    assert "Let's find the right architecture" in turn.text
+
+
+async def test_guidance_about_another_vendors_products_is_declined(convo):
+    turn = await convo.say("help us pick between Pinecone and Weaviate for our RAG app")
+    assert decided(turn)[0] == "None"
+    assert "Let's find the right architecture" not in turn.text

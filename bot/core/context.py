@@ -182,8 +182,9 @@ class Conversation:
         """True when the message asks for the walkthrough: the recognizer answered with it, or
         the message says a guidance cue the knowledge lists, or one of its clauses asks for it
         ("help me pick an architecture: we have scanned invoices …"). Never a comparison
-        ("which approach is better, RAG or fine-tuning?")."""
-        if decision.comparison is not None:
+        ("which approach is better, RAG or fine-tuning?"), nor a request a decline topic
+        answers ("advise on our AKS networking", "help us pick between Pinecone and …")."""
+        if decision.comparison is not None or self._declined_by_name(decision):
             return False
         if _is_walkthrough(decision):
             return True

@@ -29,6 +29,7 @@ from bot.core.embedding import EXACT_LIMIT, StaticEmbedding, VectorIndex
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import TermIndex, intent_text
 from bot.core.router import Decision, Match, Outcome, Router
+from bot.core.text import stem
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 4
@@ -41,6 +42,8 @@ _PRODUCT_WORDS = 3
 _NAME_SHARE = 0.7
 """A message whose words (IDF-weighted) are at least this much a topic's name asks about the
 topic itself, not one of its questions."""
+_SHORT_WORD = 4
+"""A name's stem shorter than this is said only by a word at most this long."""
 _HEAP_FROM = 2000
 """Past this many scores, the best few are found with a heap rather than a sort."""
 _RIVAL_FLOOR = 0.1
@@ -260,6 +263,7 @@ class HybridRouter:
         best_described = max([c for _, c in described_near[:1]] + list(described.values()))
         known = self._known_share(normalized.terms)
         asked = frozenset(normalized.terms)
+        short = _short_stems(normalized.words)
         weights = self.terms.weights(corrected)
         # words the knowledge base uses ("great, what is RAG?" is all name)
         known_weights = [(t, w) for t, w in weights[0] if self.terms.idf(t) > 0]
@@ -292,7 +296,7 @@ class HybridRouter:
                 "named": float(
                     index in self._exact.get(asked, ())
                     if intent.topic.kind is Kind.SMALLTALK
-                    else any(_says(n, normalized.terms, asked) for n in self._names[index])
+                    else any(_says(n, normalized.terms, asked, short) for n in self._names[index])
                 ),
                 "exact_name": float(index in self._exact.get(asked, ())),
                 "name_share": sum(
@@ -310,14 +314,15 @@ class HybridRouter:
 
     def named_topics(self, text: str) -> frozenset[str]:
         """The topics whose name (title or alias) the text says in full."""
-        return self._named_by_terms(tuple(self.normalizer.normalize(text).terms))
+        normalized = self.normalizer.normalize(text)
+        return self._named_by_terms(normalized.terms, _short_stems(normalized.words))
 
-    def _named_topics(self, terms: tuple[str, ...]) -> frozenset[str]:
+    def _named_topics(self, terms: tuple[str, ...], short: frozenset[str]) -> frozenset[str]:
         asked = frozenset(terms)
         return frozenset(
             intent.topic.id
             for intent, names in zip(self.intents, self._names, strict=True)
-            if any(_says(n, terms, asked) for n in names)
+            if any(_says(n, terms, asked, short) for n in names)
         )
 
     def intent(self, intent_id: str) -> Intent:
@@ -470,10 +475,20 @@ def _names(intent: Intent) -> tuple[str, ...]:
     return intent.names
 
 
-def _says(name: tuple[str, ...], terms: Sequence[str], asked: frozenset[str]) -> bool:
+def _short_stems(words: Sequence[str]) -> frozenset[str]:
+    """The stems of a message's short words: a short name's stem must come from one ("AWS" is
+    not said by "awful", whose stem is also "aw")."""
+    return frozenset(stem(w) for w in words if len(w) <= _SHORT_WORD)
+
+
+def _says(
+    name: tuple[str, ...], terms: Sequence[str], asked: frozenset[str], short: frozenset[str]
+) -> bool:
     """Whether the message's terms say a name: its terms side by side, in any order ("app
-    service" is not said by "the app team … which service")."""
+    service" is not said by "the app team … which service"), a short stem from a short word."""
     if not name or not asked.issuperset(name):
+        return False
+    if any(len(t) < _SHORT_WORD and t not in short for t in name):
         return False
     size = len(name)
     if size == 1:
