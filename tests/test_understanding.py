@@ -276,7 +276,7 @@ async def test_a_name_is_said_only_with_its_words_side_by_side(convo):
 
 async def test_a_short_product_name_is_not_said_by_a_longer_word(convo):
     # "awful" stems like "AWS": still a request for a recommendation, not an AWS question
-    turn = await convo.say("what setup do you recommend for dictation at our firm? accuracy is awful")
+    turn = await convo.say("what setup do you recommend for dictation? accuracy is awful")
     assert "Let's find the right architecture" in turn.text
 
 
