@@ -4,10 +4,11 @@
   notices" …) or ``unsubscribe``; typos are tolerated in the command word, the rest may only be
   filler words, so a question that merely mentions a subscription is never taken as a command.
   The handler checks this before the dialogs run (:meth:`Notices.on_message`).
-* **Where they are kept**: the conversation references of the subscribed conversations, in one
-  item of the bot's state storage (key :data:`SUBSCRIPTIONS_KEY`), so every instance sharing the
-  storage (SQLite file, Azure Blob container) sees the same list. Changes are read-modify-write
-  with the item's e-tag, retried on a conflict: two instances subscribing at once lose nothing.
+* **Where they are kept**: the conversation reference of each subscribed conversation, one item
+  per subscription in the storage that holds the bot's state (a table in the SQLite file, a blob
+  in the Azure container: bot/state/subscriptions.py), so every instance sharing the storage sees
+  them all. Subscribing writes one small item, whatever the number of subscribers; instances
+  subscribing at once never conflict; a broadcast reads them page by page.
 * **Sending**: ``POST /api/notify`` with ``Authorization: Bearer <ARCHBOT_ADMIN_KEY>`` and
   ``{"text": "…"}`` (disabled, 404, when no admin key is configured), or ``archbot notify "…"``,
   which calls it. Each conversation gets the message through ``continue_conversation``; a
@@ -22,7 +23,6 @@ import asyncio
 import hmac
 import json
 import logging
-import random
 import re
 import sys
 import urllib.error
@@ -41,14 +41,12 @@ from botbuilder.schema import ConversationReference
 from rapidfuzz import fuzz
 
 from bot.operations.config import Settings
-from bot.state.storage import ETagConflictError
+from bot.state.subscriptions import subscription_store
 
 log = logging.getLogger(__name__)
 
-SUBSCRIPTIONS_KEY = "archbot/notices/subscriptions"
 MAX_NOTICE_CHARS = 4000
 PARALLEL_SENDS = 8
-MAX_UPDATE_ATTEMPTS = 20
 GONE_STATUSES = frozenset({403, 404})
 COMMAND_TYPO_SCORE = 85
 
@@ -119,59 +117,6 @@ def _status_of(error: BaseException | None) -> int | None:
     return status if isinstance(status, int) else None
 
 
-class Subscriptions:
-    """The opted-in conversations: one storage item, ``{"conversations": {key: reference}}``."""
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-
-    async def all(self) -> dict[str, dict[str, Any]]:
-        item = (await self.storage.read([SUBSCRIPTIONS_KEY])).get(SUBSCRIPTIONS_KEY)
-        return dict(item["conversations"]) if item else {}
-
-    async def ensure(self) -> None:
-        """Create the (empty) item if it is missing, so that later changes carry an e-tag."""
-        if not await self.storage.read([SUBSCRIPTIONS_KEY]):
-            await self.storage.write({SUBSCRIPTIONS_KEY: {"conversations": {}}})
-
-    async def add(self, key: str, reference: dict[str, Any]) -> bool:
-        """Subscribe; False when the conversation already was."""
-
-        def change(conversations: dict[str, Any]) -> bool:
-            if key in conversations:
-                return False
-            conversations[key] = reference
-            return True
-
-        return await self._update(change)
-
-    async def remove(self, *keys: str) -> bool:
-        """Unsubscribe; False when none of them was subscribed."""
-
-        def change(conversations: dict[str, Any]) -> bool:
-            found = [k for k in keys if k in conversations]
-            for k in found:
-                del conversations[k]
-            return bool(found)
-
-        return await self._update(change)
-
-    async def _update(self, change: Callable[[dict[str, Any]], bool]) -> bool:
-        for attempt in range(1, MAX_UPDATE_ATTEMPTS + 1):
-            item = (await self.storage.read([SUBSCRIPTIONS_KEY])).get(SUBSCRIPTIONS_KEY)
-            item = item or {"conversations": {}}  # (a missing item is written without e-tag)
-            if not change(item["conversations"]):
-                return False
-            try:
-                await self.storage.write({SUBSCRIPTIONS_KEY: item})
-                return True
-            except ETagConflictError:
-                await asyncio.sleep(random.uniform(0, 0.01 * attempt))
-        raise ETagConflictError(
-            f"{SUBSCRIPTIONS_KEY}: still conflicting after {MAX_UPDATE_ATTEMPTS} attempts"
-        )
-
-
 @dataclass
 class BroadcastResult:
     sent: list[str] = field(default_factory=list)
@@ -190,7 +135,7 @@ class Notices:
     """Opt-in handling for the handler, and the broadcast for the admin endpoint."""
 
     def __init__(self, storage: Storage, *, anonymous: bool) -> None:
-        self.subscriptions = Subscriptions(storage)
+        self.subscriptions = subscription_store(storage)
         self.anonymous = anonymous
 
     async def on_message(self, context: TurnContext) -> bool:
@@ -241,14 +186,16 @@ class Notices:
             if _status_of(error) in GONE_STATUSES:
                 result.removed.append(key)
 
-        subscribed = await self.subscriptions.all()
-        await asyncio.gather(*(send_one(key, ref) for key, ref in subscribed.items()))
+        subscribed = 0
+        async for page in self.subscriptions.pages():
+            subscribed += len(page)
+            await asyncio.gather(*(send_one(key, ref) for key, ref in page))
         if result.removed:
             await self.subscriptions.remove(*result.removed)
         log.info(
             "notice sent to %d of %d conversations (%d removed)",
             len(result.sent),
-            len(subscribed),
+            subscribed,
             len(result.removed),
         )
         return result

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,6 +165,23 @@ class SqliteStorage(Storage):
         if keys:
             await self._run(self._delete, keys)
 
+    async def execute(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``fn`` with the writing connection, in one transaction (all or nothing), on the
+        worker thread: for tables the bot keeps beside its state (bot/state/subscriptions.py)."""
+        return await self._run(self._transaction, fn)
+
+    async def select(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a read-only statement, read like :meth:`read` reads items."""
+        reader = self._reader
+        if reader is None:
+            raise SqliteStorageError(f"SqliteStorage({self.path}) is closed")
+        try:
+            return reader.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as err:
+            if not _busy(err):
+                raise
+        return await self._run(lambda: self._db().execute(sql, params).fetchall())
+
     def close(self) -> None:
         """Close the connection and stop the worker thread. Safe to call more than once."""
         executor, self._executor = self._executor, None
@@ -260,12 +277,20 @@ class SqliteStorage(Storage):
         return new_etags
 
     def _delete(self, keys: list[str]) -> None:
+        self._transaction(
+            lambda conn: conn.executemany(
+                "DELETE FROM bot_storage WHERE key = ?", [(k,) for k in keys]
+            )
+        )
+
+    def _transaction(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self._db()
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
         try:
-            conn.executemany("DELETE FROM bot_storage WHERE key = ?", [(k,) for k in keys])
+            result = fn(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        return result

@@ -181,6 +181,12 @@ class BlobStateStorage(BlobStorage):
         await self._ready()
         await asyncio.gather(*(self._delete_one(key) for key in keys))
 
+    async def container_client(self) -> ContainerClient:
+        """The container's client, once the container exists: for blobs the bot keeps beside
+        its state (bot/state/subscriptions_blob.py)."""
+        await self._ready()
+        return self._client
+
     async def aclose(self) -> None:
         """Close the HTTP session. Safe to call more than once."""
         if not self._closed:

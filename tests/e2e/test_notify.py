@@ -22,16 +22,17 @@ from bot.operations.notify import (
     NOT_SUBSCRIBED,
     REFUSED,
     SUBSCRIBED,
-    SUBSCRIPTIONS_KEY,
     UNSUBSCRIBED,
 )
 from bot.state.storage import SqliteStorage
+from bot.state.subscriptions import subscription_store
 
 from .conftest import REPO_ROOT, LoopbackServer, new_conversation_id
 
 pytestmark = pytest.mark.e2e
 
 ADMIN_KEY = "test-admin-key-1234"
+CROWD = 60
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,9 @@ async def pair(servers, shared_db):
     """The two servers, with no subscriptions left by an earlier test (whose connector is gone)."""
     storage = SqliteStorage(shared_db)
     try:
-        await storage.delete([SUBSCRIPTIONS_KEY])
+        subscriptions = subscription_store(storage)
+        keys = [key async for page in subscriptions.pages() for key, _ in page]
+        await subscriptions.remove(*keys)
     finally:
         storage.close()
     return servers
@@ -99,6 +102,24 @@ async def test_subscribe_notify_unsubscribe(pair, talk_to, http, connector, acti
         assert reply.activity["text"] == "The knowledge base has new topics: Fabric IQ."
         assert reply.activity["conversation"]["id"] == reply.conversation_id
     assert await connector.no_more_replies(within=0.3) == []
+
+
+async def test_concurrent_subscribes_on_two_instances_all_succeed(pair, talk_to, http, connector):
+    """Each subscription is its own item: subscribing at once is never a conflict (no "busy")."""
+    conversations = [new_conversation_id(f"crowd{n}") for n in range(CROWD)]
+
+    replies = await asyncio.gather(
+        *(
+            talk_to(pair[n % 2]).ask("subscribe", conversation=c, service_url=connector.service_url)
+            for n, c in enumerate(conversations)
+        )
+    )
+
+    assert [r.text for r in replies] == [SUBSCRIBED] * CROWD
+    status, result = await notify(http, pair[0], "to the crowd")
+    assert status == 200 and result == {"sent": CROWD, "failed": [], "removed": []}, result
+    received = await connector.next_replies(CROWD)
+    assert sorted(r.conversation_id for r in received) == sorted(conversations)
 
 
 async def test_the_cli_posts_through_the_endpoint(pair, talk_to, connector, activities):
