@@ -45,9 +45,14 @@ def questions(count: int) -> list[str]:
 def play(turns: int) -> None:
     """Run `turns` routed questions through the bot (the measured program)."""
     sys.path.insert(0, os.getcwd())
-    from bot.hosting.inprocess import InProcessAdapter
-    from bot.hosting.runtime import MEMORY_URL, build_runtime
-    from bot.operations.config import Settings
+    try:
+        from bot.hosting.inprocess import InProcessAdapter
+        from bot.hosting.runtime import MEMORY_URL, build_runtime
+        from bot.operations.config import Settings
+    except ImportError:  # a baseline from before bot/ was grouped by concern
+        from bot.config import Settings  # type: ignore[no-redef]
+        from bot.inprocess import InProcessAdapter  # type: ignore[no-redef]
+        from bot.runtime import MEMORY_URL, build_runtime  # type: ignore[no-redef]
 
     runtime = build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
     adapter = InProcessAdapter()

@@ -24,12 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.core.embedding import EXACT_LIMIT, StaticEmbedding, VectorIndex
+from bot.core.embedding import EXACT_LIMIT, Search, StaticEmbedding, VectorIndex
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import TermIndex, intent_text
 from bot.core.router import Decision, Match, Outcome, Router
-from bot.core.text import stem
+from bot.core.text import NormalizedText, stem
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 4
@@ -90,6 +91,18 @@ GATE_FEATURES = (
     "known_words",
 )
 """What the answer gate sees of a message's best candidate: is answering with it right?"""
+
+
+class _Reading(NamedTuple):
+    """What each signal makes of one message."""
+
+    normalized: NormalizedText
+    lexical: dict[int, float]
+    corrected: list[str]
+    terms: dict[int, float]
+    best_terms: list[int]
+    meaning: Search
+    describing: Search
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,7 @@ class HybridRouter:
         }
         # a turn asks several times (context, decisions): computed once per message's words
         self._named_by_terms = lru_cache(maxsize=256)(self._named_topics)
+        self._read = lru_cache(maxsize=16)(self._reading)
         self._exact: dict[frozenset[str], set[int]] = {}
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
             for phrase in (*_names(intent), *intent.phrases):
@@ -229,20 +243,9 @@ class HybridRouter:
     ) -> list[tuple[Intent, dict[str, float]]]:
         """Each candidate intent with its features (the fitting script's view of a message);
         `also` adds intents (by position) to the candidates."""
-        normalized = self.normalizer.normalize(text)
-        ranked = self.lexical.rank(text, _LEXICAL, decisive=True)
-        lexical = {self._position[m.intent.id]: m.score for m in ranked}
-        corrected = self.lexical.corrected(normalized.terms)
-        terms = self.terms.scores(corrected)
-        best_terms_list = _best(terms, _PER_SIGNAL * 2)
-        vector = self.embedding.vector(normalized.words)
-        counts = (_PER_SIGNAL * 2, _PER_SIGNAL // 2)
-        if self._both is not None:
-            meaning, describing = self._both.search_halves(vector, counts)
-        else:
-            phrases, descriptions = self._halves
-            meaning = phrases.search(vector, counts[0])
-            describing = descriptions.search(vector, counts[1])
+        normalized, lexical, corrected, terms, best_terms_list, meaning, describing = self._read(
+            text
+        )
         nearest, described_near = meaning.nearest, describing.nearest
         candidates: dict[int, None] = dict.fromkeys(lexical)
         candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
@@ -307,6 +310,25 @@ class HybridRouter:
             }
             found.append((intent, features))
         return found
+
+    def _reading(self, text: str) -> _Reading:
+        """What each signal makes of a message, before any candidate is scored (cached: a
+        follow-up is read again against the topics in focus)."""
+        normalized = self.normalizer.normalize(text)
+        ranked = self.lexical.rank(text, _LEXICAL, decisive=True)
+        lexical = {self._position[m.intent.id]: m.score for m in ranked}
+        corrected = self.lexical.corrected(normalized.terms)
+        terms = self.terms.scores(corrected)
+        best_terms_list = _best(terms, _PER_SIGNAL * 2)
+        vector = self.embedding.vector(normalized.words)
+        counts = (_PER_SIGNAL * 2, _PER_SIGNAL // 2)
+        if self._both is not None:
+            meaning, describing = self._both.search_halves(vector, counts)
+        else:
+            phrases, descriptions = self._halves
+            meaning = phrases.search(vector, counts[0])
+            describing = descriptions.search(vector, counts[1])
+        return _Reading(normalized, lexical, corrected, terms, best_terms_list, meaning, describing)
 
     def topic_name_terms(self, topic: str) -> frozenset[str]:
         """The stems of a topic's title and aliases."""
