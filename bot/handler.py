@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
@@ -13,10 +16,8 @@ from botframework.connector import Channels
 
 from bot.channels.messages import UNANSWERED_KEY, Presenter, to_activity
 from bot.channels.teams import (
-    FeedbackClick,
-    KnowledgeSearch,
+    clicked_text,
     feedback_click,
-    message_text,
     query_response,
     select_item_response,
     strip_bot_mention,
@@ -24,17 +25,118 @@ from bot.channels.teams import (
 from bot.core.replies import Replies
 from bot.operations.notify import Notices
 from bot.state.concurrency import TurnGuard
-from bot.state.feedback import FeedbackStore
+from bot.state.feedback import FeedbackStore, known_rating
 from dialogs.main_dialog import MainDialog
 from dialogs.stack_check import unknown_dialog
 
+if TYPE_CHECKING:
+    from bot.hosting.runtime import Knowledge
+
 log = logging.getLogger(__name__)
+
+KNOWLEDGE_KEY = "ArchBot.knowledge"
+"""turn_state: the knowledge a turn started with; a reload during the turn does not change it."""
+
+
+@dataclass
+class Turn:
+    """A message on its way through the handler's steps."""
+
+    context: TurnContext
+    knowledge: Knowledge
+    typed: str = ""
+    """The text without the bot's @mention ("" for a card click)."""
+    dialogs: DialogState | None = None
+    """The conversation's dialog stack, once read."""
+
+
+Step = Callable[["ArchBotHandler", Turn], Awaitable[bool]]
+"""One check on a message: True when it handled the turn, False to pass it on."""
+
+
+async def strip_mention(bot: ArchBotHandler, turn: Turn) -> bool:
+    """Read the typed text without the bot's @mention (bot/channels/teams.py)."""
+    turn.typed = strip_bot_mention(turn.context.activity)
+    return False
+
+
+async def rate_answer(bot: ArchBotHandler, turn: Turn) -> bool:
+    """A 👍 / 👎 click (no typed text): store it if it rates something the knowledge base
+    answers with (one vote per person per answer: a second click replaces the first), thank."""
+    activity = turn.context.activity
+    click = None if turn.typed else feedback_click(activity.value)
+    if click is None:
+        return False
+    if bot.feedback is not None and known_rating(click.topic, turn.knowledge.kb):
+        key = bot.feedback.vote_key(
+            activity.conversation.id if activity.conversation else None,
+            activity.reply_to_id,
+            activity.from_property.id if activity.from_property else None,
+            click.topic,
+        )
+        await bot.feedback.vote(click.topic, click.helpful, activity.channel_id or "", key)
+    elif bot.feedback is not None:
+        log.info("ignored a vote on %r, which the knowledge base does not have", click.topic)
+    reply = turn.knowledge.replies.feedback_thanks(click.helpful)
+    await turn.context.send_activity(to_activity(reply, turn.context))
+    return True
+
+
+async def read_click(bot: ArchBotHandler, turn: Turn) -> bool:
+    """What the user said from here on: the typed text, else the clicked button's; never None."""
+    turn.context.activity.text = turn.typed or clicked_text(turn.context.activity.value)
+    return False
+
+
+async def notice_command(bot: ArchBotHandler, turn: Turn) -> bool:
+    """The notice commands, "subscribe" and "unsubscribe" (bot/operations/notify.py)."""
+    return bot.notices is not None and await bot.notices.on_message(turn.context)
+
+
+async def drop_unknown_dialogs(bot: ArchBotHandler, turn: Turn) -> bool:
+    """A stack saved by a version of the bot with other dialogs would fail every turn of its
+    conversation (dialogs/stack_check.py): start that conversation over instead."""
+    turn.dialogs = await bot.dialog_state.get(turn.context, DialogState)
+    dialog = turn.knowledge.dialog
+    missing = unknown_dialog(turn.dialogs.dialog_stack, {dialog.id: dialog}.get)
+    if missing is not None:
+        conversation = turn.context.activity.conversation
+        log.warning(
+            "conversation %s was in dialog %r, which this version does not have: starting it over",
+            conversation.id if conversation else "?",
+            missing,
+        )
+        turn.dialogs.dialog_stack.clear()
+    return False
+
+
+async def answer_question(bot: ArchBotHandler, turn: Turn) -> bool:
+    """A question with no dialog in progress: answered in one turn, no dialog stack."""
+    in_dialog = turn.dialogs is not None and bool(turn.dialogs.dialog_stack)
+    return not in_dialog and await turn.knowledge.dialog.answer(turn.context)
+
+
+async def run_dialog(bot: ArchBotHandler, turn: Turn) -> bool:
+    """Everything else: the dialog stack (the walkthrough) takes the message."""
+    await DialogExtensions.run_dialog(turn.knowledge.dialog, turn.context, bot.dialog_state)
+    return True
+
+
+MESSAGE_STEPS: tuple[Step, ...] = (
+    strip_mention,
+    rate_answer,
+    read_click,
+    notice_command,
+    drop_unknown_dialogs,
+    answer_question,
+    run_dialog,
+)
+"""Every message, in this order, until a step handles it."""
 
 
 class ArchBotHandler(TeamsActivityHandler):
     """Answers every message through the root dialog and saves conversation and user state each
-    turn: a question with no dialog in progress is answered in one step (`MainDialog.answer`),
-    anything else runs the dialog stack.
+    turn; a message goes through `MESSAGE_STEPS` until one handles it.
 
     Teams (bot/channels/teams.py): the bot's @mention is removed and a card click is read as the
     text it stands for before routing; 👍 / 👎 clicks and unanswered questions go to the feedback
@@ -45,27 +147,38 @@ class ArchBotHandler(TeamsActivityHandler):
         self,
         conversation_state: ConversationState,
         user_state: UserState,
-        dialog: MainDialog,
-        replies: Replies,
+        knowledge: Knowledge,
         *,
         feedback: FeedbackStore | None = None,
         presenter: Presenter | None = None,
-        search: KnowledgeSearch | None = None,
         notices: Notices | None = None,
     ) -> None:
         self.conversation_state = conversation_state
         self.user_state = user_state
-        self.dialog = dialog
-        self.replies = replies
+        self.knowledge = knowledge
+        """What turns are answered from; a reload replaces it (bot/hosting/runtime.py)."""
         self.feedback = feedback
         self.presenter = presenter or Presenter()
-        self.search = search
         self.dialog_state = conversation_state.create_property("DialogState")
         self.notices = notices  # subscribe / unsubscribe (bot/operations/notify.py)
         self.turns = TurnGuard([conversation_state, user_state])  # stale e-tags: concurrency.py
 
+    @property
+    def dialog(self) -> MainDialog:
+        """The root dialog over the knowledge served now."""
+        return self.knowledge.dialog
+
+    @property
+    def replies(self) -> Replies:
+        """The replies over the knowledge served now."""
+        return self.knowledge.replies
+
+    def _knowledge(self, turn_context: TurnContext) -> Knowledge:
+        return turn_context.turn_state.get(KNOWLEDGE_KEY) or self.knowledge
+
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Handle the turn, then save state (skipped when the turn failed: nothing is lost)."""
+        turn_context.turn_state[KNOWLEDGE_KEY] = self.knowledge  # the whole turn uses this one
         self.presenter.attach(turn_context)  # replies become cards or text for the channel
         # the turn, then its state saved; replies held until then; a stale e-tag reruns it once
         await self.turns.run(turn_context, super().on_turn)
@@ -73,48 +186,11 @@ class ArchBotHandler(TeamsActivityHandler):
             await self.feedback.gap(turn_context.activity.text or "")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        """Every message, typed or clicked, goes to the root dialog (a 👍 / 👎 excepted)."""
-        activity = turn_context.activity
-        click = None if strip_bot_mention(activity) else feedback_click(activity.value)
-        if click is not None:
-            await self._on_feedback(turn_context, click)
-            return
-        activity.text = message_text(activity)  # no @mention; a card click's text; never None
-        if self.notices is not None and await self.notices.on_message(turn_context):
-            return  # "subscribe" / "unsubscribe"
-        state = await self.dialog_state.get(turn_context, DialogState)
-        self._drop_unknown_dialogs(turn_context, state)
-        if not state.dialog_stack and await self.dialog.answer(turn_context):
-            return  # a question, with no dialog in progress: one turn, no dialog stack
-        await DialogExtensions.run_dialog(self.dialog, turn_context, self.dialog_state)
-
-    def _drop_unknown_dialogs(self, turn_context: TurnContext, state: DialogState) -> None:
-        """A stack saved by a version of the bot with other dialogs would fail every turn of
-        its conversation (dialogs/stack_check.py): start that conversation over instead."""
-        missing = unknown_dialog(state.dialog_stack, {self.dialog.id: self.dialog}.get)
-        if missing is not None:
-            conversation = turn_context.activity.conversation
-            log.warning(
-                "conversation %s was in dialog %r, which this version does not have: "
-                "starting it over",
-                conversation.id if conversation else "?",
-                missing,
-            )
-            state.dialog_stack.clear()
-
-    async def _on_feedback(self, turn_context: TurnContext, click: FeedbackClick) -> None:
-        """Store a rating (one per person per answer: a second click replaces the first)."""
-        activity = turn_context.activity
-        if self.feedback is not None:
-            key = self.feedback.vote_key(
-                activity.conversation.id if activity.conversation else None,
-                activity.reply_to_id,
-                activity.from_property.id if activity.from_property else None,
-                click.topic,
-            )
-            await self.feedback.vote(click.topic, click.helpful, activity.channel_id or "", key)
-        reply = self.replies.feedback_thanks(click.helpful)
-        await turn_context.send_activity(to_activity(reply, turn_context))
+        """Every message, typed or clicked, through the steps in order (MESSAGE_STEPS)."""
+        turn = Turn(turn_context, self._knowledge(turn_context))
+        for step in MESSAGE_STEPS:
+            if await step(self, turn):
+                return
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
         """botbuilder's Teams dispatch fails on a conversationUpdate without channelData."""
@@ -136,15 +212,17 @@ class ArchBotHandler(TeamsActivityHandler):
             return
         for member in members_added:
             if member.id != bot_id:
-                await turn_context.send_activity(to_activity(self.replies.welcome(), turn_context))
+                welcome = self._knowledge(turn_context).replies.welcome()
+                await turn_context.send_activity(to_activity(welcome, turn_context))
 
     def _install_welcome(self, turn_context: TurnContext):
+        replies = self._knowledge(turn_context).replies
         conversation = turn_context.activity.conversation
         if conversation is None or conversation.conversation_type in (None, "personal"):
-            return self.replies.welcome()
+            return replies.welcome()
         recipient = turn_context.activity.recipient
         name = "".join(c for c in (recipient.name if recipient else "") or "" if c.isalnum())
-        return self.replies.team_welcome(name or "ArchBot")
+        return replies.team_welcome(name or "ArchBot")
 
     async def on_teams_members_added_dispatch(self, members_added, team_info, turn_context):
         """Skip botbuilder's member lookup (a connector call per member): ids are enough."""
@@ -152,15 +230,11 @@ class ArchBotHandler(TeamsActivityHandler):
 
     async def on_teams_messaging_extension_query(self, turn_context: TurnContext, query):
         """The search message extension: knowledge base topics as cards to insert."""
-        if self.search is None:
-            return await super().on_teams_messaging_extension_query(turn_context, query)
-        return query_response(self.search, query)
+        return query_response(self._knowledge(turn_context).search, query)
 
     async def on_teams_messaging_extension_select_item(self, turn_context: TurnContext, query):
         """A search result was picked: the topic's card."""
-        if self.search is None:
-            return await super().on_teams_messaging_extension_select_item(turn_context, query)
-        return select_item_response(self.search, query)
+        return select_item_response(self._knowledge(turn_context).search, query)
 
     def _create_adaptive_card_invoke_error_response(
         self, status_code: HTTPStatus, code: str, message: str

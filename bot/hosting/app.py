@@ -101,10 +101,16 @@ async def messages(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and what is loaded."""
+    """Liveness and what is loaded: the knowledge base's version (counting reloads), when it
+    was loaded, and the problems of the last edit that was not taken (bot/hosting/reload.py)."""
     runtime = request.app[RUNTIME_KEY]
     return web.json_response(
-        {"status": "ok", "version": __version__, "topics": len(runtime.kb.topics)}
+        {
+            "status": "ok",
+            "version": __version__,
+            "topics": len(runtime.kb.topics),
+            "knowledge": runtime.watcher.status.as_json(),
+        }
     )
 
 

@@ -17,6 +17,7 @@ from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
 from bot.handler import ArchBotHandler
+from bot.hosting.reload import KnowledgeWatcher, fingerprint
 from bot.operations.config import Settings
 from bot.operations.notify import Notices
 from bot.recognizer import KnowledgeRecognizer
@@ -54,19 +55,66 @@ def open_storage(url: str, blob_connection_string: str = "") -> Storage:
     )
 
 
-@dataclass
-class Runtime:
-    """Everything a turn needs, built once per process."""
+@dataclass(frozen=True)
+class Knowledge:
+    """One knowledge base and everything a turn builds on it. A reload swaps the whole of it at
+    once (`ArchBotHandler.knowledge`); a turn keeps the one it started with."""
 
-    settings: Settings
     kb: KnowledgeBase
     router: HybridRouter
+    replies: Replies
+    dialog: MainDialog
+    search: KnowledgeSearch
+
+
+class KnowledgeBuilder:
+    """Builds the recognizer, dialogs and replies around a knowledge base. The recognizer's own
+    data (embeddings, fusion weights) is loaded once and shared by every build; the dialogs'
+    state properties have fixed names, so a conversation carries over to a rebuilt dialog."""
+
+    def __init__(self, conversation_state: ConversationState, fusion: FusionModel | None = None):
+        self.conversation_state = conversation_state
+        self.embedding = StaticEmbedding.load()
+        self.fusion = fusion or FusionModel.load()
+
+    def build(self, kb: KnowledgeBase) -> Knowledge:
+        """Everything built from `kb`; touches no shared state, so it may run in a thread."""
+        router = HybridRouter(kb, self.embedding, self.fusion)
+        replies = Replies(kb)
+        conversation = Conversation(kb, router, Comparer(kb, router.lexical))
+        state = self.conversation_state
+        recognizer = KnowledgeRecognizer(conversation, state.create_property(FOCUS))
+        walkthrough = None
+        if kb.walkthrough is not None:
+            memory = state.create_property(MEMORY)
+            walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies, memory)
+        dialog = MainDialog(recognizer, replies, walkthrough)
+        return Knowledge(kb, router, replies, dialog, KnowledgeSearch(kb, router.lexical))
+
+
+@dataclass
+class Runtime:
+    """Everything a turn needs, built once per process (the knowledge part again on reload)."""
+
+    settings: Settings
     storage: Storage
     handler: ArchBotHandler
+    watcher: KnowledgeWatcher[Knowledge]
+    """Reloads `settings.knowledge_dir` when it changes, once started (bot/hosting/reload.py)."""
     feedback: FeedbackStore | None = None
     """👍 / 👎 votes and unanswered questions (bot/state/feedback.py)."""
     notices: Notices | None = None
     """Opted-in conversations and the admin broadcast (bot/operations/notify.py)."""
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base served now."""
+        return self.handler.knowledge.kb
+
+    @property
+    def router(self) -> HybridRouter:
+        """The recognizer over the knowledge base served now."""
+        return self.handler.knowledge.router
 
     def close(self) -> None:
         """Release the storage's resources."""
@@ -78,6 +126,7 @@ class Runtime:
 
     async def aclose(self) -> None:
         """Release everything, awaiting storages whose clients close asynchronously (Blob)."""
+        await self.watcher.stop()
         aclose = getattr(self.storage, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -89,29 +138,25 @@ def build_runtime(
 ) -> Runtime:
     """Load the knowledge base (unless given) and build the bot around it (with the fitted
     recognizer, unless another `fusion` model is given)."""
+    loaded = fingerprint(settings.knowledge_dir)  # before loading: an edit during it is seen
     kb = kb or load_knowledge(settings.knowledge_dir)
-    router = HybridRouter(kb, StaticEmbedding.load(), fusion or FusionModel.load())
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    replies = Replies(kb)
-    conversation = Conversation(kb, router, Comparer(kb, router.lexical))
-    recognizer = KnowledgeRecognizer(conversation, conversation_state.create_property(FOCUS))
-    walkthrough = None
-    if kb.walkthrough is not None:
-        memory = conversation_state.create_property(MEMORY)
-        walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies, memory)
-    dialog = MainDialog(recognizer, replies, walkthrough)
+    builder = KnowledgeBuilder(conversation_state, fusion)
     feedback = FeedbackStore(feedback_path(settings.storage))
     notices = Notices(storage, anonymous=settings.anonymous)
     handler = ArchBotHandler(
         conversation_state,
         user_state,
-        dialog,
-        replies,
+        builder.build(kb),
         feedback=feedback,
         presenter=Presenter(card_channels_from_env()),
-        search=KnowledgeSearch(kb, router.lexical),
         notices=notices,
     )
-    return Runtime(settings, kb, router, storage, handler, feedback, notices=notices)
+
+    def swap(knowledge: Knowledge) -> None:
+        handler.knowledge = knowledge  # one assignment: the next turn starts with the new one
+
+    watcher = KnowledgeWatcher(settings.knowledge_dir, builder.build, swap, loaded)
+    return Runtime(settings, storage, handler, watcher, feedback, notices=notices)

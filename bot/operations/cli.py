@@ -152,12 +152,23 @@ def _kb_report(args: argparse.Namespace) -> int:
         return 0
     try:
         if args.kb_command == "feedback":
-            print(feedback_report(store))
+            print(printable(feedback_report(store)))
         else:
-            print(gaps_report(store, args.limit))
+            print(printable(gaps_report(store, args.limit)))
     finally:
         store.close()
     return 0
+
+
+def printable(report: str) -> str:
+    """A report holding what users typed, safe for the operator's terminal: every control and
+    format character (ANSI escape sequences, carriage returns, bidirectional overrides) is
+    dropped, other whitespace becomes a space; printable Unicode (accents, emoji) stays and the
+    report's own lines stay lines."""
+    return "\n".join(
+        "".join(c if c.isprintable() else " " if c.isspace() else "" for c in line)
+        for line in report.split("\n")
+    )
 
 
 def _teams_package(app_id: str | None, out: str) -> int:
@@ -199,6 +210,11 @@ def _serve(host: str | None, port: int | None) -> int:
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
     runtime = build_runtime(settings)
     app = create_app(runtime)
+
+    async def watch_knowledge(_: web.Application) -> None:
+        runtime.watcher.start()  # reload knowledge/ when it changes (bot/hosting/reload.py)
+
+    app.on_startup.append(watch_knowledge)
     print(
         f"ArchBot {len(runtime.kb.topics)} topics; listening on "
         f"http://{settings.host}:{settings.port}/api/messages (chat page: "

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core.advisor import RECOMMENDATION_TOPIC_PREFIX
+from bot.core.kb import QUESTION_SEPARATOR, KnowledgeBase
 from bot.core.text import strip_mentions
 
 FEEDBACK_DB_ENV = "ARCHBOT_FEEDBACK_DB"
@@ -90,6 +92,27 @@ def feedback_path(storage_url: str, environ: dict[str, str] | None = None) -> st
         state = Path(storage_url[len("sqlite:///") :])
         return str(state.with_name(f"{state.stem}-feedback{state.suffix or '.sqlite3'}"))
     return str(DEFAULT_FEEDBACK_DB)
+
+
+def known_rating(rated: str, kb: KnowledgeBase) -> bool:
+    """Whether a 👍 / 👎 click rates something ArchBot answers with: a topic, a topic's question
+    (`topic/question`), two topics compared (`a+b`, in order) or a walkthrough recommendation
+    (`walkthrough/<rule id>`). Anything else was not on a card ArchBot sent: it is not stored."""
+    if rated in kb.topics:
+        return True
+    prefix, separator, rest = rated.partition(QUESTION_SEPARATOR)
+    if separator:
+        topic = kb.topics.get(prefix)
+        if topic is not None and any(q.id == rest for q in topic.questions):
+            return True
+        walkthrough = kb.walkthrough
+        return (
+            f"{prefix}{separator}" == RECOMMENDATION_TOPIC_PREFIX
+            and walkthrough is not None
+            and any(rule.id == rest for rule in walkthrough.rules)
+        )
+    pair = rated.split("+")
+    return len(pair) == 2 and pair == sorted(pair) and all(t in kb.topics for t in pair)
 
 
 def gap_key(text: str) -> str:
