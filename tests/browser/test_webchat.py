@@ -1,11 +1,13 @@
 """A real browser chats with ArchBot through its own page: Web Chat over the bot's Direct Line.
 
 Headless Debian Chromium driven by playwright-core (`tests/browser/webchat.cjs`, run with node)
-against a real `archbot serve` on the real knowledge base, once polling and once over WebSockets:
-the welcome, a typed question and its answer, "help" and a click on a button (a suggested action
-or, where Web Chat gets Adaptive Cards, a card's button), the guided walkthrough clicked through
-to its recommendation, a phone-sized screenshot into
-`test-artifacts/`, and the page's explanation when the Web Chat bundle is missing.
+against a real `archbot serve` on the real knowledge base, on a 375 px phone polling and on a
+desktop over WebSockets: the welcome, a typed question and its answer with readable 👍 / 👎
+(this machine has no emoji font), "help" and a click on a button (a suggested action or, where
+Web Chat gets Adaptive Cards, a card's button), the guided walkthrough clicked through to its
+recommendation — each click shown as the user's own message, no button label cut with "…" —
+screenshots into `test-artifacts/` (scripts/webchat_screenshots.sh copies them to
+docs/screenshots/), and the page's explanation when the Web Chat bundle is missing.
 
 What to type and what each answer must contain come from the same knowledge base, run
 in-process, so the test follows the knowledge base as it changes.
@@ -38,7 +40,7 @@ from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotSer
 pytestmark = pytest.mark.e2e
 
 SCRIPT = Path(__file__).with_name("webchat.cjs")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("ARCHBOT_BROWSER_ARTIFACTS", REPO_ROOT / "test-artifacts"))
 CHROMIUM = Path(os.environ.get("ARCHBOT_CHROMIUM", "/usr/bin/chromium"))
 PLAYWRIGHT = REPO_ROOT / ".tools" / "browser" / "node_modules" / "playwright-core"
 BUNDLE = REPO_ROOT / "web" / "vendor" / "webchat.js"
@@ -102,6 +104,12 @@ def shown_text(activity: Activity) -> str:
     return "\n".join(t for a in activity.attachments or [] for t in _card_texts(a.content))
 
 
+def has_votes(activity: Activity) -> bool:
+    """True when the message offers 👍 / 👎 card buttons."""
+    found = json.dumps([a.content for a in activity.attachments or []])
+    return '"archbot": "feedback"' in found
+
+
 def _card_buttons(node: Any) -> list[dict[str, str]]:
     if isinstance(node, dict):
         data = node.get("data")
@@ -116,8 +124,8 @@ def _card_buttons(node: Any) -> list[dict[str, str]]:
 
 def suggestions(activity: Activity) -> list[dict[str, str]]:
     """Each button that sends a message: a suggested action as {"click": title, "said": value},
-    a card's button as {"card": title, "said": the text it stands for} (Web Chat sends a card
-    click as a value without text, so no user bubble shows it)."""
+    a card's button as {"card": title, "said": the text it stands for} (the page posts a card
+    click with that text, so it shows as the user's message)."""
     actions = activity.suggested_actions.actions if activity.suggested_actions else []
     found = [{"click": a.title, "said": str(a.value)} for a in actions]
     return found + [b for a in activity.attachments or [] for b in _card_buttons(a.content)]
@@ -144,7 +152,12 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
         answer, _ = await turn(adapter.message(conversation, QUESTION))
         assert answer.text != unknown, f"the knowledge base does not answer {QUESTION!r}"
         steps.append(
-            {"send": QUESTION, "expect": fragment(shown_text(answer)), "label": "question"}
+            {
+                "send": QUESTION,
+                "expect": fragment(shown_text(answer)),
+                "label": "question",
+                "votes": has_votes(answer),
+            }
         )
 
         help_reply, _ = await turn(adapter.message(conversation, "help"))
@@ -212,9 +225,11 @@ def web_server(browser_tools: None, archbot_module_factory: ArchBotFactory) -> A
     return archbot_module_factory(knowledge=REAL_KNOWLEDGE, env={"DirectLineSecret": ""})
 
 
-@pytest.mark.parametrize("transport", ["polling", "websocket"])
+@pytest.mark.parametrize(
+    ("transport", "viewport"), [("polling", "phone"), ("websocket", "desktop")]
+)
 def test_a_browser_chats_through_the_page(
-    transport: str, plan: dict[str, Any], web_server: ArchBotServer, tmp_path: Path
+    transport: str, viewport: str, plan: dict[str, Any], web_server: ArchBotServer, tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(
@@ -223,6 +238,7 @@ def test_a_browser_chats_through_the_page(
                 **plan,
                 "baseUrl": web_server.base_url,
                 "transport": transport,
+                "viewport": viewport,
                 "chromium": str(CHROMIUM),
                 "playwright": str(PLAYWRIGHT),
                 "artifacts": str(ARTIFACTS),
@@ -243,5 +259,5 @@ def test_a_browser_chats_through_the_page(
         pytest.fail(f"the browser script ran over {RUN_TIMEOUT_SECONDS} s:\n{exc.stdout}")
     output = run.stdout + run.stderr
     assert run.returncode == 0, f"the browser script failed:\n{output}"
-    assert (ARTIFACTS / f"webchat-{transport}-chat.png").is_file()
+    assert (ARTIFACTS / f"webchat-{viewport}-chat.png").is_file()
     print(output)

@@ -5,15 +5,18 @@
  *
  *   node tests/browser/webchat.cjs plan.json
  *
- * plan.json: {baseUrl, transport: "polling"|"websocket", chromium, playwright, artifacts,
- *             welcome: fragment, steps: [{send|click|card: text, said, expect: fragment, label}]}
+ * plan.json: {baseUrl, transport: "polling"|"websocket", viewport: "phone"|"desktop", chromium,
+ *             playwright, artifacts, welcome: fragment,
+ *             steps: [{send|click|card: text, said, expect: fragment, label, votes?: true}]}
  *
- * `click` is a suggested action, `card` an Adaptive Card's button: Web Chat sends a card click as
- * a message with a value and no text, so no user bubble shows it.
+ * `click` is a suggested action, `card` an Adaptive Card's button; either way the words it stands
+ * for must show as the user's own message. `votes`: that answer has 👍 / 👎 buttons.
  *
  * Headless Debian Chromium through playwright-core (executablePath: no browser download), a
- * fresh user-data dir, a phone-sized viewport. Exits 0 when every step passed; otherwise prints
- * the failure and exits 1. Screenshots go to plan.artifacts.
+ * fresh user-data dir, a phone (375 px) or desktop viewport; the machine has no emoji font, so
+ * 👍 / 👎 show only if the page brings its own. On every answer no button label may be cut with
+ * "…". Exits 0 when every step passed; otherwise prints the failure and exits 1. Screenshots
+ * (welcome, answer, walkthrough, chat) go to plan.artifacts as webchat-<viewport>-<name>.png.
  */
 "use strict";
 
@@ -35,7 +38,10 @@ const CHROMIUM_FLAGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const PHONE = { width: 390, height: 844 };
+const VIEWPORTS = {
+  phone: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true },
+  desktop: { viewport: { width: 1280, height: 860 }, isMobile: false, hasTouch: false },
+};
 const BOT_BUBBLE = ".webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content";
 const USER_BUBBLE = ".webchat__bubble--from-user .webchat__bubble__content";
 const SEND_BOX = ".webchat__send-box-text-box__input";
@@ -43,11 +49,75 @@ const SUGGESTED_ACTION = "button.webchat__suggested-action";
 const CARD_BUTTON = `${BOT_BUBBLE} button.ac-pushButton`;
 
 function log(message) {
-  process.stdout.write(`[${plan.transport}] ${message}\n`);
+  process.stdout.write(`[${plan.transport}, ${plan.viewport}] ${message}\n`);
 }
 
 function shot(name) {
-  return path.join(plan.artifacts, `webchat-${plan.transport}-${name}.png`);
+  return path.join(plan.artifacts, `webchat-${plan.viewport}-${name}.png`);
+}
+
+/* Let the transcript stop scrolling and the connection notice go before a screenshot. */
+async function settled(page) {
+  await page.getByText("Connecting…").waitFor({ state: "hidden", timeout: STEP_TIMEOUT }).catch(() => {});
+  await page.waitForTimeout(600);
+}
+
+/* No button label may be cut: every label fits its button (it wraps instead of "…"). */
+async function noCutLabels(page, label) {
+  const cut = await page.evaluate(() =>
+    Array.from(document.querySelectorAll(".ac-pushButton > div, .webchat__suggested-action"))
+      .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `${el.textContent} (${el.scrollWidth}px in ${el.clientWidth}px)`)
+  );
+  if (cut.length) throw new Error(`${label}: button labels cut at ${plan.viewport} width: ${cut.join("; ")}`);
+}
+
+/* 👍 / 👎 on the newest answer render with a font that has them: this machine has no emoji font,
+ * so the page's own (web/fonts) must have been fetched and used for them. */
+async function votesReadable(page, label) {
+  const found = await page.evaluate(async () => {
+    const buttons = Array.from(document.querySelectorAll(".ac-pushButton")).filter((b) =>
+      /\u{1F44D}|\u{1F44E}/u.test(b.textContent)
+    );
+    await document.fonts.ready;
+    const faces = Array.from(document.fonts).filter((f) => /ArchBot Emoji/.test(f.family));
+    const width = (text, family) => {
+      const probe = document.createElement("span");
+      probe.style.font = family;
+      probe.style.position = "absolute";
+      probe.textContent = text;
+      document.body.appendChild(probe);
+      const found = probe.getBoundingClientRect().width;
+      probe.remove();
+      return found;
+    };
+    // as drawn on the button: the page's glyph, not an empty box from another font (their
+    // widths differ)
+    const boxed = buttons.flatMap((b) => {
+      const walker = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode()) && !/\u{1F44D}|\u{1F44E}/u.test(node.data));
+      const at = node.data.search(/\u{1F44D}|\u{1F44E}/u);
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 2); // one astral character: two UTF-16 units
+      const drawn = range.getBoundingClientRect().width;
+      const style = getComputedStyle(b);
+      const font = `${style.fontWeight} ${style.fontSize} "ArchBot Emoji"`;
+      const own = width(node.data.slice(at, at + 2), font);
+      return Math.abs(drawn - own) > 0.5 ? [`${b.textContent}: ${drawn}px, the page's glyph ${own}px`] : [];
+    });
+    return {
+      buttons: buttons.length,
+      fonts: buttons.map((b) => getComputedStyle(b).fontFamily),
+      loaded: faces.map((f) => f.status),
+      boxed,
+    };
+  });
+  if (found.buttons < 2) throw new Error(`${label}: no 👍 / 👎 buttons on the answer`);
+  if (!found.fonts.every((f) => f.includes("ArchBot Emoji")) || !found.loaded.includes("loaded") || found.boxed.length) {
+    throw new Error(`${label}: 👍 / 👎 have no font to show them: ${JSON.stringify(found)}`);
+  }
 }
 
 async function count(page, selector, text) {
@@ -98,7 +168,9 @@ async function runStep(page, step) {
   const said = step.send !== undefined ? step.send : step.said;
   const fromCard = step.card !== undefined;
   const beforeAnswer = await count(page, BOT_BUBBLE, step.expect);
-  const beforeSaid = await count(page, USER_BUBBLE, said);
+  // typed words show as typed; a click shows exactly the words it stands for
+  const shown = step.send !== undefined ? said : exactly(said);
+  const beforeSaid = await count(page, USER_BUBBLE, shown);
   if (step.send !== undefined) {
     const box = page.locator(SEND_BOX);
     await box.fill(said);
@@ -113,12 +185,12 @@ async function runStep(page, step) {
     await button.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
     await button.click();
   }
-  if (!fromCard) {
-    await grows(page, USER_BUBBLE, said, beforeSaid, `${step.label}: the user's message`);
-  }
+  await grows(page, USER_BUBBLE, shown, beforeSaid, `${step.label}: the user's message`);
   await grows(page, BOT_BUBBLE, step.expect, beforeAnswer, `${step.label}: ArchBot's answer`);
   await noSendFailed(page);
-  const status = fromCard ? "card click" : await userMessageSent(page, said);
+  const status = await userMessageSent(page, said);
+  await noCutLabels(page, step.label);
+  if (step.votes) await votesReadable(page, step.label);
   log(`ok: ${step.label} (${JSON.stringify(said)} → …${step.expect}…; status ${JSON.stringify(status)})`);
 }
 
@@ -129,9 +201,7 @@ async function main() {
     executablePath: plan.chromium,
     headless: true,
     args: CHROMIUM_FLAGS,
-    viewport: PHONE,
-    isMobile: true,
-    hasTouch: true,
+    ...VIEWPORTS[plan.viewport],
     locale: "en-US",
   });
   const pageErrors = [];
@@ -162,18 +232,28 @@ async function main() {
       throw new Error("the page does not show ArchBot's name");
     }
     await grows(page, BOT_BUBBLE, plan.welcome, 0, "the welcome");
+    await noCutLabels(page, "the welcome");
+    await settled(page);
+    await page.screenshot({ path: shot("welcome") });
     log("ok: the welcome is shown");
 
     for (const step of plan.steps) {
       await runStep(page, step);
-      if (step.label === "question") await page.screenshot({ path: shot("answer") });
+      if (step.label === "question") {
+        // the answer from its top, as a reader starts it
+        await page.locator(BOT_BUBBLE, { hasText: step.expect }).last().evaluate((el) => el.scrollIntoView());
+        await settled(page);
+        await page.screenshot({ path: shot("answer") });
+      }
     }
     await noSendFailed(page);
+    await settled(page);
+    await page.screenshot({ path: shot("walkthrough") });
 
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth
     );
-    if (overflow > 0) throw new Error(`the page is ${overflow}px wider than a phone screen`);
+    if (overflow > 0) throw new Error(`the page is ${overflow}px wider than the ${plan.viewport} screen`);
 
     if (plan.transport === "websocket") {
       const streams = sockets.filter((s) => s.url.includes("/v3/directline/conversations/"));
@@ -216,7 +296,7 @@ async function main() {
 }
 
 const watchdog = setTimeout(() => {
-  process.stdout.write(`[${plan.transport}] FAILED: the browser test took longer than 50 s\n`);
+  process.stdout.write(`[${plan.transport}, ${plan.viewport}] FAILED: the browser test took longer than 50 s\n`);
   process.exit(1);
 }, 50000);
 
@@ -226,7 +306,7 @@ main().then(
     process.exit(0);
   },
   (error) => {
-    process.stdout.write(`[${plan.transport}] FAILED: ${error && error.stack ? error.stack : error}\n`);
+    process.stdout.write(`[${plan.transport}, ${plan.viewport}] FAILED: ${error && error.stack ? error.stack : error}\n`);
     process.exit(1);
   }
 );

@@ -17,13 +17,16 @@
   var styleOptions = {
     accent: "#1f6feb",
     backgroundColor: "#ffffff",
-    primaryFont: '"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif',
+    // the page's font stack (web/css/archbot.css): system fonts, then emoji fonts, then the
+    // page's own 👍 / 👎 (a device without an emoji font would show empty boxes)
+    primaryFont: getComputedStyle(document.documentElement).getPropertyValue("--archbot-font"),
     botAvatarInitials: "AB",
     botAvatarBackgroundColor: "#0f2a4a",
     userAvatarInitials: "You",
     userAvatarBackgroundColor: "#5b6b7c",
     bubbleBackground: "#eef3fa",
     bubbleBorderRadius: 10,
+    bubbleMaxWidth: 640, // a desktop's answer cards and their buttons use the room they have
     bubbleFromUserBackground: "#1f6feb",
     bubbleFromUserTextColor: "#ffffff",
     bubbleFromUserBorderRadius: 10,
@@ -35,6 +38,37 @@
     sendBoxButtonColor: "#1f6feb",
     hideUploadButton: true,
   };
+
+  /* Web Chat posts an Action.Submit with object data as a hidden "postBack". A button that stands
+   * for words (`msteams.messageBack`, or ArchBot's own {archbot: "say", text}) is posted as a
+   * messageBack with those words instead, as Teams does: the user sees the choice as their own
+   * message and the bot reads the text first. 👍 / 👎 stay silent. */
+  function clickedWords(value) {
+    if (!value || typeof value !== "object") return "";
+    var back = value.msteams;
+    if (back && back.type === "messageBack" && typeof (back.displayText || back.text) === "string") {
+      return back.displayText || back.text;
+    }
+    return value.archbot === "say" && typeof value.text === "string" ? value.text : "";
+  }
+
+  function showClickAsMessage() {
+    return function () {
+      return function (next) {
+        return function (action) {
+          var activity = action.type === "DIRECT_LINE/POST_ACTIVITY" && action.payload.activity;
+          var words = activity && activity.type === "message" && !activity.text && clickedWords(activity.value);
+          if (words) {
+            var channelData = Object.assign({}, activity.channelData, { messageBack: { displayText: words } });
+            delete channelData.postBack;
+            var shown = Object.assign({}, activity, { channelData: channelData, text: words });
+            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: shown }) });
+          }
+          return next(action);
+        };
+      };
+    };
+  }
 
   function showProblem(title, html) {
     document.getElementById("webchat").hidden = true;
@@ -72,6 +106,7 @@
       window.WebChat.renderWebChat(
         {
           directLine: directLine,
+          store: window.WebChat.createStore({}, showClickAsMessage()),
           username: "You",
           locale: navigator.language || "en-US",
           styleOptions: styleOptions,
