@@ -134,17 +134,21 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, kb: KnowledgeBase | None = None, fusion: FusionModel | None = None
+    settings: Settings,
+    kb: KnowledgeBase | None = None,
+    fusion: FusionModel | None = None,
+    feedback_db: str | None = None,
 ) -> Runtime:
     """Load the knowledge base (unless given) and build the bot around it (with the fitted
-    recognizer, unless another `fusion` model is given)."""
+    recognizer, unless another `fusion` model is given). Feedback goes to `feedback_db`, by
+    default beside the state (bot/state/feedback.py)."""
     loaded = fingerprint(settings.knowledge_dir)  # before loading: an edit during it is seen
     kb = kb or load_knowledge(settings.knowledge_dir)
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     builder = KnowledgeBuilder(conversation_state, fusion)
-    feedback = FeedbackStore(feedback_path(settings.storage))
+    feedback = FeedbackStore(feedback_db or feedback_path(settings.storage))
     notices = Notices(storage, anonymous=settings.anonymous)
     handler = ArchBotHandler(
         conversation_state,
