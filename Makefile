@@ -8,11 +8,17 @@ SETUP_SCRIPTS := $(sort $(wildcard scripts/setup/*.sh))
 
 .PHONY: install setup run test lint bench clean
 
+INSTALL_LOG := var/log/install.log
+
+# One line of summary; pip's own output goes to $(INSTALL_LOG) (its tail is shown if it fails).
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@mkdir -p $(dir $(INSTALL_LOG))
+	@echo "install: setting up $(VENV)/ (full log: $(INSTALL_LOG)) ..."
+	@{ $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --upgrade pip \
+		&& $(BIN)/pip install -e '.[test]'; } >$(INSTALL_LOG) 2>&1 \
+		|| { tail -25 $(INSTALL_LOG); echo "install: failed, see $(INSTALL_LOG)"; exit 1; }
+	@touch $(STAMP)
+	@echo "install: ArchBot and $$($(BIN)/pip list --format=freeze 2>/dev/null | wc -l) packages in $(VENV)/"
 
 install: $(STAMP)
 
@@ -21,8 +27,9 @@ setup: $(STAMP)
 	@for script in $(SETUP_SCRIPTS); do bash $$script || exit 1; done
 
 run: $(STAMP)
-	bash scripts/setup/20-webchat.sh || true
-	$(BIN)/archbot serve --host $${HOST:-127.0.0.1} --port $${PORT:-3978}
+	@bash scripts/setup/20-webchat.sh || true
+	@echo "run: web page http://$${HOST:-127.0.0.1}:$${PORT:-3978}/ · terminal: $(BIN)/archbot chat · Ctrl+C stops"
+	@$(BIN)/archbot serve --host $${HOST:-127.0.0.1} --port $${PORT:-3978}
 
 test: $(STAMP) setup
 	$(BIN)/ruff check .

@@ -6,19 +6,15 @@ import argparse
 import asyncio
 import dataclasses
 import gc
-import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from botbuilder.schema import Activity, ActivityTypes
-
 from bot.core.loader import KnowledgeError, load_knowledge
-from bot.hosting.inprocess import InProcessAdapter
-from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime
 from bot.operations.config import Settings
-from bot.recognizer import TRACE_NAME
 
+TERMINAL_COMMANDS = ("ask", "chat")
 SHUTDOWN_GRACE_S = 20.0  # below the 30 s that App Service / Container Apps wait after SIGTERM
 
 
@@ -55,71 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _messages(replies: list[Activity]) -> list[Activity]:
-    return [a for a in replies if a.type == ActivityTypes.message]
+def _terminal(args: argparse.Namespace) -> int:
+    """`ask` and `chat` (bot/operations/terminal_session.py). Garbage collection stays off while
+    botbuilder loads and the knowledge base is indexed: hundreds of thousands of objects that live
+    as long as the process, and ~0.1 s of a cold `archbot ask` (bench/ask_cold.py)."""
+    gc.disable()
+    from bot.operations.terminal_session import ask, chat
 
-
-def _render(activity: Activity) -> str:
-    text = activity.text or ""
-    if activity.suggested_actions and activity.suggested_actions.actions:
-        buttons = " | ".join(a.title for a in activity.suggested_actions.actions)
-        text = f"{text}\n  [ {buttons} ]"
-    return text
-
-
-def _terminal_runtime() -> Runtime:
-    return build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
-
-
-async def _ask(question: str, as_json: bool) -> int:
-    runtime = _terminal_runtime()
-    adapter = InProcessAdapter()
-    conversation = adapter.new_conversation()
-    replies = await adapter.process(
-        adapter.message(conversation, question), runtime.handler.on_turn
-    )
-    text = "\n\n".join(_render(a) for a in _messages(replies))
-    if as_json:
-        trace = next((a.value for a in replies if a.name == TRACE_NAME), {}) or {}
-        print(
-            json.dumps(
-                {
-                    "topic": trace.get("topIntent"),
-                    "score": trace.get("topScore"),
-                    "outcome": trace.get("outcome"),
-                    "reply": text,
-                },
-                indent=2,
-            )
-        )
-    else:
-        print(text)
-    return 0
-
-
-async def _chat() -> int:
-    runtime = _terminal_runtime()
-    adapter = InProcessAdapter()
-    conversation = adapter.new_conversation()
-    for activity in _messages(
-        await adapter.process(adapter.join(conversation), runtime.handler.on_turn)
-    ):
-        print(f"ArchBot> {_render(activity)}\n")
-    while True:
-        try:
-            line = await asyncio.to_thread(input, "you> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if line.strip() in {"/quit", "/exit"}:
-            return 0
-        if not line.strip():
-            continue
-        replies = await adapter.process(
-            adapter.message(conversation, line), runtime.handler.on_turn
-        )
-        for activity in _messages(replies):
-            print(f"ArchBot> {_render(activity)}\n")
+    if args.command == "ask":
+        return asyncio.run(ask(args.question, args.json))
+    return asyncio.run(chat())
 
 
 def _kb_check(settings: Settings) -> int:
@@ -205,6 +146,7 @@ def _serve(host: str | None, port: int | None) -> int:
     from aiohttp.log import access_logger
 
     from bot.hosting.app import create_app
+    from bot.hosting.runtime import build_runtime
 
     settings = Settings.from_env()
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
@@ -248,10 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args.host, args.port)
-        if args.command == "ask":
-            return asyncio.run(_ask(args.question, args.json))
-        if args.command == "chat":
-            return asyncio.run(_chat())
+        if args.command in TERMINAL_COMMANDS:
+            return _terminal(args)
         if args.command == "notify":
             from bot.operations.notify import post_notice
 
@@ -266,5 +206,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The `archbot` console script. `ask` and `chat` have closed their runtime and printed
+    everything when `main` returns, so they leave at once: tearing the indexed knowledge base down
+    at interpreter exit costs ~0.2 s (bench/ask_cold.py)."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if argv[:1] and argv[0] in TERMINAL_COMMANDS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
