@@ -117,7 +117,7 @@ class KnowledgeWatcher(Generic[T]):
             return False
         except Exception as error:  # a bug must not end reloading, nor the bot
             log.exception("knowledge reload failed")
-            self._failed((f"{self.root}:0: reload failed: {error!r}",))
+            self._failed((f"{self.root.name}:0: reload failed: {error!r}",))
             return False
         self.swap(built)
         self.status = ReloadStatus(self.status.version + 1, _now())
