@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogExtensions, DialogState
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
@@ -21,6 +21,13 @@ from bot.channels.teams import (
     query_response,
     select_item_response,
     strip_bot_mention,
+)
+from bot.channels.teams_ai import (
+    FEEDBACK_INVOKE,
+    FEEDBACK_VALUE_ERROR,
+    SentAnswers,
+    feedback_loop_vote,
+    record_feedback,
 )
 from bot.core.replies import Replies
 from bot.operations.notify import Notices
@@ -180,8 +187,11 @@ class ArchBotHandler(TeamsActivityHandler):
         """Handle the turn, then save state (skipped when the turn failed: nothing is lost)."""
         turn_context.turn_state[KNOWLEDGE_KEY] = self.knowledge  # the whole turn uses this one
         self.presenter.attach(turn_context)  # replies become cards or text for the channel
+        answers = SentAnswers(turn_context)  # Teams rates answers by message id: teams_ai.py
         # the turn, then its state saved; replies held until then; a stale e-tag reruns it once
         await self.turns.run(turn_context, super().on_turn)
+        if self.feedback is not None:
+            await answers.record(self.feedback)
         if turn_context.turn_state.get(UNANSWERED_KEY) and self.feedback is not None:
             await self.feedback.gap(turn_context.activity.text or "")
 
@@ -191,6 +201,21 @@ class ArchBotHandler(TeamsActivityHandler):
         for step in MESSAGE_STEPS:
             if await step(self, turn):
                 return
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Teams' own feedback buttons (`message/submitAction`, bot/channels/teams_ai.py):
+        stored with the rated answer's topic and the comment, answered 200 (Teams thanks the
+        user itself). Every other invoke as botbuilder dispatches it."""
+        activity = turn_context.activity
+        if activity.name != FEEDBACK_INVOKE:
+            return await super().on_invoke_activity(turn_context)
+        vote = feedback_loop_vote(activity.value)
+        if vote is None:
+            return InvokeResponse(status=int(HTTPStatus.BAD_REQUEST), body=FEEDBACK_VALUE_ERROR)
+        kb = self._knowledge(turn_context).kb
+        if self.feedback is None or not await record_feedback(activity, vote, self.feedback, kb):
+            log.info("ignored a feedback invoke that rates no answer ArchBot sent")
+        return InvokeResponse(status=int(HTTPStatus.OK))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
         """botbuilder's Teams dispatch fails on a conversationUpdate without channelData."""

@@ -254,11 +254,42 @@ def test_an_answer_card_has_its_parts(kb):
     ]  # related topics, then 👍 / 👎
     related = [a["data"]["text"] for a in submits if a["data"]["archbot"] == "say"]
     assert related == [kb.topics[r].title for r in topic.related][:3]
-    votes = [a["data"] for a in submits if a["data"]["archbot"] == "feedback"]
+    votes = [(a["title"], a["data"]) for a in submits if a["data"]["archbot"] == "feedback"]
     assert votes == [
-        {"archbot": "feedback", "topic": topic.id, "vote": "up"},
-        {"archbot": "feedback", "topic": topic.id, "vote": "down"},
+        ("👍 Helpful", {"archbot": "feedback", "topic": topic.id, "vote": "up"}),
+        ("👎 Not helpful", {"archbot": "feedback", "topic": topic.id, "vote": "down"}),
     ]
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        own = [node] if str(node.get("type", "")).startswith("Action.") else []
+        return own + [a for value in node.values() for a in _actions(value)]
+    if isinstance(node, list):
+        return [a for item in node for a in _actions(item)]
+    return []
+
+
+def test_no_button_carries_teams_only_data(kb):
+    """The Agents Playground (0.2.28) throws on any Action.Submit whose data has `msteams`
+    (messageBack or imBack), so such a button sends nothing there; Teams and Web Chat post
+    plain object data as the message's value."""
+    submits = [
+        (name, action)
+        for name, card in every_card(kb).items()
+        for action in _actions(card)
+        if action["type"] == "Action.Submit"
+    ]
+    assert submits
+    assert [(n, a["data"]) for n, a in submits if "msteams" in a["data"]] == []
+    assert {a["data"]["archbot"] for _, a in submits} == {"say", "feedback"}
+
+
+def test_every_button_label_has_words(kb):
+    """Readable where no emoji font is installed: no label is only emoji (👍 / 👎 say it too)."""
+    labels = {a["title"] for card in every_card(kb).values() for a in _actions(card)}
+    assert "👍 Helpful" in labels and "👎 Not helpful" in labels
+    assert [label for label in labels if not any(c.isalnum() for c in label)] == []
 
 
 def test_a_comparison_card_is_side_by_side(kb):
@@ -293,7 +324,8 @@ def _attachments(turn) -> list:
 async def test_teams_gets_an_adaptive_card_and_no_markdown_text(runtime):
     turn = await Conversation(runtime.handler, Channels.ms_teams).say("what is prompt flow")
     (message,) = turn.messages
-    assert message.text is None and message.suggested_actions is None
+    assert message.text == "Source: Prompt flow docs [1]"  # the citation (test_teams_ai.py)
+    assert message.suggested_actions is None
     (attachment,) = message.attachments
     assert attachment.content_type == CONTENT_TYPE
     assert attachment.content["version"] == "1.5"
@@ -340,7 +372,7 @@ async def test_a_did_you_mean_card_offers_buttons_that_route_back(sample_kb):
     assert set(turn.buttons) == {"Azure AI Speech", "Custom Speech", "None of these"}
     (card,) = turn.cards
     assert "Did you mean" in card["body"][0]["text"]
-    assert card["body"][1]["actions"][0]["data"]["msteams"]["type"] == "messageBack"
+    assert card["body"][1]["actions"][0]["data"] == {"archbot": "say", "text": "Azure AI Speech"}
     custom = next(
         i for i, b in enumerate(card["body"][1:4], 1) if b["actions"][0]["title"] == "Custom Speech"
     )

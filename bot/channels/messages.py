@@ -7,6 +7,9 @@ Framework Emulator and Web Chat / Direct Line).
 
 `to_activity(reply, context)` renders for the turn's channel with the presenter the handler put
 in the turn state (text when there is none, as in a dialog tested on its own).
+
+In Teams an answer is also a Teams AI message (bot/channels/teams_ai.py): Teams' own feedback
+buttons instead of the card's, the "AI generated" label and citations of the pages behind it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from botbuilder.schema import (
 from botframework.connector import Channels
 
 from bot.channels.cards import build_card
+from bot.channels.teams_ai import mark_answer
 from bot.core.replies import Reply, ReplyKind
 
 PRESENTER_KEY = "archbot.presenter"
@@ -63,11 +67,11 @@ def _fill_text(activity: Activity, reply: Reply) -> Activity:
     return activity
 
 
-def _fill_card(activity: Activity, reply: Reply) -> Activity:
+def _fill_card(activity: Activity, reply: Reply, *, rate_buttons: bool = True) -> Activity:
     activity.text = None
     activity.text_format = None
     activity.suggested_actions = None
-    activity.attachments = [CardFactory.adaptive_card(build_card(reply))]
+    activity.attachments = [CardFactory.adaptive_card(build_card(reply, rate_buttons=rate_buttons))]
     activity.summary = reply.title or None
     return activity
 
@@ -96,9 +100,13 @@ class Presenter:
         """Make `activity` show `reply` on the turn's channel (in place)."""
         if reply.kind is ReplyKind.UNKNOWN:
             context.turn_state[UNANSWERED_KEY] = True
+        teams_answer = reply.rateable and context.activity.channel_id == Channels.ms_teams
         if wants_card(reply) and self.renders_cards(context.activity.channel_id):
-            return _fill_card(activity, reply)
-        return _fill_text(activity, reply)
+            # Teams rates answers with its own feedback buttons, not the card's
+            _fill_card(activity, reply, rate_buttons=not teams_answer)
+        else:
+            _fill_text(activity, reply)
+        return mark_answer(activity, reply) if teams_answer else activity
 
     def activity(self, reply: Reply, context: TurnContext) -> Activity:
         """A new message activity showing `reply` on the turn's channel."""

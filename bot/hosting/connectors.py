@@ -172,6 +172,18 @@ class _ContextFreeSender(AsyncHTTPSender):
         return None
 
 
+class _Response(AioHttpClientResponse):
+    """msrest 0.7.1's aiohttp response, except that an empty body is a body: msrest raises
+    "Body is not available" for b"" when it deserializes the answer, so an empty 202 (the
+    Microsoft 365 Agents Playground accepts a message with text and a card that way) failed the
+    turn."""
+
+    def body(self) -> bytes:
+        if self._body is None:
+            return super().body()
+        return self._body
+
+
 class AiohttpSender(_ContextFreeSender):
     """Sends msrest requests over one keep-alive aiohttp session per event loop."""
 
@@ -237,7 +249,7 @@ class AiohttpSender(_ContextFreeSender):
                     max_redirects=30,
                     timeout=aiohttp.ClientTimeout(sock_connect=timeout, sock_read=timeout),
                 )
-                response = AioHttpClientResponse(http, raw)
+                response = _Response(http, raw)
                 await response.load_body()
             except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 try:
@@ -418,6 +430,8 @@ class CachingCloudAdapter(CloudAdapter):
                 if not client:
                     raise RuntimeError("Unable to extract ConnectorClient from turn context.")
                 response = await post_activity(client, activity)
+                if response is not None and response.id:
+                    activity.id = response.id  # the channel's id: what Teams' feedback names
             responses.append(response or ResourceResponse(id=activity.id or ""))
         return responses
 

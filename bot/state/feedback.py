@@ -7,6 +7,10 @@ Two small tables in their own SQLite file, next to the state database by default
   changes that vote. The key that makes a vote unique is a salted hash of the conversation, the
   answer message and the voter's channel id: no names and no ids are stored, and the salt lives
   only in this file.
+* `votes.comment`: what the user wrote with a rating (Teams' feedback buttons ask for it).
+* `answers`: which topic each answer message sent in Teams was about (a salted hash of the
+  conversation and message id → topic, kept 30 days), since Teams' feedback names only the
+  message it rates.
 * `gaps`: the text of messages that fell back to "I don't know" (the None intent), grouped by
   their normalized form with a count: what to write next. Nothing else about the asker.
 
@@ -24,7 +28,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.advisor import RECOMMENDATION_TOPIC_PREFIX
@@ -35,6 +39,11 @@ FEEDBACK_DB_ENV = "ARCHBOT_FEEDBACK_DB"
 MEMORY = ":memory:"
 DEFAULT_FEEDBACK_DB = Path("var/archbot-feedback.sqlite3")
 MAX_GAP_TEXT = 500
+MAX_COMMENT = 1000
+ANSWER_DAYS = 30
+"""How long `answers` remembers which topic a message answered."""
+LATEST = "*"
+"""The message part of the key that remembers a conversation's latest answer."""
 _GAP_KEY = re.compile(r"[^\w]+")
 
 _SCHEMA = """
@@ -47,6 +56,13 @@ CREATE TABLE IF NOT EXISTS votes (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS votes_topic ON votes (topic);
+CREATE TABLE IF NOT EXISTS answers (
+    key TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE TABLE IF NOT EXISTS gaps (
     key TEXT PRIMARY KEY,
     text TEXT NOT NULL,
@@ -68,6 +84,16 @@ class Tally:
     @property
     def total(self) -> int:
         return self.up + self.down
+
+
+@dataclass(frozen=True)
+class Comment:
+    """What someone wrote with a rating."""
+
+    topic: str
+    helpful: bool
+    text: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +166,9 @@ class FeedbackStore:
                 self._db.execute("PRAGMA synchronous=NORMAL")  # as storage.py: no fsync a vote
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(votes)")}
+            if "comment" not in columns:  # a database written before comments were kept
+                self._db.execute("ALTER TABLE votes ADD COLUMN comment TEXT")
             row = self._db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
             if row is None:
                 self._db.execute(
@@ -162,16 +191,54 @@ class FeedbackStore:
         joined = "\x1f".join([self._salt, *(p or "" for p in parts)])
         return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
-    def record_vote(self, topic: str, helpful: bool, channel: str, key: str | None = None) -> None:
-        """Store one vote; a later vote with the same key replaces it."""
+    def record_vote(
+        self,
+        topic: str,
+        helpful: bool,
+        channel: str,
+        key: str | None = None,
+        comment: str = "",
+    ) -> None:
+        """Store one vote (and its comment, if any); a later vote with the same key replaces it."""
         key = key or secrets.token_hex(16)
         with self._lock:
             self._db.execute(
-                "INSERT INTO votes (key, topic, vote, channel, at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO votes (key, topic, vote, channel, at, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET topic = excluded.topic, vote = excluded.vote, "
-                "at = excluded.at",
-                (key, topic, 1 if helpful else -1, channel or "", _now()),
+                "at = excluded.at, comment = excluded.comment",
+                (key, topic, 1 if helpful else -1, channel or "", _now(), comment[:MAX_COMMENT]),
             )
+
+    def record_answer(self, conversation: str, message: str, topic: str) -> None:
+        """Remember that `message` (and so the conversation's latest answer) answered `topic`;
+        `message` is "" when the channel gave the answer no id."""
+        now = datetime.now(UTC)
+        cutoff = (now - timedelta(days=ANSWER_DAYS)).isoformat(timespec="seconds")
+        at = now.isoformat(timespec="seconds")
+        rows = [
+            (self.vote_key(conversation, part), topic, message or LATEST, at)
+            for part in (message, LATEST)
+            if part
+        ]
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO answers (key, topic, message, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET topic = excluded.topic, "
+                "message = excluded.message, at = excluded.at",
+                rows,
+            )
+            self._db.execute("DELETE FROM answers WHERE at < ?", (cutoff,))
+
+    def answer(self, conversation: str, message: str | None) -> tuple[str, str] | None:
+        """(topic, message id) of an answer sent in the conversation: the given message, or the
+        latest answer when the client does not say which message it means."""
+        key = self.vote_key(conversation, message or LATEST)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT topic, message FROM answers WHERE key = ?", (key,)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def record_gap(self, text: str) -> None:
         """Count one unanswered question (its text only)."""
@@ -188,11 +255,19 @@ class FeedbackStore:
                 (key, text, now, now),
             )
 
-    async def vote(self, topic: str, helpful: bool, channel: str, key: str | None = None) -> None:
-        await asyncio.to_thread(self.record_vote, topic, helpful, channel, key)
+    async def vote(
+        self, topic: str, helpful: bool, channel: str, key: str | None = None, comment: str = ""
+    ) -> None:
+        await asyncio.to_thread(self.record_vote, topic, helpful, channel, key, comment)
 
     async def gap(self, text: str) -> None:
         await asyncio.to_thread(self.record_gap, text)
+
+    async def remember_answer(self, conversation: str, message: str, topic: str) -> None:
+        await asyncio.to_thread(self.record_answer, conversation, message, topic)
+
+    async def answered(self, conversation: str, message: str | None) -> tuple[str, str] | None:
+        return await asyncio.to_thread(self.answer, conversation, message)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -204,6 +279,16 @@ class FeedbackStore:
             ).fetchall()
         tallies = [Tally(topic, int(up), int(down)) for topic, up, down in rows]
         return sorted(tallies, key=lambda t: (-t.down, -t.total, t.topic))
+
+    def comments(self, limit: int = 20) -> list[Comment]:
+        """What people wrote with their ratings, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT topic, vote, comment, at FROM votes WHERE comment != '' "
+                "ORDER BY at DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [Comment(topic, vote == 1, text, at) for topic, vote, text, at in rows]
 
     def gaps(self, limit: int = 20) -> list[Gap]:
         """The most asked unanswered questions, most frequent first."""
@@ -240,6 +325,13 @@ def feedback_report(store: FeedbackStore) -> str:
     lines += [f"{t.topic:<{width}}  {t.up:>5}  {t.down:>5}  {t.total:>5}" for t in tallies]
     up, down = sum(t.up for t in tallies), sum(t.down for t in tallies)
     lines.append(f"{'all topics':<{width}}  {up:>5}  {down:>5}  {up + down:>5}")
+    comments = store.comments()
+    if comments:
+        lines += ["", "comments (newest first)"]
+        lines += [
+            f"{c.at[:10]}  {'👍' if c.helpful else '👎'}  {c.topic}: {' '.join(c.text.split())}"
+            for c in comments
+        ]
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@
 Layouts by reply kind:
 
 * answer: title, the short answer, "Use it when" / "Look elsewhere when" bullets, detail, related
-  topics as buttons, a "Learn more" link, 👍 / 👎.
+  topics as buttons, a "Learn more" link, 👍 Helpful / 👎 Not helpful (not in Teams, which has
+  its own feedback buttons: bot/channels/teams_ai.py).
 * comparison: two columns side by side (summary and when to pick each), both links, 👍 / 👎.
 * recommendation: the memo's sections, the reference link, next topics and "start again"
   buttons, 👍 / 👎.
@@ -83,17 +84,15 @@ def _bullets(items: tuple[str, ...]) -> str:
 
 
 def say_data(text: str) -> dict[str, Any]:
-    """Data of a button that sends `text` as if typed.
+    """Data of a button that sends `text` as if typed: `{"archbot": "say", "text": ...}`.
 
-    In Teams, `msteams.messageBack` shows the label in the chat as the user's message and
-    delivers `text` to the bot (also in channels, where a plain message would need an
-    @mention); other hosts ignore `msteams` and post the data as the message's `value`.
+    Every host posts an Action.Submit's object data as the message's `value` (no text), in every
+    Teams scope, channels included, without an @mention; `bot.channels.teams.clicked_text` reads
+    it back. No `msteams` (messageBack / imBack) here: the Microsoft 365 Agents Playground
+    0.2.28 throws on any Action.Submit whose data has one ("Cannot add property msTeams, object
+    is not extensible", its card data is frozen), so such a button sends nothing there.
     """
-    return {
-        ACTION_KEY: ACTION_SAY,
-        "text": text,
-        "msteams": {"type": "messageBack", "displayText": text, "text": text},
-    }
+    return {ACTION_KEY: ACTION_SAY, "text": text}
 
 
 def feedback_data(topic: str, vote: str) -> dict[str, Any]:
@@ -116,24 +115,19 @@ def _stacked_buttons(labels: tuple[str, ...]) -> list[Element]:
     return [{"type": "ActionSet", "actions": [say_action(label)]} for label in labels]
 
 
+FEEDBACK_LABELS = {VOTE_UP: "👍 Helpful", VOTE_DOWN: "👎 Not helpful"}
+"""Words beside the emoji: readable where no emoji font is installed (headless browsers, some
+desktops show the emoji as an empty box)."""
+
+
 def _feedback(topic: str) -> list[Element]:
     return [
         text_block("Was this helpful?", isSubtle=True, size="Small", spacing="Medium"),
         {
             "type": "ActionSet",
             "actions": [
-                {
-                    "type": "Action.Submit",
-                    "title": "👍",
-                    "tooltip": "Helpful",
-                    "data": feedback_data(topic, VOTE_UP),
-                },
-                {
-                    "type": "Action.Submit",
-                    "title": "👎",
-                    "tooltip": "Not helpful",
-                    "data": feedback_data(topic, VOTE_DOWN),
-                },
+                {"type": "Action.Submit", "title": label, "data": feedback_data(topic, vote)}
+                for vote, label in FEEDBACK_LABELS.items()
             ],
         },
     ]
@@ -190,10 +184,11 @@ def _card(body: list[Element], actions: list[Element], fallback: str, **extra: A
 # -- cards -----------------------------------------------------------------------------------
 
 
-def build_card(reply: Reply, *, interactive: bool = True) -> Card:
+def build_card(reply: Reply, *, interactive: bool = True, rate_buttons: bool = True) -> Card:
     """The Adaptive Card for a reply. `interactive=False` leaves out everything that talks back
     to the bot (buttons that send messages, 👍 / 👎): for a card a user inserts into a
-    conversation the bot may not be part of (the message extension)."""
+    conversation the bot may not be part of (the message extension). `rate_buttons=False`
+    leaves out only 👍 / 👎 (Teams rates a message with its own feedback buttons)."""
     body: list[Element] = [text_block(note) for note in reply.notes]
     if reply.title:
         body.append(_title(reply.title))
@@ -233,7 +228,7 @@ def build_card(reply: Reply, *, interactive: bool = True) -> Card:
         if related:
             body.append(text_block("Related", weight="Bolder", spacing="Medium"))
             body.append({"type": "ActionSet", "actions": [say_action(r) for r in related]})
-        if reply.rateable:
+        if reply.rateable and rate_buttons:
             body.extend(_feedback(reply.topic or ""))
     return _card(body, actions, reply.text, **extra)
 
