@@ -140,7 +140,9 @@ def test_a_grown_knowledge_base_keeps_the_development_answers(real_kb):
     for say in _says():
         before, after = base.route(say), bigger.route(say)
         if before.outcome is Outcome.ANSWER and before.top.score >= 0.6:
-            assert after.top.intent.id == before.top.intent.id, say
+            # a near tie (within 0.05) may turn either way as the corpus' term weights move
+            tied = {m.intent.id for m in before.matches if m.score >= before.top.score - 0.05}
+            assert after.top.intent.id in tied, say
 
 
 # -- reading and writing activities -------------------------------------------------------------
