@@ -99,6 +99,36 @@ def test_the_manifest_declares_the_bot_its_commands_and_the_extension(tmp_path):
     assert command["parameters"][0]["name"] == "query"
 
 
+def test_the_manifest_uses_the_newest_schema_the_official_package_has(official_schema):
+    versions = [
+        tuple(int(n) for n in d.name[1:].split("."))
+        for d in official_schema.iterdir()
+        if re.fullmatch(r"v\d+\.\d+", d.name)
+    ]
+    manifest = json.loads((SOURCE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    newest = ".".join(str(n) for n in max(versions))
+    assert manifest["manifestVersion"] == newest
+    assert manifest["$schema"].endswith(f"/v{newest}/MicrosoftTeams.schema.json")
+
+
+async def test_every_prompt_starter_gets_an_answer(tmp_path, kb):
+    """The manifest's commandLists are Teams' prompt starters: each is a question ArchBot
+    answers (not "I don't know"), in the scope it is offered in."""
+    from bot.hosting.runtime import MEMORY_URL, build_runtime
+    from bot.operations.config import Settings
+
+    from .conversation import Conversation
+
+    manifest = build_package(APP_ID, tmp_path / "p.zip").manifest
+    runtime = build_runtime(Settings(storage=MEMORY_URL), kb)
+    unknown = runtime.handler.replies.unknown().text
+    starters = {c["title"] for cl in manifest["bots"][0]["commandLists"] for c in cl["commands"]}
+    assert len(starters) >= 5
+    for title in sorted(starters):
+        turn = await Conversation(runtime.handler, "msteams", f"c-{title}").say(title)
+        assert turn.messages and unknown not in turn.text, title
+
+
 def test_the_icons_are_the_sizes_teams_wants():
     with Image.open(SOURCE_DIR / "color.png") as color:
         assert color.size == (192, 192)

@@ -173,7 +173,11 @@ async def test_a_channel_mention_is_answered_in_the_thread_with_a_card(bot, conn
     (card,) = cards(reply.activity)
     assert card["version"] == "1.5"
     assert card["body"][0]["text"] == "Prompt flow"
-    assert not reply.activity.get("text")
+    assert reply.activity["text"] == "Source: Prompt flow docs [1]"  # Teams' citation marker
+    assert reply.activity["channelData"] == {"feedbackLoopEnabled": True}
+    (entity,) = [e for e in reply.activity["entities"] if e["@type"] == "Message"]
+    assert entity["additionalType"] == ["AIGeneratedContent"]
+    assert entity["citation"][0]["appearance"]["url"] == card["actions"][0]["url"]
 
 
 async def test_the_mention_is_stripped_and_the_bots_name_elsewhere_kept(bot, archbot, connector):
@@ -236,10 +240,57 @@ async def test_a_duplicate_retry_is_answered_once(bot, connector):
     assert await connector.no_more_replies(within=0.5) == []
 
 
-async def test_a_thumbs_up_is_stored_with_the_topic(bot, archbot, connector):
+def sent_id(connector, reply) -> str:
+    """The id the loopback connector gave a reply (`sent-N`, in arrival order)."""
+    return f"sent-{connector.received.index(reply) + 1}"
+
+
+def feedback_invoke(service_url: str, conversation_id: str, reply_to_id: str, value: Any):
+    return teams_activity(
+        "invoke",
+        service_url,
+        scope="personal",
+        conversation_id=conversation_id,
+        name="message/submitAction",
+        replyToId=reply_to_id,
+        value=value,
+    )
+
+
+async def test_teams_feedback_buttons_store_the_vote_and_the_comment(bot, archbot, connector):
     answer = await only_reply(bot, connector, message(connector.service_url, "prompt flow"))
-    up, _down = submit_data(cards(answer.activity)[0], "feedback")
-    assert up == {"archbot": "feedback", "topic": "prompt-flow", "vote": "up"}
+    assert answer.activity["channelData"]["feedbackLoopEnabled"] is True
+    assert submit_data(cards(answer.activity)[0], "feedback") == []  # Teams' buttons, not ours
+    rating = {
+        "actionName": "feedback",
+        "actionValue": {"reaction": "dislike", "feedback": '{"feedbackText": "add pricing"}'},
+    }
+    invoke = feedback_invoke(
+        connector.service_url, answer.conversation_id, sent_id(connector, answer), rating
+    )
+
+    status, body = await bot.send(invoke)
+
+    assert status == 200, body
+    assert await connector.no_more_replies(within=0.3) == []  # Teams thanks the user itself
+    report = cli("kb", "feedback", db=archbot.db_path)
+    (row,) = [line.split() for line in report.splitlines() if line.startswith("prompt-flow")]
+    assert row[1:3] == ["0", "1"]
+    assert "👎  prompt-flow: add pricing" in report
+
+
+async def test_a_malformed_feedback_invoke_is_a_400(bot, connector):
+    invoke = feedback_invoke(
+        connector.service_url, "a:1x", "sent-1", {"actionName": "feedback", "actionValue": 3}
+    )
+    status, body = await bot.send(invoke)
+    assert status == 400
+    assert "reaction" in json.loads(body)["message"]
+
+
+async def test_a_thumbs_up_on_an_older_card_is_stored_with_the_topic(bot, archbot, connector):
+    answer = await only_reply(bot, connector, message(connector.service_url, "prompt flow"))
+    up = {"archbot": "feedback", "topic": "prompt-flow", "vote": "up"}  # cards sent before
     click = message(
         connector.service_url,
         None,
@@ -253,7 +304,7 @@ async def test_a_thumbs_up_is_stored_with_the_topic(bot, archbot, connector):
     assert "Thanks for the feedback" in reply.activity["text"]
     tally = cli("kb", "feedback", db=archbot.db_path)
     (row,) = [line.split() for line in tally.splitlines() if line.startswith("prompt-flow")]
-    assert row[1:3] == ["1", "0"]
+    assert row[1] == "1"  # one 👍 (the 👎 above is another test's)
 
 
 # -- installation ----------------------------------------------------------------------------
