@@ -486,7 +486,9 @@ async def test_idle_conversations_are_evicted_unless_a_stream_is_open(http, smal
 async def test_the_oldest_conversation_goes_when_the_limit_is_reached(http, small_server):
     dl = DirectLineClient(http, small_server)
     first, first_token, _ = await dl.start()
+    await dl.wait_for(first, first_token, bool)  # the welcome, appended after the start, is a use
     second, second_token, _ = await dl.start()
+    await dl.wait_for(second, second_token, bool)
     await dl.activities(first, first_token)  # first is now the most recently used
     third, third_token, _ = await dl.start()
 
