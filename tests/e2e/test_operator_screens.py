@@ -7,9 +7,10 @@ import sqlite3
 
 import pytest
 
+from bot.channels.cards.builders import VOTE_UP, feedback_data
 from bot.state.feedback import feedback_path
 
-from .test_teams import cards, cli, message, only_reply, submit_data
+from .test_teams import cards, cli, message, only_reply
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,9 @@ async def test_kb_gaps_prints_what_users_typed_without_control_characters(bot, a
 
 async def test_a_forged_feedback_click_is_thanked_but_not_counted(bot, archbot, connector):
     answer = await only_reply(bot, connector, message(connector.service_url, "prompt flow"))
-    up, _down = submit_data(cards(answer.activity)[0], "feedback")
+    # Teams rates answers with its own feedback loop now, so the card has no 👍 to copy: a
+    # client can still send the card-click shape the other channels use
+    up = feedback_data("prompt-flow", VOTE_UP)
     forged = [
         {**up, "topic": "no-such-topic"},
         {**up, "topic": "\x1b]0;owned\x07prompt-flow"},
