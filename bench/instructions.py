@@ -6,7 +6,8 @@ whole bot in-process — handler, recognizer, dialogs, conversation state in mem
 cost of one turn without start-up. `--baseline REV` measures another commit the same way in a
 temporary git worktree, in the same run, and prints the ratio.
 
-HTTP and the connector are not in it (bench/load.py measures those); it is the bot's own turn.
+HTTP and the connector are not in it (bench/load.py measures those); it is the bot's own turn,
+with the third-party patches `archbot serve` applies (bot/hosting/patches.py).
 
 Usage: python bench/instructions.py [--turns 100] [--baseline REV]
 Needs valgrind (apt-get install valgrind); without it, says so and exits 0.
@@ -47,12 +48,16 @@ def play(turns: int) -> None:
     sys.path.insert(0, os.getcwd())
     try:
         from bot.hosting.inprocess import InProcessAdapter
+        from bot.hosting.patches import apply_patches
         from bot.hosting.runtime import MEMORY_URL, build_runtime
         from bot.operations.config import Settings
     except ImportError:  # a baseline from before bot/ was grouped by concern
         from bot.config import Settings  # type: ignore[no-redef]
         from bot.inprocess import InProcessAdapter  # type: ignore[no-redef]
+        from bot.patches import apply_patches  # type: ignore[no-redef]
         from bot.runtime import MEMORY_URL, build_runtime  # type: ignore[no-redef]
+
+    apply_patches()  # as `archbot serve` runs
 
     runtime = build_runtime(dataclasses.replace(Settings.from_env(), storage=MEMORY_URL))
     adapter = InProcessAdapter()

@@ -120,7 +120,8 @@ class KnowledgeRecognizer(Recognizer):
         """What the conversation is about, from conversation state."""
         if self.focus is None:
             return Focus()
-        return Focus.from_state(await self.focus.get(turn_context, dict))
+        # no default: a default would be written into the state and save it on every first turn
+        return Focus.from_state(await self.focus.get(turn_context))
 
     async def remember(self, turn_context: TurnContext, result: RecognizerResult) -> None:
         """Move the conversation's focus to what this turn answered (a decline keeps it)."""
