@@ -13,7 +13,8 @@
 
 Teams does not say which topic a message answered, only its id: `SentAnswers` notes in the
 `AnswerLog` (the feedback store), per conversation, which topic each sent answer was about (and
-the latest, for a client that sends no `replyToId`, as the Playground 0.2.28 does).
+the latest, for a client that sends no `replyToId`, as the Playground 0.2.28 does; in a channel
+it also names only the channel, not the thread).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ MAX_CITATION_NAME = 80
 MAX_CITATION_ABSTRACT = 160
 """Teams' limits for a citation's name and abstract."""
 MESSAGE_ENTITY_TYPE = "https://schema.org/Message"
+THREAD_MARK = ";messageid="
+"""A Teams channel thread's conversation id is the channel's, then this, then the post's id."""
 AI_GENERATED = "AIGeneratedContent"
 
 
@@ -227,7 +230,10 @@ class SentAnswers:
         conversation = self.context.activity.conversation
         if not conversation or not conversation.id:
             return
+        channel, thread, _ = conversation.id.partition(THREAD_MARK)
         for activity in self.sent:
             topic = answered_topic(activity)
             if topic:  # an answer without an id (an empty 202) is still the latest
                 await log.remember_answer(conversation.id, activity.id or "", topic)
+                if thread:  # the Playground rates a channel's answers by the channel alone
+                    await log.remember_answer(channel, "", topic)
