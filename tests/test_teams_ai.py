@@ -227,6 +227,16 @@ async def test_a_rating_without_a_message_id_rates_the_latest_answer(runtime):
     assert [(t.topic, t.down) for t in runtime.feedback.tally()] == [("ai-speech", 1)]
 
 
+async def test_in_a_channel_a_rating_naming_only_the_channel_rates_its_latest_answer(runtime):
+    """The Playground's invoke in a channel names the channel, not the thread, and no message."""
+    chat = TeamsChat(runtime, "channel")
+    chat.conversation.id = "19:general@thread.tacv2;messageid=1700000000001"
+    await chat.say("what is RAG")
+    chat.conversation.id = "19:general@thread.tacv2"
+    await chat.rate(reaction("like", "clear"), None)
+    assert [(t.topic, t.up) for t in runtime.feedback.tally()] == [("rag", 1)]
+
+
 async def test_a_rating_of_a_message_archbot_did_not_send_is_not_stored(runtime):
     chat = TeamsChat(runtime)
     await chat.say("what is RAG")
