@@ -348,9 +348,6 @@ class Conversation:
         if followup.answer and has_part(self.kb, topic, followup.answer):
             return as_part
         if followup.answer == "story":
-            own = self._with_focus(text, topic, plain)  # one of its own questions has examples?
-            if own is not None and own.decision.top.intent.topic.id == topic.id:
-                return own
             earlier = [self.kb.topics[t] for t in focus.recent[1:] if t in self.kb.topics]
             with_story = next((t for t in earlier if has_part(self.kb, t, "story")), None)
             return part_of(with_story) if with_story is not None else as_part
