@@ -284,3 +284,15 @@ async def test_guidance_about_another_vendors_products_is_declined(convo):
     turn = await convo.say("help us pick between Pinecone and Weaviate for our RAG app")
     assert decided(turn)[0] == "None"
     assert "Let's find the right architecture" not in turn.text
+
+
+async def test_a_customer_story_the_guide_lacks_is_said_honestly(convo):
+    await convo.say("what is prompt flow?")
+    turn = await convo.say("any customer using it?")
+    assert "I don't know a customer story about Prompt flow" in turn.text
+
+
+async def test_give_me_an_example_answers_from_the_topic_in_focus(convo):
+    await convo.say("what is a hyperparameter?")
+    turn = await convo.say("give me an example")
+    assert "hidden layers" in turn.text
