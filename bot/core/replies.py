@@ -103,6 +103,10 @@ class Reply:
     links: tuple[Link, ...] = ()
     related: tuple[str, ...] = ()
     topic: str | None = None
+    image: Link | None = None
+    """A picture cards show under the summary (`title`: its alt text; `url`: http(s) or data)."""
+    file: Link | None = None
+    """A file sent with the message (`title`: its name; `url`: where the bot serves it)."""
 
     @property
     def rateable(self) -> bool:
@@ -334,10 +338,10 @@ class Replies:
         return Reply(text, self._examples(), kind=ReplyKind.HELP, summary=text)
 
     def welcome(self) -> Reply:
-        """The first message a new user sees."""
+        """The first message a new user sees: the greeting (one introduction, not the greeting and
+        the help text one after the other) with example questions as buttons."""
         greeting = self.kb.topics.get(GREETING_TOPIC)
         text = greeting.summary if greeting else "Hi, I'm ArchBot."
-        text = f"{text}\n\n{self.help().text}"
         return Reply(text, self._examples(), kind=ReplyKind.WELCOME, summary=text)
 
     def team_welcome(self, bot_name: str = "ArchBot") -> Reply:
