@@ -20,7 +20,7 @@ import json
 import math
 import operator
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -141,9 +141,12 @@ class FusionModel:
             gate_bias=float(data.get("gate_bias", 0.0)),
         )
 
-    def probability(self, features: dict[str, float]) -> float:
+    def probability(self, features: Mapping[str, float]) -> float:
         """The probability that this candidate is the right one."""
-        values = map(features.__getitem__, FEATURES)
+        return self.probability_of(map(features.__getitem__, FEATURES))
+
+    def probability_of(self, values: Iterable[float]) -> float:
+        """`probability` of a candidate's feature values, in `FEATURES` order."""
         return _logistic(self.bias + sum(map(operator.mul, self._weights, values)))
 
     def confidence(self, gate: dict[str, float]) -> float:
@@ -175,6 +178,55 @@ def _mean(vectors: Sequence[array]) -> array | None:
     return array("f", [sum(column) / len(vectors) for column in zip(*vectors, strict=True)])
 
 
+class _Message:
+    """What the lazily computed features of one message's candidates share."""
+
+    __slots__ = ("known_total", "known_weights", "router", "weights")
+
+    def __init__(self, router: HybridRouter, corrected: Sequence[str]) -> None:
+        self.router = router
+        self.weights = router.terms.weights(corrected)
+        # words the knowledge base uses ("great, what is RAG?" is all name)
+        idf = router.terms.idf
+        self.known_weights = [(t, w) for t, w in self.weights[0] if idf(t) > 0]
+        self.known_total = sum(w for _, w in self.known_weights) or 1.0
+
+    def name_share(self, index: int) -> float:
+        """How much of the message's known words are the intent's topic's name."""
+        names = self.router.topic_name_terms(self.router.intents[index].topic.id)
+        return sum(w for t, w in self.known_weights if t in names) / self.known_total
+
+    def coverage(self, index: int) -> float:
+        """The IDF-weighted share of the message the intent's whole text uses."""
+        return self.router.terms.coverage(self.weights, index)
+
+
+class _Features(dict[str, float]):
+    """A candidate's features. `coverage` and `name_share`, which only the gate reads (of
+    the best candidates), are computed when first read."""
+
+    __slots__ = ("index", "message")
+    _LAZY = ("coverage", "name_share")
+
+    message: _Message
+    index: int
+
+    def __missing__(self, key: str) -> float:
+        if key == "coverage":
+            value = self.message.coverage(self.index)
+        elif key == "name_share":
+            value = self.message.name_share(self.index)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+    def complete(self) -> None:
+        """Compute every lazy feature now."""
+        for key in self._LAZY:
+            self[key]  # computed and stored by __missing__
+
+
 class HybridRouter:
     """Routes a message to an intent (or a decline) from the three fused signals."""
 
@@ -191,6 +243,8 @@ class HybridRouter:
         self.normalizer = self.lexical.normalizer
         self.intents = self.lexical.intents
         self._position = {intent.id: i for i, intent in enumerate(self.intents)}
+        self._question = [float(i.question is not None) for i in self.intents]
+        self._smalltalk = [float(i.topic.kind is Kind.SMALLTALK) for i in self.intents]
         self._of_topic: dict[str, list[int]] = {}
         for index, intent in enumerate(self.intents):
             self._of_topic.setdefault(intent.topic.id, []).append(index)
@@ -243,6 +297,16 @@ class HybridRouter:
     ) -> list[tuple[Intent, dict[str, float]]]:
         """Each candidate intent with its features (the fitting script's view of a message);
         `also` adds intents (by position) to the candidates."""
+        found = self._candidates(text, also)
+        for _intent, features, _probability in found:
+            features.complete()
+        return [(intent, features) for intent, features, _probability in found]
+
+    def _candidates(
+        self, text: str, also: Sequence[int] = ()
+    ) -> list[tuple[Intent, _Features, float]]:
+        """Each candidate intent with its features (`coverage` and `name_share` computed when
+        first read) and its probability."""
         normalized, lexical, corrected, terms, best_terms_list, meaning, describing = self._read(
             text
         )
@@ -266,49 +330,47 @@ class HybridRouter:
         best_described = max([c for _, c in described_near[:1]] + list(described.values()))
         known = self._known_share(normalized.terms)
         asked = frozenset(normalized.terms)
+        exact = self._exact.get(asked, ())
         short = _short_stems(normalized.words)
-        weights = self.terms.weights(corrected)
-        # words the knowledge base uses ("great, what is RAG?" is all name)
-        known_weights = [(t, w) for t, w in weights[0] if self.terms.idf(t) > 0]
-        known_total = sum(w for _, w in known_weights) or 1.0
+        message = _Message(self, corrected)
+        model = self.model
         found = []
         for index in candidates:
-            intent = self.intents[index]
             lex = lexical.get(index, 0.0)
             term = terms.get(index, 0.0)
-            meaning = cosines[index]
-            leads = (lex - best_lexical, term - best_terms, meaning - best_meaning)
-            features = {
-                "lexical": lex,
-                "terms": term,
-                "meaning": meaning,
-                "lexical_lead": leads[0],
-                "terms_lead": leads[1],
-                "meaning_lead": leads[2],
-                "lexical_rank": lexical_rank.get(index, 0.0),
-                "terms_rank": terms_rank.get(index, 0.0),
-                "meaning_rank": meaning_rank.get(index, 0.0),
-                "described": described[index],
-                "described_lead": described[index] - best_described,
-                "agreement": sum(1.0 for lead in leads if lead >= -1e-9) / 3.0,
-                "question": float(intent.question is not None),
-                "smalltalk": float(intent.topic.kind is Kind.SMALLTALK),
-                "known_words": known,
+            cosine = cosines[index]
+            lexical_lead, terms_lead = lex - best_lexical, term - best_terms
+            meaning_lead = cosine - best_meaning
+            said = index in exact
+            values = (
+                lex,
+                term,
+                cosine,
+                lexical_lead,
+                terms_lead,
+                meaning_lead,
+                lexical_rank.get(index, 0.0),
+                terms_rank.get(index, 0.0),
+                meaning_rank.get(index, 0.0),
+                described[index],
+                described[index] - best_described,
+                ((lexical_lead >= -1e-9) + (terms_lead >= -1e-9) + (meaning_lead >= -1e-9))
+                / 3.0,  # agreement
+                self._question[index],
+                self._smalltalk[index],
+                known,
                 # small talk is named only by a message that is nothing else ("hi", not
                 # "hi, what is RAG?")
-                "named": float(
-                    index in self._exact.get(asked, ())
-                    if intent.topic.kind is Kind.SMALLTALK
+                float(
+                    said
+                    if self._smalltalk[index]
                     else any(_says(n, normalized.terms, asked, short) for n in self._names[index])
                 ),
-                "exact_name": float(index in self._exact.get(asked, ())),
-                "name_share": sum(
-                    w for t, w in known_weights if t in self._topic_names[intent.topic.id]
-                )
-                / known_total,
-                "coverage": self.terms.coverage(weights, index),
-            }
-            found.append((intent, features))
+            )
+            features = _Features(zip(FEATURES, values, strict=True))
+            features["exact_name"] = float(said)
+            features.message, features.index = message, index
+            found.append((self.intents[index], features, model.probability_of(values)))
         return found
 
     def _reading(self, text: str) -> _Reading:
@@ -361,8 +423,8 @@ class HybridRouter:
         """The best answering intents for a text (declines left out), best first, with their
         probabilities."""
         scored = [
-            Match(intent, round(self.model.probability(features), 4))
-            for intent, features in self.features(text)
+            Match(intent, round(probability, 4))
+            for intent, _features, probability in self._candidates(text)
             if intent.topic.kind is not Kind.DECLINE
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
@@ -373,8 +435,8 @@ class HybridRouter:
         best first, with their probabilities (a follow-up read against the topics in focus)."""
         also = [i for topic in topics for i in self._of_topic.get(topic, ())]
         scored = [
-            Match(intent, round(self.model.probability(features), 4))
-            for intent, features in self.features(text, also)
+            Match(intent, round(probability, 4))
+            for intent, _features, probability in self._candidates(text, also)
             if intent.topic.kind is not Kind.DECLINE
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
@@ -382,8 +444,9 @@ class HybridRouter:
 
     def route(self, text: str) -> Decision:
         """Rank and decide: answer, ask which one, or decline."""
-        features = self.features(text)
-        return decide(text, features, [self.model.probability(f) for _, f in features], self.model)
+        found = self._candidates(text)
+        candidates = [(intent, features) for intent, features, _p in found]
+        return decide(text, candidates, [p for _i, _f, p in found], self.model)
 
 
 def gate_features(
@@ -412,11 +475,11 @@ def gate_features(
                 for a in answers
                 if a[1].question is None
                 and a[1].topic.id == topic
-                and a[2].get("name_share", 0.0) >= _NAME_SHARE
+                and a[2]["name_share"] >= _NAME_SHARE
             ),
             None,
         )
-        if general is not None and answers[0][2].get("name_share", 0.0) >= _NAME_SHARE:
+        if general is not None and answers[0][2]["name_share"] >= _NAME_SHARE:
             answers.remove(general)
             answers.insert(0, (answers[0][0], general[1], general[2]))
     ranked = [Match(intent, round(p, 4)) for p, intent, _f in answers]
