@@ -8,12 +8,14 @@ Typed answers go through the Advisor's fuzzy matcher (ChoicePrompt does not matc
 choices are offered as suggested-action buttons that send their label.
 
 The last walkthrough's answers stay in conversation state (`memory`, a state property) after it
-ends, so "why not Databricks?" and "what if we had a data science team?" are answered on any later
-turn (`follow_up`, which the root dialog asks first).
+ends, so "why not Databricks?", "what if we had a data science team?" and "Export decision
+record" are answered on any later turn (`follow_up`, which the root dialog asks first). The memo
+carries its architecture diagram (`Artifacts`: an image on cards, a line of text elsewhere).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -33,17 +35,21 @@ from bot.core.advisor import (
     Command,
     FollowUp,
     MatchKind,
+    Recommendation,
     Understanding,
     correction,
     follow_up,
     looks_like_question,
     memo,
+    note_words,
     short_label,
     trace_value,
     what_if_text,
     why_not_reply,
 )
-from bot.core.kb import Choice, Kind, WalkthroughQuestion
+from bot.core.artifacts import Artifacts
+from bot.core.diagram import text as diagram_text
+from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
 from bot.recognizer import KnowledgeRecognizer, decision_of
@@ -53,6 +59,17 @@ TRACE_LABEL = "ArchBot recommendation"
 TRACE_VALUE_TYPE = "https://archbot.dev/schemas/recommendation"
 EMULATOR = "emulator"
 RESTART_LABEL = "Start the walkthrough"
+EXPORT_LABEL = "Export decision record"
+_EXPORT = re.compile(
+    r"^(?:please\s+)?(?:(?:export|download|write|give me|get|send|make|create)\s+)?"
+    r"(?:(?:me|us|the|a|an|our|this|that)\s+)*(?:architecture\s+)?(?:decision record|adr)"
+    r"(?:\s+(?:please|for (?:this|that|it)))?$",
+    re.IGNORECASE,
+)
+"""Asking for the last recommendation's decision record: the button, "ADR", "write the decision
+record"."""
+TERMINAL = "terminal"
+"""The terminal's channel: the record is printed, not linked."""
 MEMORY = "Walkthrough"
 """The conversation-state property that keeps the last walkthrough's answers."""
 STATEMENT_ANSWER_SCORE = 0.8
@@ -112,6 +129,16 @@ _STEPS = "WalkthroughSteps"
 _PROMPT = "WalkthroughPrompt"
 
 
+def recommendation_memo(recommendation: Recommendation, artifacts: Artifacts | None) -> Reply:
+    """The memo, with its diagram and the export button when there are artifacts."""
+    drawn = artifacts.diagram(recommendation) if artifacts is not None else None
+    if artifacts is None or drawn is None:
+        return memo(recommendation, RESTART_LABEL)
+    flow = diagram_text(drawn)
+    image = Link(f"Architecture diagram: {flow}", artifacts.image_url(drawn))
+    return memo(recommendation, RESTART_LABEL, flow=flow, image=image, export_label=EXPORT_LABEL)
+
+
 class WalkthroughDialog(ComponentDialog):
     """Interviews the user and recommends an architecture; interruptions work at every question."""
 
@@ -121,6 +148,7 @@ class WalkthroughDialog(ComponentDialog):
         recognizer: KnowledgeRecognizer,
         replies: Replies,
         memory: StatePropertyAccessor | None = None,
+        artifacts: Artifacts | None = None,
     ) -> None:
         super().__init__(WalkthroughDialog.__name__)
         self.advisor = advisor
@@ -128,6 +156,8 @@ class WalkthroughDialog(ComponentDialog):
         self.replies = replies
         self.memory = memory
         """Conversation state: the last walkthrough's answers, {"state": …} (None: not kept)."""
+        self.artifacts = artifacts
+        """Diagrams and decision records (None: the memo has neither)."""
         self.add_dialog(WaterfallDialog(_STEPS, [self._ask_step, self._answer_step]))
         self.add_dialog(TextPrompt(_PROMPT))
         self.initial_dialog_id = _STEPS
@@ -193,6 +223,10 @@ class WalkthroughDialog(ComponentDialog):
                 return answered
 
         understanding = self.advisor.understand(state, question, text, match)
+        if understanding.match.kind is not MatchKind.EXACT and (
+            understanding.filled or understanding.corrected
+        ):
+            note_words(state, text)  # the user's own words, for the decision record
         notes = self._understood(state, question, understanding)
         if understanding.filled or understanding.corrected:
             confirming = understanding.match.kind is not MatchKind.EXACT
@@ -433,13 +467,16 @@ class WalkthroughDialog(ComponentDialog):
         self, step: WaterfallStepContext, state: dict[str, Any], notes: list[str]
     ) -> DialogTurnResult:
         recommendation = self.advisor.recommendation(state)
-        reply = memo(recommendation, RESTART_LABEL)
+        reply = self._memo(recommendation)
         if notes:
             reply = replace(reply, text="\n\n".join([*notes, reply.text]), notes=tuple(notes))
         await step.context.send_activity(to_activity(reply, step.context))
         value = await self._recommended(step.context, recommendation)
         await self._remember(step.context, state)
         return await step.end_dialog(value)
+
+    def _memo(self, recommendation: Recommendation) -> Reply:
+        return recommendation_memo(recommendation, self.artifacts)
 
     async def _recommended(self, context: TurnContext, recommendation) -> dict[str, Any]:
         value = trace_value(recommendation)
@@ -454,21 +491,39 @@ class WalkthroughDialog(ComponentDialog):
     async def _remember(self, context: TurnContext, state: dict[str, Any]) -> None:
         if self.memory is not None:
             kept = {
-                k: state[k] for k in ("answers", "inferred", "skipped", "history") if k in state
+                k: state[k]
+                for k in ("answers", "inferred", "skipped", "history", "said")
+                if k in state
             }
             await self.memory.set(context, {"state": kept})
 
-    async def follow_up(self, context: TurnContext) -> bool:
-        """Answer "why not X?" or "what if …?" about the last recommendation; False for any
-        other message, or when there was no walkthrough in this conversation."""
-        asked = follow_up(context.activity.text or "") if self.memory is not None else None
-        if asked is None:
-            return False
+    async def _remembered(self, context: TurnContext) -> dict[str, Any] | None:
+        """The last walkthrough's state in this conversation (None: there was none)."""
+        if self.memory is None:
+            return None
         remembered = await self.memory.get(context)
         state = remembered.get("state") if isinstance(remembered, dict) else None
         if not isinstance(state, dict) or not isinstance(state.get("answers"), dict):
+            return None
+        return {"inferred": [], "skipped": [], "history": [], **state, "heard": {}}
+
+    async def follow_up(self, context: TurnContext) -> bool:
+        """Answer "why not X?", "what if …?" or "Export decision record" about the last
+        recommendation; False for any other message, or when there was no walkthrough in this
+        conversation."""
+        text = " ".join((context.activity.text or "").split()).rstrip(" .!?")
+        if self.artifacts is not None and _EXPORT.match(text):
+            state = await self._remembered(context)
+            if state is None:
+                return False
+            await context.send_activity(to_activity(self._record_reply(context, state), context))
+            return True
+        asked = follow_up(context.activity.text or "") if self.memory is not None else None
+        if asked is None:
             return False
-        state = {"inferred": [], "skipped": [], "history": [], **state, "heard": {}}
+        state = await self._remembered(context)
+        if state is None:
+            return False
         kind, subject = asked
         if kind is FollowUp.WHY_NOT:
             topic = self._named(subject)
@@ -485,12 +540,31 @@ class WalkthroughDialog(ComponentDialog):
         if change.after.rule.id == change.before.rule.id and not (change.added or change.dropped):
             await context.send_activity(to_activity(Reply(note, (RESTART_LABEL,)), context))
             return True
-        reply = memo(change.after, RESTART_LABEL)
+        reply = self._memo(change.after)
         reply = replace(reply, text=f"{note}\n\n{reply.text}", notes=(note,))
         await context.send_activity(to_activity(reply, context))
         await self._recommended(context, change.after)
+        note_words(change.state, context.activity.text or "")  # "what if …", in their words
         await self._remember(context, change.state)
         return True
+
+    def _record_reply(self, context: TurnContext, state: dict[str, Any]) -> Reply:
+        """The decision record: printed in the terminal, a file to download elsewhere."""
+        assert self.artifacts is not None
+        recommendation = self.advisor.recommendation(state)
+        record = self.artifacts.record(state)
+        if context.activity.channel_id == TERMINAL:
+            return Reply(f"The decision record (markdown, MADR template):\n\n{record}")
+        url = self.artifacts.record_url(recommendation)
+        name = f"adr-{recommendation.rule.id}.md"
+        return Reply(
+            f"Here is the decision record for **{recommendation.rule.title}**: [{name}]({url}) "
+            "(markdown, in the MADR template: context, decision, alternatives, consequences, the "
+            "diagram and links). Keep it in your repository or paste it into your wiki.",
+            (RESTART_LABEL,),
+            links=(Link("Download decision record", url),),
+            file=Link(name, url),
+        )
 
     def _named(self, subject: str):
         """The topic "why not X?" names: by title or alias, else the router's confident answer."""

@@ -34,7 +34,8 @@ from bot.channels.cards import (
     search_result_card,
 )
 from bot.channels.cards.builders import escape_markdown
-from bot.core.advisor import Advisor, memo, new_state
+from bot.core.advisor import Advisor, new_state
+from bot.core.artifacts import Artifacts
 from bot.core.compare import Comparison
 from bot.core.hybrid import FusionModel
 from bot.core.kb import Intent, Kind, KnowledgeBase
@@ -49,7 +50,7 @@ from bot.core.replies import (
 from bot.core.router import Decision, Match, Outcome
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
-from dialogs.walkthrough_dialog import RESTART_LABEL
+from dialogs.walkthrough_dialog import RESTART_LABEL, recommendation_memo
 
 from .conversation import Conversation
 from .paths import REPO_ROOT
@@ -94,12 +95,27 @@ def every_card(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
         labels = tuple(c.label for c in question.choices)
         reply = Reply("…", labels, ReplyKind.QUESTION, title=question.ask, notes=notes)
         cards[f"question:{question.id}"] = build_card(reply)
+    inline = artifacts_of(kb)  # the diagram inline: the largest card a recommendation makes
     for index, answers in enumerate(kb.walkthrough.completions({})):
         state = {**new_state(), "answers": dict(answers), "history": list(answers)}
         cards[f"recommendation:{index}"] = build_card(
-            memo(advisor.recommendation(state), RESTART_LABEL)
+            recommendation_memo(advisor.recommendation(state), inline)
         )
+    served = Artifacts(advisor, "https://archbot.example.com", public=True)
+    cards["recommendation-public-diagram"] = build_card(
+        recommendation_memo(advisor.recommendation(state), served)
+    )
     return cards
+
+
+_ARTIFACTS: dict[int, Artifacts] = {}
+
+
+def artifacts_of(kb: KnowledgeBase) -> Artifacts:
+    """One per knowledge base: each diagram is drawn once for the whole module."""
+    if id(kb) not in _ARTIFACTS:
+        _ARTIFACTS[id(kb)] = Artifacts(Advisor(kb), "http://127.0.0.1:3978", public=False)
+    return _ARTIFACTS[id(kb)]
 
 
 def test_the_catalogue_covers_every_kind_of_card(kb):
@@ -396,3 +412,4 @@ def test_a_recommendation_card_keeps_its_notes_behind_more_details(kb):
             "targetElements": ["details"],
         }
         assert card["body"][1]["text"].startswith("**Why:**")  # the decision and the why first
+        assert card["body"][2]["type"] == "Image"  # then the architecture

@@ -22,6 +22,7 @@ from botbuilder.schema import (
     ActionTypes,
     Activity,
     ActivityTypes,
+    Attachment,
     CardAction,
     SuggestedActions,
     TextFormatTypes,
@@ -34,6 +35,8 @@ from bot.core.replies import Reply, ReplyKind
 
 PRESENTER_KEY = "archbot.presenter"
 UNANSWERED_KEY = "archbot.unanswered"
+FILE_CONTENT_TYPE = "text/markdown"
+"""The type of the files replies carry (decision records)."""
 """Turn-state flag: this turn answered "I don't know" (the handler logs the question)."""
 CARD_CHANNELS_ENV = "ARCHBOT_CARD_CHANNELS"
 DEFAULT_CARD_CHANNELS = frozenset(
@@ -106,7 +109,21 @@ class Presenter:
             _fill_card(activity, reply, rate_buttons=not teams_answer)
         else:
             _fill_text(activity, reply)
+        self._attach_file(activity, reply, context.activity.channel_id)
         return mark_answer(activity, reply) if teams_answer else activity
+
+    @staticmethod
+    def _attach_file(activity: Activity, reply: Reply, channel_id: str | None) -> Activity:
+        """A reply's file as an attachment the client offers for download (Web Chat, the
+        Emulator). Not in Teams, which takes files from bots only through OneDrive consent:
+        there the card's link downloads it."""
+        if reply.file is None or channel_id == Channels.ms_teams:
+            return activity
+        file = Attachment(
+            content_type=FILE_CONTENT_TYPE, content_url=reply.file.url, name=reply.file.title
+        )
+        activity.attachments = [*(activity.attachments or []), file]
+        return activity
 
     def activity(self, reply: Reply, context: TurnContext) -> Activity:
         """A new message activity showing `reply` on the turn's channel."""

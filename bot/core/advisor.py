@@ -6,7 +6,8 @@ A walkthrough's progress is a plain dict (JSON-friendly, so dialog state can sto
     {"answers": {question id: choice id}, "inferred": [question ids taken from a description],
      "skipped": [question ids whose default was assumed],
      "history": [question ids in the order they were answered],
-     "heard": {question id: choice id said before the question applied}}
+     "heard": {question id: choice id said before the question applied},
+     "said": [the user's own words that answered questions (`note_words`)]}
 
 Typed answers are matched to a question's choices on stemmed content words (the KB vocabulary's
 abbreviations and synonyms applied), with rapidfuzz correcting typos of words the knowledge base
@@ -228,6 +229,8 @@ class Recommendation:
     reference: Link
     answers: tuple[Reason, ...] = field(default=())
     """Every answer that counts, in question order (the trace lists them)."""
+    said: tuple[str, ...] = ()
+    """The user's own words that answered questions (the decision record quotes them)."""
 
 
 @dataclass(frozen=True)
@@ -407,6 +410,32 @@ class WhatIf:
     @property
     def dropped(self) -> tuple[Topic, ...]:
         return tuple(t for t in self.before.services if t not in self.after.services)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A design the answers did not lead to, and why (a rule that did not fire)."""
+
+    rule: Rule
+    needs: tuple[tuple[WalkthroughQuestion, tuple[Choice, ...], Choice | None], ...] = ()
+    """What it needs that the answers do not give: (question, the choices that would do, the
+    answer given, None when the question was not asked). Empty: the answers fit it too."""
+    first: tuple[tuple[WalkthroughQuestion, Choice, Choice | None], ...] = ()
+    """When the answers fit it too: the answers that put the chosen design first."""
+
+
+SAID_MOST = 3
+SAID_CHARS = 400
+"""The user's words kept for the decision record: the last few messages, each cut short."""
+
+
+def note_words(state: dict[str, Any], text: str) -> None:
+    """Keep a message the user typed that answered questions, in their own words."""
+    words = " ".join(text.split())
+    if len(words) > SAID_CHARS:
+        words = words[: SAID_CHARS - 1].rstrip() + "…"
+    kept = [w for w in state.get("said", []) if w != words]
+    state["said"] = [*kept, words][-SAID_MOST:] if words else kept
 
 
 def new_state() -> dict[str, Any]:
@@ -742,8 +771,8 @@ class Advisor:
     def start(self, opener: str = "") -> dict[str, Any]:
         """A new walkthrough, with the questions the opening message already answers filled in."""
         state = new_state()
-        if opener.strip():
-            self.infer(state, opener)
+        if opener.strip() and self.infer(state, opener):
+            note_words(state, opener)
         return state
 
     def infer(
@@ -934,8 +963,9 @@ class Advisor:
             )
         related = tuple(self.kb.topics[t] for t in rule.related)
         reference = rule.reference or services[0].link
+        said = tuple(w for w in state.get("said", ()) if isinstance(w, str))
         return Recommendation(
-            rule, tuple(services), reasons, additions, related, reference, answers
+            rule, tuple(services), reasons, additions, related, reference, answers, said
         )
 
     # -- after the recommendation ---------------------------------------------------------------
@@ -994,6 +1024,44 @@ class Advisor:
             needs.append((question, choices, question.choice(given) if given else None))
         return WhyNot(topic, current, rule, tuple(needs))
 
+    def alternatives(self, state: dict[str, Any], most: int = 4) -> tuple[Alternative, ...]:
+        """The designs nearest to the answers that they did not lead to: rules the answers fit
+        too, then rules one different answer away, then two, in file order; one per design
+        title, at most `most`."""
+        current = self.recommendation(state).rule
+        answers = self.walkthrough.active(state["answers"])
+        ranked: list[tuple[int, int, Rule, list[tuple[str, frozenset[str]]]]] = []
+        for order, rule in enumerate(self.walkthrough.rules):
+            if rule.id == current.id or rule.title == current.title:
+                continue
+            missing = min(
+                (
+                    [(q, c) for q, c in condition if answers.get(q) not in c]
+                    for condition in rule.when
+                ),
+                key=len,
+                default=[],
+            )
+            if len(missing) <= 2:
+                ranked.append((len(missing), order, rule, missing))
+        found: list[Alternative] = []
+        for _, _, rule, missing in sorted(ranked, key=lambda r: r[:2]):
+            if len(found) == most or any(a.rule.title == rule.title for a in found):
+                continue
+            if len(missing) == 2 and len(found) >= 2:
+                break  # two answers away: only when nearer designs are few
+            if not missing:
+                found.append(Alternative(rule, first=self._comes_first(current, rule, answers)))
+                continue
+            needs = []
+            for question_id, choice_ids in missing:
+                question = self.walkthrough.question(question_id)
+                given = answers.get(question_id)
+                choices = tuple(c for c in question.choices if c.id in choice_ids)
+                needs.append((question, choices, question.choice(given) if given else None))
+            found.append(Alternative(rule, tuple(needs)))
+        return tuple(found)
+
     def _comes_first(
         self, winner: Rule, other: Rule, answers: dict[str, str]
     ) -> tuple[tuple[WalkthroughQuestion, Choice, Choice | None], ...]:
@@ -1018,9 +1086,9 @@ class Advisor:
         team", "the data were images"), without walking through again; None when the words
         name no answer. The surest reading wins; on a tie, an answer the user gave over a question
         not asked, a change over the same answer, the later question (the smaller change).
-        Questions the change opens take what the words say, their default, or their first
-        choice (`assumed`). With `given_only` (a correction), only a different choice for an
-        answer the user gave counts."""
+        Questions the change opens take what the words say (as a typed answer to them would),
+        else their default or their first choice (`assumed`). With `given_only` (a correction),
+        only a different choice for an answer the user gave counts."""
         answers = self.walkthrough.active(state["answers"])
         _, change = correction(change)
         candidates: list[tuple[float, bool, bool, int, WalkthroughQuestion, Choice]] = []
@@ -1048,6 +1116,10 @@ class Advisor:
         self.infer(changed, change, reading)
         assumed: list[tuple[WalkthroughQuestion, Choice]] = []
         while (opened := self.next_question(changed)) is not None:
+            said = _decide(reading[opened.id], _ACCEPT, _MARGIN)
+            if said is not None:  # "if the data were images": images answers what to understand
+                self.answer(changed, opened.id, opened.choices[said].id)
+                continue
             taken = self.assume(changed, opened)
             if taken is None:  # no default: the first choice, said to be assumed
                 taken = opened.choices[0]
@@ -1112,9 +1184,18 @@ def lead_text(recommendation: Recommendation) -> str:
     return " ".join(" ".join(p.split()) for p in parts if p)
 
 
-def memo(recommendation: Recommendation, restart_label: str) -> Reply:
+def memo(
+    recommendation: Recommendation,
+    restart_label: str,
+    *,
+    flow: str = "",
+    image: Link | None = None,
+    export_label: str = "",
+) -> Reply:
     """The recommendation as a short architect's memo: the decision and the why first, then the
     details (services, notes, next steps, caveats, the reference), with related topics as buttons.
+    `flow` is its diagram as text (said after the why), `image` the diagram cards show, and
+    `export_label` a button that asks for the decision record.
     """
     rule = recommendation.rule
     main = recommendation.services[0]
@@ -1123,7 +1204,10 @@ def memo(recommendation: Recommendation, restart_label: str) -> Reply:
     services = tuple(
         f"**{t.title}**: {_first_sentence(t.summary)}" for t in recommendation.services
     )
-    lines = [f"**{title}**", f"**Why:** {why}", f"**{DETAILS}**\n" + _bullets(services)]
+    lines = [f"**{title}**", f"**Why:** {why}"]
+    if flow:
+        lines.append(f"**Architecture:** {flow}")
+    lines.append(f"**{DETAILS}**\n" + _bullets(services))
     sections = [Section(DETAILS, services)]
     for addition in recommendation.additions:
         lines.append(addition.why)
@@ -1141,16 +1225,17 @@ def memo(recommendation: Recommendation, restart_label: str) -> Reply:
     reference = recommendation.reference
     label = "Reference architecture" if rule.reference else "Start here"
     lines.append(f"**{label}:** [{reference.title}]({reference.url})")
-    buttons = (*(t.title for t in recommendation.related[:3]), restart_label)
+    buttons = (*(t.title for t in recommendation.related[:3]), export_label, restart_label)
     return Reply(
         "\n\n".join(lines),
-        buttons,
+        tuple(b for b in buttons if b),
         kind=ReplyKind.RECOMMENDATION,
         title=title,
         summary=f"**Why:** {why}",
         sections=tuple(sections),
         links=(Link(f"{label}: {reference.title}", reference.url),),
         topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
+        image=image,
     )
 
 
@@ -1168,10 +1253,12 @@ def trace_value(recommendation: Recommendation) -> dict[str, Any]:
                 "answer": r.choice.id,
                 "label": r.choice.label,
                 "inferred": r.inferred,
+                "assumed": r not in recommendation.reasons,
             }
             for r in recommendation.answers
         ],
         "reference": recommendation.reference.url,
+        "said": list(recommendation.said),
     }
 
 

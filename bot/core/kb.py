@@ -257,6 +257,31 @@ class Addition:
 
 
 @dataclass(frozen=True)
+class DiagramComponent:
+    """Where a recommended topic stands in the architecture diagram."""
+
+    topic: str
+    stage: str
+    beside: tuple[str, ...] = ()
+    """Drawn under the first of these topics the diagram has (joined by a dashed line)."""
+    label: str = ""
+    """A shorter name for the box (else the topic's title)."""
+
+
+@dataclass(frozen=True)
+class DiagramData:
+    """How recommended services connect: stages left to right, each topic's component, and the
+    first and last boxes by answer (the `diagram` section of walkthrough.yaml)."""
+
+    stages: tuple[str, ...]
+    components: dict[str, DiagramComponent]
+    ends: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """(question id, choice id) → (source label, user label); either may be empty."""
+    source: str = "Your data"
+    user: str = "Users"
+
+
+@dataclass(frozen=True)
 class Walkthrough:
     """The guided architecture selection, as data."""
 
@@ -266,6 +291,8 @@ class Walkthrough:
     commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Interruptions (help, cancel, restart, back, skip) → the words that ask for them."""
     intro: str = ""
+    diagram: DiagramData | None = None
+    """How the recommended services connect (None: no diagrams)."""
 
     def question(self, question_id: str) -> WalkthroughQuestion:
         """The question with this id."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.core.diagram_loader import check_drawn, read_diagram
 from bot.core.kb import (
     Addition,
     Choice,
@@ -33,7 +34,7 @@ WALKTHROUGH_FILE = "walkthrough.yaml"
 WALKTHROUGH_COMMANDS = ("help", "cancel", "restart", "back", "skip")
 _MAX_WALKTHROUGH_PATHS = 100_000
 
-_WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions"}
+_WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions", "diagram"}
 _WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
 _WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
 _CHOICE_REQUIRED = {"id", "label", "because"}
@@ -358,7 +359,9 @@ def read_walkthrough(
         additions=tuple(additions),
         commands=walk.commands(data),
         intro=reader.text(data, "intro", "the walkthrough"),
+        diagram=read_diagram(reader, data, walk.questions, topic_ids),
     )
+    check_drawn(reader, data, walkthrough)
     if len(problems) == before and walkthrough.questions and walkthrough.rules:
         _check_walkthrough_paths(walkthrough, reader, data)
     return walkthrough

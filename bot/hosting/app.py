@@ -17,6 +17,7 @@ from msrest.exceptions import DeserializationError
 from bot import __version__
 from bot.channels.directline import setup_web_chat
 from bot.hosting.adapter import create_adapter
+from bot.hosting.artifact_routes import add_artifact_routes
 from bot.hosting.patches import apply_patches
 from bot.hosting.runtime import Runtime
 from bot.operations.notify import notify_handler
@@ -123,6 +124,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     setup_web_chat(app, runtime.settings, runtime.handler.on_turn)  # GET /, /chat, /v3/directline
+    add_artifact_routes(app, lambda: runtime.handler.knowledge.artifacts)  # /diagrams, /adr
     if runtime.notices is not None:  # POST /api/notify (404 without ARCHBOT_ADMIN_KEY)
         app_id, admin_key = runtime.settings.APP_ID, runtime.settings.admin_key
         notify = notify_handler(runtime.notices, app[ADAPTER_KEY], app_id, admin_key)

@@ -9,6 +9,7 @@ from botbuilder.core import ConversationState, Storage, UserState
 from bot.channels.messages import Presenter, card_channels_from_env
 from bot.channels.teams import KnowledgeSearch
 from bot.core.advisor import Advisor
+from bot.core.artifacts import Artifacts
 from bot.core.compare import Comparer
 from bot.core.context import Conversation
 from bot.core.embedding import StaticEmbedding
@@ -65,6 +66,8 @@ class Knowledge:
     replies: Replies
     dialog: MainDialog
     search: KnowledgeSearch
+    artifacts: Artifacts | None = None
+    """The walkthrough's diagrams and decision records (None: no walkthrough)."""
 
 
 class KnowledgeBuilder:
@@ -72,8 +75,14 @@ class KnowledgeBuilder:
     data (embeddings, fusion weights) is loaded once and shared by every build; the dialogs'
     state properties have fixed names, so a conversation carries over to a rebuilt dialog."""
 
-    def __init__(self, conversation_state: ConversationState, fusion: FusionModel | None = None):
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        fusion: FusionModel | None = None,
+        settings: Settings | None = None,
+    ):
         self.conversation_state = conversation_state
+        self.settings = settings or Settings()
         self.embedding = StaticEmbedding.load()
         self.fusion = fusion or FusionModel.load()
 
@@ -84,12 +93,16 @@ class KnowledgeBuilder:
         conversation = Conversation(kb, router, Comparer(kb, router.lexical))
         state = self.conversation_state
         recognizer = KnowledgeRecognizer(conversation, state.create_property(FOCUS))
-        walkthrough = None
+        walkthrough = artifacts = None
         if kb.walkthrough is not None:
             memory = state.create_property(MEMORY)
-            walkthrough = WalkthroughDialog(Advisor(kb), recognizer, replies, memory)
+            advisor = Advisor(kb)
+            public = bool(self.settings.public_url)
+            artifacts = Artifacts(advisor, self.settings.base_url, public=public)
+            walkthrough = WalkthroughDialog(advisor, recognizer, replies, memory, artifacts)
         dialog = MainDialog(recognizer, replies, walkthrough)
-        return Knowledge(kb, router, replies, dialog, KnowledgeSearch(kb, router.lexical))
+        search = KnowledgeSearch(kb, router.lexical)
+        return Knowledge(kb, router, replies, dialog, search, artifacts)
 
 
 @dataclass
@@ -147,7 +160,7 @@ def build_runtime(
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    builder = KnowledgeBuilder(conversation_state, fusion)
+    builder = KnowledgeBuilder(conversation_state, fusion, settings)
     feedback = FeedbackStore(feedback_db or feedback_path(settings.storage))
     notices = Notices(storage, anonymous=settings.anonymous)
     handler = ArchBotHandler(

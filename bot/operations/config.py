@@ -45,6 +45,16 @@ class Settings:
     transcripts_dir: Path | None = None
     admin_key: str = field(default="", repr=False)
     access_log: bool = False
+    # where clients reach the bot (diagrams, decision records); empty = the local address
+    public_url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        """The bot's address for links it sends: `public_url`, else where it listens."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def anonymous(self) -> bool:
@@ -77,4 +87,5 @@ class Settings:
             ),
             admin_key=env.get("ARCHBOT_ADMIN_KEY", ""),
             access_log=env.get("ARCHBOT_ACCESS_LOG", "").strip().lower() in ("1", "true", "yes"),
+            public_url=env.get("ARCHBOT_PUBLIC_URL", "").strip(),
         )

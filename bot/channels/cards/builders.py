@@ -6,8 +6,8 @@ Layouts by reply kind:
   topics as buttons, a "Learn more" link, 👍 Helpful / 👎 Not helpful (not in Teams, which has
   its own feedback buttons: bot/channels/teams_ai.py).
 * comparison: two columns side by side (summary and when to pick each), both links, 👍 / 👎.
-* recommendation: the memo's sections, the reference link, next topics and "start again"
-  buttons, 👍 / 👎.
+* recommendation: the memo's why, its architecture diagram (an Image), its sections, the
+  reference link, next topics, "Export decision record" and "start again" buttons, 👍 / 👎.
 * walkthrough question, "did you mean", welcome, help, "I don't know": the text, then one
   full-width button per choice (labels are long; stacked buttons stay readable on a phone).
 
@@ -50,6 +50,7 @@ Element = dict[str, Any]
 
 
 MORE_DETAILS = "More details"
+OPEN_IMAGE = "Open the diagram"
 DETAILS_ID = "details"
 
 
@@ -152,6 +153,19 @@ def _section(section: Section) -> list[Element]:
     return elements
 
 
+def _image(image: Link) -> Element:
+    """A picture (the recommendation's diagram); clicking one served over http(s) opens it."""
+    element: Element = {
+        "type": "Image",
+        "url": image.url,
+        "altText": clean(image.title),
+        "spacing": "Medium",
+    }
+    if image.url.startswith(("https://", "http://")):
+        element["selectAction"] = {"type": "Action.OpenUrl", "title": OPEN_IMAGE, "url": image.url}
+    return element
+
+
 def _columns(reply: Reply) -> Element:
     columns = []
     for column in reply.columns:
@@ -194,6 +208,8 @@ def build_card(reply: Reply, *, interactive: bool = True, rate_buttons: bool = T
         body.append(_title(reply.title))
     if reply.summary:
         body.append(text_block(reply.summary))
+    if reply.image is not None:
+        body.append(_image(reply.image))
     for section in reply.sections:
         if not section.collapsed:
             body.extend(_section(section))
