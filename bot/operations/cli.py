@@ -1,4 +1,5 @@
-"""The `archbot` command: serve, ask, chat, kb (check, feedback, gaps), teams package, notify."""
+"""The `archbot` command: serve, ask, chat, adr, kb (check, feedback, gaps), teams package,
+notify."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print topic id, score and reply")
     commands.add_parser("chat", help="talk to the bot in the terminal")
+    adr = commands.add_parser("adr", help="the decision record of a walkthrough (markdown)")
+    adr.add_argument("description", nargs="?", default="", help="the project, in your words")
+    adr.add_argument(
+        "--answer", action="append", default=[], metavar="QUESTION=CHOICE", help="an answer"
+    )
+    adr.add_argument("--out", help="write it to this file (default: print it)")
     kb = commands.add_parser("kb", help="knowledge base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help="validate the knowledge base")
@@ -192,6 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.host, args.port)
         if args.command in TERMINAL_COMMANDS:
             return _terminal(args)
+        if args.command == "adr":
+            from bot.operations.adr_command import decision_record_command
+
+            settings = Settings.from_env()
+            return decision_record_command(args.description, args.answer, args.out, settings)
         if args.command == "notify":
             from bot.operations.notify import post_notice
 
