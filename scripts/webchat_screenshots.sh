@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# docs/screenshots/: the chat page as a user sees it, on a 375 px phone and on a desktop. The
+# docs/screenshots/: the chat page as a user sees it, on a 375 px phone and on a desktop (the
+# recommendation's diagram and the exported decision record among them). The
 # pictures come out of the real browser test (tests/browser/test_webchat.py: `archbot serve` on
 # the real knowledge base, Web Chat in headless Chromium), so they show the page as tested.
 # Re-run after changing web/ or the replies:  bash scripts/webchat_screenshots.sh
@@ -14,7 +15,8 @@ ARCHBOT_BROWSER_ARTIFACTS="$shots" CI=1 .venv/bin/pytest -q -p no:cacheprovider 
     exit 1
 }
 mkdir -p docs/screenshots
-for name in phone-welcome phone-answer phone-walkthrough desktop-answer desktop-walkthrough; do
+for name in phone-welcome phone-answer phone-walkthrough phone-diagram phone-record \
+    desktop-answer desktop-walkthrough desktop-diagram desktop-record; do
     cp "$shots/webchat-$name.png" "docs/screenshots/webchat-$name.png"
 done
 echo "screenshots: docs/screenshots/webchat-{phone,desktop}-*.png regenerated"

@@ -6,7 +6,8 @@ desktop over WebSockets: the welcome, a typed question and its answer with reada
 (this machine has no emoji font), "help" and a click on a button (a suggested action or, where
 Web Chat gets Adaptive Cards, a card's button), the guided walkthrough clicked through to its
 recommendation — each click shown as the user's own message, no button label cut with "…" —
-screenshots into `test-artifacts/` (scripts/webchat_screenshots.sh copies them to
+its architecture diagram loaded as an image that fits the screen, "Export decision record" giving
+a link that downloads the markdown record, screenshots into `test-artifacts/` (scripts/webchat_screenshots.sh copies them to
 docs/screenshots/), and the page's explanation when the Web Chat bundle is missing.
 
 What to type and what each answer must contain come from the same knowledge base, run
@@ -34,6 +35,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.hosting.inprocess import InProcessAdapter
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
+from dialogs.walkthrough_dialog import EXPORT_LABEL
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
 
@@ -176,6 +178,7 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
             )
 
         walkthrough = getattr(runtime.handler.dialog, "walkthrough", None) is not None
+        diagram = None
         if walkthrough:
             reply, sent = await turn(adapter.message(conversation, WALKTHROUGH_OPENER))
             steps.append(
@@ -196,7 +199,10 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
                         "label": f"walkthrough answer {n}",
                     }
                 )
-                if any(a.type == ActivityTypes.trace and a.name == WALKTHROUGH_TRACE for a in sent):
+                traces = [a for a in sent if a.type == ActivityTypes.trace]
+                recommended = [a.value for a in traces if a.name == WALKTHROUGH_TRACE]
+                if recommended:
+                    diagram = {"title": recommended[0]["title"], "export": EXPORT_LABEL}
                     break
             else:
                 pytest.fail(f"no recommendation after {MAX_WALKTHROUGH_CLICKS} clicks")
@@ -207,6 +213,7 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
             "welcome": fragment(shown_text(welcome)),
             "steps": steps,
             "walkthrough": walkthrough,
+            "diagram": diagram,
         }
     finally:
         runtime.close()

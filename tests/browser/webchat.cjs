@@ -7,7 +7,8 @@
  *
  * plan.json: {baseUrl, transport: "polling"|"websocket", viewport: "phone"|"desktop", chromium,
  *             playwright, artifacts, welcome: fragment,
- *             steps: [{send|click|card: text, said, expect: fragment, label, votes?: true}]}
+ *             steps: [{send|click|card: text, said, expect: fragment, label, votes?: true}],
+ *             diagram?: {title, export}: the recommendation's title and the export button}
  *
  * `click` is a suggested action, `card` an Adaptive Card's button; either way the words it stands
  * for must show as the user's own message. `votes`: that answer has 👍 / 👎 buttons.
@@ -16,7 +17,7 @@
  * fresh user-data dir, a phone (375 px) or desktop viewport; the machine has no emoji font, so
  * 👍 / 👎 show only if the page brings its own. On every answer no button label may be cut with
  * "…". Exits 0 when every step passed; otherwise prints the failure and exits 1. Screenshots
- * (welcome, answer, walkthrough, chat) go to plan.artifacts as webchat-<viewport>-<name>.png.
+ * (welcome, answer, walkthrough, diagram, record, chat) go to plan.artifacts as webchat-<viewport>-<name>.png.
  */
 "use strict";
 
@@ -194,6 +195,49 @@ async function runStep(page, step) {
   log(`ok: ${step.label} (${JSON.stringify(said)} → …${step.expect}…; status ${JSON.stringify(status)})`);
 }
 
+/* The recommendation's diagram: an image that loaded and fits the screen, its flow as alt text;
+ * then "Export decision record": a link to the bot's /adr/ address that serves the markdown. */
+async function diagramAndRecord(page, diagram) {
+  const image = page.locator(`${BOT_BUBBLE} img[alt^="Architecture diagram"]`).last();
+  await image.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  await page.waitForFunction((img) => img.complete, await image.elementHandle(), { timeout: STEP_TIMEOUT });
+  const size = await image.evaluate((img) => ({
+    natural: img.naturalWidth,
+    shown: img.getBoundingClientRect().width,
+    right: img.getBoundingClientRect().right,
+    screen: window.innerWidth,
+  }));
+  if (!size.natural) throw new Error("the diagram did not load");
+  if (size.right > size.screen || size.shown < 200) {
+    throw new Error(`the diagram does not fit the screen: ${JSON.stringify(size)}`);
+  }
+  await image.evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await settled(page);
+  await page.screenshot({ path: shot("diagram") });
+  log(`ok: the diagram is shown (${size.natural} px drawn, ${Math.round(size.shown)} px on screen)`);
+
+  const links = page.locator(`${BOT_BUBBLE} a[href*="/adr/"]`);
+  const before = await links.count();
+  const button = page.locator(CARD_BUTTON, { hasText: exactly(diagram.export) }).last();
+  await button.click();
+  await page.waitForFunction(
+    ([selector, n]) => document.querySelectorAll(selector).length > n,
+    [`${BOT_BUBBLE} a[href*="/adr/"]`, before],
+    { timeout: STEP_TIMEOUT }
+  );
+  const href = await links.last().getAttribute("href");
+  const response = await page.request.get(href);
+  const body = await response.text();
+  if (response.status() !== 200 || !response.headers()["content-type"].startsWith("text/markdown")) {
+    throw new Error(`the record did not download: ${response.status()} ${response.headers()["content-type"]}`);
+  }
+  if (!body.startsWith(`# ${diagram.title}\n`)) throw new Error(`not the record: ${body.slice(0, 80)}`);
+  await links.last().evaluate((el) => el.scrollIntoView({ block: "center" }));
+  await settled(page);
+  await page.screenshot({ path: shot("record") });
+  log(`ok: the decision record downloads from ${new URL(href).pathname}`);
+}
+
 async function main() {
   fs.mkdirSync(plan.artifacts, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "archbot-chromium-"));
@@ -249,6 +293,7 @@ async function main() {
     await noSendFailed(page);
     await settled(page);
     await page.screenshot({ path: shot("walkthrough") });
+    if (plan.diagram) await diagramAndRecord(page, plan.diagram);
 
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth
