@@ -20,3 +20,15 @@ for name in phone-welcome phone-answer phone-walkthrough phone-diagram phone-rec
     cp "$shots/webchat-$name.png" "docs/screenshots/webchat-$name.png"
 done
 echo "screenshots: docs/screenshots/webchat-{phone,desktop}-*.png regenerated"
+
+# The recommendation card as Teams shows it, from the Agents Playground test (when installed).
+if [ -d .tools/playground ]; then
+    CI=1 .venv/bin/pytest -q -p no:cacheprovider tests/browser/test_playground.py \
+        >"$shots/playground.log" 2>&1 || {
+        tail -40 "$shots/playground.log" >&2
+        exit 1
+    }
+    cp test-artifacts/playground-personal-recommendation.png \
+        docs/screenshots/playground-recommendation.png
+    echo "screenshots: docs/screenshots/playground-recommendation.png regenerated"
+fi
