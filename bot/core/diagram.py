@@ -269,7 +269,7 @@ def _top(rect: Rect) -> Point:
     return (rect[0] + rect[2] / 2, rect[1])
 
 
-def colours(layout: Layout, box: Box) -> tuple[str, str]:
+def colours(box: Box) -> tuple[str, str]:
     """(fill, stroke) of a box: grey for the first and last, one colour per column else."""
     if box.node.stage in (SOURCE, USER):
         return ENDS_FILL, ENDS_STROKE
@@ -308,7 +308,7 @@ def svg(drawn: Layout) -> str:
             f'stroke-width="1.5"{dash}/>'
         )
     for box in drawn.boxes:
-        fill, stroke = colours(drawn, box)
+        fill, stroke = colours(box)
         x, y, bw, bh = box.rect
         dash = ' stroke-dasharray="5 4"' if box.node.host else ""
         parts.append(

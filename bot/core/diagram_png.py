@@ -61,7 +61,7 @@ def png(drawn: Layout) -> bytes:
             draw.line([start, end], fill=_LINE, width=3)
             _arrowhead(draw, start, end)
     for box in drawn.boxes:
-        fill, stroke = colours(drawn, box)
+        fill, stroke = colours(box)
         x, y, w, h = (v * SCALE for v in box.rect)
         draw.rounded_rectangle(
             [x, y, x + w, y + h], radius=8 * SCALE, fill=fill, outline=stroke, width=3

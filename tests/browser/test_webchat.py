@@ -6,9 +6,10 @@ desktop over WebSockets: the welcome, a typed question and its answer with reada
 (this machine has no emoji font), "help" and a click on a button (a suggested action or, where
 Web Chat gets Adaptive Cards, a card's button), the guided walkthrough clicked through to its
 recommendation — each click shown as the user's own message, no button label cut with "…" —
-its architecture diagram loaded as an image that fits the screen, "Export decision record" giving
-a link that downloads the markdown record, screenshots into `test-artifacts/` (scripts/webchat_screenshots.sh copies them to
-docs/screenshots/), and the page's explanation when the Web Chat bundle is missing.
+its architecture diagram loaded as an image that fits the screen, "Export decision record"
+giving a link that downloads the markdown record, screenshots into `test-artifacts/`
+(scripts/webchat_screenshots.sh copies them to docs/screenshots/), and the page's explanation
+when the Web Chat bundle is missing.
 
 What to type and what each answer must contain come from the same knowledge base, run
 in-process, so the test follows the knowledge base as it changes.
