@@ -118,9 +118,9 @@ def test_every_rule_is_drawn_with_each_of_its_services_and_its_ends(kb):
         drawn = diagram_of(walkthrough, kb.topics, rule)
         assert drawn is not None and drawn.id == rule.id
         assert {n.id for n in drawn.nodes} == {SOURCE, USER, *rule.recommend}
-        assert drawn.columns[0] == (SOURCE,) and drawn.columns[-1] == (USER,)
+        assert drawn.stages[0] == (SOURCE,) and drawn.stages[-1] == (USER,)
         hosts = {n.host for n in drawn.nodes if n.host}
-        assert hosts <= {n for column in drawn.columns for n in column}
+        assert hosts <= {n for column in drawn.stages for n in column}
         line = text(drawn)
         for node in drawn.nodes:
             assert node.label in line
@@ -226,7 +226,7 @@ def test_a_node_beside_a_missing_host_stands_in_its_stage():
     alone = Rule(id="alone", title="t", recommend=("ingest-1",), why=".")
     drawn = diagram_of(walkthrough, topics, alone)
     assert drawn.node("ingest-1") == Node("ingest-1", "Service ingest 1", "ingest")
-    assert drawn.columns == ((SOURCE,), ("ingest-1",), (USER,))
+    assert drawn.stages == ((SOURCE,), ("ingest-1",), (USER,))
 
 
 # -- the data --------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 `diagram_of` picks the boxes: the data's first box (what goes in), each recommended service in
 its stage, the last box (who gets the result); every box of one stage feeds every box of the
-next stage that has one, and a service `beside` another is drawn under it with a dashed line.
+next stage that has one, and a service `beside` another is drawn right of it, joined by a dashed
+line.
 `layout` places them in rows, top to bottom, measuring every label with the font the PNG is
 drawn with (Pillow's built-in one) and wrapping it with room to spare for a browser's wider
 sans-serif. `svg` writes the layout as SVG, `text` as one line for a terminal.
@@ -57,7 +58,7 @@ class Node:
     label: str
     stage: str
     host: str | None = None
-    """The box this one is drawn under (`beside`), None on the main line."""
+    """The box this one is drawn beside (`beside`), None on the main line."""
 
 
 @dataclass(frozen=True)
@@ -67,31 +68,36 @@ class Diagram:
     id: str
     title: str
     nodes: tuple[Node, ...]
-    columns: tuple[tuple[str, ...], ...]
-    """The main line's node ids, column by column, left to right."""
+    stages: tuple[tuple[str, ...], ...]
+    """The main line's node ids, stage by stage in data-flow order (the layout's rows)."""
     edges: tuple[tuple[str, str], ...]
-    """Data flow (from, to) between consecutive columns."""
+    """Data flow (from, to) between consecutive stages."""
 
     def node(self, node_id: str) -> Node:
+        """The node with this id."""
         return next(n for n in self.nodes if n.id == node_id)
 
     def beside(self, node_id: str) -> tuple[Node, ...]:
-        """The nodes drawn under `node_id`."""
+        """The nodes drawn beside `node_id`."""
         return tuple(n for n in self.nodes if n.host == node_id)
 
 
 @dataclass(frozen=True)
 class Box:
+    """A node placed: its rectangle and its label's lines."""
+
     node: Node
     rect: Rect
     lines: tuple[str, ...]
     line_rects: tuple[Rect, ...]
     """Where each label line's text stands (as measured)."""
-    column: int
+    row: int
 
 
 @dataclass(frozen=True)
 class Arrow:
+    """Data flowing from one box to another; dashed: a box and one beside it."""
+
     start: Point
     end: Point
     dashed: bool
@@ -155,14 +161,14 @@ def diagram_of(
         label = component.label or topics[topic_id].title
         nodes.append(Node(topic_id, label, component.stage, host))
     nodes.append(Node(USER, user, USER))
-    stages = [SOURCE, *(s for s in data.stages if s not in (SOURCE, USER)), USER]
-    columns = tuple(
-        column
-        for stage in stages
-        if (column := tuple(n.id for n in nodes if n.stage == stage and n.host is None))
+    order = [SOURCE, *(s for s in data.stages if s not in (SOURCE, USER)), USER]
+    stages = tuple(
+        stage_ids
+        for stage in order
+        if (stage_ids := tuple(n.id for n in nodes if n.stage == stage and n.host is None))
     )
-    edges = tuple((a, b) for left, right in pairwise(columns) for a in left for b in right)
-    return Diagram(diagram_id(rule, additions), rule.title, tuple(nodes), columns, edges)
+    edges = tuple((a, b) for left, right in pairwise(stages) for a in left for b in right)
+    return Diagram(diagram_id(rule, additions), rule.title, tuple(nodes), stages, edges)
 
 
 def diagram_by_id(
@@ -220,7 +226,7 @@ def layout(diagram: Diagram) -> Layout:
     box_height = 2 * PADDING + LINE_HEIGHT * max(2, *(len(lines) for lines in labels.values()))
     rows = [
         [n for node_id in column for n in (diagram.node(node_id), *diagram.beside(node_id))]
-        for column in diagram.columns
+        for column in diagram.stages
     ]
     widest = max(len(row) for row in rows) * (BOX_WIDTH + BOX_GAP) - BOX_GAP
     width = max(MIN_WIDTH, 2 * MARGIN + widest)
@@ -270,10 +276,10 @@ def _top(rect: Rect) -> Point:
 
 
 def colours(box: Box) -> tuple[str, str]:
-    """(fill, stroke) of a box: grey for the first and last, one colour per column else."""
+    """(fill, stroke) of a box: grey for the first and last, one colour per row else."""
     if box.node.stage in (SOURCE, USER):
         return ENDS_FILL, ENDS_STROKE
-    index = (box.column - 1) % len(_FILLS)
+    index = (box.row - 1) % len(_FILLS)
     return _FILLS[index], _STROKES[index]
 
 
@@ -326,7 +332,7 @@ def svg(drawn: Layout) -> str:
 
 
 def text(diagram: Diagram) -> str:
-    """The diagram in one line: columns joined by arrows, a column's boxes by "+", boxes drawn
+    """The diagram in one line: stages joined by arrows, a stage's boxes by "+", boxes drawn
     beside another in brackets after it."""
 
     def label(node_id: str) -> str:
@@ -335,4 +341,4 @@ def text(diagram: Diagram) -> str:
         extra = f" (with {', '.join(n.label for n in beside)})" if beside else ""
         return node.label + extra
 
-    return " → ".join(" + ".join(label(n) for n in column) for column in diagram.columns)
+    return " → ".join(" + ".join(label(n) for n in column) for column in diagram.stages)
