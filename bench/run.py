@@ -94,9 +94,10 @@ def _pinned() -> bool:
 class Server:
     """One server process on a free loopback port, with its own state file and log."""
 
-    def __init__(self, target: str, workdir: Path) -> None:
+    def __init__(self, target: str, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.target = target
         self.workdir = workdir
+        self.extra_env = dict(env or {})
         self.port = _free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / f"{target.replace(' ', '-')}-{self.port}.log"
@@ -113,6 +114,7 @@ class Server:
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         )
         env.pop("ARCHBOT_KNOWLEDGE", None)
+        env.update(self.extra_env)
         self.started_at = time.perf_counter()
         self.proc = subprocess.Popen(
             [*TARGETS[self.target], "--port", str(self.port)],

@@ -12,6 +12,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import ActivityTypes
 
 from bot.hosting.connectors import CachingCloudAdapter
+from bot.hosting.limits import TextBound
 from bot.operations.config import Settings
 from bot.state.dedup import DedupMiddleware
 from bot.state.transcripts import FileTranscriptStore
@@ -42,4 +43,5 @@ def create_adapter(settings: Settings) -> CloudAdapter:
     adapter.use(DedupMiddleware())  # a message Teams retries is answered once: bot/state/dedup.py
     if settings.transcripts_dir is not None:  # ARCHBOT_TRANSCRIPTS; off by default
         adapter.use(TranscriptLoggerMiddleware(FileTranscriptStore(settings.transcripts_dir)))
+    adapter.use(TextBound(settings.max_routed_chars))  # the bot reads this much of a message
     return adapter

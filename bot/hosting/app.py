@@ -1,4 +1,7 @@
-"""The aiohttp application: `POST /api/messages` (Bot Framework protocol) and `GET /healthz`."""
+"""The aiohttp application: `POST /api/messages` (Bot Framework protocol) and `GET /healthz`.
+
+Every request's body is read first by the request guard (bot/hosting/limits.py): at most
+``ARCHBOT_MAX_BODY_BYTES`` (413) within ``ARCHBOT_BODY_TIMEOUT`` seconds (408)."""
 
 from __future__ import annotations
 
@@ -18,13 +21,13 @@ from bot import __version__
 from bot.channels.directline import setup_web_chat
 from bot.hosting.adapter import create_adapter
 from bot.hosting.artifact_routes import add_artifact_routes
+from bot.hosting.limits import request_guard
 from bot.hosting.patches import apply_patches
 from bot.hosting.runtime import Runtime
 from bot.operations.notify import notify_handler
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 
@@ -51,9 +54,7 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     if request.content_type != "application/json":
         return _bad_request(415, "Content-Type must be application/json")
     try:
-        body = await request.json()
-    except web.HTTPRequestEntityTooLarge:
-        return _bad_request(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        body = await request.json()  # already read, within its limits, by the request guard
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _bad_request(400, "the body is not valid JSON")
     except RecursionError:
@@ -118,7 +119,11 @@ async def healthz(request: web.Request) -> web.Response:
 def create_app(runtime: Runtime) -> web.Application:
     """The web application around a built runtime."""
     apply_patches()
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    settings = runtime.settings
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_guard(settings.max_body_bytes, settings.body_timeout)],
+    )
     app[RUNTIME_KEY] = runtime
     app[ADAPTER_KEY] = create_adapter(runtime.settings)
     app.router.add_post("/api/messages", messages)

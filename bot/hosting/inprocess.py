@@ -18,6 +18,7 @@ from botbuilder.schema import (
 )
 
 from bot.hosting.adapter import on_turn_error
+from bot.hosting.limits import DEFAULT_MAX_ROUTED_CHARS, TextBound
 
 _REPLIES_KEY = "archbot.inprocess.replies"
 BOT_ACCOUNT = ChannelAccount(id="archbot", name="ArchBot")
@@ -26,8 +27,14 @@ BOT_ACCOUNT = ChannelAccount(id="archbot", name="ArchBot")
 class InProcessAdapter(BotAdapter):
     """Delivers a conversation's activities to the bot in-process and collects its replies."""
 
-    def __init__(self, channel_id: str = "terminal", user_id: str = "user") -> None:
+    def __init__(
+        self,
+        channel_id: str = "terminal",
+        user_id: str = "user",
+        max_routed_chars: int = DEFAULT_MAX_ROUTED_CHARS,
+    ) -> None:
         super().__init__(on_turn_error)
+        self.use(TextBound(max_routed_chars))  # reads a message as much as a channel's turn does
         self.channel_id = channel_id
         self.user = ChannelAccount(id=user_id, name=user_id)
         self._ids = itertools.count(1)

@@ -150,10 +150,10 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 
 def _serve(host: str | None, port: int | None) -> int:
     from aiohttp import web
-    from aiohttp.log import access_logger
 
     from bot.hosting.app import create_app
     from bot.hosting.runtime import build_runtime
+    from bot.hosting.server import run
 
     settings = Settings.from_env()
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
@@ -174,17 +174,9 @@ def _serve(host: str | None, port: int | None) -> int:
     # garbage collection (measured: lower p99 latency under load, bench/README.md)
     gc.collect()
     gc.freeze()
-    # SIGTERM: stop listening, let in-flight turns finish (up to the grace), close storage, exit 0
-    web.run_app(
-        app,
-        loop=_event_loop(),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        # a line per request costs ~3% of a turn; the hosting (App Service, ingress) logs HTTP
-        access_log=access_logger if settings.access_log else None,
-        shutdown_timeout=SHUTDOWN_GRACE_S,
-    )
+    # SIGTERM: stop listening, let in-flight turns finish (up to the grace), close storage, exit 0;
+    # timeouts for slow clients, a connection limit, redacted logs: bot/hosting/server.py
+    run(app, settings, loop=_event_loop(), shutdown_timeout=SHUTDOWN_GRACE_S)
     return 0
 
 

@@ -12,7 +12,8 @@ Two small tables in their own SQLite file, next to the state database by default
   conversation and message id → topic, kept 30 days), since Teams' feedback names only the
   message it rates.
 * `gaps`: the text of messages that fell back to "I don't know" (the None intent), grouped by
-  their normalized form with a count: what to write next. Nothing else about the asker.
+  their normalized form with a count: what to write next. Nothing else about the asker, and no
+  password, token or key pasted into it (bot/state/redact.py).
 
 `archbot kb feedback` prints the per-topic tally, `archbot kb gaps` the top unanswered questions.
 Writes happen off the event loop.
@@ -34,6 +35,7 @@ from pathlib import Path
 from bot.core.advisor import RECOMMENDATION_TOPIC_PREFIX
 from bot.core.kb import QUESTION_SEPARATOR, KnowledgeBase
 from bot.core.text import strip_mentions
+from bot.state.redact import redact_message
 
 FEEDBACK_DB_ENV = "ARCHBOT_FEEDBACK_DB"
 MEMORY = ":memory:"
@@ -241,8 +243,8 @@ class FeedbackStore:
         return (row[0], row[1]) if row else None
 
     def record_gap(self, text: str) -> None:
-        """Count one unanswered question (its text only)."""
-        text = " ".join(strip_mentions(text or "").split())[:MAX_GAP_TEXT]
+        """Count one unanswered question (its text only, without secrets: bot/state/redact.py)."""
+        text = redact_message(" ".join(strip_mentions(text or "").split()))[:MAX_GAP_TEXT]
         key = gap_key(text)
         if not key:
             return

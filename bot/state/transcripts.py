@@ -9,9 +9,11 @@ valid JSON after every write and several processes on one machine may share the 
 
 What is never written (:func:`sanitize`): values under keys that name a token, secret, password,
 key, signature or authorization, anywhere in the activity (channel data, values, attachments,
-entities); JWT-looking strings; the values of token-like query parameters in any URL (SAS ``sig``,
-``token``, ``code`` …); the user-info, query and fragment of ``serviceUrl``; and the whole value of
-sign-in/token exchange activities (``signin/*``, ``tokens/*``), which carry magic codes.
+entities); in every string, the secrets bot/state/redact.py recognises (JWTs, URL user-info and
+token-like query parameters such as SAS ``sig``, ``password: …``, known API-key shapes), and in
+what was typed (``text``, and the recognizer trace's quote of it) a key pasted on its own too;
+the user-info, query and fragment of ``serviceUrl``; and the whole value of sign-in/token
+exchange activities (``signin/*``, ``tokens/*``), which carry magic codes.
 
 For the Emulator, each logged activity gets ``from.role``/``recipient.role`` (``user`` for what
 came in, ``bot`` for what went out) and a timestamp when it has none.
@@ -30,16 +32,16 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from botbuilder.core.transcript_logger import PagedResult, TranscriptInfo, TranscriptStore
 from botbuilder.schema import Activity
+
+from bot.state.redact import REDACTED, redact, redact_message, service_url
 
 __all__ = ["REDACTED", "FileTranscriptStore", "sanitize", "transcript_file_name"]
 
 log = logging.getLogger(__name__)
 
-REDACTED = "[redacted]"
 SUFFIX = ".transcript"
 PAGE_SIZE = 20
 MAX_NAME = 100
@@ -49,51 +51,24 @@ _SECRET_KEY = re.compile(
     r"connection_?string|signature|cookie|^sig$|^key$",
     re.IGNORECASE,
 )
-_SECRET_PARAM = re.compile(
-    r"^(sig|signature|token|access_token|id_token|code|key|secret|password|se|skoid|sktid|skt|"
-    r"ske|sks|skv)$",
-    re.IGNORECASE,
-)
-_JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
-_URL = re.compile(r"https?://[^\s\"'<>]+")
 _SIGNIN_NAMES = re.compile(r"^(signin/|tokens/)", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_TYPED = frozenset({"text", "alteredText", "speak", "summary"})
+"""Keys whose strings hold what someone typed (the message, or the recognizer's trace quoting
+it): a key pasted on its own is removed there too; ids elsewhere are left readable."""
 
 
-def _clean_url(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = [
-        (name, REDACTED if _SECRET_PARAM.match(name) else value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
-
-
-def _clean_text(text: str) -> str:
-    text = _JWT.sub(REDACTED, text)
-    return _URL.sub(lambda m: _clean_url(m.group(0)), text) if "://" in text else text
-
-
-def _clean(value: Any) -> Any:
+def _clean(value: Any, key: object = None) -> Any:
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else _clean(v))
+            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else _clean(v, k))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v, key) for v in value]
     if isinstance(value, str):
-        return _clean_text(value)
+        return redact_message(value) if key in _TYPED else redact(value)
     return value
-
-
-def _service_url(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def sanitize(activity: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +78,7 @@ def sanitize(activity: dict[str, Any]) -> dict[str, Any]:
     if _SIGNIN_NAMES.match(name) and "value" in clean:
         clean["value"] = REDACTED
     if isinstance(activity.get("serviceUrl"), str):
-        clean["serviceUrl"] = _service_url(activity["serviceUrl"])
+        clean["serviceUrl"] = service_url(activity["serviceUrl"])
     return clean
 
 

@@ -22,17 +22,28 @@ expired or other conversation's token, 404 an unknown (or evicted) conversation.
 issues a local token (``domain`` is this server's ``/v3/directline``); with ``DirectLineSecret``
 set it exchanges the secret for a token at Azure's Direct Line (the standard pattern: the secret
 never reaches the browser). ``GET /`` and ``GET /chat`` serve the chat page, ``/web/`` its files.
+
+Who may use the built-in Direct Line (``Settings.builtin_directline``): in the local mode (no app
+id) anyone who reaches the page; with an app id (production) it is off (404) unless it has its own
+secret, ``ARCHBOT_DIRECTLINE_SECRET``. With that secret set, ``POST /tokens/generate`` wants
+``Authorization: Bearer <secret>`` (as Azure's does), and the page's token endpoint, which holds
+the secret, still gives the page its tokens.
+
+Rates (bot/hosting/limits.py; 429 with ``Retry-After``): tokens minted (page token, generate,
+refresh) and turns started (messages, new conversations) per client address, and messages per
+conversation token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +61,13 @@ from bot.channels.directline.store import (
     ConversationStore,
 )
 from bot.channels.directline.tokens import STREAM_SCOPE, Claims, TokenError, TokenIssuer
+from bot.hosting.limits import (
+    DEFAULT_MAX_ROUTED_CHARS,
+    RateLimiter,
+    TextBound,
+    client_address,
+    retry_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +84,20 @@ Logic = Callable[[TurnContext], Awaitable[None]]
 
 
 @dataclass
+class Throttles:
+    """The web side's rates (README, "Operations"): ``None`` rates allow everything."""
+
+    tokens: RateLimiter = field(default_factory=lambda: RateLimiter(None))
+    """Tokens minted per client address (page token, generate, refresh)."""
+    turns: RateLimiter = field(default_factory=lambda: RateLimiter(None))
+    """Turns started per client address (messages posted, conversations started)."""
+    messages: RateLimiter = field(default_factory=lambda: RateLimiter(None))
+    """Messages posted per conversation token."""
+    forwarded_hops: int = 0
+    """Trusted proxies in front of the bot (whose X-Forwarded-For names the client)."""
+
+
+@dataclass
 class DirectLine:
     """What the routes share: settings, the token issuer, the conversations and the bridge."""
 
@@ -75,6 +107,11 @@ class DirectLine:
     secret: str = ""
     endpoint: str = AZURE_DIRECTLINE
     web_dir: Path = WEB_DIR
+    enabled: bool = True
+    """The built-in Direct Line answers (off in production without its own secret)."""
+    local_secret: str = ""
+    """The built-in Direct Line's secret: minting at /tokens/generate needs it when set."""
+    throttles: Throttles = field(default_factory=Throttles)
 
 
 DIRECTLINE_KEY = web.AppKey("directline", DirectLine)
@@ -131,6 +168,32 @@ def _authorize(request: web.Request, conversation_id: str | None = None) -> Clai
     return claims
 
 
+def _throttle(limiter: RateLimiter, key: str, what: str) -> None:
+    """Spend one of ``key``'s ``what``; when none is left, 429 with Retry-After."""
+    wait = limiter.take(key)
+    if wait:
+        after = retry_after(wait)
+        response = _error(429, "TooManyRequests", f"too many {what}: try again in {after} s")
+        response.headers["Retry-After"] = after
+        raise _Refused(response)
+
+
+def _client(request: web.Request) -> str:
+    return client_address(request, _state(request).throttles.forwarded_hops)
+
+
+def _check_local_secret(request: web.Request) -> None:
+    """With ARCHBOT_DIRECTLINE_SECRET set, minting wants ``Authorization: Bearer <secret>``."""
+    secret = _state(request).local_secret
+    if not secret:
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise _Refused(_error(401, "MissingToken", "generating a token needs the secret"))
+    if not hmac.compare_digest(given.strip().encode(), secret.encode()):
+        raise _Refused(_error(403, "TokenInvalid", "the secret is not this Direct Line's"))
+
+
 def _conversation(request: web.Request, claims: Claims) -> Conversation:
     conversation = _state(request).store.get(claims.conversation_id)
     if conversation is None:
@@ -149,7 +212,7 @@ def _watermark(request: web.Request) -> int | None:
 
 
 async def _json_object(request: web.Request, *, required: bool) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:
         if required:
             raise _Refused(_error(400, "BadArgument", "a JSON body is required"))
         return {}
@@ -205,6 +268,8 @@ def _handler(
 @_handler
 async def generate_token(request: web.Request) -> web.Response:
     """A token for a new conversation; optional body ``{"user": {"id": "dl_…"}}``."""
+    _throttle(_state(request).throttles.tokens, _client(request), "tokens")
+    _check_local_secret(request)
     body = await _json_object(request, required=False)
     user = body.get("user") if isinstance(body.get("user"), dict) else {}
     user_id = user.get("id") if isinstance(user.get("id"), str) else ""
@@ -218,6 +283,7 @@ async def generate_token(request: web.Request) -> web.Response:
 @_handler
 async def refresh_token(request: web.Request) -> web.Response:
     """A fresh token for the bearer token's conversation and user."""
+    _throttle(_state(request).throttles.tokens, _client(request), "tokens")
     claims = _authorize(request)
     return web.json_response(_token_body(_state(request), claims.conversation_id, claims.user_id))
 
@@ -231,6 +297,7 @@ async def start_conversation(request: web.Request) -> web.Response:
     status = 200
     conversation = state.store.get(claims.conversation_id)
     if conversation is None:
+        _throttle(state.throttles.turns, _client(request), "turns")  # the welcome's
         conversation = state.store.create(claims.conversation_id, claims.user_id)
         status = 201
         user = {"id": claims.user_id, "name": claims.user_id, "role": "user"}
@@ -311,6 +378,8 @@ async def post_activity(request: web.Request) -> web.Response:
     )
     if activity["type"] == ActivityTypes.typing:
         return web.json_response({"id": conversation.next_id()})  # not echoed, no turn
+    _throttle(state.throttles.turns, _client(request), "turns")
+    _throttle(state.throttles.messages, conversation.id, "messages")
     if conversation.pending_turns >= state.store.max_pending_turns:
         return _error(429, "TooManyRequests", "too many messages waiting for an answer")
     state.store.append(conversation, activity)
@@ -375,6 +444,16 @@ async def _drain(ws: web.WebSocketResponse) -> None:
         pass
 
 
+async def builtin_off(request: web.Request) -> web.Response:
+    """Every built-in Direct Line route in production when it has no secret of its own."""
+    return _error(
+        404,
+        "NotFound",
+        "the built-in Direct Line is off: the bot runs with MicrosoftAppId and no "
+        "ARCHBOT_DIRECTLINE_SECRET",
+    )
+
+
 # -- the page and its token -------------------------------------------------------------------
 
 
@@ -382,7 +461,15 @@ async def _drain(ws: web.WebSocketResponse) -> None:
 async def page_token(request: web.Request) -> web.Response:
     """The chat page's token: local Direct Line, or Azure's when a secret is configured."""
     state = _state(request)
+    _throttle(state.throttles.tokens, _client(request), "tokens")
     user_id = _new_user_id()
+    if not state.secret and not state.enabled:
+        return _error(
+            404,
+            "NotConfigured",
+            "web chat is not set up: with MicrosoftAppId set, give the bot DirectLineSecret "
+            "(Azure's Direct Line) or ARCHBOT_DIRECTLINE_SECRET (its own)",
+        )
     if not state.secret:
         body = _token_body(state, _new_conversation_id(), user_id)
         return web.json_response(
@@ -481,8 +568,10 @@ def setup_web_chat(
     """Add the Direct Line endpoint, the token endpoint and the chat page to ``app``.
 
     ``settings`` supplies ``directline_secret``, ``directline_endpoint``, ``token_key``,
-    ``directline_idle_seconds`` and ``directline_max_conversations``; ``logic`` is the bot's
-    turn handler (``handler.on_turn``).
+    ``directline_idle_seconds``, ``directline_max_conversations``, whether the built-in Direct
+    Line is on (``builtin_directline``) and its own secret, and the limits (``*_per_address``,
+    ``messages_per_token``, ``forwarded_hops``, ``max_routed_chars``; none when missing);
+    ``logic`` is the bot's turn handler (``handler.on_turn``).
     """
     if store is None:
         store = ConversationStore(
@@ -493,25 +582,38 @@ def setup_web_chat(
         )
     if issuer is None:
         issuer = TokenIssuer(getattr(settings, "token_key", "") or secrets.token_urlsafe(32))
+    bridge = DirectLineBridge(store, logic, getattr(settings, "transcripts_dir", None))
+    bridge.adapter.use(TextBound(getattr(settings, "max_routed_chars", DEFAULT_MAX_ROUTED_CHARS)))
     state = DirectLine(
         issuer=issuer,
         store=store,
-        bridge=DirectLineBridge(store, logic, getattr(settings, "transcripts_dir", None)),
+        bridge=bridge,
         secret=getattr(settings, "directline_secret", ""),
         endpoint=getattr(settings, "directline_endpoint", "") or AZURE_DIRECTLINE,
         web_dir=web_dir,
+        enabled=getattr(settings, "builtin_directline", True),
+        local_secret=getattr(settings, "directline_local_secret", ""),
+        throttles=Throttles(
+            tokens=RateLimiter(getattr(settings, "tokens_per_address", None)),
+            turns=RateLimiter(getattr(settings, "turns_per_address", None)),
+            messages=RateLimiter(getattr(settings, "messages_per_token", None)),
+            forwarded_hops=getattr(settings, "forwarded_hops", 0),
+        ),
     )
     app[DIRECTLINE_KEY] = state
-    app.middlewares.append(cors)
+    app.middlewares.insert(0, cors)  # outermost: refusals of the request guard are readable too
 
     routes = app.router
-    routes.add_post(f"{PREFIX}/tokens/generate", generate_token)
-    routes.add_post(f"{PREFIX}/tokens/refresh", refresh_token)
-    routes.add_post(f"{PREFIX}/conversations", start_conversation)
-    routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}", reconnect)
-    routes.add_post(f"{PREFIX}/conversations/{{conversation_id}}/activities", post_activity)
-    routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}/activities", get_activities)
-    routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}/stream", stream)
+    if state.enabled:
+        routes.add_post(f"{PREFIX}/tokens/generate", generate_token)
+        routes.add_post(f"{PREFIX}/tokens/refresh", refresh_token)
+        routes.add_post(f"{PREFIX}/conversations", start_conversation)
+        routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}", reconnect)
+        routes.add_post(f"{PREFIX}/conversations/{{conversation_id}}/activities", post_activity)
+        routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}/activities", get_activities)
+        routes.add_get(f"{PREFIX}/conversations/{{conversation_id}}/stream", stream)
+    else:
+        routes.add_route("*", f"{PREFIX}/{{tail:.*}}", builtin_off)
     routes.add_post(TOKEN_PATH, page_token)
     routes.add_get("/", chat_page)
     routes.add_get("/chat", chat_page)
