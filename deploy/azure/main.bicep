@@ -31,6 +31,10 @@ param instanceCount int = 2
 @secure()
 param adminKey string = ''
 
+@description('A secret of the Azure Bot\'s Direct Line channel (portal: the bot, Channels, Direct Line, Default Site, Show), so the bot\'s own chat page can get tokens. Empty: the page says it is not configured (a second deployment can add it).')
+@secure()
+param directLineSecret string = ''
+
 @description('Azure Bot pricing tier: F0 (free, standard channels) or S1.')
 @allowed([
   'F0'
@@ -160,6 +164,10 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
           name: 'admin-key'
           value: adminKey
         }
+        {
+          name: 'directline-secret'
+          value: directLineSecret
+        }
       ]
     }
     template: {
@@ -178,6 +186,9 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'ARCHBOT_STORAGE', value: 'blob://${stateContainer}' }
             { name: 'ARCHBOT_BLOB_CONNECTION_STRING', secretRef: 'storage-connection-string' }
             { name: 'ARCHBOT_ADMIN_KEY', secretRef: 'admin-key' }
+            { name: 'DirectLineSecret', secretRef: 'directline-secret' }
+            // one proxy (the Container Apps ingress) in front: rate limits count each client
+            { name: 'ARCHBOT_FORWARDED_HOPS', value: '1' }
             { name: 'HOST', value: '0.0.0.0' }
             { name: 'PORT', value: string(port) }
           ]
