@@ -15,6 +15,7 @@ carries its architecture diagram (`Artifacts`: an image on cards, a line of text
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from typing import Any
@@ -467,7 +468,7 @@ class WalkthroughDialog(ComponentDialog):
         self, step: WaterfallStepContext, state: dict[str, Any], notes: list[str]
     ) -> DialogTurnResult:
         recommendation = self.advisor.recommendation(state)
-        reply = self._memo(recommendation)
+        reply = await self._memo(recommendation)
         if notes:
             reply = replace(reply, text="\n\n".join([*notes, reply.text]), notes=tuple(notes))
         await step.context.send_activity(to_activity(reply, step.context))
@@ -475,7 +476,11 @@ class WalkthroughDialog(ComponentDialog):
         await self._remember(step.context, state)
         return await step.end_dialog(value)
 
-    def _memo(self, recommendation: Recommendation) -> Reply:
+    async def _memo(self, recommendation: Recommendation) -> Reply:
+        drawn = self.artifacts.diagram(recommendation) if self.artifacts is not None else None
+        if self.artifacts is not None and drawn is not None and not self.artifacts.public:
+            # the PNG goes inline: drawn once per diagram (~50 ms), off the event loop
+            await asyncio.to_thread(self.artifacts.png, drawn.id)
         return recommendation_memo(recommendation, self.artifacts)
 
     async def _recommended(self, context: TurnContext, recommendation) -> dict[str, Any]:
@@ -540,7 +545,7 @@ class WalkthroughDialog(ComponentDialog):
         if change.after.rule.id == change.before.rule.id and not (change.added or change.dropped):
             await context.send_activity(to_activity(Reply(note, (RESTART_LABEL,)), context))
             return True
-        reply = self._memo(change.after)
+        reply = await self._memo(change.after)
         reply = replace(reply, text=f"{note}\n\n{reply.text}", notes=(note,))
         await context.send_activity(to_activity(reply, context))
         await self._recommended(context, change.after)
