@@ -26,6 +26,10 @@ def strip_mentions(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+_NORMALIZED_CACHE = 8192
+"""Normalized texts kept per normalizer: every phrase of the knowledge base, and recent messages."""
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The English stem of one lowercase word."""
@@ -60,6 +64,9 @@ class Normalizer:
         }
         self._longest_expansion = max((len(k) for k in self._expansions), default=0)
         self._expansion_starts = {k[0] for k in self._expansions if k}  # other words stay
+        # the same phrase or message is normalized by several indexes at start-up and by
+        # several readers in a turn
+        self._normalized = lru_cache(maxsize=_NORMALIZED_CACHE)(self._normalize)
 
     @staticmethod
     def _raw_words(text: str) -> list[str]:
@@ -93,6 +100,9 @@ class Normalizer:
 
     def normalize(self, text: str) -> NormalizedText:
         """Normalize one message or phrase."""
+        return self._normalized(text)
+
+    def _normalize(self, text: str) -> NormalizedText:
         words = self._expand(self._raw_words(strip_mentions(text)))
         words = [self._synonyms.get(w, w) for w in words]
         content = [w for w in words if w not in self._stopwords] or words
