@@ -33,6 +33,8 @@ EXACT_LIMIT = 4096
 _PROBES = 6
 """Groups of vectors compared with a query past `EXACT_LIMIT`."""
 _BATCH = 1024
+_ONE = 1.0
+"""`_ONE.__sub__` maps a cosine distance d to the similarity 1.0 - d without a Python loop."""
 
 
 class EmbeddingTableError(ValueError):
@@ -198,7 +200,7 @@ class VectorIndex:
         if self._matrix is None:
             return []
         distances = simsimd.cdist(self._single(query), self._matrix, metric="cosine")
-        return [1.0 - d for d in memoryview(distances).cast("B").cast("d").tolist()]
+        return list(map(_ONE.__sub__, memoryview(distances).cast("B").cast("d")))
 
     def cosines_of(self, query: array, indexes: Sequence[int]) -> list[float]:
         """The cosine similarity of the query with the given vectors, in their order."""
@@ -206,7 +208,7 @@ class VectorIndex:
         if matrix is None:
             return []
         distances = simsimd.cdist(self._single(query), matrix, metric="cosine")
-        return [1.0 - d for d in memoryview(distances).cast("B").cast("d")]
+        return list(map(_ONE.__sub__, memoryview(distances).cast("B").cast("d")))
 
     def search_halves(self, query: array | None, counts: tuple[int, int]) -> tuple[Search, Search]:
         """For a small index that stacks two of the same size (first half, second half): both

@@ -377,7 +377,7 @@ class HybridRouter:
         """What each signal makes of a message, before any candidate is scored (cached: a
         follow-up is read again against the topics in focus)."""
         normalized = self.normalizer.normalize(text)
-        ranked = self.lexical.rank(text, _LEXICAL, decisive=True)
+        ranked = self.lexical.rank_terms(normalized.terms, _LEXICAL, decisive=True)
         lexical = {self._position[m.intent.id]: m.score for m in ranked}
         corrected = self.lexical.corrected(normalized.terms)
         terms = self.terms.scores(corrected)

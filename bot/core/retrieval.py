@@ -64,6 +64,11 @@ class TermIndex:
                 (index, idf * count * (_K1 + 1) / (count + self._norm[index]))
                 for index, count in found
             ]
+        self._columns = {
+            term: (tuple(i for i, _ in found), tuple(c for _, c in found))
+            for term, found in self._postings.items()
+        }
+        """Each term's postings as two columns: documents, contributions."""
         self._common_limit = max(_COMMON_POSTINGS, self.size // 20)
         self._common = {
             term: dict(found)
@@ -102,10 +107,14 @@ class TermIndex:
         if not walked and known:  # only common words: walk the least common one
             walked = [min(known, key=lambda t: len(self._postings[t]))]
         found: dict[int, float] = {}
-        get = found.get
         scale = 1.0 / ceiling
         for term in walked:
-            for index, contribution in self._postings[term]:
+            indexes, contributions = self._columns[term]
+            if not found:  # the first term's documents: 0.0 + contribution * scale, in C
+                found = dict(zip(indexes, map(scale.__mul__, contributions), strict=True))
+                continue
+            get = found.get
+            for index, contribution in zip(indexes, contributions, strict=True):
                 found[index] = get(index, 0.0) + contribution * scale
         for term in known:  # common words only add to documents found through the others
             if term in walked:

@@ -304,9 +304,19 @@ class Router:
         are the best of those scored), which is much cheaper there."""
         return self._rank(text, limit, decisive)
 
+    def rank_terms(
+        self, terms: tuple[str, ...], limit: int = _MAX_MATCHES, *, decisive: bool = False
+    ) -> tuple[Match, ...]:
+        """`rank` of a text already normalized (its `NormalizedText.terms`)."""
+        return self._rank_terms(terms, limit, decisive)
+
     def _rank(self, text: str, limit: int, decisive: bool = False) -> tuple[Match, ...]:
-        normalized = self.normalizer.normalize(text)
-        mapped = self._map_terms(normalized.terms)
+        return self._rank_terms(self.normalizer.normalize(text).terms, limit, decisive)
+
+    def _rank_terms(
+        self, terms: tuple[str, ...], limit: int, decisive: bool = False
+    ) -> tuple[Match, ...]:
+        mapped = self._map_terms(terms)
         query_weight = sum(weight for _, _, weight in mapped)
         similarity: dict[str, float] = {}
         for term, sim, _ in mapped:
@@ -392,14 +402,15 @@ class Router:
     def _overlap(self, query: _Query, term_indexes: Iterable[int]) -> dict[int, float]:
         """Each phrase's matched weight over the given query terms, summed in query order."""
         overlap: dict[int, float] = {}
-        postings = self._postings
+        postings, gains, terms = self._postings, query.gains, query.terms
         for j in term_indexes:
-            gain = query.gains[j]
-            for position in postings[query.terms[j]]:
-                if position in overlap:
-                    overlap[position] += gain
-                else:
-                    overlap[position] = gain
+            gain = gains[j]
+            if not overlap:  # the first term's phrases: its gain alone (0.0 + gain == gain)
+                overlap = dict.fromkeys(postings[terms[j]], gain)
+                continue
+            get = overlap.get
+            for position in postings[terms[j]]:
+                overlap[position] = get(position, 0.0) + gain
         return overlap
 
     def _best_phrases(self, overlap: dict[int, float]) -> _Candidates:
