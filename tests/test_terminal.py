@@ -86,6 +86,14 @@ def test_ask_prints_plain_text_to_a_pipe_and_json_with_the_decision(tmp_path: Pa
     assert "**" in report["markdown"] and "**" not in report["reply"]
 
 
+def test_ask_routes_only_as_much_text_as_the_setting_allows(tmp_path: Path) -> None:
+    env = {"ARCHBOT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3")}
+    said = "hello! what is prompt flow?"
+    assert json.loads(archbot("ask", "--json", said, env=env))["topic"].startswith("prompt-flow")
+    bounded = {**env, "ARCHBOT_MAX_ROUTED_CHARS": "6"}  # "hello!" is all that is read
+    assert json.loads(archbot("ask", "--json", said, env=bounded))["topic"] == "greeting"
+
+
 def test_the_terminals_unanswered_questions_reach_kb_gaps(tmp_path: Path) -> None:
     """State as the server keeps it (SQLite), feedback beside it: `ask` writes the gap there."""
     env = {"ARCHBOT_STORAGE": f"sqlite:///{tmp_path / 'state.sqlite3'}"}

@@ -58,7 +58,7 @@ async def ask(question: str, as_json: bool, out: TextIO = sys.stdout) -> int:
     """Answer one question and print the answer (or, with `as_json`, the decision and reply)."""
     runtime = terminal_runtime()
     try:
-        adapter = InProcessAdapter()
+        adapter = InProcessAdapter(max_routed_chars=runtime.settings.max_routed_chars)
         conversation = adapter.new_conversation()
         replies = await adapter.process(
             adapter.message(conversation, question), runtime.handler.on_turn
@@ -92,7 +92,7 @@ async def chat(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     style = Style.for_stream(out)
     name = f"{BOLD}ArchBot{NOT_BOLD}" if style.ansi else "ArchBot"
     prompt = f"{BOLD}you>{NOT_BOLD} " if style.ansi else "you> "
-    adapter = InProcessAdapter()
+    adapter = InProcessAdapter(max_routed_chars=runtime.settings.max_routed_chars)
     conversation = adapter.new_conversation()
     buttons: list[tuple[str, str]] = []
 
