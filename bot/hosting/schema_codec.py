@@ -144,6 +144,7 @@ class FastSerializer(Serializer):
                 (attr, desc["key"], self._encoder(desc["type"]))
                 for attr, desc in cls._attribute_map.items()
             )
+        self._bases = tuple(self._plans)
 
     def _encoder(self, data_type: str) -> Encode:
         if data_type == "str":
@@ -160,6 +161,8 @@ class FastSerializer(Serializer):
             return self._dict_of_objects
         if data_type == "[str]":
             return self._list_of_str
+        if data_type == "[object]":
+            return self._list_of_objects
         model = self.dependencies.get(data_type)
         if model in self._plans:
             return self._model
@@ -186,6 +189,11 @@ class FastSerializer(Serializer):
             raise _Unsupported
         return self.serialize_iter(value, "str", is_xml=False)
 
+    def _list_of_objects(self, value: Any) -> list[Any]:
+        if type(value) is not list:
+            raise _Unsupported
+        return [None if item is None else self._object(item) for item in value]
+
     def _list_of_models(self, value: Any) -> list[Any]:
         if type(value) is not list:
             raise _Unsupported
@@ -194,13 +202,26 @@ class FastSerializer(Serializer):
     def _model(self, value: Any) -> dict[str, Any]:
         fields = self._plans.get(type(value))
         if fields is None:
-            raise _Unsupported  # a dict where a model is declared, or a class we do not know
+            fields = self._subclass_plan(type(value))
         serialized = {}
         for attr, key, encode in fields:
             item = getattr(value, attr)
             if item is not None:
                 serialized[key] = encode(item)
         return serialized
+
+    def _subclass_plan(self, cls: type) -> tuple[tuple[str, str, Encode], ...]:
+        """The plan of a subclass of a known model with its own attribute map (Teams' message
+        entity): msrest writes an instance by its own class's map, and so does this."""
+        known = isinstance(cls, type) and any(issubclass(cls, base) for base in self._bases)
+        if not known or not FastDeserializer._compilable(cls):
+            raise _Unsupported  # a dict where a model is declared, or a class we do not know
+        plan = tuple(
+            (attr, desc["key"], self._encoder(desc["type"]))
+            for attr, desc in cls._attribute_map.items()
+        )
+        self._plans[cls] = plan
+        return plan
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
         """`Serializer.body`, on the fast path for a known model instance and no options."""
