@@ -20,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -41,13 +39,12 @@ from bot.operations.config import Settings
 from bot.state.feedback import feedback_path
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer, free_port
+from .tools import CHROMIUM, PLAYWRIGHT, require_tools
 
 pytestmark = pytest.mark.e2e
 
 SCRIPT = Path(__file__).with_name("playground.cjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM = Path(os.environ.get("ARCHBOT_CHROMIUM", "/usr/bin/chromium"))
-PLAYWRIGHT = REPO_ROOT / ".tools" / "browser" / "node_modules" / "playwright-core"
 PLAYGROUND = REPO_ROOT / ".tools" / "playground" / "node_modules" / ".bin" / "agentsplayground"
 RUN_TIMEOUT_SECONDS = 180
 START_TIMEOUT_SECONDS = 30
@@ -59,27 +56,9 @@ COMMENTS = {"personal": "the diagram is missing", "channel": "good for our team"
 REACTIONS = {"personal": "Dislike", "channel": "Like"}
 
 
-def _missing() -> list[str]:
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("node (Node.js)")
-    if not CHROMIUM.is_file():
-        missing.append(f"{CHROMIUM} (apt: chromium chromium-driver)")
-    if not (PLAYWRIGHT / "package.json").is_file():
-        missing.append(f"{PLAYWRIGHT.relative_to(REPO_ROOT)} (npm: playwright-core)")
-    if not PLAYGROUND.is_file():
-        missing.append(f"{PLAYGROUND.relative_to(REPO_ROOT)} (scripts/setup/50-playground.sh)")
-    return missing
-
-
 @pytest.fixture(scope="module")
 def browser_tools() -> None:
-    missing = _missing()
-    if missing:
-        reason = "the Playground test needs " + ", ".join(missing) + ": run `make setup`"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI is set, so this is a failure)")
-        pytest.skip(reason)
+    require_tools("the Playground test", {PLAYGROUND: "scripts/setup/50-playground.sh"})
 
 
 # -- the plan: what to do in the Playground, and what each answer card shows -------------------

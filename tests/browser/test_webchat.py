@@ -25,7 +25,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -39,13 +38,12 @@ from bot.operations.config import Settings
 from dialogs.walkthrough_dialog import EXPORT_LABEL
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
+from .tools import CHROMIUM, PLAYWRIGHT, require_tools
 
 pytestmark = pytest.mark.e2e
 
 SCRIPT = Path(__file__).with_name("webchat.cjs")
 ARTIFACTS = Path(os.environ.get("ARCHBOT_BROWSER_ARTIFACTS", REPO_ROOT / "test-artifacts"))
-CHROMIUM = Path(os.environ.get("ARCHBOT_CHROMIUM", "/usr/bin/chromium"))
-PLAYWRIGHT = REPO_ROOT / ".tools" / "browser" / "node_modules" / "playwright-core"
 BUNDLE = REPO_ROOT / "web" / "vendor" / "webchat.js"
 RUN_TIMEOUT_SECONDS = 60
 
@@ -55,27 +53,9 @@ WALKTHROUGH_TRACE = "Recommendation"
 MAX_WALKTHROUGH_CLICKS = 12
 
 
-def _missing() -> list[str]:
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("node (Node.js)")
-    if not CHROMIUM.is_file():
-        missing.append(f"{CHROMIUM} (apt: chromium chromium-driver)")
-    if not (PLAYWRIGHT / "package.json").is_file():
-        missing.append(f"{PLAYWRIGHT.relative_to(REPO_ROOT)} (npm: playwright-core)")
-    if not BUNDLE.is_file():
-        missing.append(f"{BUNDLE.relative_to(REPO_ROOT)} (scripts/setup/20-webchat.sh)")
-    return missing
-
-
 @pytest.fixture(scope="module")
 def browser_tools() -> None:
-    missing = _missing()
-    if missing:
-        reason = "browser test needs " + ", ".join(missing) + ": run `make setup`"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI is set, so this is a failure)")
-        pytest.skip(reason)
+    require_tools("the browser test", {BUNDLE: "scripts/setup/20-webchat.sh"})
 
 
 # -- the plan: what to do in the browser, and what each answer must show ----------------------
