@@ -1016,13 +1016,7 @@ class Advisor:
         if not missing:
             first = self._comes_first(current.rule, rule, answers)
             return WhyNot(topic, current, rule, first=first)
-        needs = []
-        for question_id, choice_ids in missing:
-            question = self.walkthrough.question(question_id)
-            given = answers.get(question_id)
-            choices = tuple(c for c in question.choices if c.id in choice_ids)
-            needs.append((question, choices, question.choice(given) if given else None))
-        return WhyNot(topic, current, rule, tuple(needs))
+        return WhyNot(topic, current, rule, self._needs(missing, answers))
 
     def alternatives(self, state: dict[str, Any], most: int = 4) -> tuple[Alternative, ...]:
         """The designs nearest to the answers that they did not lead to: rules the answers fit
@@ -1053,14 +1047,21 @@ class Advisor:
             if not missing:
                 found.append(Alternative(rule, first=self._comes_first(current, rule, answers)))
                 continue
-            needs = []
-            for question_id, choice_ids in missing:
-                question = self.walkthrough.question(question_id)
-                given = answers.get(question_id)
-                choices = tuple(c for c in question.choices if c.id in choice_ids)
-                needs.append((question, choices, question.choice(given) if given else None))
-            found.append(Alternative(rule, tuple(needs)))
+            found.append(Alternative(rule, self._needs(missing, answers)))
         return tuple(found)
+
+    def _needs(
+        self, missing: Sequence[tuple[str, frozenset[str]]], answers: dict[str, str]
+    ) -> tuple[tuple[WalkthroughQuestion, tuple[Choice, ...], Choice | None], ...]:
+        """For each question a rule needs answered otherwise: the question, the choices it
+        needs, and the choice given instead (None when unanswered)."""
+        needs = []
+        for question_id, choice_ids in missing:
+            question = self.walkthrough.question(question_id)
+            given = answers.get(question_id)
+            choices = tuple(c for c in question.choices if c.id in choice_ids)
+            needs.append((question, choices, question.choice(given) if given else None))
+        return tuple(needs)
 
     def _comes_first(
         self, winner: Rule, other: Rule, answers: dict[str, str]
