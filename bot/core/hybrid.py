@@ -26,6 +26,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import simsimd
+
 from bot.core.embedding import EXACT_LIMIT, Search, StaticEmbedding, VectorIndex
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import TermIndex, intent_text
@@ -168,14 +170,17 @@ def _logistic(z: float) -> float:
 
 
 def _unit(vector: array) -> array:
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return array("f", [x / norm for x in vector])
+    norm = math.sqrt(simsimd.dot(vector, vector)) or 1.0
+    return array("f", memoryview(simsimd.wsum(vector, vector, alpha=1.0 / norm, beta=0.0)))
 
 
 def _mean(vectors: Sequence[array]) -> array | None:
     if not vectors:
         return None
-    return array("f", [sum(column) / len(vectors) for column in zip(*vectors, strict=True)])
+    total = vectors[0]
+    for vector in vectors[1:]:
+        total = array("f", memoryview(simsimd.wsum(total, vector, alpha=1.0, beta=1.0)))
+    return array("f", memoryview(simsimd.wsum(total, total, alpha=1.0 / len(vectors), beta=0.0)))
 
 
 class _Message:
