@@ -8,18 +8,19 @@ from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
 
 CONVERSATION_FILE = "conversation.yaml"
-_KEYS = {
+_WORD_LISTS = (
     "refers",
     "corrections",
     "compare",
-    "followups",
     "guidance",
     "ellipses",
     "returns",
     "choose",
     "guidance_asks",
     "guidance_objects",
-}
+)
+"""The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
+_KEYS = {*_WORD_LISTS, "followups"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
@@ -52,17 +53,7 @@ def read_conversation(path: Path, root: Path, problems: list[Problem]) -> Conver
                 followups.append(followup)
     words = {
         key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
-        for key in (
-            "refers",
-            "corrections",
-            "compare",
-            "guidance",
-            "ellipses",
-            "returns",
-            "choose",
-            "guidance_asks",
-            "guidance_objects",
-        )
+        for key in _WORD_LISTS
     }
     return ConversationCues(followups=tuple(followups), **words)
 

@@ -18,23 +18,12 @@
 "use strict";
 
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
 
 const plan = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const { chromium } = require(plan.playwright);
+const { withChromium } = require("./chromium.cjs");
 
 const STEP_TIMEOUT = 20000;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const DESKTOP = { width: 1400, height: 1000 };
 const CARD = ".ac-adaptiveCard";
 const COMPOSE = "[role=textbox][contenteditable=true]";
@@ -124,49 +113,39 @@ async function rate(page) {
 }
 
 async function main() {
-  fs.mkdirSync(plan.artifacts, { recursive: true });
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "archbot-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: plan.chromium,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: DESKTOP,
-    locale: "en-US",
-  });
-  const pageErrors = [];
-  let page;
-  try {
-    page = context.pages()[0] || (await context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(String(error)));
-    await page.goto(plan.url);
-    if (plan.scope === "channel") {
-      await page.getByText("General", { exact: true }).click(); // My Team's General channel
-    }
-    await grows(page, CARD, plan.welcome, 0, "the welcome");
-    log("ok: the welcome is shown");
-    await page.screenshot({ path: shot("welcome") });
+  await withChromium(plan, { viewport: DESKTOP }, async (context) => {
+    const pageErrors = [];
+    let page;
+    try {
+      page = context.pages()[0] || (await context.newPage());
+      page.on("pageerror", (error) => pageErrors.push(String(error)));
+      await page.goto(plan.url);
+      if (plan.scope === "channel") {
+        await page.getByText("General", { exact: true }).click(); // My Team's General channel
+      }
+      await grows(page, CARD, plan.welcome, 0, "the welcome");
+      log("ok: the welcome is shown");
+      await page.screenshot({ path: shot("welcome") });
 
-    for (const step of plan.steps) {
-      await runStep(page, step);
-      if (step.label === "question") await page.screenshot({ path: shot("answer") });
+      for (const step of plan.steps) {
+        await runStep(page, step);
+        if (step.label === "question") await page.screenshot({ path: shot("answer") });
+      }
+      await page.screenshot({ path: shot("recommendation") });
+      await rate(page);
+      const panel = await logPanel(page);
+      if (/(message|invoke|Update) [45]\d\d/.test(panel)) throw new Error(`an error status in the log panel:\n${panel}`);
+      if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join(" | ")}`);
+      await page.screenshot({ path: shot("chat") });
+    } catch (error) {
+      if (page) {
+        await page.screenshot({ path: shot("failure") }).catch(() => {});
+        process.stdout.write(`--- log panel at failure ---\n${await logPanel(page)}\n---\n`);
+        if (pageErrors.length) process.stdout.write(`page errors: ${pageErrors.join(" | ")}\n`);
+      }
+      throw error;
     }
-    await page.screenshot({ path: shot("recommendation") });
-    await rate(page);
-    const panel = await logPanel(page);
-    if (/(message|invoke|Update) [45]\d\d/.test(panel)) throw new Error(`an error status in the log panel:\n${panel}`);
-    if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join(" | ")}`);
-    await page.screenshot({ path: shot("chat") });
-  } catch (error) {
-    if (page) {
-      await page.screenshot({ path: shot("failure") }).catch(() => {});
-      process.stdout.write(`--- log panel at failure ---\n${await logPanel(page)}\n---\n`);
-      if (pageErrors.length) process.stdout.write(`page errors: ${pageErrors.join(" | ")}\n`);
-    }
-    throw error;
-  } finally {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 const watchdog = setTimeout(() => {

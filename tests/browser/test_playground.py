@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import re
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from bot.operations.config import Settings
 from bot.state.feedback import feedback_path
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer, free_port
-from .tools import CHROMIUM, PLAYWRIGHT, require_tools
+from .tools import require_tools, run_script
 
 pytestmark = pytest.mark.e2e
 
@@ -205,34 +204,18 @@ def test_the_playground_shows_archbot_as_teams_does(
     scope: str, bot: ArchBotServer, playground: str, tmp_path: Path
 ) -> None:
     plan = asyncio.run(build_plan(REAL_KNOWLEDGE, scope))
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(
-        json.dumps(
-            {
-                **plan,
-                "url": playground,
-                "scope": scope,
-                "rate": {"reaction": REACTIONS[scope], "comment": COMMENTS[scope]},
-                "chromium": str(CHROMIUM),
-                "playwright": str(PLAYWRIGHT),
-                "artifacts": str(ARTIFACTS),
-            },
-            indent=2,
-        )
+    output = run_script(
+        SCRIPT,
+        {
+            **plan,
+            "url": playground,
+            "scope": scope,
+            "rate": {"reaction": REACTIONS[scope], "comment": COMMENTS[scope]},
+            "artifacts": str(ARTIFACTS),
+        },
+        tmp_path,
+        RUN_TIMEOUT_SECONDS,
     )
-    try:
-        run = subprocess.run(
-            ["node", str(SCRIPT), str(plan_file)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the browser script ran over {RUN_TIMEOUT_SECONDS} s:\n{exc.stdout}")
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, f"the browser script failed:\n{output}"
     print(output)
 
     report = kb_feedback(bot)  # Teams' feedback button: the vote and the comment, by topic

@@ -25,7 +25,6 @@ import dataclasses
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ from bot.operations.config import Settings
 from dialogs.walkthrough_dialog import EXPORT_LABEL
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
-from .tools import CHROMIUM, PLAYWRIGHT, require_tools
+from .tools import require_tools, run_script
 
 pytestmark = pytest.mark.e2e
 
@@ -219,33 +218,17 @@ def web_server(browser_tools: None, archbot_module_factory: ArchBotFactory) -> A
 def test_a_browser_chats_through_the_page(
     transport: str, viewport: str, plan: dict[str, Any], web_server: ArchBotServer, tmp_path: Path
 ) -> None:
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(
-        json.dumps(
-            {
-                **plan,
-                "baseUrl": web_server.base_url,
-                "transport": transport,
-                "viewport": viewport,
-                "chromium": str(CHROMIUM),
-                "playwright": str(PLAYWRIGHT),
-                "artifacts": str(ARTIFACTS),
-            },
-            indent=2,
-        )
+    output = run_script(
+        SCRIPT,
+        {
+            **plan,
+            "baseUrl": web_server.base_url,
+            "transport": transport,
+            "viewport": viewport,
+            "artifacts": str(ARTIFACTS),
+        },
+        tmp_path,
+        RUN_TIMEOUT_SECONDS,
     )
-    try:
-        run = subprocess.run(
-            ["node", str(SCRIPT), str(plan_file)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the browser script ran over {RUN_TIMEOUT_SECONDS} s:\n{exc.stdout}")
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, f"the browser script failed:\n{output}"
     assert (ARTIFACTS / f"webchat-{viewport}-chat.png").is_file()
     print(output)

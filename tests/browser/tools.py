@@ -3,9 +3,12 @@ without it: a skip, or a failure under CI."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +36,29 @@ def require_tools(test: str, extra: dict[Path, str]) -> None:
         if os.environ.get("CI"):
             pytest.fail(reason + " (CI is set, so this is a failure)")
         pytest.skip(reason)
+
+
+def run_script(script: Path, plan: dict[str, Any], folder: Path, timeout: int) -> str:
+    """Run a browser script (node) on a plan written to `folder`, with Chromium and
+    playwright-core added to it; fail the test if it runs over `timeout` seconds or fails.
+    Returns what it printed."""
+    plan_file = folder / "plan.json"
+    plan_file.write_text(
+        json.dumps(
+            {**plan, "chromium": str(CHROMIUM), "playwright": str(PLAYWRIGHT)}, indent=2
+        )
+    )
+    try:
+        run = subprocess.run(
+            ["node", str(script), str(plan_file)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the browser script ran over {timeout} s:\n{exc.stdout}")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, f"the browser script failed:\n{output}"
+    return output

@@ -22,23 +22,12 @@
 "use strict";
 
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
 
 const plan = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const { chromium } = require(plan.playwright);
+const { withChromium } = require("./chromium.cjs");
 
 const STEP_TIMEOUT = 15000;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const VIEWPORTS = {
   phone: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true },
   desktop: { viewport: { width: 1280, height: 860 }, isMobile: false, hasTouch: false },
@@ -239,105 +228,95 @@ async function diagramAndRecord(page, diagram) {
 }
 
 async function main() {
-  fs.mkdirSync(plan.artifacts, { recursive: true });
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "archbot-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: plan.chromium,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    ...VIEWPORTS[plan.viewport],
-    locale: "en-US",
+  await withChromium(plan, { ...VIEWPORTS[plan.viewport] }, async (context) => {
+    const pageErrors = [];
+    const sockets = [];
+    const polls = [];
+    let page;
+    try {
+      page = context.pages()[0] || (await context.newPage());
+      page.on("pageerror", (error) => pageErrors.push(String(error)));
+      page.on("websocket", (ws) => {
+        const socket = { url: ws.url(), frames: 0 };
+        sockets.push(socket);
+        ws.on("framereceived", () => (socket.frames += 1));
+      });
+      page.on("request", (request) => {
+        if (/\/v3\/directline\/conversations\/[^/]+\/activities\?watermark=/.test(request.url())) {
+          if (request.method() === "GET") polls.push(request.url());
+        }
+      });
+
+      await page.goto(`${plan.baseUrl}/?transport=${plan.transport}`);
+      await page.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
+      const state = await page.evaluate(() => document.body.dataset.archbot);
+      if (state !== "ready") {
+        throw new Error(`the page did not start: ${await page.locator("#archbot-problem").innerText()}`);
+      }
+      if ((await page.locator(".archbot-header h1").innerText()) !== "ArchBot") {
+        throw new Error("the page does not show ArchBot's name");
+      }
+      await grows(page, BOT_BUBBLE, plan.welcome, 0, "the welcome");
+      await noCutLabels(page, "the welcome");
+      await settled(page);
+      await page.screenshot({ path: shot("welcome") });
+      log("ok: the welcome is shown");
+
+      for (const step of plan.steps) {
+        await runStep(page, step);
+        if (step.label === "question") {
+          // the answer from its top, as a reader starts it
+          await page.locator(BOT_BUBBLE, { hasText: step.expect }).last().evaluate((el) => el.scrollIntoView());
+          await settled(page);
+          await page.screenshot({ path: shot("answer") });
+        }
+      }
+      await noSendFailed(page);
+      await settled(page);
+      await page.screenshot({ path: shot("walkthrough") });
+      if (plan.diagram) await diagramAndRecord(page, plan.diagram);
+
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth
+      );
+      if (overflow > 0) throw new Error(`the page is ${overflow}px wider than the ${plan.viewport} screen`);
+
+      if (plan.transport === "websocket") {
+        const streams = sockets.filter((s) => s.url.includes("/v3/directline/conversations/"));
+        if (!streams.length || !streams.some((s) => s.frames > 0)) {
+          throw new Error(`no activity came over a WebSocket stream: ${JSON.stringify(sockets)}`);
+        }
+        if (polls.length) throw new Error(`WebSocket mode polled ${polls.length} times`);
+        log(`ok: activities came over ${streams.length} WebSocket stream(s)`);
+      } else {
+        if (sockets.length) throw new Error(`polling mode opened WebSockets: ${JSON.stringify(sockets)}`);
+        if (!polls.length) throw new Error("polling mode never polled for activities");
+        log(`ok: ${polls.length} polls, no WebSocket`);
+      }
+      if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join(" | ")}`);
+      await page.screenshot({ path: shot("chat"), fullPage: false });
+      log(`screenshot: ${shot("chat")}`);
+
+      // Without the Web Chat bundle the page explains how to get it.
+      const bare = await context.newPage();
+      await bare.route("**/web/vendor/webchat.js", (route) => route.fulfill({ status: 404, body: "" }));
+      await bare.goto(`${plan.baseUrl}/chat`);
+      await bare.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
+      const explanation = await bare.locator("#archbot-problem").innerText();
+      if (!/bundle is missing/i.test(explanation) || !explanation.includes("20-webchat.sh")) {
+        throw new Error(`no explanation without the bundle: ${JSON.stringify(explanation)}`);
+      }
+      await bare.screenshot({ path: shot("no-bundle") });
+      log("ok: without the bundle the page explains how to get it");
+    } catch (error) {
+      if (page) {
+        await page.screenshot({ path: shot("failure") }).catch(() => {});
+        const transcript = await page.locator(".webchat__basic-transcript").innerText().catch(() => "");
+        process.stdout.write(`--- transcript at failure ---\n${transcript}\n---\n`);
+      }
+      throw error;
+    }
   });
-  const pageErrors = [];
-  const sockets = [];
-  const polls = [];
-  let page;
-  try {
-    page = context.pages()[0] || (await context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(String(error)));
-    page.on("websocket", (ws) => {
-      const socket = { url: ws.url(), frames: 0 };
-      sockets.push(socket);
-      ws.on("framereceived", () => (socket.frames += 1));
-    });
-    page.on("request", (request) => {
-      if (/\/v3\/directline\/conversations\/[^/]+\/activities\?watermark=/.test(request.url())) {
-        if (request.method() === "GET") polls.push(request.url());
-      }
-    });
-
-    await page.goto(`${plan.baseUrl}/?transport=${plan.transport}`);
-    await page.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
-    const state = await page.evaluate(() => document.body.dataset.archbot);
-    if (state !== "ready") {
-      throw new Error(`the page did not start: ${await page.locator("#archbot-problem").innerText()}`);
-    }
-    if ((await page.locator(".archbot-header h1").innerText()) !== "ArchBot") {
-      throw new Error("the page does not show ArchBot's name");
-    }
-    await grows(page, BOT_BUBBLE, plan.welcome, 0, "the welcome");
-    await noCutLabels(page, "the welcome");
-    await settled(page);
-    await page.screenshot({ path: shot("welcome") });
-    log("ok: the welcome is shown");
-
-    for (const step of plan.steps) {
-      await runStep(page, step);
-      if (step.label === "question") {
-        // the answer from its top, as a reader starts it
-        await page.locator(BOT_BUBBLE, { hasText: step.expect }).last().evaluate((el) => el.scrollIntoView());
-        await settled(page);
-        await page.screenshot({ path: shot("answer") });
-      }
-    }
-    await noSendFailed(page);
-    await settled(page);
-    await page.screenshot({ path: shot("walkthrough") });
-    if (plan.diagram) await diagramAndRecord(page, plan.diagram);
-
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth
-    );
-    if (overflow > 0) throw new Error(`the page is ${overflow}px wider than the ${plan.viewport} screen`);
-
-    if (plan.transport === "websocket") {
-      const streams = sockets.filter((s) => s.url.includes("/v3/directline/conversations/"));
-      if (!streams.length || !streams.some((s) => s.frames > 0)) {
-        throw new Error(`no activity came over a WebSocket stream: ${JSON.stringify(sockets)}`);
-      }
-      if (polls.length) throw new Error(`WebSocket mode polled ${polls.length} times`);
-      log(`ok: activities came over ${streams.length} WebSocket stream(s)`);
-    } else {
-      if (sockets.length) throw new Error(`polling mode opened WebSockets: ${JSON.stringify(sockets)}`);
-      if (!polls.length) throw new Error("polling mode never polled for activities");
-      log(`ok: ${polls.length} polls, no WebSocket`);
-    }
-    if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join(" | ")}`);
-    await page.screenshot({ path: shot("chat"), fullPage: false });
-    log(`screenshot: ${shot("chat")}`);
-
-    // Without the Web Chat bundle the page explains how to get it.
-    const bare = await context.newPage();
-    await bare.route("**/web/vendor/webchat.js", (route) => route.fulfill({ status: 404, body: "" }));
-    await bare.goto(`${plan.baseUrl}/chat`);
-    await bare.waitForFunction(() => document.body.dataset.archbot, null, { timeout: STEP_TIMEOUT });
-    const explanation = await bare.locator("#archbot-problem").innerText();
-    if (!/bundle is missing/i.test(explanation) || !explanation.includes("20-webchat.sh")) {
-      throw new Error(`no explanation without the bundle: ${JSON.stringify(explanation)}`);
-    }
-    await bare.screenshot({ path: shot("no-bundle") });
-    log("ok: without the bundle the page explains how to get it");
-  } catch (error) {
-    if (page) {
-      await page.screenshot({ path: shot("failure") }).catch(() => {});
-      const transcript = await page.locator(".webchat__basic-transcript").innerText().catch(() => "");
-      process.stdout.write(`--- transcript at failure ---\n${transcript}\n---\n`);
-    }
-    throw error;
-  } finally {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
 }
 
 const watchdog = setTimeout(() => {
