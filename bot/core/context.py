@@ -244,7 +244,7 @@ class Conversation:
         if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
         if not self._refers_back(words):
-            return self._implicit(text, words, topic, plain) or Understood(plain)
+            return self._implicit(text, words, topic, plain, focus) or Understood(plain)
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
             return Understood(plain)  # "and Databricks?": the topic it names, on its own
         answered = plain.top.intent.topic if plain.top is not None else None
@@ -255,7 +255,9 @@ class Conversation:
             and self._named_first(words, answered, last=True)
         ):
             return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
-        understood = self._among_focus(text, topic) or self._with_focus(text, topic, plain)
+        understood = self._among_focus(text, topic, focus) or self._with_focus(
+            text, topic, plain
+        )
         if understood is None:
             return Understood(plain)
         top = understood.decision.top
@@ -428,11 +430,18 @@ class Conversation:
                 )
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
-    def _among_focus(self, text: str, topic: Topic) -> Understood | None:
-        """A message referring back, read against the focus topic and its related topics: the
-        best of their intents by the message's own words (the focus topic's own when close,
-        and one of its questions when close to the topic itself)."""
-        family = (topic.id, *topic.related)
+    def _among_focus(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
+        """A message referring back, read against the focus topic, its related topics and
+        the topic discussed before it with its related ones ("which one is about logistics?"
+        then "and the car maker?"): the best of their intents by the message's own words (the
+        focus topic's own when close, and one of its questions when close to the topic
+        itself)."""
+        earlier = self.kb.topics.get(focus.recent[1]) if len(focus.recent) > 1 else None
+        family = tuple(
+            dict.fromkeys(
+                (topic.id, *topic.related, *((earlier.id, *earlier.related) if earlier else ()))
+            )
+        )
         matches = self.router.rank_among(text, family)
         near = [m for m in matches if m.intent.topic.id in family]
         if not near:
@@ -487,10 +496,12 @@ class Conversation:
     # -- helpers -------------------------------------------------------------------------------
 
     def _implicit(
-        self, text: str, words: list[str], topic: Topic, plain: Decision
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
     ) -> Understood | None:
         """A short question that names no topic ("how would we improve accuracy?") is about
-        the focus when reading it so lands on the focus topic at least as confidently."""
+        the focus when reading it with the focus topic's name lands on that topic at least as
+        confidently; it is then answered by the best reading among the focus's family ("how
+        fast is serving?" about Mosaic AI Vector Search: Databricks' serving latency)."""
         if plain.outcome is Outcome.NONE:  # a decline stays one: off-topic turns lose nothing
             return None
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text):
@@ -503,6 +514,9 @@ class Conversation:
         mine = understood.decision.top.score
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
             return None
+        among = self._among_focus(text, topic, focus)
+        if among is not None and among.decision.top is not None:
+            return among
         return understood
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
