@@ -10,12 +10,12 @@ from bot.channels.messages import Presenter, card_channels_from_env
 from bot.channels.teams import KnowledgeSearch
 from bot.core.advisor import Advisor
 from bot.core.artifacts import Artifacts
+from bot.core.build_cache import Built, load_recognizer
 from bot.core.compare import Comparer
 from bot.core.context import Conversation
 from bot.core.embedding import StaticEmbedding
 from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.kb import KnowledgeBase
-from bot.core.loader import load_knowledge
 from bot.core.replies import Replies
 from bot.handler import ArchBotHandler
 from bot.hosting.reload import KnowledgeWatcher, fingerprint
@@ -80,15 +80,17 @@ class KnowledgeBuilder:
         conversation_state: ConversationState,
         fusion: FusionModel | None = None,
         settings: Settings | None = None,
+        embedding: StaticEmbedding | None = None,
     ):
         self.conversation_state = conversation_state
         self.settings = settings or Settings()
-        self.embedding = StaticEmbedding.load()
+        self.embedding = embedding or StaticEmbedding.load()
         self.fusion = fusion or FusionModel.load()
 
-    def build(self, kb: KnowledgeBase) -> Knowledge:
-        """Everything built from `kb`; touches no shared state, so it may run in a thread."""
-        router = HybridRouter(kb, self.embedding, self.fusion)
+    def build(self, kb: KnowledgeBase, built: Built | None = None) -> Knowledge:
+        """Everything built from `kb` (its router and advisor taken from `built`, the build
+        cache's, when given); touches no shared state, so it may run in a thread."""
+        router = built.router if built else HybridRouter(kb, self.embedding, self.fusion)
         replies = Replies(kb)
         conversation = Conversation(kb, router, Comparer(kb, router.lexical))
         state = self.conversation_state
@@ -96,7 +98,7 @@ class KnowledgeBuilder:
         walkthrough = artifacts = None
         if kb.walkthrough is not None:
             memory = state.create_property(MEMORY)
-            advisor = Advisor(kb)
+            advisor = built.advisor if built and built.advisor else Advisor(kb)
             public = bool(self.settings.public_url)
             artifacts = Artifacts(advisor, self.settings.base_url, public=public)
             walkthrough = WalkthroughDialog(advisor, recognizer, replies, memory, artifacts)
@@ -154,19 +156,25 @@ def build_runtime(
 ) -> Runtime:
     """Load the knowledge base (unless given) and build the bot around it (with the fitted
     recognizer, unless another `fusion` model is given). Feedback goes to `feedback_db`, by
-    default beside the state (bot/state/feedback.py)."""
+    default beside the state (bot/state/feedback.py). The knowledge base and its recognizer
+    come from the build cache when the knowledge folder is unchanged (bot/core/build_cache.py)."""
     loaded = fingerprint(settings.knowledge_dir)  # before loading: an edit during it is seen
-    kb = kb or load_knowledge(settings.knowledge_dir)
+    embedding = StaticEmbedding.load()
+    fusion = fusion or FusionModel.load()
+    built = None
+    if kb is None:
+        built = load_recognizer(settings.knowledge_dir, embedding, fusion, settings.cache_dir)
+        kb = built.kb
     storage = open_storage(settings.storage, settings.blob_connection_string)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    builder = KnowledgeBuilder(conversation_state, fusion, settings)
+    builder = KnowledgeBuilder(conversation_state, fusion, settings, embedding)
     feedback = FeedbackStore(feedback_db or feedback_path(settings.storage))
     notices = Notices(storage, anonymous=settings.anonymous)
     handler = ArchBotHandler(
         conversation_state,
         user_state,
-        builder.build(kb),
+        builder.build(kb, built),
         feedback=feedback,
         presenter=Presenter(card_channels_from_env()),
         notices=notices,

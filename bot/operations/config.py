@@ -12,6 +12,8 @@ from bot.core.loader import DEFAULT_KNOWLEDGE_DIR
 from bot.hosting.limits import DEFAULT_MAX_ROUTED_CHARS, Rate
 
 DEFAULT_STORAGE = "sqlite:///var/archbot.sqlite3"
+DEFAULT_CACHE_DIR = DEFAULT_KNOWLEDGE_DIR.parent / "var" / "cache"
+"""What the recognizer builds from the knowledge, kept between processes (git-ignored)."""
 DEFAULT_DIRECTLINE_ENDPOINT = "https://directline.botframework.com/v3/directline"
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_TOKENS_PER_ADDRESS = Rate(60, 60)
@@ -25,6 +27,14 @@ def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate | None:
         return Rate.parse(env[name]) if env.get(name, "").strip() else default
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path | None:
+    """ARCHBOT_CACHE_DIR: a folder, or `off` for no cache (bot/core/build_cache.py)."""
+    value = env.get("ARCHBOT_CACHE_DIR", "").strip()
+    if value.lower() == "off":
+        return None
+    return Path(value) if value else DEFAULT_CACHE_DIR
 
 
 def _new_token_key() -> str:
@@ -48,6 +58,9 @@ class Settings:
     port: int = 3978
     storage: str = DEFAULT_STORAGE
     knowledge_dir: Path = field(default=DEFAULT_KNOWLEDGE_DIR)
+    # what the recognizer builds from the knowledge, kept between processes
+    # (bot/core/build_cache.py); None: no cache
+    cache_dir: Path | None = DEFAULT_CACHE_DIR
     # web chat (bot/channels/directline): Azure Direct Line secret (empty = the bot's own)
     directline_secret: str = field(default="", repr=False)
     # the built-in Direct Line's own secret: needed to mint tokens at /v3/directline, and what
@@ -107,6 +120,7 @@ class Settings:
             port=int(env.get("PORT", "3978")),
             storage=env.get("ARCHBOT_STORAGE", DEFAULT_STORAGE),
             knowledge_dir=Path(env.get("ARCHBOT_KNOWLEDGE", str(DEFAULT_KNOWLEDGE_DIR))),
+            cache_dir=_cache_dir(env),
             directline_secret=env.get("DirectLineSecret", ""),
             directline_local_secret=env.get("ARCHBOT_DIRECTLINE_SECRET", ""),
             directline_endpoint=env.get("DirectLineEndpoint", "") or DEFAULT_DIRECTLINE_ENDPOINT,

@@ -1,0 +1,251 @@
+"""A cache of what the recognizers build from the knowledge base, so a fresh process (`archbot
+ask`, `archbot chat`, a server start) does not parse the YAML and index every phrase again.
+
+`load_recognizer(root, embedding, fusion, cache_dir)` returns the knowledge base, its
+`HybridRouter` and its walkthrough's `Advisor`:
+
+* the key is a digest of every file under the knowledge folder (names and bytes), of the
+  source of bot/core (the code that reads the knowledge and builds the indexes), of the
+  embedding table file and of the libraries whose output is stored (PyYAML, the stemmers,
+  SimSIMD, rapidfuzz: their files' size and modification time, as Python's own bytecode cache
+  checks a source), and of the Python version;
+* a cache file with that key holds the knowledge base, the router and the advisor, pickled
+  (the embedding table and the fusion model are not stored: the live ones passed in are used);
+* otherwise — no file, another key, anything unreadable, truncated or corrupt (the payload
+  carries its own digest) — the knowledge is loaded as always (`load_knowledge`: validated,
+  every problem reported as `file:line`), the rest built, and the cache file written anew:
+  to a temporary file, then renamed over the old one, so a reader never sees half a file;
+* a knowledge base that does not load is never cached (its errors are raised as always), and
+  one that changed while it was being loaded is not cached either.
+
+Any failure to read or write the cache only costs the build it would have saved. The cache
+lives in var/cache/ (git-ignored; `ARCHBOT_CACHE_DIR` moves it, `ARCHBOT_CACHE_DIR=off` turns it
+off; bot/operations/config.py): one file per knowledge folder, at most `_KEEP` files. A cache
+file may only name bot/core's classes and plain containers, and the folder is as trusted as the
+source tree beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import io
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.core.advisor import Advisor
+from bot.core.embedding import TABLE, StaticEmbedding
+from bot.core.hybrid import FusionModel, HybridRouter
+from bot.core.kb import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+FORMAT = b"ARCHBOT-RECOGNIZER-CACHE-1\n"
+_CODE_DIR = Path(__file__).resolve().parent
+_LIBRARIES = ("yaml", "snowballstemmer", "Stemmer", "simsimd", "rapidfuzz")
+"""Libraries whose results the cache stores: parsed YAML, stems, vectors, fuzzy-match tables."""
+_DIGEST = 32
+_KEEP = 8
+"""Cache files kept (one per knowledge folder; the least recently written go first)."""
+_EMBEDDING, _FUSION = "embedding", "fusion"
+_TRUSTED_MODULES = ("bot.core.",)
+_TRUSTED_NAMES = {
+    "builtins": {"bytearray", "bytes", "dict", "frozenset", "list", "range", "set", "slice"},
+    "collections": {"Counter", "OrderedDict", "defaultdict", "deque"},
+    "array": {"array", "_array_reconstructor"},
+    "copyreg": {"_reconstructor"},
+}
+"""What a cache file may name: bot/core's own classes and plain containers."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """A knowledge base and what is built from it once, before any turn."""
+
+    kb: KnowledgeBase
+    router: HybridRouter
+    advisor: Advisor | None
+    """The walkthrough's (None: the knowledge base has no walkthrough)."""
+
+
+def load_recognizer(
+    root: Path,
+    embedding: StaticEmbedding,
+    fusion: FusionModel,
+    cache_dir: Path | None,
+    table: Path = TABLE,
+) -> Built:
+    """The knowledge base in `root`, the router over it (with `embedding`, read from `table`,
+    and `fusion`) and its advisor: from the cache when they were built from the same files by
+    the same code, else loaded, built and cached. Raises `KnowledgeError` as `load_knowledge`
+    does."""
+    if cache_dir is None:
+        return _build(root, embedding, fusion)
+    try:
+        key = cache_key(root, table)
+    except OSError:  # an unreadable file: the load reports it
+        return _build(root, embedding, fusion)
+    path = cache_dir / f"{hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
+    found = _read(path, key, embedding, fusion)
+    if found is not None:
+        return found
+    built = _build(root, embedding, fusion)
+    try:
+        unchanged = cache_key(root, table) == key
+    except OSError:
+        unchanged = False
+    if unchanged:  # else an edit landed during the load: the next process caches it
+        _write(path, key, built, embedding, fusion)
+    return built
+
+
+def cache_key(root: Path, table: Path = TABLE) -> bytes:
+    """The digest a cache file must carry to be used for the knowledge folder `root`."""
+    digest = hashlib.sha256(FORMAT)
+    digest.update(sys.version.encode())
+    for label, base in (("knowledge", root), ("code", _CODE_DIR)):
+        files = sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        if base == _CODE_DIR:
+            files = [p for p in files if p.suffix == ".py"]
+        for path in files:
+            content = path.read_bytes()
+            name = path.relative_to(base).as_posix().encode()
+            digest.update(b"%s\0%s\0%d\0" % (label.encode(), name, len(content)))
+            digest.update(content)
+    for label, path in (("table", table), *((n, _origin(n)) for n in _LIBRARIES)):
+        stat = path.stat() if path is not None else None
+        found = (str(path), stat.st_size, stat.st_mtime_ns) if stat else None
+        digest.update(f"{label}\0{found}\0".encode())
+    return digest.digest()
+
+
+def _origin(module: str) -> Path | None:
+    """The file a top-level module is loaded from (without importing it)."""
+    spec = importlib.util.find_spec(module)
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def _build(root: Path, embedding: StaticEmbedding, fusion: FusionModel) -> Built:
+    from bot.core.loader import load_knowledge  # YAML and validation: only when building
+
+    kb = load_knowledge(root)
+    advisor = Advisor(kb) if kb.walkthrough is not None else None
+    return Built(kb, HybridRouter(kb, embedding, fusion), advisor)
+
+
+def _read(path: Path, key: bytes, embedding: StaticEmbedding, fusion: FusionModel) -> Built | None:
+    """What the cache file holds, or None when it is missing, stale or unusable in any way."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(FORMAT)
+    if data[:head] != FORMAT or data[head : head + _DIGEST] != key:
+        return None
+    payload = memoryview(data)[head + 2 * _DIGEST :]
+    if hashlib.sha256(payload).digest() != data[head + _DIGEST : head + 2 * _DIGEST]:
+        log.warning("%s: corrupt recognizer cache, rebuilding it", path)
+        return None
+    try:
+        built = _Unpickler(io.BytesIO(payload), embedding, fusion).load()
+    except Exception as error:  # written by other code, or damaged: rebuilt
+        log.warning("%s: unreadable recognizer cache (%s), rebuilding it", path, error)
+        return None
+    return built if isinstance(built, Built) else None
+
+
+def _write(
+    path: Path,
+    key: bytes,
+    built: Built,
+    embedding: StaticEmbedding,
+    fusion: FusionModel,
+) -> None:
+    """Store what was built under `key`, atomically; never raises."""
+    buffer = io.BytesIO()
+    try:
+        _Pickler(buffer, embedding, fusion).dump(built)
+    except Exception as error:  # something in the router that pickle cannot store
+        log.warning("recognizer not cached: %s", error)
+        return
+    payload = buffer.getbuffer()
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp", delete=False
+        ) as file:
+            temporary = Path(file.name)
+            file.write(FORMAT + key + hashlib.sha256(payload).digest())
+            file.write(payload)
+        os.replace(temporary, path)
+        temporary = None
+        _prune(path.parent)
+    except OSError as error:  # a read-only or full disk: the next process builds again
+        log.warning("recognizer not cached in %s: %s", path.parent, error)
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the `_KEEP` most recently written cache files."""
+    files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[_KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+# -- pickling the built router ----------------------------------------------------------------
+# The embedding table and the fusion model are referred to, not stored. Two kinds of attribute
+# pickle cannot store are stored as how to make them again: a method wrapped in `lru_cache`
+# (an empty cache of the same size, as the constructor made it) and a memoryview (its bytes,
+# format and shape).
+
+
+def _lru(owner: Any, method: str, maxsize: int | None, typed: bool) -> Any:
+    return functools.lru_cache(maxsize=maxsize, typed=typed)(getattr(owner, method))
+
+
+def _memoryview(data: bytes, format: str, shape: tuple[int, ...]) -> memoryview:
+    return memoryview(data).cast(format, shape=list(shape))
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, embedding: StaticEmbedding, fusion: FusionModel):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared = {id(embedding): _EMBEDDING, id(fusion): _FUSION}
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self._shared.get(id(obj))
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, functools._lru_cache_wrapper):
+            method = getattr(obj, "__wrapped__", None)
+            owner = getattr(method, "__self__", None)
+            if owner is not None and getattr(owner, method.__name__, None) == method:
+                parameters = obj.cache_parameters()
+                return _lru, (owner, method.__name__, parameters["maxsize"], parameters["typed"])
+        elif isinstance(obj, memoryview):
+            return _memoryview, (obj.tobytes(), obj.format, obj.shape)
+        return NotImplemented
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, embedding: StaticEmbedding, fusion: FusionModel):
+        super().__init__(file)
+        self._shared = {_EMBEDDING: embedding, _FUSION: fusion}
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self._shared[pid]
+
+    def find_class(self, module: str, name: str) -> Any:
+        if not module.startswith(_TRUSTED_MODULES) and name not in _TRUSTED_NAMES.get(module, ()):
+            raise pickle.UnpicklingError(f"{module}.{name} is not stored in a recognizer cache")
+        return super().find_class(module, name)
