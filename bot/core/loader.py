@@ -8,9 +8,11 @@ from pathlib import Path
 
 from bot.core.conversation_loader import CONVERSATION_FILE, read_conversation
 from bot.core.kb import (
+    DEFAULT_KNOWLEDGE_DIR,
     QUESTION_SEPARATOR,
     Kind,
     KnowledgeBase,
+    KnowledgeError,
     Link,
     Question,
     Topic,
@@ -20,18 +22,8 @@ from bot.core.text import Normalizer
 from bot.core.walkthrough_loader import WALKTHROUGH_FILE, read_walkthrough
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 TOPICS_GLOB = "topics/*.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
-
-
-class KnowledgeError(Exception):
-    """The knowledge base is invalid; `problems` says where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"invalid knowledge base ({len(self.problems)} problem(s)):\n{lines}")
 
 
 _TOPIC_REQUIRED = {"id", "title", "kind", "summary", "links", "phrases"}

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from bot.core.kb import KnowledgeBase
-from bot.core.loader import KnowledgeError, load_knowledge
+from bot.core.kb import KnowledgeBase, KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +124,8 @@ class KnowledgeWatcher(Generic[T]):
         return True
 
     def _load_and_build(self) -> T:
+        from bot.core.loader import load_knowledge  # imported when first reloading
+
         return self.build(load_knowledge(self.root))
 
     def _failed(self, errors: tuple[str, ...]) -> None:

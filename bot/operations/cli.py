@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.core.loader import KnowledgeError, load_knowledge
+from bot.core.kb import KnowledgeError  # the loader only where files are read (build_cache)
 from bot.operations.config import Settings
 
 TERMINAL_COMMANDS = ("ask", "chat")
@@ -73,6 +73,7 @@ def _terminal(args: argparse.Namespace) -> int:
 def _kb_check(settings: Settings) -> int:
     """Errors make the check fail; warnings (bot.core.lint) are printed and it still passes."""
     from bot.core.lint import lint_knowledge
+    from bot.core.loader import load_knowledge
 
     try:
         kb = load_knowledge(settings.knowledge_dir)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.loader import DEFAULT_KNOWLEDGE_DIR
+from bot.core.kb import DEFAULT_KNOWLEDGE_DIR
 from bot.hosting.limits import DEFAULT_MAX_ROUTED_CHARS, Rate
 
 DEFAULT_STORAGE = "sqlite:///var/archbot.sqlite3"
