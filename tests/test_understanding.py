@@ -244,6 +244,18 @@ async def test_the_topic_named_before_the_reference_becomes_the_focus(convo):
     assert "AutoML" in turn.text or "automl" in turn.text.lower()
 
 
+async def test_a_few_words_are_answered_from_the_part_of_the_focus_that_says_them(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("how many languages?")
+    assert "three dozen languages" in turn.text
+    assert decided(turn)[0] == "custom-translator/audience-and-languages"
+    await convo.say("tell me about Azure AI Speech")
+    turn = await convo.say("trained on what?")
+    assert "Universal Language Model" in turn.text
+    declined = await convo.say("who won the champions league this year?")
+    assert decided(declined)[0] == "None"  # words no passage of the focus says: declined
+
+
 async def test_a_short_question_naming_nothing_is_about_the_focus(convo):
     await convo.say("we need to transcribe doctor dictations, lots of medical jargon")
     turn = await convo.say("how would we improve accuracy?")

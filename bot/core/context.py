@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from bot.core.compare import Comparer
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
+from bot.core.passages import TopicPassages
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import stem, strip_mentions
@@ -64,6 +65,12 @@ _SAME_KIND = 0.15
 _BEATEN = 0.1
 """How a correction weighs the reading with the corrected topic's name, a topic of the same
 kind, and one the last answer beat (the message's own words weigh 1)."""
+_EVIDENCE_MIN = 0.5
+_EVIDENCE_MARGIN = 0.2
+"""A part of the focus topic answers a follow-up instead of the reading's pick when one of its
+passages says at least this share of the message's words, and this much more than the pick's."""
+_SAID_MIN = 0.6
+"""A short question is answered from the focus topic when one passage says this share of it."""
 _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
@@ -163,6 +170,9 @@ class Conversation:
         self._guidance_asks = {stem(w) for w in cues.guidance_asks}
         self._guidance_objects = {stem(w) for w in cues.guidance_objects}
         self._text_of: dict[str, str] = {}
+        self._passages = TopicPassages(
+            kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
+        )
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
         phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
         self._walkthrough_terms = frozenset(
@@ -243,6 +253,9 @@ class Conversation:
             return self._compared_again(text, focus) or Understood(plain)
         if plain.comparison is not None or self._declined_by_name(plain):
             return Understood(plain)
+        said = self._said_of_focus(text, words, topic)
+        if said is not None:
+            return said
         if not self._refers_back(words):
             return self._implicit(text, words, topic, plain, focus) or Understood(plain)
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
@@ -255,6 +268,8 @@ class Conversation:
             and self._named_first(words, answered, last=True)
         ):
             return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
+        if plain.outcome is Outcome.NONE and not self._says_of_family(text, topic, focus):
+            return Understood(plain)  # "who won the league this year?": "this" refers to nothing
         understood = self._among_focus(text, topic, focus) or self._with_focus(
             text, topic, plain
         )
@@ -468,9 +483,51 @@ class Conversation:
                 ),
                 top,
             )
-        others = tuple(m for m in matches if m is not top)[:4]
+        if top.intent.topic.id == topic.id:
+            top = self._said_in(text, topic, top)
+        others = tuple(m for m in matches if m.intent.id != top.intent.id)[:4]
         decision = Decision(text, Outcome.ANSWER, (top, *others))
         return Understood(decision, topic=topic, context="refers")
+
+    def _said_of_focus(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """A short question that names no other topic and whose words a passage of the focus
+        topic says ("how many languages?" about Custom Translator, "trained on what?" about
+        Azure AI Speech) is answered from that part of the focus topic (on a tie, the part the
+        recognizer finds likelier)."""
+        if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
+            return None
+        evidence = self._passages.evidence(text, topic.id)
+        if not evidence or evidence[0].share < _SAID_MIN:
+            return None
+        probability = {m.intent.id: m.score for m in self.router.rank_among(text, (topic.id,))}
+        tied = [e for e in evidence if e.share == evidence[0].share]
+        best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
+        match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
+        decision = Decision(text, Outcome.ANSWER, (match,))
+        return Understood(decision, topic=topic, context="refers")
+
+    def _says_of_family(self, text: str, topic: Topic, focus: Focus) -> bool:
+        """Whether a passage of the focus topic, a related one or the one before says a fair
+        share of the message's content words (half of what a short question needs)."""
+        earlier = (focus.recent[1],) if len(focus.recent) > 1 else ()
+        return any(
+            evidence and evidence[0].share >= _SAID_MIN / 2
+            for about in (topic.id, *topic.related, *earlier)
+            if (evidence := self._passages.evidence(text, about))
+        )
+
+    def _said_in(self, text: str, topic: Topic, top: Match) -> Match:
+        """The focus topic's intent (itself or one of its questions) whose passages say the
+        message's words clearly more than `top`'s do ("how far does it scale?": the topic's
+        own detail, not its question on Blob Storage)."""
+        evidence = self._passages.evidence(text, topic.id)
+        if not evidence or evidence[0].intent == top.intent.id:
+            return top
+        best = evidence[0]
+        mine = next((e.share for e in evidence if e.intent == top.intent.id), 0.0)
+        if best.share < _EVIDENCE_MIN or best.share < mine + _EVIDENCE_MARGIN:
+            return top
+        return Match(self.router.intent(best.intent), top.score)
 
     def _chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""
