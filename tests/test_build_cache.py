@@ -39,6 +39,7 @@ MESSAGES = [
     "<at>ArchBot</at> help",
     "is azure openai or azure ai foundry better for a chat app",
 ]
+FOLLOW_UPS = ["when should I not use it?", "how far does it scale?", "and for translation?"]
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,7 @@ def test_cached_recognizer_decides_as_a_fresh_build(tmp_path, embedding, fusion,
     fresh = HybridRouter(fresh_kb, embedding, fusion)
     assert cached.kb == fresh_kb == first.kb
     assert cached.router.embedding is embedding and cached.router.model is fusion
+    assert cached.conversation.router is cached.router and cached.conversation.kb is cached.kb
     for text in _messages(cached):
         assert _decision(cached.router.route(text)) == _decision(fresh.route(text)), text
         assert cached.router.named_topics(text) == fresh.named_topics(text), text
@@ -126,7 +128,8 @@ async def test_the_terminal_answers_the_same_from_the_cache(tmp_path, monkeypatc
     for cache in ("off", str(tmp_path / "cache"), str(tmp_path / "cache")):
         monkeypatch.setenv("ARCHBOT_CACHE_DIR", cache)
         out = io.StringIO()
-        assert await terminal_session.chat(io.StringIO("\n".join(MESSAGES)), out) == 0
+        said = [*MESSAGES, "how do I transcribe audio recordings", *FOLLOW_UPS]
+        assert await terminal_session.chat(io.StringIO("\n".join(said)), out) == 0
         transcripts.append(out.getvalue())
         out = io.StringIO()
         assert await terminal_session.ask(MESSAGES[0], True, out) == 0
@@ -253,6 +256,25 @@ def test_a_cache_naming_anything_else_is_not_loaded(knowledge, tmp_path, embeddi
     path.write_bytes(head + hashlib.sha256(payload).digest() + payload)
     assert load_recognizer(knowledge, embedding, fusion, cache).kb == load_knowledge(knowledge)
     assert len(builds) == 2
+
+
+def test_a_conversation_reader_pickle_cannot_store_is_built_as_always(
+    knowledge, tmp_path, embedding, fusion, builds, monkeypatch
+):
+    build = build_cache._build
+
+    def with_a_closure(*args: Any) -> Built:
+        built = build(*args)
+        built.conversation.note = lambda: None  # a closure: pickle cannot store it
+        return built
+
+    monkeypatch.setattr(build_cache, "_build", with_a_closure)
+    cache = tmp_path / "cache"
+    load_recognizer(knowledge, embedding, fusion, cache)
+    monkeypatch.setattr(build_cache, "_build", build)
+    cached = load_recognizer(knowledge, embedding, fusion, cache)
+    assert cached.conversation is None and cached.kb == load_knowledge(knowledge)
+    assert len(builds) == 1  # the first load only: the rest came from the file
 
 
 def test_an_unusable_cache_folder_only_costs_the_build(knowledge, tmp_path, embedding, fusion):

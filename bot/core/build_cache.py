@@ -2,15 +2,16 @@
 ask`, `archbot chat`, a server start) does not parse the YAML and index every phrase again.
 
 `load_recognizer(root, embedding, fusion, cache_dir)` returns the knowledge base, its
-`HybridRouter` and its walkthrough's `Advisor`:
+`HybridRouter`, the `Conversation` that reads messages with it and the walkthrough's `Advisor`:
 
 * the key is a digest of every file under the knowledge folder (names and bytes), of the
   source of bot/core (the code that reads the knowledge and builds the indexes), of the
   embedding table file and of the libraries whose output is stored (PyYAML, the stemmers,
   SimSIMD, rapidfuzz: their files' size and modification time, as Python's own bytecode cache
   checks a source), and of the Python version;
-* a cache file with that key holds the knowledge base, the router and the advisor, pickled
-  (the embedding table and the fusion model are not stored: the live ones passed in are used);
+* a cache file with that key holds them, pickled (the embedding table and the fusion model are
+  not stored: the live ones passed in are used; a conversation reader that pickle cannot store
+  is left out and built as always);
 * otherwise — no file, another key, anything unreadable, truncated or corrupt (the payload
   carries its own digest) — the knowledge is loaded as always (`load_knowledge`: validated,
   every problem reported as `file:line`), the rest built, and the cache file written anew:
@@ -36,11 +37,14 @@ import os
 import pickle
 import sys
 import tempfile
-from dataclasses import dataclass
+import types
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bot.core.advisor import Advisor
+from bot.core.compare import Comparer
+from bot.core.context import Conversation
 from bot.core.embedding import TABLE, StaticEmbedding
 from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.kb import KnowledgeBase
@@ -55,14 +59,14 @@ _DIGEST = 32
 _KEEP = 8
 """Cache files kept (one per knowledge folder; the least recently written go first)."""
 _EMBEDDING, _FUSION = "embedding", "fusion"
-_TRUSTED_MODULES = ("bot.core.",)
+_OWN_MODULES = "bot.core."
 _TRUSTED_NAMES = {
     "builtins": {"bytearray", "bytes", "dict", "frozenset", "list", "range", "set", "slice"},
     "collections": {"Counter", "OrderedDict", "defaultdict", "deque"},
     "array": {"array", "_array_reconstructor"},
     "copyreg": {"_reconstructor"},
 }
-"""What a cache file may name: bot/core's own classes and plain containers."""
+"""What a cache file may name besides the classes and functions bot/core defines."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class Built:
     router: HybridRouter
     advisor: Advisor | None
     """The walkthrough's (None: the knowledge base has no walkthrough)."""
+    conversation: Conversation | None = None
+    """Reads messages in the context of the conversation's focus, with `router` (None: build
+    it)."""
 
 
 def load_recognizer(
@@ -136,8 +143,9 @@ def _build(root: Path, embedding: StaticEmbedding, fusion: FusionModel) -> Built
     from bot.core.loader import load_knowledge  # YAML and validation: only when building
 
     kb = load_knowledge(root)
+    router = HybridRouter(kb, embedding, fusion)
     advisor = Advisor(kb) if kb.walkthrough is not None else None
-    return Built(kb, HybridRouter(kb, embedding, fusion), advisor)
+    return Built(kb, router, advisor, Conversation(kb, router, Comparer(kb, router.lexical)))
 
 
 def _read(path: Path, key: bytes, embedding: StaticEmbedding, fusion: FusionModel) -> Built | None:
@@ -154,11 +162,14 @@ def _read(path: Path, key: bytes, embedding: StaticEmbedding, fusion: FusionMode
         log.warning("%s: corrupt recognizer cache, rebuilding it", path)
         return None
     try:
-        built = _Unpickler(io.BytesIO(payload), embedding, fusion).load()
+        unpickler = _Unpickler(io.BytesIO(payload), embedding, fusion)
+        built, conversation = unpickler.load(), unpickler.load()
     except Exception as error:  # written by other code, or damaged: rebuilt
         log.warning("%s: unreadable recognizer cache (%s), rebuilding it", path, error)
         return None
-    return built if isinstance(built, Built) else None
+    if not isinstance(built, Built) or not isinstance(conversation, Conversation | None):
+        return None
+    return replace(built, conversation=conversation)
 
 
 def _write(
@@ -168,13 +179,24 @@ def _write(
     embedding: StaticEmbedding,
     fusion: FusionModel,
 ) -> None:
-    """Store what was built under `key`, atomically; never raises."""
+    """Store what was built under `key`, atomically; never raises. Two pickles, one memo: the
+    knowledge base, router and advisor; then the conversation reader (None when it cannot be
+    stored)."""
     buffer = io.BytesIO()
+    pickler = _Pickler(buffer, embedding, fusion)
     try:
-        _Pickler(buffer, embedding, fusion).dump(built)
+        pickler.dump(replace(built, conversation=None))
     except Exception as error:  # something in the router that pickle cannot store
         log.warning("recognizer not cached: %s", error)
         return
+    end = buffer.tell()
+    try:
+        pickler.dump(built.conversation)
+    except Exception as error:
+        log.warning("conversation reader not cached: %s", error)
+        buffer.seek(end)
+        buffer.truncate()
+        buffer.write(pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL))
     payload = buffer.getbuffer()
     temporary = None
     try:
@@ -202,15 +224,22 @@ def _prune(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-# -- pickling the built router ----------------------------------------------------------------
-# The embedding table and the fusion model are referred to, not stored. Two kinds of attribute
-# pickle cannot store are stored as how to make them again: a method wrapped in `lru_cache`
-# (an empty cache of the same size, as the constructor made it) and a memoryview (its bytes,
-# format and shape).
+# -- pickling what was built ------------------------------------------------------------------
+# The embedding table and the fusion model are referred to, not stored. What pickle cannot store
+# or would store by naming `getattr` is stored as how to make it again: a method wrapped in
+# `lru_cache` (an empty cache of the same size, as the constructor made it), a bound method
+# and a memoryview (its bytes, format and shape). A class or function is named only if bot/core
+# defines it or it is a plain container: anything else fails the write, or the read.
 
 
 def _lru(owner: Any, method: str, maxsize: int | None, typed: bool) -> Any:
-    return functools.lru_cache(maxsize=maxsize, typed=typed)(getattr(owner, method))
+    return functools.lru_cache(maxsize=maxsize, typed=typed)(_method(owner, method))
+
+
+def _method(owner: Any, name: str) -> Any:
+    if name.startswith("__") or not type(owner).__module__.startswith(_OWN_MODULES):
+        raise pickle.UnpicklingError(f"{type(owner).__name__}.{name}: not a bot/core method")
+    return getattr(owner, name)
 
 
 def _memoryview(data: bytes, format: str, shape: tuple[int, ...]) -> memoryview:
@@ -228,12 +257,18 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, functools._lru_cache_wrapper):
             method = getattr(obj, "__wrapped__", None)
-            owner = getattr(method, "__self__", None)
-            if owner is not None and getattr(owner, method.__name__, None) == method:
+            if isinstance(method, types.MethodType):
                 parameters = obj.cache_parameters()
-                return _lru, (owner, method.__name__, parameters["maxsize"], parameters["typed"])
+                owner, name = method.__self__, method.__func__.__name__
+                return _lru, (owner, name, parameters["maxsize"], parameters["typed"])
+        elif isinstance(obj, types.MethodType):
+            return _method, (obj.__self__, obj.__func__.__name__)
         elif isinstance(obj, memoryview):
             return _memoryview, (obj.tobytes(), obj.format, obj.shape)
+        if isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType):
+            module, name = getattr(obj, "__module__", None) or "", obj.__qualname__
+            if not _trusted(module, name, obj):  # the reader would refuse it: fail now
+                raise pickle.PicklingError(f"{module}.{name} is not stored in a cache")
         return NotImplemented
 
 
@@ -246,6 +281,23 @@ class _Unpickler(pickle.Unpickler):
         return self._shared[pid]
 
     def find_class(self, module: str, name: str) -> Any:
-        if not module.startswith(_TRUSTED_MODULES) and name not in _TRUSTED_NAMES.get(module, ()):
+        found = super().find_class(module, name) if _may_name(module, name) else None
+        if found is None or not _trusted(module, name, found):
             raise pickle.UnpicklingError(f"{module}.{name} is not stored in a recognizer cache")
-        return super().find_class(module, name)
+        return found
+
+
+def _may_name(module: str, name: str) -> bool:
+    """Whether a cache file may name this at all (checked before anything is imported)."""
+    return module.startswith(_OWN_MODULES) or name in _TRUSTED_NAMES.get(module, ())
+
+
+def _trusted(module: str, name: str, obj: Any) -> bool:
+    """A plain container, or a class or function that the bot/core module named defines."""
+    if name in _TRUSTED_NAMES.get(module, ()):
+        return True
+    return (
+        module.startswith(_OWN_MODULES)
+        and isinstance(obj, type | types.FunctionType)
+        and obj.__module__ == module
+    )

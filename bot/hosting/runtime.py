@@ -88,11 +88,14 @@ class KnowledgeBuilder:
         self.fusion = fusion or FusionModel.load()
 
     def build(self, kb: KnowledgeBase, built: Built | None = None) -> Knowledge:
-        """Everything built from `kb` (its router and advisor taken from `built`, the build
-        cache's, when given); touches no shared state, so it may run in a thread."""
+        """Everything built from `kb` (its router, conversation reader and advisor taken from
+        `built`, the build cache's, when given); touches no shared state, so it may run in a
+        thread."""
         router = built.router if built else HybridRouter(kb, self.embedding, self.fusion)
         replies = Replies(kb)
-        conversation = Conversation(kb, router, Comparer(kb, router.lexical))
+        conversation = (built and built.conversation) or Conversation(
+            kb, router, Comparer(kb, router.lexical)
+        )
         state = self.conversation_state
         recognizer = KnowledgeRecognizer(conversation, state.create_property(FOCUS))
         walkthrough = artifacts = None
