@@ -12,8 +12,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.core.kb import KnowledgeError  # the loader only where files are read (build_cache)
-from bot.operations.config import Settings
+# What every command imports (aiohttp and botbuilder, through the settings) is ~100,000 objects
+# that live as long as the process: collecting garbage while importing them only walks them
+# (~35 ms of a cold `archbot ask`, bench/ask_cold.py). The collector is back as it was once they
+# are imported; `ask` and `chat` then turn it off again (_terminal).
+_COLLECTING = gc.isenabled()
+gc.disable()
+try:
+    from bot.core.kb import KnowledgeError  # the loader only where files are read
+    from bot.operations.config import Settings
+finally:
+    if _COLLECTING:
+        gc.enable()
 
 TERMINAL_COMMANDS = ("ask", "chat")
 SHUTDOWN_GRACE_S = 20.0  # below the 30 s that App Service / Container Apps wait after SIGTERM
