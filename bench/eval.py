@@ -8,7 +8,7 @@ Teams and Web Chat, and the walkthrough sends its `Recommendation` trace. Each c
 starts as a chat window does (a conversationUpdate: the welcome, not scored), with its own user.
 
 Usage:
-    python bench/eval.py [SET ...] [--verbose] [--json OUT] [--knowledge DIR]
+    python bench/eval.py [SET ...] [--verbose] [--json OUT] [--knowledge DIR] [--fusion FILE]
 
 SET is a YAML file (or a folder of them); default: ../shared/eval/{dev,dev2,calibration}.yaml.
 `--verbose` lists every failure with the first 200 characters of the reply; `--json OUT` writes
@@ -67,6 +67,7 @@ from botbuilder.schema import ActionTypes, Activity, ActivityTypes  # noqa: E402
 from botframework.connector import Channels  # noqa: E402
 
 from bot.channels.teams import clicked_text  # noqa: E402
+from bot.core.hybrid import FusionModel  # noqa: E402
 from bot.core.kb import Walkthrough, WalkthroughQuestion  # noqa: E402
 from bot.core.loader import KnowledgeError  # noqa: E402
 from bot.core.router import Outcome  # noqa: E402
@@ -717,12 +718,14 @@ def set_paths(given: Sequence[str]) -> list[Path]:
     return paths
 
 
-def build_bot(knowledge: Path | None = None) -> EvalBot:
-    """The bot as `archbot chat` builds it, with its state in memory."""
+def build_bot(knowledge: Path | None = None, fusion: Path | None = None) -> EvalBot:
+    """The bot as `archbot chat` builds it, with its state in memory (and another fitted
+    recognizer model, when `fusion` names one)."""
     settings = dataclasses.replace(Settings.from_env(), storage=MEMORY_URL)
     if knowledge is not None:
         settings = dataclasses.replace(settings, knowledge_dir=knowledge)
-    return EvalBot(build_runtime(settings))
+    model = FusionModel.load(fusion) if fusion is not None else None
+    return EvalBot(build_runtime(settings, fusion=model))
 
 
 async def evaluate(bot: EvalBot, paths: Sequence[Path]) -> list[SetResult]:
@@ -737,6 +740,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every failure")
     parser.add_argument("--json", metavar="OUT", help="write every result as JSON ('-': stdout)")
     parser.add_argument("--knowledge", type=Path, help="knowledge folder (default: the bot's)")
+    parser.add_argument(
+        "--fusion", type=Path, help="fitted recognizer model (default: bot/core/data/fusion.json)"
+    )
     args = parser.parse_args(argv)
 
     paths = set_paths(args.sets)
@@ -748,7 +754,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     start = time.perf_counter()
     try:
-        bot = build_bot(args.knowledge)
+        bot = build_bot(args.knowledge, args.fusion)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 2

@@ -6,7 +6,8 @@ model over the candidates' features (bot/core/hybrid.py) is fitted by gradient d
 answer / margin / suggest thresholds are chosen to maximize in-scope answers plus declines.
 Never fit on the blind held-out set (bench/heldout/): it is what the figures are reported on.
 
-Usage: python bench/fit_fusion.py [SET ...]   (default: the three shared development sets)
+Usage: python bench/fit_fusion.py [SET ...] [--out FILE]
+(default: the three shared development sets, written to bot/core/data/fusion.json)
 """
 
 from __future__ import annotations
@@ -145,7 +146,10 @@ def score(model: FusionModel, cases) -> tuple[float, float]:
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:] if not p.startswith("--")] or SETS
+    args = sys.argv[1:]
+    out = Path(args[args.index("--out") + 1]) if "--out" in args else FUSION
+    given = [a for i, a in enumerate(args) if not a.startswith("--") and args[i - 1] != "--out"]
+    paths = [Path(p) for p in given] or SETS
     kb = (
         load_knowledge(Path(os.environ["ARCHBOT_KNOWLEDGE"]))
         if os.environ.get("ARCHBOT_KNOWLEDGE")
@@ -183,7 +187,7 @@ def main() -> None:
                     if best is None or objective > best[0]:
                         best = (objective, model, in_scope, declined)
     _, model, in_scope, declined = best
-    FUSION.write_text(
+    out.write_text(
         json.dumps(
             {
                 "fitted_on": [p.name for p in paths],
@@ -202,7 +206,7 @@ def main() -> None:
         + "\n",
         encoding="utf-8",
     )
-    print(f"in-scope {in_scope:.3f}  out-of-scope declined {declined:.3f}  → {FUSION}")
+    print(f"in-scope {in_scope:.3f}  out-of-scope declined {declined:.3f}  → {out}")
     print(json.dumps({k: round(v, 3) for k, v in model.weights.items()}))
 
 
