@@ -31,6 +31,15 @@ async def test_a_situation_without_a_service_name_lands_on_the_service(convo):
     assert "Document Intelligence" in turn.text
 
 
+async def test_filler_around_a_question_does_not_change_the_answer(convo):
+    turn = await convo.say("what are azure ai services, any pointers appreciated")
+    assert decided(turn)[0] == "azure-ai-services"
+    turn = await convo.say("thanks in advance: what's azure ai foundry")
+    assert decided(turn)[0].startswith("ai-foundry")
+    turn = await convo.say("what is phi, the golden ratio, to 10 decimal places")
+    assert decided(turn)[0] == "None"  # what was left out made it off-topic
+
+
 async def test_another_clouds_product_is_declined_with_the_azure_counterpart(convo):
     turn = await convo.say("how do I set up SageMaker pipelines?")
     assert decided(turn) == ("None", "none")

@@ -71,6 +71,11 @@ _EVIDENCE_MARGIN = 0.2
 passages says at least this share of the message's words, and this much more than the pick's."""
 _SAID_MIN = 0.6
 """A short question is answered from the focus topic when one passage says this share of it."""
+_FILLER_CLAUSE = 0.8
+"""A clause of a longer message whose own best answer scores below this carries no topic."""
+_SMALL_TALK, _EMPTY = "small talk", "empty"
+_FILLER_TERMS = 3
+"""A filler clause has at most this many content words."""
 _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
@@ -227,7 +232,50 @@ class Conversation:
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one."""
-        return self.comparer.apply(self.router.route(text))
+        return self.comparer.apply(self._without_filler(text, self.router.route(text)))
+
+    def _without_filler(self, text: str, decision: Decision) -> Decision:
+        """The decision for the message without its filler clauses ("…, thanks in advance",
+        "for a slide deck: what is Fabric?") when what is left is answered more confidently.
+        A declined message is answered so only when what was left out is small talk: a clause
+        the recognizer finds nothing in may be what makes the message off-topic ("what is phi,
+        the golden ratio?")."""
+        clauses = [c for c in _CLAUSE.split(text) if _WORD.findall(c.lower())]
+        if len(clauses) < 2:
+            return decision
+        kinds = [self._filler_kind(c) for c in clauses]
+        kept = [c for c, kind in zip(clauses, kinds, strict=True) if kind is None]
+        if not kept or len(kept) == len(clauses):
+            return decision
+        answered = decision.outcome is Outcome.ANSWER and decision.top is not None
+        if not answered and _EMPTY in kinds:
+            return decision
+        rest = self.router.route(", ".join(kept))
+        if rest.outcome is not Outcome.ANSWER or rest.top is None:
+            return decision
+        if (
+            answered
+            and decision.top.intent.topic.kind is not Kind.SMALLTALK
+            and decision.top.score >= rest.top.score
+        ):
+            return decision
+        return dataclasses.replace(rest, text=decision.text)
+
+    def _filler_kind(self, clause: str) -> str | None:
+        """How a clause of a longer message is filler: small talk ("thanks in advance"),
+        empty (a short clause in which the recognizer finds neither an answer nor a decline
+        topic: "for a slide deck"), or None when it carries the message."""
+        if len(self.router.normalizer.normalize(clause).terms) > _FILLER_TERMS:
+            return None
+        decision = self.router.route(clause)
+        top = decision.top
+        if top is not None and top.intent.topic.kind is Kind.SMALLTALK:
+            return _SMALL_TALK
+        if top is not None and top.intent.topic.kind is Kind.DECLINE:
+            return None
+        if decision.outcome is not Outcome.ANSWER or top is None or top.score < _FILLER_CLAUSE:
+            return _EMPTY
+        return None
 
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
