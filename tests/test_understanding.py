@@ -40,6 +40,16 @@ async def test_filler_around_a_question_does_not_change_the_answer(convo):
     assert decided(turn)[0] == "None"  # what was left out made it off-topic
 
 
+async def test_a_request_to_act_is_declined_not_answered_as_what_it_names(convo):
+    turn = await convo.say("please deploy a gpt-4o model in our subscription in sweden central")
+    assert decided(turn) == ("None", "none")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    turn = await convo.say("send the architecture diagram you suggested to my manager")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"  # not the walkthrough
+    turn = await convo.say("create feature tables in databricks")  # a terse how-to, answered
+    assert decided(turn)[0].startswith("azure-databricks")
+
+
 async def test_another_clouds_product_is_declined_with_the_azure_counterpart(convo):
     turn = await convo.say("how do I set up SageMaker pipelines?")
     assert decided(turn) == ("None", "none")

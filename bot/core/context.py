@@ -44,6 +44,11 @@ _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 WALKTHROUGH_TOPIC = "walkthrough"
+ACTIONS_TOPIC = "decline-actions"
+"""The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
+_QUESTION_WORDS = frozenset({"how", "what", "which", "where", "why", "when", "who", "whether"})
+_DIRECTED = frozenset({"me", "us", "my", "our", "this", "these", "called", "named", "now"})
+_AUXILIARIES = frozenset({"is", "are", "does", "do", "can", "could", "should", "would", "will"})
 """The action topic whose answer starts the guided walkthrough."""
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
@@ -174,6 +179,10 @@ class Conversation:
                 self._guidance_by_first.setdefault(cue[0], []).append(cue)
         self._guidance_asks = {stem(w) for w in cues.guidance_asks}
         self._guidance_objects = {stem(w) for w in cues.guidance_objects}
+        self._action_verbs = frozenset(cues.action_verbs)
+        self._courtesy = sorted(
+            (tuple(_WORD.findall(c)) for c in cues.action_courtesy), key=len, reverse=True
+        )
         self._text_of: dict[str, str] = {}
         self._passages = TopicPassages(
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
@@ -200,6 +209,8 @@ class Conversation:
         ("which approach is better, RAG or fine-tuning?"), nor a request a decline topic
         answers ("advise on our AKS networking", "help us pick between Pinecone and …")."""
         if decision.comparison is not None or self._declined_by_name(decision):
+            return False
+        if self.asks_to_act(text):
             return False
         if _is_walkthrough(decision):
             return True
@@ -231,8 +242,36 @@ class Conversation:
         return False
 
     def route(self, text: str) -> Decision:
-        """A message on its own: the recognizer's decision, as a comparison if it is one."""
+        """A message on its own: the recognizer's decision, as a comparison if it is one; a
+        request to act, declined as one."""
+        if self.asks_to_act(text):
+            match = Match(self.router.intent(ACTIONS_TOPIC), 1.0)
+            return Decision(text, Outcome.NONE, (match,))
         return self.comparer.apply(self._without_filler(text, self.router.route(text)))
+
+    def asks_to_act(self, text: str) -> bool:
+        """True when the message tells ArchBot to do something ("please deploy a gpt-4o model
+        in sweden central", "can you open a support ticket about my failed job") rather than
+        asks about it: an action verb first, after any courtesy words, and no question."""
+        if ACTIONS_TOPIC not in self.kb.topics or not self._action_verbs:
+            return False
+        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        words, stripped = said, True
+        while words and stripped:
+            stripped = False
+            for courtesy in self._courtesy:
+                if tuple(words[: len(courtesy)]) == courtesy:
+                    words, stripped = words[len(courtesy) :], True
+                    break
+        if not words or words[0] not in self._action_verbs:
+            return False
+        clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(text)]
+        if _QUESTION_WORDS & set(words) or any(c and c[0] in _AUXILIARIES for c in clauses[1:]):
+            return False
+        # told to the bot: with courtesy words, or about the user's own things ("for me",
+        # "our subscription", "this sentence"); "create feature tables in databricks" is a
+        # terse how-to
+        return len(words) < len(said) or bool(_DIRECTED & set(words))
 
     def _without_filler(self, text: str, decision: Decision) -> Decision:
         """The decision for the message without its filler clauses ("…, thanks in advance",

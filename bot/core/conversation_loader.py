@@ -18,6 +18,8 @@ _WORD_LISTS = (
     "choose",
     "guidance_asks",
     "guidance_objects",
+    "action_verbs",
+    "action_courtesy",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _KEYS = {*_WORD_LISTS, "followups"}

@@ -148,6 +148,11 @@ class ConversationCues:
     guidance."""
     guidance_objects: tuple[str, ...] = ()
     """Words for what is being designed (architecture, approach, stack …)."""
+    action_verbs: tuple[str, ...] = ()
+    """Verbs that, first in a message that asks nothing, ask ArchBot to act ("deploy a GPT-4o
+    model in Sweden Central"): declined as an action it cannot take."""
+    action_courtesy: tuple[str, ...] = ()
+    """Words that may come before such a verb ("please", "can you")."""
     ellipses: tuple[str, ...] = ()
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()
