@@ -57,6 +57,13 @@ async def test_a_request_for_the_instructions_declines_the_whole_message(convo):
     assert decided(turn)[0].startswith("prompt-flow")
 
 
+async def test_a_misspelt_service_name_is_read_as_meant(convo):
+    turn = await convo.say("what are embeddengs used for")
+    assert decided(turn)[0].startswith("embeddings-vector-search")
+    turn = await convo.say("hyyperparameters explained pls")
+    assert decided(turn)[0].startswith("hyperparameter-tuning")
+
+
 async def test_another_clouds_product_is_declined_with_the_azure_counterpart(convo):
     turn = await convo.say("how do I set up SageMaker pipelines?")
     assert decided(turn) == ("None", "none")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
+from bot.core.spelling import Speller
 from bot.core.text import stem, strip_mentions
 
 _FOLLOWUP_CUTOFF = 84.0
@@ -188,6 +190,7 @@ class Conversation:
             (tuple(_WORD.findall(c)) for c in cues.action_courtesy), key=len, reverse=True
         )
         self._text_of: dict[str, str] = {}
+        self._speller = Speller(_knowledge_words(kb, router.intents))
         self._passages = TopicPassages(
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
         )
@@ -248,6 +251,7 @@ class Conversation:
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
         request to act, declined as one."""
+        text = self._speller.correct(text)
         if self.asks_to_act(text):
             match = Match(self.router.intent(ACTIONS_TOPIC), 1.0)
             return Decision(text, Outcome.NONE, (match,))
@@ -344,6 +348,7 @@ class Conversation:
 
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
+        text = self._speller.correct(text)
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
         if topic is None:
@@ -676,6 +681,8 @@ class Conversation:
             return None
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text):
             return None
+        if not self._says_of_family(text, topic, focus):
+            return None  # "hyperparameters explained" after embeddings: nothing of theirs
         understood = self._with_focus(text, topic, plain)
         if understood is None or understood.decision.top is None:
             return None
@@ -784,6 +791,15 @@ class Conversation:
             and top.intent.topic.kind is Kind.DECLINE
             and top.intent.topic.id in self.router.named_topics(decision.text)
         )
+
+
+def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:
+    """Every word the knowledge base uses: what a misspelt word is put right towards."""
+    texts = [t for intent in intents for t in (*intent_text(intent), *intent.names)]
+    vocabulary = kb.vocabulary
+    texts += [*vocabulary.abbreviations, *vocabulary.abbreviations.values()]
+    texts += [*vocabulary.synonyms, *vocabulary.synonyms.values()]
+    return {w for text in texts if text for w in _WORD.findall(text.lower())}
 
 
 def _is_walkthrough(decision: Decision) -> bool:

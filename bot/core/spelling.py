@@ -1,0 +1,88 @@
+"""Misspelt words put right against the knowledge base's own words ("databriks", "hyyperparameters",
+"custom speeh"), before a message is read.
+
+Only a word that is neither a knowledge word nor an English word (pyspellchecker's English
+frequency list, 160,000 words: "commute" is not a misspelt "compute") is touched, only when it is
+long enough to tell (five letters or more), and only towards one knowledge word that starts with
+the same letter and is one edit away (two for words of nine letters or more; a swap of two
+neighbours is one edit). A tie between two knowledge words leaves the word as it is.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
+
+from rapidfuzz.distance import OSA
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+"""A word, with its apostrophes ("doesn't" is one word, and not a misspelt "does")."""
+_SHORTEST = 5
+"""Shorter words are left alone: one edit turns too many short words into others."""
+_LONG = 9
+"""From this length on, two edits are allowed."""
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """pyspellchecker's English words of five letters or more (read once, when a message first
+    has a word the knowledge does not use: ~0.1 s)."""
+    path = resources.files("spellchecker") / "resources" / "en.json.gz"
+    words = json.loads(gzip.decompress(path.read_bytes()))
+    return frozenset(w for w in words if len(w) >= _SHORTEST)
+
+
+class Speller:
+    """Corrects a message's words towards a known vocabulary."""
+
+    def __init__(
+        self, words: Iterable[str], english: Callable[[], frozenset[str]] = english_words
+    ) -> None:
+        self._english = english
+        self._known = frozenset(w.lower() for w in words)
+        self._by_start: dict[str, list[str]] = {}
+        for word in sorted(self._known):
+            if len(word) >= _SHORTEST - 1:
+                self._by_start.setdefault(word[0], []).append(word)
+        self._fixed: dict[str, str] = {}
+
+    def correct(self, text: str) -> str:
+        """The text with each misspelt word replaced by the knowledge word it was meant as."""
+        return _WORD.sub(self._replace, text)
+
+    def _replace(self, found: re.Match[str]) -> str:
+        word = found.group(0)
+        lower = word.lower()
+        if (
+            len(lower) < _SHORTEST
+            or not lower.isalpha()
+            or lower in self._known
+            or lower in self._english()
+        ):
+            return word
+        fixed = self._fixed.get(lower)
+        if fixed is None:
+            fixed = self._fixed[lower] = self._nearest(lower) or lower
+            if len(self._fixed) > 4096:  # messages bring endless new words: keep it bounded
+                self._fixed.clear()
+        return word if fixed == lower else fixed
+
+    def _nearest(self, word: str) -> str | None:
+        allowed = 2 if len(word) >= _LONG else 1
+        best: list[str] = []
+        best_distance = allowed + 1
+        for candidate in self._by_start.get(word[0], ()):
+            if abs(len(candidate) - len(word)) > allowed:
+                continue
+            distance = OSA.distance(word, candidate, score_cutoff=allowed)
+            if distance > allowed:
+                continue
+            if distance < best_distance:
+                best, best_distance = [candidate], distance
+            elif distance == best_distance:
+                best.append(candidate)
+        return best[0] if len(best) == 1 else None
