@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -39,10 +39,9 @@ def english_words() -> frozenset[str]:
 class Speller:
     """Corrects a message's words towards a known vocabulary."""
 
-    def __init__(
-        self, words: Iterable[str], english: Callable[[], frozenset[str]] = english_words
-    ) -> None:
-        self._english = english
+    def __init__(self, words: Iterable[str], english: frozenset[str] | None = None) -> None:
+        self._given_english = english
+        """English words to leave alone; None: pyspellchecker's (read when first needed)."""
         self._known = frozenset(w.lower() for w in words)
         self._by_start: dict[str, list[str]] = {}
         for word in sorted(self._known):
@@ -57,18 +56,18 @@ class Speller:
     def _replace(self, found: re.Match[str]) -> str:
         word = found.group(0)
         lower = word.lower()
-        if (
-            len(lower) < _SHORTEST
-            or not lower.isalpha()
-            or lower in self._known
-            or lower in self._english()
-        ):
+        if len(lower) < _SHORTEST or not lower.isalpha() or lower in self._known:
             return word
         fixed = self._fixed.get(lower)
         if fixed is None:
-            fixed = self._fixed[lower] = self._nearest(lower) or lower
-            if len(self._fixed) > 4096:  # messages bring endless new words: keep it bounded
+            # the English words are consulted only for a word close to a knowledge word: most
+            # messages never need them read
+            nearest = self._nearest(lower)
+            english = self._given_english or english_words() if nearest else frozenset()
+            fixed = nearest if nearest and lower not in english else lower
+            if len(self._fixed) >= 4096:  # messages bring endless new words: keep it bounded
                 self._fixed.clear()
+            self._fixed[lower] = fixed
         return word if fixed == lower else fixed
 
     def _nearest(self, word: str) -> str | None:
