@@ -277,6 +277,35 @@ def test_a_conversation_reader_pickle_cannot_store_is_built_as_always(
     assert len(builds) == 1  # the first load only: the rest came from the file
 
 
+def test_what_would_not_read_back_is_not_written(
+    knowledge, tmp_path, embedding, fusion, builds, monkeypatch
+):
+    """Each payload is read back before it is written: a conversation reader the reader would
+    refuse (here: its topic passages) is left out, and the rest still cached."""
+    find_class = build_cache._Unpickler.find_class
+
+    def refusing(self: Any, module: str, name: str) -> Any:
+        if name == "TopicPassages":
+            raise pickle.UnpicklingError(name)
+        return find_class(self, module, name)
+
+    monkeypatch.setattr(build_cache._Unpickler, "find_class", refusing)
+    cache = tmp_path / "cache"
+    load_recognizer(knowledge, embedding, fusion, cache)
+    monkeypatch.setattr(build_cache._Unpickler, "find_class", find_class)
+    cached = load_recognizer(knowledge, embedding, fusion, cache)
+    assert cached.conversation is None and len(builds) == 1
+
+
+def test_bot_cores_cached_functions_are_stored_by_name(embedding, fusion):
+    from bot.core import text
+
+    buffer = io.BytesIO()
+    build_cache._Pickler(buffer, embedding, fusion).dump({"stem": text.stem})
+    read = build_cache._Unpickler(io.BytesIO(buffer.getvalue()), embedding, fusion).load()
+    assert read["stem"] is text.stem
+
+
 def test_an_unusable_cache_folder_only_costs_the_build(knowledge, tmp_path, embedding, fusion):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")

@@ -162,13 +162,17 @@ def _read(path: Path, key: bytes, embedding: StaticEmbedding, fusion: FusionMode
         log.warning("%s: corrupt recognizer cache, rebuilding it", path)
         return None
     try:
-        unpickler = _Unpickler(io.BytesIO(payload), embedding, fusion)
-        built, conversation = unpickler.load(), unpickler.load()
+        return _load(payload, embedding, fusion)
     except Exception as error:  # written by other code, or damaged: rebuilt
         log.warning("%s: unreadable recognizer cache (%s), rebuilding it", path, error)
         return None
+
+
+def _load(payload: bytes | memoryview, embedding: StaticEmbedding, fusion: FusionModel) -> Built:
+    unpickler = _Unpickler(io.BytesIO(payload), embedding, fusion)
+    built, conversation = unpickler.load(), unpickler.load()
     if not isinstance(built, Built) or not isinstance(conversation, Conversation | None):
-        return None
+        raise pickle.UnpicklingError("not a recognizer cache")
     return replace(built, conversation=conversation)
 
 
@@ -179,25 +183,13 @@ def _write(
     embedding: StaticEmbedding,
     fusion: FusionModel,
 ) -> None:
-    """Store what was built under `key`, atomically; never raises. Two pickles, one memo: the
-    knowledge base, router and advisor; then the conversation reader (None when it cannot be
-    stored)."""
-    buffer = io.BytesIO()
-    pickler = _Pickler(buffer, embedding, fusion)
-    try:
-        pickler.dump(replace(built, conversation=None))
-    except Exception as error:  # something in the router that pickle cannot store
-        log.warning("recognizer not cached: %s", error)
+    """Store what was built under `key`, atomically; never raises. Without the conversation
+    reader when it cannot be stored, not at all when the rest cannot."""
+    payload = _payload(built, embedding, fusion)
+    if payload is None and built.conversation is not None:
+        payload = _payload(replace(built, conversation=None), embedding, fusion)
+    if payload is None:
         return
-    end = buffer.tell()
-    try:
-        pickler.dump(built.conversation)
-    except Exception as error:
-        log.warning("conversation reader not cached: %s", error)
-        buffer.seek(end)
-        buffer.truncate()
-        buffer.write(pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL))
-    payload = buffer.getbuffer()
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +207,23 @@ def _write(
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+
+
+def _payload(built: Built, embedding: StaticEmbedding, fusion: FusionModel) -> bytes | None:
+    """Two pickles, one memo: the knowledge base, router and advisor; then the conversation
+    reader. Read back before it is written: None (and a warning) when pickle cannot store it or
+    the reader would refuse it."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer, embedding, fusion)
+    try:
+        pickler.dump(replace(built, conversation=None))
+        pickler.dump(built.conversation)
+        _load(buffer.getbuffer(), embedding, fusion)
+    except Exception as error:
+        part = "recognizer" if built.conversation is None else "conversation reader"
+        log.warning("%s not cached: %s", part, error)
+        return None
+    return buffer.getvalue()
 
 
 def _prune(folder: Path) -> None:
@@ -265,7 +274,7 @@ class _Pickler(pickle.Pickler):
             return _method, (obj.__self__, obj.__func__.__name__)
         elif isinstance(obj, memoryview):
             return _memoryview, (obj.tobytes(), obj.format, obj.shape)
-        if isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType):
+        if isinstance(obj, _BY_NAME):
             module, name = getattr(obj, "__module__", None) or "", obj.__qualname__
             if not _trusted(module, name, obj):  # the reader would refuse it: fail now
                 raise pickle.PicklingError(f"{module}.{name} is not stored in a cache")
@@ -292,12 +301,22 @@ def _may_name(module: str, name: str) -> bool:
     return module.startswith(_OWN_MODULES) or name in _TRUSTED_NAMES.get(module, ())
 
 
+_BY_NAME = (
+    type,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    functools._lru_cache_wrapper,
+)
+"""What pickle stores by naming it: checked when writing as `find_class` checks it when reading."""
+
+
 def _trusted(module: str, name: str, obj: Any) -> bool:
-    """A plain container, or a class or function that the bot/core module named defines."""
+    """A plain container, or a class or function (cached or not) that the bot/core module named
+    defines."""
     if name in _TRUSTED_NAMES.get(module, ()):
         return True
     return (
         module.startswith(_OWN_MODULES)
-        and isinstance(obj, type | types.FunctionType)
-        and obj.__module__ == module
+        and isinstance(obj, type | types.FunctionType | functools._lru_cache_wrapper)
+        and getattr(obj, "__module__", None) == module
     )
