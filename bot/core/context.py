@@ -86,6 +86,7 @@ _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _SMALL_TALK, _EMPTY = "small talk", "empty"
 _FILLER_TERMS = 3
+_FILLER_CACHE = 1024
 """A filler clause has at most this many content words."""
 _RECENT = 5
 """Topics remembered for "back to …"."""
@@ -191,6 +192,13 @@ class Conversation:
         )
         self._text_of: dict[str, str] = {}
         self._speller = Speller(_knowledge_words(kb, router.intents))
+        self._filler_kinds: dict[tuple[str, ...], str | None] = {}
+        instructions = kb.topics.get(INSTRUCTIONS_TOPIC)
+        self._instruction_terms = frozenset(
+            t
+            for phrase in (instructions.phrases if instructions else ())
+            for t in router.normalizer.normalize(phrase).terms
+        )
         self._passages = TopicPassages(
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
         )
@@ -269,7 +277,11 @@ class Conversation:
         clauses = [c for c in _CLAUSE_OR_THEN.split(text) if _WORD.findall(c.lower())]
         if len(clauses) < 2:
             return None
+        normalize = self.router.normalizer.normalize
         for clause in clauses:
+            terms = set(normalize(clause).terms)
+            if len(terms & self._instruction_terms) < min(2, len(terms)):
+                continue  # shares too little with any request for the instructions to be one
             top = self.router.lexical.route(clause).top
             if (
                 top is not None
@@ -334,8 +346,18 @@ class Conversation:
         """How a clause of a longer message is filler: small talk ("thanks in advance"),
         empty (a short clause in which the recognizer finds neither an answer nor a decline
         topic: "for a slide deck"), or None when it carries the message."""
-        if len(self.router.normalizer.normalize(clause).terms) > _FILLER_TERMS:
-            return None
+        terms = self.router.normalizer.normalize(clause).terms
+        if not terms or len(terms) > _FILLER_TERMS:
+            return None  # nothing but stopwords ("what should we use?") steers nothing
+        if terms in self._filler_kinds:  # people repeat their filler: "thanks", "options?"
+            return self._filler_kinds[terms]
+        kind = self._clause_kind(clause)
+        if len(self._filler_kinds) >= _FILLER_CACHE:
+            self._filler_kinds.clear()
+        self._filler_kinds[terms] = kind
+        return kind
+
+    def _clause_kind(self, clause: str) -> str | None:
         decision = self.router.route(clause)
         top = decision.top
         if top is not None and top.intent.topic.kind is Kind.SMALLTALK:
