@@ -289,6 +289,14 @@ async def test_a_few_words_are_answered_from_the_part_of_the_focus_that_says_the
     assert decided(declined)[0] == "None"  # words no passage of the focus says: declined
 
 
+async def test_a_negated_follow_up_is_not_read_as_its_positive(convo):
+    await convo.say("what is azure machine learning?")
+    turn = await convo.say("when wouldn't I use it?")
+    assert "When not to use" in turn.text or "not the right choice" in turn.text.lower()
+    turn = await convo.say("when would I use it?")
+    assert "right choice" in turn.text.lower()
+
+
 async def test_a_short_question_naming_nothing_is_about_the_focus(convo):
     await convo.say("we need to transcribe doctor dictations, lots of medical jargon")
     turn = await convo.say("how would we improve accuracy?")

@@ -85,6 +85,9 @@ _SAID_MIN = 0.6
 _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _SMALL_TALK, _EMPTY = "small talk", "empty"
+_NEGATIONS = frozenset({"not", "never", "no", "nor"})
+_NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
+"""Negations typed without their apostrophe."""
 _FILLER_TERMS = 3
 _FILLER_CACHE = 1024
 """A filler clause has at most this many content words."""
@@ -468,12 +471,16 @@ class Conversation:
         the follow-up (then it is one even if it would route on its own)."""
         if not words or len(words) > _FOLLOWUP_MAX_WORDS or not self._followup_phrases:
             return None, False
-        found = process.extractOne(
+        # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
+        negated = _negated(words)
+        scored = process.extract(
             " ".join(words),
             self._followup_phrases,
             scorer=fuzz.token_set_ratio,
             score_cutoff=_FOLLOWUP_CUTOFF,
+            limit=None,
         )
+        found = next((f for f in scored if _negated(f[0].split()) == negated), None)
         if found is None:
             return None, False
         phrase = self._followup_phrases[found[2]]
@@ -813,6 +820,11 @@ class Conversation:
             and top.intent.topic.kind is Kind.DECLINE
             and top.intent.topic.id in self.router.named_topics(decision.text)
         )
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """Whether words say "not" ("not", "never", "no", "wouldn't")."""
+    return any(w in _NEGATIONS or w in _NT or w.endswith("n't") for w in words)
 
 
 def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:
