@@ -83,7 +83,7 @@ def test_ask_prints_plain_text_to_a_pipe_and_json_with_the_decision(tmp_path: Pa
     assert not ESCAPE.search(answer) and not RAW_MARKDOWN.search(answer), answer
     report = json.loads(archbot("ask", "--json", "how do I transcribe audio recordings", env=env))
     assert report["outcome"] and report["topic"]
-    assert "**" in report["markdown"] and "**" not in report["reply"]
+    assert "](" in report["markdown"] and "](" not in report["reply"]  # links: markdown / plain
 
 
 def test_ask_routes_only_as_much_text_as_the_setting_allows(tmp_path: Path) -> None:
