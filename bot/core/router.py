@@ -100,6 +100,8 @@ _SEED = 32
 """On a large KB, the lightest phrases of each common term scored first, to set the bar."""
 _TYPO_MIN_LENGTH = 4
 _TYPO_CUTOFF = 80.0
+_TYPO_PREPARED = 32
+"""Typo corrections' candidates are prepared for terms up to this long."""
 _MAX_MATCHES = 5
 _BETA = 1.0
 _SMALLTALK_BETA = 2.0
@@ -134,6 +136,12 @@ def _f_measure(beta2: float, phrase_coverage: float, query_coverage: float) -> f
     return (
         (1 + beta2) * phrase_coverage * query_coverage / (beta2 * phrase_coverage + query_coverage)
     )
+
+
+def _typo_reach(length: int, other: int) -> bool:
+    """Whether a term of one length can be `_TYPO_CUTOFF` close to one of another: fuzz.ratio
+    is at most 200·min(a, b) / (a + b) for lengths a and b (less half a point, for rounding)."""
+    return 200 * min(length, other) >= (_TYPO_CUTOFF - 0.5) * (length + other)
 
 
 def _sorted_words(text: str) -> str:
@@ -217,6 +225,19 @@ class Router:
                 self._postings[term].append(position)
         self._intent_terms = [frozenset(t) for t in intent_terms]
         self._vocabulary = sorted(self._idf)
+        self._typo_choices: dict[int, list[str]] = {}
+        """The vocabulary terms close enough in length to a term of each length to be its
+        correction (in vocabulary order): made here for the usual lengths, else when met."""
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for position, term in enumerate(self._vocabulary):
+            by_length[len(term)].append(position)
+        for length in range(_TYPO_MIN_LENGTH, _TYPO_PREPARED + 1):
+            near = sorted(
+                itertools.chain.from_iterable(
+                    by_length.get(other, ()) for other in by_length if _typo_reach(length, other)
+                )
+            )
+            self._typo_choices[length] = list(map(self._vocabulary.__getitem__, near))
         self._correct = lru_cache(maxsize=16384)(self._closest_term)
         # flat views of the index for the scorer's inner loops
         self._phrase_intent = [p.intent for p in self._phrases]
@@ -266,9 +287,12 @@ class Router:
         """The vocabulary term a misspelled term most likely meant, with its similarity (0–1)."""
         if len(term) < _TYPO_MIN_LENGTH or term.isdigit():
             return None
-        found = process.extractOne(
-            term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
-        )
+        length = len(term)
+        choices = self._typo_choices.get(length)
+        if choices is None:
+            choices = [t for t in self._vocabulary if _typo_reach(length, len(t))]
+            self._typo_choices[length] = choices
+        found = process.extractOne(term, choices, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         if found is None:
             return None
         return found[0], found[1] / 100
