@@ -20,6 +20,7 @@ import json
 import math
 import operator
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -156,6 +157,15 @@ class FusionModel:
         values = map(gate.__getitem__, GATE_FEATURES)
         return _logistic(self.gate_bias + sum(map(operator.mul, self._gate, values)))
 
+    def confidence_of(self, gate: Sequence[float]) -> float:
+        """`confidence` of the gate's values, in `GATE_FEATURES` order."""
+        return _logistic(self.gate_bias + sum(map(operator.mul, self._gate, gate)))
+
+    @cached_property
+    def weights_and_bias(self) -> tuple[list[float], float]:
+        """The weights in `FEATURES` order, and the bias."""
+        return self._weights, self.bias
+
     @cached_property
     def _weights(self) -> list[float]:
         return [self.weights[n] for n in FEATURES]
@@ -184,52 +194,64 @@ def _mean(vectors: Sequence[array]) -> array | None:
 
 
 class _Message:
-    """What the lazily computed features of one message's candidates share."""
+    """What the lazily computed features of one message's candidates share (made when one
+    is first read: most decisions read none)."""
 
-    __slots__ = ("known_total", "known_weights", "router", "weights")
+    __slots__ = ("corrected", "known_total", "known_weights", "router", "weights")
 
     def __init__(self, router: HybridRouter, corrected: Sequence[str]) -> None:
         self.router = router
-        self.weights = router.terms.weights(corrected)
+        self.corrected = corrected
+        self.weights: tuple[tuple[tuple[str, float], ...], float] | None = None
+
+    def _weigh(self) -> tuple[tuple[tuple[str, float], ...], float]:
+        router = self.router
+        self.weights = weights = router.terms.weights(self.corrected)
         # words the knowledge base uses ("great, what is RAG?" is all name)
         idf = router.terms.idf
-        self.known_weights = [(t, w) for t, w in self.weights[0] if idf(t) > 0]
+        self.known_weights = [(t, w) for t, w in weights[0] if idf(t) > 0]
         self.known_total = sum(w for _, w in self.known_weights) or 1.0
+        return weights
 
     def name_share(self, index: int) -> float:
         """How much of the message's known words are the intent's topic's name."""
+        if self.weights is None:
+            self._weigh()
         names = self.router.topic_name_terms(self.router.intents[index].topic.id)
         return sum(w for t, w in self.known_weights if t in names) / self.known_total
 
     def coverage(self, index: int) -> float:
         """The IDF-weighted share of the message the intent's whole text uses."""
-        return self.router.terms.coverage(self.weights, index)
+        weights = self.weights if self.weights is not None else self._weigh()
+        return self.router.terms.coverage(weights, index)
 
 
-class _Features(dict[str, float]):
-    """A candidate's features. `coverage` and `name_share`, which only the gate reads (of
-    the best candidates), are computed when first read."""
+class _Candidate(NamedTuple):
+    """One candidate intent of a message: its features' values (in `FEATURES` order), whether
+    the message says it exactly, the probability the model gives it, and where its lazily
+    computed features come from (`coverage`, `name_share`: the message's reading, or a
+    mapping that holds them)."""
 
-    __slots__ = ("index", "message")
-    _LAZY = ("coverage", "name_share")
-
-    message: _Message
+    intent: Intent
+    values: tuple[float, ...]
+    exact_name: float
+    probability: float
     index: int
+    source: _Message | Mapping[str, float]
 
-    def __missing__(self, key: str) -> float:
-        if key == "coverage":
-            value = self.message.coverage(self.index)
-        elif key == "name_share":
-            value = self.message.name_share(self.index)
-        else:
-            raise KeyError(key)
-        self[key] = value
-        return value
+    def lazy(self, key: str) -> float:
+        """`coverage` or `name_share`."""
+        source = self.source
+        if isinstance(source, _Message):
+            return (
+                source.coverage(self.index) if key == "coverage" else source.name_share(self.index)
+            )
+        return source[key]
 
-    def complete(self) -> None:
-        """Compute every lazy feature now."""
-        for key in self._LAZY:
-            self[key]  # computed and stored by __missing__
+
+_LEXICAL_AT, _TERMS_AT, _MEANING_AT = 0, 1, 2
+_DESCRIBED_AT, _KNOWN_AT, _NAMED_AT = 9, 14, 15
+"""Where `_Candidate.values` holds the features the decision reads."""
 
 
 class HybridRouter:
@@ -264,8 +286,17 @@ class HybridRouter:
             )
             for topic in kb.topics.values()
         }
+        # each name under one of its terms (the one fewest names share): a message can only
+        # say the names filed under its own terms
+        spread = Counter(t for names in self._names for name in names for t in name)
+        self._names_by_term: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for index, names in enumerate(self._names):
+            for name in names:
+                if name:
+                    key = min(name, key=lambda t: (spread[t], t))
+                    self._names_by_term.setdefault(key, []).append((index, name))
         # a turn asks several times (context, decisions): computed once per message's words
-        self._named_by_terms = lru_cache(maxsize=256)(self._named_topics)
+        self._said = lru_cache(maxsize=256)(self._said_names)
         self._read = lru_cache(maxsize=16)(self._reading)
         self._exact: dict[frozenset[str], set[int]] = {}
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
@@ -302,16 +333,17 @@ class HybridRouter:
     ) -> list[tuple[Intent, dict[str, float]]]:
         """Each candidate intent with its features (the fitting script's view of a message);
         `also` adds intents (by position) to the candidates."""
-        found = self._candidates(text, also)
-        for _intent, features, _probability in found:
-            features.complete()
-        return [(intent, features) for intent, features, _probability in found]
+        found = []
+        for candidate in self._candidates(text, also):
+            features = dict(zip(FEATURES, candidate.values, strict=True))
+            features["exact_name"] = candidate.exact_name
+            features["coverage"] = candidate.lazy("coverage")
+            features["name_share"] = candidate.lazy("name_share")
+            found.append((candidate.intent, features))
+        return found
 
-    def _candidates(
-        self, text: str, also: Sequence[int] = ()
-    ) -> list[tuple[Intent, _Features, float]]:
-        """Each candidate intent with its features (`coverage` and `name_share` computed when
-        first read) and its probability."""
+    def _candidates(self, text: str, also: Sequence[int] = ()) -> list[_Candidate]:
+        """Each candidate intent with its features and its probability."""
         normalized, lexical, corrected, terms, best_terms_list, meaning, describing = self._read(
             text
         )
@@ -320,30 +352,32 @@ class HybridRouter:
         candidates.update(dict.fromkeys(best_terms_list[:_PER_SIGNAL]))
         candidates.update(dict.fromkeys(i for i, _ in nearest[:_PER_SIGNAL]))
         candidates.update(dict.fromkeys(i for i, _ in described_near))
-        candidates.update(dict.fromkeys(also))
+        if also:
+            candidates.update(dict.fromkeys(also))
         if not candidates:
             return []
         order = list(candidates)
-        cosines = dict(zip(order, meaning.of(order), strict=True))
-        described = dict(zip(order, describing.of(order), strict=True))
-        lexical_rank = _ranks(lexical)
+        cosines = meaning.of(order)
+        described = describing.of(order)
+        # the lexical ranking comes best first (scores rounded from sorted ones)
+        lexical_rank = {index: 1.0 / (1 + rank) for rank, index in enumerate(lexical)}
         terms_rank = {index: 1.0 / (1 + rank) for rank, index in enumerate(best_terms_list)}
         meaning_rank = {index: 1.0 / (1 + rank) for rank, (index, _) in enumerate(nearest)}
         best_lexical = max(lexical.values(), default=0.0)
         best_terms = max(terms.values(), default=0.0)
-        best_meaning = max([c for _, c in nearest[:1]] + list(cosines.values()))
-        best_described = max([c for _, c in described_near[:1]] + list(described.values()))
+        best_meaning = max([c for _, c in nearest[:1]] + cosines)
+        best_described = max([c for _, c in described_near[:1]] + described)
         known = self._known_share(normalized.terms)
-        asked = frozenset(normalized.terms)
-        exact = self._exact.get(asked, ())
-        short = _short_stems(normalized.words)
+        exact = self._exact.get(frozenset(normalized.terms), ())
+        said_names = self._said(normalized.terms, _short_stems(normalized.words))
         message = _Message(self, corrected)
-        model = self.model
+        weights, bias = self.model.weights_and_bias
+        question, smalltalk = self._question, self._smalltalk
+        lexical_get, terms_get = lexical.get, terms.get
         found = []
-        for index in candidates:
-            lex = lexical.get(index, 0.0)
-            term = terms.get(index, 0.0)
-            cosine = cosines[index]
+        for index, cosine, description in zip(order, cosines, described, strict=True):
+            lex = lexical_get(index, 0.0)
+            term = terms_get(index, 0.0)
             lexical_lead, terms_lead = lex - best_lexical, term - best_terms
             meaning_lead = cosine - best_meaning
             said = index in exact
@@ -357,25 +391,21 @@ class HybridRouter:
                 lexical_rank.get(index, 0.0),
                 terms_rank.get(index, 0.0),
                 meaning_rank.get(index, 0.0),
-                described[index],
-                described[index] - best_described,
+                description,
+                description - best_described,
                 ((lexical_lead >= -1e-9) + (terms_lead >= -1e-9) + (meaning_lead >= -1e-9))
                 / 3.0,  # agreement
-                self._question[index],
-                self._smalltalk[index],
+                question[index],
+                smalltalk[index],
                 known,
                 # small talk is named only by a message that is nothing else ("hi", not
                 # "hi, what is RAG?")
-                float(
-                    said
-                    if self._smalltalk[index]
-                    else any(_says(n, normalized.terms, asked, short) for n in self._names[index])
-                ),
+                float(said if smalltalk[index] else index in said_names),
             )
-            features = _Features(zip(FEATURES, values, strict=True))
-            features["exact_name"] = float(said)
-            features.message, features.index = message, index
-            found.append((self.intents[index], features, model.probability_of(values)))
+            probability = _logistic(bias + sum(map(operator.mul, weights, values)))
+            found.append(
+                _Candidate(self.intents[index], values, float(said), probability, index, message)
+            )
         return found
 
     def _reading(self, text: str) -> _Reading:
@@ -404,15 +434,18 @@ class HybridRouter:
     def named_topics(self, text: str) -> frozenset[str]:
         """The topics whose name (title or alias) the text says in full."""
         normalized = self.normalizer.normalize(text)
-        return self._named_by_terms(normalized.terms, _short_stems(normalized.words))
+        said = self._said(normalized.terms, _short_stems(normalized.words))
+        return frozenset(self.intents[index].topic.id for index in said)
 
-    def _named_topics(self, terms: tuple[str, ...], short: frozenset[str]) -> frozenset[str]:
+    def _said_names(self, terms: tuple[str, ...], short: frozenset[str]) -> frozenset[int]:
+        """The intents (by position) one of whose names the terms say."""
         asked = frozenset(terms)
-        return frozenset(
-            intent.topic.id
-            for intent, names in zip(self.intents, self._names, strict=True)
-            if any(_says(n, terms, asked, short) for n in names)
-        )
+        said = set()
+        for term in asked:
+            for index, name in self._names_by_term.get(term, ()):
+                if index not in said and _says(name, terms, asked, short):
+                    said.add(index)
+        return frozenset(said)
 
     def intent(self, intent_id: str) -> Intent:
         """The intent with this id (a topic's id is its own intent's)."""
@@ -428,9 +461,9 @@ class HybridRouter:
         """The best answering intents for a text (declines left out), best first, with their
         probabilities."""
         scored = [
-            Match(intent, round(probability, 4))
-            for intent, _features, probability in self._candidates(text)
-            if intent.topic.kind is not Kind.DECLINE
+            Match(c.intent, round(c.probability, 4))
+            for c in self._candidates(text)
+            if c.intent.topic.kind is not Kind.DECLINE
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
         return tuple(scored[:limit])
@@ -440,77 +473,129 @@ class HybridRouter:
         best first, with their probabilities (a follow-up read against the topics in focus)."""
         also = [i for topic in topics for i in self._of_topic.get(topic, ())]
         scored = [
-            Match(intent, round(probability, 4))
-            for intent, _features, probability in self._candidates(text, also)
-            if intent.topic.kind is not Kind.DECLINE
+            Match(c.intent, round(c.probability, 4))
+            for c in self._candidates(text, also)
+            if c.intent.topic.kind is not Kind.DECLINE
         ]
         scored.sort(key=lambda m: m.score, reverse=True)
         return tuple(scored)
 
     def route(self, text: str) -> Decision:
         """Rank and decide: answer, ask which one, or decline."""
-        found = self._candidates(text)
-        candidates = [(intent, features) for intent, features, _p in found]
-        return decide(text, candidates, [p for _i, _f, p in found], self.model)
+        return _decide(text, self._candidates(text), self.model)
+
+
+def _from_mappings(
+    candidates: Sequence[tuple[Intent, Mapping[str, float]]], probabilities: Sequence[float]
+) -> list[_Candidate]:
+    """Candidates given as (intent, features) with their probabilities (the fitting script's
+    view), as the decision reads them."""
+    return [
+        _Candidate(
+            intent,
+            tuple(map(features.__getitem__, FEATURES)),
+            features.get("exact_name", 0.0),
+            probability,
+            -1,
+            features,
+        )
+        for (intent, features), probability in zip(candidates, probabilities, strict=True)
+    ]
 
 
 def gate_features(
-    candidates: Sequence[tuple[Intent, dict[str, float]]], probabilities: Sequence[float]
+    candidates: Sequence[tuple[Intent, Mapping[str, float]]], probabilities: Sequence[float]
 ) -> tuple[dict[str, float], list[Match], tuple[float, Match] | None]:
     """The answer gate's view of a message: its best answer, the answers ranked, and the
     decline topic it matches best (by lexical match)."""
-    answers: list[tuple[float, Intent, dict[str, float]]] = []
-    decline: tuple[float, Match] | None = None
-    decline_meaning = 0.0
-    for (intent, features), probability in zip(candidates, probabilities, strict=True):
-        if intent.topic.kind is Kind.DECLINE:
-            decline_meaning = max(decline_meaning, features["meaning"])
-            if decline is None or features["lexical"] > decline[0]:
-                decline = (features["lexical"], Match(intent, round(features["lexical"], 4)))
+    read = _read_gate(_from_mappings(candidates, probabilities))
+    gate = dict(zip(GATE_FEATURES, read.gate, strict=True))
+    ranked = [Match(c.intent, round(c.probability, 4)) for c in read.answers]
+    decline = None
+    if read.decline is not None:
+        lexical = read.decline.values[_LEXICAL_AT]
+        decline = (lexical, Match(read.decline.intent, round(lexical, 4)))
+    return gate, ranked, decline
+
+
+class _Gate(NamedTuple):
+    """What the decision reads of a message's candidates."""
+
+    gate: tuple[float, ...]
+    """The answer gate's features, in `GATE_FEATURES` order."""
+    answers: list[_Candidate]
+    """The answering candidates, best first."""
+    decline: _Candidate | None
+    """The decline topic matched best (lexically)."""
+    names_a_topic: bool
+    named_declines: list[Intent]
+    asked_for: bool
+
+
+def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
+    answers: list[_Candidate] = []
+    decline: _Candidate | None = None
+    decline_lexical = decline_meaning = 0.0
+    names_a_topic = asked_for = False
+    named_declines: list[Intent] = []
+    for candidate in candidates:
+        values = candidate.values
+        if candidate.intent.topic.kind is Kind.DECLINE:
+            decline_meaning = max(decline_meaning, values[_MEANING_AT])
+            if decline is None or values[_LEXICAL_AT] > decline_lexical:
+                decline, decline_lexical = candidate, values[_LEXICAL_AT]
+            if values[_NAMED_AT]:
+                named_declines.append(candidate.intent)
         else:
-            answers.append((probability, intent, features))
+            answers.append(candidate)
+            names_a_topic = names_a_topic or bool(values[_NAMED_AT])
+            asked_for = asked_for or bool(candidate.exact_name)
     # a message that is nothing but an intent's name ("what is Azure Databricks?") asks for it
-    answers.sort(key=lambda a: (a[2].get("exact_name", 0.0), a[0]), reverse=True)
-    if answers and answers[0][1].question is not None:
+    answers.sort(key=_exact_then_likely, reverse=True)
+    if answers and answers[0].intent.question is not None:
         # mostly the topic's name ("ok so what is RAG exactly?"): the topic, not one of its facts
-        topic = answers[0][1].topic.id
+        topic = answers[0].intent.topic.id
         general = next(
             (
                 a
                 for a in answers
-                if a[1].question is None
-                and a[1].topic.id == topic
-                and a[2]["name_share"] >= _NAME_SHARE
+                if a.intent.question is None
+                and a.intent.topic.id == topic
+                and a.lazy("name_share") >= _NAME_SHARE
             ),
             None,
         )
-        if general is not None and answers[0][2]["name_share"] >= _NAME_SHARE:
+        if general is not None and answers[0].lazy("name_share") >= _NAME_SHARE:
             answers.remove(general)
-            answers.insert(0, (answers[0][0], general[1], general[2]))
-    ranked = [Match(intent, round(p, 4)) for p, intent, _f in answers]
-    gate = dict.fromkeys(GATE_FEATURES, 0.0)
+            answers.insert(0, general._replace(probability=answers[0].probability))
+    gate = [0.0] * len(GATE_FEATURES)
     if answers:
-        best, intent, features = answers[0]
-        rival = next((p for p, other, _f in answers[1:] if other.topic.id != intent.topic.id), 0.0)
-        gate.update(
-            top=best,
-            gap=best - rival,
-            top_lexical=features["lexical"],
-            top_terms=features["terms"],
-            top_meaning=features["meaning"],
-            top_described=features["described"],
-            top_coverage=features["coverage"],
-            unknown_words=1.0 - features["known_words"],
-            known_words=features["known_words"],
+        best = answers[0]
+        values, topic = best.values, best.intent.topic.id
+        rival = next((a.probability for a in answers[1:] if a.intent.topic.id != topic), 0.0)
+        gate[:8] = (
+            best.probability,
+            best.probability - rival,
+            values[_LEXICAL_AT],
+            values[_TERMS_AT],
+            values[_MEANING_AT],
+            values[_DESCRIBED_AT],
+            best.lazy("coverage"),
+            1.0 - values[_KNOWN_AT],
         )
-    gate["decline_lexical"] = decline[0] if decline else 0.0
-    gate["decline_meaning"] = decline_meaning
-    return gate, ranked, decline
+        gate[10] = values[_KNOWN_AT]
+    gate[8] = decline_lexical if decline is not None else 0.0
+    gate[9] = decline_meaning
+    return _Gate(tuple(gate), answers, decline, names_a_topic, named_declines, asked_for)
+
+
+def _exact_then_likely(candidate: _Candidate) -> tuple[float, float]:
+    return candidate.exact_name, candidate.probability
 
 
 def decide(
     text: str,
-    candidates: Sequence[tuple[Intent, dict[str, float]]],
+    candidates: Sequence[tuple[Intent, Mapping[str, float]]],
     probabilities: Sequence[float],
     model: FusionModel,
 ) -> Decision:
@@ -524,37 +609,54 @@ def decide(
     topic is within the margin), suggestions, or an honest "I don't know". The answer's score
     is that confidence; the other candidates keep their own probabilities.
     """
-    gate, answers, decline = gate_features(candidates, probabilities)
-    confidence = model.confidence(gate) if answers else 0.0
-    names_a_topic = any(f["named"] for i, f in candidates if i.topic.kind is not Kind.DECLINE)
+    return _decide(text, _from_mappings(candidates, probabilities), model)
+
+
+def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> Decision:
+    """`decide` on candidates as `HybridRouter._candidates` finds them."""
+    read = _read_gate(candidates)
+    answers, decline = read.answers, read.decline
+
+    def ranked(start: int, stop: int) -> tuple[Match, ...]:
+        return tuple(Match(a.intent, round(a.probability, 4)) for a in answers[start:stop])
+
+    confidence = model.confidence_of(read.gate) if answers else 0.0
     if (
         decline is not None
-        and decline[0] >= model.decline
+        and read.gate[8] >= model.decline
         and confidence < model.certain
-        and not names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
+        and not read.names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
     ):
-        return Decision(text, Outcome.NONE, (decline[1], *answers[:2]))
+        declined = Match(decline.intent, round(decline.values[_LEXICAL_AT], 4))
+        return Decision(text, Outcome.NONE, (declined, *ranked(0, 2)))
     # a message naming another vendor's product is about that product
-    named = [i for i, f in candidates if i.topic.kind is Kind.DECLINE and f["named"]]
-    asked_for = any(f["exact_name"] for i, f in candidates if i.topic.kind is not Kind.DECLINE)
-    if named and not asked_for:
-        return Decision(text, Outcome.NONE, (Match(named[0], 1.0), *answers[:2]))
+    if read.named_declines and not read.asked_for:
+        return Decision(text, Outcome.NONE, (Match(read.named_declines[0], 1.0), *ranked(0, 2)))
     if not answers:
         return Decision(text, Outcome.NONE, ())
-    if any(f["exact_name"] for i, f in candidates if i.id == answers[0].intent.id):
-        top = Match(answers[0].intent, round(max(confidence, model.certain), 4))
-        return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))  # said exactly: asked for
-    top = Match(answers[0].intent, round(confidence, 4))
-    rivals = [m for m in answers[1:] if m.intent.topic.id != top.intent.topic.id]
+    best = answers[0]
+    if best.exact_name:
+        top = Match(best.intent, round(max(confidence, model.certain), 4))
+        return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))  # said exactly: asked for
+    top = Match(best.intent, round(confidence, 4))
+    topic = best.intent.topic.id
     if confidence >= model.answer:
-        if rivals and gate["gap"] < model.margin and confidence < model.certain:
-            return Decision(text, Outcome.AMBIGUOUS, (top, *rivals[:2]))
-        return Decision(text, Outcome.ANSWER, (top, *answers[1:5]))
+        if read.gate[1] < model.margin and confidence < model.certain:
+            rivals = [a for a in answers[1:] if a.intent.topic.id != topic][:2]
+            if rivals:
+                close = tuple(Match(a.intent, round(a.probability, 4)) for a in rivals)
+                return Decision(text, Outcome.AMBIGUOUS, (top, *close))
+        return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
     if confidence >= model.suggest:
-        floor = max(_RIVAL_FLOOR, answers[0].score * _RIVAL_SHARE)
-        suggestions = (top, *[m for m in rivals if m.score >= floor][:2])
-        return Decision(text, Outcome.AMBIGUOUS, suggestions)
-    return Decision(text, Outcome.NONE, (top, *answers[1:5]))
+        floor = max(_RIVAL_FLOOR, round(best.probability, 4) * _RIVAL_SHARE)
+        suggestions = [top]
+        for a in answers[1:]:
+            if len(suggestions) > 2:
+                break
+            if a.intent.topic.id != topic and round(a.probability, 4) >= floor:
+                suggestions.append(Match(a.intent, round(a.probability, 4)))
+        return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
+    return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
 
 
 def _names(intent: Intent) -> tuple[str, ...]:
@@ -599,8 +701,3 @@ def _best(scores: dict[int, float], count: int) -> list[int]:
     if len(scores) > _HEAP_FROM:
         return heapq.nlargest(count, scores, key=scores.__getitem__)
     return [i for i, _ in sorted(scores.items(), key=operator.itemgetter(1), reverse=True)[:count]]
-
-
-def _ranks(scores: dict[int, float], count: int = 16) -> dict[int, float]:
-    """1 / (1 + rank) of the best `count` entries: 1 for the best, ½ for the next, …"""
-    return {index: 1.0 / (1 + rank) for rank, index in enumerate(_best(scores, count))}
