@@ -34,6 +34,8 @@ _PROBES = 6
 """Groups of vectors compared with a query past `EXACT_LIMIT`."""
 _BATCH = 1024
 _ONE = 1.0
+_FEW = 3
+"""Up to this many nearest vectors are found by looking their distances up, not by a pass."""
 """`_ONE.__sub__` maps a cosine distance d to the similarity 1.0 - d without a Python loop."""
 
 
@@ -175,8 +177,17 @@ def _nearest(distances: list[float], count: int) -> list[tuple[int, float]]:
         end = count
         while end < len(ordered) and _ONE - ordered[end] >= cut:  # ties at the cut: all
             end += 1
-        farthest = ordered[end - 1]  # every vector at most as far, in index order
-        found = [i for i, distance in enumerate(distances) if distance <= farthest]
+        if end <= _FEW:  # the kept distances' vectors, looked up in C
+            found = []
+            previous = None
+            for distance in ordered[:end]:
+                start = found[-1] + 1 if distance == previous else 0  # the next one equal
+                found.append(distances.index(distance, start))
+                previous = distance
+            found.sort()
+        else:
+            farthest = ordered[end - 1]  # every vector at most as far, in index order
+            found = [i for i, distance in enumerate(distances) if distance <= farthest]
     else:
         found = list(range(len(distances)))
     nearest = [(i, _ONE - distances[i]) for i in found]

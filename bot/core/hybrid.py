@@ -372,7 +372,8 @@ class HybridRouter:
         said_names = self._said(normalized.terms, _short_stems(normalized.words))
         message = _Message(self, corrected)
         weights, bias = self.model.weights_and_bias
-        question, smalltalk = self._question, self._smalltalk
+        question, smalltalk, intents = self._question, self._smalltalk, self.intents
+        new = tuple.__new__  # a `_Candidate` without its Python-level constructor
         lexical_get, terms_get = lexical.get, terms.get
         found = []
         for index, cosine, description in zip(order, cosines, described, strict=True):
@@ -402,9 +403,10 @@ class HybridRouter:
                 # "hi, what is RAG?")
                 float(said if smalltalk[index] else index in said_names),
             )
-            probability = _logistic(bias + sum(map(operator.mul, weights, values)))
+            z = bias + sum(map(operator.mul, weights, values))  # `_logistic`, inlined
+            probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             found.append(
-                _Candidate(self.intents[index], values, float(said), probability, index, message)
+                new(_Candidate, (intents[index], values, float(said), probability, index, message))
             )
         return found
 
@@ -589,8 +591,8 @@ def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
     return _Gate(tuple(gate), answers, decline, names_a_topic, named_declines, asked_for)
 
 
-def _exact_then_likely(candidate: _Candidate) -> tuple[float, float]:
-    return candidate.exact_name, candidate.probability
+_exact_then_likely = operator.itemgetter(2, 3)
+"""A candidate's (`exact_name`, `probability`)."""
 
 
 def decide(

@@ -252,6 +252,7 @@ class Router:
             )
             for index in range(len(self.intents))
         ]
+        self._intent_position_sets = [frozenset(span) for span in self._intent_positions]
         self._intent_names: list[list[int]] = [[] for _ in self.intents]
         for position, phrase in enumerate(self._phrases):
             if phrase.is_name:
@@ -260,6 +261,7 @@ class Router:
             (_SMALLTALK_BETA if i.topic.kind is Kind.SMALLTALK else _BETA) ** 2
             for i in self.intents
         ]
+        self._one_plus_beta2 = [1 + b2 for b2 in self._beta2]
         self._bag_postings: dict[str, list[int]] = defaultdict(list)
         for index, terms in enumerate(self._intent_terms):
             for term in terms:
@@ -408,7 +410,9 @@ class Router:
         costs = [len(self._postings[t]) for t in query.terms]
         if sum(costs) <= _ACCUMULATE_LIMIT:
             overlap = self._overlap(query, range(len(query.terms)))
-            candidates = self._best_phrases(overlap)
+            bags = self._bag_postings
+            reached = itertools.chain.from_iterable(bags[t] for t in query.terms)
+            candidates = self._best_phrases(overlap, reached)
             candidates.explained = self._explained(query)  # every candidate shares a term
         else:
             candidates = self._large_candidates(query, costs, limit, decisive)
@@ -437,20 +441,19 @@ class Router:
                 overlap[position] = get(position, 0.0) + gain
         return overlap
 
-    def _best_phrases(self, overlap: dict[int, float]) -> _Candidates:
-        """Per intent: its best phrase share, and whether a name of it is fully covered."""
-        share_of: dict[int, float] = {}
-        get = share_of.get
+    def _best_phrases(self, overlap: dict[int, float], reached: Iterable[int]) -> _Candidates:
+        """Per intent: its best phrase share, and whether a name of it is fully covered
+        (`reached`: the intents of the phrases in `overlap`)."""
+        share_of = dict.fromkeys(reached, -1.0)  # every one is set below
         intent_of, weight_of = self._phrase_intent, self._phrase_weight
         for position, matched in overlap.items():
             share = matched / weight_of[position]
             intent = intent_of[position]
-            if share > get(intent, -1.0):
+            if share > share_of[intent]:
                 share_of[intent] = share
+        near_full = _FULL - _ROUNDING
         named = {
-            i
-            for i, share in share_of.items()
-            if share >= _FULL - _ROUNDING and self._named(i, overlap)
+            i for i, share in share_of.items() if share >= near_full and self._named(i, overlap)
         }
         return _Candidates(share_of, named, overlap)
 
@@ -469,7 +472,7 @@ class Router:
         floor = best - _ROUNDING
         overlap, weight_of, sorted_text = found.overlap, self._phrase_weight, self._sorted_text
         closest = 0.0
-        for position in filter(overlap.__contains__, self._intent_positions[intent]):
+        for position in overlap.keys() & self._intent_position_sets[intent]:  # any order: max
             share = overlap[position] / weight_of[position]
             if share == best or (share >= floor and _rounded(share) == coverage):
                 closest = max(closest, fuzz.ratio(query.sorted_text, sorted_text[position]))
@@ -539,14 +542,16 @@ class Router:
         when no bound can reach the list."""
         share_of, named = found.share_of, found.named
         explained = self._explain(query, found)
-        query_weight, beta2 = query.weight, self._beta2
+        query_weight, beta2, one_plus = query.weight, self._beta2, self._one_plus_beta2
         upper_closeness = _CLOSENESS_WEIGHT + _BOUND_SLACK
+        scale = 1 - _CLOSENESS_WEIGHT
         bounds = {}
         for i, share in share_of.items():
-            b2, covered = beta2[i], explained[i] / query_weight  # `_f_measure`, inlined
-            f_measure = (1 + b2) * share * covered / (b2 * share + covered)
-            bound = (1 - _CLOSENESS_WEIGHT) * f_measure + upper_closeness
-            bounds[i] = bound + _NAME_BONUS if i in named else bound
+            covered = explained[i] / query_weight  # `_f_measure`, inlined
+            f_measure = one_plus[i] * share * covered / (beta2[i] * share + covered)
+            bounds[i] = scale * f_measure + upper_closeness
+        for i in named:
+            bounds[i] += _NAME_BONUS
         kept: list[float] = []  # min-heap of the best `limit` scores so far
         scored: list[tuple[int, float]] = []
         # equal bounds in any order: every intent scoring at least the last kept is scored
@@ -555,11 +560,17 @@ class Router:
                 break
             coverage = _rounded(share_of[intent])
             closeness = self._closeness(query, found, intent, coverage)
-            bonus = _NAME_BONUS if intent in named else 0.0
-            score = min(
-                1.0,
-                self._blend(intent, coverage, closeness, explained[intent], query_weight) + bonus,
-            )
+            covered = explained[intent] / query_weight  # `_blend`, inlined
+            if coverage and covered:
+                f_measure = (
+                    one_plus[intent] * coverage * covered / (beta2[intent] * coverage + covered)
+                )
+                score = scale * f_measure + _CLOSENESS_WEIGHT * closeness
+            else:
+                score = 0.0
+            if intent in named:
+                score += _NAME_BONUS
+            score = min(1.0, score)
             scored.append((intent, score))
             if len(kept) < limit:
                 heapq.heappush(kept, score)
