@@ -414,8 +414,7 @@ class HybridRouter:
         """What each signal makes of a message, before any candidate is scored (cached: a
         follow-up is read again against the topics in focus)."""
         normalized = self.normalizer.normalize(text)
-        ranked = self.lexical.rank_terms(normalized.terms, _LEXICAL, decisive=True)
-        lexical = {self._position[m.intent.id]: m.score for m in ranked}
+        lexical = dict(self.lexical.scored_terms(normalized.terms, _LEXICAL, decisive=True))
         corrected = self.lexical.corrected(normalized.terms)
         terms = self.terms.scores(corrected)
         best_terms_list = _best(terms, _PER_SIGNAL * 2)

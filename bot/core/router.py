@@ -342,6 +342,14 @@ class Router:
     def _rank_terms(
         self, terms: tuple[str, ...], limit: int, decisive: bool = False
     ) -> tuple[Match, ...]:
+        return tuple(
+            Match(self.intents[i], score) for i, score in self.scored_terms(terms, limit, decisive)
+        )
+
+    def scored_terms(
+        self, terms: tuple[str, ...], limit: int = _MAX_MATCHES, decisive: bool = False
+    ) -> list[tuple[int, float]]:
+        """`rank_terms` as (intent position, score) pairs."""
         mapped = self._map_terms(terms)
         query_weight = sum(weight for _, _, weight in mapped)
         similarity: dict[str, float] = {}
@@ -349,13 +357,13 @@ class Router:
             if term is not None and sim > similarity.get(term, 0.0):
                 similarity[term] = sim
         if not similarity or limit <= 0:
-            return ()
+            return []
         query = _Query(mapped, query_weight, similarity, self._idf)
         if not self._prune:
             top = self._top_unpruned(query, limit)
         else:
             top = self._top(query, limit, decisive)
-        return tuple(Match(self.intents[i], round(s, 4)) for i, s in top)
+        return [(i, round(s, 4)) for i, s in top]
 
     # -- scoring every candidate: the definition ---------------------------------------------
 
