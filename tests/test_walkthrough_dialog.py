@@ -12,9 +12,9 @@ from botframework.connector import Channels
 
 from bot.core.advisor import Advisor
 from bot.core.compare import Comparer
-from bot.core.context import WALKTHROUGH_TOPIC
 from bot.core.context import Conversation as Reader
 from bot.core.embedding import StaticEmbedding
+from bot.core.guidance import WALKTHROUGH_TOPIC
 from bot.core.hybrid import FusionModel, HybridRouter
 from bot.core.replies import Replies
 from bot.recognizer import KnowledgeRecognizer

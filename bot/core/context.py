@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
+from bot.core.guidance import GuidanceReader, declined_by_name
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
@@ -46,10 +47,6 @@ _FOLLOWUP_MAX_WORDS = 12
 _COMPARE_SIDE = 0.5
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
-WALKTHROUGH_TOPIC = "walkthrough"
-"""The action topic whose answer starts the guided walkthrough."""
-_SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
-"""Where a message's clauses part (for a walkthrough request inside a description)."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _IMPLICIT_MAX_WORDS = 8
 """A question this short that names no topic may be about the topic in focus."""
@@ -81,8 +78,6 @@ _RECENT = 5
 """Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
 """An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
-_CUE_GAP = 2
-"""Words allowed between two words of a guidance cue."""
 _WORD = re.compile(r"[a-z0-9']+")
 _FOCUS_KINDS = frozenset(
     {
@@ -168,23 +163,12 @@ class Conversation:
             (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
         self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
-        self._guidance_by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in cues.guidance:  # indexed by first word: a message checks only its own
-            cue = tuple(stem(w) for w in _WORD.findall(phrase))
-            if cue:
-                self._guidance_by_first.setdefault(cue[0], []).append(cue)
-        self._guidance_asks = {stem(w) for w in cues.guidance_asks}
-        self._guidance_objects = {stem(w) for w in cues.guidance_objects}
         self._text_of: dict[str, str] = {}
         self.reader = MessageReader(kb, router, comparer)
         self._passages = TopicPassages(
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
         )
-        walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
-        phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
-        self._walkthrough_terms = frozenset(
-            t for p in phrases for t in router.normalizer.normalize(p).terms
-        )
+        self.guidance = GuidanceReader(kb, router, self.reader)
         self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
         self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(_WORD.findall(c)) for c in cues.choose]
@@ -196,43 +180,8 @@ class Conversation:
                 self._followup_of.append(followup)
 
     def asks_for_guidance(self, text: str, decision: Decision) -> bool:
-        """True when the message asks for the walkthrough: the recognizer answered with it, or
-        the message says a guidance cue the knowledge lists, or one of its clauses asks for it
-        ("help me pick an architecture: we have scanned invoices …"). Never a comparison
-        ("which approach is better, RAG or fine-tuning?"), nor a request a decline topic
-        answers ("advise on our AKS networking", "help us pick between Pinecone and …")."""
-        if decision.comparison is not None or self._declined_by_name(decision):
-            return False
-        if self.reader.asks_to_act(text):
-            return False
-        if _is_walkthrough(decision):
-            return True
-        said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
-        present = set(said)
-        if any(
-            _in_order(cue, said)
-            for first in present & self._guidance_by_first.keys()
-            for cue in self._guidance_by_first[first]
-        ):
-            return True
-        if present & self._guidance_asks and present & self._guidance_objects:
-            return True
-        return self._clause_asks_for_walkthrough(text)
-
-    def _clause_asks_for_walkthrough(self, text: str) -> bool:
-        """A clause the lexical router reads as the walkthrough topic (the whole message was
-        already read by the full recognizer); only clauses sharing words with the
-        walkthrough's phrases are routed (a description's clauses seldom do)."""
-        clauses = [c for c in _SENTENCES.split(text) if c.strip()]
-        if len(clauses) < 2:
-            return False
-        normalize, lexical = self.router.normalizer.normalize, self.router.lexical
-        for clause in clauses:
-            terms = set(normalize(clause).terms)
-            shared = len(terms & self._walkthrough_terms)
-            if shared >= min(2, len(terms)) and _is_walkthrough(lexical.route(clause)):
-                return True
-        return False
+        """True when the message asks for the walkthrough (bot/core/guidance.py)."""
+        return self.guidance.asks_for_guidance(text, decision)
 
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
@@ -280,9 +229,7 @@ class Conversation:
             return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
         if plain.outcome is Outcome.NONE and not self._says_of_family(text, topic, focus):
             return Understood(plain)  # "who won the league this year?": "this" refers to nothing
-        understood = self._among_focus(text, topic, focus) or self._with_focus(
-            text, topic, plain
-        )
+        understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
         if understood is None:
             return Understood(plain)
         top = understood.decision.top
@@ -659,14 +606,18 @@ class Conversation:
         named, rest = after[0], (after[1] if len(after) > 1 else "")
         recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
         named_recent = [t for t in recent if t in self.router.named_topics(named)]
-        chosen = recent[named_recent[0]] if named_recent else next(
-            (
-                recent[m.intent.topic.id]
-                for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
-                for m in self.router.rank(text, 20)
-                if m.intent.topic.id in recent
-            ),
-            None,
+        chosen = (
+            recent[named_recent[0]]
+            if named_recent
+            else next(
+                (
+                    recent[m.intent.topic.id]
+                    for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
+                    for m in self.router.rank(text, 20)
+                    if m.intent.topic.id in recent
+                ),
+                None,
+            )
         )
         if chosen is None:
             return None
@@ -678,33 +629,12 @@ class Conversation:
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
 
     def _declined_by_name(self, decision: Decision) -> bool:
-        """A decline topic the message names (another cloud's product) is not a follow-up;
-        one it merely phrases ("how do I start with it?") may be."""
-        top = decision.top
-        return (
-            decision.outcome is Outcome.NONE
-            and top is not None
-            and top.intent.topic.kind is Kind.DECLINE
-            and top.intent.topic.id in self.router.named_topics(decision.text)
-        )
+        return declined_by_name(self.router, decision)
 
 
 def _negated(words: Sequence[str]) -> bool:
     """Whether words say "not" ("not", "never", "no", "wouldn't")."""
     return any(w in _NEGATIONS or w in _NT or w.endswith("n't") for w in words)
-
-
-def _is_walkthrough(decision: Decision) -> bool:
-    """True when a decision confidently answers with the walkthrough topic itself."""
-    top = decision.top
-    return (
-        decision.comparison is None
-        and decision.outcome is Outcome.ANSWER
-        and top is not None
-        and top.intent.question is None
-        and top.intent.topic.kind is Kind.ACTION
-        and top.intent.topic.id == WALKTHROUGH_TOPIC
-    )
 
 
 def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
@@ -782,25 +712,6 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
         alternatives=alternatives[:4],
         recent=recent,
     )
-
-
-def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bool:
-    """Whether the cue's words appear in the message in order, each at most `gap` words after
-    the one before ("which approach would suit" has "which approach suit")."""
-    if not cue:
-        return False
-    for start, word in enumerate(words):
-        if word != cue[0]:
-            continue
-        position = start
-        for wanted in cue[1:]:
-            window = words[position + 1 : position + 2 + gap]
-            if wanted not in window:
-                break
-            position += 1 + window.index(wanted)
-        else:
-            return True
-    return False
 
 
 def _corrected(

@@ -1,33 +1,58 @@
-"""Reads knowledge/conversation.yaml: follow-ups, corrections and words that refer back."""
+"""Reads knowledge/conversation.yaml (follow-ups, corrections, words that refer back) and
+knowledge/guidance.yaml (what starts the walkthrough)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
 
 CONVERSATION_FILE = "conversation.yaml"
+GUIDANCE_FILE = "guidance.yaml"
 _WORD_LISTS = (
     "refers",
     "corrections",
     "compare",
-    "guidance",
     "ellipses",
     "returns",
     "choose",
-    "guidance_asks",
-    "guidance_objects",
     "action_verbs",
     "action_courtesy",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
+_GUIDANCE_LISTS = {"cues": "guidance", "asks": "guidance_asks", "objects": "guidance_objects"}
+"""guidance.yaml's keys, and the ConversationCues fields they fill."""
 _KEYS = {*_WORD_LISTS, "followups"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
-def read_conversation(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:
-    """The conversation cues of the knowledge folder (none when the file is absent)."""
+def read_conversation(root: Path, problems: list[Problem]) -> ConversationCues:
+    """The conversation cues of the knowledge folder: conversation.yaml's, with guidance.yaml's
+    guidance cues (none of either when its file is absent)."""
+    cues = _read_cues(root / CONVERSATION_FILE, root, problems)
+    return dataclasses.replace(cues, **_read_guidance(root / GUIDANCE_FILE, root, problems))
+
+
+def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    reader = Reader(str(path.relative_to(root.parent)), problems)
+    if not path.exists():
+        return {}
+    data = reader.parse(path)
+    if reader.failed:
+        return {}
+    data = reader.mapping(data, 1, "the guidance file")
+    if data is None:
+        return {}
+    reader.keys(data, set(_GUIDANCE_LISTS), set(), "the guidance file")
+    return {
+        field: tuple(t.lower() for t, _ in reader.texts(data, key, "the guidance file"))
+        for key, field in _GUIDANCE_LISTS.items()
+    }
+
+
+def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:
     reader = Reader(str(path.relative_to(root.parent)), problems)
     if not path.exists():
         return ConversationCues()

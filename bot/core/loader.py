@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.conversation_loader import CONVERSATION_FILE, read_conversation
+from bot.core.conversation_loader import read_conversation
 from bot.core.kb import (
     DEFAULT_KNOWLEDGE_DIR,
     QUESTION_SEPARATOR,
@@ -276,7 +276,7 @@ def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
         lambda p: " ".join(normalizer.normalize(p).terms),
         problems,
     )
-    conversation = read_conversation(root / CONVERSATION_FILE, root, problems)
+    conversation = read_conversation(root, problems)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(

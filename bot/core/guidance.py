@@ -1,0 +1,136 @@
+"""Requests for guidance: whether a message asks for the architecture walkthrough.
+
+A message asks for guidance when the recognizer answers it with the walkthrough topic, when it
+says one of the guidance cues of knowledge/guidance.yaml (words in order, a little apart), when it
+pairs a word asking for advice with a word for what is being designed, or when one of its clauses
+reads as the walkthrough topic on its own ("help me pick an architecture: we have scanned
+invoices …"). Comparisons, requests to act and requests a decline topic answers never start it.
+Plain Python: the dialog layer decides what to do with the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Kind, KnowledgeBase
+from bot.core.reading import MessageReader
+from bot.core.router import Decision, Outcome
+from bot.core.text import stem, strip_mentions
+
+WALKTHROUGH_TOPIC = "walkthrough"
+"""The action topic whose answer starts the guided walkthrough."""
+_CUE_GAP = 2
+"""Words allowed between two words of a guidance cue."""
+_SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
+"""Where a message's clauses part (for a walkthrough request inside a description)."""
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+class GuidanceReader:
+    """Tells whether a message asks for the walkthrough, from the knowledge's guidance cues."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        reader: MessageReader,
+    ) -> None:
+        self.router = router
+        self.reader = reader
+        cues = kb.conversation
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in cues.guidance:  # indexed by first word: a message checks only its own
+            cue = tuple(stem(w) for w in _WORD.findall(phrase))
+            if cue:
+                self._by_first.setdefault(cue[0], []).append(cue)
+        self._asks = {stem(w) for w in cues.guidance_asks}
+        self._objects = {stem(w) for w in cues.guidance_objects}
+        walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
+        phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
+        self._walkthrough_terms = frozenset(
+            t for p in phrases for t in router.normalizer.normalize(p).terms
+        )
+
+    def asks_for_guidance(self, text: str, decision: Decision) -> bool:
+        """True when the message asks for the walkthrough: the recognizer answered with it, or
+        the message says a guidance cue the knowledge lists, or one of its clauses asks for it.
+        Never a comparison ("which approach is better, RAG or fine-tuning?"), nor a request a
+        decline topic answers ("advise on our AKS networking", "help us pick between Pinecone
+        and …"), nor a request to act."""
+        if decision.comparison is not None or declined_by_name(self.router, decision):
+            return False
+        if self.reader.asks_to_act(text):
+            return False
+        if is_walkthrough(decision):
+            return True
+        said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        present = set(said)
+        if any(
+            _in_order(cue, said)
+            for first in present & self._by_first.keys()
+            for cue in self._by_first[first]
+        ):
+            return True
+        if present & self._asks and present & self._objects:
+            return True
+        return self._clause_asks_for_walkthrough(text)
+
+    def _clause_asks_for_walkthrough(self, text: str) -> bool:
+        """A clause the lexical router reads as the walkthrough topic (the whole message was
+        already read by the full recognizer); only clauses sharing words with the
+        walkthrough's phrases are routed (a description's clauses seldom do)."""
+        clauses = [c for c in _SENTENCES.split(text) if c.strip()]
+        if len(clauses) < 2:
+            return False
+        normalize, lexical = self.router.normalizer.normalize, self.router.lexical
+        for clause in clauses:
+            terms = set(normalize(clause).terms)
+            shared = len(terms & self._walkthrough_terms)
+            if shared >= min(2, len(terms)) and is_walkthrough(lexical.route(clause)):
+                return True
+        return False
+
+
+def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
+    """A decline topic the message names (another cloud's product): never guidance nor a
+    follow-up; one it merely phrases ("how do I start with it?") may be."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.NONE
+        and top is not None
+        and top.intent.topic.kind is Kind.DECLINE
+        and top.intent.topic.id in router.named_topics(decision.text)
+    )
+
+
+def is_walkthrough(decision: Decision) -> bool:
+    """True when a decision confidently answers with the walkthrough topic itself."""
+    top = decision.top
+    return (
+        decision.comparison is None
+        and decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is None
+        and top.intent.topic.kind is Kind.ACTION
+        and top.intent.topic.id == WALKTHROUGH_TOPIC
+    )
+
+
+def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bool:
+    """Whether the cue's words appear in the message in order, each at most `gap` words after
+    the one before ("which approach would suit" has "which approach suit")."""
+    if not cue:
+        return False
+    for start, word in enumerate(words):
+        if word != cue[0]:
+            continue
+        position = start
+        for wanted in cue[1:]:
+            window = words[position + 1 : position + 2 + gap]
+            if wanted not in window:
+                break
+            position += 1 + window.index(wanted)
+        else:
+            return True
+    return False
