@@ -4,6 +4,7 @@ knowledge/guidance.yaml (what starts the walkthrough)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
@@ -22,8 +23,18 @@ _WORD_LISTS = (
     "action_courtesy",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
-_GUIDANCE_LISTS = {"cues": "guidance", "asks": "guidance_asks", "objects": "guidance_objects"}
+_GUIDANCE_LISTS = {
+    "cues": "guidance",
+    "weak_cues": "guidance_weak",
+    "asks": "guidance_asks",
+    "objects": "guidance_objects",
+    "design": "guidance_design",
+    "design_not_after": "guidance_design_not_after",
+}
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
+GUIDANCE_CLASSES = frozenset({"design"})
+"""The word classes a guidance cue may name in braces."""
+_CUE_CLASS = re.compile(r"\{([^}]*)\}")
 _KEYS = {*_WORD_LISTS, "followups"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
@@ -46,10 +57,16 @@ def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str,
     if data is None:
         return {}
     reader.keys(data, set(_GUIDANCE_LISTS), set(), "the guidance file")
-    return {
-        field: tuple(t.lower() for t, _ in reader.texts(data, key, "the guidance file"))
-        for key, field in _GUIDANCE_LISTS.items()
-    }
+    found = {}
+    for key, field in _GUIDANCE_LISTS.items():
+        texts = reader.texts(data, key, "the guidance file")
+        for text, line in texts if key.endswith("cues") else ():
+            for unknown in {c for c in _CUE_CLASS.findall(text) if c not in GUIDANCE_CLASSES}:
+                reader.problem(
+                    line, f"cue {text!r}: {{{unknown}}} is not a word class ({{design}} is)"
+                )
+        found[field] = tuple(t.lower() for t, _ in texts)
+    return found
 
 
 def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:

@@ -22,6 +22,10 @@ WALKTHROUGH_TOPIC = "walkthrough"
 """The action topic whose answer starts the guided walkthrough."""
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
+_SURE = 0.9
+"""A need answered this surely is answered, unless the request asks for a design."""
+_CUE_WORD = re.compile(r"\{[a-z_]+\}|[a-z0-9']+")
+_CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
 _WORD = re.compile(r"[a-z0-9']+")
@@ -39,13 +43,13 @@ class GuidanceReader:
         self.router = router
         self.reader = reader
         cues = kb.conversation
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in cues.guidance:  # indexed by first word: a message checks only its own
-            cue = tuple(stem(w) for w in _WORD.findall(phrase))
-            if cue:
-                self._by_first.setdefault(cue[0], []).append(cue)
+        self._design = frozenset(stem(w) for w in cues.guidance_design)
+        self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
+        classes = {"design": self._design}
+        self._strong = _CueIndex(cues.guidance, classes)
+        self._weak = _CueIndex(cues.guidance_weak, classes)
         self._asks = {stem(w) for w in cues.guidance_asks}
-        self._objects = {stem(w) for w in cues.guidance_objects}
+        self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
         phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
         self._walkthrough_terms = frozenset(
@@ -65,16 +69,23 @@ class GuidanceReader:
         if is_walkthrough(decision):
             return True
         said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        if self._strong.said_in(said):
+            return True
         present = set(said)
-        if any(
-            _in_order(cue, said)
-            for first in present & self._by_first.keys()
-            for cue in self._by_first[first]
-        ):
-            return True
-        if present & self._asks and present & self._objects:
-            return True
-        return self._clause_asks_for_walkthrough(text)
+        weakly = (
+            self._weak.said_in(said)
+            or bool(present & self._asks and present & self._objects)
+            or self._clause_asks_for_walkthrough(text)
+        )
+        return weakly and (self._asks_for_design(said) or not _answers_surely(decision))
+
+    def _asks_for_design(self, said: list[str]) -> bool:
+        """Whether the message says a word for a design as a whole ("architecture", "stack"),
+        not as part of a name ("reference architecture")."""
+        return any(
+            word in self._design and (i == 0 or said[i - 1] not in self._not_after)
+            for i, word in enumerate(said)
+        )
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A clause the lexical router reads as the walkthrough topic (the whole message was
@@ -104,6 +115,17 @@ def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
     )
 
 
+def _answers_surely(decision: Decision) -> bool:
+    """Whether the recognizer answers the message with a topic of knowledge, surely."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.score >= _SURE
+        and top.intent.topic.kind not in (Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK)
+    )
+
+
 def is_walkthrough(decision: Decision) -> bool:
     """True when a decision confidently answers with the walkthrough topic itself."""
     top = decision.top
@@ -117,20 +139,52 @@ def is_walkthrough(decision: Decision) -> bool:
     )
 
 
-def _in_order(cue: tuple[str, ...], words: list[str], gap: int = _CUE_GAP) -> bool:
+Cue = tuple[frozenset[str], ...]
+"""A guidance cue: per word, the stems that may stand there."""
+
+
+class _CueIndex:
+    """Guidance cues indexed by their first word: a message checks only its own words' cues."""
+
+    def __init__(self, phrases: tuple[str, ...], classes: dict[str, frozenset[str]]) -> None:
+        self._by_first: dict[str, list[Cue]] = {}
+        for phrase in phrases:
+            cue = tuple(_cue_word(w, classes) for w in _CUE_WORD.findall(phrase))
+            for first in cue[0] if cue else ():
+                self._by_first.setdefault(first, []).append(cue)
+
+    def said_in(self, said: list[str]) -> bool:
+        """Whether the message (its stems, in order) says one of the cues."""
+        return any(
+            _in_order(cue, said)
+            for first in set(said) & self._by_first.keys()
+            for cue in self._by_first[first]
+        )
+
+
+def _cue_word(word: str, classes: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The stems a cue word stands for: a class's words for `{class}`, else its own stem."""
+    named = _CLASS.match(word)
+    if named is None:
+        return frozenset({stem(word)})
+    return classes[named.group(1)]
+
+
+def _in_order(cue: Cue, words: list[str], gap: int = _CUE_GAP) -> bool:
     """Whether the cue's words appear in the message in order, each at most `gap` words after
     the one before ("which approach would suit" has "which approach suit")."""
     if not cue:
         return False
     for start, word in enumerate(words):
-        if word != cue[0]:
+        if word not in cue[0]:
             continue
         position = start
         for wanted in cue[1:]:
             window = words[position + 1 : position + 2 + gap]
-            if wanted not in window:
+            found = next((i for i, w in enumerate(window) if w in wanted), None)
+            if found is None:
                 break
-            position += 1 + window.index(wanted)
+            position += 1 + found
         else:
             return True
     return False

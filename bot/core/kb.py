@@ -143,11 +143,19 @@ class ConversationCues:
     followups: tuple[FollowUp, ...] = ()
     guidance: tuple[str, ...] = ()
     """Phrases that ask for guidance: a message with one starts the walkthrough."""
+    guidance_weak: tuple[str, ...] = ()
+    """Phrases asking for advice without naming a design: they start the walkthrough unless the
+    message states a need the knowledge answers surely."""
     guidance_asks: tuple[str, ...] = ()
     """Words asking for advice: with a word of `guidance_objects`, the message asks for
     guidance."""
     guidance_objects: tuple[str, ...] = ()
-    """Words for what is being designed (architecture, approach, stack …)."""
+    """Words for what is being built or chosen (services, tools, platform …)."""
+    guidance_design: tuple[str, ...] = ()
+    """Words for a design as a whole (architecture, stack, setup …): a request for one is
+    guidance even after a need the knowledge answers; `{design}` in a cue stands for any."""
+    guidance_design_not_after: tuple[str, ...] = ()
+    """Words after which a design word is part of a name ("reference architecture")."""
     action_verbs: tuple[str, ...] = ()
     """Verbs that, first in a message that asks nothing, ask ArchBot to act ("deploy a GPT-4o
     model in Sweden Central"): declined as an action it cannot take."""

@@ -1,0 +1,74 @@
+"""Requests for guidance as users word them: which start the walkthrough and which get the answer
+they name. Send this, expect that — through the whole bot on the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conversation import Conversation
+from .test_loader import VALID_TOPIC, kb_with, problems_of
+
+WALKTHROUGH_OPENS = "Let's find the right architecture"
+
+
+@pytest.fixture
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=request.node.name)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what sort of setup would fit a team that wants to search its own manuals?",
+        "what should the architecture be for a bot that answers from our wiki?",
+        "our analysts want forecasts but nobody codes. what stack would you go with?",
+        "how would you handle transcribing our sales calls and pulling out the action items?",
+        "we need a plan for turning customer emails into tickets automatically",
+        "if you were us, where would you begin with an assistant for the field engineers?",
+    ],
+)
+async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS in turn.text
+    assert turn.buttons  # the first question's choices
+
+
+async def test_a_design_word_wins_over_a_need_the_knowledge_answers(convo):
+    # scoring Spark models in batch is answered surely on its own; asking for the design of it
+    # is still a request for the walkthrough
+    turn = await convo.say("spark models score a billion rows each night: what's the right setup?")
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer(convo):
+    turn = await convo.say(
+        "the speech to text gets our product names wrong every time, what do you suggest?"
+    )
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert "Custom Speech" in turn.text
+
+
+async def test_advice_on_a_vague_need_starts_the_walkthrough(convo):
+    turn = await convo.say("we want to do something with AI for our customers, any suggestions?")
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_a_reference_architecture_is_a_name_not_a_request_for_a_design(convo):
+    turn = await convo.say("which reference architecture covers a chat app on azure openai?")
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert "baseline" in turn.text.lower()
+
+
+async def test_a_request_for_guidance_in_the_middle_of_a_conversation(convo):
+    await convo.say("what is azure ai search?")
+    turn = await convo.say("ok. how would you lay out the whole thing for our support portal?")
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    (root / "guidance.yaml").write_text("cues:\n  - what {design} would\n  - right {stakc}\n")
+    assert problems_of(root) == [
+        "knowledge/guidance.yaml:3: cue 'right {stakc}': {stakc} is not a word class "
+        "({design} is)"
+    ]
