@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.channels.messages import to_activity
-from bot.core.replies import Replies
+from bot.core.guidance import Request
+from bot.core.replies import Replies, Reply
 from bot.recognizer import KnowledgeRecognizer, understood_of
 from dialogs.walkthrough_dialog import WalkthroughDialog
+
+WALKTHROUGH_OFFER = "Help me choose an architecture"
+"""The button offered beside an answer to a request for advice: clicking it starts the
+walkthrough (the walkthrough topic's own phrase)."""
+
+
+def with_walkthrough_offer(reply: Reply) -> Reply:
+    """The reply with the walkthrough offered as its last suggested action (of three at most)."""
+    kept = tuple(s for s in reply.suggestions if s != WALKTHROUGH_OFFER)[:2]
+    return dataclasses.replace(reply, suggestions=(*kept, WALKTHROUGH_OFFER))
 
 
 class MainDialog(ComponentDialog):
@@ -41,11 +54,12 @@ class MainDialog(ComponentDialog):
         understood = understood_of(result)
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
-        if self.walkthrough is not None and conversation.asks_for_guidance(
-            text, understood.decision
-        ):
+        request = conversation.guidance.request(text, understood.decision)
+        if self.walkthrough is not None and request is Request.WALKTHROUGH:
             return False
         reply = self.replies.for_understood(understood)
+        if self.walkthrough is not None and request is Request.ANSWERED:
+            reply = with_walkthrough_offer(reply)
         await context.send_activity(to_activity(reply, context))
         await self.recognizer.remember(context, result)
         return True

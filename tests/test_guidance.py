@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from dialogs.main_dialog import WALKTHROUGH_OFFER
+
 from .conversation import Conversation
 from .test_loader import VALID_TOPIC, kb_with, problems_of
 
@@ -46,6 +48,14 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer(convo):
     )
     assert WALKTHROUGH_OPENS not in turn.text
     assert "Custom Speech" in turn.text
+    assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough, one click away
+    turn = await convo.say(WALKTHROUGH_OFFER)
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_a_plain_question_is_not_offered_the_walkthrough(convo):
+    turn = await convo.say("what is custom speech?")
+    assert WALKTHROUGH_OFFER not in turn.buttons
 
 
 async def test_advice_on_a_vague_need_starts_the_walkthrough(convo):

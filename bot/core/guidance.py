@@ -11,6 +11,7 @@ Plain Python: the dialog layer decides what to do with the answer.
 from __future__ import annotations
 
 import re
+from enum import Enum
 
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase
@@ -29,6 +30,14 @@ _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
 _WORD = re.compile(r"[a-z0-9']+")
+
+
+class Request(Enum):
+    """What a request for guidance gets."""
+
+    WALKTHROUGH = "walkthrough"
+    ANSWERED = "answered"
+    """Advice on a need the knowledge answers surely: the answer, with the walkthrough offered."""
 
 
 class GuidanceReader:
@@ -62,22 +71,30 @@ class GuidanceReader:
         Never a comparison ("which approach is better, RAG or fine-tuning?"), nor a request a
         decline topic answers ("advise on our AKS networking", "help us pick between Pinecone
         and …"), nor a request to act."""
+        return self.request(text, decision) is Request.WALKTHROUGH
+
+    def request(self, text: str, decision: Decision) -> Request | None:
+        """What the message's request for guidance gets (None: it asks for none)."""
         if decision.comparison is not None or declined_by_name(self.router, decision):
-            return False
+            return None
         if self.reader.asks_to_act(text):
-            return False
+            return None
         if is_walkthrough(decision):
-            return True
+            return Request.WALKTHROUGH
         said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         if self._strong.said_in(said):
-            return True
+            return Request.WALKTHROUGH
         present = set(said)
         weakly = (
             self._weak.said_in(said)
             or bool(present & self._asks and present & self._objects)
             or self._clause_asks_for_walkthrough(text)
         )
-        return weakly and (self._asks_for_design(said) or not _answers_surely(decision))
+        if weakly and (self._asks_for_design(said) or not _answers_surely(decision)):
+            return Request.WALKTHROUGH
+        if (weakly or present & self._asks) and _answers_surely(decision):
+            return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
+        return None
 
     def _asks_for_design(self, said: list[str]) -> bool:
         """Whether the message says a word for a design as a whole ("architecture", "stack"),
