@@ -244,6 +244,24 @@ def test_a_paragraph_is_read_against_every_question(advisor):
     assert state["inferred"] == ["ml-kind", "builder"]  # the goal was the question asked
 
 
+def test_a_paragraph_answers_the_question_asked_with_whole_phrases_only(advisor):
+    # "tunes a model" is two words of "fine tune a model": a coincidence in a paragraph, so the
+    # goal stays open rather than becoming generative AI
+    state = advisor.start()
+    goal = advisor.walkthrough.question("goal")
+    understanding = advisor.understand(
+        state,
+        goal,
+        "The membership team has a spreadsheet export of visits and plan types. Nobody codes or "
+        "knows which algorithm to use. A point-and-click experience that builds and tunes a "
+        "model for us would be ideal.",
+    )
+    assert state["answers"].get("goal") != "genai"
+    assert understanding.match.choice is None or understanding.match.choice.id != "genai"
+    # a short answer still counts part of a longer phrase
+    assert advisor.match(goal, "fine tune model").choice.id == "genai"
+
+
 def test_phrase_words_count_only_together_in_one_clause(advisor):
     ml = advisor.walkthrough.question("goal")
     # "custom model" is an ML phrase; here the words are in two sentences

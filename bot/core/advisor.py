@@ -121,6 +121,10 @@ than one lone word: "standard speech-to-text gets our drug names wrong" is no vo
 content, "scanned PDFs of invoices" is documents."""
 DESCRIPTION_WORDS = 5
 """A typed answer this long is read as a description too: it may answer every open question."""
+PARAGRAPH_WORDS = 15
+"""A typed answer this long answers the question asked with whole phrases only, as it answers the
+others: in a paragraph, part of a phrase is a coincidence ("builds and tunes a model for us" is no
+"fine-tune a model")."""
 _CORRECTION = re.compile(
     r"^\s*(?:(?:no|nope|nah)\b(?=\s*[,.;:!\-–—]|\s+(?:we|i|it'?s|our|they|that'?s|actually)\b)"
     r"|actually|wait|correction|sorry|not quite|that'?s (?:not right|wrong)|i meant|we meant)"
@@ -721,6 +725,8 @@ class Advisor:
             if index is not None:
                 choice = question.choices[index]
                 match = ChoiceMatch(MatchKind.FUZZY, choice, reading[question.id][0][0], (choice,))
+            elif len(text.split()) >= PARAGRAPH_WORDS:
+                match = self._verdict(question, reading[question.id])
         filled: list[str] = []
         if match.choice is not None:
             self.answer(state, question.id, match.choice.id)
