@@ -82,3 +82,21 @@ def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
         "knowledge/guidance.yaml:3: cue 'right {stakc}': {stakc} is not a word class "
         "({design} is)"
     ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what architecture would you suggest for the message broker between our order services?",
+        "how would you set up Jenkins for our monorepo?",
+    ],
+)
+async def test_guidance_on_software_outside_ai_is_declined(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-software-design"
+
+
+async def test_guidance_on_ai_inside_a_named_stack_still_starts_the_walkthrough(convo):
+    turn = await convo.say("how would you add a support chatbot to our React web shop?")
+    assert WALKTHROUGH_OPENS in turn.text

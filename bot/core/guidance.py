@@ -15,7 +15,7 @@ from enum import Enum
 
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase
-from bot.core.reading import MessageReader
+from bot.core.reading import ACTIONS_TOPIC, MessageReader
 from bot.core.router import Decision, Outcome
 from bot.core.text import stem, strip_mentions
 
@@ -77,6 +77,8 @@ class GuidanceReader:
         """What the message's request for guidance gets (None: it asks for none)."""
         if decision.comparison is not None or declined_by_name(self.router, decision):
             return None
+        if self._declined_surely(decision):
+            return None  # "what architecture for the message broker between our services?"
         if self.reader.asks_to_act(text):
             return None
         if is_walkthrough(decision):
@@ -95,6 +97,19 @@ class GuidanceReader:
         if (weakly or present & self._asks) and _answers_surely(decision):
             return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
         return None
+
+    def _declined_surely(self, decision: Decision) -> bool:
+        """Whether the recognizer declines the message as surely as it would answer a topic
+        (software or IT design outside AI, another vendor's product); requests to act are
+        read apart, by their verbs."""
+        top = decision.top
+        return (
+            decision.outcome is Outcome.NONE
+            and top is not None
+            and top.intent.topic.kind is Kind.DECLINE
+            and top.intent.topic.id != ACTIONS_TOPIC
+            and top.score >= self.router.model.answer
+        )
 
     def _asks_for_design(self, said: list[str]) -> bool:
         """Whether the message says a word for a design as a whole ("architecture", "stack"),
