@@ -71,6 +71,25 @@ _EVIDENCE_MARGIN = 0.2
 passages says at least this share of the message's words, and this much more than the pick's."""
 _SAID_MIN = 0.6
 """A short question is answered from the focus topic when one passage says this share of it."""
+_ORDINALS = (
+    ("the first one", 0),
+    ("the second one", 1),
+    ("the first", 0),
+    ("the second", 1),
+    ("the former", 0),
+    ("the latter", 1),
+)
+"""Words that count to one side of the pair compared last ("can partners extend the first one?")."""
+_ORDINAL_STANDS_FOR = "it"
+"""What an ordinal is read as once its side is chosen."""
+_OWN_QUESTION = 0.95
+"""A message referring back in which nothing of the focus's family is said is still about the
+focus when, read with the focus topic's name, it is one of that topic's questions this likely."""
+_CHOOSE_MAX_WORDS = 12
+"""A question choosing between the two compared is this short at most ("which one for a team
+that can't code?")."""
+_GUESS = 0.2
+"""A reading of a follow-up among the focus's family below this probability is a guess."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
@@ -201,6 +220,9 @@ class Conversation:
         corrected = self._correction(words, topic, focus, plain)
         if corrected is not None:
             return corrected
+        ordinal = self._ordinal(text, words, focus)
+        if ordinal is not None:
+            return ordinal
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
         followup, exact = self._followup(words)
         if followup is not None and (exact or not stands_alone):
@@ -228,10 +250,14 @@ class Conversation:
         ):
             return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
         if plain.outcome is Outcome.NONE and not self._says_of_family(text, topic, focus):
-            return Understood(plain)  # "who won the league this year?": "this" refers to nothing
+            # "who won the league this year?": "this" refers to nothing — unless, read with the
+            # focus topic's name, the message is one of its questions ("even for runs that don't
+            # execute in Azure?" about MLflow: tracking from anywhere)
+            return self._own_question(text, topic) or Understood(plain)
         understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
         if understood is None:
             return Understood(plain)
+        understood = self._same_part(text, words, understood, topic, focus) or understood
         top = understood.decision.top
         if top is not None and self._named_first(words, top.intent.topic):
             # "does AutoML do that for me?": answered with the focus in mind, but the
@@ -279,6 +305,33 @@ class Conversation:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
+
+    def _ordinal(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "And what tasks can the second one be adapted to?" after a comparison: the side it
+        counts to, with the rest of the message read against that side (its own parts and its
+        related topics)."""
+        if len(focus.compared) < 2:
+            return None
+        joined = f" {' '.join(words)} "
+        found = next(
+            ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined),
+            None,
+        )
+        if found is None:
+            return None
+        side, cue = found
+        chosen = self.kb.topics.get(focus.compared[side])
+        if chosen is None:
+            return None
+        rest = " ".join(joined.replace(f" {cue} ", f" {_ORDINAL_STANDS_FOR} ", 1).split())
+        understood = self._among_focus(rest, chosen, Focus(topic=chosen.id)) or self._with_focus(
+            rest, chosen, self.route(rest), near_only=False
+        )
+        if understood is None:
+            match = Match(self.router.intent(chosen.id), 1.0)
+            understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
+        decision = dataclasses.replace(understood.decision, text=text)
+        return dataclasses.replace(understood, decision=decision, context="refers")
 
     def _followup(self, words: list[str]) -> tuple[FollowUp | None, bool]:
         """The follow-up a short message asks, if any, and whether the message is nothing but
@@ -406,6 +459,50 @@ class Conversation:
                 )
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
+    def _same_part(
+        self, text: str, words: list[str], understood: Understood, topic: Topic, focus: Focus
+    ) -> Understood | None:
+        """ "And the biggest?" after Phi-3's sizes: an elliptical follow-up in which nothing of
+        the focus's family is said (its best reading is a guess) asks more of the part just
+        answered, which is answered again."""
+        top = understood.decision.top
+        if (
+            top is None
+            or top.score >= _GUESS
+            or not focus.intent
+            or focus.intent == topic.id
+            or not any(tuple(words[: len(e)]) == e for e in self._ellipses)
+            or len(words) > _ELLIPSIS_MAX_WORDS
+            or self.router.named_topics(text)
+            or self._says_of_family(text, topic, focus)
+        ):
+            return None
+        try:
+            intent = self.router.intent(focus.intent)
+        except KeyError:
+            return None
+        if intent.topic.id != topic.id:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (Match(intent, top.score),))
+        return Understood(decision, topic=topic, context="refers")
+
+    def _own_question(self, text: str, topic: Topic) -> Understood | None:
+        """The message read with the focus topic's name, when that lands on one of the focus
+        topic's questions (not the topic itself, which its name alone favours) at least
+        `_OWN_QUESTION` likely."""
+        decision = self.route(f"{text} ({topic.title})")
+        top = decision.top
+        if (
+            decision.outcome is not Outcome.ANSWER
+            or decision.comparison is not None
+            or top is None
+            or top.intent.topic.id != topic.id
+            or top.intent.question is None
+            or top.score < _OWN_QUESTION
+        ):
+            return None
+        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+
     def _among_focus(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """A message referring back, read against the focus topic, its related topics and
         the topic discussed before it with its related ones ("which one is about logistics?"
@@ -493,7 +590,7 @@ class Conversation:
     def _chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""
         joined = f" {' '.join(words)} "
-        return len(words) <= _ELLIPSIS_MAX_WORDS + 2 and any(
+        return len(words) <= _CHOOSE_MAX_WORDS and any(
             f" {' '.join(c)} " in joined for c in self._choose
         )
 
@@ -571,9 +668,14 @@ class Conversation:
     def _mentions(self, intent: Intent, topic: Topic) -> bool:
         """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
         said = self._text_of.get(intent.id)
-        if said is None:  # an intent's whole text, lowercased once
-            said = self._text_of[intent.id] = " ".join(intent_text(intent)).lower()
-        return any(name.lower() in said for name in (topic.title, *topic.aliases))
+        if said is None:  # an intent's whole text, lowercased once, padded for whole words
+            words = _WORD.findall(" ".join(intent_text(intent)).lower())
+            said = self._text_of[intent.id] = f" {' '.join(words)} "
+        # whole words only: "Phi" is not named by "graphics"
+        return any(
+            f" {' '.join(_WORD.findall(name.lower()))} " in said
+            for name in (topic.title, *topic.aliases)
+        )
 
     def _refers_back(self, words: list[str]) -> bool:
         """True when the message uses a word that points at the topic in focus, or is an

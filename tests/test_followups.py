@@ -1,0 +1,87 @@
+"""Follow-ups in a conversation, on the real knowledge base: send this, expect that — through
+the whole bot (handler, dialogs, recognizer, conversation state). Each test is a short dialogue
+in other words than the tuning sets use, for one rule of bot/core/context.py or one fact the
+knowledge gained."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conversation import Conversation
+
+
+@pytest.fixture
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=request.node.name)
+
+
+def decided(turn) -> tuple[str, str]:
+    result = turn.trace("RecognizerResult")
+    return result["topIntent"], result["outcome"]
+
+
+async def test_the_former_and_the_latter_count_to_a_side_of_the_comparison(convo):
+    await convo.say("copilot vs azure openai?")
+    turn = await convo.say("can the former be extended by other developers?")
+    assert decided(turn)[0] == "microsoft-copilot/copilot-plugins"
+    turn = await convo.say("which jobs can the latter be adapted to?")
+    assert decided(turn)[0] == "azure-openai/tasks"
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_the_second_one_is_read_after_the_side_was_asked_about(convo):
+    await convo.say("what's the difference between Copilot and Azure OpenAI?")
+    await convo.say("can partners build plug-ins for the first one?")
+    turn = await convo.say("and which tasks can the second one take on?")
+    assert decided(turn)[0].split("/")[0] in {"azure-openai", "gpt-models"}  # not Copilot's
+
+
+async def test_which_one_for_a_team_after_a_comparison_compares_again(convo):
+    await convo.say("how does copilot studio compare with ai foundry?")
+    turn = await convo.say("which one for a business team that can't code?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "Copilot Studio" in turn.text and "AI Foundry" in turn.text
+
+
+async def test_instead_points_back_at_the_topic_in_focus(convo):
+    await convo.say("how do I transform data for machine learning inside Fabric?")
+    turn = await convo.say("what if I'd rather orchestrate the steps visually instead?")
+    assert decided(turn)[0].startswith("data-factory")
+    assert "pipeline" in turn.text.lower()
+
+
+async def test_even_for_is_a_follow_up_answered_by_the_focus_topics_question(convo):
+    await convo.say("will our MLflow tracking keep working on Azure Machine Learning?")
+    turn = await convo.say("even for jobs that don't run in Azure?")
+    assert decided(turn)[0].startswith("mlflow")  # not declined
+    turn = await convo.say("even for runs on a laptop outside Azure?")
+    assert decided(turn)[0] == "mlflow/track-from-anywhere"
+    assert "whether or not" in turn.text
+    declined = await convo.say("even for the weather in Lisbon?")
+    assert decided(declined)[0] == "None"  # nothing of MLflow's: still declined
+
+
+async def test_an_ellipsis_the_focus_family_says_nothing_of_asks_more_of_the_last_part(convo):
+    await convo.say("how many parameters do the Phi-3 models have?")
+    turn = await convo.say("and the biggest?")
+    assert decided(turn)[0] == "phi-models/phi3-sizes"
+    assert "14 billion" in turn.text
+
+
+async def test_a_short_name_is_not_read_inside_a_longer_word_of_another_topic(convo):
+    # Phi's name is not said by "graphics" (Python and R's text): the reference stays near Phi
+    await convo.say("what sizes is phi-3 available in?")
+    turn = await convo.say("and the biggest?")
+    assert not decided(turn)[0].startswith("python-and-r")
+
+
+async def test_facts_follow_ups_ask_for_are_in_the_answers(convo):
+    await convo.say("where do we keep raw files if we don't use Fabric?")
+    turn = await convo.say("how well does it scale?")
+    assert "petabytes" in turn.text and "throughput" in turn.text
+    await convo.say("what does azure speech recognition run on by default?")
+    turn = await convo.say("trained on what?")
+    assert "Microsoft-owned data" in turn.text
+    await convo.say("what's a hyperparameter?")
+    turn = await convo.say("why tune them at all?")
+    assert "performance" in turn.text
