@@ -237,3 +237,30 @@ async def test_no_i_meant_is_left_to_the_knowledge_base(convo):
     turn = await convo.say("no, I meant the translation one")
     assert "instead of" not in turn.shown
     assert "Translator" in turn.shown
+
+
+# -- descriptions that lead to the right design ---------------------------------------------------
+
+
+async def described(convo: Conversation, opener: str, paragraph: str, *clicks: str) -> Turn:
+    """The opener, then the paragraph typed as the first answer, then buttons clicked in turn;
+    the turn with the recommendation."""
+    turn = await convo.say(opener)
+    for text in (paragraph, *clicks):
+        if RECOMMENDATION in turn.text:
+            break
+        turn = await convo.say(text)
+    assert RECOMMENDATION in turn.text, turn.shown
+    return turn
+
+
+async def test_spark_clusters_kept_for_machine_learning_lead_to_synapseml(convo):
+    turn = await described(
+        convo,
+        "we run Spark on HDInsight and are staying there. sensible way to add ML to it?",
+        "Our telemetry pipelines run on Apache Spark clusters in Azure HDInsight. We want to add "
+        "anomaly detection and some deep learning into those same Spark jobs, without migrating.",
+        "Developers who write code",
+    )
+    assert "Spark machine learning on your HDInsight clusters, with SynapseML" in turn.text
+    assert answers_of(turn)["ml-kind"] == "spark-ml"

@@ -472,11 +472,17 @@ class Advisor:
         for question in self.walkthrough.questions:
             phrases = []
             exact: dict[str, int] = {}
+            labels = [set(self.terms(c.label)) for c in question.choices]
             for index, choice in enumerate(question.choices):
                 exact[self._plain(choice.label)] = index
                 exact[self._plain(choice.id)] = index
                 exact[str(index + 1)] = index
-                parts = [p for p in _CLAUSE.split(choice.label) if p and p.strip()]
+                others = [words for i, words in enumerate(labels) if i != index]
+                parts = [
+                    p
+                    for p in _CLAUSE.split(choice.label)
+                    if p and p.strip() and not any(set(self.terms(p)) <= o for o in others)
+                ]  # a part another choice's label says too is no sign of this one ("Spark")
                 for text in dict.fromkeys((choice.label, *parts, *choice.means)):
                     terms = tuple(dict.fromkeys(self.terms(text)))
                     if terms:
