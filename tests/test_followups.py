@@ -85,3 +85,14 @@ async def test_facts_follow_ups_ask_for_are_in_the_answers(convo):
     await convo.say("what's a hyperparameter?")
     turn = await convo.say("why tune them at all?")
     assert "performance" in turn.text
+
+
+async def test_after_a_customer_story_they_are_that_customer(convo):
+    await convo.say("what is custom translator?")
+    story = await convo.say("who uses it?")
+    assert "Volkswagen" in story.text
+    turn = await convo.say("how many languages does their system speak?")
+    assert decided(turn)[0] == "story-volkswagen"
+    assert "40 languages" in turn.text
+    turn = await convo.say("back to custom translator: can it learn from a glossary alone?")
+    assert decided(turn)[0].startswith("custom-translator")

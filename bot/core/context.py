@@ -164,6 +164,9 @@ class Understood:
     context: str | None = None
     """How the focus was used: `followup`, `correction`, `compare`, `refers` (None: not used)."""
     alternatives: tuple[str, ...] = field(default_factory=tuple)
+    shown: str | None = None
+    """Another topic the answer shows (the customer story a "who uses it?" tells): the
+    conversation moves to it ("how many languages did they cover?")."""
 
 
 class Conversation:
@@ -366,7 +369,11 @@ class Conversation:
         def part_of(about: Topic) -> Understood:
             match = Match(self.router.intent(about.id), 1.0)
             decision = Decision(text, Outcome.ANSWER, (match,))
-            return Understood(decision, followup=followup, topic=about, context="followup")
+            stories = stories_for(self.kb, about) if followup.answer == "story" else []
+            shown = stories[0].id if stories else None  # the story the reply tells
+            return Understood(
+                decision, followup=followup, topic=about, context="followup", shown=shown
+            )
 
         as_part = part_of(topic)
         if followup.answer == "compare":
@@ -797,6 +804,14 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     top = decision.top
     if decision.outcome is not Outcome.ANSWER or top is None:
         return previous
+    if understood.shown is not None:
+        # "who uses it?" told a customer's story: "they" is that customer now
+        about = top.intent.topic.id
+        return Focus(
+            topic=understood.shown,
+            intent=understood.shown,
+            recent=tuple(dict.fromkeys((understood.shown, about, *previous.recent)))[:_RECENT],
+        )
     if top.intent.topic.kind not in _FOCUS_KINDS:
         return previous
     if understood.context == "refers" and understood.topic is not None:
