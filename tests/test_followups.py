@@ -96,3 +96,13 @@ async def test_after_a_customer_story_they_are_that_customer(convo):
     assert "40 languages" in turn.text
     turn = await convo.say("back to custom translator: can it learn from a glossary alone?")
     assert decided(turn)[0].startswith("custom-translator")
+
+
+async def test_the_other_one_is_a_sibling_of_what_was_just_picked_out(convo):
+    await convo.say("what is azure openai?")
+    picked = await convo.say("which customer used it in healthcare?")
+    assert decided(picked)[0] == "story-kry"
+    turn = await convo.say("what about the other customer?")
+    other = decided(turn)[0]
+    assert other.startswith("story-") and other != "story-kry"
+    assert turn.trace("RecognizerResult")["context"] == "refers"

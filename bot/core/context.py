@@ -80,6 +80,8 @@ _ORDINALS = (
     ("the latter", 1),
 )
 """Words that count to one side of the pair compared last ("can partners extend the first one?")."""
+_OTHER = (("the", "other"), ("another",), ("the", "others"))
+"""Words asking for the other item of what was just picked out ("and the other company?")."""
 _ORDINAL_STANDS_FOR = "it"
 """What an ordinal is read as once its side is chosen."""
 _OWN_QUESTION = 0.95
@@ -223,7 +225,7 @@ class Conversation:
         corrected = self._correction(words, topic, focus, plain)
         if corrected is not None:
             return corrected
-        ordinal = self._ordinal(text, words, focus)
+        ordinal = self._ordinal(text, words, focus) or self._other(text, words, topic, focus)
         if ordinal is not None:
             return ordinal
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
@@ -335,6 +337,35 @@ class Conversation:
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, context="refers")
+
+    def _other(self, text: str, words: list[str], topic: Topic, focus: Focus) -> Understood | None:
+        """ "And the other company in that list that used it?" after Kry's story was picked
+        out of Azure OpenAI's customers: the other topics of the kind just answered that the
+        focus topic relates to (Legrand's story), the likeliest by the message's words."""
+        if len(words) > _FOLLOWUP_MAX_WORDS or not any(
+            tuple(words[i : i + len(cue)]) == cue for cue in _OTHER for i in range(len(words))
+        ):
+            return None
+        last = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
+        if last is None or last.id == topic.id:
+            return None
+        siblings = [
+            t.id
+            for t in self.kb.topics.values()
+            if t.kind is last.kind
+            and t.id != last.id
+            and (topic.id in t.related or t.id in topic.related)
+        ]
+        if not siblings:
+            return None
+        ranked = [
+            m for m in self.router.rank_among(text, siblings) if m.intent.topic.id in siblings
+        ]
+        best = next((m for m in ranked if m.intent.question is None), None)
+        if best is None:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (best,))
+        return Understood(decision, topic=topic, context="refers")
 
     def _followup(self, words: list[str]) -> tuple[FollowUp | None, bool]:
         """The follow-up a short message asks, if any, and whether the message is nothing but
