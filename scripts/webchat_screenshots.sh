@@ -15,7 +15,7 @@ ARCHBOT_BROWSER_ARTIFACTS="$shots" CI=1 .venv/bin/pytest -q -p no:cacheprovider 
     exit 1
 }
 mkdir -p docs/screenshots
-for name in phone-welcome phone-answer phone-walkthrough phone-diagram phone-record \
+for name in phone-welcome phone-answer phone-advice phone-walkthrough phone-diagram phone-record \
     desktop-answer desktop-walkthrough desktop-diagram desktop-record; do
     cp "$shots/webchat-$name.png" "docs/screenshots/webchat-$name.png"
 done

@@ -264,11 +264,11 @@ async function main() {
 
       for (const step of plan.steps) {
         await runStep(page, step);
-        if (step.label === "question") {
-          // the answer from its top, as a reader starts it
+        if (step.label === "question" || step.label === "advice") {
+          // the answer from its top, as a reader starts it (advice: with the walkthrough offered)
           await page.locator(BOT_BUBBLE, { hasText: step.expect }).last().evaluate((el) => el.scrollIntoView());
           await settled(page);
-          await page.screenshot({ path: shot("answer") });
+          await page.screenshot({ path: shot(step.label === "question" ? "answer" : "advice") });
         }
       }
       await noSendFailed(page);
