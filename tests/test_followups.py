@@ -106,3 +106,13 @@ async def test_the_other_one_is_a_sibling_of_what_was_just_picked_out(convo):
     other = decided(turn)[0]
     assert other.startswith("story-") and other != "story-kry"
     assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_and_x_is_the_focus_topics_own_question_about_x_when_it_has_one(convo):
+    await convo.say("what is azure machine learning studio?")
+    turn = await convo.say("and what about LLMs?")
+    assert decided(turn)[0] == "azure-machine-learning/llm-flows"
+    assert "prompt flow" in turn.text.lower()
+    await convo.say("tell me about hdinsight spark")
+    turn = await convo.say("and databricks?")  # HDInsight has nothing of its own on it
+    assert decided(turn)[0] == "azure-databricks"

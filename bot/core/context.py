@@ -245,7 +245,10 @@ class Conversation:
         if not self._refers_back(words):
             return self._implicit(text, words, topic, plain, focus) or Understood(plain)
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
-            return Understood(plain)  # "and Databricks?": the topic it names, on its own
+            # "and Databricks?": the topic it names, on its own — unless the focus topic has
+            # a question of its own about it ("and LLM stuff?" about Azure Machine Learning:
+            # its LLM flows)
+            return self._own_about(text, topic, plain) or Understood(plain)
         answered = plain.top.intent.topic if plain.top is not None else None
         if (
             plain.outcome is Outcome.ANSWER
@@ -522,6 +525,29 @@ class Conversation:
         if intent.topic.id != topic.id:
             return None
         decision = Decision(text, Outcome.ANSWER, (Match(intent, top.score),))
+        return Understood(decision, topic=topic, context="refers")
+
+    def _own_about(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
+        """The focus topic's question whose text names the topic an elliptical follow-up
+        names (the likeliest, if several)."""
+        named = [
+            self.kb.topics[t]
+            for t in self.router.named_topics(text) - {topic.id}
+            if t in self.kb.topics
+        ]
+        own = {
+            i.id
+            for i in self.router.intents
+            if i.topic.id == topic.id
+            and i.question is not None
+            and any(self._mentions(i, other) for other in named)
+        }
+        if not own:
+            return None
+        ranked = [m for m in self.router.rank_among(text, (topic.id,)) if m.intent.id in own]
+        if not ranked:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
 
     def _own_question(self, text: str, topic: Topic) -> Understood | None:
