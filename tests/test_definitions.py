@@ -1,0 +1,27 @@
+"""Asking what a named thing is, in the words people use: "X — what's its purpose?", "X, what
+does it mean?". The words around the name ask for a definition; they are not evidence for
+another topic. Send this, expect that — through the whole bot on the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conversation import Conversation
+
+
+@pytest.fixture
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=request.node.name)
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("onelake — what's its purpose?", "onelake"),
+        ("synapseml, what does it mean?", "synapseml"),
+        ("what problem does automl solve", "automl"),
+    ],
+)
+async def test_the_named_thing_is_defined(convo, message, topic):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == topic
