@@ -116,3 +116,13 @@ async def test_and_x_is_the_focus_topics_own_question_about_x_when_it_has_one(co
     await convo.say("tell me about hdinsight spark")
     turn = await convo.say("and databricks?")  # HDInsight has nothing of its own on it
     assert decided(turn)[0] == "azure-databricks"
+
+
+async def test_a_follow_up_naming_a_side_of_the_focus_is_about_that_side(convo):
+    await convo.say("how is deep learning different from classic ML?")
+    turn = await convo.say("show me an example where plain machine learning does the job")
+    assert decided(turn)[0] == "machine-learning"
+    assert "assembly" in turn.text or "warranty" in turn.text
+    turn = await convo.say("when should I not use deep learning?")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert decided(turn)[0] == "deep-learning"

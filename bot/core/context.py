@@ -232,6 +232,21 @@ class Conversation:
         followup, exact = self._followup(words)
         if followup is not None and (exact or not stands_alone):
             return self._answer_followup(text, followup, topic, plain, focus)
+        if followup is not None:
+            # "give me an example where normal ML is enough" after ML vs deep learning: the
+            # follow-up, about the topic of the focus's family the message names
+            named = self._named_of_family(text, topic, focus)
+            if named is not None and followup.answer:
+                return self._answer_followup(text, followup, named, plain, focus)
+            if named is not None:  # read among the named topic's own parts
+                own = [
+                    m
+                    for m in self.router.rank_among(text, (named.id,))
+                    if m.intent.topic.id == named.id
+                ]
+                if own:
+                    decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
+                    return Understood(decision, topic=named, context="refers")
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
@@ -526,6 +541,13 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (Match(intent, top.score),))
         return Understood(decision, topic=topic, context="refers")
+
+    def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
+        """The one topic the message names among those the focus topic relates to or
+        compares (None when it names none of them, or several)."""
+        family = {*topic.related, *topic.compares, *focus.compared} - {topic.id}
+        named = [t for t in self.router.named_topics(text) if t in family and t in self.kb.topics]
+        return self.kb.topics[named[0]] if len(named) == 1 else None
 
     def _own_about(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
         """The focus topic's question whose text names the topic an elliptical follow-up
