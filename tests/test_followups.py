@@ -126,3 +126,15 @@ async def test_a_follow_up_naming_a_side_of_the_focus_is_about_that_side(convo):
     turn = await convo.say("when should I not use deep learning?")
     assert turn.trace("RecognizerResult")["context"] == "followup"
     assert decided(turn)[0] == "deep-learning"
+
+
+async def test_the_focus_breaks_a_near_tie_between_readings(convo, real_runtime):
+    alone = await Conversation(real_runtime.handler, conversation="alone").say(
+        "why do embeddings matter so much?"
+    )
+    assert decided(alone)[0] == "azure-openai/embeddings"  # on its own: Azure OpenAI's models
+    await convo.say("what is Mosaic AI Vector Search for?")
+    turn = await convo.say("why do embeddings matter so much?")
+    assert decided(turn)[0] == "embeddings-vector-search"  # near Mosaic: the concept
+    turn = await convo.say("what is Azure Data Lake Storage Gen2?")  # named: a switch
+    assert decided(turn)[0] == "data-lake-storage-gen2"

@@ -90,6 +90,8 @@ focus when, read with the focus topic's name, it is one of that topic's question
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_TIE_SHARE = 0.85
+"""A reading of the focus's family this close to a message's best reading elsewhere wins."""
 _GUESS = 0.2
 """A reading of a follow-up among the focus's family below this probability is a guess."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
@@ -258,7 +260,11 @@ class Conversation:
         if said is not None:
             return said
         if not self._refers_back(words):
-            return self._implicit(text, words, topic, plain, focus) or Understood(plain)
+            return (
+                self._implicit(text, words, topic, plain, focus)
+                or self._near_tie(plain, topic)
+                or Understood(plain)
+            )
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
             # "and Databricks?": the topic it names, on its own — unless the focus topic has
             # a question of its own about it ("and LLM stuff?" about Azure Machine Learning:
@@ -541,6 +547,32 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (Match(intent, top.score),))
         return Understood(decision, topic=topic, context="refers")
+
+    def _near_tie(self, plain: Decision, topic: Topic) -> Understood | None:
+        """A message answered on its own, whose reading next to the best is of the focus's
+        family and nearly as likely: the conversation breaks the tie ("why do embeddings
+        matter?" after Mosaic AI Vector Search: embeddings and vector search, not Azure
+        OpenAI's embedding models)."""
+        top = plain.top
+        if plain.outcome is not Outcome.ANSWER or top is None or self._near(top, topic):
+            return None
+        if top.intent.topic.id in self.router.named_topics(plain.text):
+            return None  # what the message names is what it asks
+        close = next(
+            (
+                m
+                for m in plain.matches[1:3]
+                if m.score >= top.score * _TIE_SHARE
+                and m.intent.topic.id in {topic.id, *topic.related}
+                and m.intent.topic.kind in _FOCUS_KINDS
+            ),
+            None,
+        )
+        if close is None:
+            return None
+        others = tuple(m for m in plain.matches if m is not close)
+        decision = dataclasses.replace(plain, matches=(Match(close.intent, top.score), *others))
+        return Understood(decision)
 
     def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
         """The one topic the message names among those the focus topic relates to or
