@@ -1,0 +1,26 @@
+"""Situations described without naming a service land on the service that answers them. Send
+this, expect that — through the whole bot on the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conversation import Conversation
+
+
+@pytest.fixture
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=request.node.name)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do we keep our assistant from saying offensive things",
+        "the bot for our school pupils must never answer with anything toxic or inappropriate",
+    ],
+)
+async def test_unsafe_output_lands_on_foundry_filters(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("ai-foundry")
+    assert "filters" in turn.text
