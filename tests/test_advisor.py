@@ -262,6 +262,19 @@ def test_a_paragraph_answers_the_question_asked_with_whole_phrases_only(advisor)
     assert advisor.match(goal, "fine tune model").choice.id == "genai"
 
 
+def test_words_a_longer_phrase_of_another_choice_says_count_for_that_one(advisor):
+    # "document" inside "an answer that cites the clause and the document" is generative AI
+    # (answers from documents), not a second sign of analyzing documents
+    goal = advisor.walkthrough.question("goal")
+    read = {
+        goal.choices[i].id: score
+        for score, i in advisor.read(
+            "Lawyers want an answer that cites the clause and the document."
+        )["goal"]
+    }
+    assert read["genai"] > read.get("ai-services", 0) + 0.45
+
+
 def test_phrase_words_count_only_together_in_one_clause(advisor):
     ml = advisor.walkthrough.question("goal")
     # "custom model" is an ML phrase; here the words are in two sentences
@@ -282,7 +295,7 @@ def test_customer_is_not_custom_and_rather_than_negates(advisor):
 
 def test_one_lone_word_does_not_answer_a_question_it_was_not_asked(advisor):
     state = advisor.start("the standard speech to text gets our drug names wrong")
-    assert state["answers"] == {"goal": "ai-services", "ai-kind": "speech"}
+    assert state["answers"] == {"goal": "ai-services", "ai-kind": "speech", "ai-output": "extract"}
     assert "customization" not in state["answers"]  # "standard" alone decides nothing
 
 
@@ -601,6 +614,7 @@ def test_constraint_notes_never_land_on_copilot_studio(advisor):
             [
                 ("goal", "ai-services"),
                 ("ai-kind", "vision"),
+                ("ai-output", "extract"),
                 ("customization", "custom"),
                 ("builder", "low-code"),
             ],
@@ -610,6 +624,7 @@ def test_constraint_notes_never_land_on_copilot_studio(advisor):
             [
                 ("goal", "ai-services"),
                 ("ai-kind", "vision"),
+                ("ai-output", "extract"),
                 ("customization", "custom"),
                 ("builder", "data-scientists"),
             ],

@@ -264,3 +264,59 @@ async def test_spark_clusters_kept_for_machine_learning_lead_to_synapseml(convo)
     )
     assert "Spark machine learning on your HDInsight clusters, with SynapseML" in turn.text
     assert answers_of(turn)["ml-kind"] == "spark-ml"
+
+
+async def test_photos_to_be_described_in_writing_lead_to_gpt_4o_image_understanding(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We need reports written from photos of damaged goods. Staff upload two or three photos "
+        "per item and we want a paragraph describing the damage for the case file. We have no "
+        "labeled images and no ML people, just web developers.",
+        "Images and video",
+    )
+    assert "GPT-4o in Azure OpenAI to understand the images and write the text" in turn.text
+    assert answers_of(turn)["ai-output"] == "generate"
+
+
+async def test_photos_to_be_tagged_still_lead_to_azure_ai_vision(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We have thousands of product photos and want tags and detected objects for each one.",
+        "Standard content, prebuilt models are fine",
+    )
+    assert "**My recommendation: Azure AI Vision**" in turn.text
+
+
+async def test_meeting_transcripts_to_minutes_lead_to_speech_and_azure_openai(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture for auto-minutes of our board meetings",
+        "Board meetings are recorded; we want structured minutes with decisions and action items "
+        "plus a short summary for absent members. Three .NET developers, no ML people.",
+    )
+    assert "Azure AI Speech to transcribe, Azure OpenAI to write the summaries" in turn.text
+
+
+async def test_live_captions_with_jargon_lead_to_custom_speech(convo):
+    turn = await described(
+        convo,
+        "We run conferences and want live translated captions on screen. how'd you architect it?",
+        "Talks are in English. Captions should show in five languages within seconds. Speakers "
+        "use a lot of industry jargon and acronyms. Two developers will integrate the SDK.",
+        "Speech and audio (transcription, voice)",
+    )
+    assert "Custom Speech" in turn.text
+
+
+async def test_questions_answered_from_contracts_with_citations_lead_to_rag(convo):
+    turn = await described(
+        convo,
+        "I need an architecture for letting our lawyers ask questions across 40k contracts.",
+        "The contracts are PDFs in SharePoint. Lawyers want an answer that cites the clause and "
+        "the document. We have three .NET developers and no data scientists.",
+        "Developers who write code",
+        "Private or regulated data",
+    )
+    assert "RAG on Azure OpenAI with Azure AI Search" in turn.text

@@ -628,14 +628,20 @@ class Advisor:
             if count < size and (whole or size < 3 or count / size < _PARTIAL_COVERAGE):
                 continue
             score = similarity / size * (1 + 0.3 * (count - 1))
-            hits.append((score, phrase.choice, start, end))
+            hits.append((score, phrase.choice, start, end, count))
         hits.sort(key=lambda hit: (-hit[0], hit[2]))
         found: dict[int, list[tuple[float, int, int]]] = {}
-        for score, choice, start, end in hits:
+        spans: list[tuple[int, int, int, int]] = []
+        for score, choice, start, end, count in hits:
+            if any(
+                c != choice and n > count and _within((start, end), (a, b)) for c, a, b, n in spans
+            ):
+                continue  # words a longer phrase of another choice says ("cites the document")
             taken = found.setdefault(choice, [])
             if any(_overlaps((start, end), t[1:]) for t in taken):
                 continue
             taken.append((score * _FURTHER ** len(taken), start, end))
+            spans.append((choice, start, end, count))
         return found
 
     def scores(
