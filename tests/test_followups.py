@@ -138,3 +138,14 @@ async def test_the_focus_breaks_a_near_tie_between_readings(convo, real_runtime)
     assert decided(turn)[0] == "embeddings-vector-search"  # near Mosaic: the concept
     turn = await convo.say("what is Azure Data Lake Storage Gen2?")  # named: a switch
     assert decided(turn)[0] == "data-lake-storage-gen2"
+
+
+async def test_what_is_x_asks_for_x_as_an_aside_from_the_topic_in_focus(convo):
+    await convo.say("explain machine learning briefly")
+    turn = await convo.say("what's training?")
+    assert decided(turn)[0] == "model-training"  # not machine learning's passage on retraining
+    assert "known data" in turn.text and "performance metrics" in turn.text
+    turn = await convo.say("who should use it?")
+    assert decided(turn)[0] == "machine-learning"  # the aside left the focus where it was
+    turn = await convo.say("what's model training?")
+    assert decided(turn)[0] == "model-training"

@@ -92,6 +92,13 @@ _CHOOSE_MAX_WORDS = 12
 that can't code?")."""
 _TIE_SHARE = 0.85
 """A reading of the focus's family this close to a message's best reading elsewhere wins."""
+_DEFINES = (("what", "is"), ("what's",), ("whats",), ("what", "are"), ("define",))
+_ARTICLES = frozenset({"a", "an", "the"})
+_DEFINED = 0.9
+_DEFINED_WORDS = 3
+"""A question asking what something is ("what's training?") whose few words are all of the name
+of the topic it is answered with (at least this likely) on its own is about that topic, not a
+part of the focus topic that happens to say the word."""
 _GUESS = 0.2
 """A reading of a follow-up among the focus's family below this probability is a guess."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
@@ -255,6 +262,13 @@ class Conversation:
         if self._chooses(words) and (focus.compared or len(focus.recent) >= 2):
             return self._compared_again(text, focus) or Understood(plain)
         if plain.comparison is not None or self._declined_by_name(plain):
+            return Understood(plain)
+        if self._defines_answered(words, topic, plain):
+            # "what's training?" after machine learning: training, an aside when the focus
+            # topic relates to it (the focus stays: "when should I use it?" is still about ML)
+            answered = plain.top.intent.topic.id if plain.top else None
+            if answered in topic.related:
+                return Understood(plain, topic=topic, context="refers")
             return Understood(plain)
         said = self._said_of_focus(text, words, topic)
         if said is not None:
@@ -664,6 +678,20 @@ class Conversation:
         others = tuple(m for m in matches if m.intent.id != top.intent.id)[:4]
         decision = Decision(text, Outcome.ANSWER, (top, *others))
         return Understood(decision, topic=topic, context="refers")
+
+    def _defines_answered(self, words: list[str], topic: Topic, plain: Decision) -> bool:
+        """Whether the message asks what something is ("what's training?") and the words asked
+        about are all of the name of the topic it is confidently answered with on its own
+        (another topic than the focus one)."""
+        cue = next((c for c in _DEFINES if tuple(words[: len(c)]) == c), None)
+        top = plain.top
+        if cue is None or plain.outcome is not Outcome.ANSWER or top is None:
+            return False
+        if top.intent.topic.id == topic.id or top.score < _DEFINED:
+            return False
+        asked = [stem(w) for w in words[len(cue) :] if w not in _ARTICLES]
+        names = self.router.topic_name_terms(top.intent.topic.id)
+        return 0 < len(asked) <= _DEFINED_WORDS and all(w in names for w in asked)
 
     def _said_of_focus(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """A short question that names no other topic and whose words a passage of the focus
