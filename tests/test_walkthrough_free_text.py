@@ -320,3 +320,30 @@ async def test_questions_answered_from_contracts_with_citations_lead_to_rag(conv
         "Private or regulated data",
     )
     assert "RAG on Azure OpenAI with Azure AI Search" in turn.text
+
+
+async def test_teaching_microsoft_365_copilot_a_system_leads_to_copilot_studio(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "About 2,000 employees on Microsoft 365 with Copilot licenses. Our ticketing tool has a "
+        "REST API, and people want to ask Copilot about their laptop request. We have a small "
+        "Power Platform team.",
+        "Makers and analysts (low-code, no-code)",
+    )
+    assert "Build the copilot in Microsoft Copilot Studio" in turn.text
+    assert answers_of(turn)["genai-kind"] == "copilot"  # "small team" is no small model
+
+
+async def test_code_written_from_plain_english_leads_to_azure_openai(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Finance staff describe what they need in plain English and get a SQL query or a short "
+        "Python snippet back, which a developer reviews. Four .NET developers, and we want hosted "
+        "GPT models rather than training our own.",
+        "Developers who write code",
+        "Nothing special",
+    )
+    assert "Azure OpenAI" in turn.text
+    assert answers_of(turn)["goal"] == "genai"
