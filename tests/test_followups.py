@@ -149,3 +149,19 @@ async def test_what_is_x_asks_for_x_as_an_aside_from_the_topic_in_focus(convo):
     assert decided(turn)[0] == "machine-learning"  # the aside left the focus where it was
     turn = await convo.say("what's model training?")
     assert decided(turn)[0] == "model-training"
+
+
+async def test_a_correction_can_mean_another_part_of_the_same_topic(convo):
+    await convo.say("show me the baseline OpenAI chat reference architecture")
+    turn = await convo.say("no, I meant the landing zone variant of it")
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+    assert decided(turn)[0] == "ml-reference-architectures/landing-zone"
+    await convo.say("what is custom speech?")
+    turn = await convo.say("no, I meant the translation one")  # another topic, as before
+    assert decided(turn)[0].startswith(("ai-translator", "custom-translator"))
+
+
+async def test_what_happens_once_a_flow_is_deployed(convo):
+    await convo.say("what's prompt flow?")
+    turn = await convo.say("what happens when one gets deployed?")
+    assert "an API" in turn.text

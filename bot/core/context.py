@@ -331,15 +331,20 @@ class Conversation:
         if not rest:
             return None
         rest_text = " ".join(rest)
+        # the topic corrected, and the part of it answered last, are out; the topic's other
+        # parts stay in ("no, I meant the landing zone version" after the baseline one)
+        answered = {topic.id, focus.intent}
         candidates = [
             m
             for m in self.router.rank(f"{rest_text} {topic.title}", 8)
-            if m.intent.topic.id != topic.id and m.intent.topic.kind in _FOCUS_KINDS
+            if m.intent.id not in answered
+            and m.intent.topic.id != topic.id
+            and m.intent.topic.kind in _FOCUS_KINDS
         ]
         own = [
             m
             for m in self.router.rank(rest_text, 8)
-            if m.intent.topic.id != topic.id and m.intent.topic.kind in _FOCUS_KINDS
+            if m.intent.id not in answered and m.intent.topic.kind in _FOCUS_KINDS
         ]
         if not candidates and not own:
             return None
