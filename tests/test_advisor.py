@@ -291,6 +291,12 @@ def test_customer_is_not_custom_and_rather_than_negates(advisor):
         f"{NOT}code",
     ]
     assert advisor.terms("no data scientists or ML engineers")[-1] == f"{NOT}engin"
+    # "prefer X over Y" negates Y, as "rather than" does; "over" alone does not
+    assert advisor.terms("we'd prefer hosted models over training our own")[-2:] == [
+        f"{NOT}train",
+        f"{NOT}own",
+    ]
+    assert f"{NOT}document" not in advisor.terms("a chatbot over our documents")
 
 
 def test_one_lone_word_does_not_answer_a_question_it_was_not_asked(advisor):

@@ -347,3 +347,14 @@ async def test_code_written_from_plain_english_leads_to_azure_openai(convo):
     )
     assert "Azure OpenAI" in turn.text
     assert answers_of(turn)["goal"] == "genai"
+
+
+async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fabric(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We're a BI team on Microsoft Fabric and Power BI. Report builders want help creating "
+        "visuals and writing measures, and our data engineers want AI help in notebooks. We'd "
+        "prefer prebuilt assistants that come with the platform over building our own.",
+    )
+    assert "**My recommendation: Copilots in Fabric and Power BI**" in turn.text

@@ -83,6 +83,8 @@ NEGATIONS = frozenset(
 )
 """Words after which the next few are negated ("no data scientists", "rather than writing code",
 "quality matters less than cost")."""
+_PREFER = frozenset(["prefer", "prefers", "preferred", "preferring", "favor", "favour"])
+"""After these, "over" negates like "than": "we'd prefer hosted models over training our own"."""
 _STEM_EXCEPTIONS = {"customer": "customer", "customers": "customer"}
 """Words the English stemmer would merge with a different word ("customer" → "custom")."""
 _NEGATION_SCOPE = 3
@@ -538,11 +540,12 @@ class Advisor:
         for index, clause in enumerate(_CLAUSE.split(text)):
             if not clause or not clause.strip():
                 continue
-            scope, negated = 0, False
+            scope, negated, preferring = 0, False, False
             for word in self.normalizer.normalize(clause).words:
-                if word in NEGATIONS:
+                if word in NEGATIONS or (preferring and word == "over"):
                     scope, negated = _NEGATION_SCOPE, True
                     continue
+                preferring = preferring or word in _PREFER
                 if negated and word in _ALTERNATIVES:
                     scope = _NEGATION_SCOPE
                     continue
