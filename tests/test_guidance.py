@@ -27,6 +27,8 @@ def convo(real_runtime, request) -> Conversation:
         "how would you handle transcribing our sales calls and pulling out the action items?",
         "we need a plan for turning customer emails into tickets automatically",
         "if you were us, where would you begin with an assistant for the field engineers?",
+        "need sum advise on the arhitecture for our invoice processing",  # typos put right first
+        "give me a shortlist of options for scoring loan applications",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

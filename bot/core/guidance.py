@@ -74,7 +74,9 @@ class GuidanceReader:
         return self.request(text, decision) is Request.WALKTHROUGH
 
     def request(self, text: str, decision: Decision) -> Request | None:
-        """What the message's request for guidance gets (None: it asks for none)."""
+        """What the message's request for guidance gets (None: it asks for none), read with its
+        misspelt words put right ("need soem advise on the arhitecture")."""
+        text = self.reader.correct(text)
         if decision.comparison is not None or declined_by_name(self.router, decision):
             return None
         if self._declined_surely(decision):
@@ -83,7 +85,9 @@ class GuidanceReader:
             return None
         if is_walkthrough(decision):
             return Request.WALKTHROUGH
-        said = [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        said = self._named_designs_apart(
+            [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        )
         if self._strong.said_in(said):
             return Request.WALKTHROUGH
         present = set(said)
@@ -111,13 +115,17 @@ class GuidanceReader:
             and top.score >= self.router.model.answer
         )
 
-    def _asks_for_design(self, said: list[str]) -> bool:
-        """Whether the message says a word for a design as a whole ("architecture", "stack"),
-        not as part of a name ("reference architecture")."""
-        return any(
-            word in self._design and (i == 0 or said[i - 1] not in self._not_after)
+    def _named_designs_apart(self, said: list[str]) -> list[str]:
+        """The words with each design word that is part of a name ("reference architecture")
+        blanked: neither a cue nor a request for a design says it."""
+        return [
+            "" if word in self._design and i and said[i - 1] in self._not_after else word
             for i, word in enumerate(said)
-        )
+        ]
+
+    def _asks_for_design(self, said: list[str]) -> bool:
+        """Whether the message says a word for a design as a whole ("architecture", "stack")."""
+        return any(word in self._design for word in said)
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A clause the lexical router reads as the walkthrough topic (the whole message was
