@@ -129,7 +129,7 @@ async def test_a_follow_up_naming_a_side_of_the_focus_is_about_that_side(convo):
 
 
 async def test_the_focus_breaks_a_near_tie_between_readings(convo, real_runtime):
-    alone = await Conversation(real_runtime.handler, conversation="alone").say(
+    alone = await Conversation(real_runtime.handler, conversation="alone-embeddings").say(
         "why do embeddings matter so much?"
     )
     assert decided(alone)[0] == "azure-openai/embeddings"  # on its own: Azure OpenAI's models
@@ -165,3 +165,13 @@ async def test_what_happens_once_a_flow_is_deployed(convo):
     await convo.say("what's prompt flow?")
     turn = await convo.say("what happens when one gets deployed?")
     assert "an API" in turn.text
+
+
+async def test_the_focus_settles_a_did_you_mean_between_its_neighbours(convo, real_runtime):
+    question = "and beyond Fabric, what connectors can I use?"
+    alone = await Conversation(real_runtime.handler, conversation="alone-connectors").say(question)
+    assert decided(alone) == ("None", "ambiguous")  # on its own: "did you mean …?"
+    await convo.say("how do I clean and reshape data inside Fabric?")
+    turn = await convo.say(question)
+    assert decided(turn)[1] == "answer"
+    assert "connector" in turn.text.lower()

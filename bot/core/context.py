@@ -99,6 +99,8 @@ _DEFINED_WORDS = 3
 """A question asking what something is ("what's training?") whose few words are all of the name
 of the topic it is answered with (at least this likely) on its own is about that topic, not a
 part of the focus topic that happens to say the word."""
+_AMBIGUOUS_NEAR = 0.4
+"""An option of a "did you mean" near the focus is taken when at least this likely."""
 _GUESS = 0.2
 """A reading of a follow-up among the focus's family below this probability is a guess."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
@@ -277,6 +279,7 @@ class Conversation:
             return (
                 self._implicit(text, words, topic, plain, focus)
                 or self._near_tie(plain, topic)
+                or self._disambiguated(plain, topic)
                 or Understood(plain)
             )
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
@@ -591,6 +594,24 @@ class Conversation:
             return None
         others = tuple(m for m in plain.matches if m is not close)
         decision = dataclasses.replace(plain, matches=(Match(close.intent, top.score), *others))
+        return Understood(decision)
+
+    def _disambiguated(self, plain: Decision, topic: Topic) -> Understood | None:
+        """A message that would get "did you mean …?" on its own, one of whose options is the
+        focus topic or near it: the likeliest of those ("what about outside Fabric, what
+        connector options exist?" after Fabric Data Factory: data connectors)."""
+        if plain.outcome is not Outcome.AMBIGUOUS:
+            return None
+        near = [
+            m for m in plain.matches if self._near(m, topic) and m.intent.topic.kind in _FOCUS_KINDS
+        ]
+        if not near:
+            return None
+        best = max(near, key=lambda m: m.score)
+        if best.score < _AMBIGUOUS_NEAR:
+            return None
+        others = tuple(m for m in plain.matches if m is not best)
+        decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
         return Understood(decision)
 
     def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
