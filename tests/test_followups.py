@@ -175,3 +175,10 @@ async def test_the_focus_settles_a_did_you_mean_between_its_neighbours(convo, re
     turn = await convo.say(question)
     assert decided(turn)[1] == "answer"
     assert "connector" in turn.text.lower()
+
+
+async def test_a_reference_stays_with_the_focus_topics_own_question(convo):
+    await convo.say("what's Custom Translator?")
+    turn = await convo.say("how would our applications reach it after training?")
+    assert decided(turn)[0] == "custom-translator/access"  # not Azure AI services at large
+    assert "Text API" in turn.text

@@ -87,6 +87,10 @@ _ORDINAL_STANDS_FOR = "it"
 _OWN_QUESTION = 0.95
 """A message referring back in which nothing of the focus's family is said is still about the
 focus when, read with the focus topic's name, it is one of that topic's questions this likely."""
+_OWN_QUESTION_MOVED = 0.9
+"""A message referring back whose reading among the focus's family moves to a related topic it
+does not name stays with the focus topic when, read with its name, it is one of its questions
+this likely."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -303,6 +307,10 @@ class Conversation:
         understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
         if understood is None:
             return Understood(plain)
+        if self._moved_off(text, understood, topic):
+            # "how do our apps call it once it's trained?" about Custom Translator: its own
+            # question on access, not Azure AI services in general
+            understood = self._own_question(text, topic, _OWN_QUESTION_MOVED) or understood
         understood = self._same_part(text, words, understood, topic, focus) or understood
         top = understood.decision.top
         if top is not None and self._named_first(words, top.intent.topic):
@@ -644,10 +652,22 @@ class Conversation:
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
 
-    def _own_question(self, text: str, topic: Topic) -> Understood | None:
+    def _moved_off(self, text: str, understood: Understood, topic: Topic) -> bool:
+        """Whether a reading of a message referring back lands on another topic than the
+        focus one, which the message does not name."""
+        top = understood.decision.top
+        return (
+            top is not None
+            and top.intent.topic.id != topic.id
+            and top.intent.topic.id not in self.router.named_topics(text)
+        )
+
+    def _own_question(
+        self, text: str, topic: Topic, least: float = _OWN_QUESTION
+    ) -> Understood | None:
         """The message read with the focus topic's name, when that lands on one of the focus
         topic's questions (not the topic itself, which its name alone favours) at least
-        `_OWN_QUESTION` likely."""
+        `least` likely."""
         decision = self.route(f"{text} ({topic.title})")
         top = decision.top
         if (
@@ -656,7 +676,7 @@ class Conversation:
             or top is None
             or top.intent.topic.id != topic.id
             or top.intent.question is None
-            or top.score < _OWN_QUESTION
+            or top.score < least
         ):
             return None
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
