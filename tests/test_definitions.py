@@ -20,6 +20,9 @@ def convo(real_runtime, request) -> Conversation:
         ("onelake — what's its purpose?", "onelake"),
         ("synapseml, what does it mean?", "synapseml"),
         ("what problem does automl solve", "automl"),
+        ("onelake in one line please", "onelake"),
+        ("prompt flow, in a sentence or two?", "prompt-flow"),
+        ("explain mlops in plain words", "mlops"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
