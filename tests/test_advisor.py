@@ -300,9 +300,12 @@ def test_customer_is_not_custom_and_rather_than_negates(advisor):
 
 
 def test_one_lone_word_does_not_answer_a_question_it_was_not_asked(advisor):
-    state = advisor.start("the standard speech to text gets our drug names wrong")
+    state = advisor.start("the standard speech to text gets our terms wrong")
     assert state["answers"] == {"goal": "ai-services", "ai-kind": "speech", "ai-output": "extract"}
     assert "customization" not in state["answers"]  # "standard" alone decides nothing
+    # drug names it gets wrong are no lone word: they say the content is the team's own
+    state = advisor.start("the standard speech to text gets our drug names wrong")
+    assert state["answers"]["customization"] == "custom"
 
 
 def test_one_word_counts_once_for_the_answers_it_implies(advisor):

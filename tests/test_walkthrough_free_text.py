@@ -358,3 +358,39 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
         "prefer prebuilt assistants that come with the platform over building our own.",
     )
     assert "**My recommendation: Copilots in Fabric and Power BI**" in turn.text
+
+
+async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Before any AI we need to pull from Salesforce, SAP and forty SQL databases into a single "
+        "place. Some sources need a nightly full copy, some need incremental loads.",
+        "Ingestion pipelines from many sources",
+        "Databases, SharePoint or file shares",
+    )
+    assert "Azure Data Factory" in turn.text
+    assert answers_of(turn)["data-job"] == "ingest"
+
+
+async def test_customer_records_and_who_is_likely_to_leave_lead_to_automl(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We're three business analysts, comfortable with Excel but not with Python. We have "
+        "customer records with a column saying whether each customer cancelled, and want a model "
+        "that flags who is likely to leave, without writing code or hiring a data scientist.",
+    )
+    assert "Azure Machine Learning with AutoML" in turn.text
+    assert "customization" not in answers_of(turn)  # "customer" is no custom content
+
+
+async def test_callers_and_drug_names_recognized_wrong_lead_to_custom_speech(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We're a pharmacy chain. Callers say drug names and dosages, often from noisy places, and "
+        "off-the-shelf recognition gets the drug names wrong. Our developers know Python.",
+        "Transcripts, captions, tags or the text in it",
+    )
+    assert "Custom Speech" in turn.text

@@ -515,7 +515,7 @@ class Advisor:
             for choice in question.choices:
                 texts += [choice.label, choice.because, *choice.means]
         words = {w for text in texts for w in self.normalizer.normalize(text).words}
-        return frozenset(stem(w) for w in words)
+        return frozenset(_STEM_EXCEPTIONS.get(w) or stem(w) for w in words)
 
     def _required(self, question: WalkthroughQuestion) -> tuple[tuple[str, int], ...]:
         """The answers (question id, choice index) that every `when` of the question needs."""
