@@ -182,3 +182,10 @@ async def test_a_reference_stays_with_the_focus_topics_own_question(convo):
     turn = await convo.say("how would our applications reach it after training?")
     assert decided(turn)[0] == "custom-translator/access"  # not Azure AI services at large
     assert "Text API" in turn.text
+
+
+async def test_what_is_x_next_in_a_sequence_is_x(convo):
+    await convo.say("how does model training work?")
+    turn = await convo.say("what's scoring after that?")
+    assert decided(turn)[0].startswith("model-scoring")
+    assert "predict" in turn.text.lower()

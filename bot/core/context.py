@@ -97,8 +97,9 @@ that can't code?")."""
 _TIE_SHARE = 0.85
 """A reading of the focus's family this close to a message's best reading elsewhere wins."""
 _DEFINES = (("what", "is"), ("what's",), ("whats",), ("what", "are"), ("define",))
-_ARTICLES = frozenset({"a", "an", "the"})
-_DEFINED = 0.9
+_SEQUENCE = frozenset({"after", "then", "next", "afterwards", "that", "this", "step", "stage"})
+"""Words placing what is asked in a sequence ("what's scoring after that?"), not part of it."""
+_DEFINED = 0.8
 _DEFINED_WORDS = 3
 """A question asking what something is ("what's training?") whose few words are all of the name
 of the topic it is answered with (at least this likely) on its own is about that topic, not a
@@ -735,7 +736,8 @@ class Conversation:
             return False
         if top.intent.topic.id == topic.id or top.score < _DEFINED:
             return False
-        asked = [stem(w) for w in words[len(cue) :] if w not in _ARTICLES]
+        rest = " ".join(w for w in words[len(cue) :] if w not in _SEQUENCE)
+        asked = [t for t in self.router.normalizer.normalize(rest).terms if t not in _SEQUENCE]
         names = self.router.topic_name_terms(top.intent.topic.id)
         return 0 < len(asked) <= _DEFINED_WORDS and all(w in names for w in asked)
 
