@@ -394,3 +394,27 @@ async def test_callers_and_drug_names_recognized_wrong_lead_to_custom_speech(con
         "Transcripts, captions, tags or the text in it",
     )
     assert "Custom Speech" in turn.text
+
+
+async def test_a_question_feature_configured_once_over_fabric_kpis_leads_to_an_ai_skill(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our logistics KPIs live in a Fabric warehouse. Operations managers ask the BI team ad-hoc "
+        "questions every day. We'd like to configure a generative AI feature once that writes the "
+        "queries for them and share it with the managers, who'd ask in simple language.",
+        "Business users asking questions, no code (set up once, shared)",
+    )
+    assert "A Fabric AI skill over your lakehouse and warehouse" in turn.text
+
+
+async def test_a_data_science_team_needing_tracking_and_endpoints_leads_to_azure_ml(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Twelve data scientists, mostly scikit-learn and a bit of PyTorch, some logging runs with "
+        "MLflow. We need shared compute, experiment tracking, repeatable pipelines and a way to "
+        "deploy models as REST endpoints.",
+        "Tables (predict a number or a category)",
+    )
+    assert "Azure Machine Learning with custom training, MLflow tracking" in turn.text
