@@ -189,3 +189,14 @@ async def test_what_is_x_next_in_a_sequence_is_x(convo):
     turn = await convo.say("what's scoring after that?")
     assert decided(turn)[0].startswith("model-scoring")
     assert "predict" in turn.text.lower()
+
+
+async def test_x_there_too_asks_the_platform_in_focus_about_x(convo):
+    await convo.say("tell me about azure databricks")
+    turn = await convo.say("could we build RAG there as well?")
+    assert decided(turn)[0] == "mosaic-ai-vector-search"  # Databricks' piece for RAG
+    turn = await convo.say("and for images?")
+    assert "image recognition" in turn.text
+    await convo.say("tell me about hdinsight spark")
+    turn = await convo.say("and the same for databricks: is there a ml runtime?")
+    assert decided(turn)[0] == "azure-databricks"  # "is there" points at no place

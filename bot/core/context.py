@@ -91,6 +91,8 @@ _OWN_QUESTION_MOVED = 0.9
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
 this likely."""
+_EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
+"""Words before an existential "there" ("is there a runtime?"), which points at no place."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -299,7 +301,11 @@ class Conversation:
             and answered.id != topic.id
             and self._named_first(words, answered, last=True)
         ):
-            return Understood(plain)  # "and the same for Spark: why is it quick?": Spark's
+            # "and the same for Spark: why is it quick?": Spark's — but "can I do RAG there
+            # too?" about Databricks asks the place in focus about what it names
+            if _asks_of_place(words):
+                return self._family_about(text, topic, answered) or Understood(plain)
+            return Understood(plain)
         if plain.outcome is Outcome.NONE and not self._says_of_family(text, topic, focus):
             # "who won the league this year?": "this" refers to nothing — unless, read with the
             # focus topic's name, the message is one of its questions ("even for runs that don't
@@ -630,6 +636,23 @@ class Conversation:
         named = [t for t in self.router.named_topics(text) if t in family and t in self.kb.topics]
         return self.kb.topics[named[0]] if len(named) == 1 else None
 
+    def _family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
+        """The likeliest intent of the focus topic or a related one whose text names the
+        topic the message names."""
+        family = (topic.id, *topic.related)
+        ranked = [
+            m
+            for m in self.router.rank_among(text, family)
+            if m.intent.topic.id in family
+            and m.intent.topic.id != named.id
+            and m.intent.topic.kind in _FOCUS_KINDS
+            and self._mentions(m.intent, named)
+        ]
+        if not ranked:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (ranked[0], *ranked[1:4]))
+        return Understood(decision, topic=topic, context="refers")
+
     def _own_about(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
         """The focus topic's question whose text names the topic an elliptical follow-up
         names (the likeliest, if several)."""
@@ -926,6 +949,14 @@ class Conversation:
 
     def _declined_by_name(self, decision: Decision) -> bool:
         return declined_by_name(self.router, decision)
+
+
+def _asks_of_place(words: Sequence[str]) -> bool:
+    """Whether the message asks the topic in focus for more ("can I do RAG there too?"): "too",
+    or "there" as a place (not "is there a …?")."""
+    return "too" in words or any(
+        w == "there" and (i == 0 or words[i - 1] not in _EXISTENTIAL) for i, w in enumerate(words)
+    )
 
 
 def _negated(words: Sequence[str]) -> bool:
