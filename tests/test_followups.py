@@ -200,3 +200,10 @@ async def test_x_there_too_asks_the_platform_in_focus_about_x(convo):
     await convo.say("tell me about hdinsight spark")
     turn = await convo.say("and the same for databricks: is there a ml runtime?")
     assert decided(turn)[0] == "azure-databricks"  # "is there" points at no place
+
+
+async def test_a_specific_question_is_not_the_follow_up_phrase_it_resembles(convo):
+    await convo.say("what is hdinsight spark?")
+    turn = await convo.say("what storage does it work with?")  # not "how does it work?"
+    assert decided(turn)[0] == "hdinsight-spark/storage-compat"
+    assert "Data Lake Storage" in turn.text

@@ -93,6 +93,9 @@ does not name stays with the focus topic when, read with its name, it is one of 
 this likely."""
 _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 """Words before an existential "there" ("is there a runtime?"), which points at no place."""
+_SPECIFIC_SURE = 0.95
+"""A message this surely one question of the focus's family is that question, not a follow-up
+phrase it resembles."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -248,6 +251,8 @@ class Conversation:
             return ordinal
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
         followup, exact = self._followup(words)
+        if followup is not None and not exact and self._specific_near(plain, topic):
+            followup = None  # "what storage does it work with?" is not "how does it work?"
         if followup is not None and (exact or not stands_alone):
             return self._answer_followup(text, followup, topic, plain, focus)
         if followup is not None:
@@ -635,6 +640,18 @@ class Conversation:
         family = {*topic.related, *topic.compares, *focus.compared} - {topic.id}
         named = [t for t in self.router.named_topics(text) if t in family and t in self.kb.topics]
         return self.kb.topics[named[0]] if len(named) == 1 else None
+
+    def _specific_near(self, plain: Decision, topic: Topic) -> bool:
+        """Whether the message on its own is, near surely, one specific question of the focus
+        topic or a related one."""
+        top = plain.top
+        return (
+            plain.outcome is Outcome.ANSWER
+            and top is not None
+            and top.intent.question is not None
+            and top.score >= _SPECIFIC_SURE
+            and self._near(top, topic)
+        )
 
     def _family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
         """The likeliest intent of the focus topic or a related one whose text names the
