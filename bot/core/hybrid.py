@@ -40,6 +40,8 @@ _PER_SIGNAL = 4
 _LEXICAL = 6
 """Candidates taken from the lexical ranking."""
 """Candidates taken from each signal's ranking."""
+_DECIDED_CACHE = 32
+"""Decisions kept (`HybridRouter.route`)."""
 
 _PRODUCT_WORDS = 3
 """A decline question's ask this short is a product's name."""
@@ -298,6 +300,7 @@ class HybridRouter:
         # a turn asks several times (context, decisions): computed once per message's words
         self._said = lru_cache(maxsize=256)(self._said_names)
         self._read = lru_cache(maxsize=16)(self._reading)
+        self._decided: dict[str, Decision] = {}
         self._exact: dict[frozenset[str], set[int]] = {}
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
             for phrase in (*_names(intent), *intent.phrases):
@@ -482,8 +485,16 @@ class HybridRouter:
         return tuple(scored)
 
     def route(self, text: str) -> Decision:
-        """Rank and decide: answer, ask which one, or decline."""
-        return _decide(text, self._candidates(text), self.model)
+        """Rank and decide: answer, ask which one, or decline. The last decisions are kept (a
+        decision depends on the text alone): a turn may route the same text twice (a clause
+        read on its own, then as what is left of the message)."""
+        decision = self._decided.get(text)
+        if decision is None:
+            decision = _decide(text, self._candidates(text), self.model)
+            if len(self._decided) >= _DECIDED_CACHE:
+                self._decided.pop(next(iter(self._decided)))
+            self._decided[text] = decision
+        return decision
 
 
 def _from_mappings(

@@ -25,6 +25,8 @@ INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
 """How closely (lexical score) a clause must match a request for the instructions."""
+_BELOW_ROUNDING = 1e-3
+"""Below the bar by more than the rounding of a lexical score (4 decimals): cannot reach it."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _CLAUSE_OR_THEN = re.compile(r"[:;,?!.—–]|\s-\s|\b(?:then|and)\b")
 _WORD = re.compile(r"[a-z0-9']+")
@@ -37,6 +39,7 @@ _FILLER_CLAUSE = 0.8
 _FILLER_TERMS = 3
 """A filler clause has at most this many content words."""
 _FILLER_CACHE = 1024
+_CORRECTED_CACHE = 64
 _SMALL_TALK, _EMPTY = "small talk", "empty"
 
 
@@ -54,16 +57,30 @@ class MessageReader:
         )
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
+        self._corrected: dict[str, str] = {}
         instructions = kb.topics.get(INSTRUCTIONS_TOPIC)
         self._instruction_terms = frozenset(
             t
             for phrase in (instructions.phrases if instructions else ())
             for t in router.normalizer.normalize(phrase).terms
         )
+        self._instruction_intents = frozenset(
+            i
+            for i, intent in enumerate(router.lexical.intents)
+            if intent.topic.id == INSTRUCTIONS_TOPIC
+        )
 
     def correct(self, text: str) -> str:
-        """The message with its misspelt words put right (bot/core/spelling.py)."""
-        return self._speller.correct(text)
+        """The message with its misspelt words put right (bot/core/spelling.py). The last few
+        are kept: a turn corrects its message once to read it in context and again to route
+        it (the corrected text, most often the message itself)."""
+        corrected = self._corrected.get(text)
+        if corrected is None:
+            corrected = self._speller.correct(text)
+            if len(self._corrected) >= _CORRECTED_CACHE:
+                self._corrected.clear()
+            self._corrected[text] = corrected
+        return corrected
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
@@ -86,12 +103,16 @@ class MessageReader:
         clauses = [c for c in _CLAUSE_OR_THEN.split(text) if _WORD.findall(c.lower())]
         if len(clauses) < 2:
             return None
-        normalize = self.router.normalizer.normalize
+        normalize, lexical = self.router.normalizer.normalize, self.router.lexical
         for clause in clauses:
-            terms = set(normalize(clause).terms)
+            said = normalize(clause).terms
+            terms = set(said)
             if len(terms & self._instruction_terms) < min(2, len(terms)):
                 continue  # shares too little with any request for the instructions to be one
-            top = self.router.lexical.route(clause).top
+            bound = lexical.score_bound(said, self._instruction_intents)
+            if bound < _INJECTION_CLAUSE - _BELOW_ROUNDING:
+                continue  # no request for the instructions can score enough to top it
+            top = lexical.route(clause).top
             if (
                 top is not None
                 and top.intent.topic.id == INSTRUCTIONS_TOPIC

@@ -365,6 +365,36 @@ class Router:
             top = self._top(query, limit, decisive)
         return [(i, round(s, 4)) for i, s in top]
 
+    def score_bound(self, terms: tuple[str, ...], intents: Collection[int]) -> float:
+        """A score no intent of `intents` (positions) reaches in `scored_terms(terms, …)` (nor
+        `rank_terms`, nor `route` of a text normalized to `terms`): `_select`'s bound — the
+        intent's F-measure from its best phrase share, a perfect string closeness, its name
+        bonus — without ranking anything else. 0.0 when no phrase of theirs shares a term."""
+        mapped = self._map_terms(terms)
+        similarity: dict[str, float] = {}
+        for term, sim, _ in mapped:
+            if term is not None and sim > similarity.get(term, 0.0):
+                similarity[term] = sim
+        if not similarity or not intents:
+            return 0.0
+        query_weight = sum(weight for _, _, weight in mapped)
+        query = _Query(mapped, query_weight, similarity, self._idf)
+        found = _Candidates({}, set(), {})
+        self._exact(query, intents, found)
+        if not found.share_of:
+            return 0.0
+        explained = self._explained(query, found.share_of.keys())
+        beta2, one_plus = self._beta2, self._one_plus_beta2
+        best = 0.0
+        for i, share in found.share_of.items():
+            covered = explained[i] / query_weight
+            f_measure = one_plus[i] * share * covered / (beta2[i] * share + covered)
+            bound = (1 - _CLOSENESS_WEIGHT) * f_measure + _CLOSENESS_WEIGHT + _BOUND_SLACK
+            if i in found.named:
+                bound += _NAME_BONUS
+            best = max(best, bound)
+        return min(1.0, best)
+
     # -- scoring every candidate: the definition ---------------------------------------------
 
     def _top_unpruned(self, query: _Query, limit: int) -> list[tuple[int, float]]:
