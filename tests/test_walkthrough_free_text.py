@@ -418,3 +418,25 @@ async def test_a_data_science_team_needing_tracking_and_endpoints_leads_to_azure
         "Tables (predict a number or a category)",
     )
     assert "Azure Machine Learning with custom training, MLflow tracking" in turn.text
+
+
+async def test_a_small_model_on_a_tight_compute_budget_leads_to_phi(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We want each support ticket summarized in two lines. Calling a very large model per "
+        "ticket is too costly for us; our ML engineer wants something small and cheap to run.",
+    )
+    assert "A Phi small language model instead of a large one" in turn.text
+
+
+async def test_gpu_training_by_a_pytorch_group_that_calls_apis_no_use_leads_to_azure_ml(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our radiology AI group has labeled CT and X-ray images and writes PyTorch. We need GPU "
+        "clusters for training, experiment tracking and managed endpoints. Prebuilt vision APIs "
+        "won't work for our clinical tasks.",
+    )
+    assert "Azure Machine Learning on GPU clusters" in turn.text
+    assert answers_of(turn)["builder"] == "data-scientists"  # "vision APIs" is no developer team
