@@ -207,3 +207,10 @@ async def test_a_specific_question_is_not_the_follow_up_phrase_it_resembles(conv
     turn = await convo.say("what storage does it work with?")  # not "how does it work?"
     assert decided(turn)[0] == "hdinsight-spark/storage-compat"
     assert "Data Lake Storage" in turn.text
+
+
+async def test_a_guess_off_the_focus_gives_way_to_the_focus_topic(convo):
+    await convo.say("which copilots are built into fabric?")
+    turn = await convo.say("can we build our own instead?")
+    assert decided(turn)[0] == "fabric-copilots"  # not Fabric at large
+    assert "build your own" in turn.text

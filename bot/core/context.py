@@ -96,6 +96,10 @@ _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
+_GUESS_MOVED = 0.3
+_OWN_TOPIC = 0.98
+"""A reading that moved off the focus topic below `_GUESS_MOVED` gives way to the focus topic
+itself when the message read with its name is that topic at least `_OWN_TOPIC` likely."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -322,7 +326,11 @@ class Conversation:
         if self._moved_off(text, understood, topic):
             # "how do our apps call it once it's trained?" about Custom Translator: its own
             # question on access, not Azure AI services in general
-            understood = self._own_question(text, topic, _OWN_QUESTION_MOVED) or understood
+            understood = (
+                self._own_question(text, topic, _OWN_QUESTION_MOVED)
+                or self._own_topic(text, topic, understood)
+                or understood
+            )
         understood = self._same_part(text, words, understood, topic, focus) or understood
         top = understood.decision.top
         if top is not None and self._named_first(words, top.intent.topic):
@@ -692,6 +700,25 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
+
+    def _own_topic(self, text: str, topic: Topic, understood: Understood) -> Understood | None:
+        """The focus topic itself, when the reading that moved off it is a guess and the
+        message read with the focus topic's name is that topic near surely ("can we build our
+        own instead?" about Fabric's copilots)."""
+        top = understood.decision.top
+        if top is None or top.score >= _GUESS_MOVED:
+            return None
+        decision = self.route(f"{text} ({topic.title})")
+        own = decision.top
+        if (
+            decision.outcome is not Outcome.ANSWER
+            or decision.comparison is not None
+            or own is None
+            or own.intent.id != topic.id
+            or own.score < _OWN_TOPIC
+        ):
+            return None
+        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
     def _moved_off(self, text: str, understood: Understood, topic: Topic) -> bool:
         """Whether a reading of a message referring back lands on another topic than the
