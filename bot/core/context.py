@@ -323,7 +323,10 @@ class Conversation:
         understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
         if understood is None:
             return Understood(plain)
-        if self._moved_off(text, understood, topic):
+        same = self._same_part(text, words, understood, topic, focus)
+        if same is not None:
+            understood = same
+        elif self._moved_off(text, understood, topic):
             # "how do our apps call it once it's trained?" about Custom Translator: its own
             # question on access, not Azure AI services in general
             understood = (
@@ -331,7 +334,6 @@ class Conversation:
                 or self._own_topic(text, topic, understood)
                 or understood
             )
-        understood = self._same_part(text, words, understood, topic, focus) or understood
         top = understood.decision.top
         if top is not None and self._named_first(words, top.intent.topic):
             # "does AutoML do that for me?": answered with the focus in mind, but the
