@@ -29,6 +29,8 @@ def convo(real_runtime, request) -> Conversation:
         "if you were us, where would you begin with an assistant for the field engineers?",
         "need sum advise on the arhitecture for our invoice processing",  # typos put right first
         "give me a shortlist of options for scoring loan applications",
+        "how should we tackle forecasting spare parts demand? none of us are data scientists",
+        "an assistant for our pharmacists that works offline. which direction?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
@@ -82,7 +84,7 @@ def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
     (root / "guidance.yaml").write_text("cues:\n  - what {design} would\n  - right {stakc}\n")
     assert problems_of(root) == [
         "knowledge/guidance.yaml:3: cue 'right {stakc}': {stakc} is not a word class "
-        "({design} is)"
+        "({design}, {designing})"
     ]
 
 

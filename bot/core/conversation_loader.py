@@ -29,10 +29,11 @@ _GUIDANCE_LISTS = {
     "asks": "guidance_asks",
     "objects": "guidance_objects",
     "design": "guidance_design",
+    "designing": "guidance_designing",
     "design_not_after": "guidance_design_not_after",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
-GUIDANCE_CLASSES = frozenset({"design"})
+GUIDANCE_CLASSES = frozenset({"design", "designing"})
 """The word classes a guidance cue may name in braces."""
 _CUE_CLASS = re.compile(r"\{([^}]*)\}")
 _KEYS = {*_WORD_LISTS, "followups"}
@@ -62,9 +63,8 @@ def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str,
         texts = reader.texts(data, key, "the guidance file")
         for text, line in texts if key.endswith("cues") else ():
             for unknown in {c for c in _CUE_CLASS.findall(text) if c not in GUIDANCE_CLASSES}:
-                reader.problem(
-                    line, f"cue {text!r}: {{{unknown}}} is not a word class ({{design}} is)"
-                )
+                known = ", ".join(f"{{{c}}}" for c in sorted(GUIDANCE_CLASSES))
+                reader.problem(line, f"cue {text!r}: {{{unknown}}} is not a word class ({known})")
         found[field] = tuple(t.lower() for t, _ in texts)
     return found
 

@@ -54,7 +54,10 @@ class GuidanceReader:
         cues = kb.conversation
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
-        classes = {"design": self._design}
+        classes = {
+            "design": self._design,
+            "designing": frozenset(stem(w) for w in cues.guidance_designing),
+        }
         self._strong = _CueIndex(cues.guidance, classes)
         self._weak = _CueIndex(cues.guidance_weak, classes)
         self._asks = {stem(w) for w in cues.guidance_asks}

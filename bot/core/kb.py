@@ -154,6 +154,8 @@ class ConversationCues:
     guidance_design: tuple[str, ...] = ()
     """Words for a design as a whole (architecture, stack, setup …): a request for one is
     guidance even after a need the knowledge answers; `{design}` in a cue stands for any."""
+    guidance_designing: tuple[str, ...] = ()
+    """Verbs for working out a design ("tackle", "structure"): `{designing}` in a cue."""
     guidance_design_not_after: tuple[str, ...] = ()
     """Words after which a design word is part of a name ("reference architecture")."""
     action_verbs: tuple[str, ...] = ()
