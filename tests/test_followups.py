@@ -214,3 +214,11 @@ async def test_a_guess_off_the_focus_gives_way_to_the_focus_topic(convo):
     turn = await convo.say("can we build our own instead?")
     assert decided(turn)[0] == "fabric-copilots"  # not Fabric at large
     assert "build your own" in turn.text
+
+
+async def test_distributed_training_names_the_spark_option_too(convo):
+    turn = await convo.say("can we do distributed deep learning training across GPU nodes?")
+    assert decided(turn)[0] == "model-training/distributed"
+    assert "Databricks" in turn.text and "Horovod" in turn.text
+    turn = await convo.say("which libs come with it?")
+    assert "PyTorch" in turn.text
