@@ -24,3 +24,16 @@ async def test_unsafe_output_lands_on_foundry_filters(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"].startswith("ai-foundry")
     assert "filters" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our product data sits in Cosmos DB, can an LLM answer questions grounded on it?",
+        "we host our GPT chat app on App Service and need private endpoints everywhere; is there a "
+        "proven architecture?",
+    ],
+)
+async def test_an_azure_service_named_as_the_setting_does_not_decline_the_question(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"
