@@ -222,3 +222,12 @@ async def test_distributed_training_names_the_spark_option_too(convo):
     assert "Databricks" in turn.text and "Horovod" in turn.text
     turn = await convo.say("which libs come with it?")
     assert "PyTorch" in turn.text
+
+
+async def test_a_reference_saying_only_the_focus_name_is_about_the_focus(convo):
+    await convo.say("what are hyperparameters?")
+    turn = await convo.say("why would we bother tuning them?")
+    assert decided(turn)[0].startswith("hyperparameter-tuning")  # not declined
+    assert "performance" in turn.text
+    declined = await convo.say("who won the league this year?")
+    assert decided(declined)[0] == "None"

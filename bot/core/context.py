@@ -315,7 +315,11 @@ class Conversation:
             if _asks_of_place(words):
                 return self._family_about(text, topic, answered) or Understood(plain)
             return Understood(plain)
-        if plain.outcome is Outcome.NONE and not self._says_of_family(text, topic, focus):
+        if (
+            plain.outcome is Outcome.NONE
+            and not self._says_of_family(text, topic, focus)
+            and not self._names_focus_only(text, topic)
+        ):
             # "who won the league this year?": "this" refers to nothing — unless, read with the
             # focus topic's name, the message is one of its questions ("even for runs that don't
             # execute in Azure?" about MLflow: tracking from anywhere)
@@ -826,6 +830,16 @@ class Conversation:
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
         decision = Decision(text, Outcome.ANSWER, (match,))
         return Understood(decision, topic=topic, context="refers")
+
+    def _names_focus_only(self, text: str, topic: Topic) -> bool:
+        """Whether the message says a word of the focus topic's name and no other word the
+        knowledge uses ("why bother tuning them?" about hyperparameter tuning)."""
+        normalize = self.router.normalizer.normalize
+        referring = set(normalize(" ".join(" ".join(r) for r in self._refers)).terms)
+        terms = set(normalize(text).terms) - referring
+        names = self.router.topic_name_terms(topic.id)
+        idf = self.router.terms.idf
+        return bool(terms & names) and all(idf(t) <= 0 for t in terms - names)
 
     def _says_of_family(self, text: str, topic: Topic, focus: Focus) -> bool:
         """Whether a passage of the focus topic, a related one or the one before says a fair
