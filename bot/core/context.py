@@ -5,14 +5,22 @@ and the alternatives the last answer beat. A message is read on its own first
 (bot/core/reading.py: spelling, requests to act, filler clauses); then, when a focus exists:
 
 - a **correction** ("no, I meant the translation one") is routed again, read together with the
-  topic it replaces, among the other topics;
+  topic it replaces, among the other topics and the other parts of that topic;
+- **"the first one" / "the latter"** after a comparison counts to one side of it; **"the other
+  company"** after one topic was picked out of the focus's related ones is a sibling of it;
 - a **follow-up** ("when should I not use it?") is answered from the focus topic's own part
   (knowledge/conversation.yaml says which), or routed again with the focus topic's name added;
 - **"compare it with X"** compares the focus topic with X;
 - a short question naming nothing ("how many languages?") is answered from the part of the
   focus topic whose passage says its words (bot/core/passages.py);
 - a message that **refers back** ("does it work for batch jobs?") or that does not stand on its
-  own is read against the focus topic, its related topics and the topic before it.
+  own is read against the focus topic, its related topics and the topic before it ("and LLM
+  stuff?": the focus topic's own question about LLMs; "can I do RAG there too?": the part of the
+  platform in focus that does RAG; "and the biggest?": the part just answered, again);
+- a message that stands on its own is still settled by the focus when it is a near tie or a
+  "did you mean …?" between readings one of which is near the focus topic.
+
+After a customer story ("who uses it?"), the story is the focus: "they" is that customer.
 
 A decline or a greeting leaves the focus as it was: an out-of-scope turn loses nothing.
 Everything here is plain Python; the dialog layer keeps the focus in conversation state.
