@@ -37,3 +37,16 @@ async def test_unsafe_output_lands_on_foundry_filters(convo, message):
 async def test_an_azure_service_named_as_the_setting_does_not_decline_the_question(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("generate listing text for our catalogue from the product attributes", "Azure OpenAI"),
+        ("the transcript spells out serial numbers instead of writing the digits", "Custom Speech"),
+        ("rescore our whole customer base every night with the trained model", "batch"),
+    ],
+)
+async def test_everyday_needs_land_on_their_service(convo, message, expected):
+    turn = await convo.say(message)
+    assert expected in turn.text
