@@ -440,3 +440,27 @@ async def test_gpu_training_by_a_pytorch_group_that_calls_apis_no_use_leads_to_a
     )
     assert "Azure Machine Learning on GPU clusters" in turn.text
     assert answers_of(turn)["builder"] == "data-scientists"  # "vision APIs" is no developer team
+
+
+async def test_prompts_stuffed_with_examples_that_plateaued_lead_to_fine_tuning(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our chatbot on Azure OpenAI has a system prompt packed with examples to get the tone "
+        "and answer format right, so every request is slow and costs a lot of tokens. Prompt "
+        "engineering has plateaued; we have thousands of approved conversations, far more than "
+        "fit in one prompt, and would move to a smaller model if quality holds.",
+    )
+    assert "Fine-tune a model in Azure OpenAI" in turn.text
+
+
+async def test_one_platform_for_the_whole_analytics_chain_leads_to_fabric(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our data is scattered across warehouses, SQL databases and event streams. We want "
+        "ingestion, a single governed lake, real-time dashboards and Power BI reports in one SaaS "
+        "platform rather than stitching lots of separate services together.",
+        "Data pipelines (ingestion, transformation, storage)",
+    )
+    assert "Microsoft Fabric as the one analytics platform" in turn.text
