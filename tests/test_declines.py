@@ -1,0 +1,21 @@
+"""Requests ArchBot cannot carry out are declined as such, in the middle of a conversation too.
+Send this, expect that — through the whole bot on the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conversation import Conversation
+
+
+@pytest.fixture
+def convo(real_runtime, request) -> Conversation:
+    return Conversation(real_runtime.handler, conversation=request.node.name)
+
+
+async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo):
+    await convo.say("how do we copy data in from our on-prem SAP system?")
+    turn = await convo.say("cool, then go copy the tables for me from our SAP box")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    turn = await convo.say("which connectors does it have?")  # the focus is kept
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"
