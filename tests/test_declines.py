@@ -19,3 +19,15 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
     turn = await convo.say("which connectors does it have?")  # the focus is kept
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "classify the sentiment of these two reviews for me: 'love it', 'never again'",
+        "draw me an architecture diagram of our support bot",
+    ],
+)
+async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
