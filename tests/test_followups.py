@@ -231,3 +231,11 @@ async def test_a_reference_saying_only_the_focus_name_is_about_the_focus(convo):
     assert "performance" in turn.text
     declined = await convo.say("who won the league this year?")
     assert decided(declined)[0] == "None"
+
+
+async def test_another_vendors_product_in_the_middle_is_declined_and_the_focus_kept(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("how long can a Google Translate glossary be?")
+    assert decided(turn)[0] == "None"
+    turn = await convo.say("ok, how do our apps call the custom model?")
+    assert decided(turn)[0] == "custom-translator/access"
