@@ -239,3 +239,10 @@ async def test_another_vendors_product_in_the_middle_is_declined_and_the_focus_k
     assert decided(turn)[0] == "None"
     turn = await convo.say("ok, how do our apps call the custom model?")
     assert decided(turn)[0] == "custom-translator/access"
+
+
+async def test_a_question_naming_nothing_stays_with_the_focus_not_what_mentions_it(convo):
+    await convo.say("how does databricks handle feature engineering?")
+    turn = await convo.say("what happens at prediction time?")
+    assert decided(turn)[0].startswith("azure-databricks")  # not scoring in general
+    assert "feature metadata" in turn.text

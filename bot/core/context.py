@@ -917,7 +917,14 @@ class Conversation:
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
             return None
         among = self._among_focus(text, topic, focus)
-        if among is not None and among.decision.top is not None:
+        # an intent outside the family that only names the focus topic is for a message that
+        # names something ("can we use it from Fabric?"); this one names nothing ("what
+        # happens at inference time?" about Databricks: Databricks' own part)
+        if (
+            among is not None
+            and among.decision.top is not None
+            and among.decision.top.intent.topic.id in {topic.id, *topic.related}
+        ):
             return among
         return understood
 
