@@ -1,14 +1,31 @@
 """Work a routed turn no longer repeats, each kept exact: the lexical score bound that skips
-ranking a clause for a request for the instructions, and the kept decisions and corrections."""
+ranking a clause for a request for the instructions, the kept decisions, corrections and answer
+replies, the state written without jsonpickle's machinery, immutable values shared by copies of
+activities."""
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
+from datetime import UTC, datetime
 
 import pytest
+from botbuilder.dialogs import DialogInstance, DialogState
+from botbuilder.schema import (
+    ActionTypes,
+    Activity,
+    ActivityTypes,
+    CardAction,
+    SuggestedActions,
+)
+from jsonpickle.pickler import Pickler
 
+from bot.core.kb import Kind
 from bot.core.reading import _CLAUSE_OR_THEN, _WORD, INSTRUCTIONS_TOPIC
+from bot.hosting.patches import apply_patches
 from bot.hosting.runtime import Runtime
+from bot.state.storage import _encode
 
 TEXTS = [
     "what is RAG, thanks in advance",
@@ -73,3 +90,63 @@ def test_kept_decisions_and_corrections_are_the_ones_computed(reader):
         corrected = reader.correct(text)
         reader._corrected.clear()
         assert reader.correct(text) == corrected == reader._speller.correct(text)
+
+
+def _stock_encode(item) -> str:
+    flat = Pickler().flatten(item)
+    flat.pop("e_tag", None)
+    return json.dumps(flat, separators=(",", ":"))
+
+
+def _states() -> list[dict]:
+    shared, empty = [1, 2], DialogState()
+    walkthrough = DialogState([DialogInstance(id="walkthrough", state={"asked": ["a"]})])
+    return [
+        {},
+        {"e_tag": "*", "x": [1, 2.5, None, True, "s", -0.0, 10**30]},
+        {
+            "ProcessedActivityIds": ["1"],
+            "DialogState": DialogState(),
+            "Focus": {"topic": "rag", "recent": ["rag"], "compared": []},
+        },
+        {"DialogState": walkthrough, "Focus": {}},
+        {"a": shared, "b": shared},
+        {"a": {"py/id": 1}},
+        {"a": (1, 2)},
+        {1: "x"},
+        {"a": {"b": {"c": [{"d": 1.0}]}}},
+        {"a": empty, "b": empty},
+        {"DialogState": DialogState(), "other": DialogState()},
+        {"k": Kind.DECLINE},
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(_states())))
+def test_state_is_stored_as_jsonpickle_stores_it(index):
+    state = _states()[index]
+    before = repr(state)
+    assert _encode("key", state) == _stock_encode(state)
+    assert repr(state) == before  # the caller's state is left as it was
+
+
+def test_activity_copies_share_only_immutable_values():
+    apply_patches()
+    activity = Activity(
+        type=ActivityTypes.message,
+        text="hi",
+        timestamp=datetime.now(UTC),
+        suggested_actions=SuggestedActions(actions=[CardAction(type=ActionTypes.im_back)]),
+    )
+    copied = copy.deepcopy(activity)
+    assert copied.serialize() == activity.serialize()
+    assert copied.timestamp == activity.timestamp and copied.type is activity.type
+    assert copied.suggested_actions is not activity.suggested_actions
+
+
+def test_an_answer_reply_is_made_once_per_intent(real_runtime: Runtime, reader):
+    replies = real_runtime.handler.knowledge.replies
+    decision = reader.route("what is RAG?")
+    first = replies.for_decision(decision)
+    replies._answers.clear()
+    assert replies.for_decision(decision) == first
+    assert replies.for_decision(decision) is replies.for_decision(decision)

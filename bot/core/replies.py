@@ -279,9 +279,9 @@ def decline_reply(intent: Intent, kb: KnowledgeBase) -> Reply:
     """A recognized decline: what the message is about, why not here, and the Azure topics
     that play the same role (as buttons)."""
     said = intent.question.answer if intent.question is not None else intent.topic.summary
-    counterparts = tuple(
-        kb.topics[r].title for r in intent.topic.related if r in kb.topics
-    )[:MAX_RELATED]
+    counterparts = tuple(kb.topics[r].title for r in intent.topic.related if r in kb.topics)[
+        :MAX_RELATED
+    ]
     text = f"{said}\n\n{COVERAGE}"
     return Reply(text, counterparts, kind=ReplyKind.UNKNOWN, summary=text)
 
@@ -296,6 +296,9 @@ class Replies:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self._answers: dict[str, Reply] = {}
+        """Each answered intent's reply, made when first given (it depends on the intent and
+        the knowledge alone; the follow-ups' parts and stories are looked up across topics)."""
 
     def _examples(self) -> tuple[str, ...]:
         help_topic = self.kb.topics.get(HELP_TOPIC)
@@ -316,20 +319,26 @@ class Replies:
         if decision.outcome is Outcome.ANSWER and top is not None:
             if top.intent.topic.id == HELP_TOPIC:
                 return self.help()
-            reply = intent_reply(top.intent, self.kb)
-            shown = _TOPIC_PARTS if top.intent.question is None else frozenset()
-            followups = followup_labels(self.kb, top.intent.topic, shown=shown)
-            return dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
+            return self._answer(top.intent)
         declined = decision.outcome is Outcome.NONE and top is not None
         if declined and top.intent.topic.kind is Kind.DECLINE:
             return decline_reply(top.intent, self.kb)
         if decision.outcome is Outcome.AMBIGUOUS:
             names = tuple(dict.fromkeys(suggestion_text(m.intent) for m in decision.matches))
             text = "I'm not sure which one you mean. Did you mean one of these?"
-            return Reply(
-                text, (*names, NONE_OF_THESE), kind=ReplyKind.DID_YOU_MEAN, summary=text
-            )
+            return Reply(text, (*names, NONE_OF_THESE), kind=ReplyKind.DID_YOU_MEAN, summary=text)
         return self.unknown()
+
+    def _answer(self, intent: Intent) -> Reply:
+        """An answered intent's reply, with its follow-ups as buttons."""
+        reply = self._answers.get(intent.id)
+        if reply is None:
+            reply = intent_reply(intent, self.kb)
+            shown = _TOPIC_PARTS if intent.question is None else frozenset()
+            followups = followup_labels(self.kb, intent.topic, shown=shown)
+            reply = dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
+            self._answers[intent.id] = reply
+        return reply
 
     def help(self) -> Reply:
         """What ArchBot can do, with example topics as buttons."""

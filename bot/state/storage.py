@@ -68,8 +68,74 @@ def _set_etag(item: Any, e_tag: str) -> None:
             item.e_tag = e_tag
 
 
+_DIALOG_STATE = "botbuilder.dialogs.dialog_state.DialogState"
+_EMPTY_DIALOG_STATE = {"py/object": _DIALOG_STATE, "_dialog_stack": []}
+"""jsonpickle's flattening of a `DialogState` with no dialog on its stack."""
+
+
+class _NotPlain(Exception):
+    """A value the fast path of `_encode` leaves to jsonpickle."""
+
+
+def _plain(value: Any, seen: set[int]) -> Any:
+    """jsonpickle's flattening of a value made of plain JSON data — dicts with string keys
+    (none of jsonpickle's `py/` tags), lists, str, int, float, bool, None, exact types, each
+    container met once — and empty dialog states: the value itself (an empty dialog state: its
+    flat form). Raises `_NotPlain` for anything else (a container met twice is a `py/id`)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if id(value) in seen:
+        raise _NotPlain
+    seen.add(id(value))
+    if kind is dict:
+        flat = None  # a copy only when something inside is not its own flat form
+        for key, item in value.items():
+            if type(key) is not str or key.startswith("py/"):
+                raise _NotPlain
+            flattened = _plain(item, seen)
+            if flattened is not item:
+                flat = dict(value) if flat is None else flat
+                flat[key] = flattened
+        return value if flat is None else flat
+    if kind is list:
+        for item in value:
+            if _plain(item, seen) is not item:
+                raise _NotPlain
+        return value
+    if _dialog_state(value) and type(stack := value.__dict__["_dialog_stack"]) is list:
+        if stack or id(stack) in seen:
+            raise _NotPlain
+        seen.add(id(stack))
+        return dict(_EMPTY_DIALOG_STATE, _dialog_stack=[])
+    raise _NotPlain
+
+
+def _dialog_state(value: Any) -> bool:
+    kind = type(value)
+    return (
+        f"{kind.__module__}.{kind.__qualname__}" == _DIALOG_STATE
+        and getattr(value, "__dict__", None) is not None
+        and value.__dict__.keys() == {"_dialog_stack"}
+    )
+
+
+def _flatten(item: Any) -> Any:
+    """`jsonpickle.Pickler().flatten(item)`: a conversation's state on a turn without a dialog
+    (dialog state empty, plain JSON otherwise) checked in one walk, ~10x faster than
+    jsonpickle's generic machinery; anything else flattened by jsonpickle."""
+    if type(item) is dict:
+        try:
+            return _plain(item, set())
+        except _NotPlain:
+            pass
+    return Pickler().flatten(item)
+
+
 def _encode(key: str, item: Any) -> str:
-    flat = Pickler().flatten(item)
+    flat = _flatten(item)
+    if flat is item and "e_tag" in flat:
+        flat = dict(item)  # the e-tag is left out below: not from the caller's item
     if not isinstance(flat, dict):
         raise TypeError(f"SqliteStorage: item {key!r} must be a dict or an object, got {item!r}")
     flat.pop("e_tag", None)
