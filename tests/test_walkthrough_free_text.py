@@ -464,3 +464,28 @@ async def test_one_platform_for_the_whole_analytics_chain_leads_to_fabric(convo)
         "Data pipelines (ingestion, transformation, storage)",
     )
     assert "Microsoft Fabric as the one analytics platform" in turn.text
+
+
+async def test_many_teams_under_central_governance_lead_to_a_shared_hub(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Twelve project teams train models, each with their own compute and network setup. IT "
+        "wants centralized governance, shared compute and quota, and one place for both classic "
+        "ML and generative AI projects.",
+    )
+    assert "A hub that IT sets up once, with a project for each team" in turn.text
+    assert "Azure Machine Learning" in turn.text and "AI Foundry" in turn.text
+
+
+async def test_hub_networking_of_a_landing_zone_is_no_ai_hub(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our platform team owns hub networking, DNS and policies. The new chat app is for "
+        "employees and answers from our own documents; four developers build it.",
+        "Not decided yet",
+        "Developers who write code",
+        "Private or regulated data",
+    )
+    assert "RAG on Azure OpenAI with Azure AI Search" in turn.text
