@@ -246,3 +246,9 @@ async def test_a_question_naming_nothing_stays_with_the_focus_not_what_mentions_
     turn = await convo.say("what happens at prediction time?")
     assert decided(turn)[0].startswith("azure-databricks")  # not scoring in general
     assert "feature metadata" in turn.text
+
+
+async def test_an_off_topic_did_you_mean_is_not_settled_by_the_focus(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("spark plug replacement on a 2012 honda civic, what gap and torque?")
+    assert decided(turn)[0] == "None"  # only "spark" is said of the focus's family

@@ -650,11 +650,16 @@ class Conversation:
         if not near:
             return None
         best = max(near, key=lambda m: m.score)
-        if best.score < _AMBIGUOUS_NEAR:
-            return None
+        if best.score < _AMBIGUOUS_NEAR or self._share(plain.text, best.intent) < _SAID_MIN / 2:
+            return None  # "spark plug gap and torque?" after Fabric: only "spark" is said
         others = tuple(m for m in plain.matches if m is not best)
         decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
         return Understood(decision)
+
+    def _share(self, text: str, intent: Intent) -> float:
+        """The largest share of the message's words one passage of the intent says."""
+        evidence = self._passages.evidence(text, intent.topic.id)
+        return next((e.share for e in evidence if e.intent == intent.id), 0.0)
 
     def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
         """The one topic the message names among those the focus topic relates to or
