@@ -243,7 +243,7 @@ async def test_another_vendors_product_in_the_middle_is_declined_and_the_focus_k
 
 async def test_a_question_naming_nothing_stays_with_the_focus_not_what_mentions_it(convo):
     await convo.say("how does databricks handle feature engineering?")
-    turn = await convo.say("what happens at prediction time?")
+    turn = await convo.say("so what happens at inference time then?")
     assert decided(turn)[0].startswith("azure-databricks")  # not scoring in general
     assert "feature metadata" in turn.text
 
@@ -252,3 +252,15 @@ async def test_an_off_topic_did_you_mean_is_not_settled_by_the_focus(convo):
     await convo.say("what is microsoft fabric?")
     turn = await convo.say("spark plug replacement on a 2012 honda civic, what gap and torque?")
     assert decided(turn)[0] == "None"  # only "spark" is said of the focus's family
+
+
+async def test_a_long_question_with_its_own_subject_is_a_topic_switch(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say(
+        "is there an open source microsoft ML library for spark that I could use?"
+    )
+    assert decided(turn)[0] in {"hdinsight-spark/ml-library", "synapseml"}  # not Fabric's Spark
+    assert "SynapseML" in turn.text
+    await convo.say("what is custom speech?")
+    turn = await convo.say("what do we need to feed it for training?")  # short: a follow-up
+    assert decided(turn)[0].startswith("custom-speech")

@@ -108,6 +108,12 @@ _GUESS_MOVED = 0.3
 _OWN_TOPIC = 0.98
 """A reading that moved off the focus topic below `_GUESS_MOVED` gives way to the focus topic
 itself when the message read with its name is that topic at least `_OWN_TOPIC` likely."""
+_SWITCH_WORDS = 10
+_SWITCH_SURE = 0.5
+_SWITCH_SHARE = 0.5
+"""A message of at least `_SWITCH_WORDS` words that refers back is a topic switch when it is
+answered on its own far from the focus at least `_SWITCH_SURE` likely and the focus's reading
+is less than `_SWITCH_SHARE` of that."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -333,7 +339,7 @@ class Conversation:
             # execute in Azure?" about MLflow: tracking from anywhere)
             return self._own_question(text, topic) or Understood(plain)
         understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
-        if understood is None:
+        if understood is None or self._switches(words, topic, plain, understood):
             return Understood(plain)
         same = self._same_part(text, words, understood, topic, focus)
         if same is not None:
@@ -719,6 +725,24 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
+
+    def _switches(
+        self, words: list[str], topic: Topic, plain: Decision, understood: Understood
+    ) -> bool:
+        """Whether a message that says "it" or "this" is a question of its own on another
+        topic: long enough to carry its own subject ("what is retraining and why do models
+        need it?" after Fabric), confidently answered on its own far from the focus, and the
+        focus's reading of it far less likely."""
+        top, mine = plain.top, understood.decision.top
+        return (
+            len(words) >= _SWITCH_WORDS
+            and plain.outcome is Outcome.ANSWER
+            and top is not None
+            and mine is not None
+            and top.score >= _SWITCH_SURE
+            and not self._near(top, topic)
+            and mine.score < top.score * _SWITCH_SHARE
+        )
 
     def _own_topic(self, text: str, topic: Topic, understood: Understood) -> Understood | None:
         """The focus topic itself, when the reading that moved off it is a guess and the
