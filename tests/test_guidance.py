@@ -24,7 +24,7 @@ def convo(real_runtime, request) -> Conversation:
         "what sort of setup would fit a team that wants to search its own manuals?",
         "what should the architecture be for a bot that answers from our wiki?",
         "our analysts want forecasts but nobody codes. what stack would you go with?",
-        "how would you handle transcribing our sales calls and pulling out the action items?",
+        "how would you tackle transcribing our sales calls and pulling out the action items?",
         "we need a plan for turning customer emails into tickets automatically",
         "if you were us, where would you begin with an assistant for the field engineers?",
         "need sum advise on the arhitecture for our invoice processing",  # typos put right first
@@ -104,3 +104,13 @@ async def test_guidance_on_software_outside_ai_is_declined(convo, message):
 async def test_guidance_on_ai_inside_a_named_stack_still_starts_the_walkthrough(convo):
     turn = await convo.say("how would you add a support chatbot to our React web shop?")
     assert WALKTHROUGH_OPENS in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["how would you define a small language model?", "how would you compare Fabric and Databricks?"],
+)
+async def test_asking_to_explain_is_answered_not_walked_through(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough is one click away all the same

@@ -30,6 +30,7 @@ _GUIDANCE_LISTS = {
     "objects": "guidance_objects",
     "design": "guidance_design",
     "designing": "guidance_designing",
+    "defining": "guidance_defining",
     "design_not_after": "guidance_design_not_after",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""

@@ -54,6 +54,7 @@ class GuidanceReader:
         cues = kb.conversation
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
+        self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
             "design": self._design,
             "designing": frozenset(stem(w) for w in cues.guidance_designing),
@@ -92,6 +93,8 @@ class GuidanceReader:
             [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         )
         if self._strong.said_in(said):
+            if _asks_to_define(said, self._defining) and _answers_surely(decision):
+                return Request.ANSWERED  # "how would you explain RAG to a manager?"
             return Request.WALKTHROUGH
         present = set(said)
         weakly = (
@@ -156,6 +159,11 @@ def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
         and top.intent.topic.kind is Kind.DECLINE
         and top.intent.topic.id in router.named_topics(decision.text)
     )
+
+
+def _asks_to_define(said: list[str], defining: frozenset[str]) -> bool:
+    """Whether the message asks to explain or define something ("how would you explain …")."""
+    return not defining.isdisjoint(said)
 
 
 def _answers_surely(decision: Decision) -> bool:

@@ -156,6 +156,9 @@ class ConversationCues:
     guidance even after a need the knowledge answers; `{design}` in a cue stands for any."""
     guidance_designing: tuple[str, ...] = ()
     """Verbs for working out a design ("tackle", "structure"): `{designing}` in a cue."""
+    guidance_defining: tuple[str, ...] = ()
+    """Verbs asking to explain ("how would you explain RAG?"): with a cue, an answer surely
+    found is given instead of the walkthrough."""
     guidance_design_not_after: tuple[str, ...] = ()
     """Words after which a design word is part of a name ("reference architecture")."""
     action_verbs: tuple[str, ...] = ()
