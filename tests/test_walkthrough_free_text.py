@@ -489,3 +489,13 @@ async def test_hub_networking_of_a_landing_zone_is_no_ai_hub(convo):
         "Private or regulated data",
     )
     assert "RAG on Azure OpenAI with Azure AI Search" in turn.text
+
+
+async def test_a_summary_of_each_recorded_call_leads_to_speech_and_azure_openai(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We record all customer support calls and want a short summary of each call with the "
+        "customer's issue, written into our CRM. Three C# developers.",
+    )
+    assert "Azure AI Speech to transcribe, Azure OpenAI to write the summaries" in turn.text

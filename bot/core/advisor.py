@@ -16,12 +16,18 @@ its `means`) count where their words stand together, in one clause; a choice add
 found in separate places. Negation is kept: in "no data scientists" the words carry a `not_`
 mark, so they match a choice phrase "no data scientists" and never the phrase "data scientists".
 
+A word inside a longer phrase found for one choice counts for that choice alone ("an answer that
+cites the document" is answering from documents, not also a vote for analyzing documents); a part
+of a label that another choice's label also says ("Spark" of "Azure Databricks (Spark)") is no
+sign of it; after "prefer", "over" negates as "than" does ("hosted models over training our own").
+
 A description ("we're five web developers, no data scientists, thousands of reviews to tag with
 sentiment") is read against every question at once (`read`): each question's evidence, plus, for
 the answers a question requires, a share of its evidence (reviews → text analytics → ready-made
 AI services). It fills every open question one choice clearly wins (`infer`), keeps what it says
 about questions that do not apply yet (`heard`), and replaces earlier answers it contradicts when
-it is a correction (`understand`).
+it is a correction (`understand`). A paragraph (`PARAGRAPH_WORDS`) answers the question asked with
+whole phrases too, never with part of one.
 """
 
 from __future__ import annotations
