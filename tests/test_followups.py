@@ -264,3 +264,17 @@ async def test_a_long_question_with_its_own_subject_is_a_topic_switch(convo):
     await convo.say("what is custom speech?")
     turn = await convo.say("what do we need to feed it for training?")  # short: a follow-up
     assert decided(turn)[0].startswith("custom-speech")
+
+
+async def test_x_vs_y_and_a_descriptions_back_to_are_not_about_the_focus(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("onelake vs adls gen2, which one do we actually need?")
+    assert "OneLake" in turn.text and "Data Lake Storage" in turn.text
+    assert turn.trace("RecognizerResult")["context"] is None  # the pair named, not Fabric's
+    turn = await convo.say(
+        "we want cameras to flag assembly mistakes and have warranty claims to link back to"
+    )
+    assert turn.trace("RecognizerResult")["context"] != "return"
+    await convo.say("what is azure openai?")
+    turn = await convo.say("how does it stack up against copilot studio?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"  # still compared

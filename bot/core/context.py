@@ -114,6 +114,12 @@ _SWITCH_SHARE = 0.5
 """A message of at least `_SWITCH_WORDS` words that refers back is a topic switch when it is
 answered on its own far from the focus at least `_SWITCH_SURE` likely and the focus's reading
 is less than `_SWITCH_SHARE` of that."""
+_RETURN_LEAD = 2
+"""Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
+("… claims we can link back to")."""
+_COMPARE_LEAD = 3
+"""Words a comparison cue without a reference may follow ("and how about vs Synapse?"); a
+longer lead names its own things ("benchmark lots of models against each other")."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -525,9 +531,14 @@ class Conversation:
         cue = next((c for c in self._compare if f" {' '.join(c)} " in joined), None)
         if cue is None:
             return None
-        other_text = joined.split(f" {' '.join(cue)} ", 1)[1].strip()
+        before, other_text = (part.strip() for part in joined.split(f" {' '.join(cue)} ", 1))
         if not other_text:
             return None
+        if self.router.named_topics(before) - {topic.id}:
+            return None  # "OneLake vs ADLS Gen2?" after Fabric: a comparison of its own
+        lead = before.split()
+        if len(lead) > _COMPARE_LEAD and not self._refers_back(lead + list(cue)):
+            return None  # "where can we benchmark lots of models against each other": no "it"
         other = next(
             (
                 m
@@ -1025,8 +1036,13 @@ class Conversation:
         )
         if found is None:
             return None
+        lead = _CLAUSE.split(said[: found.start()])[-1]
+        if len(_WORD.findall(lead)) > _RETURN_LEAD:
+            return None  # "… warranty claims we can link back to": no return, a description
         after = _CLAUSE.split(said[found.end() :], maxsplit=1)
         named, rest = after[0], (after[1] if len(after) > 1 else "")
+        if not _WORD.findall(named):
+            return None
         recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
         named_recent = [t for t in recent if t in self.router.named_topics(named)]
         chosen = (
