@@ -114,3 +114,15 @@ async def test_asking_to_explain_is_answered_not_walked_through(convo, message):
     turn = await convo.say(message)
     assert WALKTHROUGH_OPENS not in turn.text
     assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough is one click away all the same
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how should we version prompts in prompt flow?",
+        "where would you start with document intelligence custom models?",
+    ],
+)
+async def test_a_short_question_about_a_named_service_is_answered(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS not in turn.text

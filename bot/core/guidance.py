@@ -25,6 +25,10 @@ _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _SURE = 0.9
 """A need answered this surely is answered, unless the request asks for a design."""
+_SERVICE_QUESTION_WORDS = 14
+"""A question about one service is this short at most; a longer message describes a project."""
+_SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
+"""Topics whose names make a question one about that service."""
 _CUE_WORD = re.compile(r"\{[a-z_]+\}|[a-z0-9']+")
 _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
@@ -49,6 +53,7 @@ class GuidanceReader:
         router: HybridRouter,
         reader: MessageReader,
     ) -> None:
+        self.kb = kb
         self.router = router
         self.reader = reader
         cues = kb.conversation
@@ -93,7 +98,9 @@ class GuidanceReader:
             [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         )
         if self._strong.said_in(said):
-            if _asks_to_define(said, self._defining) and _answers_surely(decision):
+            if _answers_surely(decision) and (
+                _asks_to_define(said, self._defining) or self._asks_about_a_service(text, said)
+            ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
             return Request.WALKTHROUGH
         present = set(said)
@@ -107,6 +114,20 @@ class GuidanceReader:
         if (weakly or present & self._asks) and _answers_surely(decision):
             return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
         return None
+
+    def _asks_about_a_service(self, text: str, said: list[str]) -> bool:
+        """A short question that names a service and asks for no design as a whole: about that
+        service's own workings ("how should we version prompts in prompt flow?", "where would
+        you start with Document Intelligence custom models?"), not a project's design."""
+        return (
+            len(said) <= _SERVICE_QUESTION_WORDS
+            and not self._asks_for_design(said)
+            and any(
+                self.kb.topics[named].kind in _SERVICE_KINDS
+                for named in self.router.named_topics(text)
+                if named in self.kb.topics
+            )
+        )
 
     def _declined_surely(self, decision: Decision) -> bool:
         """Whether the recognizer declines the message as surely as it would answer a topic
