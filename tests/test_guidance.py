@@ -121,6 +121,8 @@ async def test_asking_to_explain_is_answered_not_walked_through(convo, message):
     [
         "how should we version prompts in prompt flow?",
         "where would you start with document intelligence custom models?",
+        "what's the right setup for hyperparameter tuning in azure ml?",
+        "which direction does custom translator translate?",
     ],
 )
 async def test_a_short_question_about_a_named_service_is_answered(convo, message):

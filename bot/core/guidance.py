@@ -116,17 +116,12 @@ class GuidanceReader:
         return None
 
     def _asks_about_a_service(self, text: str, said: list[str]) -> bool:
-        """A short question that names a service and asks for no design as a whole: about that
-        service's own workings ("how should we version prompts in prompt flow?", "where would
-        you start with Document Intelligence custom models?"), not a project's design."""
-        return (
-            len(said) <= _SERVICE_QUESTION_WORDS
-            and not self._asks_for_design(said)
-            and any(
-                self.kb.topics[named].kind in _SERVICE_KINDS
-                for named in self.router.named_topics(text)
-                if named in self.kb.topics
-            )
+        """A short question that names a service: about that service's own workings ("how
+        should we version prompts in prompt flow?"), not a project's design."""
+        return len(said) <= _SERVICE_QUESTION_WORDS and any(
+            self.kb.topics[named].kind in _SERVICE_KINDS
+            for named in self.router.named_topics(text)
+            if named in self.kb.topics
         )
 
     def _declined_surely(self, decision: Decision) -> bool:
