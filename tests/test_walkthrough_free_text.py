@@ -499,3 +499,24 @@ async def test_a_summary_of_each_recorded_call_leads_to_speech_and_azure_openai(
         "customer's issue, written into our CRM. Three C# developers.",
     )
     assert "Azure AI Speech to transcribe, Azure OpenAI to write the summaries" in turn.text
+
+
+async def test_articles_to_translate_into_many_languages_lead_to_translator(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We need to translate our support articles into twelve languages; nothing special about "
+        "the wording, and two web developers will call the service.",
+        "Standard content, prebuilt models are fine",
+    )
+    assert "**My recommendation: Azure AI Translator**" in turn.text
+
+
+async def test_a_copilot_built_by_makers_in_copilot_studio_is_read_as_low_code(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We want an internal helpdesk copilot, built by our makers in Copilot Studio with Power "
+        "Automate actions.",
+    )
+    assert "Build the copilot in Microsoft Copilot Studio" in turn.text
