@@ -278,3 +278,14 @@ async def test_x_vs_y_and_a_descriptions_back_to_are_not_about_the_focus(convo):
     await convo.say("what is azure openai?")
     turn = await convo.say("how does it stack up against copilot studio?")
     assert turn.trace("RecognizerResult")["context"] == "compare"  # still compared
+
+
+async def test_a_follow_up_phrase_about_a_topic_named_first_is_about_that_topic(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("copilot studio, what is it for?")
+    assert decided(turn)[0].startswith("copilot-studio")  # not Fabric's use cases
+    turn = await convo.say("RAG: what is it and why would I use it?")
+    assert decided(turn)[0].startswith("rag")
+    await convo.say("what is custom translator?")
+    turn = await convo.say("who used machine translation like that?")  # its own family
+    assert "Volkswagen" in turn.text

@@ -277,6 +277,13 @@ class Conversation:
         followup, exact = self._followup(words)
         if followup is not None and not exact and self._specific_near(plain, topic):
             followup = None  # "what storage does it work with?" is not "how does it work?"
+        subject = self._subject(words, topic) if followup is not None and not exact else None
+        if subject is not None:
+            # "Copilot Studio, what is it for?" after Fabric: the follow-up is about the topic
+            # the message names first, which its own reading answers when it can
+            if plain.outcome is Outcome.ANSWER:
+                return Understood(plain)
+            return self._answer_followup(text, followup, subject, plain, focus)
         if followup is not None and (exact or not stands_alone):
             return self._answer_followup(text, followup, topic, plain, focus)
         if followup is not None:
@@ -677,6 +684,34 @@ class Conversation:
         """The largest share of the message's words one passage of the intent says."""
         evidence = self._passages.evidence(text, intent.topic.id)
         return next((e.share for e in evidence if e.intent == intent.id), 0.0)
+
+    def _subject(self, words: list[str], topic: Topic) -> Topic | None:
+        """The one topic outside the focus's family that a message names, before any word
+        referring back (None when it names none, several, or only after "it")."""
+        normalize = self.router.normalizer.normalize
+        terms_of = [set(normalize(w).terms) for w in words]  # "ML": machine learning
+        said = set().union(*terms_of)
+        family = {topic.id, *topic.related, *topic.compares}
+        covered = {
+            t: said & self.router.topic_name_terms(t)
+            for t in self.router.named_topics(" ".join(words))
+            if t in self.kb.topics and self.kb.topics[t].kind in _FOCUS_KINDS
+        }
+        # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot: a name inside
+        # a longer one said is not named on its own
+        named = [t for t, c in covered.items() if not any(c < o for o in covered.values())]
+        if len(named) != 1 or named[0] in family:
+            # none, several, or one of the focus's own family ("who used machine translation
+            # like that?" about Custom Translator is still about it)
+            return None
+        names = self.router.topic_name_terms(named[0])
+        first = next((i for i, terms in enumerate(terms_of) if terms & names), None)
+        if first is None:
+            return None
+        refers = [
+            i for i in range(len(words)) for r in self._refers if tuple(words[i : i + len(r)]) == r
+        ]
+        return self.kb.topics[named[0]] if not refers or first < refers[0] else None
 
     def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
         """The one topic the message names among those the focus topic relates to or
