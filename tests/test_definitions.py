@@ -23,6 +23,8 @@ def convo(real_runtime, request) -> Conversation:
         ("onelake in one line please", "onelake"),
         ("prompt flow, in a sentence or two?", "prompt-flow"),
         ("explain mlops in plain words", "mlops"),
+        ("what is mlflow, real quick?", "mlflow"),
+        ("from a high level, what is onelake?", "onelake"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
