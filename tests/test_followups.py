@@ -289,3 +289,9 @@ async def test_a_follow_up_phrase_about_a_topic_named_first_is_about_that_topic(
     await convo.say("what is custom translator?")
     turn = await convo.say("who used machine translation like that?")  # its own family
     assert "Volkswagen" in turn.text
+
+
+async def test_a_shorter_question_surely_elsewhere_is_a_switch_too(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("what is retraining and why do models need it")
+    assert decided(turn)[0] == "machine-learning/retraining"

@@ -120,6 +120,10 @@ _RETURN_LEAD = 2
 _COMPARE_LEAD = 3
 """Words a comparison cue without a reference may follow ("and how about vs Synapse?"); a
 longer lead names its own things ("benchmark lots of models against each other")."""
+_SWITCH_WORDS_SHORT = 8
+_SWITCH_SURE_SHORT = 0.95
+_SWITCH_SHARE_SHORT = 0.25
+"""The same for a message of `_SWITCH_WORDS_SHORT` words or more, more strictly."""
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
@@ -780,14 +784,18 @@ class Conversation:
         need it?" after Fabric), confidently answered on its own far from the focus, and the
         focus's reading of it far less likely."""
         top, mine = plain.top, understood.decision.top
+        if plain.outcome is not Outcome.ANSWER or top is None or mine is None:
+            return False
+        if self._near(top, topic):
+            return False
+        if len(words) >= _SWITCH_WORDS:
+            return top.score >= _SWITCH_SURE and mine.score < top.score * _SWITCH_SHARE
+        # a shorter one only when it is near surely elsewhere and the focus's reading a guess
+        # ("what is retraining and why do models need it?")
         return (
-            len(words) >= _SWITCH_WORDS
-            and plain.outcome is Outcome.ANSWER
-            and top is not None
-            and mine is not None
-            and top.score >= _SWITCH_SURE
-            and not self._near(top, topic)
-            and mine.score < top.score * _SWITCH_SHARE
+            len(words) >= _SWITCH_WORDS_SHORT
+            and top.score >= _SWITCH_SURE_SHORT
+            and mine.score < top.score * _SWITCH_SHARE_SHORT
         )
 
     def _own_topic(self, text: str, topic: Topic, understood: Understood) -> Understood | None:
