@@ -25,8 +25,14 @@ def convo(real_runtime, request) -> Conversation:
         ("explain mlops in plain words", "mlops"),
         ("what is mlflow, real quick?", "mlflow"),
         ("from a high level, what is onelake?", "onelake"),
+        ("what is onelake, sorry if this is a dumb question", "onelake"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == topic
+
+
+async def test_an_apology_alone_is_answered_kindly(convo):
+    turn = await convo.say("sorry to bother you")
+    assert "no question is too basic" in turn.text
