@@ -295,3 +295,9 @@ async def test_a_shorter_question_surely_elsewhere_is_a_switch_too(convo):
     await convo.say("what is microsoft fabric?")
     turn = await convo.say("what is retraining and why do models need it")
     assert decided(turn)[0] == "machine-learning/retraining"
+
+
+async def test_a_question_naming_both_sides_of_a_written_comparison_is_that_comparison(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("is copilot basically the same thing as azure openai?")
+    assert decided(turn)[0] == "copilot-vs-azure-openai"

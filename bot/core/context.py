@@ -788,6 +788,9 @@ class Conversation:
             return False
         if self._near(top, topic):
             return False
+        compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+        if compared and set(compared) <= self.router.named_topics(" ".join(words)):
+            return True  # "is Copilot the same thing as Azure OpenAI?": both named, compared
         if len(words) >= _SWITCH_WORDS:
             return top.score >= _SWITCH_SURE and mine.score < top.score * _SWITCH_SHARE
         # a shorter one only when it is near surely elsewhere and the focus's reading a guess
