@@ -520,3 +520,13 @@ async def test_a_copilot_built_by_makers_in_copilot_studio_is_read_as_low_code(c
         "Automate actions.",
     )
     assert "Build the copilot in Microsoft Copilot Studio" in turn.text
+
+
+async def test_plain_english_over_tables_in_databases_is_questions_over_data_not_rag(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Regional managers want to ask questions in plain English over tables in our SQL "
+        "databases, without waiting on analysts.",
+    )
+    assert "Bring the data within Fabric's reach and put a Fabric AI skill on it" in turn.text
