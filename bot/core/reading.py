@@ -40,6 +40,7 @@ _FILLER_TERMS = 3
 """A filler clause has at most this many content words."""
 _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
+"""Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
 _SMALL_TALK, _EMPTY = "small talk", "empty"
 
 
@@ -58,6 +59,7 @@ class MessageReader:
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
+        self._acts: dict[str, bool] = {}
         instructions = kb.topics.get(INSTRUCTIONS_TOPIC)
         self._instruction_terms = frozenset(
             t
@@ -124,9 +126,19 @@ class MessageReader:
     def asks_to_act(self, text: str) -> bool:
         """True when the message tells ArchBot to do something ("please deploy a gpt-4o model
         in sweden central", "can you open a support ticket about my failed job") rather than
-        asks about it: an action verb first, after any courtesy words, and no question."""
+        asks about it: an action verb first, after any courtesy words, and no question. (Kept
+        for the last few messages: a turn asks twice, routing it and reading it for guidance.)"""
         if ACTIONS_TOPIC not in self.kb.topics or not self._action_verbs:
             return False
+        acts = self._acts.get(text)
+        if acts is None:
+            acts = self._asks_to_act(text)
+            if len(self._acts) >= _CORRECTED_CACHE:
+                self._acts.clear()
+            self._acts[text] = acts
+        return acts
+
+    def _asks_to_act(self, text: str) -> bool:
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         words, stripped = said, True
         while words and stripped:
