@@ -31,3 +31,11 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
+async def test_quoted_words_to_work_on_are_an_action_even_mid_conversation(convo):
+    await convo.say("can I train a translation model on our own terminology?")
+    turn = await convo.say("translate 'the build is broken again' into german")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    turn = await convo.say("which languages does it cover?")  # the focus is kept
+    assert "Custom Translator" in turn.text

@@ -265,8 +265,8 @@ class Conversation:
         text = self.reader.correct(text)
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
-        if topic is None:
-            return Understood(plain)
+        if topic is None or self.reader.asks_to_act(text):
+            return Understood(plain)  # "great, now deploy it for us": declined, focus kept
         words = _WORD.findall(strip_mentions(text).lower())
         returned = self._return_to(text, words, focus)
         if returned is not None:

@@ -34,6 +34,8 @@ _QUESTION_WORDS = frozenset({"how", "what", "which", "where", "why", "when", "wh
 _AUXILIARIES = frozenset({"is", "are", "does", "do", "can", "could", "should", "would", "will"})
 _DIRECTED = frozenset({"me", "us", "my", "our", "this", "these", "called", "named", "now"})
 """Words that make an imperative a request to the bot about the user's own things."""
+_QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W|$)")
+"""Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _FILLER_TERMS = 3
@@ -152,10 +154,10 @@ class MessageReader:
         clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(text)]
         if _QUESTION_WORDS & set(words) or any(c and c[0] in _AUXILIARIES for c in clauses[1:]):
             return False
-        # told to the bot: with courtesy words, or about the user's own things ("for me",
-        # "our subscription", "this sentence"); "create feature tables in databricks" is a
-        # terse how-to
-        return len(words) < len(said) or bool(_DIRECTED & set(words))
+        # told to the bot: with courtesy words, about the user's own things ("for me", "our
+        # subscription", "this sentence") or on quoted words; "create feature tables in
+        # databricks" is a terse how-to
+        return len(words) < len(said) or bool(_DIRECTED & set(words)) or bool(_QUOTED.search(text))
 
     def _without_filler(self, text: str, decision: Decision) -> Decision:
         """The decision for the message without its filler clauses ("…, thanks in advance",
