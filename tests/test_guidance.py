@@ -108,7 +108,10 @@ async def test_guidance_on_ai_inside_a_named_stack_still_starts_the_walkthrough(
 
 @pytest.mark.parametrize(
     "message",
-    ["how would you define a small language model?", "how would you compare Fabric and Databricks?"],
+    [
+        "how would you define a small language model?",
+        "how would you compare Fabric and Databricks?",
+    ],
 )
 async def test_asking_to_explain_is_answered_not_walked_through(convo, message):
     turn = await convo.say(message)
