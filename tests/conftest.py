@@ -12,6 +12,7 @@ from bot.core.router import Router
 from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime
 from bot.operations.config import Settings
 
+from .conversation import Conversation
 from .paths import FIXTURE_KB, REPO_ROOT
 
 REAL_KB = REPO_ROOT / "knowledge"
@@ -40,3 +41,10 @@ def real_runtime(kb: KnowledgeBase) -> Runtime:
     """The whole bot over the real knowledge base, state in memory; one per test module (tests
     keep apart by their own conversation ids)."""
     return build_runtime(dataclasses.replace(Settings(), storage=MEMORY_URL), kb)
+
+
+@pytest.fixture
+def convo(real_runtime: Runtime, request: pytest.FixtureRequest) -> Conversation:
+    """A conversation of the test's own with the whole bot on the real knowledge base (a module
+    may define its own `convo`)."""
+    return Conversation(real_runtime.handler, conversation=request.node.name)

@@ -5,13 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from .conversation import Conversation
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
-
 
 async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo):
     await convo.say("how do we copy data in from our on-prem SAP system?")

@@ -6,13 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from .conversation import Conversation
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
-
 
 @pytest.mark.parametrize(
     ("message", "topic"),

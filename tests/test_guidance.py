@@ -7,15 +7,9 @@ import pytest
 
 from dialogs.main_dialog import WALKTHROUGH_OFFER
 
-from .conversation import Conversation
 from .test_loader import VALID_TOPIC, kb_with, problems_of
 
 WALKTHROUGH_OPENS = "Let's find the right architecture"
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
 
 
 @pytest.mark.parametrize(

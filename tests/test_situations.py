@@ -5,13 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from .conversation import Conversation
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
-
 
 @pytest.mark.parametrize(
     "message",
