@@ -252,10 +252,6 @@ class Conversation:
                 self._followup_phrases.append(" ".join(_WORD.findall(phrase.lower())))
                 self._followup_of.append(followup)
 
-    def asks_for_guidance(self, text: str, decision: Decision) -> bool:
-        """True when the message asks for the walkthrough (bot/core/guidance.py)."""
-        return self.guidance.asks_for_guidance(text, decision)
-
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
         return self.reader.route(text)

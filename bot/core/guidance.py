@@ -74,17 +74,11 @@ class GuidanceReader:
             t for p in phrases for t in router.normalizer.normalize(p).terms
         )
 
-    def asks_for_guidance(self, text: str, decision: Decision) -> bool:
-        """True when the message asks for the walkthrough: the recognizer answered with it, or
-        the message says a guidance cue the knowledge lists, or one of its clauses asks for it.
-        Never a comparison ("which approach is better, RAG or fine-tuning?"), nor a request a
-        decline topic answers ("advise on our AKS networking", "help us pick between Pinecone
-        and …"), nor a request to act."""
-        return self.request(text, decision) is Request.WALKTHROUGH
-
     def request(self, text: str, decision: Decision) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
-        misspelt words put right ("need soem advise on the arhitecture")."""
+        misspelt words put right ("need soem advise on the arhitecture"). Never a comparison
+        ("which approach is better, RAG or fine-tuning?"), a request a decline topic answers
+        ("advise on our AKS networking") nor a request to act."""
         text = self.reader.correct(text)
         if decision.comparison is not None or declined_by_name(self.router, decision):
             return None
