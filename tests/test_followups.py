@@ -301,3 +301,27 @@ async def test_a_question_naming_both_sides_of_a_written_comparison_is_that_comp
     await convo.say("what is microsoft fabric?")
     turn = await convo.say("is copilot basically the same thing as azure openai?")
     assert decided(turn)[0] == "copilot-vs-azure-openai"
+
+
+async def test_that_can_mean_the_topic_the_last_answer_named(convo):
+    await convo.say("tell me about microsoft fabric")
+    turn = await convo.say("where is its data stored?")
+    assert "OneLake" in turn.text
+    turn = await convo.say("what's that one built on top of?")
+    assert decided(turn)[0] == "onelake/built-on"
+    assert "Data Lake Storage" in turn.text
+
+
+async def test_a_former_name_is_asked_of_the_library_the_last_answer_named(convo):
+    await convo.say("is spark on hdinsight a sensible place for machine learning?")
+    turn = await convo.say("what ML library would we install for that?")
+    assert "SynapseML" in turn.text
+    turn = await convo.say("was it called something else before?")
+    assert decided(turn)[0] == "synapseml/former-name"
+
+
+async def test_a_message_naming_a_topic_is_not_read_against_the_last_answer(convo):
+    await convo.say("tell me about microsoft fabric")
+    await convo.say("where is its data stored?")
+    turn = await convo.say("how does it compare with Databricks?")
+    assert not decided(turn)[0].startswith("onelake")

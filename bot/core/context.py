@@ -105,6 +105,17 @@ _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
 _GUESS_MOVED = 0.3
+_NAMED_QUESTION = 0.5
+_NAMED_BARE = 0.5
+_NAMED_OVER = 3.0
+_NAMED_FLOOR = 0.1
+"""A message referring back ("what's that built on?") is about a topic the last answer's first
+sentence named ("In OneLake, …") when, read with that topic's name, it is one of that topic's
+questions at least `_NAMED_QUESTION` likely and, read without any name, still that question at
+least `_NAMED_BARE` likely, or `_NAMED_OVER` times the focus topic's best reading (never below
+`_NAMED_FLOOR`)."""
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
+"""Where an answer's first sentence (what it is about) ends."""
 _OWN_TOPIC = 0.98
 """A reading that moved off the focus topic below `_GUESS_MOVED` gives way to the focus topic
 itself when the message read with its name is that topic at least `_OWN_TOPIC` likely."""
@@ -273,6 +284,9 @@ class Conversation:
         ordinal = self._ordinal(text, words, focus) or self._other(text, words, topic, focus)
         if ordinal is not None:
             return ordinal
+        named = self._named_in_answer(text, words, topic, focus, plain)
+        if named is not None:
+            return named
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
         followup, exact = self._followup(words)
         if followup is not None and not exact and self._specific_near(plain, topic):
@@ -1050,6 +1064,71 @@ class Conversation:
             f" {' '.join(_WORD.findall(name.lower()))} " in said
             for name in (topic.title, *topic.aliases)
         )
+
+    def _named_in_answer(
+        self, text: str, words: list[str], topic: Topic, focus: Focus, plain: Decision
+    ) -> Understood | None:
+        """ "What's that built on?" after "In OneLake, …": a message referring back, naming no
+        topic itself, that is one of the questions of a topic the last answer's first sentence
+        named (the last named first) and reads less well as the focus topic's own (not after a
+        customer story: "how many languages was that?" is the customer's)."""
+        if not self._refers_back(words) or not focus.intent:
+            return None
+        if (
+            plain.outcome is Outcome.ANSWER
+            and plain.top is not None
+            and self._names_another(text, words, topic, plain)
+        ):
+            return None  # "and Databricks?": the topic it names
+        if topic.kind is Kind.CUSTOMER_STORY or self._named_topics(text, set()):
+            return None  # "how many languages was that?" is the customer's; "and Spark?" Spark
+        try:
+            intent = self.router.intent(focus.intent)
+        except KeyError:
+            return None
+        said = intent.question.answer if intent.question is not None else intent.topic.summary
+        said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
+        kept = self._own_best(text, topic, named=False)
+        for named in self._named_topics(said, {topic.id, intent.topic.id}):
+            own = self._own_best(text, named)
+            if not own or own[0].intent.question is None or own[0].score < _NAMED_QUESTION:
+                continue  # its name alone favours the topic itself: a question must beat it
+            bare = self._own_best(text, named, named=False)
+            if not bare or bare[0].intent.id != own[0].intent.id:
+                continue
+            least = min(_NAMED_BARE, _NAMED_OVER * (kept[0].score if kept else 0.0))
+            if bare[0].score < max(least, _NAMED_FLOOR):
+                continue
+            if kept and kept[0].score >= bare[0].score:
+                continue  # the focus topic reads the message as well without any name
+            # answered from the topic named; the focus stays (its last intent is this one)
+            return Understood(
+                Decision(text, Outcome.ANSWER, own[:4]), topic=topic, context="refers"
+            )
+        return None
+
+    def _own_best(self, text: str, topic: Topic, *, named: bool = True) -> tuple[Match, ...]:
+        """The topic's own intents for the message (read with its name), best first."""
+        read = self.router.rank_among(f"{text} ({topic.title})" if named else text, (topic.id,))
+        return tuple(m for m in read if m.intent.topic.id == topic.id)
+
+    def _named_topics(self, said: str, skip: set[str]) -> list[Topic]:
+        """The topics a text names by title or alias, the last named first."""
+        lowered = said.lower()
+        where: dict[str, int] = {}
+        for other in self.kb.topics.values():
+            if other.id in skip or other.kind not in _FOCUS_KINDS:
+                continue
+            for name in (other.title, *other.aliases):
+                found = [
+                    m.start()
+                    for m in re.finditer(
+                        rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", lowered
+                    )
+                ]
+                if found:
+                    where[other.id] = max(where.get(other.id, -1), found[-1])
+        return [self.kb.topics[t] for t in sorted(where, key=where.__getitem__, reverse=True)]
 
     def _refers_back(self, words: list[str]) -> bool:
         """True when the message uses a word that points at the topic in focus, or is an
