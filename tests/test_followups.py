@@ -325,3 +325,10 @@ async def test_a_message_naming_a_topic_is_not_read_against_the_last_answer(conv
     await convo.say("where is its data stored?")
     turn = await convo.say("how does it compare with Databricks?")
     assert not decided(turn)[0].startswith("onelake")
+
+
+async def test_that_one_after_a_list_of_customer_stories_is_the_last_named(convo):
+    turn = await convo.say("do you have customer examples for azure ai?")
+    assert "Robinson" in turn.text
+    turn = await convo.say("and how did that one do it?")
+    assert decided(turn)[0].startswith("story-ch-robinson")

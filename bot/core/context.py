@@ -114,6 +114,8 @@ sentence named ("In OneLake, …") when, read with that topic's name, it is one 
 questions at least `_NAMED_QUESTION` likely and, read without any name, still that question at
 least `_NAMED_BARE` likely, or `_NAMED_OVER` times the focus topic's best reading (never below
 `_NAMED_FLOOR`)."""
+_THAT_ONE = (("that", "one"), ("the", "last", "one"), ("the", "latter"))
+"""Words pointing at the last of several customer stories an answer named."""
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
 """Where an answer's first sentence (what it is about) ends."""
 _OWN_TOPIC = 0.98
@@ -284,7 +286,9 @@ class Conversation:
         ordinal = self._ordinal(text, words, focus) or self._other(text, words, topic, focus)
         if ordinal is not None:
             return ordinal
-        named = self._named_in_answer(text, words, topic, focus, plain)
+        named = self._that_one(text, words, focus) or self._named_in_answer(
+            text, words, topic, focus, plain
+        )
         if named is not None:
             return named
         stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
@@ -1106,6 +1110,28 @@ class Conversation:
                 Decision(text, Outcome.ANSWER, own[:4]), topic=topic, context="refers"
             )
         return None
+
+    def _that_one(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "What did that one use?" after an answer naming several customer stories: the
+        story named last, which the conversation moves to."""
+        if not focus.intent or not any(
+            tuple(words[i : i + len(cue)]) == cue for cue in _THAT_ONE for i in range(len(words))
+        ):
+            return None
+        try:
+            intent = self.router.intent(focus.intent)
+        except KeyError:
+            return None
+        said = intent.question.answer if intent.question is not None else intent.topic.summary
+        stories = [
+            t for t in self._named_topics(said, {intent.topic.id}) if t.kind is Kind.CUSTOMER_STORY
+        ]
+        if len(stories) < 2:
+            return None
+        own = self._own_best(text, stories[0])
+        if not own:
+            return None
+        return Understood(Decision(text, Outcome.ANSWER, own[:4]), context="refers")
 
     def _own_best(self, text: str, topic: Topic, *, named: bool = True) -> tuple[Match, ...]:
         """The topic's own intents for the message (read with its name), best first."""
