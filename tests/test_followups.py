@@ -332,3 +332,9 @@ async def test_that_one_after_a_list_of_customer_stories_is_the_last_named(convo
     assert "Robinson" in turn.text
     turn = await convo.say("and how did that one do it?")
     assert decided(turn)[0].startswith("story-ch-robinson")
+
+
+async def test_other_benefits_of_that_are_the_focus_topics_own(convo):
+    await convo.say("every request carries dozens of worked examples and the token bill is huge")
+    turn = await convo.say("and what other benefits does that give?")
+    assert decided(turn)[0] == "azure-openai-fine-tuning/fine-tuning-benefits"

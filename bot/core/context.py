@@ -114,6 +114,11 @@ sentence named ("In OneLake, …") when, read with that topic's name, it is one 
 questions at least `_NAMED_QUESTION` likely and, read without any name, still that question at
 least `_NAMED_BARE` likely, or `_NAMED_OVER` times the focus topic's best reading (never below
 `_NAMED_FLOOR`)."""
+_ASPECT_LEAST = 0.15
+_ASPECT_OVER = 2.0
+"""A message referring back that is no answer alone is the focus topic's own question when, read
+without any name among the topic's parts, that question is this likely and this many times as
+likely as the next part."""
 _THAT_ONE = (("that", "one"), ("the", "last", "one"), ("the", "latter"))
 """Words pointing at the last of several customer stories an answer named."""
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
@@ -286,8 +291,10 @@ class Conversation:
         ordinal = self._ordinal(text, words, focus) or self._other(text, words, topic, focus)
         if ordinal is not None:
             return ordinal
-        named = self._that_one(text, words, focus) or self._named_in_answer(
-            text, words, topic, focus, plain
+        named = (
+            self._that_one(text, words, focus)
+            or self._named_in_answer(text, words, topic, focus, plain)
+            or self._own_aspect(text, words, topic, plain)
         )
         if named is not None:
             return named
@@ -1132,6 +1139,25 @@ class Conversation:
         if not own:
             return None
         return Understood(Decision(text, Outcome.ANSWER, own[:4]), context="refers")
+
+    def _own_aspect(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
+        """ "What other benefits does that give us?" after fine-tuning: a message referring back
+        that alone is no answer (several topics have benefits) and names no topic, answered by
+        the focus topic's own question on it when that reads clearly first among its parts."""
+        if (
+            plain.outcome is Outcome.ANSWER
+            or not self._refers_back(words)
+            or self._named_topics(text, set())
+        ):
+            return None
+        bare = self._own_best(text, topic, named=False)
+        if not bare or bare[0].intent.question is None or bare[0].score < _ASPECT_LEAST:
+            return None
+        if len(bare) > 1 and bare[0].score < _ASPECT_OVER * bare[1].score:
+            return None
+        return Understood(Decision(text, Outcome.ANSWER, bare[:4]), topic=topic, context="refers")
 
     def _own_best(self, text: str, topic: Topic, *, named: bool = True) -> tuple[Match, ...]:
         """The topic's own intents for the message (read with its name), best first."""
