@@ -338,3 +338,9 @@ async def test_other_benefits_of_that_are_the_focus_topics_own(convo):
     await convo.say("every request carries dozens of worked examples and the token bill is huge")
     turn = await convo.say("and what other benefits does that give?")
     assert decided(turn)[0] == "azure-openai-fine-tuning/fine-tuning-benefits"
+
+
+async def test_a_part_of_the_focus_topic_beats_an_unrelated_reading_when_referring_back(convo):
+    await convo.say("is there spark inside microsoft fabric?")
+    turn = await convo.say("which languages can we write in with it?")
+    assert decided(turn)[0] == "spark-in-fabric/languages"

@@ -1147,9 +1147,14 @@ class Conversation:
         that alone is no answer (several topics have benefits) and names no topic, answered by
         the focus topic's own question on it when that reads clearly first among its parts."""
         if (
-            plain.outcome is Outcome.ANSWER
-            or not self._refers_back(words)
+            not self._refers_back(words)
+            or self._followup(words)[0] is not None  # "any customer using it?": its story
             or self._named_topics(text, set())
+            or (
+                plain.outcome is Outcome.ANSWER
+                and plain.top is not None
+                and self._near(plain.top, topic)
+            )
         ):
             return None
         bare = self._own_best(text, topic, named=False)
