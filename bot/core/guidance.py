@@ -23,6 +23,8 @@ WALKTHROUGH_TOPIC = "walkthrough"
 """The action topic whose answer starts the guided walkthrough."""
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
+_ROUNDING = 1e-3
+"""A lexical score's rounding (4 decimals): a bound this far below a bar cannot reach it."""
 _SURE = 0.9
 """A need answered this surely is answered, unless the request asks for a design."""
 _SERVICE_QUESTION_WORDS = 14
@@ -73,6 +75,12 @@ class GuidanceReader:
         self._walkthrough_terms = frozenset(
             t for p in phrases for t in router.normalizer.normalize(p).terms
         )
+        self._walkthrough_intent = frozenset(
+            i
+            for i, intent in enumerate(router.lexical.intents)
+            if intent.topic.id == WALKTHROUGH_TOPIC and intent.question is None
+        )
+        self._answers_at = router.lexical.thresholds.answer
 
     def request(self, text: str, decision: Decision) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
@@ -152,9 +160,13 @@ class GuidanceReader:
             return False
         normalize, lexical = self.router.normalizer.normalize, self.router.lexical
         for clause in clauses:
-            terms = set(normalize(clause).terms)
-            shared = len(terms & self._walkthrough_terms)
-            if shared >= min(2, len(terms)) and is_walkthrough(lexical.route(clause)):
+            said = normalize(clause).terms
+            terms = set(said)
+            if len(terms & self._walkthrough_terms) < min(2, len(terms)):
+                continue
+            if lexical.score_bound(said, self._walkthrough_intent) < self._answers_at - _ROUNDING:
+                continue  # the walkthrough cannot score enough in it to be answered
+            if is_walkthrough(lexical.route(clause)):
                 return True
         return False
 
