@@ -13,6 +13,13 @@ and the alternatives the last answer beat. A message is read on its own first
 - **"compare it with X"** compares the focus topic with X;
 - a short question naming nothing ("how many languages?") is answered from the part of the
   focus topic whose passage says its words (bot/core/passages.py);
+- a message that refers back and names no topic may mean a topic **the last answer named**:
+  "what's that built on?" after "In OneLake, …" is OneLake's question (one the first sentence of
+  the last answer named, when the message is clearly one of its questions and reads less well
+  as the focus topic's own); "what did that one use?" after an answer naming several customer
+  stories is the story named last; and when the message alone is no answer or lands far from
+  the focus ("what other benefits does that give us?"), the focus topic's own part that reads
+  clearly first answers it;
 - a message that **refers back** ("does it work for batch jobs?") or that does not stand on its
   own is read against the focus topic, its related topics and the topic before it ("and LLM
   stuff?": the focus topic's own question about LLMs; "can I do RAG there too?": the part of the
