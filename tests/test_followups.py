@@ -5,14 +5,7 @@ knowledge gained."""
 
 from __future__ import annotations
 
-import pytest
-
 from .conversation import Conversation
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
 
 
 def decided(turn) -> tuple[str, str]:

@@ -6,16 +6,7 @@ from __future__ import annotations
 
 import socket
 
-import pytest
-
 from bot.core.embedding import StaticEmbedding, VectorIndex
-
-from .conversation import Conversation
-
-
-@pytest.fixture
-def convo(real_runtime, request) -> Conversation:
-    return Conversation(real_runtime.handler, conversation=request.node.name)
 
 
 def decided(turn) -> tuple[str, str]:
