@@ -94,7 +94,7 @@ class Comparer:
             if found is None:
                 continue
             first = self._resolve(found.group("a"))
-            second = self._resolve(found.group("b"))
+            second = self._resolve(found.group("b")) if first else None  # no pair without a side
             if first and second:
                 comparison = self.pair(first[0], second[0], min(first[1], second[1]))
                 if comparison is not None:
