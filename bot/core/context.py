@@ -836,17 +836,25 @@ class Conversation:
         top = understood.decision.top
         if top is None or top.score >= _GUESS_MOVED:
             return None
+        decision = self._named_focus(text, topic)
+        own = decision.top if decision is not None else None
+        if own is None or own.intent.id != topic.id or own.score < _OWN_TOPIC:
+            return None
+        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+
+    def _named_focus(self, text: str, topic: Topic) -> Decision | None:
+        """The message read with the focus topic's name added, when that answers within the
+        focus topic (not a comparison)."""
         decision = self.route(f"{text} ({topic.title})")
-        own = decision.top
+        top = decision.top
         if (
             decision.outcome is not Outcome.ANSWER
             or decision.comparison is not None
-            or own is None
-            or own.intent.id != topic.id
-            or own.score < _OWN_TOPIC
+            or top is None
+            or top.intent.topic.id != topic.id
         ):
             return None
-        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+        return decision
 
     def _moved_off(self, text: str, understood: Understood, topic: Topic) -> bool:
         """Whether a reading of a message referring back lands on another topic than the
@@ -864,16 +872,9 @@ class Conversation:
         """The message read with the focus topic's name, when that lands on one of the focus
         topic's questions (not the topic itself, which its name alone favours) at least
         `least` likely."""
-        decision = self.route(f"{text} ({topic.title})")
-        top = decision.top
-        if (
-            decision.outcome is not Outcome.ANSWER
-            or decision.comparison is not None
-            or top is None
-            or top.intent.topic.id != topic.id
-            or top.intent.question is None
-            or top.score < least
-        ):
+        decision = self._named_focus(text, topic)
+        top = decision.top if decision is not None else None
+        if top is None or top.intent.question is None or top.score < least:
             return None
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 

@@ -48,16 +48,26 @@ def read_conversation(root: Path, problems: list[Problem]) -> ConversationCues:
     return dataclasses.replace(cues, **_read_guidance(root / GUIDANCE_FILE, root, problems))
 
 
-def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+def _open(
+    path: Path, root: Path, problems: list[Problem], what: str
+) -> tuple[Reader, YamlMap] | None:
+    """The file's top-level mapping and its reader; None when it is absent or broken (the
+    problems say where)."""
     reader = Reader(str(path.relative_to(root.parent)), problems)
     if not path.exists():
-        return {}
+        return None
     data = reader.parse(path)
     if reader.failed:
+        return None
+    data = reader.mapping(data, 1, what)
+    return None if data is None else (reader, data)
+
+
+def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    opened = _open(path, root, problems, "the guidance file")
+    if opened is None:
         return {}
-    data = reader.mapping(data, 1, "the guidance file")
-    if data is None:
-        return {}
+    reader, data = opened
     reader.keys(data, set(_GUIDANCE_LISTS), set(), "the guidance file")
     found = {}
     for key, field in _GUIDANCE_LISTS.items():
@@ -71,15 +81,10 @@ def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str,
 
 
 def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:
-    reader = Reader(str(path.relative_to(root.parent)), problems)
-    if not path.exists():
+    opened = _open(path, root, problems, "the conversation file")
+    if opened is None:
         return ConversationCues()
-    data = reader.parse(path)
-    if reader.failed:
-        return ConversationCues()
-    data = reader.mapping(data, 1, "the conversation file")
-    if data is None:
-        return ConversationCues()
+    reader, data = opened
     reader.keys(data, _KEYS, set(), "the conversation file")
     followups = []
     section = data.get("followups")

@@ -5,7 +5,9 @@ says one of the guidance cues of knowledge/guidance.yaml (words in order, a litt
 pairs a word asking for advice with a word for what is being designed, or when one of its clauses
 reads as the walkthrough topic on its own ("help me pick an architecture: we have scanned
 invoices …"). Comparisons, requests to act and requests a decline topic answers never start it.
-Plain Python: the dialog layer decides what to do with the answer.
+A request that the recognizer answers surely gets that answer instead (with the walkthrough
+offered) when it asks for no design ("… what do you suggest?"), asks to explain something, or is
+a short question naming a service. Plain Python: the dialog layer decides what to do.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ WALKTHROUGH_TOPIC = "walkthrough"
 """The action topic whose answer starts the guided walkthrough."""
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
-_ROUNDING = 1e-3
-"""A lexical score's rounding (4 decimals): a bound this far below a bar cannot reach it."""
 _SURE = 0.9
 """A need answered this surely is answered, unless the request asks for a design."""
 _SERVICE_QUESTION_WORDS = 14
@@ -99,9 +99,10 @@ class GuidanceReader:
         said = self._named_designs_apart(
             [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         )
+        sure = _answers_surely(decision)
         if self._strong.said_in(said):
-            if _answers_surely(decision) and (
-                _asks_to_define(said, self._defining) or self._asks_about_a_service(text, said)
+            if sure and (
+                not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
             ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
             return Request.WALKTHROUGH
@@ -111,9 +112,9 @@ class GuidanceReader:
             or bool(present & self._asks and present & self._objects)
             or self._clause_asks_for_walkthrough(text)
         )
-        if weakly and (self._asks_for_design(said) or not _answers_surely(decision)):
+        if weakly and (not sure or not self._design.isdisjoint(said)):
             return Request.WALKTHROUGH
-        if (weakly or present & self._asks) and _answers_surely(decision):
+        if sure and (weakly or present & self._asks):
             return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
         return None
 
@@ -147,10 +148,6 @@ class GuidanceReader:
             for i, word in enumerate(said)
         ]
 
-    def _asks_for_design(self, said: list[str]) -> bool:
-        """Whether the message says a word for a design as a whole ("architecture", "stack")."""
-        return any(word in self._design for word in said)
-
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A clause the lexical router reads as the walkthrough topic (the whole message was
         already read by the full recognizer); only clauses sharing words with the
@@ -164,7 +161,7 @@ class GuidanceReader:
             terms = set(said)
             if len(terms & self._walkthrough_terms) < min(2, len(terms)):
                 continue
-            if lexical.score_bound(said, self._walkthrough_intent) < self._answers_at - _ROUNDING:
+            if not lexical.can_reach(said, self._walkthrough_intent, self._answers_at):
                 continue  # the walkthrough cannot score enough in it to be answered
             if is_walkthrough(lexical.route(clause)):
                 return True
@@ -181,11 +178,6 @@ def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
         and top.intent.topic.kind is Kind.DECLINE
         and top.intent.topic.id in router.named_topics(decision.text)
     )
-
-
-def _asks_to_define(said: list[str], defining: frozenset[str]) -> bool:
-    """Whether the message asks to explain or define something ("how would you explain …")."""
-    return not defining.isdisjoint(said)
 
 
 def _answers_surely(decision: Decision) -> bool:

@@ -25,8 +25,6 @@ INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
 """How closely (lexical score) a clause must match a request for the instructions."""
-_BELOW_ROUNDING = 1e-3
-"""Below the bar by more than the rounding of a lexical score (4 decimals): cannot reach it."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _CLAUSE_OR_THEN = re.compile(r"[:;,?!.—–]|\s-\s|\b(?:then|and)\b")
 _WORD = re.compile(r"[a-z0-9']+")
@@ -113,8 +111,7 @@ class MessageReader:
             terms = set(said)
             if len(terms & self._instruction_terms) < min(2, len(terms)):
                 continue  # shares too little with any request for the instructions to be one
-            bound = lexical.score_bound(said, self._instruction_intents)
-            if bound < _INJECTION_CLAUSE - _BELOW_ROUNDING:
+            if not lexical.can_reach(said, self._instruction_intents, _INJECTION_CLAUSE):
                 continue  # no request for the instructions can score enough to top it
             top = lexical.route(clause).top
             if (

@@ -90,6 +90,8 @@ class _Phrase:
     is_name: bool
 
 
+_SCORE_ROUNDING = 1e-3
+"""More than a score's rounding (4 decimals): a bound this far below a bar cannot reach it."""
 _FULL = 1.0 - 1e-9
 """A phrase covered this much is covered in full (names earn the bonus)."""
 _ACCUMULATE_LIMIT = 1000
@@ -364,6 +366,11 @@ class Router:
         else:
             top = self._top(query, limit, decisive)
         return [(i, round(s, 4)) for i, s in top]
+
+    def can_reach(self, terms: tuple[str, ...], intents: Collection[int], score: float) -> bool:
+        """Whether one of `intents` (positions) may score `score` for a text normalized to
+        `terms`; False only when `score_bound` rules it out beyond a score's rounding."""
+        return self.score_bound(terms, intents) >= score - _SCORE_ROUNDING
 
     def score_bound(self, terms: tuple[str, ...], intents: Collection[int]) -> float:
         """A score no intent of `intents` (positions) reaches in `scored_terms(terms, …)` (nor
