@@ -114,6 +114,8 @@ class GuidanceReader:
         )
         if weakly and (not sure or not self._design.isdisjoint(said)):
             return Request.WALKTHROUGH
+        if present & self._asks and decision.outcome is Outcome.AMBIGUOUS:
+            return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if sure and (weakly or present & self._asks):
             return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
         return None
