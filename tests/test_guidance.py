@@ -25,6 +25,11 @@ WALKTHROUGH_OPENS = "Let's find the right architecture"
         "give me a shortlist of options for scoring loan applications",
         "how should we tackle forecasting spare parts demand? none of us are data scientists",
         "an assistant for our pharmacists that works offline. which direction?",
+        "looking for guidance on building defect detection for our assembly lines",
+        "what should our ML platform on azure look like? starting from scratch",
+        # asks for a recommendation the recognizer can only guess at: the walkthrough, not a
+        # "did you mean"
+        "need a recommendation for where to land all our data before we do any ML on it",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
