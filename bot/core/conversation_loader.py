@@ -20,7 +20,9 @@ _WORD_LISTS = (
     "returns",
     "choose",
     "action_verbs",
+    "action_always",
     "action_courtesy",
+    "about_me",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {
