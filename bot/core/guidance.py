@@ -31,6 +31,8 @@ _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
 """Topics whose names make a question one about that service."""
+_NOT_KNOWLEDGE = frozenset({Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK})
+"""Topics that are not knowledge of a service or concept."""
 _CUE_WORD = re.compile(r"\{[a-z_]+\}|[a-z0-9']+")
 _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
@@ -114,11 +116,18 @@ class GuidanceReader:
         )
         if weakly and (not sure or not self._design.isdisjoint(said)):
             return Request.WALKTHROUGH
-        if present & self._asks and decision.outcome is Outcome.AMBIGUOUS:
+        if present & self._asks and self._guessed_at(decision):
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if sure and (weakly or present & self._asks):
             return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
         return None
+
+    def _guessed_at(self, decision: Decision) -> bool:
+        """Whether the recognizer can only guess at the message ("did you mean …?") and one
+        of its guesses is a topic of knowledge (not the walkthrough, small talk or a decline)."""
+        return decision.outcome is Outcome.AMBIGUOUS and any(
+            m.intent.topic.kind not in _NOT_KNOWLEDGE for m in decision.matches
+        )
 
     def _asks_about_a_service(self, text: str, said: list[str]) -> bool:
         """A short question that names a service: about that service's own workings ("how
@@ -189,7 +198,7 @@ def _answers_surely(decision: Decision) -> bool:
         decision.outcome is Outcome.ANSWER
         and top is not None
         and top.score >= _SURE
-        and top.intent.topic.kind not in (Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK)
+        and top.intent.topic.kind not in _NOT_KNOWLEDGE
     )
 
 
