@@ -5,6 +5,8 @@ knowledge gained."""
 
 from __future__ import annotations
 
+import pytest
+
 from .conversation import Conversation
 
 
@@ -337,3 +339,13 @@ async def test_a_part_of_the_focus_topic_beats_an_unrelated_reading_when_referri
     await convo.say("is there spark inside microsoft fabric?")
     turn = await convo.say("which languages can we write in with it?")
     assert decided(turn)[0] == "spark-in-fabric/languages"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what makes it different from plain ML anyway", "what's the difference from normal ML then?"],
+)
+async def test_different_from_compares_the_focus_with_what_it_names(convo, question):
+    await convo.say("what is deep learning?")
+    turn = await convo.say(question)
+    assert turn.trace("RecognizerResult")["topIntent"] == "machine-learning-vs-deep-learning"
