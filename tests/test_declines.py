@@ -58,3 +58,9 @@ async def test_questions_about_archbots_own_making_are_declined(convo, message):
 async def test_a_system_message_in_prompt_flow_is_still_answered(convo):
     turn = await convo.say("what is a system message in a prompt flow prompt?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
+
+
+async def test_can_you_after_a_courtesy_word_still_asks_to_act(convo):
+    await convo.say("what's the baseline openai end-to-end chat architecture?")
+    turn = await convo.say("great, can you deploy it to my subscription?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"

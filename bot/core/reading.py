@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.core.compare import Comparer
 from bot.core.hybrid import HybridRouter
@@ -56,7 +56,7 @@ class MessageReader:
         cues = kb.conversation
         self._action_verbs = _phrases(cues.action_verbs)
         self._action_always = _phrases(cues.action_always)
-        self._courtesy = sorted(_phrases(cues.action_courtesy), key=len, reverse=True)
+        self._courtesy = tuple(sorted(_phrases(cues.action_courtesy), key=len, reverse=True))
         self._about_me = _phrases(cues.about_me)
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
@@ -158,8 +158,10 @@ class MessageReader:
             return "?" not in text and any(
                 _starts_with(c, self._action_verbs) and _DIRECTED & set(c) for c in clauses[1:]
             )
-        if _QUESTION_WORDS & set(words) or any(c and c[0] in _AUXILIARIES for c in clauses[1:]):
-            return False
+        if _QUESTION_WORDS & set(words) or any(
+            c and c[0] in _AUXILIARIES and not _starts_with(c, self._courtesy) for c in clauses[1:]
+        ):
+            return False  # "deploy it, or can it run locally?" asks; "great, can you deploy…" not
         if len(words) == len(said) and "?" in text:
             return False  # "fine-tune or RAG for our wiki?": asked, not told
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
@@ -250,6 +252,6 @@ def _phrases(words: Sequence[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(_WORD.findall(w.lower())) for w in words if _WORD.findall(w.lower()))
 
 
-def _starts_with(words: Sequence[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+def _starts_with(words: Sequence[str], phrases: Collection[tuple[str, ...]]) -> bool:
     """Whether the words start with one of the phrases."""
     return any(tuple(words[: len(p)]) == p for p in phrases)
