@@ -349,3 +349,11 @@ async def test_different_from_compares_the_focus_with_what_it_names(convo, quest
     await convo.say("what is deep learning?")
     turn = await convo.say(question)
     assert turn.trace("RecognizerResult")["topIntent"] == "machine-learning-vs-deep-learning"
+
+
+async def test_after_a_customer_story_a_sector_names_its_sibling_story(convo):
+    await convo.say("any healthcare customer using azure openai?")
+    turn = await convo.say("what about financial services?")
+    assert "PIMCO" in turn.text
+    turn = await convo.say("what did they build?")  # the sibling story is the focus now
+    assert "PIMCO" in turn.text

@@ -270,6 +270,7 @@ class Conversation:
         self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
         self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(_WORD.findall(c)) for c in cues.choose]
+        self._stories = tuple(t.id for t in kb.by_kind(Kind.CUSTOMER_STORY))
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
@@ -885,9 +886,17 @@ class Conversation:
         focus topic's own when close, and one of its questions when close to the topic
         itself)."""
         earlier = self.kb.topics.get(focus.recent[1]) if len(focus.recent) > 1 else None
+        # after a customer story, the other stories are its siblings ("what about financial
+        # services?" after Kry: PIMCO)
+        siblings = self._stories if topic.kind is Kind.CUSTOMER_STORY else ()
         family = tuple(
             dict.fromkeys(
-                (topic.id, *topic.related, *((earlier.id, *earlier.related) if earlier else ()))
+                (
+                    topic.id,
+                    *topic.related,
+                    *((earlier.id, *earlier.related) if earlier else ()),
+                    *siblings,
+                )
             )
         )
         matches = self.router.rank_among(text, family)
@@ -920,6 +929,8 @@ class Conversation:
             top = self._said_in(text, topic, top)
         others = tuple(m for m in matches if m.intent.id != top.intent.id)[:4]
         decision = Decision(text, Outcome.ANSWER, (top, *others))
+        if top.intent.topic.id in siblings and top.intent.topic.id != topic.id:
+            return Understood(decision, context="refers")  # the sibling story is the focus now
         return Understood(decision, topic=topic, context="refers")
 
     def _defines_answered(self, words: list[str], topic: Topic, plain: Decision) -> bool:
