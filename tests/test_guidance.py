@@ -30,6 +30,9 @@ WALKTHROUGH_OPENS = "Let's find the right architecture"
         # asks for a recommendation the recognizer can only guess at: the walkthrough, not a
         # "did you mean"
         "need a recommendation for where to land all our data before we do any ML on it",
+        "we must choose a platform for the analysts, who live in spreadsheets today",
+        "build or buy for an assistant that drafts replies to supplier emails?",
+        "what's the setup to make ten years of recorded webinars searchable?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
