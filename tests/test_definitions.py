@@ -29,3 +29,10 @@ async def test_the_named_thing_is_defined(convo, message, topic):
 async def test_an_apology_alone_is_answered_kindly(convo):
     turn = await convo.say("sorry to bother you")
     assert "no question is too basic" in turn.text
+
+
+async def test_customizable_is_not_customer(convo):
+    # "customer" and "customizable" share a stem; the vocabulary keeps them apart
+    turn = await convo.say("which customizable features are there in azure ai services?")
+    assert "Custom Speech" in turn.text
+    assert "Customer story" not in turn.text
