@@ -22,6 +22,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "write the terraform to deploy the openai chat baseline with private endpoints",
         "transcribe the attached call recording and highlight the complaints",
         "here's our jsonl of 500 examples, fine tune gpt-4o-mini on it for me",
+        "generate an architecture diagram PNG of a RAG app and send it to me",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
