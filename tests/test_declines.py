@@ -65,3 +65,17 @@ async def test_can_you_after_a_courtesy_word_still_asks_to_act(convo):
     await convo.say("what's the baseline openai end-to-end chat architecture?")
     turn = await convo.say("great, can you deploy it to my subscription?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
+async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
+    turn = await convo.say("what's the price per hour of a gpu compute cluster in west europe?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    assert "pricing calculator" in turn.text.lower()
+    turn = await convo.say("how much is gpt-4o per 1000 tokens")  # declined, as I don't know
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_what_drives_cost_is_still_answered(convo):
+    await convo.say("what is fine-tuning in azure openai?")
+    turn = await convo.say("does it save on token costs?")
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"
