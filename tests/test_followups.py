@@ -357,3 +357,9 @@ async def test_after_a_customer_story_a_sector_names_its_sibling_story(convo):
     assert "PIMCO" in turn.text
     turn = await convo.say("what did they build?")  # the sibling story is the focus now
     assert "PIMCO" in turn.text
+
+
+async def test_a_named_thing_needed_for_the_focus_is_the_focus_topics_own_question(convo):
+    await convo.say("explain retrieval augmented generation quickly")
+    turn = await convo.say("do we need a vector database for it?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "rag/rag-vector-only"

@@ -374,7 +374,8 @@ class Conversation:
             # too?" about Databricks asks the place in focus about what it names
             if _asks_of_place(words):
                 return self._family_about(text, topic, answered) or Understood(plain)
-            return Understood(plain)
+            # "do I need a vector database for it?" about RAG: RAG's own question about it
+            return self._own_about(text, topic, plain) or Understood(plain)
         if (
             plain.outcome is Outcome.NONE
             and not self._says_of_family(text, topic, focus)
