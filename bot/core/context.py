@@ -106,6 +106,9 @@ _OWN_QUESTION_MOVED = 0.9
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
 this likely."""
+_FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
+_FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
+""""for it", "with that": the topic in focus as the purpose of what the message names."""
 _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 """Words before an existential "there" ("is there a runtime?"), which points at no place."""
 _SPECIFIC_SURE = 0.95
@@ -374,8 +377,10 @@ class Conversation:
             # too?" about Databricks asks the place in focus about what it names
             if _asks_of_place(words):
                 return self._family_about(text, topic, answered) or Understood(plain)
-            # "do I need a vector database for it?" about RAG: RAG's own question about it
-            return self._own_about(text, topic, plain) or Understood(plain)
+            if _for_the_focus(words):
+                # "do I need a vector database for it?" about RAG: RAG's own question about it
+                return self._own_about(text, topic, plain) or Understood(plain)
+            return Understood(plain)
         if (
             plain.outcome is Outcome.NONE
             and not self._says_of_family(text, topic, focus)
@@ -1274,6 +1279,15 @@ def _asks_of_place(words: Sequence[str]) -> bool:
     or "there" as a place (not "is there a …?")."""
     return "too" in words or any(
         w == "there" and (i == 0 or words[i - 1] not in _EXISTENTIAL) for i, w in enumerate(words)
+    )
+
+
+def _for_the_focus(words: Sequence[str]) -> bool:
+    """Whether the message points back with a preposition ("… for it?", "… with that"): what
+    it names serves the topic in focus."""
+    return any(
+        w in _FOCUS_OBJECTS and i and words[i - 1] in _FOCUS_PREPOSITIONS
+        for i, w in enumerate(words)
     )
 
 
