@@ -91,8 +91,6 @@ NEGATIONS = frozenset(
 "quality matters less than cost")."""
 _PREFER = frozenset(["prefer", "prefers", "preferred", "preferring", "favor", "favour"])
 """After these, "over" negates like "than": "we'd prefer hosted models over training our own"."""
-_STEM_EXCEPTIONS = {"customer": "customer", "customers": "customer"}
-"""Words the English stemmer would merge with a different word ("customer" → "custom")."""
 _NEGATION_SCOPE = 3
 """How many content words after a negation it covers."""
 _CLAUSE = re.compile(
@@ -521,7 +519,7 @@ class Advisor:
             for choice in question.choices:
                 texts += [choice.label, choice.because, *choice.means]
         words = {w for text in texts for w in self.normalizer.normalize(text).words}
-        return frozenset(_STEM_EXCEPTIONS.get(w) or stem(w) for w in words)
+        return frozenset(stem(w) for w in words)
 
     def _required(self, question: WalkthroughQuestion) -> tuple[tuple[str, int], ...]:
         """The answers (question id, choice index) that every `when` of the question needs."""
@@ -557,7 +555,7 @@ class Advisor:
                     continue
                 if word in self._stopwords:
                     continue
-                base = _STEM_EXCEPTIONS.get(word) or stem(word)
+                base = stem(word)
                 term = f"{NOT}{base}" if scope else base
                 tokens.append(_Token(term, index, len(tokens)))
                 scope = max(scope - 1, 0)
