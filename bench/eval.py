@@ -204,7 +204,7 @@ def walkthrough_question(
     question = max(asked, key=lambda q: text.rfind(q.ask))
     buttons = buttons_of(last)
     labels = {c.label.casefold() for c in question.choices}
-    choices = [b for b in buttons if b.title.casefold() in labels] or buttons
+    choices = [b for b in buttons if b.says.casefold() in labels] or buttons  # a short title
     return (question, choices) if choices else (None, [])
 
 

@@ -51,6 +51,7 @@ from bot.core.advisor import (
 from bot.core.artifacts import Artifacts
 from bot.core.diagram import text as diagram_text
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
+from bot.core.labels import choice_label
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
 from bot.recognizer import KnowledgeRecognizer, decision_of
@@ -426,7 +427,14 @@ class WalkthroughDialog(ComponentDialog):
         if exits:
             labels += (SKIP_LABEL,) if question.default is not None else ()
             labels += (LEAVE_LABEL,)
-        reply = Reply(text, labels, ReplyKind.QUESTION, title=question.ask, notes=tuple(notes))
+        reply = Reply(
+            text,
+            labels,
+            ReplyKind.QUESTION,
+            title=question.ask,
+            notes=tuple(notes),
+            labels={c.label: choice_label(c) for c in choices},
+        )
         return to_activity(reply, context)  # rendered now: the prompt is kept in dialog state
 
     def _help_text(self, question: WalkthroughQuestion) -> str:

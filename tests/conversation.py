@@ -44,6 +44,15 @@ def card_elements(node: Any) -> Iterator[dict[str, Any]]:
             yield from card_elements(value)
 
 
+def say_clicks(card: Any) -> dict[str, str]:
+    """What each of a card's say buttons sends, by its title."""
+    return {
+        e["title"]: e["data"]["text"]
+        for e in card_elements(card)
+        if isinstance(e.get("data"), dict) and e["data"].get("archbot") == "say"
+    }
+
+
 def say_buttons(card: Any) -> list[str]:
     """Titles of a card's buttons that send a message (Action.Submit with `archbot: say`)."""
     return [
@@ -127,6 +136,19 @@ class Turn:
             for action in m.suggested_actions.actions
         ]
         return suggested + [title for card in self.cards for title in say_buttons(card)]
+
+    @property
+    def clicks(self) -> dict[str, str]:
+        """What clicking each button of this turn sends (the full text), by its title."""
+        found = {
+            action.title: str(action.value)
+            for m in self.messages
+            if m.suggested_actions
+            for action in m.suggested_actions.actions
+        }
+        for card in self.cards:
+            found.update(say_clicks(card))
+        return found
 
     def trace(self, name: str) -> Any:
         """The value of the trace activity with this name (fails if there is none)."""

@@ -52,7 +52,7 @@ async def test_every_path_through_the_decision_data_by_clicking(real_runtime, kb
             question = kb.walkthrough.question(question_id)
             assert question_of(turn) == f"**{question.ask}**"
             label = question.choice(choice_id).label
-            assert label in turn.buttons
+            assert label in turn.clicks.values()  # what clicking sends (the title may be shorter)
             turn = await convo.say(label)
         assert RECOMMENDATION in turn.text, path
         value = turn.trace(TRACE_NAME)

@@ -31,6 +31,7 @@ from botframework.connector import Channels
 
 from bot.channels.cards import build_card
 from bot.channels.teams_ai import mark_answer
+from bot.core.labels import LABEL_LIMIT
 from bot.core.replies import Reply, ReplyKind
 
 PRESENTER_KEY = "archbot.presenter"
@@ -56,25 +57,46 @@ def card_channels_from_env(environ: dict[str, str] | None = None) -> frozenset[s
     return frozenset(names - {"none"})
 
 
-def _fill_text(activity: Activity, reply: Reply) -> Activity:
+FULL_LABEL_CHANNELS = frozenset({"terminal"})
+"""Channels whose buttons show the whole text they send: the terminal lists them numbered,
+wrapped to the window. Every other channel gets labels of at most `LABEL_LIMIT` characters
+(bot/core/labels.py): Teams never wraps a button's title (a card's or a suggested action's) and
+cuts it at the edge, so does the Agents Playground and the Emulator's Web Chat, and a Direct
+Line client may too (ArchBot's own page wraps them; web/css/archbot.css)."""
+
+
+def label_limit(channel_id: str | None) -> int | None:
+    """The most characters a button label has on this channel (None: no limit)."""
+    return None if (channel_id or "").lower() in FULL_LABEL_CHANNELS else LABEL_LIMIT
+
+
+def _fill_text(activity: Activity, reply: Reply, limit: int | None = LABEL_LIMIT) -> Activity:
     activity.text = reply.text
     activity.text_format = TextFormatTypes.markdown
     activity.attachments = None
     activity.suggested_actions = None
-    if reply.suggestions:
+    if reply.suggestions:  # imBack: the channel sends `value` (the full text) as the message
         activity.suggested_actions = SuggestedActions(
             actions=[
-                CardAction(type=ActionTypes.im_back, title=s, value=s) for s in reply.suggestions
+                CardAction(type=ActionTypes.im_back, title=reply.label(s, limit), value=s)
+                for s in reply.suggestions
             ]
         )
     return activity
 
 
-def _fill_card(activity: Activity, reply: Reply, *, rate_buttons: bool = True) -> Activity:
+def _fill_card(
+    activity: Activity,
+    reply: Reply,
+    *,
+    rate_buttons: bool = True,
+    limit: int | None = LABEL_LIMIT,
+) -> Activity:
     activity.text = None
     activity.text_format = None
     activity.suggested_actions = None
-    activity.attachments = [CardFactory.adaptive_card(build_card(reply, rate_buttons=rate_buttons))]
+    card = build_card(reply, rate_buttons=rate_buttons, label_limit=limit)
+    activity.attachments = [CardFactory.adaptive_card(card)]
     activity.summary = reply.title or None
     return activity
 
@@ -104,11 +126,12 @@ class Presenter:
         if reply.kind is ReplyKind.UNKNOWN:
             context.turn_state[UNANSWERED_KEY] = True
         teams_answer = reply.rateable and context.activity.channel_id == Channels.ms_teams
+        limit = label_limit(context.activity.channel_id)
         if wants_card(reply) and self.renders_cards(context.activity.channel_id):
             # Teams rates answers with its own feedback buttons, not the card's
-            _fill_card(activity, reply, rate_buttons=not teams_answer)
+            _fill_card(activity, reply, rate_buttons=not teams_answer, limit=limit)
         else:
-            _fill_text(activity, reply)
+            _fill_text(activity, reply, limit)
         self._attach_file(activity, reply, context.activity.channel_id)
         return mark_answer(activity, reply) if teams_answer else activity
 

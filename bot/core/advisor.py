@@ -55,6 +55,7 @@ from bot.core.kb import (
     any_holds,
     condition_holds,
 )
+from bot.core.labels import topic_label
 from bot.core.replies import Reply, ReplyKind, Section
 from bot.core.text import Normalizer, stem
 
@@ -1262,6 +1263,7 @@ def memo(
         links=(Link(f"{label}: {reference.title}", reference.url),),
         topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
         image=image,
+        labels={t.title: topic_label(t) for t in recommendation.related[:3]},
     )
 
 

@@ -75,6 +75,8 @@ class Topic:
     aliases: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     compares: tuple[str, ...] = ()
+    short: str = ""
+    """A shorter title for buttons (bot/core/labels.py), when the title is too long for one."""
 
     @property
     def link(self) -> Link:
@@ -238,6 +240,8 @@ class Choice:
     after it names one of them, or its rule says something `given` this answer."""
     skills: tuple[str, ...] = ()
     """For an answer about the team: the rule designs (`Rule.design`) this team can build."""
+    short: str = ""
+    """A shorter label for its button (bot/core/labels.py), when `label` is too long for one."""
 
 
 @dataclass(frozen=True)

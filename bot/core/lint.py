@@ -13,6 +13,8 @@
   with the topic's title, aliases and summary is probably the page for another topic. Words that
   say nothing about a page's subject ("Azure", "overview", "documentation", …) do not count.
   Small talk, actions and declines are left out: their replies show no link.
+- **A button would be cut.** A topic title, a question, a "Compare it with …" follow-up or a
+  walkthrough choice whose button label (bot/core/labels.py) has no form that fits: add `short`.
 
 Plain Python: no botbuilder import.
 """
@@ -24,9 +26,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.kb import Vocabulary
+from bot.core.context import compared_with
+from bot.core.kb import KnowledgeBase, Vocabulary
+from bot.core.labels import (
+    ELLIPSIS,
+    LABEL_LIMIT,
+    choice_label,
+    knowledge_labels,
+    question_label,
+    topic_label,
+)
 from bot.core.loader import DEFAULT_KNOWLEDGE_DIR, TOPICS_GLOB
 from bot.core.text import Normalizer, stem
+from bot.core.walkthrough_loader import WALKTHROUGH_FILE
 from bot.core.yaml_reader import Problem, Reader, YamlMap, YamlSeq
 
 PRODUCT_WORDS = ("azure", "fabric", "databricks", "hdinsight", "synapse")
@@ -182,13 +194,81 @@ def _link_warnings(file: str, entry: YamlMap, words: _Words) -> Iterator[LintWar
             )
 
 
+def _cut_warning(file: str, line: int, text: str, label: str, fix: str) -> LintWarning:
+    return LintWarning(
+        file,
+        line,
+        f"button {text!r} would show {label!r}: no shorter form of it fits {LABEL_LIMIT} "
+        f"characters (Teams cuts longer button titles); {fix}",
+    )
+
+
+def _label_warnings(
+    file: str, entry: YamlMap, kb: KnowledgeBase, labels: dict[str, str]
+) -> Iterator[LintWarning]:
+    """A topic whose title, question or "Compare it with …" button would be cut (labels.py)."""
+    topic = kb.topics.get(str(entry.get("id")))
+    if topic is None:
+        return
+    line = entry.key_lines.get("title", entry.line)
+    if topic_label(topic, kb.topics).endswith(ELLIPSIS):
+        yield _cut_warning(file, line, topic.title, topic_label(topic, kb.topics), "add 'short'")
+    for text, label in labels.items():
+        if topic.title in text and text != topic.title and label.endswith(ELLIPSIS):
+            yield _cut_warning(file, line, text, label, "add a shorter 'short' to this topic")
+    questions = entry.get("questions")
+    for question, data in zip(topic.questions, questions or (), strict=False):
+        label = question_label(topic, question)
+        if label.endswith(ELLIPSIS) and isinstance(data, YamlMap):
+            yield _cut_warning(
+                file,
+                data.key_lines.get("ask", data.line),
+                question.ask[0],
+                label,
+                "add an ask phrase that fits",
+            )
+
+
+def _choice_warnings(root: Path, kb: KnowledgeBase) -> Iterator[LintWarning]:
+    """A walkthrough choice whose button would be cut."""
+    path = root / WALKTHROUGH_FILE
+    if kb.walkthrough is None or not path.exists():
+        return
+    reader = Reader(str(path.relative_to(root.parent)), [])
+    data = reader.parse(path)
+    lines: dict[str, int] = {}
+    questions = data.get("questions") if isinstance(data, YamlMap) else None
+    for question in questions if isinstance(questions, YamlSeq) else ():
+        choices = question.get("choices") if isinstance(question, YamlMap) else None
+        for choice in choices if isinstance(choices, YamlSeq) else ():
+            if isinstance(choice, YamlMap) and isinstance(choice.get("label"), str):
+                lines[" ".join(choice["label"].split())] = choice.key_lines["label"]
+    for question in kb.walkthrough.questions:
+        for choice in question.choices:
+            label = choice_label(choice)
+            if label.endswith(ELLIPSIS):
+                line = lines.get(choice.label, 1)
+                yield _cut_warning(reader.file, line, choice.label, label, "add 'short'")
+
+
 def lint_knowledge(
-    root: Path = DEFAULT_KNOWLEDGE_DIR, vocabulary: Vocabulary | None = None
+    root: Path = DEFAULT_KNOWLEDGE_DIR,
+    vocabulary: Vocabulary | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> list[LintWarning]:
-    """The warnings for the knowledge folder at `root` (read with the KB's `vocabulary`)."""
+    """The warnings for the knowledge folder at `root` (read with the KB's `vocabulary`); with
+    the loaded `kb`, also every button whose label would be cut."""
     words = _Words(vocabulary or Vocabulary())
+    labels = {}
+    if kb is not None:
+        others = {o.id: o for t in kb.topics.values() if (o := compared_with(kb, t))}
+        labels = knowledge_labels(kb, (f.label for f in kb.conversation.followups), others.values())
     found: list[LintWarning] = []
     for file, entry in _topics(root):
         found.extend(_alias_warnings(file, entry, words))
         found.extend(_link_warnings(file, entry, words))
-    return sorted(found)
+        if kb is not None:
+            found.extend(_label_warnings(file, entry, kb, labels))
+    if kb is not None:
+        found.extend(_choice_warnings(root, kb))
+    return sorted(set(found))

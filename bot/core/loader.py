@@ -18,6 +18,7 @@ from bot.core.kb import (
     Topic,
     Vocabulary,
 )
+from bot.core.labels import short_problem
 from bot.core.text import Normalizer
 from bot.core.walkthrough_loader import WALKTHROUGH_FILE, read_walkthrough
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
@@ -35,6 +36,7 @@ _TOPIC_OPTIONAL = {
     "aliases",
     "questions",
     "compares",
+    "short",
 }
 _QUESTION_KEYS = {"id", "ask", "answer"}
 
@@ -108,9 +110,14 @@ def _read_topic(reader: Reader, data: YamlMap) -> _TopicDraft | None:
         )
     aliases = reader.texts(data, "aliases", what)
     questions, ask_lines = _read_questions(reader, data, what)
+    title = reader.text(data, "title", what)
+    short = reader.text(data, "short", what)
+    if short and (problem := short_problem(short, title)):
+        reader.problem(data.key_lines["short"], f"{what}: {problem}")
     topic = Topic(
         id=topic_id,
-        title=reader.text(data, "title", what),
+        title=title,
+        short=short,
         kind=kind,
         summary=reader.text(data, "summary", what),
         links=links,

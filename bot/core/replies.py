@@ -11,12 +11,14 @@ answer.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.compare import Comparison
 from bot.core.context import Understood, compared_with, has_part, stories_for
 from bot.core.kb import FOLLOWUP_PARTS, FollowUp, Intent, Kind, KnowledgeBase, Link, Topic
+from bot.core.labels import LABEL_LIMIT, button_label, fits, knowledge_labels
 from bot.core.router import Decision, Outcome
 
 HELP_TOPIC = "help"
@@ -107,6 +109,18 @@ class Reply:
     """A picture cards show under the summary (`title`: its alt text; `url`: http(s) or data)."""
     file: Link | None = None
     """A file sent with the message (`title`: its name; `url`: where the bot serves it)."""
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Button labels by the text a click sends, where the knowledge says a shorter one
+    (bot/core/labels.py); any other button's label follows the general rule."""
+
+    def label(self, text: str, limit: int | None = LABEL_LIMIT) -> str:
+        """What the button that sends `text` shows: at most `limit` characters (None: all)."""
+        if limit is None:
+            return text
+        known = self.labels.get(text)
+        if known is not None and fits(known, limit):
+            return known
+        return button_label(text, limit=limit)
 
     @property
     def rateable(self) -> bool:
@@ -275,6 +289,11 @@ def followup_labels(
     return tuple(labels[:MAX_FOLLOWUPS])
 
 
+def replace_labels(reply: Reply, labels: Mapping[str, str]) -> Reply:
+    """The reply with these button labels (bot/core/labels.py)."""
+    return dataclasses.replace(reply, labels=labels)
+
+
 def decline_reply(intent: Intent, kb: KnowledgeBase) -> Reply:
     """A recognized decline: what the message is about, why not here, and the Azure topics
     that play the same role (as buttons)."""
@@ -296,6 +315,11 @@ class Replies:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        others = {o.id: o for t in kb.topics.values() if (o := compared_with(kb, t))}
+        self.labels = knowledge_labels(
+            kb, (f.label for f in kb.conversation.followups), others.values()
+        )
+        """Every button label the knowledge makes that differs from the text it sends."""
         self._answers: dict[str, Reply] = {}
         """Each answered intent's reply, made when first given (it depends on the intent and
         the knowledge alone; the follow-ups' parts and stories are looked up across topics)."""
@@ -308,11 +332,16 @@ class Replies:
         """The reply for a message read in context: a follow-up's part of the focus topic, or
         the decision's reply."""
         if understood.followup is not None and understood.topic is not None:
-            return followup_reply(self.kb, understood.topic, understood.followup)
+            reply = followup_reply(self.kb, understood.topic, understood.followup)
+            return replace_labels(reply, self.labels)
         return self.for_decision(understood.decision)
 
     def for_decision(self, decision: Decision) -> Reply:
         """The reply for a routed message that is not an action."""
+        reply = self._for_decision(decision)
+        return reply if reply.labels is self.labels else replace_labels(reply, self.labels)
+
+    def _for_decision(self, decision: Decision) -> Reply:
         if decision.comparison is not None:
             return comparison_reply(decision.comparison, self.kb)
         top = decision.top
@@ -336,7 +365,9 @@ class Replies:
             reply = intent_reply(intent, self.kb)
             shown = _TOPIC_PARTS if intent.question is None else frozenset()
             followups = followup_labels(self.kb, intent.topic, shown=shown)
-            reply = dataclasses.replace(reply, suggestions=(*reply.suggestions, *followups))
+            reply = dataclasses.replace(
+                reply, suggestions=(*reply.suggestions, *followups), labels=self.labels
+            )
             self._answers[intent.id] = reply
         return reply
 
@@ -344,14 +375,16 @@ class Replies:
         """What ArchBot can do, with example topics as buttons."""
         topic = self.kb.topics.get(HELP_TOPIC)
         text = topic.summary if topic else "Ask me about Azure AI and data services."
-        return Reply(text, self._examples(), kind=ReplyKind.HELP, summary=text)
+        return Reply(text, self._examples(), kind=ReplyKind.HELP, summary=text, labels=self.labels)
 
     def welcome(self) -> Reply:
         """The first message a new user sees: the greeting (one introduction, not the greeting and
         the help text one after the other) with example questions as buttons."""
         greeting = self.kb.topics.get(GREETING_TOPIC)
         text = greeting.summary if greeting else "Hi, I'm ArchBot."
-        return Reply(text, self._examples(), kind=ReplyKind.WELCOME, summary=text)
+        return Reply(
+            text, self._examples(), kind=ReplyKind.WELCOME, summary=text, labels=self.labels
+        )
 
     def team_welcome(self, bot_name: str = "ArchBot") -> Reply:
         """The welcome posted once when ArchBot is added to a team or a group chat."""
@@ -363,7 +396,9 @@ class Replies:
             "search what I know from the message box and insert a topic card."
         )
         text = f"{hello}\n\n{how}"
-        return Reply(text, self._examples(), kind=ReplyKind.WELCOME, summary=text)
+        return Reply(
+            text, self._examples(), kind=ReplyKind.WELCOME, summary=text, labels=self.labels
+        )
 
     def unknown(self) -> Reply:
         """An honest 'I don't know', with a hint of what ArchBot can do."""
@@ -371,7 +406,9 @@ class Replies:
             "I don't know that one. I answer questions about Azure AI and data services and help "
             "choose an AI architecture; type **help** to see what I cover."
         )
-        return Reply(text, self._examples(), kind=ReplyKind.UNKNOWN, summary=text)
+        return Reply(
+            text, self._examples(), kind=ReplyKind.UNKNOWN, summary=text, labels=self.labels
+        )
 
     def feedback_thanks(self, helpful: bool) -> Reply:
         """The acknowledgement of a 👍 / 👎 click."""

@@ -28,6 +28,7 @@ from bot.core.kb import (
     Walkthrough,
     WalkthroughQuestion,
 )
+from bot.core.labels import short_problem
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq, read_link
 
 WALKTHROUGH_FILE = "walkthrough.yaml"
@@ -38,7 +39,7 @@ _WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions", "di
 _WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
 _WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
 _CHOICE_REQUIRED = {"id", "label", "because"}
-_CHOICE_OPTIONAL = {"means", "topics", "skills"}
+_CHOICE_OPTIONAL = {"means", "topics", "skills", "short"}
 _RULE_REQUIRED = {"id", "title", "recommend", "why"}
 _RULE_OPTIONAL = {"when", "next", "related", "reference", "design", "given"}
 _ADDITION_REQUIRED = {"id", "when", "why"}
@@ -195,9 +196,14 @@ class _WalkthroughReader:
         choice_id = self.ident(data, what, seen)
         if choice_id is None:
             return None
+        label = self.reader.text(data, "label", what)
+        short = self.reader.text(data, "short", what)
+        if short and (problem := short_problem(short, label)):
+            self.reader.problem(data.key_lines["short"], f"{what}: {problem}")
         return Choice(
             id=choice_id,
-            label=self.reader.text(data, "label", what),
+            label=label,
+            short=short,
             because=self.reader.text(data, "because", what),
             means=tuple(m for m, _ in self.reader.texts(data, "means", what)),
             topics=self.topics(data, "topics", what),

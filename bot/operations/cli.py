@@ -90,7 +90,7 @@ def _kb_check(settings: Settings) -> int:
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
-    warnings = lint_knowledge(settings.knowledge_dir, kb.vocabulary)
+    warnings = lint_knowledge(settings.knowledge_dir, kb.vocabulary, kb)
     for warning in warnings:
         print(warning, file=sys.stderr)
     phrases = sum(len(i.phrases) for i in kb.intents())

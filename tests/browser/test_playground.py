@@ -71,12 +71,15 @@ def card_title(activity: Activity) -> str:
     return text[:40].rsplit(" ", 1)[0] if len(text) > 40 else text
 
 
-def say_buttons(activity: Activity) -> list[str]:
-    def walk(node: Any) -> Iterator[str]:
+def say_buttons(activity: Activity) -> list[tuple[str, str]]:
+    """(title, what clicking it sends) of each card button that sends a message: a title may
+    be a shorter label of the text (bot/core/labels.py)."""
+
+    def walk(node: Any) -> Iterator[tuple[str, str]]:
         if isinstance(node, dict):
             data = node.get("data")
             if node.get("type") == "Action.Submit" and data.get("archbot") == "say":
-                yield node["title"]
+                yield node["title"], data["text"]
             for value in node.values():
                 yield from walk(value)
         elif isinstance(node, list):
@@ -110,17 +113,17 @@ async def build_plan(knowledge: Path, scope: str) -> dict[str, Any]:
         ]
         if scope == "channel":
             steps[0]["mention"] = True
-        followup = say_buttons(answer)[0]
+        followup, says = say_buttons(answer)[0]
         steps.append(
-            {"click": followup, "expect": card_title(await turn(followup)), "label": "follow-up"}
+            {"click": followup, "expect": card_title(await turn(says)), "label": "follow-up"}
         )
         reply = await turn(WALKTHROUGH_BUTTON)
         steps.append(
             {"click": WALKTHROUGH_BUTTON, "expect": card_title(reply), "label": "walkthrough"}
         )
         for n in range(1, MAX_WALKTHROUGH_CLICKS + 1):
-            choice = say_buttons(reply)[0]
-            reply = await turn(choice)
+            choice, says = say_buttons(reply)[0]
+            reply = await turn(says)
             steps.append(
                 {"click": choice, "expect": card_title(reply), "label": f"walkthrough choice {n}"}
             )

@@ -49,7 +49,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from ..conversation import card_paragraphs, say_buttons
+from ..conversation import card_paragraphs, say_buttons, say_clicks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_KNOWLEDGE = REPO_ROOT / "tests" / "fixtures" / "knowledge"
@@ -429,6 +429,14 @@ def buttons(activity: dict[str, Any]) -> list[str]:
     suggested = (activity.get("suggestedActions") or {}).get("actions") or []
     return [a["title"] for a in suggested] + [
         title for card in _cards(activity) for title in say_buttons(card)
+    ]
+
+
+def clicks(activity: dict[str, Any]) -> list[str]:
+    """What clicking each button of a message that sends one says (its value / data text)."""
+    suggested = (activity.get("suggestedActions") or {}).get("actions") or []
+    return [str(a.get("value") or a["title"]) for a in suggested] + [
+        text for card in _cards(activity) for text in say_clicks(card).values()
     ]
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from .conftest import REAL_KNOWLEDGE, Replies, new_conversation_id
 from .conftest import buttons as message_buttons
+from .conftest import clicks as message_clicks
 
 pytestmark = pytest.mark.e2e
 
@@ -36,11 +37,11 @@ def load_profiles() -> list[dict[str, Any]]:
 
 
 def buttons(replies: Replies) -> list[str]:
-    """The buttons (suggested actions or card buttons) of the turn's last message that offers
-    any."""
+    """What the buttons (suggested actions or card buttons) of the turn's last message that
+    offers any send when clicked (the full text; a title may be shorter)."""
     for message in reversed(replies.messages):
         if message_buttons(message):
-            return message_buttons(message)
+            return message_clicks(message)
     return []
 
 

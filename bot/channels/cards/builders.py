@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from bot.core.kb import Link, Topic
+from bot.core.labels import LABEL_LIMIT, derived_label
 from bot.core.replies import Reply, ReplyKind, Section, topic_reply
 
 CARD_VERSION = "1.5"
@@ -50,6 +51,8 @@ Element = dict[str, Any]
 
 
 MORE_DETAILS = "More details"
+LEARN_MORE = "Learn more"
+"""A link button's title when the page's own is too long for a button."""
 OPEN_IMAGE = "Open the diagram"
 DETAILS_ID = "details"
 
@@ -101,19 +104,34 @@ def feedback_data(topic: str, vote: str) -> dict[str, Any]:
     return {ACTION_KEY: ACTION_FEEDBACK, "topic": topic, "vote": vote}
 
 
-def say_action(label: str) -> Element:
-    return {"type": "Action.Submit", "title": clean(label), "data": say_data(label)}
+def say_action(text: str, label: str | None = None) -> Element:
+    """A button showing `label` (default: `text`) whose click says `text`."""
+    return {"type": "Action.Submit", "title": clean(label or text), "data": say_data(text)}
 
 
-def open_url(link: Link, title: str | None = None) -> Element | None:
+def link_label(title: str, limit: int | None = LABEL_LIMIT) -> str:
+    """A link button's title: the page's title, or a shorter form of it that keeps its
+    meaning, else "Learn more" (bot/core/labels.py)."""
+    if limit is None:
+        return title
+    return derived_label(title, limit) or LEARN_MORE
+
+
+def open_url(
+    link: Link, title: str | None = None, limit: int | None = LABEL_LIMIT
+) -> Element | None:
     if not link.url.startswith(("https://", "http://")):
         return None
-    return {"type": "Action.OpenUrl", "title": clean(title or link.title), "url": link.url}
+    label = title or link_label(link.title, limit)
+    return {"type": "Action.OpenUrl", "title": clean(label), "url": link.url}
 
 
-def _stacked_buttons(labels: tuple[str, ...]) -> list[Element]:
+def _stacked_buttons(reply: Reply, texts: tuple[str, ...], limit: int | None) -> list[Element]:
     """One ActionSet per button: full-width buttons stacked vertically."""
-    return [{"type": "ActionSet", "actions": [say_action(label)]} for label in labels]
+    return [
+        {"type": "ActionSet", "actions": [say_action(text, reply.label(text, limit))]}
+        for text in texts
+    ]
 
 
 FEEDBACK_LABELS = {VOTE_UP: "👍 Helpful", VOTE_DOWN: "👎 Not helpful"}
@@ -198,11 +216,18 @@ def _card(body: list[Element], actions: list[Element], fallback: str, **extra: A
 # -- cards -----------------------------------------------------------------------------------
 
 
-def build_card(reply: Reply, *, interactive: bool = True, rate_buttons: bool = True) -> Card:
+def build_card(
+    reply: Reply,
+    *,
+    interactive: bool = True,
+    rate_buttons: bool = True,
+    label_limit: int | None = LABEL_LIMIT,
+) -> Card:
     """The Adaptive Card for a reply. `interactive=False` leaves out everything that talks back
     to the bot (buttons that send messages, 👍 / 👎): for a card a user inserts into a
     conversation the bot may not be part of (the message extension). `rate_buttons=False`
-    leaves out only 👍 / 👎 (Teams rates a message with its own feedback buttons)."""
+    leaves out only 👍 / 👎 (Teams rates a message with its own feedback buttons). Buttons show
+    labels of at most `label_limit` characters (None: whole) and send their full text."""
     body: list[Element] = [text_block(note) for note in reply.notes]
     if reply.title:
         body.append(_title(reply.title))
@@ -235,15 +260,17 @@ def build_card(reply: Reply, *, interactive: bool = True, rate_buttons: bool = T
     if not body:  # a reply with no structure: its markdown text is the card
         body.append(text_block(reply.text))
 
-    actions = [a for a in (open_url(link) for link in reply.links) if a is not None]
+    links = (open_url(link, limit=label_limit) for link in reply.links)
+    actions = [a for a in links if a is not None]
     if interactive:
         if reply.kind is ReplyKind.QUESTION:
             body.append(text_block("Pick one, or type your answer.", isSubtle=True, size="Small"))
-        body.extend(_stacked_buttons(reply.suggestions))
+        body.extend(_stacked_buttons(reply, reply.suggestions, label_limit))
         related = [r for r in reply.related if r not in reply.suggestions][:MAX_RELATED_BUTTONS]
         if related:
             body.append(text_block("Related", weight="Bolder", spacing="Medium"))
-            body.append({"type": "ActionSet", "actions": [say_action(r) for r in related]})
+            buttons = [say_action(r, reply.label(r, label_limit)) for r in related]
+            body.append({"type": "ActionSet", "actions": buttons})
         if reply.rateable and rate_buttons:
             body.extend(_feedback(reply.topic or ""))
     return _card(body, actions, reply.text, **extra)
