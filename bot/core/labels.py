@@ -139,11 +139,11 @@ def topic_label(
 
 
 def names_of(topic: Topic, limit: int = LABEL_LIMIT) -> list[str]:
-    """What a topic can be called on a button, longest first: its title, its label, that
-    without "Azure" / "Microsoft", and its abbreviation ("Retrieval Augmented Generation (RAG)"
-    → "RAG")."""
+    """What a topic can be called on a button, longest first: its title, its label, its
+    `short` name, the label without "Azure" / "Microsoft", and its abbreviation ("Retrieval
+    Augmented Generation (RAG)" → "RAG")."""
     label = button_label(topic.title, topic.short, limit)
-    names = [topic.title, label, _VENDOR.sub("", label)]
+    names = [topic.title, label, *([topic.short] if topic.short else []), _VENDOR.sub("", label)]
     abbreviation = _PARENTHESIS.search(topic.title)
     if abbreviation:
         names.append(abbreviation.group(0).strip(" ()"))
