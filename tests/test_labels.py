@@ -15,6 +15,7 @@ from bot.core.labels import (
     LABEL_LIMIT,
     button_label,
     derived_label,
+    other_label,
     question_label,
     short_problem,
     topic_label,
@@ -135,6 +136,12 @@ def test_kb_check_warns_where_a_button_would_be_cut(kb: KnowledgeBase):
     warnings = [w for w in lint_knowledge(vocabulary=kb.vocabulary, kb=kb) if "button" in str(w)]
     for warning in warnings:  # each names a file and line to add a `short` or an ask at
         assert warning.file.startswith("knowledge/") and warning.line > 0
+    assert not warnings  # the knowledge has a short form for every long button
+
+
+def test_a_short_name_serves_a_follow_up_naming_the_topic(kb: KnowledgeBase):
+    other = kb.topics["document-intelligence-custom-models"]
+    assert other_label("Compare it with {other}", other) == "Compare it with Custom document models"
 
 
 # -- in a conversation ------------------------------------------------------------------------
