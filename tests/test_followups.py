@@ -363,3 +363,9 @@ async def test_a_named_thing_needed_for_the_focus_is_the_focus_topics_own_questi
     await convo.say("explain retrieval augmented generation quickly")
     turn = await convo.say("do we need a vector database for it?")
     assert turn.trace("RecognizerResult")["topIntent"] == "rag/rag-vector-only"
+
+
+async def test_a_customer_story_does_not_offer_who_uses_it(convo):
+    turn = await convo.say("any healthcare customer using azure openai?")
+    assert "Kry" in turn.text
+    assert "Who uses it?" not in turn.buttons

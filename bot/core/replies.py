@@ -280,6 +280,7 @@ def followup_labels(
         if f.id != exclude
         and f.answer not in ("", "link", *shown)
         and has_part(kb, topic, f.answer)
+        and not (f.answer == "story" and topic.kind is Kind.CUSTOMER_STORY)  # it is the story
     ]
     labels += [
         f"{q.ask[0][0].upper()}{q.ask[0][1:]}?"
