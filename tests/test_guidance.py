@@ -33,6 +33,8 @@ WALKTHROUGH_OPENS = "Let's find the right architecture"
         "we must choose a platform for the analysts, who live in spreadsheets today",
         "build or buy for an assistant that drafts replies to supplier emails?",
         "what's the setup to make ten years of recorded webinars searchable?",
+        "we can't decide how to build the assistant for our claims handlers",
+        "our sales data sits in a lakehouse already. what's the path to a chatbot over it?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
