@@ -36,3 +36,9 @@ async def test_customizable_is_not_customer(convo):
     turn = await convo.say("which customizable features are there in azure ai services?")
     assert "Custom Speech" in turn.text
     assert "Customer story" not in turn.text
+
+
+@pytest.mark.parametrize("message", ["ok that makes it clear", "that clears it up, ta"])
+async def test_thanks_in_other_words_is_small_talk(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == "thanks"
