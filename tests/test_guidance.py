@@ -135,3 +135,9 @@ async def test_asking_to_explain_is_answered_not_walked_through(convo, message):
 async def test_a_short_question_about_a_named_service_is_answered(convo, message):
     turn = await convo.say(message)
     assert WALKTHROUGH_OPENS not in turn.text
+
+
+async def test_a_cue_of_plain_words_must_be_said_as_it_is(convo):
+    # "what would you do" is not in "what tool would you use to do the same"
+    turn = await convo.say("what tool would you use to do the same in azure?")
+    assert WALKTHROUGH_OPENS not in turn.text

@@ -68,8 +68,9 @@ class GuidanceReader:
             "design": self._design,
             "designing": frozenset(stem(w) for w in cues.guidance_designing),
         }
-        self._strong = _CueIndex(cues.guidance, classes)
-        self._weak = _CueIndex(cues.guidance_weak, classes)
+        plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
+        self._strong = _CueIndex(cues.guidance, classes, plain)
+        self._weak = _CueIndex(cues.guidance_weak, classes, plain)
         self._asks = {stem(w) for w in cues.guidance_asks}
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
@@ -222,19 +223,27 @@ Cue = tuple[frozenset[str], ...]
 class _CueIndex:
     """Guidance cues indexed by their first word: a message checks only its own words' cues."""
 
-    def __init__(self, phrases: tuple[str, ...], classes: dict[str, frozenset[str]]) -> None:
-        self._by_first: dict[str, list[Cue]] = {}
+    def __init__(
+        self,
+        phrases: tuple[str, ...],
+        classes: dict[str, frozenset[str]],
+        plain: frozenset[str],
+    ) -> None:
+        self._by_first: dict[str, list[tuple[Cue, int]]] = {}
         for phrase in phrases:
             cue = tuple(_cue_word(w, classes) for w in _CUE_WORD.findall(phrase))
+            # a cue of plain words only ("what would you do") must be said as it is: with gaps
+            # it is in "what azure feature would you use to do the same"
+            gap = 0 if all(word <= plain for word in cue) else _CUE_GAP
             for first in cue[0] if cue else ():
-                self._by_first.setdefault(first, []).append(cue)
+                self._by_first.setdefault(first, []).append((cue, gap))
 
     def said_in(self, said: list[str]) -> bool:
         """Whether the message (its stems, in order) says one of the cues."""
         return any(
-            _in_order(cue, said)
+            _in_order(cue, said, gap)
             for first in set(said) & self._by_first.keys()
-            for cue in self._by_first[first]
+            for cue, gap in self._by_first[first]
         )
 
 
