@@ -1,0 +1,70 @@
+"""General routing fixes (vocabulary, knowledge text in users' words, rare words that pulled
+messages to the wrong topic): send this, expect that — through the whole bot on the real
+knowledge base. The messages are our own wordings of each class, not evaluation messages."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def top_intent(turn) -> str:
+    return turn.trace("RecognizerResult")["topIntent"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what models can we get access to through azure openai?",
+        "does azure openai give access to the o1 models",
+    ],
+)
+async def test_access_to_models_is_not_a_customer_story(convo, message):
+    # a customer story once said "widening access to healthcare": "access" pulled model
+    # questions to it
+    turn = await convo.say(message)
+    assert not top_intent(turn).startswith("story-")
+    assert "GPT-4o" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do we pull the fields out of our scanned application forms",
+        "pulling totals and dates out of supplier invoices automatically",
+    ],
+)
+async def test_pulling_fields_out_of_documents_is_extraction(convo, message):
+    # "pull … out of" is extraction, not a Data Factory pipeline
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith("document-intelligence")
+
+
+async def test_starting_with_deep_learning_gets_the_caution(convo):
+    turn = await convo.say("should a small team start with deep learning?")
+    assert top_intent(turn) == "deep-learning"
+    assert "investment" in turn.text
+
+
+async def test_end_to_end_is_still_found_as_one_word(convo):
+    # "end to end" is one word (vocabulary), so "end" alone no longer pulls to the tutorial
+    tutorial = await convo.say("is there an end-to-end walkthrough for Fabric Data Factory?")
+    assert top_intent(tutorial) == "data-factory/tutorial"
+
+
+async def test_one_model_id_for_several_form_variants_is_a_composed_model(convo):
+    turn = await convo.say(
+        "we trained a model per version of our claim form; the app should call a single model id"
+    )
+    assert "composed" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "regex to grab phone numbers out of log lines?",
+        "a regular expression that pulls dates out of a string",
+    ],
+)
+async def test_regular_expressions_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "None"
