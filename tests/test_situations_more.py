@@ -68,3 +68,29 @@ async def test_one_model_id_for_several_form_variants_is_a_composed_model(convo)
 async def test_regular_expressions_are_declined(convo, message):
     turn = await convo.say(message)
     assert top_intent(turn) == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "customers send screenshots of the error they get, can a model understand them?",
+        "which model can explain what is wrong in a photo of a machine?",
+    ],
+)
+async def test_explaining_an_image_is_gpt_4o_with_vision(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "gpt-models/vision"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our dictation software keeps misspelling the drug names doctors say",
+        "the voice bot garbles our product names when callers say them",
+        "transcription butchers the surnames of our customers",
+    ],
+)
+async def test_recognition_that_mangles_words_is_custom_speech(convo, message):
+    # misspell, garble, butcher, mishear, misrecognize: one word (vocabulary)
+    turn = await convo.say(message)
+    assert top_intent(turn) == "custom-speech"
