@@ -94,3 +94,22 @@ async def test_recognition_that_mangles_words_is_custom_speech(convo, message):
     # misspell, garble, butcher, mishear, misrecognize: one word (vocabulary)
     turn = await convo.say(message)
     assert top_intent(turn) == "custom-speech"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "managers want each incident report boiled down to a paragraph automatically",
+        "we'd like an automatic recap of every long customer email in our own app",
+    ],
+)
+async def test_summary_recap_and_boil_down_are_summarizing(convo, message):
+    # summary, recap, synopsis, boil down, sum up -> summarize (vocabulary)
+    turn = await convo.say(message)
+    assert top_intent(turn) == "azure-openai"
+
+
+async def test_asking_the_bot_to_summarise_a_file_is_still_declined(convo):
+    turn = await convo.say("summarise this pdf please")
+    assert top_intent(turn) == "None"
+    assert "can't do that" in turn.text
