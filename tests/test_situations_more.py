@@ -113,3 +113,16 @@ async def test_asking_the_bot_to_summarise_a_file_is_still_declined(convo):
     turn = await convo.say("summarise this pdf please")
     assert top_intent(turn) == "None"
     assert "can't do that" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we must stop our assistant from showing violent or sexual text to users",
+        "how do we block harmful answers from the model in our public app?",
+    ],
+)
+async def test_blocking_harmful_output_is_foundry_content_filters(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith("ai-foundry")
+    assert "content filters" in turn.text
