@@ -126,3 +126,13 @@ async def test_blocking_harmful_output_is_foundry_content_filters(convo, message
     turn = await convo.say(message)
     assert top_intent(turn).startswith("ai-foundry")
     assert "content filters" in turn.text
+
+
+async def test_analysts_without_coders_predicting_from_a_table_get_automl(convo):
+    # the machine learning concept no longer holds situations that name a team and its data:
+    # those are a service's (AutoML, Azure Machine Learning)
+    turn = await convo.say(
+        "three analysts, no coders, a table of past orders with a returned yes/no column; we "
+        "want to predict returns"
+    )
+    assert top_intent(turn) == "automl"
