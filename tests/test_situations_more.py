@@ -136,3 +136,9 @@ async def test_analysts_without_coders_predicting_from_a_table_get_automl(convo)
         "want to predict returns"
     )
     assert top_intent(turn) == "automl"
+
+
+async def test_custom_document_models_say_what_they_return(convo):
+    await convo.say("every supplier sends a different invoice layout and prebuilt misses fields")
+    turn = await convo.say("what does it return?")
+    assert "JSON" in turn.text
