@@ -142,3 +142,15 @@ async def test_custom_document_models_say_what_they_return(convo):
     await convo.say("every supplier sends a different invoice layout and prebuilt misses fields")
     turn = await convo.say("what does it return?")
     assert "JSON" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("what's onelake supposed to be?", "onelake"),
+        ("what's automl supposed to do for us?", "automl"),
+    ],
+)
+async def test_supposed_to_frames_a_definition_and_is_no_evidence(convo, message, expected):
+    turn = await convo.say(message)
+    assert top_intent(turn) == expected
