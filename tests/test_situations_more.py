@@ -154,3 +154,13 @@ async def test_custom_document_models_say_what_they_return(convo):
 async def test_supposed_to_frames_a_definition_and_is_no_evidence(convo, message, expected):
     turn = await convo.say(message)
     assert top_intent(turn) == expected
+
+
+async def test_fine_tuning_without_managing_infra_is_foundrys_hosted_fine_tuning(convo):
+    # "infra" is "infrastructure" (vocabulary); the answer says "without managing … GPUs or
+    # other infrastructure" as users ask it
+    turn = await convo.say(
+        "in foundry can we fine-tune a model without managing any infra ourselves?"
+    )
+    assert top_intent(turn) == "ai-foundry/hosted-fine-tuning"
+    assert "serverless" in turn.text
