@@ -164,3 +164,15 @@ async def test_fine_tuning_without_managing_infra_is_foundrys_hosted_fine_tuning
     )
     assert top_intent(turn) == "ai-foundry/hosted-fine-tuning"
     assert "serverless" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do I schedule a snowpark python stored procedure?",
+        "dataiku recipe keeps failing on the join step",
+    ],
+)
+async def test_other_vendors_ml_platforms_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "None"
