@@ -1,0 +1,178 @@
+"""General routing fixes (vocabulary, knowledge text in users' words, rare words that pulled
+messages to the wrong topic): send this, expect that — through the whole bot on the real
+knowledge base. The messages are our own wordings of each class, not evaluation messages."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def top_intent(turn) -> str:
+    return turn.trace("RecognizerResult")["topIntent"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what models can we get access to through azure openai?",
+        "does azure openai give access to the o1 models",
+    ],
+)
+async def test_access_to_models_is_not_a_customer_story(convo, message):
+    # a customer story once said "widening access to healthcare": "access" pulled model
+    # questions to it
+    turn = await convo.say(message)
+    assert not top_intent(turn).startswith("story-")
+    assert "GPT-4o" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do we pull the fields out of our scanned application forms",
+        "pulling totals and dates out of supplier invoices automatically",
+    ],
+)
+async def test_pulling_fields_out_of_documents_is_extraction(convo, message):
+    # "pull … out of" is extraction, not a Data Factory pipeline
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith("document-intelligence")
+
+
+async def test_starting_with_deep_learning_gets_the_caution(convo):
+    turn = await convo.say("should a small team start with deep learning?")
+    assert top_intent(turn) == "deep-learning"
+    assert "investment" in turn.text
+
+
+async def test_end_to_end_is_still_found_as_one_word(convo):
+    # "end to end" is one word (vocabulary), so "end" alone no longer pulls to the tutorial
+    tutorial = await convo.say("is there an end-to-end walkthrough for Fabric Data Factory?")
+    assert top_intent(tutorial) == "data-factory/tutorial"
+
+
+async def test_one_model_id_for_several_form_variants_is_a_composed_model(convo):
+    turn = await convo.say(
+        "we trained a model per version of our claim form; the app should call a single model id"
+    )
+    assert "composed" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "regex to grab phone numbers out of log lines?",
+        "a regular expression that pulls dates out of a string",
+    ],
+)
+async def test_regular_expressions_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "customers send screenshots of the error they get, can a model understand them?",
+        "which model can explain what is wrong in a photo of a machine?",
+    ],
+)
+async def test_explaining_an_image_is_gpt_4o_with_vision(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "gpt-models/vision"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our dictation software keeps misspelling the drug names doctors say",
+        "the voice bot garbles our product names when callers say them",
+        "transcription butchers the surnames of our customers",
+    ],
+)
+async def test_recognition_that_mangles_words_is_custom_speech(convo, message):
+    # misspell, garble, butcher, mishear, misrecognize: one word (vocabulary)
+    turn = await convo.say(message)
+    assert top_intent(turn) == "custom-speech"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "managers want each incident report boiled down to a paragraph automatically",
+        "we'd like an automatic recap of every long customer email in our own app",
+    ],
+)
+async def test_summary_recap_and_boil_down_are_summarizing(convo, message):
+    # summary, recap, synopsis, boil down, sum up -> summarize (vocabulary)
+    turn = await convo.say(message)
+    assert top_intent(turn) == "azure-openai"
+
+
+async def test_asking_the_bot_to_summarise_a_file_is_still_declined(convo):
+    turn = await convo.say("summarise this pdf please")
+    assert top_intent(turn) == "None"
+    assert "can't do that" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we must stop our assistant from showing violent or sexual text to users",
+        "how do we block harmful answers from the model in our public app?",
+    ],
+)
+async def test_blocking_harmful_output_is_foundry_content_filters(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith("ai-foundry")
+    assert "content filters" in turn.text
+
+
+async def test_analysts_without_coders_predicting_from_a_table_get_automl(convo):
+    # the machine learning concept no longer holds situations that name a team and its data:
+    # those are a service's (AutoML, Azure Machine Learning)
+    turn = await convo.say(
+        "three analysts, no coders, a table of past orders with a returned yes/no column; we "
+        "want to predict returns"
+    )
+    assert top_intent(turn) == "automl"
+
+
+async def test_custom_document_models_say_what_they_return(convo):
+    await convo.say("every supplier sends a different invoice layout and prebuilt misses fields")
+    turn = await convo.say("what does it return?")
+    assert "JSON" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("what's onelake supposed to be?", "onelake"),
+        ("what's automl supposed to do for us?", "automl"),
+    ],
+)
+async def test_supposed_to_frames_a_definition_and_is_no_evidence(convo, message, expected):
+    turn = await convo.say(message)
+    assert top_intent(turn) == expected
+
+
+async def test_fine_tuning_without_managing_infra_is_foundrys_hosted_fine_tuning(convo):
+    # "infra" is "infrastructure" (vocabulary); the answer says "without managing … GPUs or
+    # other infrastructure" as users ask it
+    turn = await convo.say(
+        "in foundry can we fine-tune a model without managing any infra ourselves?"
+    )
+    assert top_intent(turn) == "ai-foundry/hosted-fine-tuning"
+    assert "serverless" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do I schedule a snowpark python stored procedure?",
+        "dataiku recipe keeps failing on the join step",
+    ],
+)
+async def test_other_vendors_ml_platforms_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "None"
