@@ -369,3 +369,10 @@ async def test_a_customer_story_does_not_offer_who_uses_it(convo):
     turn = await convo.say("any healthcare customer using azure openai?")
     assert "Kry" in turn.text
     assert "Who uses it?" not in turn.buttons
+
+
+async def test_it_after_a_comparison_that_answered_one_side_is_that_side(convo):
+    turn = await convo.say("is azure machine learning studio just for classic ML?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "ai-foundry-vs-azure-machine-learning"
+    turn = await convo.say("and how would we deploy models from it")
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("azure-machine-learning")

@@ -246,6 +246,9 @@ class Understood:
     shown: str | None = None
     """Another topic the answer shows (the customer story a "who uses it?" tells): the
     conversation moves to it ("how many languages did they cover?")."""
+    side: str | None = None
+    """The side of a written comparison the message asked about ("is ML studio only for
+    classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
 
 
 class Conversation:
@@ -287,6 +290,20 @@ class Conversation:
 
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
+        understood = self._understand(text, focus)
+        top = understood.decision.top
+        if (
+            understood.context is None
+            and understood.decision.outcome is Outcome.ANSWER
+            and top is not None
+            and top.intent.topic.kind is Kind.COMPARISON
+        ):
+            sides = self.router.named_topics(text) & set(top.intent.topic.compares)
+            if len(sides) == 1:
+                return dataclasses.replace(understood, side=next(iter(sides)))
+        return understood
+
+    def _understand(self, text: str, focus: Focus) -> Understood:
         text = self.reader.correct(text)
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
@@ -1372,8 +1389,10 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
     recent = tuple(dict.fromkeys((answered, *previous.recent)))[:_RECENT]
     written = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+    if understood.side is not None:  # the side asked about, the pair still compared
+        recent = tuple(dict.fromkeys((understood.side, *recent)))[:_RECENT]
     return Focus(
-        topic=answered,
+        topic=understood.side or answered,
         intent=top.intent.id,
         compared=tuple(written),
         alternatives=alternatives[:4],
