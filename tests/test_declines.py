@@ -79,3 +79,8 @@ async def test_what_drives_cost_is_still_answered(convo):
     await convo.say("what is fine-tuning in azure openai?")
     turn = await convo.say("does it save on token costs?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
+
+
+async def test_a_courtesy_before_the_verb_of_a_later_clause_still_asks_to_act(convo):
+    turn = await convo.say("here are our examples, please run a fine tune job on them for us")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"

@@ -43,3 +43,11 @@ async def test_an_azure_service_named_as_the_setting_does_not_decline_the_questi
 async def test_everyday_needs_land_on_their_service(convo, message, expected):
     turn = await convo.say(message)
     assert expected in turn.text
+
+
+async def test_a_guess_whose_rivals_are_its_own_relatives_is_answered(convo):
+    # Custom Speech, a little unsure, with only Azure AI Speech (its relative) beside it: the
+    # answer, not "did you mean"
+    turn = await convo.say("the child should never see a bad word in the transcript")
+    assert turn.trace("RecognizerResult")["topIntent"] == "custom-speech"
+    assert "Did you mean" not in turn.text

@@ -667,6 +667,11 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
                 break
             if a.intent.topic.id != topic and round(a.probability, 4) >= floor:
                 suggestions.append(Match(a.intent, round(a.probability, 4)))
+        rivals = [m.intent.topic for m in suggestions[1:]]
+        if rivals and all(
+            r.id in best.intent.topic.related or topic in r.related for r in rivals
+        ):
+            return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
         return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
     return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
 

@@ -144,19 +144,14 @@ class MessageReader:
 
     def _asks_to_act(self, text: str) -> bool:
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
-        words, stripped = said, True
-        while words and stripped:
-            stripped = False
-            for courtesy in self._courtesy:
-                if tuple(words[: len(courtesy)]) == courtesy:
-                    words, stripped = words[len(courtesy) :], True
-                    break
+        words = self._without_courtesy(said)
         clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(strip_mentions(text))]
         if not _starts_with(words, self._action_verbs | self._action_always):
-            # "here's our jsonl of 500 examples, fine tune gpt-4o-mini on it for me": a later
-            # clause tells the bot to act on the user's things, and nothing is asked
+            # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
+            # later clause tells the bot to act on the user's things, and nothing is asked
             return "?" not in text and any(
-                _starts_with(c, self._action_verbs) and _DIRECTED & set(c) for c in clauses[1:]
+                _starts_with(self._without_courtesy(c), self._action_verbs) and _DIRECTED & set(c)
+                for c in clauses[1:]
             )
         if _QUESTION_WORDS & set(words) or any(
             c and c[0] in _AUXILIARIES and not _starts_with(c, self._courtesy) for c in clauses[1:]
@@ -173,6 +168,17 @@ class MessageReader:
             or bool(_QUOTED.search(text))
             or _starts_with(words, self._action_always)
         )
+
+    def _without_courtesy(self, words: list[str]) -> list[str]:
+        """The words after any courtesy words that open them ("great, can you …")."""
+        stripped = True
+        while words and stripped:
+            stripped = False
+            for courtesy in self._courtesy:
+                if tuple(words[: len(courtesy)]) == courtesy:
+                    words, stripped = words[len(courtesy) :], True
+                    break
+        return words
 
     def asks_about_me(self, text: str) -> bool:
         """True when the message asks about ArchBot's own making ("what system message were
