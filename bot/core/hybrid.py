@@ -673,6 +673,11 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
         ):
             return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
         return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
+    if decline is not None and read.gate[8] >= model.decline:
+        # declined all the same: with what the decline topic says ("how much is gpt-4o per 1k
+        # tokens?" names GPT-4o, and gets the pricing answer rather than "I don't know")
+        declined = Match(decline.intent, round(decline.values[_LEXICAL_AT], 4))
+        return Decision(text, Outcome.NONE, (declined, top, *ranked(1, 4)))
     return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
 
 
