@@ -19,6 +19,7 @@ import heapq
 import json
 import math
 import operator
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -601,6 +602,11 @@ def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
     return _Gate(tuple(gate), answers, decline, names_a_topic, named_declines, asked_for)
 
 
+_PROTECTING = frozenset(
+    {"protect", "prevent", "against", "guard", "defend", "detect", "block", "stop", "mitigate"}
+)
+"""Words of a question about safeguards: a decline it names is what to guard against."""
+_WORDS = re.compile(r"[a-z]+")
 _exact_then_likely = operator.itemgetter(2, 3)
 """A candidate's (`exact_name`, `probability`)."""
 
@@ -633,16 +639,19 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
         return tuple(Match(a.intent, round(a.probability, 4)) for a in answers[start:stop])
 
     confidence = model.confidence_of(read.gate) if answers else 0.0
+    # "how do we protect our bot against jailbreaks?" asks for safeguards, not to be jailbroken
+    guarding = not _PROTECTING.isdisjoint(_WORDS.findall(text.lower()))
     if (
         decline is not None
         and read.gate[8] >= model.decline
         and confidence < model.certain
         and not read.names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
+        and not guarding
     ):
         declined = Match(decline.intent, round(decline.values[_LEXICAL_AT], 4))
         return Decision(text, Outcome.NONE, (declined, *ranked(0, 2)))
     # a message naming another vendor's product is about that product
-    if read.named_declines and not read.asked_for:
+    if read.named_declines and not read.asked_for and not guarding:
         return Decision(text, Outcome.NONE, (Match(read.named_declines[0], 1.0), *ranked(0, 2)))
     if not answers:
         return Decision(text, Outcome.NONE, ())
