@@ -92,3 +92,8 @@ async def test_guarding_against_jailbreaks_is_a_question_about_safeguards(convo)
     assert turn.trace("RecognizerResult")["topIntent"].startswith("ai-foundry")
     turn = await convo.say("teach me to jailbreak gpt-4")  # asking for one is still declined
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-instructions"
+
+
+async def test_another_vendor_set_against_an_azure_service_is_still_declined(convo):
+    turn = await convo.say("databricks against snowflake for ML, thoughts?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"

@@ -602,9 +602,7 @@ def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
     return _Gate(tuple(gate), answers, decline, names_a_topic, named_declines, asked_for)
 
 
-_PROTECTING = frozenset(
-    {"protect", "prevent", "against", "guard", "defend", "detect", "block", "stop", "mitigate"}
-)
+_PROTECTING = frozenset({"protect", "prevent", "guard", "defend", "detect", "block", "mitigate"})
 """Words of a question about safeguards: a decline it names is what to guard against."""
 _WORDS = re.compile(r"[a-z]+")
 _exact_then_likely = operator.itemgetter(2, 3)
