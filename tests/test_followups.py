@@ -162,14 +162,14 @@ async def test_what_happens_once_a_flow_is_deployed(convo):
     assert "an API" in turn.text
 
 
-async def test_the_focus_settles_a_did_you_mean_between_its_neighbours(convo, real_runtime):
-    question = "and beyond Fabric, what connectors can I use?"
-    alone = await Conversation(real_runtime.handler, conversation="alone-connectors").say(question)
+async def test_the_focus_settles_a_did_you_mean(convo, real_runtime):
+    question = "how far can it scale?"
+    alone = await Conversation(real_runtime.handler, conversation="alone-scale").say(question)
     assert decided(alone) == ("None", "ambiguous")  # on its own: "did you mean …?"
-    await convo.say("how do I clean and reshape data inside Fabric?")
+    await convo.say("what is azure data lake storage gen2?")
     turn = await convo.say(question)
-    assert decided(turn)[1] == "answer"
-    assert "connector" in turn.text.lower()
+    assert decided(turn) == ("data-lake-storage-gen2/scale", "answer")
+    assert "petabytes" in turn.text
 
 
 async def test_a_reference_stays_with_the_focus_topics_own_question(convo):
@@ -376,3 +376,9 @@ async def test_it_after_a_comparison_that_answered_one_side_is_that_side(convo):
     assert turn.trace("RecognizerResult")["topIntent"] == "ai-foundry-vs-azure-machine-learning"
     turn = await convo.say("and how would we deploy models from it")
     assert turn.trace("RecognizerResult")["topIntent"].startswith("azure-machine-learning")
+
+
+async def test_a_term_list_is_a_dictionary_to_custom_translator(convo):
+    await convo.say("can machine translation learn our company's own terminology?")
+    turn = await convo.say("and if all we have is a term list, no translated files?")
+    assert "dictionary" in turn.text.lower()
