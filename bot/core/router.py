@@ -158,7 +158,7 @@ def _sorted_words(text: str) -> str:
 class _Query:
     """A normalized message as the scorer sees it."""
 
-    __slots__ = ("asked", "gains", "mapped", "sorted_text", "terms", "text", "weight")
+    __slots__ = ("asked", "gains", "mapped", "place", "sorted_text", "terms", "text", "weight")
 
     def __init__(
         self,
@@ -172,6 +172,7 @@ class _Query:
         self.terms = list(similarity)
         self.gains = [idf[t] * similarity[t] for t in self.terms]
         self.asked = frozenset(self.terms)
+        self.place = {t: j for j, t in enumerate(self.terms)}
         self.text = " ".join(t for t, _, _ in mapped if t is not None)
         self.sorted_text = _sorted_words(self.text)
 
@@ -640,12 +641,11 @@ class Router:
         `_overlap` sums), which it returns."""
         matched: dict[int, float] = {}
         get = matched.get
-        phrases_of = self._phrases_of
-        for term, gain in zip(query.terms, query.gains, strict=True):
-            positions = phrases_of[term].get(intent)
-            if positions is not None:
-                for position in positions:
-                    matched[position] = get(position, 0.0) + gain
+        phrases_of, place, gains = self._phrases_of, query.place, query.gains
+        for j in sorted(map(place.__getitem__, self._intent_terms[intent] & query.asked)):
+            gain = gains[j]
+            for position in phrases_of[query.terms[j]][intent]:
+                matched[position] = get(position, 0.0) + gain
         weight_of = self._phrase_weight
         best = -1.0
         for position, found in matched.items():
