@@ -162,7 +162,7 @@ class _Query:
 
     def __init__(
         self,
-        mapped: list[tuple[str | None, float, float]],
+        mapped: tuple[tuple[str | None, float, float], ...],
         weight: float,
         similarity: dict[str, float],
         idf: dict[str, float],
@@ -245,6 +245,7 @@ class Router:
             )
             self._typo_choices[length] = list(map(self._vocabulary.__getitem__, near))
         self._correct = lru_cache(maxsize=16384)(self._closest_term)
+        self._mapped = lru_cache(maxsize=64)(self._map_terms)
         # flat views of the index for the scorer's inner loops
         self._phrase_intent = [p.intent for p in self._phrases]
         self._phrase_weight = [p.weight for p in self._phrases]
@@ -322,8 +323,9 @@ class Router:
             return None
         return found[0], found[1] / 100
 
-    def _map_terms(self, terms: tuple[str, ...]) -> list[tuple[str | None, float, float]]:
-        """Each distinct query term as (index term or None, similarity, weight)."""
+    def _map_terms(self, terms: tuple[str, ...]) -> tuple[tuple[str | None, float, float], ...]:
+        """Each distinct query term as (index term or None, similarity, weight) (cached as
+        `_mapped`: a message's terms are ranked, then corrected, in one reading)."""
         mapped = []
         for term in dict.fromkeys(terms):
             if term in self._idf:
@@ -334,14 +336,14 @@ class Router:
                 mapped.append((None, 0.0, self._unknown_idf))
             else:
                 mapped.append((corrected[0], corrected[1], self._idf[corrected[0]]))
-        return mapped
+        return tuple(mapped)
 
     def corrected(self, terms: tuple[str, ...]) -> list[str]:
         """The terms as the index knows them: misspellings corrected, unknown ones kept."""
         return [
             term if term is not None else original
             for (term, _, _), original in zip(
-                self._map_terms(terms), dict.fromkeys(terms), strict=True
+                self._mapped(terms), dict.fromkeys(terms), strict=True
             )
         ]
 
@@ -373,7 +375,7 @@ class Router:
         self, terms: tuple[str, ...], limit: int = _MAX_MATCHES, decisive: bool = False
     ) -> list[tuple[int, float]]:
         """`rank_terms` as (intent position, score) pairs."""
-        mapped = self._map_terms(terms)
+        mapped = self._mapped(terms)
         query_weight = sum(weight for _, _, weight in mapped)
         similarity: dict[str, float] = {}
         for term, sim, _ in mapped:
@@ -398,7 +400,7 @@ class Router:
         `rank_terms`, nor `route` of a text normalized to `terms`): `_select`'s bound — the
         intent's F-measure from its best phrase share, a perfect string closeness, its name
         bonus — without ranking anything else. 0.0 when no phrase of theirs shares a term."""
-        mapped = self._map_terms(terms)
+        mapped = self._mapped(terms)
         similarity: dict[str, float] = {}
         for term, sim, _ in mapped:
             if term is not None and sim > similarity.get(term, 0.0):
@@ -819,7 +821,7 @@ class Router:
         intent: int,
         phrase_coverage: float,
         closeness: float,
-        mapped: list[tuple[str | None, float, float]],
+        mapped: tuple[tuple[str | None, float, float], ...],
         query_weight: float,
     ) -> float:
         """Blend how much of the best phrase the message covers with how much of the message
