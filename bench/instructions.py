@@ -27,7 +27,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = Path(os.environ.get("ARCHBOT_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+"""The development sets (a `--baseline` worktree, made in a temporary folder, is told where they
+are: it has no ../shared of its own)."""
 _TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 
 
@@ -87,7 +89,7 @@ def instructions(checkout: Path, turns: int) -> int:
             cwd=checkout,
             check=True,
             capture_output=True,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
+            env={**os.environ, "PYTHONHASHSEED": "0", "ARCHBOT_EVAL_DIR": str(EVAL)},
         )
         found = _TOTALS.search(out.read_text(errors="replace"))
         if found is None:

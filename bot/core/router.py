@@ -119,6 +119,9 @@ a share further than this below a bar cannot round up to it."""
 _BOUND_SLACK = 1e-8
 """Added to score bounds computed from unrounded shares: rounding a share moves the F-measure
 by at most 1 + β² times as much."""
+_REACH_SLACK = 1e-9
+"""Added to a bound on an intent's score from its reach (`Router._select_reached`): far more
+than the floats of that sum can fall short of the phrase share it bounds."""
 
 
 def _coverage(matched: float, weight: float) -> float:
@@ -155,11 +158,11 @@ def _sorted_words(text: str) -> str:
 class _Query:
     """A normalized message as the scorer sees it."""
 
-    __slots__ = ("asked", "gains", "mapped", "sorted_text", "terms", "text", "weight")
+    __slots__ = ("asked", "gains", "mapped", "place", "sorted_text", "terms", "text", "weight")
 
     def __init__(
         self,
-        mapped: list[tuple[str | None, float, float]],
+        mapped: tuple[tuple[str | None, float, float], ...],
         weight: float,
         similarity: dict[str, float],
         idf: dict[str, float],
@@ -169,6 +172,7 @@ class _Query:
         self.terms = list(similarity)
         self.gains = [idf[t] * similarity[t] for t in self.terms]
         self.asked = frozenset(self.terms)
+        self.place = {t: j for j, t in enumerate(self.terms)}
         self.text = " ".join(t for t, _, _ in mapped if t is not None)
         self.sorted_text = _sorted_words(self.text)
 
@@ -241,6 +245,7 @@ class Router:
             )
             self._typo_choices[length] = list(map(self._vocabulary.__getitem__, near))
         self._correct = lru_cache(maxsize=16384)(self._closest_term)
+        self._mapped = lru_cache(maxsize=64)(self._map_terms)
         # flat views of the index for the scorer's inner loops
         self._phrase_intent = [p.intent for p in self._phrases]
         self._phrase_weight = [p.weight for p in self._phrases]
@@ -268,6 +273,23 @@ class Router:
         for index, terms in enumerate(self._intent_terms):
             for term in terms:
                 self._bag_postings[term].append(index)
+        # per term: each intent's phrases that hold it (lightest first), the weight of the
+        # lightest, and the intents in that order (best share first for a message reaching
+        # them by that term alone)
+        self._phrases_of: dict[str, dict[int, list[int]]] = {}
+        self._lightest: dict[str, dict[int, float]] = {}
+        self._lightest_first: dict[str, tuple[list[int], list[float]]] = {}
+        for term, positions in self._postings.items():
+            held: dict[int, list[int]] = {}
+            for position in sorted(positions, key=lambda p: (self._phrase_weight[p], p)):
+                held.setdefault(self._phrase_intent[position], []).append(position)
+            self._phrases_of[term] = held
+            lightest = {i: self._phrase_weight[v[0]] for i, v in held.items()}
+            self._lightest[term] = lightest
+            order = sorted(lightest, key=lambda i: (lightest[i], i))
+            self._lightest_first[term] = (order, [lightest[i] for i in order])
+        self._bag_sets = {term: frozenset(intents) for term, intents in self._bag_postings.items()}
+        self._plain = frozenset(i for i, b2 in enumerate(self._beta2) if b2 == _BETA**2)
         self._smalltalk_postings = {
             term: [i for i in intents if self._beta2[i] != _BETA**2]
             for term, intents in self._bag_postings.items()
@@ -301,8 +323,9 @@ class Router:
             return None
         return found[0], found[1] / 100
 
-    def _map_terms(self, terms: tuple[str, ...]) -> list[tuple[str | None, float, float]]:
-        """Each distinct query term as (index term or None, similarity, weight)."""
+    def _map_terms(self, terms: tuple[str, ...]) -> tuple[tuple[str | None, float, float], ...]:
+        """Each distinct query term as (index term or None, similarity, weight) (cached as
+        `_mapped`: a message's terms are ranked, then corrected, in one reading)."""
         mapped = []
         for term in dict.fromkeys(terms):
             if term in self._idf:
@@ -313,14 +336,14 @@ class Router:
                 mapped.append((None, 0.0, self._unknown_idf))
             else:
                 mapped.append((corrected[0], corrected[1], self._idf[corrected[0]]))
-        return mapped
+        return tuple(mapped)
 
     def corrected(self, terms: tuple[str, ...]) -> list[str]:
         """The terms as the index knows them: misspellings corrected, unknown ones kept."""
         return [
             term if term is not None else original
             for (term, _, _), original in zip(
-                self._map_terms(terms), dict.fromkeys(terms), strict=True
+                self._mapped(terms), dict.fromkeys(terms), strict=True
             )
         ]
 
@@ -352,7 +375,7 @@ class Router:
         self, terms: tuple[str, ...], limit: int = _MAX_MATCHES, decisive: bool = False
     ) -> list[tuple[int, float]]:
         """`rank_terms` as (intent position, score) pairs."""
-        mapped = self._map_terms(terms)
+        mapped = self._mapped(terms)
         query_weight = sum(weight for _, _, weight in mapped)
         similarity: dict[str, float] = {}
         for term, sim, _ in mapped:
@@ -377,7 +400,7 @@ class Router:
         `rank_terms`, nor `route` of a text normalized to `terms`): `_select`'s bound — the
         intent's F-measure from its best phrase share, a perfect string closeness, its name
         bonus — without ranking anything else. 0.0 when no phrase of theirs shares a term."""
-        mapped = self._map_terms(terms)
+        mapped = self._mapped(terms)
         similarity: dict[str, float] = {}
         for term, sim, _ in mapped:
             if term is not None and sim > similarity.get(term, 0.0):
@@ -454,14 +477,142 @@ class Router:
         rest of the list holds the best of the candidates scored."""
         costs = [len(self._postings[t]) for t in query.terms]
         if sum(costs) <= _ACCUMULATE_LIMIT:
-            overlap = self._overlap(query, range(len(query.terms)))
-            bags = self._bag_postings
-            reached = itertools.chain.from_iterable(bags[t] for t in query.terms)
-            candidates = self._best_phrases(overlap, reached)
-            candidates.explained = self._explained(query)  # every candidate shares a term
-        else:
-            candidates = self._large_candidates(query, costs, limit, decisive)
-        return self._select(query, candidates, limit)
+            return self._select_reached(query, limit)
+        return self._select(query, self._large_candidates(query, costs, limit, decisive), limit)
+
+    def _select_reached(self, query: _Query, limit: int) -> list[tuple[int, float]]:
+        """`_select` over every intent that shares a term with the message, without reading
+        most of them. An intent that holds one of the message's terms alone (and is neither
+        small talk nor nameable by the message) shares exactly the term's gain over its
+        lightest phrase holding it and explains exactly the term's contribution: each term
+        offers those intents best bound first. The others are bounded by their reach (each
+        term's gain over their lightest phrase holding it, summed) and read phrase by phrase
+        only when that bound comes first. Intents are scored in `_select`'s order (best bound
+        first), so the same ones are."""
+        terms, gains, asked = query.terms, query.gains, query.asked
+        bag_sets = self._bag_sets
+        seen: set[int] = set()
+        bounded: set[int] = set()  # intents holding two terms or more, then the others bounded
+        for term in terms:
+            bag = bag_sets[term]
+            bounded |= bag & seen
+            seen |= bag
+        intent_of, phrase_terms = self._phrase_intent, self._phrase_terms
+        for term in terms:  # names the message may cover in full (a bonus), and small talk
+            for position in self._names_by_rarest.get(term, ()):
+                if phrase_terms[position] <= asked:
+                    bounded.add(intent_of[position])
+        bounded |= seen - self._plain
+        found = _Candidates({}, set(), {})
+        explained, share_of, named = found.explained, found.share_of, found.named
+        reach: dict[int, float] = {}
+        contribution: dict[str, float] = {}  # each term's part of `_explained`, in its order
+        get, reach_get = explained.get, reach.get
+        for term, sim, weight in query.mapped:
+            if term is None:
+                continue
+            part = weight * sim
+            contribution[term] = contribution.get(term, 0) + part
+            lightest = self._lightest[term]
+            for intent in bag_sets[term] & bounded:
+                explained[intent] = get(intent, 0) + part
+                reach[intent] = reach_get(intent, 0.0) + part / lightest[intent]
+        query_weight, beta2, one_plus = query.weight, self._beta2, self._one_plus_beta2
+        scale = 1 - _CLOSENESS_WEIGHT
+        upper_closeness = _CLOSENESS_WEIGHT + _BOUND_SLACK
+        can_be_named = _FULL - _ROUNDING - _REACH_SLACK
+        names = self._intent_names
+        pending: list[tuple[float, int, int]] = []
+        """(-bound, intent, source): source -2 a reach bound, -1 the intent read, else the
+        term whose lone intents it heads."""
+        for intent, reached in reach.items():
+            share = min(1.0, reached)
+            covered = explained[intent] / query_weight
+            f_measure = one_plus[intent] * share * covered / (beta2[intent] * share + covered)
+            bound = scale * f_measure + upper_closeness + _REACH_SLACK
+            if reached >= can_be_named and names[intent]:
+                bound += _NAME_BONUS
+            pending.append((-bound, intent, -2))
+        streams = [self._lightest_first[term] for term in terms]
+        at = [0] * len(terms)
+
+        def offer(j: int) -> tuple[float, int, int] | None:
+            """The next intent the j-th term reaches alone, with its bound."""
+            intents, lightest = streams[j]
+            k = at[j]
+            while k < len(intents) and intents[k] in bounded:
+                k += 1
+            at[j] = k + 1
+            if k == len(intents):
+                return None
+            intent = intents[k]
+            share = gains[j] / lightest[k]
+            covered = contribution[terms[j]] / query_weight
+            f_measure = one_plus[intent] * share * covered / (beta2[intent] * share + covered)
+            return -(scale * f_measure + upper_closeness), intent, j
+
+        pending += filter(None, map(offer, range(len(terms))))
+        heapq.heapify(pending)
+        read: dict[int, dict[int, float]] = {}  # the matched weight of read intents' phrases
+        weight_of, sorted_text = self._phrase_weight, self._sorted_text
+        kept: list[float] = []  # min-heap of the best `limit` scores so far
+        scored: list[tuple[int, float]] = []
+        while pending:
+            negative, intent, source = pending[0]
+            if len(kept) >= limit and -negative < kept[0]:
+                break
+            if source == -2:  # read it: its exact bound
+                read[intent] = self._read_phrases(query, intent, found)
+                share = share_of[intent]
+                covered = explained[intent] / query_weight
+                f_measure = one_plus[intent] * share * covered / (beta2[intent] * share + covered)
+                bound = scale * f_measure + upper_closeness
+                if intent in named:
+                    bound += _NAME_BONUS
+                heapq.heapreplace(pending, (-bound, intent, -1))
+                continue
+            if source >= 0:  # reached by that term alone: its phrases holding it, its share
+                gain = gains[source]
+                positions = self._phrases_of[terms[source]][intent]
+                found.overlap.update(dict.fromkeys(positions, gain))
+                best = share_of[intent] = gain / streams[source][1][at[source] - 1]
+                explained[intent] = contribution[terms[source]]
+                following = offer(source)
+                if following is None:
+                    heapq.heappop(pending)
+                else:
+                    heapq.heapreplace(pending, following)
+                coverage = _rounded(best)
+                closest, floor = 0.0, best - _ROUNDING
+                for position in positions:  # lightest first: best share first
+                    share = gain / weight_of[position]
+                    if share < floor:
+                        break
+                    if share == best or _rounded(share) == coverage:
+                        closest = max(closest, fuzz.ratio(query.sorted_text, sorted_text[position]))
+                closeness = closest / 100
+            else:
+                heapq.heappop(pending)
+                coverage = _rounded(share_of[intent])
+                closeness = self._closest(query, read[intent], share_of[intent], coverage)
+            covered = explained[intent] / query_weight  # `_blend`, inlined
+            if coverage and covered:
+                f_measure = (
+                    one_plus[intent] * coverage * covered / (beta2[intent] * coverage + covered)
+                )
+                score = scale * f_measure + _CLOSENESS_WEIGHT * closeness
+            else:
+                score = 0.0
+            if intent in named:
+                score += _NAME_BONUS
+            score = min(1.0, score)
+            scored.append((intent, score))
+            if len(kept) < limit:
+                heapq.heappush(kept, score)
+            elif score > kept[0]:
+                heapq.heapreplace(kept, score)
+        scored.sort(key=lambda item: item[1], reverse=True)
+        return self._break_ties(query, found, scored, limit)[:limit]
 
     def _decision_floor(self, top: float) -> float:
         """The lowest score that can change a decision whose best score is `top`: reaching
@@ -486,21 +637,28 @@ class Router:
                 overlap[position] = get(position, 0.0) + gain
         return overlap
 
-    def _best_phrases(self, overlap: dict[int, float], reached: Iterable[int]) -> _Candidates:
-        """Per intent: its best phrase share, and whether a name of it is fully covered
-        (`reached`: the intents of the phrases in `overlap`)."""
-        share_of = dict.fromkeys(reached, -1.0)  # every one is set below
-        intent_of, weight_of = self._phrase_intent, self._phrase_weight
-        for position, matched in overlap.items():
-            share = matched / weight_of[position]
-            intent = intent_of[position]
-            if share > share_of[intent]:
-                share_of[intent] = share
-        near_full = _FULL - _ROUNDING
-        named = {
-            i for i, share in share_of.items() if share >= near_full and self._named(i, overlap)
-        }
-        return _Candidates(share_of, named, overlap)
+    def _read_phrases(self, query: _Query, intent: int, into: _Candidates) -> dict[int, float]:
+        """Add the intent to the candidates with its best phrase share and the matched weight
+        of each of its phrases that shares a term with the message (summed in query order, as
+        `_overlap` sums), which it returns."""
+        matched: dict[int, float] = {}
+        get = matched.get
+        phrases_of, place, gains = self._phrases_of, query.place, query.gains
+        for j in sorted(map(place.__getitem__, self._intent_terms[intent] & query.asked)):
+            gain = gains[j]
+            for position in phrases_of[query.terms[j]][intent]:
+                matched[position] = get(position, 0.0) + gain
+        weight_of = self._phrase_weight
+        best = -1.0
+        for position, found in matched.items():
+            share = found / weight_of[position]
+            if share > best:
+                best = share
+        into.overlap.update(matched)
+        into.share_of[intent] = best
+        if best >= _FULL - _ROUNDING and self._named(intent, into.overlap):
+            into.named.add(intent)
+        return matched
 
     def _named(self, intent: int, overlap: dict[int, float]) -> bool:
         """Whether the message covers one of the intent's names in full."""
@@ -513,12 +671,21 @@ class Router:
     def _closeness(self, query: _Query, found: _Candidates, intent: int, coverage: float) -> float:
         """The string closeness of the intent's phrases whose coverage is its best (`coverage`,
         its best share rounded): the best of theirs."""
-        best = found.share_of[intent]
+        overlap = found.overlap
+        positions = overlap.keys() & self._intent_position_sets[intent]
+        return self._closest(
+            query, {p: overlap[p] for p in positions}, found.share_of[intent], coverage
+        )
+
+    def _closest(
+        self, query: _Query, matched: dict[int, float], best: float, coverage: float
+    ) -> float:
+        """`_closeness` of an intent whose phrases' matched weights are given."""
         floor = best - _ROUNDING
-        overlap, weight_of, sorted_text = found.overlap, self._phrase_weight, self._sorted_text
+        weight_of, sorted_text = self._phrase_weight, self._sorted_text
         closest = 0.0
-        for position in overlap.keys() & self._intent_position_sets[intent]:  # any order: max
-            share = overlap[position] / weight_of[position]
+        for position, found in matched.items():  # any order: max
+            share = found / weight_of[position]
             if share == best or (share >= floor and _rounded(share) == coverage):
                 closest = max(closest, fuzz.ratio(query.sorted_text, sorted_text[position]))
         return closest / 100
@@ -559,10 +726,10 @@ class Router:
             known.update(self._explained(query, found.share_of.keys() - known.keys()))
         return known
 
-    def _explained(self, query: _Query, intents: Collection[int] | None = None) -> dict[int, float]:
-        """How much of the message each intent's vocabulary explains (in `_score`'s order): of
-        the given intents, or of every intent that shares a term with the message."""
-        if intents is not None and len(intents) * len(query.mapped) < sum(
+    def _explained(self, query: _Query, intents: Collection[int]) -> dict[int, float]:
+        """How much of the message each of the given intents' vocabulary explains (in
+        `_score`'s order)."""
+        if len(intents) * len(query.mapped) < sum(
             len(self._bag_postings[t]) for t in query.terms
         ):  # few intents: look their vocabularies up instead
             bags = self._intent_terms
@@ -577,7 +744,7 @@ class Router:
                 continue
             contribution = weight * sim
             reached = self._bag_postings[term]
-            for intent in reached if intents is None else filter(intents.__contains__, reached):
+            for intent in filter(intents.__contains__, reached):
                 explained[intent] = get(intent, 0) + contribution
         return explained
 
@@ -654,7 +821,7 @@ class Router:
         intent: int,
         phrase_coverage: float,
         closeness: float,
-        mapped: list[tuple[str | None, float, float]],
+        mapped: tuple[tuple[str | None, float, float], ...],
         query_weight: float,
     ) -> float:
         """Blend how much of the best phrase the message covers with how much of the message
