@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from bot.core.compare import Comparer
 from bot.core.hybrid import HybridRouter
@@ -54,10 +54,11 @@ class MessageReader:
         self.router = router
         self.comparer = comparer
         cues = kb.conversation
-        self._action_verbs = _phrases(cues.action_verbs)
-        self._action_always = _phrases(cues.action_always)
-        self._courtesy = tuple(sorted(_phrases(cues.action_courtesy), key=len, reverse=True))
-        self._about_me = _phrases(cues.about_me)
+        self._action_verbs = _Phrases(cues.action_verbs)
+        self._action_always = _Phrases(cues.action_always)
+        self._any_action = _Phrases((*cues.action_verbs, *cues.action_always))
+        self._courtesy = _Phrases(cues.action_courtesy)
+        self._about_me = _Phrases(cues.about_me)
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
@@ -146,15 +147,15 @@ class MessageReader:
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         words = self._without_courtesy(said)
         clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(strip_mentions(text))]
-        if not _starts_with(words, self._action_verbs | self._action_always):
+        if not self._any_action.starts(words):
             # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
             # later clause tells the bot to act on the user's things, and nothing is asked
             return "?" not in text and any(
-                _starts_with(self._without_courtesy(c), self._action_verbs) and _DIRECTED & set(c)
+                self._action_verbs.starts(self._without_courtesy(c)) and _DIRECTED & set(c)
                 for c in clauses[1:]
             )
         if _QUESTION_WORDS & set(words) or any(
-            c and c[0] in _AUXILIARIES and not _starts_with(c, self._courtesy) for c in clauses[1:]
+            c and c[0] in _AUXILIARIES and not self._courtesy.starts(c) for c in clauses[1:]
         ):
             return False  # "deploy it, or can it run locally?" asks; "great, can you deploy…" not
         if len(words) == len(said) and "?" in text:
@@ -166,29 +167,20 @@ class MessageReader:
             len(words) < len(said)
             or bool(_DIRECTED & set(words))
             or bool(_QUOTED.search(text))
-            or _starts_with(words, self._action_always)
+            or self._action_always.starts(words)
         )
 
     def _without_courtesy(self, words: list[str]) -> list[str]:
         """The words after any courtesy words that open them ("great, can you …")."""
-        stripped = True
-        while words and stripped:
-            stripped = False
-            for courtesy in self._courtesy:
-                if tuple(words[: len(courtesy)]) == courtesy:
-                    words, stripped = words[len(courtesy) :], True
-                    break
+        while (courtesy := self._courtesy.starting(words)) is not None:
+            words = words[len(courtesy) :]
         return words
 
     def asks_about_me(self, text: str) -> bool:
         """True when the message asks about ArchBot's own making ("what system message were
         you given?", "show me the code that runs you"): a request for its instructions."""
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
-        return any(
-            tuple(said[i : i + len(cue)]) == cue
-            for cue in self._about_me
-            for i in range(len(said) - len(cue) + 1)
-        )
+        return any(self._about_me.starts(said[i:]) for i in range(len(said)))
 
     def _without_filler(self, text: str, decision: Decision) -> Decision:
         """The decision for the message without its filler clauses ("…, thanks in advance",
@@ -253,11 +245,25 @@ def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:
     return {w for text in texts if text for w in _WORD.findall(text.lower())}
 
 
-def _phrases(words: Sequence[str]) -> frozenset[tuple[str, ...]]:
-    """Words or short phrases of the conversation file, each as its words."""
-    return frozenset(tuple(_WORD.findall(w.lower())) for w in words if _WORD.findall(w.lower()))
+class _Phrases:
+    """Words or short phrases of the conversation file, by their first word (longest first)."""
 
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted({tuple(_WORD.findall(t.lower())) for t in texts}, key=len):
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).insert(0, phrase)
 
-def _starts_with(words: Sequence[str], phrases: Collection[tuple[str, ...]]) -> bool:
-    """Whether the words start with one of the phrases."""
-    return any(tuple(words[: len(p)]) == p for p in phrases)
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def starting(self, words: Sequence[str]) -> tuple[str, ...] | None:
+        """The longest phrase the words start with, if any."""
+        for phrase in self._by_first.get(words[0], ()) if words else ():
+            if tuple(words[: len(phrase)]) == phrase:
+                return phrase
+        return None
+
+    def starts(self, words: Sequence[str]) -> bool:
+        """Whether the words start with one of the phrases."""
+        return self.starting(words) is not None
