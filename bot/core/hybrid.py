@@ -638,7 +638,9 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
 
     confidence = model.confidence_of(read.gate) if answers else 0.0
     # "how do we protect our bot against jailbreaks?" asks for safeguards, not to be jailbroken
-    guarding = not _PROTECTING.isdisjoint(_WORDS.findall(text.lower()))
+    guarding = (decline is not None or bool(read.named_declines)) and not _PROTECTING.isdisjoint(
+        _WORDS.findall(text.lower())
+    )
     if (
         decline is not None
         and read.gate[8] >= model.decline
@@ -675,9 +677,7 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
             if a.intent.topic.id != topic and round(a.probability, 4) >= floor:
                 suggestions.append(Match(a.intent, round(a.probability, 4)))
         rivals = [m.intent.topic for m in suggestions[1:]]
-        if rivals and all(
-            r.id in best.intent.topic.related or topic in r.related for r in rivals
-        ):
+        if rivals and all(r.id in best.intent.topic.related or topic in r.related for r in rivals):
             return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
         return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
     if decline is not None and read.gate[8] >= model.decline:

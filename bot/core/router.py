@@ -595,22 +595,8 @@ class Router:
                 heapq.heappop(pending)
                 coverage = _rounded(share_of[intent])
                 closeness = self._closest(query, read[intent], share_of[intent], coverage)
-            covered = explained[intent] / query_weight  # `_blend`, inlined
-            if coverage and covered:
-                f_measure = (
-                    one_plus[intent] * coverage * covered / (beta2[intent] * coverage + covered)
-                )
-                score = scale * f_measure + _CLOSENESS_WEIGHT * closeness
-            else:
-                score = 0.0
-            if intent in named:
-                score += _NAME_BONUS
-            score = min(1.0, score)
-            scored.append((intent, score))
-            if len(kept) < limit:
-                heapq.heappush(kept, score)
-            elif score > kept[0]:
-                heapq.heapreplace(kept, score)
+            covered = explained[intent] / query_weight
+            self._keep(intent, coverage, closeness, covered, intent in named, kept, scored, limit)
         scored.sort(key=lambda item: item[1], reverse=True)
         return self._break_ties(query, found, scored, limit)[:limit]
 
@@ -772,22 +758,8 @@ class Router:
                 break
             coverage = _rounded(share_of[intent])
             closeness = self._closeness(query, found, intent, coverage)
-            covered = explained[intent] / query_weight  # `_blend`, inlined
-            if coverage and covered:
-                f_measure = (
-                    one_plus[intent] * coverage * covered / (beta2[intent] * coverage + covered)
-                )
-                score = scale * f_measure + _CLOSENESS_WEIGHT * closeness
-            else:
-                score = 0.0
-            if intent in named:
-                score += _NAME_BONUS
-            score = min(1.0, score)
-            scored.append((intent, score))
-            if len(kept) < limit:
-                heapq.heappush(kept, score)
-            elif score > kept[0]:
-                heapq.heapreplace(kept, score)
+            covered = explained[intent] / query_weight
+            self._keep(intent, coverage, closeness, covered, intent in named, kept, scored, limit)
         scored.sort(key=lambda item: item[1], reverse=True)
         return self._break_ties(query, found, scored, limit)[:limit]
 
@@ -829,6 +801,38 @@ class Router:
         bag = self._intent_terms[intent]
         explained = sum(w * s for t, s, w in mapped if t is not None and t in bag)
         return self._blend(intent, phrase_coverage, closeness, explained, query_weight)
+
+    def _keep(
+        self,
+        intent: int,
+        coverage: float,
+        closeness: float,
+        covered: float,
+        is_named: bool,
+        kept: list[float],
+        scored: list[tuple[int, float]],
+        limit: int,
+    ) -> None:
+        """Score one intent of a ranking (`_blend` with the name bonus) into `scored`, and keep
+        the best `limit` scores so far in the min-heap `kept`."""
+        if coverage and covered:
+            f_measure = (
+                self._one_plus_beta2[intent]
+                * coverage
+                * covered
+                / (self._beta2[intent] * coverage + covered)
+            )
+            score = (1 - _CLOSENESS_WEIGHT) * f_measure + _CLOSENESS_WEIGHT * closeness
+        else:
+            score = 0.0
+        if is_named:
+            score += _NAME_BONUS
+        score = min(1.0, score)
+        scored.append((intent, score))
+        if len(kept) < limit:
+            heapq.heappush(kept, score)
+        elif score > kept[0]:
+            heapq.heapreplace(kept, score)
 
     def _blend(
         self,
