@@ -40,6 +40,16 @@ _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _FILLER_TERMS = 3
 """A filler clause has at most this many content words."""
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|[()\n]")
+"""Sentences of a longer message (numbers such as 1.95 and file names stay whole)."""
+_SENTENCE_WORDS = 4
+"""A sentence of fewer words is left out of `_best_sentence`."""
+_SENTENCE_ANSWER = 0.6
+"""A sentence's own answer must score this to stand for the message."""
+_SENTENCE_WHOLE = 0.15
+"""... and the message as a whole must lean to the same topic at least this much."""
+_NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
+"""Topics a sentence of a situation is not answered with."""
 _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
 """Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
@@ -100,7 +110,8 @@ class MessageReader:
         injected = self._injection_clause(text)
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
-        return self.comparer.apply(self._without_filler(text, self.router.route(text)))
+        decision = self._without_filler(text, self.router.route(text))
+        return self.comparer.apply(self._best_sentence(text, decision))
 
     def _injection_clause(self, text: str) -> Match | None:
         """A clause of a longer message that asks for ArchBot's instructions or to drop them
@@ -208,6 +219,41 @@ class MessageReader:
         ):
             return decision
         return dataclasses.replace(rest, text=decision.text)
+
+    def _best_sentence(self, text: str, decision: Decision) -> Decision:
+        """For a message of several sentences that is not answered as a whole (a situation told
+        at length: "our hotline transcripts mangle drug names. normal words are fine. what do we
+        use?"), the answer of the sentence that carries its best topic, when no sentence is
+        declined or small talk."""
+        whole = decision.top
+        if (
+            decision.outcome is Outcome.ANSWER
+            or whole is None
+            or whole.score < _SENTENCE_WHOLE
+            or whole.intent.topic.kind in _NOT_ANSWERS
+        ):
+            return decision
+        sentences = [
+            s for s in _SENTENCE.split(text) if len(_WORD.findall(s.lower())) >= _SENTENCE_WORDS
+        ]
+        if len(sentences) < 2:
+            return decision
+        best: Decision | None = None
+        for sentence in sentences:
+            routed = self.router.route(sentence)
+            top = routed.top
+            if top is None or routed.outcome is Outcome.AMBIGUOUS:
+                continue
+            if top.intent.topic.kind in _NOT_ANSWERS:
+                return decision  # "… can you plan our office move?": one sentence is off-topic
+            if (
+                routed.outcome is Outcome.ANSWER
+                and top.intent.topic.id == whole.intent.topic.id
+                and top.score >= _SENTENCE_ANSWER
+                and (best is None or best.top is None or top.score > best.top.score)
+            ):
+                best = routed
+        return decision if best is None else dataclasses.replace(best, text=decision.text)
 
     def _filler_kind(self, clause: str) -> str | None:
         """How a clause of a longer message is filler: small talk ("thanks in advance"),
