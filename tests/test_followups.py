@@ -382,3 +382,23 @@ async def test_a_term_list_is_a_dictionary_to_custom_translator(convo):
     await convo.say("can machine translation learn our company's own terminology?")
     turn = await convo.say("and if all we have is a term list, no translated files?")
     assert "dictionary" in turn.text.lower()
+
+
+async def test_an_unsure_reading_leaning_to_the_focus_is_a_follow_up_on_it(convo):
+    # names nothing and refers to nothing, but on its own it leans to the topic in focus
+    await convo.say("what's custom translator for?")
+    turn = await convo.say("we lack the side-by-side docs tho. there's a glossary in excel")
+    assert decided(turn) == ("custom-translator/dictionary-only", "answer")
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_a_mixed_upload_after_custom_document_models_asks_for_classification(convo):
+    await convo.say("explain document intelligence custom models")
+    turn = await convo.say("and if one upload mixes receipts, payslips and contracts?")
+    assert "classification" in turn.text
+
+
+async def test_an_off_topic_message_leaning_nowhere_stays_declined(convo):
+    await convo.say("is python or r better supported in azure ml?")
+    turn = await convo.say("different thing: can you fix my python KeyError quickly?")
+    assert decided(turn)[0] == "None"

@@ -64,6 +64,8 @@ _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _IMPLICIT_MAX_WORDS = 8
+_LEANING = 0.12
+"""An unsure reading leaning to the focus at least this much is a follow-up on it."""
 """A question this short that names no topic may be about the topic in focus."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
@@ -374,6 +376,7 @@ class Conversation:
         if not self._refers_back(words):
             return (
                 self._implicit(text, words, topic, plain, focus)
+                or self._leaning_to_focus(text, words, topic, plain, focus)
                 or self._near_tie(plain, topic)
                 or self._disambiguated(plain, topic)
                 or Understood(plain)
@@ -1076,6 +1079,29 @@ class Conversation:
         ):
             return among
         return understood
+
+    def _leaning_to_focus(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood | None:
+        """An unsure reading whose best guess is the focus topic itself ("we don't have any
+        parallel documents, just a glossary" about Custom Translator): a follow-up on it that
+        names nothing, answered by the best reading among the focus's family."""
+        top = plain.top
+        if (
+            plain.outcome is not Outcome.NONE
+            or top is None
+            or top.score < _LEANING
+            or top.intent.topic.id not in {topic.id, *topic.related}
+        ):
+            return None
+        if self.router.named_topics(text) - {topic.id}:
+            return None
+        understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
+        if understood is None or understood.decision.top is None:
+            return None
+        # one of the family's own questions, not the topic again ("can you fix my python
+        # KeyError?" about Python and R leans to it, and is still off-topic)
+        return understood if understood.decision.top.intent.question is not None else None
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
         """An elliptical follow-up naming another topic, which the plain reading answers."""
