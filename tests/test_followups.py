@@ -402,3 +402,33 @@ async def test_an_off_topic_message_leaning_nowhere_stays_declined(convo):
     await convo.say("is python or r better supported in azure ml?")
     turn = await convo.say("different thing: can you fix my python KeyError quickly?")
     assert decided(turn)[0] == "None"
+
+
+async def test_when_is_it_overkill_asks_when_not_to_use_the_focus(convo):
+    await convo.say("what is custom speech?")
+    turn = await convo.say("when is it overkill?")
+    assert "base model already works well" in turn.text
+
+
+async def test_is_anybody_doing_this_at_scale_asks_for_the_customer_story(convo):
+    await convo.say("tell me about custom translator")
+    turn = await convo.say("is anybody doing this at scale?")
+    assert "Volkswagen" in turn.text
+
+
+async def test_the_cost_of_the_data_lake_at_scale(convo):
+    await convo.say("why land raw files in data lake storage?")
+    turn = await convo.say("is it pricey at scale?")
+    assert "low-cost" in turn.text
+
+
+async def test_copilot_studio_serves_external_users_too(convo):
+    await convo.say("what's copilot studio?")
+    turn = await convo.say("could customers outside the company use it too?")
+    assert "external" in turn.text
+
+
+async def test_error_analysis_after_the_responsible_ai_dashboard(convo):
+    await convo.say("does azure ml have anything to check a model for bias?")
+    turn = await convo.say("what about error analysis")
+    assert "error analysis" in turn.text
