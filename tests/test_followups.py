@@ -432,3 +432,16 @@ async def test_error_analysis_after_the_responsible_ai_dashboard(convo):
     await convo.say("does azure ml have anything to check a model for bias?")
     turn = await convo.say("what about error analysis")
     assert "error analysis" in turn.text
+
+
+async def test_is_that_in_fabric_too_asks_for_the_focus_in_the_place_named(convo):
+    await convo.say("which models does azure openai offer?")
+    turn = await convo.say("is that available in fabric as well?")
+    assert decided(turn)[0] == "microsoft-fabric/azure-openai-from-fabric"
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_the_focus_in_a_place_it_is_compared_with_gets_the_comparison(convo):
+    await convo.say("what is azure databricks good for?")
+    turn = await convo.say("hmm, is that stuff in fabric too?")
+    assert decided(turn)[0] == "fabric-vs-databricks"

@@ -176,3 +176,10 @@ async def test_fine_tuning_without_managing_infra_is_foundrys_hosted_fine_tuning
 async def test_other_vendors_ml_platforms_are_declined(convo, message):
     turn = await convo.say(message)
     assert top_intent(turn) == "None"
+
+
+@pytest.mark.parametrize("message", ["what is fabric good for?", "is databricks any good for ML?"])
+async def test_good_for_asks_about_the_topic_not_small_talk(convo, message):
+    # "good" is small talk's word ("good morning"): "good for" is what a topic is useful for
+    turn = await convo.say(message)
+    assert top_intent(turn).split("/")[0] in {"microsoft-fabric", "azure-databricks"}

@@ -381,6 +381,9 @@ class Conversation:
                 or self._disambiguated(plain, topic)
                 or Understood(plain)
             )
+        placed = self._focus_in_named(text, words, topic)
+        if placed is not None:
+            return placed
         if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
             # "and Databricks?": the topic it names, on its own — unless the focus topic has
             # a question of its own about it ("and LLM stuff?" about Azure Machine Learning:
@@ -1102,6 +1105,38 @@ class Conversation:
         # one of the family's own questions, not the topic again ("can you fix my python
         # KeyError?" about Python and R leans to it, and is still off-topic)
         return understood if understood.decision.top.intent.question is not None else None
+
+    def _focus_in_named(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """ "Is that in Fabric too?" after Azure OpenAI: the message with the focus topic's name
+        for the word referring back, when that reading is answered by an intent about both (the
+        topic it names, calling Azure OpenAI; or the two compared)."""
+        named = self._named_topics(text, {topic.id})
+        if not named:
+            return None
+        at = next(
+            (
+                (i, len(r))
+                for i in range(len(words))
+                for r in self._refer_starts.get(words[i], ())
+                if tuple(words[i : i + len(r)]) == r
+            ),
+            None,
+        )
+        if at is None:
+            return None
+        start, length = at
+        said = " ".join((*words[:start], topic.title.lower(), *words[start + length :]))
+        decision = self.route(said)
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None:
+            return None
+        about, places = top.intent.topic, {n.id for n in named}
+        of_both = (about.id in places and self._mentions(top.intent, topic)) or (
+            topic.id in about.compares and not places.isdisjoint(about.compares)
+        )
+        if not of_both:
+            return None
+        return Understood(dataclasses.replace(decision, text=text), context="refers")
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
         """An elliptical follow-up naming another topic, which the plain reading answers."""
