@@ -445,3 +445,15 @@ async def test_the_focus_in_a_place_it_is_compared_with_gets_the_comparison(conv
     await convo.say("what is azure databricks good for?")
     turn = await convo.say("hmm, is that stuff in fabric too?")
     assert decided(turn)[0] == "fabric-vs-databricks"
+
+
+async def test_after_a_customer_story_doing_the_same_asks_for_its_service(convo):
+    await convo.say("tell me the volkswagen customer story")
+    turn = await convo.say("what would we use to do something similar for our own manuals?")
+    assert decided(turn)[0] == "custom-translator"
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_a_customer_story_offers_which_service_they_used(convo):
+    turn = await convo.say("tell me the volkswagen customer story")
+    assert "Which service did they use?" in turn.buttons

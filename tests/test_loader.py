@@ -189,7 +189,7 @@ def test_a_broken_conversation_file_names_its_line(tmp_path):
     )
     assert problems_of(root) == [
         "knowledge/conversation.yaml:4: follow-up 'when-not': answer must be one of "
-        "when_to_use, when_not_to_use, detail, story, compare, link"
+        "when_to_use, when_not_to_use, detail, story, compare, link, service"
     ]
 
 

@@ -70,6 +70,8 @@ _LEANING = 0.12
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
+_SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.TOOL, Kind.PLATFORM, Kind.MODEL})
+"""What a customer story's service can be (`service_of`)."""
 """A question of the focus topic scoring this share of the topic itself answers a follow-up."""
 _MENTION_SHARE = 0.5
 """A follow-up is read as an intent outside the focus topic's family that names the topic only
@@ -339,7 +341,10 @@ class Conversation:
             if plain.outcome is Outcome.ANSWER:
                 return Understood(plain)
             return self._answer_followup(text, followup, subject, plain, focus)
-        if followup is not None and (exact or not stands_alone):
+        # "what would we use to do the same?" after a customer story names nothing to refer
+        # back with, and is still about the story
+        after_story = followup is not None and followup.answer == "service"
+        if followup is not None and (exact or not stands_alone or after_story):
             return self._answer_followup(text, followup, topic, plain, focus)
         if followup is not None:
             # "give me an example where normal ML is enough" after ML vs deep learning: the
@@ -583,6 +588,13 @@ class Conversation:
                 match = Match(self.router.intent(topic.id), 1.0)
                 decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
                 return Understood(decision, context="compare")
+        if followup.answer == "service":
+            # "what would we use to do the same?" after a customer story: the service it used
+            service = service_of(self.kb, topic)
+            if service is None:
+                return self._with_focus(text, topic, plain) or Understood(plain)
+            match = Match(self.router.intent(service.id), 1.0)
+            return Understood(Decision(text, Outcome.ANSWER, (match,)), context="followup")
         if followup.answer and has_part(self.kb, topic, followup.answer):
             return as_part
         if followup.answer == "story":
@@ -1382,7 +1394,23 @@ def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
         return compared_with(kb, topic) is not None
     if part == "link":
         return True
+    if part == "service":
+        return service_of(kb, topic) is not None
     return bool(getattr(topic, part, None))
+
+
+def service_of(kb: KnowledgeBase, topic: Topic) -> Topic | None:
+    """The service a customer story is about: its first related topic that is one."""
+    if topic.kind is not Kind.CUSTOMER_STORY:
+        return None
+    return next(
+        (
+            kb.topics[r]
+            for r in topic.related
+            if r in kb.topics and kb.topics[r].kind in _SERVICE_KINDS
+        ),
+        None,
+    )
 
 
 def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:

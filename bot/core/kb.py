@@ -119,7 +119,15 @@ class Intent:
         return (self.topic.title, *self.topic.aliases)
 
 
-FOLLOWUP_PARTS = ("when_to_use", "when_not_to_use", "detail", "story", "compare", "link")
+FOLLOWUP_PARTS = (
+    "when_to_use",
+    "when_not_to_use",
+    "detail",
+    "story",
+    "compare",
+    "link",
+    "service",
+)
 """The parts of a topic a follow-up can be answered from (`FollowUp.answer`)."""
 
 
