@@ -140,16 +140,13 @@ class GuidanceReader:
         )
 
     def _declined_surely(self, decision: Decision) -> bool:
-        """Whether the recognizer declines the message as surely as it would answer a topic
-        (software or IT design outside AI, another vendor's product); requests to act are
-        read apart, by their verbs."""
+        """Whether the recognizer declines the message surely (software or IT design outside
+        AI, another vendor's product); requests to act are read apart, by their verbs."""
         top = decision.top
         return (
-            decision.outcome is Outcome.NONE
+            declines_surely(self.router, decision)
             and top is not None
-            and top.intent.topic.kind is Kind.DECLINE
             and top.intent.topic.id != ACTIONS_TOPIC
-            and top.score >= self.router.model.answer
         )
 
     def _named_designs_apart(self, said: list[str]) -> list[str]:
@@ -189,6 +186,18 @@ def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
         and top is not None
         and top.intent.topic.kind is Kind.DECLINE
         and top.intent.topic.id in router.named_topics(decision.text)
+    )
+
+
+def declines_surely(router: HybridRouter, decision: Decision) -> bool:
+    """Whether the recognizer declines the message with a decline topic, as surely as it would
+    answer a topic ("book a meeting room for 3pm", "what's the weather?")."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.NONE
+        and top is not None
+        and top.intent.topic.kind is Kind.DECLINE
+        and top.score >= router.model.answer
     )
 
 
