@@ -5,7 +5,9 @@ Each question is one pass of a two-step waterfall (ask with a TextPrompt, then i
 answer) that loops with `replace_dialog`, carrying the walkthrough's progress as a plain dict in
 the dialog's options, so it survives a server restart in the persistent conversation state.
 Typed answers go through the Advisor's fuzzy matcher (ChoicePrompt does not match typos); the
-choices are offered as suggested-action buttons that send their label.
+choices are offered as suggested-action buttons that send their label. A message that is no
+answer is given the recognizer's own reply, as outside the walkthrough (a question's answer, read in
+the conversation's focus, or a decline, kept as the turn's RecognizerResult), then the question.
 
 The last walkthrough's answers stay in conversation state (`memory`, a state property) after it
 ends, so "why not Databricks?", "what if we had a data science team?" and "Export decision

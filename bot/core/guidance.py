@@ -4,7 +4,9 @@ A message asks for guidance when the recognizer answers it with the walkthrough 
 says one of the guidance cues of knowledge/guidance.yaml (words in order, a little apart), when it
 pairs a word asking for advice with a word for what is being designed, or when one of its clauses
 reads as the walkthrough topic on its own ("help me pick an architecture: we have scanned
-invoices …"). Comparisons, requests to act and requests a decline topic answers never start it.
+invoices …"). Comparisons, requests to act and requests a decline topic answers never start it;
+nor does advice asked on a comparison the message names both sides of ("databricks vs fabric for
+our platform, thoughts?"), unless a cue asks for the walkthrough.
 A request that the recognizer answers surely gets that answer instead (with the walkthrough
 offered) when it asks for no design ("… what do you suggest?"), asks to explain something, or is
 a short question naming a service. Plain Python: the dialog layer decides what to do.
