@@ -30,6 +30,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+from botbuilder.schema import Activity
 
 from bot.channels.messages import to_activity
 from bot.core.advisor import (
@@ -484,7 +485,7 @@ class WalkthroughDialog(ComponentDialog):
         )
         return to_activity(reply, context)  # rendered now: the prompt is kept in dialog state
 
-    def _aside_activity(self, question: WalkthroughQuestion, context: TurnContext):
+    def _aside_activity(self, question: WalkthroughQuestion, context: TurnContext) -> Activity:
         """The question as a one-line reminder, without its options."""
         return to_activity(Reply(ASIDE.format(ask=question.ask)), context)
 
