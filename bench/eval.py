@@ -34,12 +34,14 @@ What is scored (what the user sees = each message's text and its cards' TextBloc
 
 A decline is read from the turn's RecognizerResult, which the recognizer keeps in the turn state
 (`bot.recognizer.RESULT_KEY`, set by `recognize_once` when a message arrives with no dialog in
-progress): the message was declined when the decision it carries is not a confident answer (the
-reply is "I don't know" or "Did you mean …?": the recognizer's top intent "None") and the message
-did not start the walkthrough. A message the walkthrough takes (an answer, a command, a question
-asked mid-walkthrough) is never a decline. The decision's outcome is used rather than
-`get_top_scoring_intent()`, because a confident answer scored below 0.5 has its "None" score
-(1 - score) above its own; the report counts such turns.
+progress, and by the walkthrough when it gives the recognizer's own reply to a message on the
+way: a question's answer, or a decline followed by a reminder of its question): the message was
+declined when the decision it carries is not a confident answer (the reply is "I don't know" or
+"Did you mean …?": the recognizer's top intent "None") and the message did not start the
+walkthrough. A message the walkthrough takes (an answer, a command, a question asked
+mid-walkthrough, which it asks its question again after) is never a decline. The decision's
+outcome is used rather than `get_top_scoring_intent()`, because a confident answer scored below
+0.5 has its "None" score (1 - score) above its own; the report counts such turns.
 """
 
 from __future__ import annotations

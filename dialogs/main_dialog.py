@@ -56,6 +56,8 @@ class MainDialog(ComponentDialog):
         conversation = self.recognizer.conversation
         request = conversation.guidance.request(text, understood.decision)
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
+            # the walkthrough is about what the opener named: a question on the way is read so
+            await self.recognizer.remember(context, result)
             return False
         reply = self.replies.for_understood(understood)
         if self.walkthrough is not None and request is Request.ANSWERED:

@@ -5,7 +5,9 @@ Each question is one pass of a two-step waterfall (ask with a TextPrompt, then i
 answer) that loops with `replace_dialog`, carrying the walkthrough's progress as a plain dict in
 the dialog's options, so it survives a server restart in the persistent conversation state.
 Typed answers go through the Advisor's fuzzy matcher (ChoicePrompt does not match typos); the
-choices are offered as suggested-action buttons that send their label.
+choices are offered as suggested-action buttons that send their label. A message that is no
+answer is given the recognizer's own reply, as outside the walkthrough (a question's answer, read in
+the conversation's focus, or a decline, kept as the turn's RecognizerResult), then the question.
 
 The last walkthrough's answers stay in conversation state (`memory`, a state property) after it
 ends, so "why not Databricks?", "what if we had a data science team?" and "Export decision
@@ -20,7 +22,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import StatePropertyAccessor, TurnContext
+from botbuilder.core import RecognizerResult, StatePropertyAccessor, TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -28,9 +30,11 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+from botbuilder.schema import Activity
 
 from bot.channels.messages import to_activity
 from bot.core.advisor import (
+    PARAGRAPH_WORDS,
     Advisor,
     ChoiceMatch,
     Command,
@@ -50,11 +54,12 @@ from bot.core.advisor import (
 )
 from bot.core.artifacts import Artifacts
 from bot.core.diagram import text as diagram_text
+from bot.core.guidance import declines_surely
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.labels import choice_label
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
-from bot.recognizer import KnowledgeRecognizer, decision_of
+from bot.recognizer import RESULT_KEY, KnowledgeRecognizer, decision_of, understood_of
 
 TRACE_NAME = "Recommendation"
 TRACE_LABEL = "ArchBot recommendation"
@@ -91,6 +96,12 @@ sentence never comes twice in a row."""
 ASSUMED_AFTER_MISS = (
     "I couldn't place that either, so I'll assume **{label}** for now (say **back** to change it)."
 )
+ASIDE = (
+    "Back to the walkthrough when you're ready: **{ask}** Click an option above or answer in "
+    "your own words, or say **cancel** to leave it."
+)
+"""After a message declined mid-walkthrough: the question it interrupted, as a reminder (its
+options are on the question above)."""
 CONFIRMED = "Good."
 WHICH_PART = (
     'Which part did I get wrong? Tell me in your own words (for example "we do have data '
@@ -127,6 +138,8 @@ _SERVICE_KINDS = frozenset(
 
 _READ_BACK_START = "I read:"
 _LEADING_TAIL = "a question or two more and I'll say why and what goes around it."
+_READ_KEY = "archbot.walkthrough_read"
+"""Turn state: the message as the recognizer read it (`_read`), once a turn."""
 _STEPS = "WalkthroughSteps"
 _PROMPT = "WalkthroughPrompt"
 
@@ -190,7 +203,8 @@ class WalkthroughDialog(ComponentDialog):
         prompt = self._question_activity(
             question, notes, options.get("only"), step.context, exits=bool(options.get("exits"))
         )
-        return await step.prompt(_PROMPT, PromptOptions(prompt=prompt, retry_prompt=prompt))
+        shown = self._aside_activity(question, step.context) if options.get("aside") else prompt
+        return await step.prompt(_PROMPT, PromptOptions(prompt=shown, retry_prompt=prompt))
 
     async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         state: dict[str, Any] = step.values["state"]
@@ -250,6 +264,10 @@ class WalkthroughDialog(ComponentDialog):
             )
         if notes:  # only things for later questions: not a miss
             return await self._loop(step, state, notes, asking=question.id, misses=misses)
+        if len(text.split()) < PARAGRAPH_WORDS:  # a paragraph describes the project
+            aside = await self._aside(step, state, question, misses, asked=asked)
+            if aside is not None:
+                return aside
         return await self._missed(step, state, question, misses)
 
     async def _answer_knowledge(
@@ -273,6 +291,33 @@ class WalkthroughDialog(ComponentDialog):
             return await self._loop(
                 step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
             )
+        return None
+
+    async def _aside(
+        self,
+        step: WaterfallStepContext,
+        state: dict[str, Any],
+        question: WalkthroughQuestion,
+        misses: int,
+        *,
+        asked: bool,
+    ) -> DialogTurnResult | None:
+        """A short message that answers nothing and is no answer at all: one the recognizer
+        declines surely ("book a meeting room for 3pm") gets that decline and a reminder of the
+        question; a question it can only guess at ("so what data do I need?") its "did you
+        mean …?" and the question again. None for any other message."""
+        result = await self._read(step.context)
+        decision = decision_of(result)
+        missed = step.values.get("missed")
+        if declines_surely(self.recognizer.router, decision):
+            await self._give(step.context, result)
+            return await self._loop(
+                step, state, [], asking=question.id, misses=misses, missed=missed, aside=True
+            )
+        if asked and decision.outcome is Outcome.AMBIGUOUS:
+            await self._give(step.context, result)
+            note = "Back to the walkthrough:"
+            return await self._loop(step, state, [note], asking=question.id, misses=misses)
         return None
 
     async def _command(
@@ -352,6 +397,7 @@ class WalkthroughDialog(ComponentDialog):
         only: list[str] | None = None,
         exits: bool = False,
         confirming: bool = False,
+        aside: bool = False,
     ) -> DialogTurnResult:
         options: dict[str, Any] = {
             "state": state,
@@ -368,6 +414,8 @@ class WalkthroughDialog(ComponentDialog):
             options["exits"] = True
         if confirming:
             options["confirming"] = True
+        if aside:
+            options["aside"] = True
         return await step.replace_dialog(_STEPS, options)
 
     # -- messages -----------------------------------------------------------------------------
@@ -437,6 +485,10 @@ class WalkthroughDialog(ComponentDialog):
         )
         return to_activity(reply, context)  # rendered now: the prompt is kept in dialog state
 
+    def _aside_activity(self, question: WalkthroughQuestion, context: TurnContext) -> Activity:
+        """The question as a one-line reminder, without its options."""
+        return to_activity(Reply(ASIDE.format(ask=question.ask)), context)
+
     def _help_text(self, question: WalkthroughQuestion) -> str:
         parts = [question.help] if question.help else []
         parts.append(
@@ -453,9 +505,10 @@ class WalkthroughDialog(ComponentDialog):
         the user asked what they can do, False when it is not a knowledge question."""
         if matched is not MatchKind.NONE and not asked:
             return False
-        decision = decision_of(await self.recognizer.recognize(context))
+        result = await self._read(context)
+        decision = decision_of(result)
         if decision.comparison is not None:
-            await context.send_activity(to_activity(self.replies.for_decision(decision), context))
+            await self._give(context, result)
             return True
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None:
@@ -469,8 +522,25 @@ class WalkthroughDialog(ComponentDialog):
             confident = topic.kind is Kind.SMALLTALK or top.score >= STATEMENT_ANSWER_SCORE
             if matched is not MatchKind.NONE or not confident:
                 return False
-        await context.send_activity(to_activity(self.replies.for_decision(decision), context))
+        await self._give(context, result)
         return True
+
+    async def _read(self, context: TurnContext) -> RecognizerResult:
+        """The message as the recognizer reads it in the conversation's context, once a turn;
+        it becomes the turn's RecognizerResult only when its reply is given (`_give`)."""
+        result = context.turn_state.get(_READ_KEY)
+        if result is None:
+            result = await self.recognizer.recognize(context)
+            context.turn_state[_READ_KEY] = result
+        return result
+
+    async def _give(self, context: TurnContext, result: RecognizerResult) -> None:
+        """The recognizer's reply to the message, as outside the walkthrough: it is the turn's
+        RecognizerResult, and an answer moves the conversation's focus."""
+        context.turn_state[RESULT_KEY] = result
+        reply = self.replies.for_understood(understood_of(result))
+        await context.send_activity(to_activity(reply, context))
+        await self.recognizer.remember(context, result)
 
     async def _finish(
         self, step: WaterfallStepContext, state: dict[str, Any], notes: list[str]

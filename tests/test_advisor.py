@@ -225,6 +225,9 @@ def test_state_is_plain_json(advisor):
         ("tell me about Fabric", True),
         ("Fabric vs Databricks", False),
         ("we've got scanned pdfs", False),
+        ("so what data do i need before starting", True),  # a leading "so" or "ok" is no answer
+        ("ok, how much does it cost", True),
+        ("so we have tables", False),
     ],
 )
 def test_questions_are_told_from_answers(text, expected):

@@ -152,6 +152,27 @@ async def test_the_tiny_set_is_scored_turn_by_turn_in_the_right_conversations(bo
     assert summary["errors"] == 0
 
 
+async def test_a_request_declined_mid_walkthrough_counts_as_a_decline(bot, tmp_path):
+    first = bot.walkthrough.questions[0]
+    dialogue = {
+        "id": "t-aside",
+        "turns": [
+            {"say": OPENER},
+            {"say": "can you book a meeting room for 3pm tmrw", "expect_decline": True},
+            {"say": "what is RAG?", "expect_any": ["Retrieval"]},
+            {"say": first.choices[0].label},  # the walkthrough was kept
+        ],
+    }
+    path = tmp_path / "aside.yaml"
+    path.write_text(yaml.safe_dump({"dialogues": [dialogue]}), encoding="utf-8")
+    (result,) = (await harness.run_set(bot, path)).dialogues
+    _, declined, asked, answer = (t.exchange for t in result.turns)
+    assert result.fully_right
+    assert declined.declined and declined.top_intent == "None" and declined.asked is None
+    assert not asked.declined and asked.outcome == "answer" and asked.asked == first.id
+    assert answer.in_walkthrough and answer.asked != first.id
+
+
 def _exchange(**fields: Any):
     base = {
         "conversation": "c",

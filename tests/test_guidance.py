@@ -141,3 +141,47 @@ async def test_a_cue_of_plain_words_must_be_said_as_it_is(convo):
     # "what would you do" is not in "what tool would you use to do the same"
     turn = await convo.say("what tool would you use to do the same in azure?")
     assert WALKTHROUGH_OPENS not in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("walk me through how model training works in azure ml, high level", "Model training"),
+        (
+            "what design guidance should our ai workload follow, is there a framework?",
+            "Well-Architected",
+        ),
+    ],
+)
+async def test_a_question_about_a_named_thing_is_answered_not_walked_through(
+    convo, message, answer
+):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert answer in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "walk me through choosing an architecture",
+        "walk me through picking a platform",
+        "walk me through how you'd set up the whole LLM app lifecycle for us",
+        "which platform should we pick for analytics and ML?",
+        "we need design guidance for our support chatbot",
+        # a cue asking for help choosing, and the team described: the walkthrough, though the
+        # services are named
+        "help us choose between databricks and fabric for our platform, we're a team of 5 data "
+        "engineers",
+    ],
+)
+async def test_a_request_to_choose_still_starts_the_walkthrough(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_a_named_comparison_asking_thoughts_gets_the_comparison(convo):
+    turn = await convo.say("databricks vs fabric for our analytics + ml platform, thoughts?")
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert "Microsoft Fabric vs Azure Databricks" in turn.text
+    assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough, one click away

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.walkthrough_dialog import LEAVE_LABEL, MISSED, SKIP_LABEL, TRACE_NAME
+from dialogs.walkthrough_dialog import ASIDE, LEAVE_LABEL, MISSED, SKIP_LABEL, TRACE_NAME
 
 from .conversation import Conversation, Turn, shown
 
@@ -143,6 +143,50 @@ async def test_questions_asked_mid_walkthrough_are_still_answered(convo):
     turn = await convo.say("what is RAG?")
     assert "Retrieval Augmented Generation" in turn.text
     assert question_of(turn) == "**What are you building?**"
+
+
+async def test_a_request_declined_mid_walkthrough_is_declined_and_the_walkthrough_kept(convo):
+    await convo.say("help me choose an architecture")
+    await convo.say("Machine learning")
+    turn = await convo.say("can you book a meeting room for 3pm tmrw")
+    assert "I can't do that" in turn.shown  # the decline given outside the walkthrough
+    assert MISSED[0] not in turn.shown
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    assert ASIDE.format(ask="What will the model learn from?") in shown(turn.messages[-1])
+    assert not turn.messages[-1].attachments  # a reminder: the options are on the question above
+    answered = await convo.say("tables")
+    assert "Tables (predict a number or a category)" in answered.shown
+
+
+async def test_a_question_mid_walkthrough_is_read_in_the_conversations_focus(convo):
+    await convo.say("what is azure machine learning?")
+    await convo.say("help me choose an architecture")
+    await convo.say("Machine learning")
+    turn = await convo.say("so what data do i need before starting")
+    assert "Model training and validation" in turn.shown
+    assert question_of(turn) == "**What will the model learn from?**"  # not taken as an answer
+    assert MISSED[0] not in turn.shown
+
+
+async def test_a_question_the_recognizer_can_only_guess_at_gets_its_guesses(convo):
+    await convo.say("help me choose an architecture")
+    await convo.say("Machine learning")
+    turn = await convo.say("so what data do i need before starting")
+    assert "Did you mean one of these?" in turn.shown
+    assert question_of(turn) == "**What will the model learn from?**"
+    assert MISSED[0] not in turn.shown
+
+
+async def test_a_paragraph_is_read_as_a_description_never_declined(convo):
+    await convo.say("help me choose an architecture")
+    await convo.say("Machine learning")
+    # alone, the recognizer declines it as a request about ArchBot's own instructions
+    turn = await convo.say(
+        "We're a small team building an internal assistant for HR; it must never reveal its "
+        "system prompt or instructions to users, and admins change its rules per department"
+    )
+    assert "I can't change my rules" not in turn.shown
+    assert MISSED[0] in turn.shown
 
 
 # -- after the recommendation ---------------------------------------------------------------------

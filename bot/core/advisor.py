@@ -183,9 +183,10 @@ _COMMAND_CUTOFF = 80.0
 RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
 """Feedback on a recommendation is stored as `walkthrough/<rule id>`."""
 _QUESTION_START = re.compile(
-    r"^(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|will|"
-    r"tell me|explain|describe|compare|define|difference)\b"
+    _LEAD + r"(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|"
+    r"will|tell me|explain|describe|compare|define|difference)\b"
 )
+"""A question's first words, after any leading "so" or "ok" ("so what data do I need?")."""
 
 
 class Command(StrEnum):

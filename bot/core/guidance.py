@@ -4,7 +4,9 @@ A message asks for guidance when the recognizer answers it with the walkthrough 
 says one of the guidance cues of knowledge/guidance.yaml (words in order, a little apart), when it
 pairs a word asking for advice with a word for what is being designed, or when one of its clauses
 reads as the walkthrough topic on its own ("help me pick an architecture: we have scanned
-invoices …"). Comparisons, requests to act and requests a decline topic answers never start it.
+invoices …"). Comparisons, requests to act and requests a decline topic answers never start it;
+nor does advice asked on a comparison the message names both sides of ("databricks vs fabric for
+our platform, thoughts?"), unless a cue asks for the walkthrough.
 A request that the recognizer answers surely gets that answer instead (with the walkthrough
 offered) when it asks for no design ("… what do you suggest?"), asks to explain something, or is
 a short question naming a service. Plain Python: the dialog layer decides what to do.
@@ -63,6 +65,7 @@ class GuidanceReader:
         cues = kb.conversation
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
+        self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
             "design": self._design,
@@ -115,7 +118,9 @@ class GuidanceReader:
             or bool(present & self._asks and present & self._objects)
             or self._clause_asks_for_walkthrough(text)
         )
-        if weakly and (not sure or not self._design.isdisjoint(said)):
+        # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
+        design = not self._design.isdisjoint(said) and not self._compares_named(text, decision)
+        if weakly and (not sure or design):
             return Request.WALKTHROUGH
         if present & self._asks and self._guessed_at(decision):
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
@@ -130,6 +135,15 @@ class GuidanceReader:
             m.intent.topic.kind not in _NOT_KNOWLEDGE for m in decision.matches
         )
 
+    def _compares_named(self, text: str, decision: Decision) -> bool:
+        """Whether the answer is a written comparison of two topics the message names both of
+        ("databricks vs fabric …")."""
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None:
+            return False
+        compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+        return len(compared) == 2 and set(compared) <= self.router.named_topics(text)
+
     def _asks_about_a_service(self, text: str, said: list[str]) -> bool:
         """A short question that names a service: about that service's own workings ("how
         should we version prompts in prompt flow?"), not a project's design."""
@@ -140,25 +154,27 @@ class GuidanceReader:
         )
 
     def _declined_surely(self, decision: Decision) -> bool:
-        """Whether the recognizer declines the message as surely as it would answer a topic
-        (software or IT design outside AI, another vendor's product); requests to act are
-        read apart, by their verbs."""
+        """Whether the recognizer declines the message surely (software or IT design outside
+        AI, another vendor's product); requests to act are read apart, by their verbs."""
         top = decision.top
         return (
-            decision.outcome is Outcome.NONE
+            declines_surely(self.router, decision)
             and top is not None
-            and top.intent.topic.kind is Kind.DECLINE
             and top.intent.topic.id != ACTIONS_TOPIC
-            and top.score >= self.router.model.answer
         )
 
     def _named_designs_apart(self, said: list[str]) -> list[str]:
-        """The words with each design word that is part of a name ("reference architecture")
-        blanked: neither a cue nor a request for a design says it."""
+        """The words with each design word that is part of a name ("reference architecture",
+        "design guidance") blanked: neither a cue nor a request for a design says it."""
         return [
-            "" if word in self._design and i and said[i - 1] in self._not_after else word
+            "" if word in self._design and self._in_a_name(said, i) else word
             for i, word in enumerate(said)
         ]
+
+    def _in_a_name(self, said: list[str], i: int) -> bool:
+        """Whether the design word at `i` is part of a name, by the word before or after it."""
+        before = i > 0 and said[i - 1] in self._not_after
+        return before or (i + 1 < len(said) and said[i + 1] in self._not_before)
 
     def _clause_asks_for_walkthrough(self, text: str) -> bool:
         """A clause the lexical router reads as the walkthrough topic (the whole message was
@@ -189,6 +205,18 @@ def declined_by_name(router: HybridRouter, decision: Decision) -> bool:
         and top is not None
         and top.intent.topic.kind is Kind.DECLINE
         and top.intent.topic.id in router.named_topics(decision.text)
+    )
+
+
+def declines_surely(router: HybridRouter, decision: Decision) -> bool:
+    """Whether the recognizer declines the message with a decline topic, as surely as it would
+    answer a topic ("book a meeting room for 3pm", "what's the weather?")."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.NONE
+        and top is not None
+        and top.intent.topic.kind is Kind.DECLINE
+        and top.score >= router.model.answer
     )
 
 

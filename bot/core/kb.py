@@ -171,6 +171,9 @@ class ConversationCues:
     found is given instead of the walkthrough."""
     guidance_design_not_after: tuple[str, ...] = ()
     """Words after which a design word is part of a name ("reference architecture")."""
+    guidance_design_not_before: tuple[str, ...] = ()
+    """Words before which a design word names a body of advice ("design guidance",
+    "architecture patterns"), not a design asked for."""
     action_verbs: tuple[str, ...] = ()
     """Verbs that, first in a message that asks nothing, ask ArchBot to act ("deploy a GPT-4o
     model in Sweden Central"): declined as an action it cannot take."""
