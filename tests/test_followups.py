@@ -457,3 +457,9 @@ async def test_after_a_customer_story_doing_the_same_asks_for_its_service(convo)
 async def test_a_customer_story_offers_which_service_they_used(convo):
     turn = await convo.say("tell me the volkswagen customer story")
     assert "Which service did they use?" in turn.buttons
+
+
+async def test_how_an_ai_skill_answers_after_the_ai_skill(convo):
+    await convo.say("can fabric let our managers ask the warehouse questions in plain english?")
+    turn = await convo.say("where do its answers come from, does it make them up?")
+    assert "queries" in turn.text
