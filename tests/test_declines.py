@@ -23,6 +23,8 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "transcribe the attached call recording and highlight the complaints",
         "here's our jsonl of 500 examples, fine tune gpt-4o-mini on it for me",
         "generate an architecture diagram PNG of a RAG app and send it to me",
+        "what language is this support mail in: 'bonjour, ma commande est arrivée cassée'",
+        "execute this on our lakehouse, give me the total: select sum(x) from orders where eu=1",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
@@ -97,3 +99,15 @@ async def test_guarding_against_jailbreaks_is_a_question_about_safeguards(convo)
 async def test_another_vendor_set_against_an_azure_service_is_still_declined(convo):
     turn = await convo.say("databricks against snowflake for ML, thoughts?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what does 'retrieval augmented generation' stand for?",
+        "how do I handle this: our scanned claim forms pile up and nobody can key them in",
+    ],
+)
+async def test_a_quoted_term_or_a_situation_after_a_colon_is_still_a_question(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") != "decline-actions"

@@ -36,6 +36,10 @@ _DIRECTED = frozenset(
 """Words that make an imperative a request to the bot about the user's own things."""
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W|$)")
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
+_PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
+"""A quoted passage of four words or more: text pasted to be worked on."""
+_POINTING = frozenset({"this", "these", "following"})
+"""Words pointing at pasted text ("the sentiment of this review: '…'")."""
 _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _FILLER_TERMS = 3
@@ -158,6 +162,9 @@ class MessageReader:
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         words = self._without_courtesy(said)
         clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(strip_mentions(text))]
+        head, colon, payload = text.partition(":")
+        if colon and _PASTED.search(payload) and _POINTING & set(_WORD.findall(head.lower())):
+            return True  # "what's the sentiment of this review: 'the box came crushed…'"
         if not self._any_action.starts(words):
             # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
             # later clause tells the bot to act on the user's things, and nothing is asked
@@ -165,7 +172,10 @@ class MessageReader:
                 self._action_verbs.starts(self._without_courtesy(c)) and _DIRECTED & set(c)
                 for c in clauses[1:]
             )
-        if _QUESTION_WORDS & set(words) or any(
+        # what follows a colon with no question mark is what to act on ("run this: select …
+        # where year=2024"), not a question
+        asked = words if not colon or "?" in payload else _WORD.findall(head.lower())
+        if _QUESTION_WORDS & set(asked) or any(
             c and c[0] in _AUXILIARIES and not self._courtesy.starts(c) for c in clauses[1:]
         ):
             return False  # "deploy it, or can it run locally?" asks; "great, can you deploy…" not
