@@ -111,3 +111,15 @@ async def test_another_vendor_set_against_an_azure_service_is_still_declined(con
 async def test_a_quoted_term_or_a_situation_after_a_colon_is_still_a_question(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-actions"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "for azure logic apps, is the consumption plan or standard plan better for us?",
+        "our openai platform api key (the openai one, not azure) got rate limited, what now?",
+    ],
+)
+async def test_products_next_to_ours_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
