@@ -463,3 +463,22 @@ async def test_how_an_ai_skill_answers_after_the_ai_skill(convo):
     await convo.say("can fabric let our managers ask the warehouse questions in plain english?")
     turn = await convo.say("where do its answers come from, does it make them up?")
     assert "queries" in turn.text
+
+
+async def test_prompt_flow_is_a_feature_of_the_portals_not_a_product(convo):
+    turn = await convo.say("is prompt flow a product of its own, or part of ai foundry?")
+    assert "AI Foundry" in turn.text
+
+
+async def test_actually_no_corrects_the_last_answer(convo):
+    await convo.say("which azure ai services can be customized?")
+    await convo.say("tell me more about the document one")
+    turn = await convo.say("actually no, the speech one")
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+    assert decided(turn)[0].startswith(("ai-speech", "custom-speech"))
+
+
+async def test_what_do_we_feed_it_asks_for_the_training_data(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("what do we feed it?")
+    assert decided(turn)[0] == "custom-translator/training-data"
