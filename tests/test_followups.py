@@ -482,3 +482,9 @@ async def test_what_do_we_feed_it_asks_for_the_training_data(convo):
     await convo.say("what is custom translator?")
     turn = await convo.say("what do we feed it?")
     assert decided(turn)[0] == "custom-translator/training-data"
+
+
+async def test_moving_to_fabric_keeps_spark(convo):
+    await convo.say("we're a power bi shop, should our analytics all live in microsoft fabric?")
+    turn = await convo.say("and would we lose apache spark if we go that way?")
+    assert "Fabric Runtime" in turn.text

@@ -183,3 +183,12 @@ async def test_good_for_asks_about_the_topic_not_small_talk(convo, message):
     # "good" is small talk's word ("good morning"): "good for" is what a topic is useful for
     turn = await convo.say(message)
     assert top_intent(turn).split("/")[0] in {"microsoft-fabric", "azure-databricks"}
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [("what's custom speech in azure?", "custom-speech"), ("microsoft onelake?", "onelake")],
+)
+async def test_a_name_said_with_the_platform_is_still_just_the_name(convo, message, topic):
+    turn = await convo.say(message)
+    assert top_intent(turn) == topic

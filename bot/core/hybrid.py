@@ -45,6 +45,9 @@ _DECIDED_CACHE = 32
 """Decisions kept (`HybridRouter.route`)."""
 
 _PRODUCT_WORDS = 3
+_PLATFORM_NAMES = "azure microsoft"
+"""Words a message may add to a topic's name and still say just the name ("custom speech in
+Azure")."""
 """A decline question's ask this short is a product's name."""
 _NAME_SHARE = 0.7
 """A message whose words (IDF-weighted) are at least this much a topic's name asks about the
@@ -303,6 +306,7 @@ class HybridRouter:
         self._read = lru_cache(maxsize=16)(self._reading)
         self._decided: dict[str, Decision] = {}
         self._exact: dict[frozenset[str], set[int]] = {}
+        self._platform = frozenset(self.normalizer.normalize(_PLATFORM_NAMES).terms)
         for index, intent in enumerate(self.intents):  # a name or phrase said as it is
             for phrase in (*_names(intent), *intent.phrases):
                 key = frozenset(self.normalizer.normalize(phrase).terms)
@@ -372,7 +376,9 @@ class HybridRouter:
         best_meaning = max([c for _, c in nearest[:1]] + cosines)
         best_described = max([c for _, c in described_near[:1]] + described)
         known = self._known_share(normalized.terms)
-        exact = self._exact.get(frozenset(normalized.terms), ())
+        said = frozenset(normalized.terms)
+        # "what's custom speech in azure?" says Custom Speech's name: the platform is implied
+        exact = self._exact.get(said) or self._exact.get(said - self._platform, ())
         said_names = self._said(normalized.terms, _short_stems(normalized.words))
         message = _Message(self, corrected)
         weights, bias = self.model.weights_and_bias

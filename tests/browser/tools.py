@@ -44,9 +44,7 @@ def run_script(script: Path, plan: dict[str, Any], folder: Path, timeout: int) -
     Returns what it printed."""
     plan_file = folder / "plan.json"
     plan_file.write_text(
-        json.dumps(
-            {**plan, "chromium": str(CHROMIUM), "playwright": str(PLAYWRIGHT)}, indent=2
-        )
+        json.dumps({**plan, "chromium": str(CHROMIUM), "playwright": str(PLAYWRIGHT)}, indent=2)
     )
     try:
         run = subprocess.run(
