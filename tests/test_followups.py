@@ -488,3 +488,11 @@ async def test_moving_to_fabric_keeps_spark(convo):
     await convo.say("we're a power bi shop, should our analytics all live in microsoft fabric?")
     turn = await convo.say("and would we lose apache spark if we go that way?")
     assert "Fabric Runtime" in turn.text
+
+
+async def test_compare_those_two_puts_the_last_two_topics_side_by_side(convo):
+    await convo.say("what is copilot studio?")
+    await convo.say("and what is azure ai foundry?")
+    turn = await convo.say("ok compare those two")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "Copilot Studio" in turn.text and "AI Foundry" in turn.text
