@@ -496,3 +496,9 @@ async def test_compare_those_two_puts_the_last_two_topics_side_by_side(convo):
     turn = await convo.say("ok compare those two")
     assert turn.trace("RecognizerResult")["context"] == "compare"
     assert "Copilot Studio" in turn.text and "AI Foundry" in turn.text
+
+
+async def test_where_to_run_automl_is_azure_machine_learning(convo):
+    await convo.say("can automl handle feature scaling for our analysts?")
+    turn = await convo.say("and where do we actually run it?")
+    assert "Azure Machine Learning" in turn.text
