@@ -192,3 +192,9 @@ async def test_good_for_asks_about_the_topic_not_small_talk(convo, message):
 async def test_a_name_said_with_the_platform_is_still_just_the_name(convo, message, topic):
     turn = await convo.say(message)
     assert top_intent(turn) == topic
+
+
+def test_nightly_is_not_good_night(real_runtime):
+    reader = real_runtime.handler.knowledge.dialog.recognizer.conversation.reader
+    decision = reader.route("and for the big nightly jobs?")
+    assert decision.top is not None and decision.top.intent.id != "goodbye"
