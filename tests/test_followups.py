@@ -502,3 +502,10 @@ async def test_where_to_run_automl_is_azure_machine_learning(convo):
     await convo.say("can automl handle feature scaling for our analysts?")
     turn = await convo.say("and where do we actually run it?")
     assert "Azure Machine Learning" in turn.text
+
+
+async def test_where_are_the_docs_for_it_gives_the_focus_topics_link(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("where are the docs for it?")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "learn.microsoft.com/fabric" in turn.text
