@@ -198,3 +198,10 @@ def test_nightly_is_not_good_night(real_runtime):
     reader = real_runtime.handler.knowledge.dialog.recognizer.conversation.reader
     decision = reader.route("and for the big nightly jobs?")
     assert decision.top is not None and decision.top.intent.id != "goodbye"
+
+
+async def test_teams_repeating_workspace_setup_get_hubs(convo):
+    turn = await convo.say(
+        "each squad spins up its own ml workspace and we rebuild the network isolation every time"
+    )
+    assert "hub" in turn.text.lower()
