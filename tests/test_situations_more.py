@@ -205,3 +205,8 @@ async def test_teams_repeating_workspace_setup_get_hubs(convo):
         "each squad spins up its own ml workspace and we rebuild the network isolation every time"
     )
     assert "hub" in turn.text.lower()
+
+
+async def test_where_a_custom_speech_model_can_be_used(convo):
+    turn = await convo.say("in what scenarios would we use a custom speech model?")
+    assert top_intent(turn) == "custom-speech/where-usable"
