@@ -679,20 +679,17 @@ class Router:
     def _exact(self, query: _Query, intents: Iterable[int], into: _Candidates) -> None:
         """Add intents to the candidates with every phrase of theirs scored (for intents first
         seen through some of the query's terms only)."""
-        gains = list(zip(query.terms, query.gains, strict=True))
-        postings, bags, weight_of = self._postings, self._intent_terms, self._phrase_weight
-        overlap, share_of = into.overlap, into.share_of
+        gains = [(self._phrases_of[t], g) for t, g in zip(query.terms, query.gains, strict=True)]
+        weight_of, overlap, share_of = self._phrase_weight, into.overlap, into.share_of
         for intent in intents:
             if intent in share_of:
                 continue
-            span, bag = self._intent_positions[intent], bags[intent]
             matched_of: dict[int, float] = {}
             get = matched_of.get
-            for term, gain in gains:  # summed in query order, as `_overlap` sums
-                if term in bag:  # the intent's phrases in the term's (sorted) postings
-                    found = postings[term]
-                    start = bisect.bisect_left(found, span.start)
-                    for position in found[start : bisect.bisect_left(found, span.stop, start)]:
+            for phrases_of, gain in gains:  # summed in query order, as `_overlap` sums
+                positions = phrases_of.get(intent)  # the intent's phrases holding the term
+                if positions is not None:
+                    for position in positions:
                         matched_of[position] = get(position, 0.0) + gain
             overlap.update(matched_of)
             best = 0.0
@@ -769,7 +766,8 @@ class Router:
         """Equal scores keep the unpruned order: that of each intent's first phrase when
         phrases are sorted by coverage of phrase plus message, then by first sighting."""
         if len(scored) > limit:  # only ties that reach into the list matter
-            scored = [item for item in scored if item[1] >= scored[limit - 1][1]]
+            cut = scored[limit - 1][1]
+            scored = [item for item in scored if item[1] >= cut]
         if all(a[1] != b[1] for a, b in itertools.pairwise(scored)):
             return scored
         terms = query.terms
