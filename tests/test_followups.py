@@ -31,6 +31,26 @@ async def test_the_second_one_is_read_after_the_side_was_asked_about(convo):
     assert decided(turn)[0].split("/")[0] in {"azure-openai", "gpt-models"}  # not Copilot's
 
 
+async def test_a_word_of_a_sides_name_picks_that_side_of_the_comparison(convo):
+    await convo.say("how is deep learning different from classic machine learning?")
+    turn = await convo.say("and when is the deep one worth it?")
+    assert decided(turn)[0] == "deep-learning"
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "exploratory" in turn.text
+
+
+async def test_a_side_picked_by_word_keeps_the_answer_the_message_names(convo):
+    await convo.say("microsoft copilot or azure openai, what's the difference?")
+    turn = await convo.say("what models does the azure one offer?")
+    assert decided(turn)[0].startswith("azure-openai")
+
+
+async def test_a_topic_named_by_its_short_form_before_this_is_that_topic(convo):
+    await convo.say("what is deep learning?")
+    turn = await convo.say("and where would genai fit in all of this?")
+    assert decided(turn)[0] == "generative-ai"
+
+
 async def test_which_one_for_a_team_after_a_comparison_compares_again(convo):
     await convo.say("how does copilot studio compare with ai foundry?")
     turn = await convo.say("which one for a business team that can't code?")

@@ -99,6 +99,8 @@ _ORDINALS = (
     ("the latter", 1),
 )
 """Words that count to one side of the pair compared last ("can partners extend the first one?")."""
+_ONE = frozenset({"one", "option", "kind", "type"})
+"""Words that stand for one of two sides compared, after a word of its name ("the deep one")."""
 _OTHER = (("the", "other"), ("another",), ("the", "others"))
 """Words asking for the other item of what was just picked out ("and the other company?")."""
 _ORDINAL_STANDS_FOR = "it"
@@ -320,7 +322,7 @@ class Conversation:
         corrected = self._correction(words, topic, focus, plain)
         if corrected is not None:
             return corrected
-        ordinal = self._ordinal(text, words, focus) or self._other(text, words, topic, focus)
+        ordinal = self._ordinal(text, words, focus, plain) or self._other(text, words, topic, focus)
         if ordinal is not None:
             return ordinal
         named = (
@@ -485,7 +487,9 @@ class Conversation:
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
 
-    def _ordinal(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+    def _ordinal(
+        self, text: str, words: list[str], focus: Focus, plain: Decision
+    ) -> Understood | None:
         """ "And what tasks can the second one be adapted to?" after a comparison: the side it
         counts to, with the rest of the message read against that side (its own parts and its
         related topics)."""
@@ -495,7 +499,7 @@ class Conversation:
         found = next(
             ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined),
             None,
-        )
+        ) or self._side_by_word(words, focus.compared)
         if found is None:
             return None
         side, cue = found
@@ -503,6 +507,15 @@ class Conversation:
         if chosen is None:
             return None
         rest = " ".join(joined.replace(f" {cue} ", f" {_ORDINAL_STANDS_FOR} ", 1).split())
+        followup, _ = self._followup(rest.split())
+        if followup is not None and followup.answer and has_part(self.kb, chosen, followup.answer):
+            # "so when would I bother with the deep one?": that side's own part
+            decision = Decision(text, Outcome.ANSWER, (Match(self.router.intent(chosen.id), 1.0),))
+            return Understood(decision, followup=followup, topic=chosen, context="followup")
+        top = plain.top
+        if plain.outcome is Outcome.ANSWER and top is not None and top.intent.topic is chosen:
+            # "which models can I get on the Azure one?": the message names that side's answer
+            return Understood(plain, topic=chosen, context="refers")
         understood = self._among_focus(rest, chosen, Focus(topic=chosen.id)) or self._with_focus(
             rest, chosen, self.route(rest), near_only=False
         )
@@ -511,6 +524,25 @@ class Conversation:
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, context="refers")
+
+    def _side_by_word(self, words: list[str], compared: tuple[str, ...]) -> tuple[int, str] | None:
+        """ "The deep one" after machine learning vs deep learning: the one side whose name has
+        the word said between "the" and "one" (the side, and the words that said it)."""
+        normalize = self.router.normalizer.normalize
+        for i in range(len(words) - 2):
+            if words[i] != "the" or words[i + 2] not in _ONE:
+                continue
+            said = set(normalize(words[i + 1]).terms)
+            sides = [
+                side
+                for side, topic_id in enumerate(compared[:2])
+                if topic_id in self.kb.topics
+                and said
+                and said <= set(normalize(self.kb.topics[topic_id].title).terms)
+            ]
+            if len(sides) == 1:
+                return sides[0], " ".join(words[i : i + 3])
+        return None
 
     def _other(self, text: str, words: list[str], topic: Topic, focus: Focus) -> Understood | None:
         """ "And the other company in that list that used it?" after Kry's story was picked
@@ -1163,7 +1195,15 @@ class Conversation:
         """Whether the message names the topic before its first word referring back (or
         before its last: "the same for Spark: why is it quick?")."""
         names = self.router.topic_name_terms(topic.id)
-        named = next((i for i, w in enumerate(words) if stem(w) in names), None)
+        normalize = self.router.normalizer.normalize
+        named = next(  # by its own stem or its expansion ("genai": generative AI)
+            (
+                i
+                for i, w in enumerate(words)
+                if stem(w) in names or not names.isdisjoint(normalize(w).terms)
+            ),
+            None,
+        )
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
         refers = [
