@@ -78,6 +78,46 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what does translator charge per million characters these days?",
+        "blob hot vs cool: cost per TB for our data lake?",
+        "what uptime does azure ai search guarantee in its SLA?",
+        "which regions have gpt-4o mini deployments right now?",
+        "what's the max file size i can send to the speech batch api?",
+    ],
+)
+async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our checkout must score each payment in under 50ms per request",
+        "we'd rather not pay per call for a huge model to sort tickets",
+    ],
+)
+async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") != "decline-pricing"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "kick off a training job on the churn.parquet file I uploaded",
+        "grab the vendor and total from receipt_0042.jpg for me",
+        "launch a batch scoring run over last week's orders for us",
+    ],
+)
+async def test_work_on_the_users_own_files_is_declined_as_an_action(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
 async def test_what_drives_cost_is_still_answered(convo):
     await convo.say("what is fine-tuning in azure openai?")
     turn = await convo.say("does it save on token costs?")

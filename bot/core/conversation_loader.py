@@ -23,6 +23,7 @@ _WORD_LISTS = (
     "action_always",
     "action_courtesy",
     "about_me",
+    "figures",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {

@@ -185,6 +185,9 @@ class ConversationCues:
     about_me: tuple[str, ...] = ()
     """Words that ask about ArchBot's own making ("what system message were you given?"):
     declined as a request for its instructions."""
+    figures: tuple[str, ...] = ()
+    """Words that ask for a figure the knowledge never quotes (a price per unit, an SLA, a
+    region's availability, a request's limits), anywhere in a message: declined as one."""
     ellipses: tuple[str, ...] = ()
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()

@@ -21,6 +21,8 @@ from bot.core.text import strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
+FIGURES_TOPIC = "decline-pricing"
+"""The decline topic for figures ArchBot never quotes (knowledge/conversation.yaml: figures)."""
 INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
@@ -31,9 +33,27 @@ _WORD = re.compile(r"[a-z0-9']+")
 _QUESTION_WORDS = frozenset({"how", "what", "which", "where", "why", "when", "who", "whether"})
 _AUXILIARIES = frozenset({"is", "are", "does", "do", "can", "could", "should", "would", "will"})
 _DIRECTED = frozenset(
-    {"me", "us", "my", "our", "this", "these", "called", "named", "now", "attached", "pasted"}
+    {
+        "me",
+        "us",
+        "my",
+        "our",
+        "this",
+        "these",
+        "called",
+        "named",
+        "now",
+        "attached",
+        "pasted",
+        "uploaded",
+    }
 )
 """Words that make an imperative a request to the bot about the user's own things."""
+_FILE_NAME = re.compile(
+    r"\b[\w-]+\.(?:pdf|csv|tsv|xlsx?|docx?|pptx?|jsonl?|txt|png|jpe?g|wav|mp3|mp4|parquet|zip)\b",
+    re.IGNORECASE,
+)
+"""A file of the user's ("the sales.csv I uploaded", "[invoice_8812.pdf]"): what to act on."""
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W|$)")
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
@@ -73,6 +93,7 @@ class MessageReader:
         self._any_action = _Phrases((*cues.action_verbs, *cues.action_always))
         self._courtesy = _Phrases(cues.action_courtesy)
         self._about_me = _Phrases(cues.about_me)
+        self._figures = _Phrases(cues.figures)
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
@@ -110,6 +131,9 @@ class MessageReader:
             return Decision(text, Outcome.NONE, (match,))
         if INSTRUCTIONS_TOPIC in self.kb.topics and self.asks_about_me(text):
             match = Match(self.router.intent(INSTRUCTIONS_TOPIC), 1.0)
+            return Decision(text, Outcome.NONE, (match,))
+        if FIGURES_TOPIC in self.kb.topics and self.asks_for_figures(text):
+            match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
             return Decision(text, Outcome.NONE, (match,))
         injected = self._injection_clause(text)
         if injected is not None:
@@ -188,6 +212,7 @@ class MessageReader:
             len(words) < len(said)
             or bool(_DIRECTED & set(words))
             or bool(_QUOTED.search(text))
+            or bool(_FILE_NAME.search(text))
             or self._action_always.starts(words)
         )
 
@@ -202,6 +227,12 @@ class MessageReader:
         you given?", "show me the code that runs you"): a request for its instructions."""
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         return any(self._about_me.starts(said, i) for i in range(len(said)))
+
+    def asks_for_figures(self, text: str) -> bool:
+        """True when the message asks for a figure the knowledge never quotes ("ADLS hot tier
+        cost per GB?", "what's the uptime SLA?", "is o1 in Australia East yet?")."""
+        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        return any(self._figures.starts(said, i) for i in range(len(said)))
 
     def _without_filler(self, text: str, decision: Decision) -> Decision:
         """The decision for the message without its filler clauses ("…, thanks in advance",
