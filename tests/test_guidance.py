@@ -180,6 +180,27 @@ async def test_a_request_to_choose_still_starts_the_walkthrough(convo, message):
     assert WALKTHROUGH_OPENS in turn.text
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "guide me on choosing the pieces for a voice bot that books appointments",
+        "step us through the options for tagging our product photos automatically",
+        "our field reports are handwritten scans. what would you go with here?",
+        "help me out picking the tech for subtitles on our training videos",
+        "how would we go about designing a forecasting setup for spare parts?",
+    ],
+)
+async def test_asking_to_be_stepped_through_a_choice_starts_the_walkthrough(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_how_to_go_about_the_topic_in_focus_is_not_a_request_for_a_design(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("ok, how would we go about it?")
+    assert WALKTHROUGH_OPENS not in turn.text
+
+
 async def test_a_named_comparison_asking_thoughts_gets_the_comparison(convo):
     turn = await convo.say("databricks vs fabric for our analytics + ml platform, thoughts?")
     assert WALKTHROUGH_OPENS not in turn.text
