@@ -529,3 +529,12 @@ async def test_where_are_the_docs_for_it_gives_the_focus_topics_link(convo):
     turn = await convo.say("where are the docs for it?")
     assert turn.trace("RecognizerResult")["context"] == "followup"
     assert "learn.microsoft.com/fabric" in turn.text
+
+
+async def test_a_correction_naming_the_topic_it_means_and_not_another_reads_that_topic(convo):
+    await convo.say("where do we keep raw files for later machine learning?")
+    turn = await convo.say(
+        "sorry, I meant data lake storage, not onelake - do we need a schema up front?"
+    )
+    assert decided(turn)[0].startswith("data-lake-storage-gen2")  # not OneLake
+    assert turn.trace("RecognizerResult")["context"] == "correction"

@@ -60,6 +60,8 @@ _FOLLOWUP_EXACT = 90.0
 _FOLLOWUP_MAX_WORDS = 12
 """A follow-up is short: a longer message is a question of its own."""
 _COMPARE_SIDE = 0.5
+_NOT_NAMES = 3
+"""Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
@@ -464,6 +466,15 @@ class Conversation:
         if not rest:
             return None
         rest_text = " ".join(rest)
+        meant = self._meant(rest)
+        if meant is not None:
+            # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
+            # names, even the one in focus, read for the rest of the question
+            own = self._own_best(rest_text, meant)
+            if own:
+                return Understood(
+                    Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
+                )
         # the topic corrected, and the part of it answered last, are out; the topic's other
         # parts stay in ("no, I meant the landing zone version" after the baseline one)
         answered = {topic.id, focus.intent}
@@ -486,6 +497,17 @@ class Conversation:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
+
+    def _meant(self, rest: list[str]) -> Topic | None:
+        """The one topic a correction names by title or alias, leaving out those it says it
+        does not mean ("not OneLake")."""
+        named = set(self.router.named_topics(" ".join(rest)))
+        for i, word in enumerate(rest):
+            if word == "not":
+                named -= self.router.named_topics(" ".join(rest[i + 1 : i + 1 + _NOT_NAMES]))
+        topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
+        focusable = [t for t in topics if t.kind in _FOCUS_KINDS]
+        return focusable[0] if len(focusable) == 1 else None
 
     def _ordinal(
         self, text: str, words: list[str], focus: Focus, plain: Decision
