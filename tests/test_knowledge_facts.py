@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.core.compare import Comparer
-from bot.core.kb import KnowledgeBase, Topic
-from bot.core.replies import Replies
+from bot.core.kb import Intent, KnowledgeBase, Topic
+from bot.core.replies import Replies, intent_reply
 from bot.core.router import Outcome, Router
 
 from .paths import REPO_ROOT
@@ -201,6 +201,23 @@ def test_each_answers_link_is_the_page_its_reader_wants(
     link = kb.topics[topic].link
     assert wrong not in link.url
     assert f"Learn more: [{link.title}]({link.url})" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "page"),
+    [
+        ("batch-scoring-databricks", "batch-scoring-databricks"),
+        ("mlops-python", "mlops-python"),
+        ("landing-zone", "landing-zone"),
+    ],
+)
+def test_a_questions_answer_links_the_page_it_is_about(kb: KnowledgeBase, question: str, page: str):
+    topic = kb.topics["ml-reference-architectures"]
+    asked = next(q for q in topic.questions if q.id == question)
+    more = intent_reply(Intent(f"{topic.id}/{asked.id}", topic, asked)).text.rsplit("More on", 1)[
+        -1
+    ]
+    assert page in more  # not the topic's main link, the chat baseline
 
 
 def test_the_model_catalog_is_where_phi_and_language_models_point(kb: KnowledgeBase):

@@ -11,15 +11,26 @@ answer.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.compare import Comparison
 from bot.core.context import Understood, compared_with, has_part, stories_for
-from bot.core.kb import FOLLOWUP_PARTS, FollowUp, Intent, Kind, KnowledgeBase, Link, Topic
+from bot.core.kb import (
+    FOLLOWUP_PARTS,
+    FollowUp,
+    Intent,
+    Kind,
+    KnowledgeBase,
+    Link,
+    Question,
+    Topic,
+)
 from bot.core.labels import LABEL_LIMIT, button_label, fits, knowledge_labels
 from bot.core.router import Decision, Outcome
+from bot.core.text import stem
 
 HELP_TOPIC = "help"
 GREETING_TOPIC = "greeting"
@@ -34,6 +45,10 @@ OTHER_TOPIC = "{other}"
 _QUESTION_WORDS = frozenset(
     {"what", "how", "which", "can", "does", "do", "is", "are", "where", "who", "why", "when"}
 )
+_LINK_WORD = re.compile(r"[a-z0-9]{4,}")
+"""Words that tell a link's subject (short words say little)."""
+_LINK_WORDS = 2
+"""Words a question must share with a link's title, beyond the main link's, to be given it."""
 _TOPIC_PARTS = frozenset({"when_to_use", "when_not_to_use", "detail"})
 """The parts a topic's own answer shows: not offered again as follow-ups under it."""
 COVERAGE = (
@@ -172,18 +187,30 @@ def intent_reply(intent: Intent, kb: KnowledgeBase | None = None) -> Reply:
     if intent.question is None:
         return topic_reply(intent.topic, kb)
     topic = intent.topic
-    text = (
-        f"{intent.question.answer}\n\nMore on {topic.title}: [{topic.link.title}]({topic.link.url})"
-    )
+    link = question_link(topic, intent.question)
+    text = f"{intent.question.answer}\n\nMore on {topic.title}: [{link.title}]({link.url})"
     return Reply(
         text,
         kind=ReplyKind.ANSWER,
         title=topic.title,
         summary=intent.question.answer,
-        links=(topic.link,),
+        links=(link,),
         related=(topic.title,),
         topic=intent.id,
     )
+
+
+def question_link(topic: Topic, question: Question) -> Link:
+    """The topic's link a question is about: the one whose title shares the most words with the
+    question's wording and answer ("batch scoring of Spark models on Databricks"), when it
+    shares `_LINK_WORDS` more than the main link does; else the main link."""
+    said = {stem(w) for w in _LINK_WORD.findall(" ".join((*question.ask, question.answer)).lower())}
+    shared = [
+        len(said & {stem(w) for w in _LINK_WORD.findall(link.title.lower())})
+        for link in topic.links
+    ]
+    best = max(range(len(shared)), key=shared.__getitem__)
+    return topic.links[best] if shared[best] >= shared[0] + _LINK_WORDS else topic.link
 
 
 def _side(topic: Topic) -> str:
