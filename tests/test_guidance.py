@@ -206,3 +206,25 @@ async def test_a_named_comparison_asking_thoughts_gets_the_comparison(convo):
     assert WALKTHROUGH_OPENS not in turn.text
     assert "Microsoft Fabric vs Azure Databricks" in turn.text
     assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough, one click away
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's a good plan for repainting the office kitchen over a weekend?",
+        "recommend an approach to seating forty wedding guests who don't all get along",
+        "how should I structure my garden so tomatoes get afternoon shade?",
+        "can you guide me through choosing a mortgage with a variable rate?",
+    ],
+)
+async def test_guidance_on_something_other_than_ai_or_data_is_declined(convo, message):
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_guidance_with_unusual_words_and_an_ai_subject_still_starts_the_walkthrough(convo):
+    turn = await convo.say(
+        "our bakery franchise wants croissant demand forecasting per shop, what would you go with?"
+    )
+    assert WALKTHROUGH_OPENS in turn.text

@@ -36,6 +36,7 @@ _GUIDANCE_LISTS = {
     "defining": "guidance_defining",
     "design_not_after": "guidance_design_not_after",
     "design_not_before": "guidance_design_not_before",
+    "subjects": "guidance_subjects",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
 GUIDANCE_CLASSES = frozenset({"design", "designing"})

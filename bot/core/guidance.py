@@ -35,6 +35,11 @@ _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
 """Topics whose names make a question one about that service."""
 _NOT_KNOWLEDGE = frozenset({Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK})
 """Topics that are not knowledge of a service or concept."""
+_OFF_SUBJECT_WORDS = 2
+_OFF_SUBJECT_SHARE = 0.5
+"""A request for guidance with at least this many, and this share, of its words unknown to the
+knowledge, and no subject word, is about something else."""
+_CLASS_IN_CUE = re.compile(r"\{[a-z_]+\}")
 _CUE_WORD = re.compile(r"\{[a-z_]+\}|[a-z0-9']+")
 _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
@@ -87,13 +92,51 @@ class GuidanceReader:
             if intent.topic.id == WALKTHROUGH_TOPIC and intent.question is None
         )
         self._answers_at = router.lexical.thresholds.answer
+        normalize = router.normalizer.normalize
+        self._subjects = frozenset(t for w in cues.guidance_subjects for t in normalize(w).terms)
+        asking = (
+            *cues.guidance_asks,
+            *cues.guidance_objects,
+            *cues.guidance_design,
+            *cues.guidance_designing,
+            *(_CLASS_IN_CUE.sub(" ", c) for c in (*cues.guidance, *cues.guidance_weak)),
+        )
+        self._asking_terms = frozenset(t for w in asking for t in normalize(w).terms)
+        self._known_terms = frozenset(
+            t
+            for intent in router.lexical.intents
+            if intent.topic.kind not in _NOT_KNOWLEDGE
+            for said in (intent.topic.title, *intent.phrases)
+            for t in normalize(said).terms
+        )
 
     def request(self, text: str, decision: Decision) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
         misspelt words put right ("need soem advise on the arhitecture"). Never a comparison
         ("which approach is better, RAG or fine-tuning?"), a request a decline topic answers
-        ("advise on our AKS networking") nor a request to act."""
+        ("advise on our AKS networking"), a request to act, nor one about something other than
+        AI or data ("what's the best approach to ask for a raise?")."""
         text = self.reader.correct(text)
+        request = self._request(text, decision)
+        if request is Request.WALKTHROUGH and self._off_subject(text):
+            return None
+        return request
+
+    def _off_subject(self, text: str) -> bool:
+        """Whether a request for guidance is about something other than AI or data: most of
+        its words (those not asking for guidance) are unknown to the knowledge, and none is a
+        subject of guidance.yaml."""
+        said = [
+            t for t in self.router.normalizer.normalize(text).terms if t not in self._asking_terms
+        ]
+        unknown = [t for t in said if t not in self._known_terms]
+        return (
+            len(unknown) >= _OFF_SUBJECT_WORDS
+            and len(unknown) >= len(said) * _OFF_SUBJECT_SHARE
+            and self._subjects.isdisjoint(said)
+        )
+
+    def _request(self, text: str, decision: Decision) -> Request | None:
         if decision.comparison is not None or declined_by_name(self.router, decision):
             return None
         if self._declined_surely(decision):

@@ -174,6 +174,9 @@ class ConversationCues:
     guidance_design_not_before: tuple[str, ...] = ()
     """Words before which a design word names a body of advice ("design guidance",
     "architecture patterns"), not a design asked for."""
+    guidance_subjects: tuple[str, ...] = ()
+    """Words that make a project an AI or data one ("invoices", "transcripts", "model"): a
+    request for guidance whose words are mostly unknown to the knowledge needs one of them."""
     action_verbs: tuple[str, ...] = ()
     """Verbs that, first in a message that asks nothing, ask ArchBot to act ("deploy a GPT-4o
     model in Sweden Central"): declined as an action it cannot take."""
