@@ -46,6 +46,7 @@ _DIRECTED = frozenset(
         "attached",
         "pasted",
         "uploaded",
+        "dropped",
     }
 )
 """Words that make an imperative a request to the bot about the user's own things."""
@@ -54,6 +55,8 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 """A file of the user's ("the sales.csv I uploaded", "[invoice_8812.pdf]"): what to act on."""
+_ATTACHMENT = re.compile(r"\[[^\]]*\]")
+"""A bracketed note of an attachment ("[attached: invoice_0412.pdf]"): not part of the request."""
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W|$)")
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
@@ -183,8 +186,12 @@ class MessageReader:
         return acts
 
     def _asks_to_act(self, text: str) -> bool:
+        attached = bool(_FILE_NAME.search(text))
+        text = _ATTACHMENT.sub(" ", text)  # "[attached: invoice.pdf] pull the total out of this"
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         words = self._without_courtesy(said)
+        if words and len(words) == len(said) and self._courtesy.starts(words[-1:]):
+            words = words[:-1]  # "spin up a cluster with 4 workers pls": courteous, told
         clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(strip_mentions(text))]
         head, colon, payload = text.partition(":")
         if colon and _PASTED.search(payload) and _POINTING & set(_WORD.findall(head.lower())):
@@ -212,7 +219,7 @@ class MessageReader:
             len(words) < len(said)
             or bool(_DIRECTED & set(words))
             or bool(_QUOTED.search(text))
-            or bool(_FILE_NAME.search(text))
+            or attached
             or self._action_always.starts(words)
         )
 
