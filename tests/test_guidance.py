@@ -188,6 +188,11 @@ async def test_a_request_to_choose_still_starts_the_walkthrough(convo, message):
         "our field reports are handwritten scans. what would you go with here?",
         "help me out picking the tech for subtitles on our training videos",
         "how would we go about designing a forecasting setup for spare parts?",
+        "we're stuck picking something to turn scanned delivery notes into data, advise?",
+        "what route would you take to caption our webinar recordings?",
+        "guide us toward a platform for our demand forecasts",
+        "need a steer: field techs photograph meter readings and we want the numbers out",
+        "what should we use for a bot that answers questions about our travel policy?",
     ],
 )
 async def test_asking_to_be_stepped_through_a_choice_starts_the_walkthrough(convo, message):
