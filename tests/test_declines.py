@@ -88,6 +88,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "what uptime does azure ai search guarantee in its SLA?",
         "which regions have gpt-4o mini deployments right now?",
         "what's the max file size i can send to the speech batch api?",
+        "are fabric copilots part of our E5 licenses or a paid add-on?",
+        "what's the hourly rate for a GPU compute cluster in azure ml?",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):

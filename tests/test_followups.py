@@ -538,3 +538,25 @@ async def test_a_correction_naming_the_topic_it_means_and_not_another_reads_that
     )
     assert decided(turn)[0].startswith("data-lake-storage-gen2")  # not OneLake
     assert turn.trace("RecognizerResult")["context"] == "correction"
+
+
+async def test_help_as_a_verb_about_the_focus_is_not_a_request_for_help(convo):
+    await convo.say("what is feature engineering?")
+    turn = await convo.say("and how could databricks help with that?")
+    assert decided(turn)[0] != "help"
+    assert "Databricks" in turn.text
+
+
+async def test_how_the_two_relate_after_two_topics_puts_them_side_by_side(convo):
+    await convo.say("what is onelake?")
+    await convo.say("ok, and what is azure data lake storage gen2?")
+    turn = await convo.say("so how are they related?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "OneLake" in turn.text and "Gen2" in turn.text
+
+
+async def test_in_plain_words_asks_for_the_topic_not_one_of_its_details(convo):
+    turn = await convo.say("RAG in plain terms, please")
+    assert decided(turn)[0] == "rag"
+    turn = await convo.say("explain fine-tuning like im five")
+    assert decided(turn)[0].startswith("azure-openai-fine-tuning")

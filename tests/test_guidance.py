@@ -193,6 +193,7 @@ async def test_a_request_to_choose_still_starts_the_walkthrough(convo, message):
         "guide us toward a platform for our demand forecasts",
         "need a steer: field techs photograph meter readings and we want the numbers out",
         "what should we use for a bot that answers questions about our travel policy?",
+        "could you advise on what we should use to catch fraud in card payments?",
     ],
 )
 async def test_asking_to_be_stepped_through_a_choice_starts_the_walkthrough(convo, message):
