@@ -560,3 +560,16 @@ async def test_in_plain_words_asks_for_the_topic_not_one_of_its_details(convo):
     assert decided(turn)[0] == "rag"
     turn = await convo.say("explain fine-tuning like im five")
     assert decided(turn)[0].startswith("azure-openai-fine-tuning")
+
+
+async def test_i_meant_with_a_question_about_it_asks_the_focus_again(convo):
+    await convo.say("what is custom translator?")
+    await convo.say("what data does it need?")
+    turn = await convo.say("sorry I meant where do we use it once it's trained")
+    assert decided(turn)[0].startswith("custom-translator")  # not Custom Speech's
+
+
+async def test_i_meant_the_one_that_still_picks_another_topic(convo):
+    await convo.say("what is microsoft copilot good for?")
+    turn = await convo.say("no I meant the one where we make our own assistant")
+    assert decided(turn)[0].startswith("copilot-studio")

@@ -60,6 +60,9 @@ _FOLLOWUP_EXACT = 90.0
 _FOLLOWUP_MAX_WORDS = 12
 """A follow-up is short: a longer message is a question of its own."""
 _COMPARE_SIDE = 0.5
+_PRONOUNS = frozenset({"it", "its", "they", "them"})
+"""Words of a correction that put the question again about the focus ("I meant what does it
+start from"), where "the one …" picks another topic."""
 _NOT_NAMES = 3
 """Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
@@ -466,6 +469,12 @@ class Conversation:
         if not rest:
             return None
         rest_text = " ".join(rest)
+        if not _PRONOUNS.isdisjoint(rest) and not self.router.named_topics(rest_text):
+            # "sorry, I meant what does it start from?": the question put again, of the focus
+            again = self._understand(rest_text, focus)
+            top = again.decision.top
+            if again.context and top is not None and top.intent.id != focus.intent:
+                return dataclasses.replace(again, context="correction")
         meant = self._meant(rest)
         if meant is not None:
             # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
