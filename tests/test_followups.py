@@ -573,3 +573,16 @@ async def test_i_meant_the_one_that_still_picks_another_topic(convo):
     await convo.say("what is microsoft copilot good for?")
     turn = await convo.say("no I meant the one where we make our own assistant")
     assert decided(turn)[0].startswith("copilot-studio")
+
+
+async def test_a_side_named_after_without_is_not_the_side_asked_about(convo):
+    await convo.say("what's retrieval augmented generation?")
+    await convo.say("so how do we answer from our own docs without fine-tuning?")
+    turn = await convo.say("can we do that in fabric too?")
+    assert decided(turn)[0] == "microsoft-fabric/rag-on-fabric"
+
+
+async def test_is_it_in_fabric_too_after_a_comparison_asks_of_one_of_its_sides(convo):
+    await convo.say("microsoft copilot vs azure openai: what's the difference?")
+    turn = await convo.say("and is it in fabric too?")
+    assert decided(turn)[0].startswith("microsoft-fabric")

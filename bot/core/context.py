@@ -63,6 +63,8 @@ _COMPARE_SIDE = 0.5
 _PRONOUNS = frozenset({"it", "its", "they", "them"})
 """Words of a correction that put the question again about the focus ("I meant what does it
 start from"), where "the one …" picks another topic."""
+_NOT_MEANT = frozenset({"not", "without", "except", "instead"})
+"""Words before a name that say it is not what is meant."""
 _NOT_NAMES = 3
 """Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
@@ -310,6 +312,7 @@ class Conversation:
             and top.intent.topic.kind is Kind.COMPARISON
         ):
             sides = self.router.named_topics(text) & set(top.intent.topic.compares)
+            sides -= self._named_negated(_WORD.findall(text.lower()))  # "… without fine-tuning"
             if len(sides) == 1:
                 return dataclasses.replace(understood, side=next(iter(sides)))
         return understood
@@ -507,13 +510,19 @@ class Conversation:
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
 
+    def _named_negated(self, words: list[str]) -> set[str]:
+        """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
+        return {
+            t
+            for i, word in enumerate(words)
+            if word in _NOT_MEANT
+            for t in self.router.named_topics(" ".join(words[i + 1 : i + 1 + _NOT_NAMES]))
+        }
+
     def _meant(self, rest: list[str]) -> Topic | None:
         """The one topic a correction names by title or alias, leaving out those it says it
         does not mean ("not OneLake")."""
-        named = set(self.router.named_topics(" ".join(rest)))
-        for i, word in enumerate(rest):
-            if word == "not":
-                named -= self.router.named_topics(" ".join(rest[i + 1 : i + 1 + _NOT_NAMES]))
+        named = set(self.router.named_topics(" ".join(rest))) - self._named_negated(rest)
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
         focusable = [t for t in topics if t.kind in _FOCUS_KINDS]
         return focusable[0] if len(focusable) == 1 else None
@@ -1200,18 +1209,23 @@ class Conversation:
         if at is None:
             return None
         start, length = at
-        said = " ".join((*words[:start], topic.title.lower(), *words[start + length :]))
-        decision = self.route(said)
-        top = decision.top
-        if decision.outcome is not Outcome.ANSWER or top is None:
-            return None
-        about, places = top.intent.topic, {n.id for n in named}
-        of_both = (about.id in places and self._mentions(top.intent, topic)) or (
-            topic.id in about.compares and not places.isdisjoint(about.compares)
-        )
-        if not of_both:
-            return None
-        return Understood(dataclasses.replace(decision, text=text), context="refers")
+        places = {n.id for n in named}
+        # after a comparison, "it" is one of its sides ("is it in Fabric too?" after RAG vs
+        # fine-tuning: RAG on Fabric)
+        sides = [self.kb.topics[t] for t in topic.compares if t in self.kb.topics]
+        for meant in (topic, *sides):
+            said = " ".join((*words[:start], meant.title.lower(), *words[start + length :]))
+            decision = self.route(said)
+            top = decision.top
+            if decision.outcome is not Outcome.ANSWER or top is None:
+                continue
+            about = top.intent.topic
+            of_both = (about.id in places and self._mentions(top.intent, meant)) or (
+                meant.id in about.compares and not places.isdisjoint(about.compares)
+            )
+            if of_both:
+                return Understood(dataclasses.replace(decision, text=text), context="refers")
+        return None
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
         """An elliptical follow-up naming another topic, which the plain reading answers."""
