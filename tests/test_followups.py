@@ -586,3 +586,12 @@ async def test_is_it_in_fabric_too_after_a_comparison_asks_of_one_of_its_sides(c
     await convo.say("microsoft copilot vs azure openai: what's the difference?")
     turn = await convo.say("and is it in fabric too?")
     assert decided(turn)[0].startswith("microsoft-fabric")
+
+
+async def test_whether_more_parameters_are_better_is_answered_with_the_cost(convo):
+    await convo.say("what do the billions of parameters in a model actually mean?")
+    turn = await convo.say("so is a bigger one always the better one?")
+    assert decided(turn)[0] == "model-parameters/more-is-better"
+    assert "computationally expensive" in turn.text
+    turn = await convo.say("where's the cutoff between a small and a large one?")
+    assert "10 billion" in turn.text
