@@ -165,6 +165,8 @@ async def test_a_question_about_a_named_thing_is_answered_not_walked_through(
     "message",
     [
         "walk me through choosing an architecture",
+        "start the wizard",
+        "walk me through it",
         "walk me through picking a platform",
         "walk me through how you'd set up the whole LLM app lifecycle for us",
         "which platform should we pick for analytics and ML?",

@@ -102,6 +102,7 @@ class GuidanceReader:
             *(_CLASS_IN_CUE.sub(" ", c) for c in (*cues.guidance, *cues.guidance_weak)),
         )
         self._asking_terms = frozenset(t for w in asking for t in normalize(w).terms)
+        self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
         self._known_terms = frozenset(
             t
             for intent in router.lexical.intents
@@ -118,16 +119,18 @@ class GuidanceReader:
         AI or data ("what's the best approach to ask for a raise?")."""
         text = self.reader.correct(text)
         request = self._request(text, decision)
-        if request is Request.WALKTHROUGH and self._off_subject(text):
-            return None
-        return request
+        if request is not Request.WALKTHROUGH or is_walkthrough(decision):
+            return request  # "walk me through it": the walkthrough topic itself
+        return None if self._off_subject(text) else request
 
     def _off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
         its words (those not asking for guidance) are unknown to the knowledge, and none is a
         subject of guidance.yaml."""
         said = [
-            t for t in self.router.normalizer.normalize(text).terms if t not in self._asking_terms
+            t
+            for t in self.router.normalizer.normalize(text).terms
+            if t not in self._asking_terms and t not in self._plain
         ]
         unknown = [t for t in said if t not in self._known_terms]
         return (
