@@ -595,3 +595,16 @@ async def test_whether_more_parameters_are_better_is_answered_with_the_cost(conv
     assert "computationally expensive" in turn.text
     turn = await convo.say("where's the cutoff between a small and a large one?")
     assert "10 billion" in turn.text
+
+
+async def test_which_frameworks_deep_learning_uses_is_answered_of_the_focus(convo):
+    await convo.say("when is deep learning worth the investment?")
+    turn = await convo.say("and which frameworks do people build it with?")
+    assert decided(turn)[0] == "deep-learning/frameworks"
+    assert "PyTorch" in turn.text
+
+
+async def test_where_the_data_sits_after_fabrics_workloads_is_onelake(convo):
+    await convo.say("which workloads does microsoft fabric bundle?")
+    turn = await convo.say("and where does the data sit in it?")
+    assert "OneLake" in turn.text
