@@ -171,3 +171,20 @@ async def test_a_quoted_term_or_a_situation_after_a_colon_is_still_a_question(co
 async def test_products_next_to_ours_are_declined(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "any lakes near Munich good for a team swim day?",
+        "how do I put a youtube clip into our sharepoint intranet page?",
+        "two job offers on the table, which should I take?",
+        "how long should I study for the azure data scientist certification exam?",
+        "what's the difference between GROUP BY and PARTITION BY in sql?",
+        "hugging face dataset downloads are really slow, any fix?",
+        "grid search or bayesian optimization for my xgboost params?",
+    ],
+)
+async def test_everyday_senses_careers_and_tooling_questions_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
