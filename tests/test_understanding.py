@@ -31,6 +31,13 @@ async def test_filler_around_a_question_does_not_change_the_answer(convo):
     assert decided(turn)[0] == "None"  # what was left out made it off-topic
 
 
+async def test_a_question_told_with_some_context_gets_the_questions_own_answer(convo):
+    turn = await convo.say(
+        "so what is custom speech for? the normal speech to text seems fine for us"
+    )
+    assert decided(turn)[0] == "custom-speech"  # not its display-formatting detail
+
+
 async def test_a_request_to_act_is_declined_not_answered_as_what_it_names(convo):
     turn = await convo.say("please deploy a gpt-4o model in our subscription in sweden central")
     assert decided(turn) == ("None", "none")

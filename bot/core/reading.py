@@ -75,6 +75,12 @@ _SENTENCE_ANSWER = 0.6
 """A sentence's own answer must score this to stand for the message."""
 _SENTENCE_WHOLE = 0.15
 """... and the message as a whole must lean to the same topic at least this much."""
+_QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?")
+"""A sentence of a message that asks (ends with a question mark)."""
+_ASKED_WHOLE = 0.8
+_ASKED_SURE = 0.95
+"""A message answered below `_ASKED_WHOLE` takes the answer its question sentence gets at
+`_ASKED_SURE` or more, of the same topic."""
 _NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
 """Topics a sentence of a situation is not answered with."""
 _FILLER_CACHE = 1024
@@ -142,7 +148,8 @@ class MessageReader:
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
         decision = self._without_filler(text, self.router.route(text))
-        return self.comparer.apply(self._best_sentence(text, decision))
+        decision = self._asked_sentence(text, self._best_sentence(text, decision))
+        return self.comparer.apply(decision)
 
     def _injection_clause(self, text: str) -> Match | None:
         """A clause of a longer message that asks for ArchBot's instructions or to drop them
@@ -302,6 +309,30 @@ class MessageReader:
             ):
                 best = routed
         return decision if best is None else dataclasses.replace(best, text=decision.text)
+
+    def _asked_sentence(self, text: str, decision: Decision) -> Decision:
+        """For a question told with some context ("what's custom speech actually for? the normal
+        stt seems ok-ish for us") answered only loosely as a whole, the question's own answer
+        when it is sure and of the same topic."""
+        whole = decision.top
+        if decision.outcome is not Outcome.ANSWER or whole is None or whole.score >= _ASKED_WHOLE:
+            return decision
+        asked = [
+            q
+            for q in _QUESTION_SENTENCE.findall(text)
+            if len(_WORD.findall(q.lower())) >= _SENTENCE_WORDS and q.strip() != text.strip()
+        ]
+        for question in asked:
+            routed = self.router.route(question)
+            top = routed.top
+            if (
+                routed.outcome is Outcome.ANSWER
+                and top is not None
+                and top.intent.topic.id == whole.intent.topic.id
+                and top.score >= _ASKED_SURE
+            ):
+                return dataclasses.replace(routed, text=decision.text)
+        return decision
 
     def _filler_kind(self, clause: str) -> str | None:
         """How a clause of a longer message is filler: small talk ("thanks in advance"),
