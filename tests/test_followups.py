@@ -608,3 +608,9 @@ async def test_where_the_data_sits_after_fabrics_workloads_is_onelake(convo):
     await convo.say("which workloads does microsoft fabric bundle?")
     turn = await convo.say("and where does the data sit in it?")
     assert "OneLake" in turn.text
+
+
+async def test_whether_every_flow_is_a_prompt_flow_is_answered_first(convo):
+    await convo.say("what's prompt flow for?")
+    turn = await convo.say("so is every flow a prompt flow?")
+    assert "not all flows" in turn.text
