@@ -614,3 +614,10 @@ async def test_whether_every_flow_is_a_prompt_flow_is_answered_first(convo):
     await convo.say("what's prompt flow for?")
     turn = await convo.say("so is every flow a prompt flow?")
     assert "not all flows" in turn.text
+
+
+async def test_could_we_do_the_same_after_a_story_names_its_service(convo):
+    await convo.say("tell me about the volkswagen customer story")
+    turn = await convo.say("could we do the same for our support articles?")
+    assert "Translator" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "followup"
