@@ -621,3 +621,9 @@ async def test_could_we_do_the_same_after_a_story_names_its_service(convo):
     turn = await convo.say("could we do the same for our support articles?")
     assert "Translator" in turn.text
     assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_a_correction_prefers_the_topic_the_last_answer_listed(convo):
+    await convo.say("which azure ai services can we customize?")
+    turn = await convo.say("no, I meant the translation one")
+    assert decided(turn)[0] == "custom-translator"  # the one the answer listed

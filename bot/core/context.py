@@ -504,11 +504,24 @@ class Conversation:
         ]
         if not candidates and not own:
             return None
-        best = _corrected(candidates, own, topic, focus.alternatives)
+        # the topics the last answer named are alternatives too ("no, the translation one" after
+        # an answer listing Custom Speech and Custom Translator)
+        shown = tuple(t.id for t in self._named_topics(self._said_last(focus), {topic.id}))
+        best = _corrected(candidates, own, topic, (*focus.alternatives, *shown))
         if best is None:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
+
+    def _said_last(self, focus: Focus) -> str:
+        """The text of the last answer (its question's answer, or its topic's summary)."""
+        try:
+            intent = self.router.intent(focus.intent) if focus.intent else None
+        except KeyError:
+            return ""
+        if intent is None:
+            return ""
+        return intent.question.answer if intent.question is not None else intent.topic.summary
 
     def _named_negated(self, words: list[str]) -> set[str]:
         """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
