@@ -627,3 +627,10 @@ async def test_a_correction_prefers_the_topic_the_last_answer_listed(convo):
     await convo.say("which azure ai services can we customize?")
     turn = await convo.say("no, I meant the translation one")
     assert decided(turn)[0] == "custom-translator"  # the one the answer listed
+
+
+async def test_what_if_we_pivot_after_a_comparison_puts_its_sides_again(convo):
+    await convo.say("azure machine learning or ai foundry for our forecasting work?")
+    turn = await convo.say("what if we switch to building a chat assistant next year?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "AI Foundry" in turn.text
