@@ -89,6 +89,7 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "which regions have gpt-4o mini deployments right now?",
         "what's the max file size i can send to the speech batch api?",
         "are fabric copilots part of our E5 licenses or a paid add-on?",
+        "what's databricks' share price doing this week?",
         "what's the hourly rate for a GPU compute cluster in azure ml?",
     ],
 )
@@ -119,6 +120,8 @@ async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
         "scale the training cluster to six gpu nodes pls",
         "retrain the churn model on the csv i dropped here",
         "remind our team on friday to look at the prompt flow evaluation",
+        "connect to our snowflake account and pull last month's orders for me",
+        "please crawl our confluence space and index it",
     ],
 )
 async def test_work_on_the_users_own_files_is_declined_as_an_action(convo, message):

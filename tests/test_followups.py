@@ -634,3 +634,18 @@ async def test_what_if_we_pivot_after_a_comparison_puts_its_sides_again(convo):
     turn = await convo.say("what if we switch to building a chat assistant next year?")
     assert turn.trace("RecognizerResult")["context"] == "compare"
     assert "AI Foundry" in turn.text
+
+
+async def test_a_correction_asking_a_figure_is_declined_and_keeps_the_focus(convo):
+    await convo.say("what is azure ai search?")
+    turn = await convo.say("sorry, I meant: how is it priced?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    turn = await convo.say("does it do vector search?")
+    assert decided(turn)[0].startswith(("ai-search", "embeddings-vector-search"))
+
+
+async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("when shouldn't we bother with it?")
+    assert decided(turn)[0] == "custom-translator"
+    assert turn.trace("RecognizerResult")["context"] == "followup"

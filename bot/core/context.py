@@ -321,8 +321,10 @@ class Conversation:
         text = self.reader.correct(text)
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
-        if topic is None or self.reader.asks_to_act(text):
-            return Understood(plain)  # "great, now deploy it for us": declined, focus kept
+        if topic is None or self.reader.asks_to_act(text) or self.reader.asks_for_figures(text):
+            # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?":
+            # declined, focus kept
+            return Understood(plain)
         words = _WORD.findall(strip_mentions(text).lower())
         returned = self._return_to(text, words, focus)
         if returned is not None:
@@ -340,7 +342,12 @@ class Conversation:
         )
         if named is not None:
             return named
-        stands_alone = plain.outcome is Outcome.ANSWER and not self._refers_back(words)
+        stands_alone = (
+            plain.outcome is Outcome.ANSWER
+            and plain.top is not None
+            and plain.top.intent.topic.kind is not Kind.SMALLTALK  # "… bother …" is no apology
+            and not self._refers_back(words)
+        )
         followup, exact = self._followup(words)
         if followup is not None and not exact and self._specific_near(plain, topic):
             followup = None  # "what storage does it work with?" is not "how does it work?"
