@@ -649,3 +649,10 @@ async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo):
     turn = await convo.say("when shouldn't we bother with it?")
     assert decided(turn)[0] == "custom-translator"
     assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_an_ordinal_picks_from_the_topics_the_last_answer_listed(convo):
+    await convo.say("what's apache spark?")
+    await convo.say("where can we run it on azure?")
+    turn = await convo.say("ok tell me about the third one")
+    assert decided(turn)[0].startswith("hdinsight-spark")

@@ -63,6 +63,8 @@ _COMPARE_SIDE = 0.5
 _PRONOUNS = frozenset({"it", "its", "they", "them"})
 """Words of a correction that put the question again about the focus ("I meant what does it
 start from"), where "the one …" picks another topic."""
+_ASIDE = re.compile(r"\([^)]*\)")
+"""A parenthesized aside in an answer: another name for what was just listed."""
 _NOT_MEANT = frozenset({"not", "without", "except", "instead"})
 """Words before a name that say it is not what is meant."""
 _NOT_NAMES = 3
@@ -104,6 +106,9 @@ _ORDINALS = (
     ("the second", 1),
     ("the former", 0),
     ("the latter", 1),
+    ("the third one", 2),
+    ("the third", 2),
+    ("the top one", 0),
 )
 """Words that count to one side of the pair compared last ("can partners extend the first one?")."""
 _ONE = frozenset({"one", "option", "kind", "type"})
@@ -520,6 +525,25 @@ class Conversation:
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
 
+    def _listed(self, focus: Focus) -> tuple[str, ...]:
+        """The topics the last answer named, in the order it named them."""
+        said = _ASIDE.sub(" ", self._said_last(focus).lower())  # "(Fabric Runtime)" is an aside
+        spans = [
+            (found.start(), found.end(), other.id)
+            for other in self.kb.topics.values()
+            if other.kind in _FOCUS_KINDS and other.id != focus.topic
+            for name in (other.title, *other.aliases)
+            for found in re.finditer(rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", said)
+        ]
+        listed: list[str] = []
+        end = -1
+        # the longest name wins where names overlap ("Spark in Microsoft Fabric", not Fabric)
+        for start, stop, topic_id in sorted(spans, key=lambda span: (span[0], -span[1])):
+            if start >= end and topic_id not in listed:
+                listed.append(topic_id)
+            end = max(end, stop) if start < end else stop
+        return tuple(listed)
+
     def _said_last(self, focus: Focus) -> str:
         """The text of the last answer (its question's answer, or its topic's summary)."""
         try:
@@ -553,17 +577,20 @@ class Conversation:
         """ "And what tasks can the second one be adapted to?" after a comparison: the side it
         counts to, with the rest of the message read against that side (its own parts and its
         related topics)."""
-        if len(focus.compared) < 2:
+        # the pair compared last, or the topics the last answer listed ("which Azure services
+        # run Spark?" then "the third one")
+        sides = focus.compared if len(focus.compared) >= 2 else self._listed(focus)
+        if len(sides) < 2:
             return None
         joined = f" {' '.join(words)} "
         found = next(
-            ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined),
+            ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined and side < len(sides)),
             None,
-        ) or self._side_by_word(words, focus.compared)
+        ) or self._side_by_word(words, sides)
         if found is None:
             return None
         side, cue = found
-        chosen = self.kb.topics.get(focus.compared[side])
+        chosen = self.kb.topics.get(sides[side])
         if chosen is None:
             return None
         rest = " ".join(joined.replace(f" {cue} ", f" {_ORDINAL_STANDS_FOR} ", 1).split())
