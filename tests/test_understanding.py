@@ -38,6 +38,15 @@ async def test_a_question_told_with_some_context_gets_the_questions_own_answer(c
     assert decided(turn)[0] == "custom-speech"  # not its display-formatting detail
 
 
+async def test_a_greeting_opening_a_question_is_set_apart_from_it(convo):
+    turn = await convo.say("yo what is onelake")
+    assert decided(turn)[0].startswith("onelake")
+    turn = await convo.say("good morning how does prompt flow work")
+    assert decided(turn)[0].startswith("prompt-flow")
+    turn = await convo.say("hey there")
+    assert decided(turn)[0] == "greeting"
+
+
 async def test_a_request_to_act_is_declined_not_answered_as_what_it_names(convo):
     turn = await convo.say("please deploy a gpt-4o model in our subscription in sweden central")
     assert decided(turn) == ("None", "none")

@@ -21,6 +21,11 @@ from bot.core.text import strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
+GREETING_TOPIC = "greeting"
+"""The small-talk topic whose short phrases open a message as a greeting ("hey what is RAG")."""
+_GREETING_WORDS = 2
+_GREETED_WORDS = 2
+"""A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
 FIGURES_TOPIC = "decline-pricing"
 """The decline topic for figures ArchBot never quotes (knowledge/conversation.yaml: figures)."""
 INSTRUCTIONS_TOPIC = "decline-instructions"
@@ -102,6 +107,16 @@ class MessageReader:
         self._any_action = _Phrases((*cues.action_verbs, *cues.action_always))
         self._courtesy = _Phrases(cues.action_courtesy)
         self._about_me = _Phrases(cues.about_me)
+        greeting = kb.topics.get(GREETING_TOPIC)
+        self._greetings = _Phrases(
+            tuple(
+                p.lower()
+                for p in (*greeting.aliases, *greeting.phrases)
+                if len(p.split()) <= _GREETING_WORDS and "archbot" not in p.lower()
+            )
+            if greeting
+            else ()
+        )
         self._figures = _Phrases(cues.figures)
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
@@ -147,6 +162,7 @@ class MessageReader:
         injected = self._injection_clause(text)
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
+        text = self._greeting_apart(text)
         decision = self._without_filler(text, self.router.route(text))
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         return self.comparer.apply(decision)
@@ -309,6 +325,18 @@ class MessageReader:
             ):
                 best = routed
         return decision if best is None else dataclasses.replace(best, text=decision.text)
+
+    def _greeting_apart(self, text: str) -> str:
+        """The message with a greeting that opens it set apart as a clause of its own ("hey
+        what is automl" reads as "hey, what is automl"), so the question is what is answered."""
+        said = _WORD.findall(strip_mentions(text).lower())
+        greeting = self._greetings.starting(said)
+        if greeting is None or len(said) - len(greeting) < _GREETED_WORDS:
+            return text
+        last = re.search(rf"\b{re.escape(greeting[-1])}\b", text, re.IGNORECASE)
+        if last is None or not text[last.end() : last.end() + 1].isspace():
+            return text  # already apart ("hi, …"), or a word of its own ("hi-res")
+        return f"{text[: last.end()]},{text[last.end() :]}"
 
     def _asked_sentence(self, text: str, decision: Decision) -> Decision:
         """For a question told with some context ("what's custom speech actually for? the normal
