@@ -656,3 +656,15 @@ async def test_an_ordinal_picks_from_the_topics_the_last_answer_listed(convo):
     await convo.say("where can we run it on azure?")
     turn = await convo.say("ok tell me about the third one")
     assert decided(turn)[0].startswith("hdinsight-spark")
+
+
+async def test_whether_a_preview_feature_is_ga_is_answered(convo):
+    await convo.say("what's an AI skill in fabric?")
+    turn = await convo.say("is it GA yet?")
+    assert "preview" in turn.text
+
+
+async def test_keeping_an_eye_on_token_usage_after_foundry_is_its_monitoring(convo):
+    await convo.say("what can azure ai foundry do for us?")
+    turn = await convo.say("can we keep an eye on token usage once it's live?")
+    assert "token usage" in turn.text
