@@ -612,7 +612,7 @@ async def test_where_the_data_sits_after_fabrics_workloads_is_onelake(convo):
 
 async def test_whether_every_flow_is_a_prompt_flow_is_answered_first(convo):
     await convo.say("what's prompt flow for?")
-    turn = await convo.say("so is every flow a prompt flow?")
+    turn = await convo.say("so what's the difference between a flow and prompt flow?")
     assert "not all flows" in turn.text
 
 
