@@ -113,6 +113,15 @@ _NAME_BONUS = 0.1
 """Added when the message names the topic in full: naming a service is asking about it."""
 _COVERAGE_DIGITS = 9
 """Decimals a phrase's coverage is rounded to (`_coverage`)."""
+_COVERAGE_SCALE = 1e9
+_SCORE_DIGITS = 4
+_SCORE_SCALE = 1e4
+"""Decimals a score is rounded to (`round_score`); each scale is 10 to its decimals."""
+_FAST_BELOW = 1000.0
+_NOT_HALF = 0.4999
+"""`round_score` and `_rounded` round a positive value below this without decimal digits when
+its scaled float lies this close to an integer (that float is off the exact product by less
+than 1e-4, so the exact one rounds to the same integer)."""
 _ROUNDING = 2e-9
 """More than rounding moves a share, and more than the gap between two shares it makes equal:
 a share further than this below a bar cannot round up to it."""
@@ -132,8 +141,25 @@ def _coverage(matched: float, weight: float) -> float:
 
 def _rounded(share: float) -> float:
     """A share rounded as `_coverage` rounds it. Rounding is monotonic: an intent's best
-    rounded share is its best share, rounded."""
+    rounded share is its best share, rounded. `round(share, 9)`, the same float, mostly
+    without its decimal digits (`round_score`)."""
+    scaled = share * _COVERAGE_SCALE
+    whole = (scaled + 0.5) // 1.0
+    if -_NOT_HALF < scaled - whole < _NOT_HALF and 0.0 < share < _FAST_BELOW:
+        return whole / _COVERAGE_SCALE
     return round(share, _COVERAGE_DIGITS)
+
+
+def round_score(score: float) -> float:
+    """`round(score, 4)`, the same float. `round` with digits goes through decimal digits
+    (~2,000 instructions); a value of (0, 1000) whose scaled float lies near an integer rounds
+    to the integer its exact scaled value rounds to, and that integer over the scale is the
+    float nearest the rounded decimal, which `round` returns."""
+    scaled = score * _SCORE_SCALE
+    whole = (scaled + 0.5) // 1.0
+    if -_NOT_HALF < scaled - whole < _NOT_HALF and 0.0 < score < _FAST_BELOW:
+        return whole / _SCORE_SCALE
+    return round(score, _SCORE_DIGITS)
 
 
 def _f_measure(beta2: float, phrase_coverage: float, query_coverage: float) -> float:
@@ -388,7 +414,7 @@ class Router:
             top = self._top_unpruned(query, limit)
         else:
             top = self._top(query, limit, decisive)
-        return [(i, round(s, 4)) for i, s in top]
+        return [(i, round_score(s)) for i, s in top]
 
     def can_reach(self, terms: tuple[str, ...], intents: Collection[int], score: float) -> bool:
         """Whether one of `intents` (positions) may score `score` for a text normalized to
