@@ -96,6 +96,9 @@ _FULL = 1.0 - 1e-9
 """A phrase covered this much is covered in full (names earn the bonus)."""
 _ACCUMULATE_LIMIT = 1000
 """Postings followed in full for a message; past this, common terms are bounded (large KBs)."""
+_EXACT_FIRST_LIMIT = 4000
+"""Past `_ACCUMULATE_LIMIT` and up to this many postings, the exact list is found first and kept
+when the large path would surely have scored all of its intents (`Router._top`)."""
 _RARE_LIMIT = 500
 """On a large KB, postings followed in full before the rest are bounded instead."""
 _SEED = 32
@@ -502,9 +505,42 @@ class Router:
         change the decision — all scores from `_decision_floor(top)` up, in order — while the
         rest of the list holds the best of the candidates scored."""
         costs = [len(self._postings[t]) for t in query.terms]
-        if sum(costs) <= _ACCUMULATE_LIMIT:
+        total = sum(costs)
+        if total <= _ACCUMULATE_LIMIT:
             return self._select_reached(query, limit)
+        if total <= _EXACT_FIRST_LIMIT:
+            # the large path's list is the best of its candidates: the exact list whenever they
+            # hold all of its intents, which those it scores in any case often do
+            exact = self._select_reached(query, limit)
+            if self._surely_scored(query, costs).issuperset(i for i, _ in exact):
+                return exact
         return self._select(query, self._large_candidates(query, costs, limit, decisive), limit)
+
+    def _surely_scored(self, query: _Query, costs: list[int]) -> set[int]:
+        """Intents `_large_candidates` finds whatever its bound: those its rare terms reach,
+        small talk holding a common term, and the intents of each common term's lightest
+        phrases."""
+        rare = self._rare(costs)
+        intent_of, surely = self._phrase_intent, set()
+        for j, term in enumerate(query.terms):
+            if j in rare:
+                surely |= self._bag_sets[term]
+            else:
+                surely.update(self._smalltalk_postings.get(term, ()))
+                surely.update(map(intent_of.__getitem__, self._by_weight[term][1][:_SEED]))
+        return surely
+
+    def _rare(self, costs: list[int]) -> list[int]:
+        """The query terms (positions) whose postings are followed in full on the large path:
+        the fewest postings first, up to `_RARE_LIMIT` in all."""
+        rare: list[int] = []
+        total = 0
+        for j in sorted(range(len(costs)), key=costs.__getitem__):
+            if total + costs[j] > _RARE_LIMIT:
+                break
+            rare.append(j)
+            total += costs[j]
+        return rare
 
     def _select_reached(self, query: _Query, limit: int) -> list[tuple[int, float]]:
         """`_select` over every intent that shares a term with the message, without reading
@@ -884,14 +920,7 @@ class Router:
         light enough to beat the current `limit`-th best score are looked up, lightest first.
         """
         count = len(query.terms)
-        order = sorted(range(count), key=costs.__getitem__)
-        rare: list[int] = []
-        total = 0
-        for j in order:
-            if total + costs[j] > _RARE_LIMIT:
-                break
-            rare.append(j)
-            total += costs[j]
+        rare = self._rare(costs)
         common = [j for j in range(count) if j not in rare]
         found = _Candidates({}, set(), {})
         reached = self._overlap(query, sorted(rare))
