@@ -33,7 +33,7 @@ import simsimd
 from bot.core.embedding import EXACT_LIMIT, Search, StaticEmbedding, VectorIndex
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import TermIndex, intent_text
-from bot.core.router import Decision, Match, Outcome, Router
+from bot.core.router import Decision, Match, Outcome, Router, round_score
 from bot.core.text import NormalizedText, stem
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
@@ -472,7 +472,7 @@ class HybridRouter:
         """The best answering intents for a text (declines left out), best first, with their
         probabilities."""
         scored = [
-            Match(c.intent, round(c.probability, 4))
+            Match(c.intent, round_score(c.probability))
             for c in self._candidates(text)
             if c.intent.topic.kind is not Kind.DECLINE
         ]
@@ -484,7 +484,7 @@ class HybridRouter:
         best first, with their probabilities (a follow-up read against the topics in focus)."""
         also = [i for topic in topics for i in self._of_topic.get(topic, ())]
         scored = [
-            Match(c.intent, round(c.probability, 4))
+            Match(c.intent, round_score(c.probability))
             for c in self._candidates(text, also)
             if c.intent.topic.kind is not Kind.DECLINE
         ]
@@ -529,11 +529,11 @@ def gate_features(
     decline topic it matches best (by lexical match)."""
     read = _read_gate(_from_mappings(candidates, probabilities))
     gate = dict(zip(GATE_FEATURES, read.gate, strict=True))
-    ranked = [Match(c.intent, round(c.probability, 4)) for c in read.answers]
+    ranked = [Match(c.intent, round_score(c.probability)) for c in read.answers]
     decline = None
     if read.decline is not None:
         lexical = read.decline.values[_LEXICAL_AT]
-        decline = (lexical, Match(read.decline.intent, round(lexical, 4)))
+        decline = (lexical, Match(read.decline.intent, round_score(lexical)))
     return gate, ranked, decline
 
 
@@ -640,7 +640,7 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
     answers, decline = read.answers, read.decline
 
     def ranked(start: int, stop: int) -> tuple[Match, ...]:
-        return tuple(Match(a.intent, round(a.probability, 4)) for a in answers[start:stop])
+        return tuple(Match(a.intent, round_score(a.probability)) for a in answers[start:stop])
 
     confidence = model.confidence_of(read.gate) if answers else 0.0
     # "how do we protect our bot against jailbreaks?" asks for safeguards, not to be jailbroken
@@ -654,7 +654,7 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
         and not read.names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
         and not guarding
     ):
-        declined = Match(decline.intent, round(decline.values[_LEXICAL_AT], 4))
+        declined = Match(decline.intent, round_score(decline.values[_LEXICAL_AT]))
         return Decision(text, Outcome.NONE, (declined, *ranked(0, 2)))
     # a message naming another vendor's product is about that product
     if read.named_declines and not read.asked_for and not guarding:
@@ -663,25 +663,25 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
         return Decision(text, Outcome.NONE, ())
     best = answers[0]
     if best.exact_name:
-        top = Match(best.intent, round(max(confidence, model.certain), 4))
+        top = Match(best.intent, round_score(max(confidence, model.certain)))
         return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))  # said exactly: asked for
-    top = Match(best.intent, round(confidence, 4))
+    top = Match(best.intent, round_score(confidence))
     topic = best.intent.topic.id
     if confidence >= model.answer:
         if read.gate[1] < model.margin and confidence < model.certain:
             rivals = [a for a in answers[1:] if a.intent.topic.id != topic][:2]
             if rivals:
-                close = tuple(Match(a.intent, round(a.probability, 4)) for a in rivals)
+                close = tuple(Match(a.intent, round_score(a.probability)) for a in rivals)
                 return Decision(text, Outcome.AMBIGUOUS, (top, *close))
         return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
     if confidence >= model.suggest:
-        floor = max(_RIVAL_FLOOR, round(best.probability, 4) * _RIVAL_SHARE)
+        floor = max(_RIVAL_FLOOR, round_score(best.probability) * _RIVAL_SHARE)
         suggestions = [top]
         for a in answers[1:]:
             if len(suggestions) > 2:
                 break
-            if a.intent.topic.id != topic and round(a.probability, 4) >= floor:
-                suggestions.append(Match(a.intent, round(a.probability, 4)))
+            if a.intent.topic.id != topic and round_score(a.probability) >= floor:
+                suggestions.append(Match(a.intent, round_score(a.probability)))
         rivals = [m.intent.topic for m in suggestions[1:]]
         if rivals and all(r.id in best.intent.topic.related or topic in r.related for r in rivals):
             return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
@@ -689,7 +689,7 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
     if decline is not None and read.gate[8] >= model.decline:
         # declined all the same: with what the decline topic says ("how much is gpt-4o per 1k
         # tokens?" names GPT-4o, and gets the pricing answer rather than "I don't know")
-        declined = Match(decline.intent, round(decline.values[_LEXICAL_AT], 4))
+        declined = Match(decline.intent, round_score(decline.values[_LEXICAL_AT]))
         return Decision(text, Outcome.NONE, (declined, top, *ranked(1, 4)))
     return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
 

@@ -109,12 +109,12 @@ class TermIndex:
         found: dict[int, float] = {}
         scale = 1.0 / ceiling
         for term in walked:
-            indexes, contributions = self._columns[term]
             if not found:  # the first term's documents: 0.0 + contribution * scale, in C
+                indexes, contributions = self._columns[term]
                 found = dict(zip(indexes, map(scale.__mul__, contributions), strict=True))
                 continue
             get = found.get
-            for index, contribution in zip(indexes, contributions, strict=True):
+            for index, contribution in self._postings[term]:  # pairs: cheaper than a zip
                 found[index] = get(index, 0.0) + contribution * scale
         for term in known:  # common words only add to documents found through the others
             if term in walked:

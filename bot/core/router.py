@@ -96,6 +96,9 @@ _FULL = 1.0 - 1e-9
 """A phrase covered this much is covered in full (names earn the bonus)."""
 _ACCUMULATE_LIMIT = 1000
 """Postings followed in full for a message; past this, common terms are bounded (large KBs)."""
+_EXACT_FIRST_LIMIT = 4000
+"""Past `_ACCUMULATE_LIMIT` and up to this many postings, the exact list is found first and kept
+when the large path would surely have scored all of its intents (`Router._top`)."""
 _RARE_LIMIT = 500
 """On a large KB, postings followed in full before the rest are bounded instead."""
 _SEED = 32
@@ -113,6 +116,15 @@ _NAME_BONUS = 0.1
 """Added when the message names the topic in full: naming a service is asking about it."""
 _COVERAGE_DIGITS = 9
 """Decimals a phrase's coverage is rounded to (`_coverage`)."""
+_COVERAGE_SCALE = 1e9
+_SCORE_DIGITS = 4
+_SCORE_SCALE = 1e4
+"""Decimals a score is rounded to (`round_score`); each scale is 10 to its decimals."""
+_FAST_BELOW = 1000.0
+_NOT_HALF = 0.4999
+"""`round_score` and `_rounded` round a positive value below this without decimal digits when
+its scaled float lies this close to an integer (that float is off the exact product by less
+than 1e-4, so the exact one rounds to the same integer)."""
 _ROUNDING = 2e-9
 """More than rounding moves a share, and more than the gap between two shares it makes equal:
 a share further than this below a bar cannot round up to it."""
@@ -132,8 +144,25 @@ def _coverage(matched: float, weight: float) -> float:
 
 def _rounded(share: float) -> float:
     """A share rounded as `_coverage` rounds it. Rounding is monotonic: an intent's best
-    rounded share is its best share, rounded."""
+    rounded share is its best share, rounded. `round(share, 9)`, the same float, mostly
+    without its decimal digits (`round_score`)."""
+    scaled = share * _COVERAGE_SCALE
+    whole = (scaled + 0.5) // 1.0
+    if -_NOT_HALF < scaled - whole < _NOT_HALF and 0.0 < share < _FAST_BELOW:
+        return whole / _COVERAGE_SCALE
     return round(share, _COVERAGE_DIGITS)
+
+
+def round_score(score: float) -> float:
+    """`round(score, 4)`, the same float. `round` with digits goes through decimal digits
+    (~2,000 instructions); a value of (0, 1000) whose scaled float lies near an integer rounds
+    to the integer its exact scaled value rounds to, and that integer over the scale is the
+    float nearest the rounded decimal, which `round` returns."""
+    scaled = score * _SCORE_SCALE
+    whole = (scaled + 0.5) // 1.0
+    if -_NOT_HALF < scaled - whole < _NOT_HALF and 0.0 < score < _FAST_BELOW:
+        return whole / _SCORE_SCALE
+    return round(score, _SCORE_DIGITS)
 
 
 def _f_measure(beta2: float, phrase_coverage: float, query_coverage: float) -> float:
@@ -388,7 +417,7 @@ class Router:
             top = self._top_unpruned(query, limit)
         else:
             top = self._top(query, limit, decisive)
-        return [(i, round(s, 4)) for i, s in top]
+        return [(i, round_score(s)) for i, s in top]
 
     def can_reach(self, terms: tuple[str, ...], intents: Collection[int], score: float) -> bool:
         """Whether one of `intents` (positions) may score `score` for a text normalized to
@@ -476,9 +505,42 @@ class Router:
         change the decision — all scores from `_decision_floor(top)` up, in order — while the
         rest of the list holds the best of the candidates scored."""
         costs = [len(self._postings[t]) for t in query.terms]
-        if sum(costs) <= _ACCUMULATE_LIMIT:
+        total = sum(costs)
+        if total <= _ACCUMULATE_LIMIT:
             return self._select_reached(query, limit)
+        if total <= _EXACT_FIRST_LIMIT:
+            # the large path's list is the best of its candidates: the exact list whenever they
+            # hold all of its intents, which those it scores in any case often do
+            exact = self._select_reached(query, limit)
+            if self._surely_scored(query, costs).issuperset(i for i, _ in exact):
+                return exact
         return self._select(query, self._large_candidates(query, costs, limit, decisive), limit)
+
+    def _surely_scored(self, query: _Query, costs: list[int]) -> set[int]:
+        """Intents `_large_candidates` finds whatever its bound: those its rare terms reach,
+        small talk holding a common term, and the intents of each common term's lightest
+        phrases."""
+        rare = self._rare(costs)
+        intent_of, surely = self._phrase_intent, set()
+        for j, term in enumerate(query.terms):
+            if j in rare:
+                surely |= self._bag_sets[term]
+            else:
+                surely.update(self._smalltalk_postings.get(term, ()))
+                surely.update(map(intent_of.__getitem__, self._by_weight[term][1][:_SEED]))
+        return surely
+
+    def _rare(self, costs: list[int]) -> list[int]:
+        """The query terms (positions) whose postings are followed in full on the large path:
+        the fewest postings first, up to `_RARE_LIMIT` in all."""
+        rare: list[int] = []
+        total = 0
+        for j in sorted(range(len(costs)), key=costs.__getitem__):
+            if total + costs[j] > _RARE_LIMIT:
+                break
+            rare.append(j)
+            total += costs[j]
+        return rare
 
     def _select_reached(self, query: _Query, limit: int) -> list[tuple[int, float]]:
         """`_select` over every intent that shares a term with the message, without reading
@@ -858,14 +920,7 @@ class Router:
         light enough to beat the current `limit`-th best score are looked up, lightest first.
         """
         count = len(query.terms)
-        order = sorted(range(count), key=costs.__getitem__)
-        rare: list[int] = []
-        total = 0
-        for j in order:
-            if total + costs[j] > _RARE_LIMIT:
-                break
-            rare.append(j)
-            total += costs[j]
+        rare = self._rare(costs)
         common = [j for j in range(count) if j not in rare]
         found = _Candidates({}, set(), {})
         reached = self._overlap(query, sorted(rare))

@@ -17,6 +17,7 @@ from collections.abc import Container, Iterable
 from functools import cache
 from importlib import resources
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -45,10 +46,11 @@ class Speller:
         self._given_english = english
         """English words to leave alone; None: pyspellchecker's (read when first needed)."""
         self._known = frozenset(w.lower() for w in words)
-        self._by_start: dict[str, list[str]] = {}
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        """Knowledge words by first letter and length."""
         for word in sorted(self._known):
             if len(word) >= _SHORTEST - 1:
-                self._by_start.setdefault(word[0], []).append(word)
+                self._by_start.setdefault((word[0], len(word)), []).append(word)
         self._fixed: dict[str, str] = {}
 
     def correct(self, text: str) -> str:
@@ -73,17 +75,18 @@ class Speller:
         return word if fixed == lower else fixed
 
     def _nearest(self, word: str) -> str | None:
+        """The one knowledge word nearest the word, within the edits allowed (None for none or
+        a tie): candidates of a length within reach, compared in one rapidfuzz call."""
         allowed = 2 if len(word) >= _LONG else 1
-        best: list[str] = []
-        best_distance = allowed + 1
-        for candidate in self._by_start.get(word[0], ()):
-            if abs(len(candidate) - len(word)) > allowed:
-                continue
-            distance = OSA.distance(word, candidate, score_cutoff=allowed)
-            if distance > allowed:
-                continue
-            if distance < best_distance:
-                best, best_distance = [candidate], distance
-            elif distance == best_distance:
-                best.append(candidate)
-        return best[0] if len(best) == 1 else None
+        size = len(word)
+        candidates = [
+            candidate
+            for length in range(size - allowed, size + allowed + 1)
+            for candidate in self._by_start.get((word[0], length), ())
+        ]
+        found = process.extract(
+            word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        if not found or (len(found) > 1 and found[1][1] == found[0][1]):
+            return None
+        return found[0][0]
