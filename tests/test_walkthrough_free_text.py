@@ -43,6 +43,27 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
     assert answers_of(turn) == {"goal": "ai-services", "ai-kind": "text"}
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "read"),
+    [
+        (
+            "Our insurer keeps years of chat logs with customers. Compliance wants personal data "
+            "redacted and analysts want named entities like policy numbers found.",
+            "text analytics",
+        ),
+        (
+            "We log telemetry from pumps, a few petabytes soon, and want to store everything as is "
+            "in hierarchical folders with cold tiers before anyone models it.",
+            "data pipelines",
+        ),
+    ],
+)
+async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, paragraph, read):
+    await convo.say("help me pick an architecture")
+    turn = await convo.say(paragraph)
+    assert read in turn.shown.lower()  # "I read: …" or "Got it: …"
+
+
 async def test_what_a_paragraph_answers_is_not_asked_again(convo):
     await convo.say("help me pick an architecture")
     turn = await convo.say(
