@@ -186,6 +186,7 @@ async def test_products_next_to_ours_are_declined(convo, message):
         "what's the difference between GROUP BY and PARTITION BY in sql?",
         "hugging face dataset downloads are really slow, any fix?",
         "grid search or bayesian optimization for my xgboost params?",
+        "how do we set up billing and payment for our azure subscription?",
     ],
 )
 async def test_everyday_senses_careers_and_tooling_questions_are_declined(convo, message):
