@@ -668,3 +668,8 @@ async def test_keeping_an_eye_on_token_usage_after_foundry_is_its_monitoring(con
     await convo.say("what can azure ai foundry do for us?")
     turn = await convo.say("can we keep an eye on token usage once it's live?")
     assert "token usage" in turn.text
+
+
+async def test_ref_is_read_as_reference(convo):
+    turn = await convo.say("list the ref architectures")
+    assert decided(turn)[0].startswith("ml-reference-architectures")
