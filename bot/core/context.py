@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,6 +281,15 @@ class Conversation:
         self._refer_starts: dict[str, list[tuple[str, ...]]] = {}
         for refer in self._refers:
             self._refer_starts.setdefault(refer[0], []).append(refer)
+        self._names = [
+            (topic.id, lowered)
+            for topic in kb.topics.values()
+            if topic.kind in _FOCUS_KINDS
+            for lowered in dict.fromkeys(name.lower() for name in (topic.title, *topic.aliases))
+        ]
+        """Each focus topic's names, lowercased."""
+        self._name_patterns: dict[str, re.Pattern[str]] = {}
+        """The pattern that finds a name as words, compiled the first time the name is said."""
         self._corrections = sorted(
             (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
@@ -528,13 +537,7 @@ class Conversation:
     def _listed(self, focus: Focus) -> tuple[str, ...]:
         """The topics the last answer named, in the order it named them."""
         said = _ASIDE.sub(" ", self._said_last(focus).lower())  # "(Fabric Runtime)" is an aside
-        spans = [
-            (found.start(), found.end(), other.id)
-            for other in self.kb.topics.values()
-            if other.kind in _FOCUS_KINDS and other.id != focus.topic
-            for name in (other.title, *other.aliases)
-            for found in re.finditer(rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", said)
-        ]
+        spans = [span for span in self._names_in(said) if span[2] != focus.topic]
         listed: list[str] = []
         end = -1
         # the longest name wins where names overlap ("Spark in Microsoft Fabric", not Fabric)
@@ -577,12 +580,16 @@ class Conversation:
         """ "And what tasks can the second one be adapted to?" after a comparison: the side it
         counts to, with the rest of the message read against that side (its own parts and its
         related topics)."""
+        joined = f" {' '.join(words)} "
+        if not any(f" {cue} " in joined for cue, _ in _ORDINALS) and not any(
+            words[i] == "the" and words[i + 2] in _ONE for i in range(len(words) - 2)
+        ):
+            return None  # counts to nothing: the last answer's list is not read
         # the pair compared last, or the topics the last answer listed ("which Azure services
         # run Spark?" then "the third one")
         sides = focus.compared if len(focus.compared) >= 2 else self._listed(focus)
         if len(sides) < 2:
             return None
-        joined = f" {' '.join(words)} "
         found = next(
             ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined and side < len(sides)),
             None,
@@ -1416,22 +1423,24 @@ class Conversation:
         read = self.router.rank_among(f"{text} ({topic.title})" if named else text, (topic.id,))
         return tuple(m for m in read if m.intent.topic.id == topic.id)
 
+    def _names_in(self, lowered: str) -> Iterator[tuple[int, int, str]]:
+        """Where a lowercased text says a focus topic's title or alias: (start, end, topic)."""
+        for topic_id, name in self._names:
+            if name not in lowered:
+                continue  # the regex only where the name is said at all
+            pattern = self._name_patterns.get(name)
+            if pattern is None:
+                pattern = re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
+                self._name_patterns[name] = pattern
+            for found in pattern.finditer(lowered):
+                yield found.start(), found.end(), topic_id
+
     def _named_topics(self, said: str, skip: set[str]) -> list[Topic]:
         """The topics a text names by title or alias, the last named first."""
-        lowered = said.lower()
         where: dict[str, int] = {}
-        for other in self.kb.topics.values():
-            if other.id in skip or other.kind not in _FOCUS_KINDS:
-                continue
-            for name in (other.title, *other.aliases):
-                found = [
-                    m.start()
-                    for m in re.finditer(
-                        rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", lowered
-                    )
-                ]
-                if found:
-                    where[other.id] = max(where.get(other.id, -1), found[-1])
+        for start, _, topic_id in self._names_in(said.lower()):
+            if topic_id not in skip:
+                where[topic_id] = max(where.get(topic_id, -1), start)
         return [self.kb.topics[t] for t in sorted(where, key=where.__getitem__, reverse=True)]
 
     def _refers_back(self, words: list[str]) -> bool:
