@@ -673,3 +673,10 @@ async def test_keeping_an_eye_on_token_usage_after_foundry_is_its_monitoring(con
 async def test_ref_is_read_as_reference(convo):
     turn = await convo.say("list the ref architectures")
     assert decided(turn)[0].startswith("ml-reference-architectures")
+
+
+async def test_a_follow_up_typed_without_its_apostrophe_is_still_one(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("when shouldnt we bother with it")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "Everyday content" in turn.text

@@ -308,7 +308,10 @@ class Conversation:
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
             for phrase in followup.phrases:
-                self._followup_phrases.append(" ".join(_WORD.findall(phrase.lower())))
+                # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
+                self._followup_phrases.append(
+                    " ".join(_WORD.findall(phrase.lower())).replace("'", "")
+                )
                 self._followup_of.append(followup)
 
     def route(self, text: str) -> Decision:
@@ -672,6 +675,7 @@ class Conversation:
         the follow-up (then it is one even if it would route on its own)."""
         if not words or len(words) > _FOLLOWUP_MAX_WORDS or not self._followup_phrases:
             return None, False
+        words = [w.replace("'", "") for w in words]
         # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
         negated = _negated(words)
         scored = process.extract(
