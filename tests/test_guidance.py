@@ -236,3 +236,10 @@ async def test_guidance_with_unusual_words_and_an_ai_subject_still_starts_the_wa
         "our bakery franchise wants croissant demand forecasting per shop, what would you go with?"
     )
     assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_guidance_on_something_else_mid_conversation_is_declined_too(convo):
+    await convo.say("which azure options run spark?")
+    turn = await convo.say("can you recommend an architecture firm to redo our kitchen in Lyon?")
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"

@@ -44,7 +44,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
-from bot.core.guidance import GuidanceReader, declined_by_name
+from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
@@ -321,6 +321,10 @@ class Conversation:
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
+        if is_walkthrough(understood.decision) and self.guidance.off_subject(text):
+            # "can you recommend an architecture firm to redo our kitchen?": declined, not the
+            # walkthrough's introduction
+            return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
         top = understood.decision.top
         if (
             understood.context is None

@@ -121,9 +121,9 @@ class GuidanceReader:
         request = self._request(text, decision)
         if request is not Request.WALKTHROUGH or is_walkthrough(decision):
             return request  # "walk me through it": the walkthrough topic itself
-        return None if self._off_subject(text) else request
+        return None if self.off_subject(text) else request
 
-    def _off_subject(self, text: str) -> bool:
+    def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
         its words (those not asking for guidance) are unknown to the knowledge, and none is a
         subject of guidance.yaml."""
