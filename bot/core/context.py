@@ -560,9 +560,7 @@ class Conversation:
             intent = self.router.intent(focus.intent) if focus.intent else None
         except KeyError:
             return ""
-        if intent is None:
-            return ""
-        return intent.question.answer if intent.question is not None else intent.topic.summary
+        return "" if intent is None else _answer_text(intent)
 
     def _named_negated(self, words: list[str]) -> set[str]:
         """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
@@ -588,9 +586,7 @@ class Conversation:
         counts to, with the rest of the message read against that side (its own parts and its
         related topics)."""
         joined = f" {' '.join(words)} "
-        if not any(f" {cue} " in joined for cue, _ in _ORDINALS) and not any(
-            words[i] == "the" and words[i + 2] in _ONE for i in range(len(words) - 2)
-        ):
+        if not any(f" {cue} " in joined for cue, _ in _ORDINALS) and not _picked_by_word(words):
             return None  # counts to nothing: the last answer's list is not read
         # the pair compared last, or the topics the last answer listed ("which Azure services
         # run Spark?" then "the third one")
@@ -630,9 +626,7 @@ class Conversation:
         """ "The deep one" after machine learning vs deep learning: the one side whose name has
         the word said between "the" and "one" (the side, and the words that said it)."""
         normalize = self.router.normalizer.normalize
-        for i in range(len(words) - 2):
-            if words[i] != "the" or words[i + 2] not in _ONE:
-                continue
+        for i in _picked_by_word(words):
             said = set(normalize(words[i + 1]).terms)
             sides = [
                 side
@@ -1359,7 +1353,7 @@ class Conversation:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = intent.question.answer if intent.question is not None else intent.topic.summary
+        said = _answer_text(intent)
         said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
         kept = self._own_best(text, topic, named=False)
         for named in self._named_topics(said, {topic.id, intent.topic.id}):
@@ -1391,7 +1385,7 @@ class Conversation:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = intent.question.answer if intent.question is not None else intent.topic.summary
+        said = _answer_text(intent)
         stories = [
             t for t in self._named_topics(said, {intent.topic.id}) if t.kind is Kind.CUSTOMER_STORY
         ]
@@ -1511,6 +1505,16 @@ class Conversation:
 
     def _declined_by_name(self, decision: Decision) -> bool:
         return declined_by_name(self.router, decision)
+
+
+def _answer_text(intent: Intent) -> str:
+    """What answering an intent says: its question's answer, or its topic's summary."""
+    return intent.question.answer if intent.question is not None else intent.topic.summary
+
+
+def _picked_by_word(words: Sequence[str]) -> list[int]:
+    """Where the words say "the <word> one" ("the deep one"): the positions of "the"."""
+    return [i for i in range(len(words) - 2) if words[i] == "the" and words[i + 2] in _ONE]
 
 
 def _asks_of_place(words: Sequence[str]) -> bool:

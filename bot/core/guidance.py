@@ -103,12 +103,13 @@ class GuidanceReader:
         )
         self._asking_terms = frozenset(t for w in asking for t in normalize(w).terms)
         self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
-        self._known_terms = frozenset(
-            t
-            for intent in router.lexical.intents
-            if intent.topic.kind not in _NOT_KNOWLEDGE
-            for said in (intent.topic.title, *intent.phrases)
-            for t in normalize(said).terms
+        lexical = router.lexical
+        self._known_terms = frozenset().union(
+            *(
+                lexical.terms_of(i)
+                for i, intent in enumerate(lexical.intents)
+                if intent.topic.kind not in _NOT_KNOWLEDGE
+            )
         )
 
     def request(self, text: str, decision: Decision) -> Request | None:
@@ -119,9 +120,9 @@ class GuidanceReader:
         AI or data ("what's the best approach to ask for a raise?")."""
         text = self.reader.correct(text)
         request = self._request(text, decision)
-        if request is not Request.WALKTHROUGH or is_walkthrough(decision):
-            return request  # "walk me through it": the walkthrough topic itself
-        return None if self.off_subject(text) else request
+        if request is Request.WALKTHROUGH and self.off_subject(text):
+            return None
+        return request
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of

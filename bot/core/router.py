@@ -333,6 +333,10 @@ class Router:
                 rarest = min(phrase.terms, key=lambda t: (document_frequency[t], t))
                 self._names_by_rarest[rarest].append(position)
 
+    def terms_of(self, intent: int) -> frozenset[str]:
+        """The normalized terms of every phrase of the intent at this index."""
+        return self._intent_terms[intent]
+
     @property
     def phrase_count(self) -> int:
         """How many phrases the index holds."""
