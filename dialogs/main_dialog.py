@@ -16,6 +16,8 @@ from dialogs.walkthrough_dialog import WalkthroughDialog
 WALKTHROUGH_OFFER = "Help me choose an architecture"
 """The button offered beside an answer to a request for advice: clicking it starts the
 walkthrough (the walkthrough topic's own phrase)."""
+ANSWERED_FIRST = "archbot.answered_first"
+"""Turn state: the message was answered, and the walkthrough starts after that answer."""
 
 
 def with_walkthrough_offer(reply: Reply) -> Reply:
@@ -28,6 +30,10 @@ class MainDialog(ComponentDialog):
     """Answers knowledge questions through the recognizer; one turn per question. A message that
     asks for guidance (the `walkthrough` action topic) starts the guided walkthrough, the one
     dialog this component holds; the component ends when the walkthrough does.
+
+    A request for advice on a need the knowledge answers ("we get 4k invoices a month … what
+    would you use?") gets that answer first, then the walkthrough, introduced as fitting the
+    answer to the team.
 
     A question needs no dialog stack: when none is active, the handler calls `answer` first and
     runs the dialog only for a message that starts the walkthrough (botbuilder's dialog turn,
@@ -47,7 +53,8 @@ class MainDialog(ComponentDialog):
             self.add_dialog(walkthrough)
 
     async def answer(self, context: TurnContext) -> bool:
-        """Answer the message unless it asks for the walkthrough; True when it was answered."""
+        """Answer the message unless it asks for the walkthrough; True when the turn is done
+        (False: the walkthrough starts, after the answer when the request was answered)."""
         if self.walkthrough is not None and await self.walkthrough.follow_up(context):
             return True  # "why not X?" / "what if …?" about the last recommendation
         result = await self.recognizer.recognize_once(context)
@@ -55,6 +62,8 @@ class MainDialog(ComponentDialog):
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
         request = conversation.guidance.request(text, understood.decision)
+        if request is Request.ANSWER_FIRST and understood.context is not None:
+            request = None  # "the second option: which models fit that?" continues the talk
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
             # the walkthrough is about what the opener named: a question on the way is read so
             await self.recognizer.remember(context, result)
@@ -64,11 +73,16 @@ class MainDialog(ComponentDialog):
             reply = with_walkthrough_offer(reply)
         await context.send_activity(to_activity(reply, context))
         await self.recognizer.remember(context, result)
+        if self.walkthrough is not None and request is Request.ANSWER_FIRST:
+            context.turn_state[ANSWERED_FIRST] = True
+            return False
         return True
 
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
         """Answer the message, or start the walkthrough it asks for."""
-        if await self.answer(inner_dc.context):
+        context = inner_dc.context
+        answered = bool(context.turn_state.get(ANSWERED_FIRST))
+        if not answered and await self.answer(context):
             return DialogTurnResult(DialogTurnStatus.Complete)
-        opener = inner_dc.context.activity.text or ""
-        return await inner_dc.begin_dialog(self.walkthrough.id, {"opener": opener})
+        options = {"opener": context.activity.text or "", "answered": answered}
+        return await inner_dc.begin_dialog(self.walkthrough.id, options)

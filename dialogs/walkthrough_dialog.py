@@ -103,6 +103,9 @@ ASIDE = (
 """After a message declined mid-walkthrough: the question it interrupted, as a reminder (its
 options are on the question above)."""
 CONFIRMED = "Good."
+AFTER_ANSWER = "after_answer"
+"""The walkthrough's state: it began after an answer to the request that opened it, so a
+question on the way is read as one even when it is long."""
 WHICH_PART = (
     'Which part did I get wrong? Tell me in your own words (for example "we do have data '
     'scientists"), or say **back**.'
@@ -185,7 +188,10 @@ class WalkthroughDialog(ComponentDialog):
         notes: list[str] = list(options.get("notes") or [])
         if state is None:
             state = self.advisor.start(options.get("opener") or "")
-            notes = [self.advisor.walkthrough.intro, *self._read_back(state, state["inferred"])]
+            walkthrough = self.advisor.walkthrough
+            state[AFTER_ANSWER] = bool(options.get("answered"))
+            intro = walkthrough.intro_after_answer if state[AFTER_ANSWER] else ""
+            notes = [intro or walkthrough.intro, *self._read_back(state, state["inferred"])]
             options["confirming"] = bool(state["inferred"])
         question = self.advisor.next_question(state)
         if question is None:
@@ -231,8 +237,12 @@ class WalkthroughDialog(ComponentDialog):
         long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
         asked = looks_like_question(text)
         # a short question is a question ("what is RAG?"); a paragraph is read first, even when
-        # it ends in one ("… which service should we use?")
+        # it ends in one ("… which service should we use?"), unless the walkthrough followed an
+        # answer: the conversation was already under way ("once it's trained, how do we run
+        # predictions on a nightly file drop?")
         knowledge = match.kind is not MatchKind.EXACT and not correcting
+        if long_answer and asked and state.get(AFTER_ANSWER):
+            long_answer = False
         if knowledge and not long_answer and (asked or match.kind is MatchKind.NONE):
             answered = await self._answer_knowledge(step, state, question, text, asked, match)
             if answered is not None:
@@ -303,13 +313,16 @@ class WalkthroughDialog(ComponentDialog):
         asked: bool,
     ) -> DialogTurnResult | None:
         """A short message that answers nothing and is no answer at all: one the recognizer
-        declines surely ("book a meeting room for 3pm") gets that decline and a reminder of the
-        question; a question it can only guess at ("so what data do I need?") its "did you
-        mean …?" and the question again. None for any other message."""
+        declines surely ("book a meeting room for 3pm"), or a question it declines ("what's the
+        capital of Chile?"), gets that decline and a reminder of the question; a question it can
+        only guess at ("so what data do I need?") its "did you mean …?" and the question again.
+        None for any other message."""
         result = await self._read(step.context)
         decision = decision_of(result)
         missed = step.values.get("missed")
-        if declines_surely(self.recognizer.router, decision):
+        if declines_surely(self.recognizer.router, decision) or (
+            asked and decision.outcome is Outcome.NONE
+        ):
             await self._give(step.context, result)
             return await self._loop(
                 step, state, [], asking=question.id, misses=misses, missed=missed, aside=True

@@ -10,6 +10,7 @@ from dialogs.main_dialog import WALKTHROUGH_OFFER
 from .test_loader import VALID_TOPIC, kb_with, problems_of
 
 WALKTHROUGH_OPENS = "Let's find the right architecture"
+AFTER_ANSWER = "That's the short answer"
 
 
 @pytest.mark.parametrize(
@@ -50,15 +51,68 @@ async def test_a_design_word_wins_over_a_need_the_knowledge_answers(convo):
     assert WALKTHROUGH_OPENS in turn.text
 
 
-async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer(convo):
+async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_questions(convo):
     turn = await convo.say(
         "the speech to text gets our product names wrong every time, what do you suggest?"
     )
+    assert "Custom Speech" in turn.text  # the short answer first
+    assert AFTER_ANSWER in turn.text  # then the walkthrough, to fit it to the team
     assert WALKTHROUGH_OPENS not in turn.text
-    assert "Custom Speech" in turn.text
-    assert WALKTHROUGH_OFFER in turn.buttons  # the walkthrough, one click away
-    turn = await convo.say(WALKTHROUGH_OFFER)
-    assert WALKTHROUGH_OPENS in turn.text
+    assert turn.buttons  # its first open question's choices
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        # the shape of asking what to choose, whatever the words between
+        (
+            "hey, we get ~4k supplier invoices a month as pdfs and someone keys them into SAP by "
+            "hand. what would you use to pull the fields out automatically?",
+            "Document Intelligence",
+        ),
+        (
+            "hr runs a survey twice a year with 15k free-text comments. what should we use to get "
+            "sentiment and key themes out of that text?",
+            "Language",
+        ),
+        ("which azure service should we go with for live captions of our town halls?", "Speech"),
+        (
+            "our HR ops folks want their own assistant in Teams, no devs. how should they go "
+            "about it?",
+            "Copilot Studio",
+        ),
+    ],
+)
+async def test_asking_what_to_choose_for_a_need_answers_it_then_asks(convo, message, answer):
+    turn = await convo.say(message)
+    assert answer in turn.text
+    assert AFTER_ANSWER in turn.text
+
+
+async def test_a_question_on_the_way_is_answered_however_long(convo):
+    await convo.say(
+        "we want our own translation engine for legal terms but only have a glossary. "
+        "what would you suggest?"
+    )
+    turn = await convo.say(
+        "once we have a model trained there, which API do our existing apps call to use it?"
+    )
+    assert "Translator Text API" in turn.text  # answered as a question, not read as an answer
+    assert "Back to the walkthrough" in turn.text
+
+
+async def test_asking_what_to_use_for_something_else_is_declined(convo):
+    turn = await convo.say(
+        "my fabric softener left stains on my shirts, what should i use instead?"
+    )
+    assert WALKTHROUGH_OPENS not in turn.text and AFTER_ANSWER not in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_a_follow_up_shaped_like_a_choice_continues_the_conversation(convo):
+    await convo.say("how can i host a language model in my workload?")
+    turn = await convo.say("which of those fits a team with no GPU budget?")
+    assert AFTER_ANSWER not in turn.text and WALKTHROUGH_OPENS not in turn.text
 
 
 async def test_a_plain_question_is_not_offered_the_walkthrough(convo):
@@ -89,6 +143,20 @@ def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
     assert problems_of(root) == [
         "knowledge/guidance.yaml:3: cue 'right {stakc}': {stakc} is not a word class "
         "({design}, {designing})"
+    ]
+
+
+def test_a_cue_may_name_a_class_of_the_guidance_file(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    (root / "guidance.yaml").write_text(
+        "classes:\n  actor: [we, i]\n  design: [x]\ncues:\n  - should {actor} pick\n"
+        "  - which {actors}\n"
+    )
+    assert problems_of(root) == [
+        "knowledge/guidance.yaml:3: class 'design': a class name is lowercase letters and '_', "
+        "and not design or designing",
+        "knowledge/guidance.yaml:6: cue 'which {actors}': {actors} is not a word class "
+        "({actor}, {design}, {designing})",
     ]
 
 
@@ -138,8 +206,8 @@ async def test_a_short_question_about_a_named_service_is_answered(convo, message
 
 
 async def test_a_cue_of_plain_words_must_be_said_as_it_is(convo):
-    # "what would you do" is not in "what tool would you use to do the same"
-    turn = await convo.say("what tool would you use to do the same in azure?")
+    # "what would you do" is not in "what would you say we do …"
+    turn = await convo.say("what would you say we do about the same thing in azure?")
     assert WALKTHROUGH_OPENS not in turn.text
 
 

@@ -254,7 +254,8 @@ async def test_yes_after_an_answer_is_an_acknowledgement_not_a_question(convo):
 
 async def test_a_request_for_advice_on_a_design_starts_the_walkthrough(convo):
     turn = await convo.say("Please recommend services for a translation workflow")
-    assert decided(turn)[0] == "walkthrough" or "Let's find the right architecture" in turn.text
+    # the walkthrough, on its own or after the answer the knowledge has for the need
+    assert any(intro in turn.text for intro in ("Let's find the right", "That's the short answer"))
 
 
 async def test_a_comparison_asking_how_to_decide_stays_a_comparison(convo):

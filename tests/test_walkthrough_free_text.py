@@ -179,6 +179,14 @@ async def test_a_request_declined_mid_walkthrough_is_declined_and_the_walkthroug
     assert "Tables (predict a number or a category)" in answered.shown
 
 
+async def test_a_question_declined_mid_walkthrough_is_declined_not_missed(convo):
+    await convo.say("help me choose an architecture")
+    turn = await convo.say("what's the capital of chile?")
+    assert MISSED[0] not in turn.shown  # not "didn't catch that": a question it cannot answer
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    assert ASIDE.format(ask="What are you building?") in shown(turn.messages[-1])
+
+
 async def test_a_question_mid_walkthrough_is_read_in_the_conversations_focus(convo):
     await convo.say("what is azure machine learning?")
     await convo.say("help me choose an architecture")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 from bot.core.kb import FOLLOWUP_PARTS, ConversationCues, FollowUp
 from bot.core.yaml_reader import ID_PATTERN, Problem, Reader, YamlMap, YamlSeq
@@ -40,7 +41,9 @@ _GUIDANCE_LISTS = {
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
 GUIDANCE_CLASSES = frozenset({"design", "designing"})
-"""The word classes a guidance cue may name in braces."""
+"""The word classes a guidance cue may name in braces besides those of `classes`."""
+_CLASSES_KEY = "classes"
+"""guidance.yaml's mapping of further word classes: name → words."""
 _CUE_CLASS = re.compile(r"\{([^}]*)\}")
 _KEYS = {*_WORD_LISTS, "followups"}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
@@ -68,21 +71,45 @@ def _open(
     return None if data is None else (reader, data)
 
 
-def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+def _read_guidance(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
     opened = _open(path, root, problems, "the guidance file")
     if opened is None:
         return {}
     reader, data = opened
-    reader.keys(data, set(_GUIDANCE_LISTS), set(), "the guidance file")
-    found = {}
+    reader.keys(data, {*_GUIDANCE_LISTS, _CLASSES_KEY}, set(), "the guidance file")
+    classes = _read_classes(reader, data)
+    known = GUIDANCE_CLASSES | {name for name, _ in classes}
+    found: dict[str, Any] = {"guidance_classes": classes}
     for key, field in _GUIDANCE_LISTS.items():
         texts = reader.texts(data, key, "the guidance file")
         for text, line in texts if key.endswith("cues") else ():
-            for unknown in {c for c in _CUE_CLASS.findall(text) if c not in GUIDANCE_CLASSES}:
-                known = ", ".join(f"{{{c}}}" for c in sorted(GUIDANCE_CLASSES))
-                reader.problem(line, f"cue {text!r}: {{{unknown}}} is not a word class ({known})")
+            for unknown in {c for c in _CUE_CLASS.findall(text) if c not in known}:
+                names = ", ".join(f"{{{c}}}" for c in sorted(known))
+                reader.problem(line, f"cue {text!r}: {{{unknown}}} is not a word class ({names})")
         found[field] = tuple(t.lower() for t, _ in texts)
     return found
+
+
+def _read_classes(reader: Reader, data: YamlMap) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """guidance.yaml's `classes`: each name with its words (a cue says `{name}` for any)."""
+    if _CLASSES_KEY not in data:
+        return ()
+    section = reader.mapping(data[_CLASSES_KEY], data.key_lines[_CLASSES_KEY], "'classes'")
+    classes = []
+    for name in section or ():
+        if name in GUIDANCE_CLASSES or not re.fullmatch(r"[a-z_]+", str(name)):
+            reader.problem(
+                section.key_lines[name],
+                f"class {name!r}: a class name is lowercase letters and '_', "
+                f"and not {' or '.join(sorted(GUIDANCE_CLASSES))}",
+            )
+            continue
+        words = tuple(w.lower() for w, _ in reader.texts(section, name, f"class {name!r}"))
+        if not words:
+            reader.problem(section.key_lines[name], f"class {name!r} needs at least one word")
+            continue
+        classes.append((str(name), words))
+    return tuple(classes)
 
 
 def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:

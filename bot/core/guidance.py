@@ -7,9 +7,10 @@ reads as the walkthrough topic on its own ("help me pick an architecture: we hav
 invoices …"). Comparisons, requests to act and requests a decline topic answers never start it;
 nor does advice asked on a comparison the message names both sides of ("databricks vs fabric for
 our platform, thoughts?"), unless a cue asks for the walkthrough.
-A request that the recognizer answers surely gets that answer instead (with the walkthrough
-offered) when it asks for no design ("… what do you suggest?"), asks to explain something, or is
-a short question naming a service. Plain Python: the dialog layer decides what to do.
+A request for advice that asks for no design ("… what would you use to pull the fields out?") on
+a need the recognizer answers gets that answer first, then the walkthrough; one that asks to
+explain something or is a short question naming a service gets its answer, with the walkthrough
+offered. Plain Python: the dialog layer decides what to do.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _SURE = 0.9
 """A need answered this surely is answered, unless the request asks for a design."""
+_SCARCELY = 0.2
+"""A declined message whose best topic scores under this is scarcely about the knowledge."""
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
@@ -52,7 +55,12 @@ class Request(Enum):
 
     WALKTHROUGH = "walkthrough"
     ANSWERED = "answered"
-    """Advice on a need the knowledge answers surely: the answer, with the walkthrough offered."""
+    """A question the knowledge answers surely, put as a request for advice ("how would you
+    explain RAG to a manager?", "Databricks vs Fabric for our platform, thoughts?"): the answer,
+    with the walkthrough offered."""
+    ANSWER_FIRST = "answer first"
+    """Advice on a need the knowledge answers ("… what would you use to pull the fields out?"):
+    the answer, then the walkthrough to fit it to the team."""
 
 
 class GuidanceReader:
@@ -75,6 +83,7 @@ class GuidanceReader:
         classes = {
             "design": self._design,
             "designing": frozenset(stem(w) for w in cues.guidance_designing),
+            **{name: frozenset(stem(w) for w in words) for name, words in cues.guidance_classes},
         }
         plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
         self._strong = _CueIndex(cues.guidance, classes, plain)
@@ -100,6 +109,7 @@ class GuidanceReader:
             *cues.guidance_design,
             *cues.guidance_designing,
             *(_CLASS_IN_CUE.sub(" ", c) for c in (*cues.guidance, *cues.guidance_weak)),
+            *(w for _, words in cues.guidance_classes for w in words),
         )
         self._asking_terms = frozenset(t for w in asking for t in normalize(w).terms)
         self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
@@ -160,19 +170,24 @@ class GuidanceReader:
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
             return Request.WALKTHROUGH
         present = set(said)
-        weakly = (
-            self._weak.said_in(said)
-            or bool(present & self._asks and present & self._objects)
-            or self._clause_asks_for_walkthrough(text)
-        )
+        cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
+        clause = not cued and self._clause_asks_for_walkthrough(text)
+        weakly = cued or clause
         # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
-        design = not self._design.isdisjoint(said) and not self._compares_named(text, decision)
-        if weakly and (not sure or design):
+        compared = self._compares_named(text, decision)
+        design = not self._design.isdisjoint(said) and not compared
+        if cued and _scarcely_read(decision) and not design:
+            return None  # "my fabric softener left stains, what should I use instead?"
+        if weakly and (not _answers(decision) or design):
             return Request.WALKTHROUGH
         if present & self._asks and self._guessed_at(decision):
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
-        if sure and (weakly or present & self._asks):
-            return Request.ANSWERED  # "… what do you suggest?": the answer, and the offer
+        if weakly and compared:
+            return Request.ANSWERED if sure else Request.WALKTHROUGH
+        if weakly and self._asks_about_a_service(text, said):
+            return Request.ANSWERED  # "which models can we use in azure openai?"
+        if weakly or (sure and present & self._asks):
+            return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
         return None
 
     def _guessed_at(self, decision: Decision) -> bool:
@@ -269,11 +284,22 @@ def declines_surely(router: HybridRouter, decision: Decision) -> bool:
 
 def _answers_surely(decision: Decision) -> bool:
     """Whether the recognizer answers the message with a topic of knowledge, surely."""
+    return _answers(decision) and decision.top is not None and decision.top.score >= _SURE
+
+
+def _scarcely_read(decision: Decision) -> bool:
+    """Whether the recognizer finds next to nothing of the knowledge in the message: it
+    declines it, with no topic scoring even a fifth of the way to an answer."""
+    top = decision.top
+    return decision.outcome is Outcome.NONE and (top is None or top.score < _SCARCELY)
+
+
+def _answers(decision: Decision) -> bool:
+    """Whether the recognizer answers the message with a topic of knowledge."""
     top = decision.top
     return (
         decision.outcome is Outcome.ANSWER
         and top is not None
-        and top.score >= _SURE
         and top.intent.topic.kind not in _NOT_KNOWLEDGE
     )
 

@@ -174,6 +174,9 @@ class ConversationCues:
     guidance_design_not_before: tuple[str, ...] = ()
     """Words before which a design word names a body of advice ("design guidance",
     "architecture patterns"), not a design asked for."""
+    guidance_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Further word classes for cues (guidance.yaml's `classes`): `{name}` stands for any of
+    its words ("{which} {modal} {actor} {choose}" matches "which service should we go with")."""
     guidance_subjects: tuple[str, ...] = ()
     """Words that make a project an AI or data one ("invoices", "transcripts", "model"): a
     request for guidance whose words are mostly unknown to the knowledge needs one of them."""
@@ -352,6 +355,8 @@ class Walkthrough:
     commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Interruptions (help, cancel, restart, back, skip) → the words that ask for them."""
     intro: str = ""
+    intro_after_answer: str = ""
+    """The intro when the walkthrough follows an answer to the request that started it."""
     diagram: DiagramData | None = None
     """How the recommended services connect (None: no diagrams)."""
 

@@ -35,7 +35,15 @@ WALKTHROUGH_FILE = "walkthrough.yaml"
 WALKTHROUGH_COMMANDS = ("help", "cancel", "restart", "back", "skip")
 _MAX_WALKTHROUGH_PATHS = 100_000
 
-_WALKTHROUGH_KEYS = {"intro", "commands", "questions", "rules", "additions", "diagram"}
+_WALKTHROUGH_KEYS = {
+    "intro",
+    "intro_after_answer",
+    "commands",
+    "questions",
+    "rules",
+    "additions",
+    "diagram",
+}
 _WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
 _WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
 _CHOICE_REQUIRED = {"id", "label", "because"}
@@ -365,6 +373,7 @@ def read_walkthrough(
         additions=tuple(additions),
         commands=walk.commands(data),
         intro=reader.text(data, "intro", "the walkthrough"),
+        intro_after_answer=reader.text(data, "intro_after_answer", "the walkthrough"),
         diagram=read_diagram(reader, data, walk.questions, topic_ids),
     )
     check_drawn(reader, data, walkthrough)

@@ -34,7 +34,6 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.hosting.inprocess import InProcessAdapter
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
-from dialogs.main_dialog import WALKTHROUGH_OFFER
 from dialogs.walkthrough_dialog import EXPORT_LABEL
 
 from ..e2e.conftest import REAL_KNOWLEDGE, REPO_ROOT, ArchBotFactory, ArchBotServer
@@ -50,7 +49,7 @@ RUN_TIMEOUT_SECONDS = 60
 QUESTION = "how do I transcribe audio recordings"
 WALKTHROUGH_OPENER = "help me pick an architecture"
 ADVICE = "the speech to text gets our product names wrong every time, what do you suggest?"
-"""Advice on a need the knowledge answers: the answer, with the walkthrough offered as a button."""
+"""Advice on a need the knowledge answers: the answer, then the walkthrough's first question."""
 WALKTHROUGH_TRACE = "Recommendation"
 MAX_WALKTHROUGH_CLICKS = 12
 
@@ -150,10 +149,7 @@ async def build_plan(knowledge: Path) -> dict[str, Any]:
             steps.append(
                 {"send": ADVICE, "expect": fragment(shown_text(advice)), "label": "advice"}
             )
-            offer = [b for b in suggestions(advice) if b["said"] == WALKTHROUGH_OFFER]
-            assert offer, f"no walkthrough offered beside {ADVICE!r}"
-            offered, _ = await turn(adapter.message(conversation, WALKTHROUGH_OFFER))
-            steps.append({**offer[0], "expect": fragment(shown_text(offered)), "label": "offer"})
+            assert suggestions(advice), f"no walkthrough question after {ADVICE!r}"
             cancelled, _ = await turn(adapter.message(conversation, "cancel"))
             steps.append(
                 {"send": "cancel", "expect": fragment(shown_text(cancelled)), "label": "cancel"}
