@@ -680,3 +680,18 @@ async def test_a_follow_up_typed_without_its_apostrophe_is_still_one(convo):
     turn = await convo.say("when shouldnt we bother with it")
     assert turn.trace("RecognizerResult")["context"] == "followup"
     assert "Everyday content" in turn.text
+
+
+@pytest.mark.parametrize("ellipsis", ["to and from which?", "from what into what?"])
+async def test_a_bare_ellipsis_is_read_as_the_end_of_the_last_question(convo, ellipsis):
+    await convo.say("which languages does custom translator cover?")
+    turn = await convo.say(ellipsis)
+    assert decided(turn)[0].startswith("custom-translator")
+    assert "English" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_an_aside_in_the_focus_topics_absence_is_not_read_with_the_last_question(convo):
+    await convo.say("which languages does custom translator cover?")
+    turn = await convo.say("btw who won the euros?")
+    assert decided(turn)[0] == "None"

@@ -277,6 +277,7 @@ class Conversation:
         self.router = router
         self.comparer = comparer
         cues = kb.conversation
+        self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
         self._refers = [tuple(r.split()) for r in cues.refers]
         self._refer_starts: dict[str, list[tuple[str, ...]]] = {}
         for refer in self._refers:
@@ -321,6 +322,8 @@ class Conversation:
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
+        if understood.context is None:
+            understood = self._elliptical(text, focus) or understood
         if is_walkthrough(understood.decision) and self.guidance.off_subject(text):
             # "can you recommend an architecture firm to redo our kitchen?": declined, not the
             # walkthrough's introduction
@@ -479,6 +482,32 @@ class Conversation:
         return understood
 
     # -- the kinds of context ------------------------------------------------------------------
+
+    def _elliptical(self, text: str, focus: Focus) -> Understood | None:
+        """A short message that names nothing and that the focus had no reading for ("to and
+        from what?" after how many languages Custom Translator covers), read as the end of the
+        question answered last: its answer when that reading stays with the focus topic. Every
+        word it says must be one the focus topic's texts use: "btw, who won the euros?" is
+        read on its own."""
+        words = _WORD.findall(strip_mentions(text).lower())
+        if not focus.intent or len(words) > _ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
+            return None
+        if self.reader.asks_to_act(text) or self.reader.asks_for_figures(text):
+            return None
+        said = set(self.router.normalizer.normalize(text).terms) - self._plain
+        if not said <= self.router.topic_vocabulary(focus.topic or ""):
+            return None  # "btw what's the capital of Australia?" says nothing of the focus
+        intent = self.router.intent(focus.intent)
+        if intent is None:
+            return None
+        asked = intent.phrases[0] if intent.phrases else intent.topic.title
+        decision = self.route(f"{asked} {text}")
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None:
+            return None
+        if top.intent.topic.id != focus.topic:
+            return None
+        return Understood(decision, topic=top.intent.topic, context="followup")
 
     def _correction(
         self, words: list[str], topic: Topic, focus: Focus, plain: Decision

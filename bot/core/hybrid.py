@@ -282,6 +282,7 @@ class HybridRouter:
         for index, intent in enumerate(self.intents):
             self._of_topic.setdefault(intent.topic.id, []).append(index)
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
+        self._topic_vocabulary: dict[str, frozenset[str]] = {}
         self._names = [
             [tuple(dict.fromkeys(self.normalizer.normalize(n).terms)) for n in _names(intent)]
             for intent in self.intents
@@ -437,6 +438,21 @@ class HybridRouter:
             meaning = phrases.search(vector, counts[0])
             describing = descriptions.search(vector, counts[1])
         return _Reading(normalized, lexical, corrected, terms, best_terms_list, meaning, describing)
+
+    def topic_vocabulary(self, topic: str) -> frozenset[str]:
+        """Every term the topic's texts use (names, phrases, summary, detail, its questions and
+        their answers)."""
+        found = self._topic_vocabulary.get(topic)
+        if found is None:
+            found = frozenset().union(
+                *(
+                    self.terms.vocabulary(i)
+                    for i, x in enumerate(self.intents)
+                    if x.topic.id == topic
+                )
+            )
+            self._topic_vocabulary[topic] = found
+        return found
 
     def topic_name_terms(self, topic: str) -> frozenset[str]:
         """The stems of a topic's title and aliases."""

@@ -88,6 +88,10 @@ class TermIndex:
         total = sum(idf.values()) or 1.0
         return tuple((t, w / total) for t, w in idf.items()), total
 
+    def vocabulary(self, index: int) -> frozenset[str]:
+        """The terms the document at this index uses."""
+        return self._vocabulary[index]
+
     def coverage(self, weights: tuple[tuple[tuple[str, float], ...], float], index: int) -> float:
         """The share of the weighted terms (from `weights`) that a document uses."""
         vocabulary = self._vocabulary[index]
