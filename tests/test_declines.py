@@ -91,6 +91,10 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "are fabric copilots part of our E5 licenses or a paid add-on?",
         "what's databricks' share price doing this week?",
         "what's the hourly rate for a GPU compute cluster in azure ml?",
+        "is document intelligence hipaa compliant?",
+        "when is hdinsight being retired?",
+        "what's the maximum number of projects in one hub?",
+        "which is the cheapest gpu sku for training in azure ml?",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
