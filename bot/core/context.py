@@ -345,9 +345,11 @@ class Conversation:
         text = self.reader.correct(text)
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
-        if topic is None or self.reader.asks_to_act(text) or self.reader.asks_for_figures(text):
-            # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?":
-            # declined, focus kept
+        reader = self.reader
+        declined = (reader.asks_to_act, reader.asks_for_figures, reader.asks_about_me)
+        if topic is None or any(asks(text) for asks in declined):
+            # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
+            # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)
         words = _WORD.findall(strip_mentions(text).lower())
         returned = self._return_to(text, words, focus)
