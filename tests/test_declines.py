@@ -126,6 +126,7 @@ async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
         "remind our team on friday to look at the prompt flow evaluation",
         "connect to our snowflake account and pull last month's orders for me",
         "please crawl our confluence space and index it",
+        "set that up in our subscription for us please",
     ],
 )
 async def test_work_on_the_users_own_files_is_declined_as_an_action(convo, message):
