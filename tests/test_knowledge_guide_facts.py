@@ -10,6 +10,10 @@ import pytest
 @pytest.mark.parametrize(
     ("message", "says", "never"),
     [
+        # An algorithm is step-by-step instructions; AutoML is for data scientists, analysts and
+        # developers alike.
+        ("what's an algorithm, in plain ml terms?", ["step-by-step instructions"], []),
+        ("who is automated ml meant for?", ["data scientists, analysts and developers"], []),
         # Language models: the 10-billion line and the Phi-3 sizes.
         ("what sizes does Phi-3 come in", ["3.8 billion", "7 billion", "14 billion"], []),
         ("how many parameters make a model large", ["10 billion"], []),
