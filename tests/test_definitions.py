@@ -19,6 +19,7 @@ import pytest
         ("what is mlflow, real quick?", "mlflow"),
         ("from a high level, what is onelake?", "onelake"),
         ("what is onelake, sorry if this is a dumb question", "onelake"),
+        ("what is azure ai foundry in one para", "ai-foundry"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
