@@ -14,6 +14,8 @@ import pytest
         # developers alike.
         ("what's an algorithm, in plain ml terms?", ["step-by-step instructions"], []),
         ("who is automated ml meant for?", ["data scientists, analysts and developers"], []),
+        # Lakehouses and warehouses are items in OneLake, their tables Delta-Parquet.
+        ("what's a lakehouse in fabric, in a nutshell?", ["OneLake", "Delta-Parquet"], []),
         # Language models: the 10-billion line and the Phi-3 sizes.
         ("what sizes does Phi-3 come in", ["3.8 billion", "7 billion", "14 billion"], []),
         ("how many parameters make a model large", ["10 billion"], []),
