@@ -20,7 +20,7 @@ import pytest
         ("from a high level, what is onelake?", "onelake"),
         ("what is onelake, sorry if this is a dumb question", "onelake"),
         ("what is azure ai foundry in one para", "ai-foundry"),
-        ("what does inference mean in ML terms?", "model-scoring/scoring-meaning"),
+        ("what is a parameter in ml terms", "model-parameters"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
