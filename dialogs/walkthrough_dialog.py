@@ -190,8 +190,13 @@ class WalkthroughDialog(ComponentDialog):
             state = self.advisor.start(options.get("opener") or "")
             walkthrough = self.advisor.walkthrough
             state[AFTER_ANSWER] = bool(options.get("answered"))
-            intro = walkthrough.intro_after_answer if state[AFTER_ANSWER] else ""
-            notes = [intro or walkthrough.intro, *self._read_back(state, state["inferred"])]
+            intro = walkthrough.intro
+            if state[AFTER_ANSWER]:  # the questions fit the answer to the team, if any are left
+                asks = self.advisor.next_question(state) is not None
+                intro = (
+                    walkthrough.intro_after_answer if asks else walkthrough.recommend_after_answer
+                )
+            notes = [intro, *self._read_back(state, state["inferred"])]
             options["confirming"] = bool(state["inferred"])
         question = self.advisor.next_question(state)
         if question is None:

@@ -697,7 +697,6 @@ async def test_an_aside_in_the_focus_topics_absence_is_not_read_with_the_last_qu
     assert decided(turn)[0] == "None"
 
 
-
 async def test_asking_what_it_is_built_on_is_not_asking_about_archbot(convo):
     turn = await convo.say("what's it built on?")
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-instructions"

@@ -61,6 +61,16 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
     assert turn.buttons  # its first open question's choices
 
 
+async def test_a_request_that_says_everything_gets_the_recommendation_without_promised_questions(
+    convo,
+):
+    turn = await convo.say(
+        "the speech to text gets our product names wrong every time, what do you suggest?"
+    )
+    assert "My recommendation" in turn.text  # the opener answered every question
+    assert "a few quick questions" not in turn.text
+
+
 @pytest.mark.parametrize(
     ("message", "answer"),
     [

@@ -357,6 +357,9 @@ class Walkthrough:
     intro: str = ""
     intro_after_answer: str = ""
     """The intro when the walkthrough follows an answer to the request that started it."""
+    recommend_after_answer: str = ""
+    """Its intro instead when that request already answered every question: the recommendation
+    follows at once."""
     diagram: DiagramData | None = None
     """How the recommended services connect (None: no diagrams)."""
 

@@ -38,6 +38,7 @@ _MAX_WALKTHROUGH_PATHS = 100_000
 _WALKTHROUGH_KEYS = {
     "intro",
     "intro_after_answer",
+    "recommend_after_answer",
     "commands",
     "questions",
     "rules",
@@ -374,6 +375,7 @@ def read_walkthrough(
         commands=walk.commands(data),
         intro=reader.text(data, "intro", "the walkthrough"),
         intro_after_answer=reader.text(data, "intro_after_answer", "the walkthrough"),
+        recommend_after_answer=reader.text(data, "recommend_after_answer", "the walkthrough"),
         diagram=read_diagram(reader, data, walk.questions, topic_ids),
     )
     check_drawn(reader, data, walkthrough)
