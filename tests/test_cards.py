@@ -260,14 +260,15 @@ def test_an_answer_card_has_its_parts(kb):
     assert texts[0] == topic.title
     assert topic.summary in texts
     assert "Use it when" in texts and "Look elsewhere when" in texts
-    assert card["actions"][0] == {
-        "type": "Action.OpenUrl",
-        "title": topic.link.title,
-        "url": topic.link.url,
-    }
-    submits = [
-        a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]
-    ]  # related topics, then 👍 / 👎
+    buttons = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    opens = [i for i, a in enumerate(buttons) if a["type"] == "Action.OpenUrl"]
+    rates = [i for i, a in enumerate(buttons) if a.get("data", {}).get("archbot") == "feedback"]
+    assert [buttons[i] for i in opens] == [
+        {"type": "Action.OpenUrl", "title": topic.link.title, "url": topic.link.url}
+    ]
+    assert max(opens) < min(rates)  # the page to read comes before "Was this helpful?"
+    assert "actions" not in card
+    submits = [a for a in buttons if a["type"] == "Action.Submit"]  # related, then 👍 / 👎
     related = [a["data"]["text"] for a in submits if a["data"]["archbot"] == "say"]
     assert related == [kb.topics[r].title for r in topic.related][:3]
     votes = [(a["title"], a["data"]) for a in submits if a["data"]["archbot"] == "feedback"]
@@ -275,6 +276,15 @@ def test_an_answer_card_has_its_parts(kb):
         ("👍 Helpful", {"archbot": "feedback", "topic": topic.id, "vote": "up"}),
         ("👎 Not helpful", {"archbot": "feedback", "topic": topic.id, "vote": "down"}),
     ]
+
+
+def test_a_questions_answer_offers_more_on_its_topic_not_related_to_itself(kb):
+    intent = next(i for i in kb.intents() if i.id == "ai-speech/batch-transcription")
+    card = build_card(intent_reply(intent, kb))
+    texts = [e.get("text") for e in card["body"] if e["type"] == "TextBlock"]
+    assert "Related" not in texts  # the answered topic is no relation of itself
+    more = [a for a in _actions(card["body"]) if a["title"] == "More on Azure AI Speech"]
+    assert more and more[0]["data"]["text"] == "Azure AI Speech"  # a click asks for the topic
 
 
 def _actions(node: Any) -> list[dict[str, Any]]:
@@ -313,7 +323,8 @@ def test_a_comparison_card_is_side_by_side(kb):
     card = build_card(comparison_reply(Comparison(first, second, None, 0.9), kb))
     (columns,) = [e for e in card["body"] if e["type"] == "ColumnSet"]
     assert [c["items"][0]["text"] for c in columns["columns"]] == [first.title, second.title]
-    assert [a["url"] for a in card["actions"]] == [first.link.url, second.link.url]
+    opens = [a["url"] for a in _actions(card["body"]) if a["type"] == "Action.OpenUrl"]
+    assert opens == [first.link.url, second.link.url]
     assert card["msteams"] == {"width": "Full"}
     votes = json.dumps(card)
     assert '"topic": "ai-speech+ai-translator"' in votes

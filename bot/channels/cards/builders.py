@@ -267,11 +267,18 @@ def build_card(
             body.append(text_block("Pick one, or type your answer.", isSubtle=True, size="Small"))
         body.extend(_stacked_buttons(reply, reply.suggestions, label_limit))
         related = [r for r in reply.related if r not in reply.suggestions][:MAX_RELATED_BUTTONS]
+        if reply.title in related:  # a question's answer: its topic's overview, one click away
+            label = f"More on {reply.label(reply.title, label_limit)}"
+            body.append({"type": "ActionSet", "actions": [say_action(reply.title, label)]})
+            related.remove(reply.title)
         if related:
             body.append(text_block("Related", weight="Bolder", spacing="Medium"))
             buttons = [say_action(r, reply.label(r, label_limit)) for r in related]
             body.append({"type": "ActionSet", "actions": buttons})
         if reply.rateable and rate_buttons:
+            if actions:  # the page to read sits with the answer, above "Was this helpful?"
+                body.append({"type": "ActionSet", "actions": actions, "spacing": "Medium"})
+                actions = []
             body.extend(_feedback(reply.topic or ""))
     return _card(body, actions, reply.text, **extra)
 
