@@ -357,3 +357,9 @@ async def test_give_me_an_example_answers_from_the_topic_in_focus(convo):
     await convo.say("what is a hyperparameter?")
     turn = await convo.say("give me an example")
     assert "number of layers" in turn.text  # its own example, not a customer story
+
+
+async def test_prompting_is_prompt_engineering_not_prompt_flow(convo):
+    turn = await convo.say("fine tuning versus prompting")
+    assert "Prompt flow" not in turn.text
+    assert "Fine-tuning in Azure OpenAI" in turn.text

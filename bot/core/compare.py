@@ -61,6 +61,11 @@ class Comparer:
 
     def __init__(self, kb: KnowledgeBase, router: Router) -> None:
         self.router = router
+        normalize = router.normalizer.normalize
+        self._names = {
+            t.id: frozenset(w for name in (t.title, *t.aliases) for w in normalize(name).terms)
+            for t in kb.topics.values()
+        }
         self._written = {
             frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
         }
@@ -72,10 +77,18 @@ class Comparer:
         for match in self.router.rank(side):
             topic = match.intent.topic
             if match.intent.question is None and topic.kind in _COMPARABLE:
-                if match.score >= _SIDE_CONFIDENCE:
+                if match.score >= _SIDE_CONFIDENCE and self._names_it(side, topic):
                     return topic, match.score
                 return None
         return None
+
+    def _names_it(self, side: str, topic: Topic) -> bool:
+        """Whether the side is mostly the topic's name: more of its words are in the topic's
+        title or aliases than not, and at most one is not ("prompt engineering" is not Prompt
+        flow; "fabric data factory pipelines" is Fabric Data Factory)."""
+        said = set(self.router.normalizer.normalize(side).terms)
+        outside = len(said - self._names[topic.id])
+        return outside <= 1 and outside < len(said) - outside
 
     def pair(self, first: Topic, second: Topic, score: float) -> Comparison | None:
         """Two topics as a comparison (None when they cannot be compared)."""
