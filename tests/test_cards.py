@@ -424,12 +424,3 @@ def test_a_recommendation_card_keeps_its_notes_behind_more_details(kb):
         }
         assert card["body"][1]["text"].startswith("**Why:**")  # the decision and the why first
         assert card["body"][2]["type"] == "Image"  # then the architecture
-
-
-def test_a_did_you_mean_with_one_guess_asks_about_that_one(kb):
-    topic = kb.topics["custom-speech"]
-    reply = Replies(kb).for_decision(
-        Decision("x", Outcome.AMBIGUOUS, (Match(Intent(topic.id, topic), 0.4),))
-    )
-    assert reply.text == "I'm not sure I follow. Did you mean this?"
-    assert reply.suggestions == ("Custom Speech", "None of these")

@@ -197,3 +197,12 @@ async def test_products_next_to_ours_are_declined(convo, message):
 async def test_everyday_senses_careers_and_tooling_questions_are_declined(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_one_guess_is_no_choice_to_offer_it_is_declined(convo):
+    # a near miss the recognizer has one weak guess for gets an honest "I don't know", not
+    # "did you mean the Volkswagen story?"
+    turn = await convo.say("what's the recommended service interval on a vw passat diesel?")
+    assert "Did you mean" not in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    assert "Volkswagen" not in turn.text

@@ -701,7 +701,10 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
         rivals = [m.intent.topic for m in suggestions[1:]]
         if rivals and all(r.id in best.intent.topic.related or topic in r.related for r in rivals):
             return Decision(text, Outcome.ANSWER, (top, *ranked(1, 5)))
-        return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
+        if rivals:
+            return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
+        # one guess is no choice to offer: "did you mean this?" on a near miss is an unrelated
+        # suggestion; it is declined honestly (below)
     if decline is not None and read.gate[8] >= model.decline:
         # declined all the same: with what the decline topic says ("how much is gpt-4o per 1k
         # tokens?" names GPT-4o, and gets the pricing answer rather than "I don't know")

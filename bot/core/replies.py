@@ -382,11 +382,7 @@ class Replies:
             return decline_reply(top.intent, self.kb)
         if decision.outcome is Outcome.AMBIGUOUS:
             names = tuple(dict.fromkeys(suggestion_text(m.intent) for m in decision.matches))
-            text = (
-                "I'm not sure which one you mean. Did you mean one of these?"
-                if len(names) > 1
-                else "I'm not sure I follow. Did you mean this?"  # one guess, not "one of these"
-            )
+            text = "I'm not sure which one you mean. Did you mean one of these?"
             return Reply(text, (*names, NONE_OF_THESE), kind=ReplyKind.DID_YOU_MEAN, summary=text)
         return self.unknown()
 

@@ -995,4 +995,6 @@ class Router:
                 return Decision(text, Outcome.AMBIGUOUS, (top, rivals[0]))
             return Decision(text, Outcome.ANSWER, matches)
         suggestions = (top, *[m for m in rivals if m.score >= limits.suggest][:2])
+        if len(suggestions) == 1:  # one guess is no choice to offer: not known
+            return Decision(text, Outcome.NONE, matches)
         return Decision(text, Outcome.AMBIGUOUS, suggestions)
