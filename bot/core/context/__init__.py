@@ -38,12 +38,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
+from bot.core.context.parts import (
+    answer_text,
+    compared_with,
+    has_part,
+    service_of,
+    stories_for,
+)
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
@@ -52,6 +58,17 @@ from bot.core.reading import MessageReader
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import stem, strip_mentions
+
+__all__ = [
+    "Conversation",
+    "Focus",
+    "Understood",
+    "compared_with",
+    "has_part",
+    "next_focus",
+    "service_of",
+    "stories_for",
+]
 
 _FOLLOWUP_CUTOFF = 84.0
 """How closely (rapidfuzz token-set ratio, 0–100) a message must match a follow-up phrase."""
@@ -79,15 +96,10 @@ _LEANING = 0.12
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
-_SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.TOOL, Kind.PLATFORM, Kind.MODEL})
-"""What a customer story's service can be (`service_of`)."""
 """A question of the focus topic scoring this share of the topic itself answers a follow-up."""
 _MENTION_SHARE = 0.5
 """A follow-up is read as an intent outside the focus topic's family that names the topic only
 when that intent is at least twice as likely as the family's best."""
-_COMPARED_KINDS = frozenset(
-    {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
-)
 _FOCUS_READING = 0.5
 _SAME_KIND = 0.15
 _BEATEN = 0.1
@@ -190,83 +202,9 @@ _GUESS = 0.2
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
-_RECENT = 5
-"""Topics remembered for "back to …"."""
 _ELLIPSIS_MAX_WORDS = 6
 """An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
 _WORD = re.compile(r"[a-z0-9']+")
-_FOCUS_KINDS = frozenset(
-    {
-        Kind.CONCEPT,
-        Kind.SERVICE,
-        Kind.MODEL,
-        Kind.PLATFORM,
-        Kind.TOOL,
-        Kind.LANGUAGE,
-        Kind.COMPARISON,
-        Kind.REFERENCE_ARCHITECTURE,
-        Kind.CUSTOMER_STORY,
-    }
-)
-
-
-@dataclass
-class Focus:
-    """What the conversation is about (kept in conversation state between turns)."""
-
-    topic: str | None = None
-    """The topic answered last."""
-    intent: str | None = None
-    """The intent answered last (a topic, or one of its questions)."""
-    compared: tuple[str, ...] = ()
-    """The two topics compared last."""
-    alternatives: tuple[str, ...] = ()
-    """Topics the last answer beat: where a correction looks first."""
-    recent: tuple[str, ...] = ()
-    """The topics discussed before, latest first: where "back to …" looks."""
-
-    def to_state(self) -> dict[str, Any]:
-        """A JSON-safe form for conversation state."""
-        return {
-            "topic": self.topic,
-            "intent": self.intent,
-            "compared": list(self.compared),
-            "alternatives": list(self.alternatives),
-            "recent": list(self.recent),
-        }
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any] | None) -> Focus:
-        """The focus saved by `to_state` (an empty focus for anything else)."""
-        if not isinstance(data, dict):
-            return cls()
-        return cls(
-            topic=data.get("topic") if isinstance(data.get("topic"), str) else None,
-            intent=data.get("intent") if isinstance(data.get("intent"), str) else None,
-            compared=tuple(x for x in data.get("compared") or () if isinstance(x, str)),
-            alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
-            recent=tuple(x for x in data.get("recent") or () if isinstance(x, str)),
-        )
-
-
-@dataclass(frozen=True)
-class Understood:
-    """A message's decision, and the context that shaped it."""
-
-    decision: Decision
-    followup: FollowUp | None = None
-    """Set when the answer is one part of the focus topic."""
-    topic: Topic | None = None
-    """The focus topic a follow-up is about."""
-    context: str | None = None
-    """How the focus was used: `followup`, `correction`, `compare`, `refers` (None: not used)."""
-    alternatives: tuple[str, ...] = field(default_factory=tuple)
-    shown: str | None = None
-    """Another topic the answer shows (the customer story a "who uses it?" tells): the
-    conversation moves to it ("how many languages did they cover?")."""
-    side: str | None = None
-    """The side of a written comparison the message asked about ("is ML studio only for
-    classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
 
 
 class Conversation:
@@ -285,7 +223,7 @@ class Conversation:
         self._names = [
             (topic.id, lowered)
             for topic in kb.topics.values()
-            if topic.kind in _FOCUS_KINDS
+            if topic.kind in FOCUS_KINDS
             for lowered in dict.fromkeys(name.lower() for name in (topic.title, *topic.aliases))
         ]
         """Each focus topic's names, lowercased."""
@@ -554,12 +492,12 @@ class Conversation:
             for m in self.router.rank(f"{rest_text} {topic.title}", 8)
             if m.intent.id not in answered
             and m.intent.topic.id != topic.id
-            and m.intent.topic.kind in _FOCUS_KINDS
+            and m.intent.topic.kind in FOCUS_KINDS
         ]
         own = [
             m
             for m in self.router.rank(rest_text, 8)
-            if m.intent.id not in answered and m.intent.topic.kind in _FOCUS_KINDS
+            if m.intent.id not in answered and m.intent.topic.kind in FOCUS_KINDS
         ]
         if not candidates and not own:
             return None
@@ -591,7 +529,7 @@ class Conversation:
             intent = self.router.intent(focus.intent) if focus.intent else None
         except KeyError:
             return ""
-        return "" if intent is None else _answer_text(intent)
+        return "" if intent is None else answer_text(intent)
 
     def _named_negated(self, words: list[str]) -> set[str]:
         """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
@@ -607,7 +545,7 @@ class Conversation:
         does not mean ("not OneLake")."""
         named = set(self.router.named_topics(" ".join(rest))) - self._named_negated(rest)
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
-        focusable = [t for t in topics if t.kind in _FOCUS_KINDS]
+        focusable = [t for t in topics if t.kind in FOCUS_KINDS]
         return focusable[0] if len(focusable) == 1 else None
 
     def _ordinal(
@@ -820,7 +758,7 @@ class Conversation:
             others = tuple(m for m in decision.matches if m is not close)
             top = Match(close.intent, top.score)
             decision = dataclasses.replace(decision, matches=(top, *others))
-        if top.intent.topic.kind not in _FOCUS_KINDS:
+        if top.intent.topic.kind not in FOCUS_KINDS:
             return None
         if top.intent.question is None:
             # the focus topic's name, added, favours the topic itself: a follow-up asks
@@ -885,7 +823,7 @@ class Conversation:
                 for m in plain.matches[1:3]
                 if m.score >= top.score * _TIE_SHARE
                 and m.intent.topic.id in {topic.id, *topic.related}
-                and m.intent.topic.kind in _FOCUS_KINDS
+                and m.intent.topic.kind in FOCUS_KINDS
             ),
             None,
         )
@@ -902,7 +840,7 @@ class Conversation:
         if plain.outcome is not Outcome.AMBIGUOUS:
             return None
         near = [
-            m for m in plain.matches if self._near(m, topic) and m.intent.topic.kind in _FOCUS_KINDS
+            m for m in plain.matches if self._near(m, topic) and m.intent.topic.kind in FOCUS_KINDS
         ]
         if not near:
             return None
@@ -928,7 +866,7 @@ class Conversation:
         covered = {
             t: said & self.router.topic_name_terms(t)
             for t in self.router.named_topics(" ".join(words))
-            if t in self.kb.topics and self.kb.topics[t].kind in _FOCUS_KINDS
+            if t in self.kb.topics and self.kb.topics[t].kind in FOCUS_KINDS
         }
         # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot: a name inside
         # a longer one said is not named on its own
@@ -974,7 +912,7 @@ class Conversation:
             for m in self.router.rank_among(text, family)
             if m.intent.topic.id in family
             and m.intent.topic.id != named.id
-            and m.intent.topic.kind in _FOCUS_KINDS
+            and m.intent.topic.kind in FOCUS_KINDS
             and self._mentions(m.intent, named)
         ]
         if not ranked:
@@ -1112,7 +1050,7 @@ class Conversation:
         naming = next((m for m in matches if self._mentions(m.intent, topic)), None)
         if naming is not None and naming.score * _MENTION_SHARE > top.score:
             top = naming
-        if top.intent.topic.kind not in _FOCUS_KINDS:
+        if top.intent.topic.kind not in FOCUS_KINDS:
             return None
         if top.intent.question is None:
             top = next(
@@ -1384,7 +1322,7 @@ class Conversation:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = _answer_text(intent)
+        said = answer_text(intent)
         said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
         kept = self._own_best(text, topic, named=False)
         for named in self._named_topics(said, {topic.id, intent.topic.id}):
@@ -1416,7 +1354,7 @@ class Conversation:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = _answer_text(intent)
+        said = answer_text(intent)
         stories = [
             t for t in self._named_topics(said, {intent.topic.id}) if t.kind is Kind.CUSTOMER_STORY
         ]
@@ -1538,11 +1476,6 @@ class Conversation:
         return declined_by_name(self.router, decision)
 
 
-def _answer_text(intent: Intent) -> str:
-    """What answering an intent says: its question's answer, or its topic's summary."""
-    return intent.question.answer if intent.question is not None else intent.topic.summary
-
-
 def _picked_by_word(words: Sequence[str]) -> list[int]:
     """Where the words say "the <word> one" ("the deep one"): the positions of "the"."""
     return [i for i in range(len(words) - 2) if words[i] == "the" and words[i + 2] in _ONE]
@@ -1568,109 +1501,6 @@ def _for_the_focus(words: Sequence[str]) -> bool:
 def _negated(words: Sequence[str]) -> bool:
     """Whether words say "not" ("not", "never", "no", "wouldn't")."""
     return any(w in _NEGATIONS or w in _NT or w.endswith("n't") for w in words)
-
-
-def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
-    """Whether a topic has the part a follow-up is answered from."""
-    if part == "story":
-        return bool(stories_for(kb, topic))
-    if part == "compare":
-        return compared_with(kb, topic) is not None
-    if part == "link":
-        return True
-    if part == "service":
-        return service_of(kb, topic) is not None
-    return bool(getattr(topic, part, None))
-
-
-def service_of(kb: KnowledgeBase, topic: Topic) -> Topic | None:
-    """The service a customer story is about: its first related topic that is one."""
-    if topic.kind is not Kind.CUSTOMER_STORY:
-        return None
-    return next(
-        (
-            kb.topics[r]
-            for r in topic.related
-            if r in kb.topics and kb.topics[r].kind in _SERVICE_KINDS
-        ),
-        None,
-    )
-
-
-def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:
-    """The related topic a topic is best compared with: its first related one of a kind that
-    compares (a service with a service, a concept with a concept …)."""
-    if topic.kind not in _COMPARED_KINDS:
-        return None
-    return next(
-        (
-            kb.topics[r]
-            for r in topic.related
-            if r in kb.topics and kb.topics[r].kind in _COMPARED_KINDS
-        ),
-        None,
-    )
-
-
-def stories_for(kb: KnowledgeBase, topic: Topic) -> list[Topic]:
-    """Customer stories about a topic: those it relates to, or that relate to it."""
-    if topic.kind is Kind.CUSTOMER_STORY:
-        return [topic]
-    found = [
-        kb.topics[r]
-        for r in topic.related
-        if r in kb.topics and kb.topics[r].kind is Kind.CUSTOMER_STORY
-    ]
-    found += [
-        t
-        for t in kb.topics.values()
-        if t.kind is Kind.CUSTOMER_STORY and topic.id in t.related and t not in found
-    ]
-    return found
-
-
-def next_focus(understood: Understood, previous: Focus) -> Focus:
-    """The focus after a turn: the topic answered, else the previous focus unchanged."""
-    decision = understood.decision
-    if decision.comparison is not None:
-        first, second = decision.comparison.first, decision.comparison.second
-        topic = understood.topic.id if understood.topic else first.id
-        return Focus(
-            topic=topic,
-            intent=first.id,
-            compared=(first.id, second.id),
-            recent=tuple(dict.fromkeys((topic, second.id, *previous.recent)))[:_RECENT],
-        )
-    top = decision.top
-    if decision.outcome is not Outcome.ANSWER or top is None:
-        return previous
-    if understood.shown is not None:
-        # "who uses it?" told a customer's story: "they" is that customer now
-        about = top.intent.topic.id
-        return Focus(
-            topic=understood.shown,
-            intent=understood.shown,
-            recent=tuple(dict.fromkeys((understood.shown, about, *previous.recent)))[:_RECENT],
-        )
-    if top.intent.topic.kind not in _FOCUS_KINDS:
-        return previous
-    if understood.context == "refers" and understood.topic is not None:
-        # "can we use it from Fabric?" answered from Fabric's side: still about the focus
-        return dataclasses.replace(previous, intent=top.intent.id)
-    answered = top.intent.topic.id
-    others = (m.intent.topic.id for m in decision.matches[1:])
-    alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
-    recent = tuple(dict.fromkeys((answered, *previous.recent)))[:_RECENT]
-    written = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
-    if understood.side is not None:  # the side asked about, the pair still compared
-        recent = tuple(dict.fromkeys((understood.side, *recent)))[:_RECENT]
-    return Focus(
-        topic=understood.side or answered,
-        intent=top.intent.id,
-        compared=tuple(written),
-        alternatives=alternatives[:4],
-        recent=recent,
-    )
 
 
 def _corrected(
