@@ -37,12 +37,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
+from bot.core.context.cues import ELLIPSIS_MAX_WORDS, WORD, Cues
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
+from bot.core.context.names import TopicNames
 from bot.core.context.parts import (
     answer_text,
     compared_with,
@@ -55,7 +57,6 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
-from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import stem, strip_mentions
 
@@ -82,10 +83,6 @@ _PRONOUNS = frozenset({"it", "its", "they", "them"})
 start from"), where "the one …" picks another topic."""
 _ASIDE = re.compile(r"\([^)]*\)")
 """A parenthesized aside in an answer: another name for what was just listed."""
-_NOT_MEANT = frozenset({"not", "without", "except", "instead"})
-"""Words before a name that say it is not what is meant."""
-_NOT_NAMES = 3
-"""Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
@@ -202,9 +199,6 @@ _GUESS = 0.2
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
-_ELLIPSIS_MAX_WORDS = 6
-"""An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 class Conversation:
@@ -216,32 +210,19 @@ class Conversation:
         self.comparer = comparer
         cues = kb.conversation
         self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
-        self._refers = [tuple(r.split()) for r in cues.refers]
-        self._refer_starts: dict[str, list[tuple[str, ...]]] = {}
-        for refer in self._refers:
-            self._refer_starts.setdefault(refer[0], []).append(refer)
-        self._names = [
-            (topic.id, lowered)
-            for topic in kb.topics.values()
-            if topic.kind in FOCUS_KINDS
-            for lowered in dict.fromkeys(name.lower() for name in (topic.title, *topic.aliases))
-        ]
-        """Each focus topic's names, lowercased."""
-        self._name_patterns: dict[str, re.Pattern[str]] = {}
-        """The pattern that finds a name as words, compiled the first time the name is said."""
+        self._cues = Cues(cues)
+        self._names = TopicNames(kb, router)
         self._corrections = sorted(
-            (tuple(_WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
+            (tuple(WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
         )
-        self._compare = [tuple(_WORD.findall(c)) for c in cues.compare]
-        self._text_of: dict[str, str] = {}
+        self._compare = [tuple(WORD.findall(c)) for c in cues.compare]
         self.reader = MessageReader(kb, router, comparer)
         self._passages = TopicPassages(
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
         )
         self.guidance = GuidanceReader(kb, router, self.reader)
-        self._ellipses = [tuple(_WORD.findall(e)) for e in cues.ellipses]
-        self._returns = [tuple(_WORD.findall(r)) for r in cues.returns]
-        self._choose = [tuple(_WORD.findall(c)) for c in cues.choose]
+        self._returns = [tuple(WORD.findall(r)) for r in cues.returns]
+        self._choose = [tuple(WORD.findall(c)) for c in cues.choose]
         self._stories = tuple(t.id for t in kb.by_kind(Kind.CUSTOMER_STORY))
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
@@ -249,7 +230,7 @@ class Conversation:
             for phrase in followup.phrases:
                 # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
                 self._followup_phrases.append(
-                    " ".join(_WORD.findall(phrase.lower())).replace("'", "")
+                    " ".join(WORD.findall(phrase.lower())).replace("'", "")
                 )
                 self._followup_of.append(followup)
 
@@ -274,7 +255,8 @@ class Conversation:
             and top.intent.topic.kind is Kind.COMPARISON
         ):
             sides = self.router.named_topics(text) & set(top.intent.topic.compares)
-            sides -= self._named_negated(_WORD.findall(text.lower()))  # "… without fine-tuning"
+            # "… without fine-tuning"
+            sides -= self._names.named_negated(WORD.findall(text.lower()))
             if len(sides) == 1:
                 return dataclasses.replace(understood, side=next(iter(sides)))
         return understood
@@ -289,7 +271,7 @@ class Conversation:
             # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)
-        words = _WORD.findall(strip_mentions(text).lower())
+        words = WORD.findall(strip_mentions(text).lower())
         returned = self._return_to(text, words, focus)
         if returned is not None:
             return returned
@@ -310,7 +292,7 @@ class Conversation:
             plain.outcome is Outcome.ANSWER
             and plain.top is not None
             and plain.top.intent.topic.kind is not Kind.SMALLTALK  # "… bother …" is no apology
-            and not self._refers_back(words)
+            and not self._cues.refers_back(words)
         )
         followup, exact = self._followup(words)
         if followup is not None and not exact and self._specific_near(plain, topic):
@@ -359,7 +341,7 @@ class Conversation:
         said = self._said_of_focus(text, words, topic)
         if said is not None:
             return said
-        if not self._refers_back(words):
+        if not self._cues.refers_back(words):
             return (
                 self._implicit(text, words, topic, plain, focus)
                 or self._leaning_to_focus(text, words, topic, plain, focus)
@@ -429,8 +411,8 @@ class Conversation:
         question answered last: its answer when that reading stays with the focus topic. Every
         word it says must be one the focus topic's texts use: "btw, who won the euros?" is
         read on its own."""
-        words = _WORD.findall(strip_mentions(text).lower())
-        if not focus.intent or len(words) > _ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
+        words = WORD.findall(strip_mentions(text).lower())
+        if not focus.intent or len(words) > ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
             return None
         if self.reader.asks_to_act(text) or self.reader.asks_for_figures(text):
             return None
@@ -503,7 +485,7 @@ class Conversation:
             return None
         # the topics the last answer named are alternatives too ("no, the translation one" after
         # an answer listing Custom Speech and Custom Translator)
-        shown = tuple(t.id for t in self._named_topics(self._said_last(focus), {topic.id}))
+        shown = tuple(t.id for t in self._names.named_topics(self._said_last(focus), {topic.id}))
         best = _corrected(candidates, own, topic, (*focus.alternatives, *shown))
         if best is None:
             return None
@@ -513,7 +495,7 @@ class Conversation:
     def _listed(self, focus: Focus) -> tuple[str, ...]:
         """The topics the last answer named, in the order it named them."""
         said = _ASIDE.sub(" ", self._said_last(focus).lower())  # "(Fabric Runtime)" is an aside
-        spans = [span for span in self._names_in(said) if span[2] != focus.topic]
+        spans = [span for span in self._names.names_in(said) if span[2] != focus.topic]
         listed: list[str] = []
         end = -1
         # the longest name wins where names overlap ("Spark in Microsoft Fabric", not Fabric)
@@ -531,19 +513,10 @@ class Conversation:
             return ""
         return "" if intent is None else answer_text(intent)
 
-    def _named_negated(self, words: list[str]) -> set[str]:
-        """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
-        return {
-            t
-            for i, word in enumerate(words)
-            if word in _NOT_MEANT
-            for t in self.router.named_topics(" ".join(words[i + 1 : i + 1 + _NOT_NAMES]))
-        }
-
     def _meant(self, rest: list[str]) -> Topic | None:
         """The one topic a correction names by title or alias, leaving out those it says it
         does not mean ("not OneLake")."""
-        named = set(self.router.named_topics(" ".join(rest))) - self._named_negated(rest)
+        named = set(self.router.named_topics(" ".join(rest))) - self._names.named_negated(rest)
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
         focusable = [t for t in topics if t.kind in FOCUS_KINDS]
         return focusable[0] if len(focusable) == 1 else None
@@ -715,7 +688,7 @@ class Conversation:
         if self.router.named_topics(before) - {topic.id}:
             return None  # "OneLake vs ADLS Gen2?" after Fabric: a comparison of its own
         lead = before.split()
-        if len(lead) > _COMPARE_LEAD and not self._refers_back(lead + list(cue)):
+        if len(lead) > _COMPARE_LEAD and not self._cues.refers_back(lead + list(cue)):
             return None  # "where can we benchmark lots of models against each other": no "it"
         other = next(
             (
@@ -792,8 +765,7 @@ class Conversation:
             or top.score >= _GUESS
             or not focus.intent
             or focus.intent == topic.id
-            or not any(tuple(words[: len(e)]) == e for e in self._ellipses)
-            or len(words) > _ELLIPSIS_MAX_WORDS
+            or not self._cues.elliptical(words)
             or self.router.named_topics(text)
             or self._says_of_family(text, topic, focus)
         ):
@@ -879,9 +851,7 @@ class Conversation:
         first = next((i for i, terms in enumerate(terms_of) if terms & names), None)
         if first is None:
             return None
-        refers = [
-            i for i in range(len(words)) for r in self._refers if tuple(words[i : i + len(r)]) == r
-        ]
+        refers = self._cues.refer_positions(words)
         return self.kb.topics[named[0]] if not refers or first < refers[0] else None
 
     def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
@@ -913,7 +883,7 @@ class Conversation:
             if m.intent.topic.id in family
             and m.intent.topic.id != named.id
             and m.intent.topic.kind in FOCUS_KINDS
-            and self._mentions(m.intent, named)
+            and self._names.mentions(m.intent, named)
         ]
         if not ranked:
             return None
@@ -933,7 +903,7 @@ class Conversation:
             for i in self.router.intents
             if i.topic.id == topic.id
             and i.question is not None
-            and any(self._mentions(i, other) for other in named)
+            and any(self._names.mentions(i, other) for other in named)
         }
         if not own:
             return None
@@ -1047,7 +1017,7 @@ class Conversation:
             top = own
         # an intent elsewhere that names the focus topic, far likelier ("can we use it from
         # Fabric?" about Azure OpenAI: Fabric's answer on calling Azure OpenAI)
-        naming = next((m for m in matches if self._mentions(m.intent, topic)), None)
+        naming = next((m for m in matches if self._names.mentions(m.intent, topic)), None)
         if naming is not None and naming.score * _MENTION_SHARE > top.score:
             top = naming
         if top.intent.topic.kind not in FOCUS_KINDS:
@@ -1107,7 +1077,7 @@ class Conversation:
         """Whether the message says a word of the focus topic's name and no other word the
         knowledge uses ("why bother tuning them?" about hyperparameter tuning)."""
         normalize = self.router.normalizer.normalize
-        referring = set(normalize(" ".join(" ".join(r) for r in self._refers)).terms)
+        referring = set(normalize(" ".join(" ".join(r) for r in self._cues.refers)).terms)
         terms = set(normalize(text).terms) - referring
         names = self.router.topic_name_terms(topic.id)
         idf = self.router.terms.idf
@@ -1219,18 +1189,10 @@ class Conversation:
         """ "Is that in Fabric too?" after Azure OpenAI: the message with the focus topic's name
         for the word referring back, when that reading is answered by an intent about both (the
         topic it names, calling Azure OpenAI; or the two compared)."""
-        named = self._named_topics(text, {topic.id})
+        named = self._names.named_topics(text, {topic.id})
         if not named:
             return None
-        at = next(
-            (
-                (i, len(r))
-                for i in range(len(words))
-                for r in self._refer_starts.get(words[i], ())
-                if tuple(words[i : i + len(r)]) == r
-            ),
-            None,
-        )
+        at = self._cues.first_reference(words)
         if at is None:
             return None
         start, length = at
@@ -1245,7 +1207,7 @@ class Conversation:
             if decision.outcome is not Outcome.ANSWER or top is None:
                 continue
             about = top.intent.topic
-            of_both = (about.id in places and self._mentions(top.intent, meant)) or (
+            of_both = (about.id in places and self._names.mentions(top.intent, meant)) or (
                 meant.id in about.compares and not places.isdisjoint(about.compares)
             )
             if of_both:
@@ -1254,9 +1216,7 @@ class Conversation:
 
     def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
         """An elliptical follow-up naming another topic, which the plain reading answers."""
-        short = len(words) <= _ELLIPSIS_MAX_WORDS and any(
-            tuple(words[: len(e)]) == e for e in self._ellipses
-        )
+        short = self._cues.elliptical(words)
         answered = plain.top.intent.topic.id if plain.top else None
         named = self.router.named_topics(text) - {topic.id}
         return short and answered in named
@@ -1276,29 +1236,15 @@ class Conversation:
         )
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
-        refers = [
-            i for i in range(len(words)) for r in self._refers if tuple(words[i : i + len(r)]) == r
-        ]
+        refers = self._cues.refer_positions(words)
         if not refers:
             return True
         return named < (refers[-1] if last else refers[0])
 
     def _near(self, match: Match, topic: Topic) -> bool:
         """Whether a match is the topic, a related one, or an intent whose text names it."""
-        return match.intent.topic.id in {topic.id, *topic.related} or self._mentions(
+        return match.intent.topic.id in {topic.id, *topic.related} or self._names.mentions(
             match.intent, topic
-        )
-
-    def _mentions(self, intent: Intent, topic: Topic) -> bool:
-        """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
-        said = self._text_of.get(intent.id)
-        if said is None:  # an intent's whole text, lowercased once, padded for whole words
-            words = _WORD.findall(" ".join(intent_text(intent)).lower())
-            said = self._text_of[intent.id] = f" {' '.join(words)} "
-        # whole words only: "Phi" is not named by "graphics"
-        return any(
-            f" {' '.join(_WORD.findall(name.lower()))} " in said
-            for name in (topic.title, *topic.aliases)
         )
 
     def _named_in_answer(
@@ -1308,7 +1254,7 @@ class Conversation:
         topic itself, that is one of the questions of a topic the last answer's first sentence
         named (the last named first) and reads less well as the focus topic's own (not after a
         customer story: "how many languages was that?" is the customer's)."""
-        if not self._refers_back(words) or not focus.intent:
+        if not self._cues.refers_back(words) or not focus.intent:
             return None
         if (
             plain.outcome is Outcome.ANSWER
@@ -1316,7 +1262,7 @@ class Conversation:
             and self._names_another(text, words, topic, plain)
         ):
             return None  # "and Databricks?": the topic it names
-        if topic.kind is Kind.CUSTOMER_STORY or self._named_topics(text, set()):
+        if topic.kind is Kind.CUSTOMER_STORY or self._names.named_topics(text, set()):
             return None  # "how many languages was that?" is the customer's; "and Spark?" Spark
         try:
             intent = self.router.intent(focus.intent)
@@ -1325,7 +1271,7 @@ class Conversation:
         said = answer_text(intent)
         said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
         kept = self._own_best(text, topic, named=False)
-        for named in self._named_topics(said, {topic.id, intent.topic.id}):
+        for named in self._names.named_topics(said, {topic.id, intent.topic.id}):
             own = self._own_best(text, named)
             if not own or own[0].intent.question is None or own[0].score < _NAMED_QUESTION:
                 continue  # its name alone favours the topic itself: a question must beat it
@@ -1356,7 +1302,9 @@ class Conversation:
             return None
         said = answer_text(intent)
         stories = [
-            t for t in self._named_topics(said, {intent.topic.id}) if t.kind is Kind.CUSTOMER_STORY
+            t
+            for t in self._names.named_topics(said, {intent.topic.id})
+            if t.kind is Kind.CUSTOMER_STORY
         ]
         if len(stories) < 2:
             return None
@@ -1372,9 +1320,9 @@ class Conversation:
         that alone is no answer (several topics have benefits) and names no topic, answered by
         the focus topic's own question on it when that reads clearly first among its parts."""
         if (
-            not self._refers_back(words)
+            not self._cues.refers_back(words)
             or self._followup(words)[0] is not None  # "any customer using it?": its story
-            or self._named_topics(text, set())
+            or self._names.named_topics(text, set())
             or (
                 plain.outcome is Outcome.ANSWER
                 and plain.top is not None
@@ -1394,41 +1342,6 @@ class Conversation:
         read = self.router.rank_among(f"{text} ({topic.title})" if named else text, (topic.id,))
         return tuple(m for m in read if m.intent.topic.id == topic.id)
 
-    def _names_in(self, lowered: str) -> Iterator[tuple[int, int, str]]:
-        """Where a lowercased text says a focus topic's title or alias: (start, end, topic)."""
-        for topic_id, name in self._names:
-            if name not in lowered:
-                continue  # the regex only where the name is said at all
-            pattern = self._name_patterns.get(name)
-            if pattern is None:
-                pattern = re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
-                self._name_patterns[name] = pattern
-            for found in pattern.finditer(lowered):
-                yield found.start(), found.end(), topic_id
-
-    def _named_topics(self, said: str, skip: set[str]) -> list[Topic]:
-        """The topics a text names by title or alias, the last named first."""
-        where: dict[str, int] = {}
-        for start, _, topic_id in self._names_in(said.lower()):
-            if topic_id not in skip:
-                where[topic_id] = max(where.get(topic_id, -1), start)
-        return [self.kb.topics[t] for t in sorted(where, key=where.__getitem__, reverse=True)]
-
-    def _refers_back(self, words: list[str]) -> bool:
-        """True when the message uses a word that points at the topic in focus, or is an
-        elliptical follow-up ("and latency?", "what about images?")."""
-        if len(words) <= _ELLIPSIS_MAX_WORDS and any(
-            tuple(words[: len(e)]) == e for e in self._ellipses
-        ):
-            return True
-        starts = self._refer_starts
-        return any(
-            tuple(words[i : i + len(r)]) == r
-            for i, word in enumerate(words)
-            if word in starts
-            for r in starts[word]
-        )
-
     def _return_to(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
         among those discussed before, becomes the focus the rest of the message is read in."""
@@ -1442,11 +1355,11 @@ class Conversation:
         if found is None:
             return None
         lead = _CLAUSE.split(said[: found.start()])[-1]
-        if len(_WORD.findall(lead)) > _RETURN_LEAD:
+        if len(WORD.findall(lead)) > _RETURN_LEAD:
             return None  # "… warranty claims we can link back to": no return, a description
         after = _CLAUSE.split(said[found.end() :], maxsplit=1)
         named, rest = after[0], (after[1] if len(after) > 1 else "")
-        if not _WORD.findall(named):
+        if not WORD.findall(named):
             return None
         recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
         named_recent = [t for t in recent if t in self.router.named_topics(named)]
@@ -1465,7 +1378,7 @@ class Conversation:
         )
         if chosen is None:
             return None
-        if _WORD.findall(rest):
+        if WORD.findall(rest):
             understood = self._with_focus(rest, chosen, self.route(rest), near_only=False)
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
