@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
+from bot.core.context.against_focus import SAID_MIN, FocusReader
 from bot.core.context.cues import ELLIPSIS_MAX_WORDS, WORD, Cues
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
 from bot.core.context.names import TopicNames
@@ -54,7 +55,7 @@ from bot.core.context.parts import (
 )
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import FollowUp, Intent, Kind, KnowledgeBase, Topic
+from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
@@ -90,24 +91,11 @@ _IMPLICIT_MAX_WORDS = 8
 _LEANING = 0.12
 """An unsure reading leaning to the focus at least this much is a follow-up on it."""
 """A question this short that names no topic may be about the topic in focus."""
-_NEAR_SHARE = 0.75
-"""A reading near the focus topic scoring this share of a farther one wins a reference."""
-_SPECIFIC_SHARE = 0.8
-"""A question of the focus topic scoring this share of the topic itself answers a follow-up."""
-_MENTION_SHARE = 0.5
-"""A follow-up is read as an intent outside the focus topic's family that names the topic only
-when that intent is at least twice as likely as the family's best."""
 _FOCUS_READING = 0.5
 _SAME_KIND = 0.15
 _BEATEN = 0.1
 """How a correction weighs the reading with the corrected topic's name, a topic of the same
 kind, and one the last answer beat (the message's own words weigh 1)."""
-_EVIDENCE_MIN = 0.5
-_EVIDENCE_MARGIN = 0.2
-"""A part of the focus topic answers a follow-up instead of the reading's pick when one of its
-passages says at least this share of the message's words, and this much more than the pick's."""
-_SAID_MIN = 0.6
-"""A short question is answered from the focus topic when one passage says this share of it."""
 _ORDINALS = (
     ("the first one", 0),
     ("the second one", 1),
@@ -126,9 +114,6 @@ _OTHER = (("the", "other"), ("another",), ("the", "others"))
 """Words asking for the other item of what was just picked out ("and the other company?")."""
 _ORDINAL_STANDS_FOR = "it"
 """What an ordinal is read as once its side is chosen."""
-_OWN_QUESTION = 0.95
-"""A message referring back in which nothing of the focus's family is said is still about the
-focus when, read with the focus topic's name, it is one of that topic's questions this likely."""
 _OWN_QUESTION_MOVED = 0.9
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
@@ -141,7 +126,6 @@ _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
-_GUESS_MOVED = 0.3
 _NAMED_QUESTION = 0.5
 _NAMED_BARE = 0.5
 _NAMED_OVER = 3.0
@@ -160,9 +144,6 @@ _THAT_ONE = (("that", "one"), ("the", "last", "one"), ("the", "latter"))
 """Words pointing at the last of several customer stories an answer named."""
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
 """Where an answer's first sentence (what it is about) ends."""
-_OWN_TOPIC = 0.98
-"""A reading that moved off the focus topic below `_GUESS_MOVED` gives way to the focus topic
-itself when the message read with its name is that topic at least `_OWN_TOPIC` likely."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
@@ -221,9 +202,11 @@ class Conversation:
             kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
         )
         self.guidance = GuidanceReader(kb, router, self.reader)
+        self._against = FocusReader(
+            kb, router, self.reader, self._passages, self._cues, self._names
+        )
         self._returns = [tuple(WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(WORD.findall(c)) for c in cues.choose]
-        self._stories = tuple(t.id for t in kb.by_kind(Kind.CUSTOMER_STORY))
         self._followup_phrases: list[str] = []
         self._followup_of: list[FollowUp] = []
         for followup in cues.followups:
@@ -352,7 +335,9 @@ class Conversation:
         placed = self._focus_in_named(text, words, topic)
         if placed is not None:
             return placed
-        if plain.outcome is Outcome.ANSWER and self._names_another(text, words, topic, plain):
+        if plain.outcome is Outcome.ANSWER and self._against.names_another(
+            text, words, topic, plain
+        ):
             # "and Databricks?": the topic it names, on its own — unless the focus topic has
             # a question of its own about it ("and LLM stuff?" about Azure Machine Learning:
             # its LLM flows)
@@ -374,25 +359,27 @@ class Conversation:
             return Understood(plain)
         if (
             plain.outcome is Outcome.NONE
-            and not self._says_of_family(text, topic, focus)
+            and not self._against.says_of_family(text, topic, focus)
             and not self._names_focus_only(text, topic)
         ):
             # "who won the league this year?": "this" refers to nothing — unless, read with the
             # focus topic's name, the message is one of its questions ("even for runs that don't
             # execute in Azure?" about MLflow: tracking from anywhere)
-            return self._own_question(text, topic) or Understood(plain)
-        understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
+            return self._against.own_question(text, topic) or Understood(plain)
+        understood = self._against.among_focus(text, topic, focus) or self._against.with_focus(
+            text, topic, plain
+        )
         if understood is None or self._switches(words, topic, plain, understood):
             return Understood(plain)
         same = self._same_part(text, words, understood, topic, focus)
         if same is not None:
             understood = same
-        elif self._moved_off(text, understood, topic):
+        elif self._against.moved_off(text, understood, topic):
             # "how do our apps call it once it's trained?" about Custom Translator: its own
             # question on access, not Azure AI services in general
             understood = (
-                self._own_question(text, topic, _OWN_QUESTION_MOVED)
-                or self._own_topic(text, topic, understood)
+                self._against.own_question(text, topic, _OWN_QUESTION_MOVED)
+                or self._against.own_topic(text, topic, understood)
                 or understood
             )
         top = understood.decision.top
@@ -461,7 +448,7 @@ class Conversation:
         if meant is not None:
             # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
             # names, even the one in focus, read for the rest of the question
-            own = self._own_best(rest_text, meant)
+            own = self._against.own_best(rest_text, meant)
             if own:
                 return Understood(
                     Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
@@ -555,9 +542,9 @@ class Conversation:
         if plain.outcome is Outcome.ANSWER and top is not None and top.intent.topic is chosen:
             # "which models can I get on the Azure one?": the message names that side's answer
             return Understood(plain, topic=chosen, context="refers")
-        understood = self._among_focus(rest, chosen, Focus(topic=chosen.id)) or self._with_focus(
-            rest, chosen, self.route(rest), near_only=False
-        )
+        understood = self._against.among_focus(
+            rest, chosen, Focus(topic=chosen.id)
+        ) or self._against.with_focus(rest, chosen, self.route(rest), near_only=False)
         if understood is None:
             match = Match(self.router.intent(chosen.id), 1.0)
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
@@ -662,7 +649,7 @@ class Conversation:
             # "what would we use to do the same?" after a customer story: the service it used
             service = service_of(self.kb, topic)
             if service is None:
-                return self._with_focus(text, topic, plain) or Understood(plain)
+                return self._against.with_focus(text, topic, plain) or Understood(plain)
             match = Match(self.router.intent(service.id), 1.0)
             return Understood(Decision(text, Outcome.ANSWER, (match,)), context="followup")
         if followup.answer and has_part(self.kb, topic, followup.answer):
@@ -671,7 +658,7 @@ class Conversation:
             earlier = [self.kb.topics[t] for t in focus.recent[1:] if t in self.kb.topics]
             with_story = next((t for t in earlier if has_part(self.kb, t, "story")), None)
             return part_of(with_story) if with_story is not None else as_part
-        routed = self._with_focus(text, topic, plain)
+        routed = self._against.with_focus(text, topic, plain)
         if routed is not None:
             return routed
         return as_part if followup.answer else Understood(plain)
@@ -706,53 +693,6 @@ class Conversation:
         decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
         return Understood(decision, context="compare")
 
-    def _with_focus(
-        self, text: str, topic: Topic, plain: Decision, *, near_only: bool = True
-    ) -> Understood | None:
-        """The message routed again with the focus topic's name: kept when it lands on the
-        focus topic, one of its questions or one of its related topics."""
-        decision = self.route(f"{text} ({topic.title})")
-        top = decision.top
-        if decision.outcome is not Outcome.ANSWER or top is None or decision.comparison:
-            return None
-        if near_only and not self._near(top, topic):
-            # the message points at the focus: a near reading that scored close is meant
-            # ("does it come with copilots?" about Fabric: Fabric's copilots)
-            close = next(
-                (
-                    m
-                    for m in decision.matches[1:]
-                    if m.score >= top.score * _NEAR_SHARE and self._near(m, topic)
-                ),
-                None,
-            )
-            if close is None:
-                return None
-            others = tuple(m for m in decision.matches if m is not close)
-            top = Match(close.intent, top.score)
-            decision = dataclasses.replace(decision, matches=(top, *others))
-        if top.intent.topic.kind not in FOCUS_KINDS:
-            return None
-        if top.intent.question is None:
-            # the focus topic's name, added, favours the topic itself: a follow-up asks
-            # something specific, so a question of that topic that scored close wins
-            specific = next(
-                (
-                    m
-                    for m in decision.matches[1:]
-                    if m.intent.question is not None
-                    and m.intent.topic.id == top.intent.topic.id
-                    and m.score >= top.score * _SPECIFIC_SHARE
-                ),
-                None,
-            )
-            if specific is not None:
-                others = tuple(m for m in decision.matches if m is not specific)
-                decision = dataclasses.replace(
-                    decision, matches=(Match(specific.intent, top.score), *others)
-                )
-        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
-
     def _same_part(
         self, text: str, words: list[str], understood: Understood, topic: Topic, focus: Focus
     ) -> Understood | None:
@@ -767,7 +707,7 @@ class Conversation:
             or focus.intent == topic.id
             or not self._cues.elliptical(words)
             or self.router.named_topics(text)
-            or self._says_of_family(text, topic, focus)
+            or self._against.says_of_family(text, topic, focus)
         ):
             return None
         try:
@@ -785,7 +725,7 @@ class Conversation:
         matter?" after Mosaic AI Vector Search: embeddings and vector search, not Azure
         OpenAI's embedding models)."""
         top = plain.top
-        if plain.outcome is not Outcome.ANSWER or top is None or self._near(top, topic):
+        if plain.outcome is not Outcome.ANSWER or top is None or self._against.near(top, topic):
             return None
         if top.intent.topic.id in self.router.named_topics(plain.text):
             return None  # what the message names is what it asks
@@ -812,21 +752,21 @@ class Conversation:
         if plain.outcome is not Outcome.AMBIGUOUS:
             return None
         near = [
-            m for m in plain.matches if self._near(m, topic) and m.intent.topic.kind in FOCUS_KINDS
+            m
+            for m in plain.matches
+            if self._against.near(m, topic) and m.intent.topic.kind in FOCUS_KINDS
         ]
         if not near:
             return None
         best = max(near, key=lambda m: m.score)
-        if best.score < _AMBIGUOUS_NEAR or self._share(plain.text, best.intent) < _SAID_MIN / 2:
+        if (
+            best.score < _AMBIGUOUS_NEAR
+            or self._against.share(plain.text, best.intent) < SAID_MIN / 2
+        ):
             return None  # "spark plug gap and torque?" after Fabric: only "spark" is said
         others = tuple(m for m in plain.matches if m is not best)
         decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
         return Understood(decision)
-
-    def _share(self, text: str, intent: Intent) -> float:
-        """The largest share of the message's words one passage of the intent says."""
-        evidence = self._passages.evidence(text, intent.topic.id)
-        return next((e.share for e in evidence if e.intent == intent.id), 0.0)
 
     def _subject(self, words: list[str], topic: Topic) -> Topic | None:
         """The one topic outside the focus's family that a message names, before any word
@@ -870,7 +810,7 @@ class Conversation:
             and top is not None
             and top.intent.question is not None
             and top.score >= _SPECIFIC_SURE
-            and self._near(top, topic)
+            and self._against.near(top, topic)
         )
 
     def _family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
@@ -923,7 +863,7 @@ class Conversation:
         top, mine = plain.top, understood.decision.top
         if plain.outcome is not Outcome.ANSWER or top is None or mine is None:
             return False
-        if self._near(top, topic):
+        if self._against.near(top, topic):
             return False
         compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
         if compared and set(compared) <= self.router.named_topics(" ".join(words)):
@@ -937,109 +877,6 @@ class Conversation:
             and top.score >= _SWITCH_SURE_SHORT
             and mine.score < top.score * _SWITCH_SHARE_SHORT
         )
-
-    def _own_topic(self, text: str, topic: Topic, understood: Understood) -> Understood | None:
-        """The focus topic itself, when the reading that moved off it is a guess and the
-        message read with the focus topic's name is that topic near surely ("can we build our
-        own instead?" about Fabric's copilots)."""
-        top = understood.decision.top
-        if top is None or top.score >= _GUESS_MOVED:
-            return None
-        decision = self._named_focus(text, topic)
-        own = decision.top if decision is not None else None
-        if own is None or own.intent.id != topic.id or own.score < _OWN_TOPIC:
-            return None
-        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
-
-    def _named_focus(self, text: str, topic: Topic) -> Decision | None:
-        """The message read with the focus topic's name added, when that answers within the
-        focus topic (not a comparison)."""
-        decision = self.route(f"{text} ({topic.title})")
-        top = decision.top
-        if (
-            decision.outcome is not Outcome.ANSWER
-            or decision.comparison is not None
-            or top is None
-            or top.intent.topic.id != topic.id
-        ):
-            return None
-        return decision
-
-    def _moved_off(self, text: str, understood: Understood, topic: Topic) -> bool:
-        """Whether a reading of a message referring back lands on another topic than the
-        focus one, which the message does not name."""
-        top = understood.decision.top
-        return (
-            top is not None
-            and top.intent.topic.id != topic.id
-            and top.intent.topic.id not in self.router.named_topics(text)
-        )
-
-    def _own_question(
-        self, text: str, topic: Topic, least: float = _OWN_QUESTION
-    ) -> Understood | None:
-        """The message read with the focus topic's name, when that lands on one of the focus
-        topic's questions (not the topic itself, which its name alone favours) at least
-        `least` likely."""
-        decision = self._named_focus(text, topic)
-        top = decision.top if decision is not None else None
-        if top is None or top.intent.question is None or top.score < least:
-            return None
-        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
-
-    def _among_focus(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
-        """A message referring back, read against the focus topic, its related topics and
-        the topic discussed before it with its related ones ("which one is about logistics?"
-        then "and the car maker?"): the best of their intents by the message's own words (the
-        focus topic's own when close, and one of its questions when close to the topic
-        itself)."""
-        earlier = self.kb.topics.get(focus.recent[1]) if len(focus.recent) > 1 else None
-        # after a customer story, the other stories are its siblings ("what about financial
-        # services?" after Kry: PIMCO)
-        siblings = self._stories if topic.kind is Kind.CUSTOMER_STORY else ()
-        family = tuple(
-            dict.fromkeys(
-                (
-                    topic.id,
-                    *topic.related,
-                    *((earlier.id, *earlier.related) if earlier else ()),
-                    *siblings,
-                )
-            )
-        )
-        matches = self.router.rank_among(text, family)
-        near = [m for m in matches if m.intent.topic.id in family]
-        if not near:
-            return None
-        top = near[0]
-        own = next((m for m in near if m.intent.topic.id == topic.id), None)
-        if own is not None and own.score >= top.score * _NEAR_SHARE:
-            top = own
-        # an intent elsewhere that names the focus topic, far likelier ("can we use it from
-        # Fabric?" about Azure OpenAI: Fabric's answer on calling Azure OpenAI)
-        naming = next((m for m in matches if self._names.mentions(m.intent, topic)), None)
-        if naming is not None and naming.score * _MENTION_SHARE > top.score:
-            top = naming
-        if top.intent.topic.kind not in FOCUS_KINDS:
-            return None
-        if top.intent.question is None:
-            top = next(
-                (
-                    m
-                    for m in near
-                    if m.intent.question is not None
-                    and m.intent.topic.id == top.intent.topic.id
-                    and m.score >= top.score * _SPECIFIC_SHARE
-                ),
-                top,
-            )
-        if top.intent.topic.id == topic.id:
-            top = self._said_in(text, topic, top)
-        others = tuple(m for m in matches if m.intent.id != top.intent.id)[:4]
-        decision = Decision(text, Outcome.ANSWER, (top, *others))
-        if top.intent.topic.id in siblings and top.intent.topic.id != topic.id:
-            return Understood(decision, context="refers")  # the sibling story is the focus now
-        return Understood(decision, topic=topic, context="refers")
 
     def _defines_answered(self, words: list[str], topic: Topic, plain: Decision) -> bool:
         """Whether the message asks what something is ("what's training?") and the words asked
@@ -1064,7 +901,7 @@ class Conversation:
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
             return None
         evidence = self._passages.evidence(text, topic.id)
-        if not evidence or evidence[0].share < _SAID_MIN:
+        if not evidence or evidence[0].share < SAID_MIN:
             return None
         probability = {m.intent.id: m.score for m in self.router.rank_among(text, (topic.id,))}
         tied = [e for e in evidence if e.share == evidence[0].share]
@@ -1082,29 +919,6 @@ class Conversation:
         names = self.router.topic_name_terms(topic.id)
         idf = self.router.terms.idf
         return bool(terms & names) and all(idf(t) <= 0 for t in terms - names)
-
-    def _says_of_family(self, text: str, topic: Topic, focus: Focus) -> bool:
-        """Whether a passage of the focus topic, a related one or the one before says a fair
-        share of the message's content words (half of what a short question needs)."""
-        earlier = (focus.recent[1],) if len(focus.recent) > 1 else ()
-        return any(
-            evidence and evidence[0].share >= _SAID_MIN / 2
-            for about in (topic.id, *topic.related, *earlier)
-            if (evidence := self._passages.evidence(text, about))
-        )
-
-    def _said_in(self, text: str, topic: Topic, top: Match) -> Match:
-        """The focus topic's intent (itself or one of its questions) whose passages say the
-        message's words clearly more than `top`'s do ("how far does it scale?": the topic's
-        own detail, not its question on Blob Storage)."""
-        evidence = self._passages.evidence(text, topic.id)
-        if not evidence or evidence[0].intent == top.intent.id:
-            return top
-        best = evidence[0]
-        mine = next((e.share for e in evidence if e.intent == top.intent.id), 0.0)
-        if best.share < _EVIDENCE_MIN or best.share < mine + _EVIDENCE_MARGIN:
-            return top
-        return Match(self.router.intent(best.intent), top.score)
 
     def _chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""
@@ -1140,9 +954,9 @@ class Conversation:
             return None
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text):
             return None
-        if not self._says_of_family(text, topic, focus):
+        if not self._against.says_of_family(text, topic, focus):
             return None  # "hyperparameters explained" after embeddings: nothing of theirs
-        understood = self._with_focus(text, topic, plain)
+        understood = self._against.with_focus(text, topic, plain)
         if understood is None or understood.decision.top is None:
             return None
         if understood.decision.top.intent.topic.id != topic.id:
@@ -1150,7 +964,7 @@ class Conversation:
         mine = understood.decision.top.score
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
             return None
-        among = self._among_focus(text, topic, focus)
+        among = self._against.among_focus(text, topic, focus)
         # an intent outside the family that only names the focus topic is for a message that
         # names something ("can we use it from Fabric?"); this one names nothing ("what
         # happens at inference time?" about Databricks: Databricks' own part)
@@ -1178,7 +992,9 @@ class Conversation:
             return None
         if self.router.named_topics(text) - {topic.id}:
             return None
-        understood = self._among_focus(text, topic, focus) or self._with_focus(text, topic, plain)
+        understood = self._against.among_focus(text, topic, focus) or self._against.with_focus(
+            text, topic, plain
+        )
         if understood is None or understood.decision.top is None:
             return None
         # one of the family's own questions, not the topic again ("can you fix my python
@@ -1214,13 +1030,6 @@ class Conversation:
                 return Understood(dataclasses.replace(decision, text=text), context="refers")
         return None
 
-    def _names_another(self, text: str, words: list[str], topic: Topic, plain: Decision) -> bool:
-        """An elliptical follow-up naming another topic, which the plain reading answers."""
-        short = self._cues.elliptical(words)
-        answered = plain.top.intent.topic.id if plain.top else None
-        named = self.router.named_topics(text) - {topic.id}
-        return short and answered in named
-
     def _named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
         """Whether the message names the topic before its first word referring back (or
         before its last: "the same for Spark: why is it quick?")."""
@@ -1241,12 +1050,6 @@ class Conversation:
             return True
         return named < (refers[-1] if last else refers[0])
 
-    def _near(self, match: Match, topic: Topic) -> bool:
-        """Whether a match is the topic, a related one, or an intent whose text names it."""
-        return match.intent.topic.id in {topic.id, *topic.related} or self._names.mentions(
-            match.intent, topic
-        )
-
     def _named_in_answer(
         self, text: str, words: list[str], topic: Topic, focus: Focus, plain: Decision
     ) -> Understood | None:
@@ -1259,7 +1062,7 @@ class Conversation:
         if (
             plain.outcome is Outcome.ANSWER
             and plain.top is not None
-            and self._names_another(text, words, topic, plain)
+            and self._against.names_another(text, words, topic, plain)
         ):
             return None  # "and Databricks?": the topic it names
         if topic.kind is Kind.CUSTOMER_STORY or self._names.named_topics(text, set()):
@@ -1270,12 +1073,12 @@ class Conversation:
             return None
         said = answer_text(intent)
         said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
-        kept = self._own_best(text, topic, named=False)
+        kept = self._against.own_best(text, topic, named=False)
         for named in self._names.named_topics(said, {topic.id, intent.topic.id}):
-            own = self._own_best(text, named)
+            own = self._against.own_best(text, named)
             if not own or own[0].intent.question is None or own[0].score < _NAMED_QUESTION:
                 continue  # its name alone favours the topic itself: a question must beat it
-            bare = self._own_best(text, named, named=False)
+            bare = self._against.own_best(text, named, named=False)
             if not bare or bare[0].intent.id != own[0].intent.id:
                 continue
             least = min(_NAMED_BARE, _NAMED_OVER * (kept[0].score if kept else 0.0))
@@ -1308,7 +1111,7 @@ class Conversation:
         ]
         if len(stories) < 2:
             return None
-        own = self._own_best(text, stories[0])
+        own = self._against.own_best(text, stories[0])
         if not own:
             return None
         return Understood(Decision(text, Outcome.ANSWER, own[:4]), context="refers")
@@ -1326,21 +1129,16 @@ class Conversation:
             or (
                 plain.outcome is Outcome.ANSWER
                 and plain.top is not None
-                and self._near(plain.top, topic)
+                and self._against.near(plain.top, topic)
             )
         ):
             return None
-        bare = self._own_best(text, topic, named=False)
+        bare = self._against.own_best(text, topic, named=False)
         if not bare or bare[0].intent.question is None or bare[0].score < _ASPECT_LEAST:
             return None
         if len(bare) > 1 and bare[0].score < _ASPECT_OVER * bare[1].score:
             return None
         return Understood(Decision(text, Outcome.ANSWER, bare[:4]), topic=topic, context="refers")
-
-    def _own_best(self, text: str, topic: Topic, *, named: bool = True) -> tuple[Match, ...]:
-        """The topic's own intents for the message (read with its name), best first."""
-        read = self.router.rank_among(f"{text} ({topic.title})" if named else text, (topic.id,))
-        return tuple(m for m in read if m.intent.topic.id == topic.id)
 
     def _return_to(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
@@ -1379,7 +1177,7 @@ class Conversation:
         if chosen is None:
             return None
         if WORD.findall(rest):
-            understood = self._with_focus(rest, chosen, self.route(rest), near_only=False)
+            understood = self._against.with_focus(rest, chosen, self.route(rest), near_only=False)
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
         match = Match(self.router.intent(chosen.id), 1.0)
