@@ -39,12 +39,11 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz, process
-
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import SAID_MIN, FocusReader
 from bot.core.context.cues import ELLIPSIS_MAX_WORDS, WORD, Cues
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
+from bot.core.context.followups import FOLLOWUP_MAX_WORDS, FollowUps
 from bot.core.context.names import TopicNames
 from bot.core.context.parts import (
     answer_text,
@@ -55,7 +54,7 @@ from bot.core.context.parts import (
 )
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
+from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
@@ -72,12 +71,6 @@ __all__ = [
     "stories_for",
 ]
 
-_FOLLOWUP_CUTOFF = 84.0
-"""How closely (rapidfuzz token-set ratio, 0–100) a message must match a follow-up phrase."""
-_FOLLOWUP_EXACT = 90.0
-"""A message this close (rapidfuzz ratio) to a follow-up phrase as a whole is that follow-up."""
-_FOLLOWUP_MAX_WORDS = 12
-"""A follow-up is short: a longer message is a question of its own."""
 _COMPARE_SIDE = 0.5
 _PRONOUNS = frozenset({"it", "its", "they", "them"})
 """Words of a correction that put the question again about the focus ("I meant what does it
@@ -123,9 +116,6 @@ _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
 _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 """Words before an existential "there" ("is there a runtime?"), which points at no place."""
-_SPECIFIC_SURE = 0.95
-"""A message this surely one question of the focus's family is that question, not a follow-up
-phrase it resembles."""
 _NAMED_QUESTION = 0.5
 _NAMED_BARE = 0.5
 _NAMED_OVER = 3.0
@@ -177,9 +167,6 @@ _AMBIGUOUS_NEAR = 0.4
 """An option of a "did you mean" near the focus is taken when at least this likely."""
 _GUESS = 0.2
 """A reading of a follow-up among the focus's family below this probability is a guess."""
-_NEGATIONS = frozenset({"not", "never", "no", "nor"})
-_NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
-"""Negations typed without their apostrophe."""
 
 
 class Conversation:
@@ -207,15 +194,7 @@ class Conversation:
         )
         self._returns = [tuple(WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(WORD.findall(c)) for c in cues.choose]
-        self._followup_phrases: list[str] = []
-        self._followup_of: list[FollowUp] = []
-        for followup in cues.followups:
-            for phrase in followup.phrases:
-                # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
-                self._followup_phrases.append(
-                    " ".join(WORD.findall(phrase.lower())).replace("'", "")
-                )
-                self._followup_of.append(followup)
+        self._followups = FollowUps(kb, router, comparer, self._cues, self._against)
 
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
@@ -271,42 +250,9 @@ class Conversation:
         )
         if named is not None:
             return named
-        stands_alone = (
-            plain.outcome is Outcome.ANSWER
-            and plain.top is not None
-            and plain.top.intent.topic.kind is not Kind.SMALLTALK  # "… bother …" is no apology
-            and not self._cues.refers_back(words)
-        )
-        followup, exact = self._followup(words)
-        if followup is not None and not exact and self._specific_near(plain, topic):
-            followup = None  # "what storage does it work with?" is not "how does it work?"
-        subject = self._subject(words, topic) if followup is not None and not exact else None
-        if subject is not None:
-            # "Copilot Studio, what is it for?" after Fabric: the follow-up is about the topic
-            # the message names first, which its own reading answers when it can
-            if plain.outcome is Outcome.ANSWER:
-                return Understood(plain)
-            return self._answer_followup(text, followup, subject, plain, focus)
-        # "what would we use to do the same?" after a customer story names nothing to refer
-        # back with, and is still about the story
-        after_story = followup is not None and followup.answer == "service"
-        if followup is not None and (exact or not stands_alone or after_story):
-            return self._answer_followup(text, followup, topic, plain, focus)
-        if followup is not None:
-            # "give me an example where normal ML is enough" after ML vs deep learning: the
-            # follow-up, about the topic of the focus's family the message names
-            named = self._named_of_family(text, topic, focus)
-            if named is not None and followup.answer:
-                return self._answer_followup(text, followup, named, plain, focus)
-            if named is not None:  # read among the named topic's own parts
-                own = [
-                    m
-                    for m in self.router.rank_among(text, (named.id,))
-                    if m.intent.topic.id == named.id
-                ]
-                if own:
-                    decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
-                    return Understood(decision, topic=named, context="refers")
+        followed = self._followups.read(text, words, topic, plain, focus)
+        if followed is not None:
+            return followed
         compared = self._compare_with(text, words, topic)
         if compared is not None:
             return compared
@@ -533,7 +479,7 @@ class Conversation:
         if chosen is None:
             return None
         rest = " ".join(joined.replace(f" {cue} ", f" {_ORDINAL_STANDS_FOR} ", 1).split())
-        followup, _ = self._followup(rest.split())
+        followup, _ = self._followups.find(rest.split())
         if followup is not None and followup.answer and has_part(self.kb, chosen, followup.answer):
             # "so when would I bother with the deep one?": that side's own part
             decision = Decision(text, Outcome.ANSWER, (Match(self.router.intent(chosen.id), 1.0),))
@@ -572,7 +518,7 @@ class Conversation:
         """ "And the other company in that list that used it?" after Kry's story was picked
         out of Azure OpenAI's customers: the other topics of the kind just answered that the
         focus topic relates to (Legrand's story), the likeliest by the message's words."""
-        if len(words) > _FOLLOWUP_MAX_WORDS or not any(
+        if len(words) > FOLLOWUP_MAX_WORDS or not any(
             tuple(words[i : i + len(cue)]) == cue for cue in _OTHER for i in range(len(words))
         ):
             return None
@@ -596,72 +542,6 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (best,))
         return Understood(decision, topic=topic, context="refers")
-
-    def _followup(self, words: list[str]) -> tuple[FollowUp | None, bool]:
-        """The follow-up a short message asks, if any, and whether the message is nothing but
-        the follow-up (then it is one even if it would route on its own)."""
-        if not words or len(words) > _FOLLOWUP_MAX_WORDS or not self._followup_phrases:
-            return None, False
-        words = [w.replace("'", "") for w in words]
-        # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
-        negated = _negated(words)
-        scored = process.extract(
-            " ".join(words),
-            self._followup_phrases,
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=_FOLLOWUP_CUTOFF,
-            limit=None,
-        )
-        found = next((f for f in scored if _negated(f[0].split()) == negated), None)
-        if found is None:
-            return None, False
-        phrase = self._followup_phrases[found[2]]
-        if len(set(phrase.split()) & set(words)) < min(2, len(phrase.split())):
-            return None, False
-        exact = fuzz.ratio(" ".join(words), phrase) >= _FOLLOWUP_EXACT
-        return self._followup_of[found[2]], exact
-
-    def _answer_followup(
-        self, text: str, followup: FollowUp, topic: Topic, plain: Decision, focus: Focus
-    ) -> Understood:
-        """A follow-up answered from the focus topic's part — or, for a story, from the
-        topic discussed just before (AutoML after Azure Machine Learning) — or routed with
-        the focus topic's name."""
-
-        def part_of(about: Topic) -> Understood:
-            match = Match(self.router.intent(about.id), 1.0)
-            decision = Decision(text, Outcome.ANSWER, (match,))
-            stories = stories_for(self.kb, about) if followup.answer == "story" else []
-            shown = stories[0].id if stories else None  # the story the reply tells
-            return Understood(
-                decision, followup=followup, topic=about, context="followup", shown=shown
-            )
-
-        as_part = part_of(topic)
-        if followup.answer == "compare":
-            other = compared_with(self.kb, topic)
-            comparison = self.comparer.pair(topic, other, 1.0) if other else None
-            if comparison is not None:
-                match = Match(self.router.intent(topic.id), 1.0)
-                decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
-                return Understood(decision, context="compare")
-        if followup.answer == "service":
-            # "what would we use to do the same?" after a customer story: the service it used
-            service = service_of(self.kb, topic)
-            if service is None:
-                return self._against.with_focus(text, topic, plain) or Understood(plain)
-            match = Match(self.router.intent(service.id), 1.0)
-            return Understood(Decision(text, Outcome.ANSWER, (match,)), context="followup")
-        if followup.answer and has_part(self.kb, topic, followup.answer):
-            return as_part
-        if followup.answer == "story":
-            earlier = [self.kb.topics[t] for t in focus.recent[1:] if t in self.kb.topics]
-            with_story = next((t for t in earlier if has_part(self.kb, t, "story")), None)
-            return part_of(with_story) if with_story is not None else as_part
-        routed = self._against.with_focus(text, topic, plain)
-        if routed is not None:
-            return routed
-        return as_part if followup.answer else Understood(plain)
 
     def _compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """ "How does it stack up against Synapse?": the focus topic and the one named."""
@@ -767,51 +647,6 @@ class Conversation:
         others = tuple(m for m in plain.matches if m is not best)
         decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
         return Understood(decision)
-
-    def _subject(self, words: list[str], topic: Topic) -> Topic | None:
-        """The one topic outside the focus's family that a message names, before any word
-        referring back (None when it names none, several, or only after "it")."""
-        normalize = self.router.normalizer.normalize
-        terms_of = [set(normalize(w).terms) for w in words]  # "ML": machine learning
-        said = set().union(*terms_of)
-        family = {topic.id, *topic.related, *topic.compares}
-        covered = {
-            t: said & self.router.topic_name_terms(t)
-            for t in self.router.named_topics(" ".join(words))
-            if t in self.kb.topics and self.kb.topics[t].kind in FOCUS_KINDS
-        }
-        # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot: a name inside
-        # a longer one said is not named on its own
-        named = [t for t, c in covered.items() if not any(c < o for o in covered.values())]
-        if len(named) != 1 or named[0] in family:
-            # none, several, or one of the focus's own family ("who used machine translation
-            # like that?" about Custom Translator is still about it)
-            return None
-        names = self.router.topic_name_terms(named[0])
-        first = next((i for i, terms in enumerate(terms_of) if terms & names), None)
-        if first is None:
-            return None
-        refers = self._cues.refer_positions(words)
-        return self.kb.topics[named[0]] if not refers or first < refers[0] else None
-
-    def _named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
-        """The one topic the message names among those the focus topic relates to or
-        compares (None when it names none of them, or several)."""
-        family = {*topic.related, *topic.compares, *focus.compared} - {topic.id}
-        named = [t for t in self.router.named_topics(text) if t in family and t in self.kb.topics]
-        return self.kb.topics[named[0]] if len(named) == 1 else None
-
-    def _specific_near(self, plain: Decision, topic: Topic) -> bool:
-        """Whether the message on its own is, near surely, one specific question of the focus
-        topic or a related one."""
-        top = plain.top
-        return (
-            plain.outcome is Outcome.ANSWER
-            and top is not None
-            and top.intent.question is not None
-            and top.score >= _SPECIFIC_SURE
-            and self._against.near(top, topic)
-        )
 
     def _family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
         """The likeliest intent of the focus topic or a related one whose text names the
@@ -1124,7 +959,7 @@ class Conversation:
         the focus topic's own question on it when that reads clearly first among its parts."""
         if (
             not self._cues.refers_back(words)
-            or self._followup(words)[0] is not None  # "any customer using it?": its story
+            or self._followups.find(words)[0] is not None  # "any customer using it?": its story
             or self._names.named_topics(text, set())
             or (
                 plain.outcome is Outcome.ANSWER
@@ -1207,11 +1042,6 @@ def _for_the_focus(words: Sequence[str]) -> bool:
         w in _FOCUS_OBJECTS and i and words[i - 1] in _FOCUS_PREPOSITIONS
         for i, w in enumerate(words)
     )
-
-
-def _negated(words: Sequence[str]) -> bool:
-    """Whether words say "not" ("not", "never", "no", "wouldn't")."""
-    return any(w in _NEGATIONS or w in _NT or w.endswith("n't") for w in words)
 
 
 def _corrected(
