@@ -41,7 +41,8 @@ from collections.abc import Sequence
 
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import SAID_MIN, FocusReader
-from bot.core.context.cues import ELLIPSIS_MAX_WORDS, WORD, Cues
+from bot.core.context.cues import WORD, Cues
+from bot.core.context.ellipses import Ellipses
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
 from bot.core.context.followups import FOLLOWUP_MAX_WORDS, FollowUps
 from bot.core.context.names import TopicNames
@@ -165,8 +166,6 @@ of the topic it is answered with (at least this likely) on its own is about that
 part of the focus topic that happens to say the word."""
 _AMBIGUOUS_NEAR = 0.4
 """An option of a "did you mean" near the focus is taken when at least this likely."""
-_GUESS = 0.2
-"""A reading of a follow-up among the focus's family below this probability is a guess."""
 
 
 class Conversation:
@@ -177,7 +176,6 @@ class Conversation:
         self.router = router
         self.comparer = comparer
         cues = kb.conversation
-        self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
         self._cues = Cues(cues)
         self._names = TopicNames(kb, router)
         self._corrections = sorted(
@@ -195,6 +193,7 @@ class Conversation:
         self._returns = [tuple(WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(WORD.findall(c)) for c in cues.choose]
         self._followups = FollowUps(kb, router, comparer, self._cues, self._against)
+        self._ellipses = Ellipses(kb, router, self.reader, self._cues, self._against)
 
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
@@ -204,7 +203,7 @@ class Conversation:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
         if understood.context is None:
-            understood = self._elliptical(text, focus) or understood
+            understood = self._ellipses.end_of_last_question(text, focus) or understood
         if is_walkthrough(understood.decision) and self.guidance.off_subject(text):
             # "can you recommend an architecture firm to redo our kitchen?": declined, not the
             # walkthrough's introduction
@@ -317,7 +316,7 @@ class Conversation:
         )
         if understood is None or self._switches(words, topic, plain, understood):
             return Understood(plain)
-        same = self._same_part(text, words, understood, topic, focus)
+        same = self._ellipses.same_part(text, words, understood, topic, focus)
         if same is not None:
             understood = same
         elif self._against.moved_off(text, understood, topic):
@@ -337,32 +336,6 @@ class Conversation:
         return understood
 
     # -- the kinds of context ------------------------------------------------------------------
-
-    def _elliptical(self, text: str, focus: Focus) -> Understood | None:
-        """A short message that names nothing and that the focus had no reading for ("to and
-        from what?" after how many languages Custom Translator covers), read as the end of the
-        question answered last: its answer when that reading stays with the focus topic. Every
-        word it says must be one the focus topic's texts use: "btw, who won the euros?" is
-        read on its own."""
-        words = WORD.findall(strip_mentions(text).lower())
-        if not focus.intent or len(words) > ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
-            return None
-        if self.reader.asks_to_act(text) or self.reader.asks_for_figures(text):
-            return None
-        said = set(self.router.normalizer.normalize(text).terms) - self._plain
-        if not said <= self.router.topic_vocabulary(focus.topic or ""):
-            return None  # "btw what's the capital of Australia?" says nothing of the focus
-        intent = self.router.intent(focus.intent)
-        if intent is None:
-            return None
-        asked = intent.phrases[0] if intent.phrases else intent.topic.title
-        decision = self.route(f"{asked} {text}")
-        top = decision.top
-        if decision.outcome is not Outcome.ANSWER or top is None:
-            return None
-        if top.intent.topic.id != focus.topic:
-            return None
-        return Understood(decision, topic=top.intent.topic, context="followup")
 
     def _correction(
         self, words: list[str], topic: Topic, focus: Focus, plain: Decision
@@ -572,32 +545,6 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
         return Understood(decision, context="compare")
-
-    def _same_part(
-        self, text: str, words: list[str], understood: Understood, topic: Topic, focus: Focus
-    ) -> Understood | None:
-        """ "And the biggest?" after Phi-3's sizes: an elliptical follow-up in which nothing of
-        the focus's family is said (its best reading is a guess) asks more of the part just
-        answered, which is answered again."""
-        top = understood.decision.top
-        if (
-            top is None
-            or top.score >= _GUESS
-            or not focus.intent
-            or focus.intent == topic.id
-            or not self._cues.elliptical(words)
-            or self.router.named_topics(text)
-            or self._against.says_of_family(text, topic, focus)
-        ):
-            return None
-        try:
-            intent = self.router.intent(focus.intent)
-        except KeyError:
-            return None
-        if intent.topic.id != topic.id:
-            return None
-        decision = Decision(text, Outcome.ANSWER, (Match(intent, top.score),))
-        return Understood(decision, topic=topic, context="refers")
 
     def _near_tie(self, plain: Decision, topic: Topic) -> Understood | None:
         """A message answered on its own, whose reading next to the best is of the focus's
