@@ -36,23 +36,25 @@ Everything here is plain Python; the dialog layer keeps the focus in conversatio
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import SAID_MIN, FocusReader
+from bot.core.context.corrections import Corrections
 from bot.core.context.cues import WORD, Cues
 from bot.core.context.ellipses import Ellipses
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, next_focus
-from bot.core.context.followups import FOLLOWUP_MAX_WORDS, FollowUps
+from bot.core.context.followups import FollowUps
+from bot.core.context.last_answer import LastAnswer
 from bot.core.context.names import TopicNames
+from bot.core.context.ordinals import Ordinals
 from bot.core.context.parts import (
-    answer_text,
     compared_with,
     has_part,
     service_of,
     stories_for,
 )
+from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
@@ -73,41 +75,10 @@ __all__ = [
 ]
 
 _COMPARE_SIDE = 0.5
-_PRONOUNS = frozenset({"it", "its", "they", "them"})
-"""Words of a correction that put the question again about the focus ("I meant what does it
-start from"), where "the one …" picks another topic."""
-_ASIDE = re.compile(r"\([^)]*\)")
-"""A parenthesized aside in an answer: another name for what was just listed."""
-_FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
-"""Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
-_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _IMPLICIT_MAX_WORDS = 8
 _LEANING = 0.12
 """An unsure reading leaning to the focus at least this much is a follow-up on it."""
 """A question this short that names no topic may be about the topic in focus."""
-_FOCUS_READING = 0.5
-_SAME_KIND = 0.15
-_BEATEN = 0.1
-"""How a correction weighs the reading with the corrected topic's name, a topic of the same
-kind, and one the last answer beat (the message's own words weigh 1)."""
-_ORDINALS = (
-    ("the first one", 0),
-    ("the second one", 1),
-    ("the first", 0),
-    ("the second", 1),
-    ("the former", 0),
-    ("the latter", 1),
-    ("the third one", 2),
-    ("the third", 2),
-    ("the top one", 0),
-)
-"""Words that count to one side of the pair compared last ("can partners extend the first one?")."""
-_ONE = frozenset({"one", "option", "kind", "type"})
-"""Words that stand for one of two sides compared, after a word of its name ("the deep one")."""
-_OTHER = (("the", "other"), ("another",), ("the", "others"))
-"""Words asking for the other item of what was just picked out ("and the other company?")."""
-_ORDINAL_STANDS_FOR = "it"
-"""What an ordinal is read as once its side is chosen."""
 _OWN_QUESTION_MOVED = 0.9
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
@@ -117,33 +88,17 @@ _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
 _EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
 """Words before an existential "there" ("is there a runtime?"), which points at no place."""
-_NAMED_QUESTION = 0.5
-_NAMED_BARE = 0.5
-_NAMED_OVER = 3.0
-_NAMED_FLOOR = 0.1
-"""A message referring back ("what's that built on?") is about a topic the last answer's first
-sentence named ("In OneLake, …") when, read with that topic's name, it is one of that topic's
-questions at least `_NAMED_QUESTION` likely and, read without any name, still that question at
-least `_NAMED_BARE` likely, or `_NAMED_OVER` times the focus topic's best reading (never below
-`_NAMED_FLOOR`)."""
 _ASPECT_LEAST = 0.15
 _ASPECT_OVER = 2.0
 """A message referring back that is no answer alone is the focus topic's own question when, read
 without any name among the topic's parts, that question is this likely and this many times as
 likely as the next part."""
-_THAT_ONE = (("that", "one"), ("the", "last", "one"), ("the", "latter"))
-"""Words pointing at the last of several customer stories an answer named."""
-_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
-"""Where an answer's first sentence (what it is about) ends."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
 """A message of at least `_SWITCH_WORDS` words that refers back is a topic switch when it is
 answered on its own far from the focus at least `_SWITCH_SURE` likely and the focus's reading
 is less than `_SWITCH_SHARE` of that."""
-_RETURN_LEAD = 2
-"""Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
-("… claims we can link back to")."""
 _COMPARE_LEAD = 3
 """Words a comparison cue without a reference may follow ("and how about vs Synapse?"); a
 longer lead names its own things ("benchmark lots of models against each other")."""
@@ -178,9 +133,6 @@ class Conversation:
         cues = kb.conversation
         self._cues = Cues(cues)
         self._names = TopicNames(kb, router)
-        self._corrections = sorted(
-            (tuple(WORD.findall(c)) for c in cues.corrections), key=len, reverse=True
-        )
         self._compare = [tuple(WORD.findall(c)) for c in cues.compare]
         self.reader = MessageReader(kb, router, comparer)
         self._passages = TopicPassages(
@@ -190,10 +142,13 @@ class Conversation:
         self._against = FocusReader(
             kb, router, self.reader, self._passages, self._cues, self._names
         )
-        self._returns = [tuple(WORD.findall(r)) for r in cues.returns]
         self._choose = [tuple(WORD.findall(c)) for c in cues.choose]
         self._followups = FollowUps(kb, router, comparer, self._cues, self._against)
         self._ellipses = Ellipses(kb, router, self.reader, self._cues, self._against)
+        self._last_answer = LastAnswer(router, self._cues, self._names, self._against)
+        self._returns = Returns(kb, router, self._against)
+        self._corrections = Corrections(kb, router, self._names, self._last_answer, self._against)
+        self._ordinals = Ordinals(kb, router, self._followups, self._last_answer, self._against)
 
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
@@ -233,18 +188,18 @@ class Conversation:
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)
         words = WORD.findall(strip_mentions(text).lower())
-        returned = self._return_to(text, words, focus)
+        returned = self._returns.read(text, words, focus)
         if returned is not None:
             return returned
-        corrected = self._correction(words, topic, focus, plain)
+        corrected = self._corrections.read(words, topic, focus, self._understand)
         if corrected is not None:
             return corrected
-        ordinal = self._ordinal(text, words, focus, plain) or self._other(text, words, topic, focus)
+        ordinal = self._ordinals.read(text, words, topic, focus, plain)
         if ordinal is not None:
             return ordinal
         named = (
-            self._that_one(text, words, focus)
-            or self._named_in_answer(text, words, topic, focus, plain)
+            self._last_answer.that_one(text, words, focus)
+            or self._last_answer.named_in_answer(text, words, topic, focus, plain)
             or self._own_aspect(text, words, topic, plain)
         )
         if named is not None:
@@ -336,185 +291,6 @@ class Conversation:
         return understood
 
     # -- the kinds of context ------------------------------------------------------------------
-
-    def _correction(
-        self, words: list[str], topic: Topic, focus: Focus, plain: Decision
-    ) -> Understood | None:
-        """ "No, I meant the translation one": the rest of the message, read with the topic it
-        corrects, routed among the other topics."""
-        rest = None
-        for cue in self._corrections:
-            if tuple(words[: len(cue)]) == cue and len(words) > len(cue):
-                rest = words[len(cue) :]
-                break
-        if rest is None:
-            return None
-        while rest:  # "no, sorry, I was actually asking about …"
-            cue = next((c for c in self._corrections if tuple(rest[: len(c)]) == c), None)
-            if cue is None and rest[0] not in _FILLER:
-                break
-            rest = rest[len(cue) if cue else 1 :]
-        if not rest:
-            return None
-        rest_text = " ".join(rest)
-        if not _PRONOUNS.isdisjoint(rest) and not self.router.named_topics(rest_text):
-            # "sorry, I meant what does it start from?": the question put again, of the focus
-            again = self._understand(rest_text, focus)
-            top = again.decision.top
-            if again.context and top is not None and top.intent.id != focus.intent:
-                return dataclasses.replace(again, context="correction")
-        meant = self._meant(rest)
-        if meant is not None:
-            # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
-            # names, even the one in focus, read for the rest of the question
-            own = self._against.own_best(rest_text, meant)
-            if own:
-                return Understood(
-                    Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
-                )
-        # the topic corrected, and the part of it answered last, are out; the topic's other
-        # parts stay in ("no, I meant the landing zone version" after the baseline one)
-        answered = {topic.id, focus.intent}
-        candidates = [
-            m
-            for m in self.router.rank(f"{rest_text} {topic.title}", 8)
-            if m.intent.id not in answered
-            and m.intent.topic.id != topic.id
-            and m.intent.topic.kind in FOCUS_KINDS
-        ]
-        own = [
-            m
-            for m in self.router.rank(rest_text, 8)
-            if m.intent.id not in answered and m.intent.topic.kind in FOCUS_KINDS
-        ]
-        if not candidates and not own:
-            return None
-        # the topics the last answer named are alternatives too ("no, the translation one" after
-        # an answer listing Custom Speech and Custom Translator)
-        shown = tuple(t.id for t in self._names.named_topics(self._said_last(focus), {topic.id}))
-        best = _corrected(candidates, own, topic, (*focus.alternatives, *shown))
-        if best is None:
-            return None
-        decision = Decision(rest_text, Outcome.ANSWER, (best,))
-        return Understood(decision, context="correction")
-
-    def _listed(self, focus: Focus) -> tuple[str, ...]:
-        """The topics the last answer named, in the order it named them."""
-        said = _ASIDE.sub(" ", self._said_last(focus).lower())  # "(Fabric Runtime)" is an aside
-        spans = [span for span in self._names.names_in(said) if span[2] != focus.topic]
-        listed: list[str] = []
-        end = -1
-        # the longest name wins where names overlap ("Spark in Microsoft Fabric", not Fabric)
-        for start, stop, topic_id in sorted(spans, key=lambda span: (span[0], -span[1])):
-            if start >= end and topic_id not in listed:
-                listed.append(topic_id)
-            end = max(end, stop) if start < end else stop
-        return tuple(listed)
-
-    def _said_last(self, focus: Focus) -> str:
-        """The text of the last answer (its question's answer, or its topic's summary)."""
-        try:
-            intent = self.router.intent(focus.intent) if focus.intent else None
-        except KeyError:
-            return ""
-        return "" if intent is None else answer_text(intent)
-
-    def _meant(self, rest: list[str]) -> Topic | None:
-        """The one topic a correction names by title or alias, leaving out those it says it
-        does not mean ("not OneLake")."""
-        named = set(self.router.named_topics(" ".join(rest))) - self._names.named_negated(rest)
-        topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
-        focusable = [t for t in topics if t.kind in FOCUS_KINDS]
-        return focusable[0] if len(focusable) == 1 else None
-
-    def _ordinal(
-        self, text: str, words: list[str], focus: Focus, plain: Decision
-    ) -> Understood | None:
-        """ "And what tasks can the second one be adapted to?" after a comparison: the side it
-        counts to, with the rest of the message read against that side (its own parts and its
-        related topics)."""
-        joined = f" {' '.join(words)} "
-        if not any(f" {cue} " in joined for cue, _ in _ORDINALS) and not _picked_by_word(words):
-            return None  # counts to nothing: the last answer's list is not read
-        # the pair compared last, or the topics the last answer listed ("which Azure services
-        # run Spark?" then "the third one")
-        sides = focus.compared if len(focus.compared) >= 2 else self._listed(focus)
-        if len(sides) < 2:
-            return None
-        found = next(
-            ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined and side < len(sides)),
-            None,
-        ) or self._side_by_word(words, sides)
-        if found is None:
-            return None
-        side, cue = found
-        chosen = self.kb.topics.get(sides[side])
-        if chosen is None:
-            return None
-        rest = " ".join(joined.replace(f" {cue} ", f" {_ORDINAL_STANDS_FOR} ", 1).split())
-        followup, _ = self._followups.find(rest.split())
-        if followup is not None and followup.answer and has_part(self.kb, chosen, followup.answer):
-            # "so when would I bother with the deep one?": that side's own part
-            decision = Decision(text, Outcome.ANSWER, (Match(self.router.intent(chosen.id), 1.0),))
-            return Understood(decision, followup=followup, topic=chosen, context="followup")
-        top = plain.top
-        if plain.outcome is Outcome.ANSWER and top is not None and top.intent.topic is chosen:
-            # "which models can I get on the Azure one?": the message names that side's answer
-            return Understood(plain, topic=chosen, context="refers")
-        understood = self._against.among_focus(
-            rest, chosen, Focus(topic=chosen.id)
-        ) or self._against.with_focus(rest, chosen, self.route(rest), near_only=False)
-        if understood is None:
-            match = Match(self.router.intent(chosen.id), 1.0)
-            understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
-        decision = dataclasses.replace(understood.decision, text=text)
-        return dataclasses.replace(understood, decision=decision, context="refers")
-
-    def _side_by_word(self, words: list[str], compared: tuple[str, ...]) -> tuple[int, str] | None:
-        """ "The deep one" after machine learning vs deep learning: the one side whose name has
-        the word said between "the" and "one" (the side, and the words that said it)."""
-        normalize = self.router.normalizer.normalize
-        for i in _picked_by_word(words):
-            said = set(normalize(words[i + 1]).terms)
-            sides = [
-                side
-                for side, topic_id in enumerate(compared[:2])
-                if topic_id in self.kb.topics
-                and said
-                and said <= set(normalize(self.kb.topics[topic_id].title).terms)
-            ]
-            if len(sides) == 1:
-                return sides[0], " ".join(words[i : i + 3])
-        return None
-
-    def _other(self, text: str, words: list[str], topic: Topic, focus: Focus) -> Understood | None:
-        """ "And the other company in that list that used it?" after Kry's story was picked
-        out of Azure OpenAI's customers: the other topics of the kind just answered that the
-        focus topic relates to (Legrand's story), the likeliest by the message's words."""
-        if len(words) > FOLLOWUP_MAX_WORDS or not any(
-            tuple(words[i : i + len(cue)]) == cue for cue in _OTHER for i in range(len(words))
-        ):
-            return None
-        last = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
-        if last is None or last.id == topic.id:
-            return None
-        siblings = [
-            t.id
-            for t in self.kb.topics.values()
-            if t.kind is last.kind
-            and t.id != last.id
-            and (topic.id in t.related or t.id in topic.related)
-        ]
-        if not siblings:
-            return None
-        ranked = [
-            m for m in self.router.rank_among(text, siblings) if m.intent.topic.id in siblings
-        ]
-        best = next((m for m in ranked if m.intent.question is None), None)
-        if best is None:
-            return None
-        decision = Decision(text, Outcome.ANSWER, (best,))
-        return Understood(decision, topic=topic, context="refers")
 
     def _compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """ "How does it stack up against Synapse?": the focus topic and the one named."""
@@ -832,72 +608,6 @@ class Conversation:
             return True
         return named < (refers[-1] if last else refers[0])
 
-    def _named_in_answer(
-        self, text: str, words: list[str], topic: Topic, focus: Focus, plain: Decision
-    ) -> Understood | None:
-        """ "What's that built on?" after "In OneLake, …": a message referring back, naming no
-        topic itself, that is one of the questions of a topic the last answer's first sentence
-        named (the last named first) and reads less well as the focus topic's own (not after a
-        customer story: "how many languages was that?" is the customer's)."""
-        if not self._cues.refers_back(words) or not focus.intent:
-            return None
-        if (
-            plain.outcome is Outcome.ANSWER
-            and plain.top is not None
-            and self._against.names_another(text, words, topic, plain)
-        ):
-            return None  # "and Databricks?": the topic it names
-        if topic.kind is Kind.CUSTOMER_STORY or self._names.named_topics(text, set()):
-            return None  # "how many languages was that?" is the customer's; "and Spark?" Spark
-        try:
-            intent = self.router.intent(focus.intent)
-        except KeyError:
-            return None
-        said = answer_text(intent)
-        said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
-        kept = self._against.own_best(text, topic, named=False)
-        for named in self._names.named_topics(said, {topic.id, intent.topic.id}):
-            own = self._against.own_best(text, named)
-            if not own or own[0].intent.question is None or own[0].score < _NAMED_QUESTION:
-                continue  # its name alone favours the topic itself: a question must beat it
-            bare = self._against.own_best(text, named, named=False)
-            if not bare or bare[0].intent.id != own[0].intent.id:
-                continue
-            least = min(_NAMED_BARE, _NAMED_OVER * (kept[0].score if kept else 0.0))
-            if bare[0].score < max(least, _NAMED_FLOOR):
-                continue
-            if kept and kept[0].score >= bare[0].score:
-                continue  # the focus topic reads the message as well without any name
-            # answered from the topic named; the focus stays (its last intent is this one)
-            return Understood(
-                Decision(text, Outcome.ANSWER, own[:4]), topic=topic, context="refers"
-            )
-        return None
-
-    def _that_one(self, text: str, words: list[str], focus: Focus) -> Understood | None:
-        """ "What did that one use?" after an answer naming several customer stories: the
-        story named last, which the conversation moves to."""
-        if not focus.intent or not any(
-            tuple(words[i : i + len(cue)]) == cue for cue in _THAT_ONE for i in range(len(words))
-        ):
-            return None
-        try:
-            intent = self.router.intent(focus.intent)
-        except KeyError:
-            return None
-        said = answer_text(intent)
-        stories = [
-            t
-            for t in self._names.named_topics(said, {intent.topic.id})
-            if t.kind is Kind.CUSTOMER_STORY
-        ]
-        if len(stories) < 2:
-            return None
-        own = self._against.own_best(text, stories[0])
-        if not own:
-            return None
-        return Understood(Decision(text, Outcome.ANSWER, own[:4]), context="refers")
-
     def _own_aspect(
         self, text: str, words: list[str], topic: Topic, plain: Decision
     ) -> Understood | None:
@@ -922,56 +632,8 @@ class Conversation:
             return None
         return Understood(Decision(text, Outcome.ANSWER, bare[:4]), topic=topic, context="refers")
 
-    def _return_to(self, text: str, words: list[str], focus: Focus) -> Understood | None:
-        """ "Back to the speech model: does it do batch?" — the topic named after the cue,
-        among those discussed before, becomes the focus the rest of the message is read in."""
-        if not focus.recent:
-            return None
-        said = strip_mentions(text).lower()
-        found = next(
-            (m for c in self._returns if (m := re.search(r"\b" + r"\s+".join(c) + r"\b", said))),
-            None,
-        )
-        if found is None:
-            return None
-        lead = _CLAUSE.split(said[: found.start()])[-1]
-        if len(WORD.findall(lead)) > _RETURN_LEAD:
-            return None  # "… warranty claims we can link back to": no return, a description
-        after = _CLAUSE.split(said[found.end() :], maxsplit=1)
-        named, rest = after[0], (after[1] if len(after) > 1 else "")
-        if not WORD.findall(named):
-            return None
-        recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
-        named_recent = [t for t in recent if t in self.router.named_topics(named)]
-        chosen = (
-            recent[named_recent[0]]
-            if named_recent
-            else next(
-                (
-                    recent[m.intent.topic.id]
-                    for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
-                    for m in self.router.rank(text, 20)
-                    if m.intent.topic.id in recent
-                ),
-                None,
-            )
-        )
-        if chosen is None:
-            return None
-        if WORD.findall(rest):
-            understood = self._against.with_focus(rest, chosen, self.route(rest), near_only=False)
-            if understood is not None:
-                return dataclasses.replace(understood, context="return")
-        match = Match(self.router.intent(chosen.id), 1.0)
-        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
-
     def _declined_by_name(self, decision: Decision) -> bool:
         return declined_by_name(self.router, decision)
-
-
-def _picked_by_word(words: Sequence[str]) -> list[int]:
-    """Where the words say "the <word> one" ("the deep one"): the positions of "the"."""
-    return [i for i in range(len(words) - 2) if words[i] == "the" and words[i + 2] in _ONE]
 
 
 def _asks_of_place(words: Sequence[str]) -> bool:
@@ -989,24 +651,3 @@ def _for_the_focus(words: Sequence[str]) -> bool:
         w in _FOCUS_OBJECTS and i and words[i - 1] in _FOCUS_PREPOSITIONS
         for i, w in enumerate(words)
     )
-
-
-def _corrected(
-    with_focus: list[Match], own: list[Match], topic: Topic, alternatives: tuple[str, ...]
-) -> Match | None:
-    """The topic a correction means: the message's own words count most, the reading with the
-    corrected topic's name (which tells "the translation one" after Custom Speech is Custom
-    Translator) half as much, a topic of the same kind and one the last answer beat a little."""
-    score: dict[str, float] = {}
-    best: dict[str, Match] = {}
-    for weight, matches in ((1.0, own), (_FOCUS_READING, with_focus)):
-        for match in matches:
-            key = match.intent.id
-            score[key] = score.get(key, 0.0) + weight * match.score
-            best.setdefault(key, match)
-    if not score:
-        return None
-    for key, match in best.items():
-        score[key] += _SAME_KIND * (match.intent.topic.kind is topic.kind)
-        score[key] += _BEATEN * (match.intent.topic.id in alternatives)
-    return best[max(score, key=score.__getitem__)]
