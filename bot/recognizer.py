@@ -1,6 +1,6 @@
 """The botbuilder face of the recognizer: a Recognizer that returns a RecognizerResult.
 
-The message is read in the context of the conversation's focus (bot/core/context.py), kept in
+The message is read in the context of the conversation's focus (bot/core/context/), kept in
 conversation state; the result's top intent is the decision taken — the answered intent, or
 "None" for a decline or a "did you mean" — with calibrated scores in [0, 1].
 """

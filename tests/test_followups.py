@@ -1,6 +1,6 @@
 """Follow-ups in a conversation, on the real knowledge base: send this, expect that — through
 the whole bot (handler, dialogs, recognizer, conversation state). Each test is a short dialogue
-in other words than the tuning sets use, for one rule of bot/core/context.py or one fact the
+in other words than the tuning sets use, for one rule of bot/core/context/ or one fact the
 knowledge gained."""
 
 from __future__ import annotations

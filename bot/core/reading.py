@@ -2,7 +2,7 @@
 and requests for ArchBot's instructions declined as such, filler clauses left out, and the
 recognizer's decision (as a comparison when it is one).
 
-Plain Python; `Conversation` (bot/core/context.py) reads the result against the focus.
+Plain Python; `Conversation` (bot/core/context/conversation.py) reads the result against the focus.
 """
 
 from __future__ import annotations

@@ -1,0 +1,128 @@
+"""Comparisons in context: "how does it stack up against Synapse?" compares the focus topic with
+the topic named (a cue of knowledge/conversation.yaml's `compare`); "which is better for us?"
+(`choose`) after a comparison shows it again, each side saying when to pick it; and a written
+comparison answered on its own ("is ML studio only for classic ML?": Foundry vs ML studio)
+keeps the one side the message named, which "it" is afterwards."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.core.compare import Comparer
+from bot.core.context.cues import WORD, Cues
+from bot.core.context.focus import Focus, Understood
+from bot.core.context.names import TopicNames
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
+
+_COMPARE_SIDE = 0.5
+"""The least probability of the topic named after a comparison cue (that text read on its own)
+for it to be compared with the focus topic."""
+_COMPARE_LEAD = 3
+"""Words a comparison cue without a reference may follow ("and how about vs Synapse?"); a
+longer lead names its own things ("benchmark lots of models against each other")."""
+_CHOOSE_MAX_WORDS = 12
+"""A question choosing between the two compared is this short at most ("which one for a team
+that can't code?")."""
+
+
+class Comparisons:
+    """Reads a message that compares the focus topic, or chooses between what was compared."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        comparer: Comparer,
+        cues: Cues,
+        names: TopicNames,
+    ) -> None:
+        self.kb = kb
+        self.router = router
+        self.comparer = comparer
+        self.cues = cues
+        self.names = names
+        self._compare_cues = [tuple(WORD.findall(c)) for c in kb.conversation.compare]
+        self._choose_cues = [tuple(WORD.findall(c)) for c in kb.conversation.choose]
+
+    def read(
+        self, text: str, words: list[str], topic: Topic, focus: Focus, plain: Decision
+    ) -> Understood | None:
+        """The focus topic compared with the topic the message names, or the last comparison
+        again for a message choosing between its sides (None: the message compares nothing)."""
+        compared = self.compare_with(text, words, topic)
+        if compared is not None:
+            return compared
+        if self.chooses(words) and (focus.compared or len(focus.recent) >= 2):
+            return self.compared_again(text, focus) or Understood(plain)
+        return None
+
+    def compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """ "How does it stack up against Synapse?": the focus topic and the one named."""
+        joined = f" {' '.join(words)} "
+        cue = next((c for c in self._compare_cues if f" {' '.join(c)} " in joined), None)
+        if cue is None:
+            return None
+        before, other_text = (part.strip() for part in joined.split(f" {' '.join(cue)} ", 1))
+        if not other_text:
+            return None
+        if self.router.named_topics(before) - {topic.id}:
+            return None  # "OneLake vs ADLS Gen2?" after Fabric: a comparison of its own
+        lead = before.split()
+        if len(lead) > _COMPARE_LEAD and not self.cues.refers_back(lead + list(cue)):
+            return None  # "where can we benchmark lots of models against each other": no "it"
+        other = next(
+            (
+                m
+                for m in self.comparer.router.rank(other_text)
+                if m.intent.question is None and m.intent.topic.id != topic.id
+            ),
+            None,
+        )
+        if other is None or other.score < _COMPARE_SIDE:
+            return None
+        comparison = self.comparer.pair(topic, other.intent.topic, other.score)
+        if comparison is None:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
+        return Understood(decision, context="compare")
+
+    def chooses(self, words: list[str]) -> bool:
+        """ "Which is better for us?" — a short question choosing between what was compared."""
+        joined = f" {' '.join(words)} "
+        return len(words) <= _CHOOSE_MAX_WORDS and any(
+            f" {' '.join(c)} " in joined for c in self._choose_cues
+        )
+
+    def compared_again(self, text: str, focus: Focus) -> Understood | None:
+        """The last comparison again (else the last two topics side by side): each side says
+        when to pick it."""
+        pair = focus.compared[:2] or focus.recent[:2]
+        first, second = (self.kb.topics.get(t) for t in pair)
+        if first is None or second is None:
+            return None
+        comparison = self.comparer.pair(first, second, 1.0)
+        if comparison is None:
+            return None
+        match = Match(self.router.intent(first.id), 1.0)
+        decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
+        return Understood(decision, context="compare")
+
+    def side_asked(self, text: str, understood: Understood) -> Understood:
+        """A written comparison answered without the focus, with the one of its sides the
+        message names (not after "not" or "without": "… without fine-tuning") as the side
+        asked about."""
+        top = understood.decision.top
+        if (
+            understood.context is None
+            and understood.decision.outcome is Outcome.ANSWER
+            and top is not None
+            and top.intent.topic.kind is Kind.COMPARISON
+        ):
+            sides = self.router.named_topics(text) & set(top.intent.topic.compares)
+            # "… without fine-tuning"
+            sides -= self.names.named_negated(WORD.findall(text.lower()))
+            if len(sides) == 1:
+                return dataclasses.replace(understood, side=next(iter(sides)))
+        return understood

@@ -1,0 +1,127 @@
+"""`Conversation`: the decision for a message given the conversation's focus.
+
+The message is read on its own first (bot/core/reading.py); with a focus, each kind of context
+is tried in turn, the first that reads the message deciding it: a return ("back to …"), a
+correction, an ordinal or side, a topic the last answer named, a follow-up, a comparison, a
+definition of another topic, a short question a passage of the focus topic says; then a message
+that does not refer back is read by `Implicit`, one that does by `References`. Requests to act,
+for figures the knowledge never quotes or about ArchBot itself are declined with the focus kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.core.compare import Comparer
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.comparisons import Comparisons
+from bot.core.context.corrections import Corrections
+from bot.core.context.cues import WORD, Cues
+from bot.core.context.ellipses import Ellipses
+from bot.core.context.focus import Focus, Understood
+from bot.core.context.followups import FollowUps
+from bot.core.context.implicit import Implicit
+from bot.core.context.last_answer import LastAnswer
+from bot.core.context.names import TopicNames
+from bot.core.context.ordinals import Ordinals
+from bot.core.context.references import References
+from bot.core.context.returns import Returns
+from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import KnowledgeBase
+from bot.core.passages import TopicPassages
+from bot.core.reading import MessageReader
+from bot.core.router import Decision, Outcome
+from bot.core.text import strip_mentions
+
+
+class Conversation:
+    """Reads messages in the context of the conversation's focus."""
+
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter, comparer: Comparer) -> None:
+        self.kb = kb
+        self.router = router
+        self.comparer = comparer
+        cues = Cues(kb.conversation)
+        names = TopicNames(kb, router)
+        self.reader = MessageReader(kb, router, comparer)
+        passages = TopicPassages(
+            kb, router.intents, router.normalizer, router.terms.idf, router.topic_name_terms
+        )
+        self.guidance = GuidanceReader(kb, router, self.reader)
+        against = FocusReader(kb, router, self.reader, passages, cues, names)
+        followups = FollowUps(kb, router, comparer, cues, against)
+        ellipses = Ellipses(kb, router, self.reader, cues, against)
+        last_answer = LastAnswer(router, cues, names, against)
+        self._cues = cues
+        self._returns = Returns(kb, router, against)
+        self._corrections = Corrections(kb, router, names, last_answer, against)
+        self._ordinals = Ordinals(kb, router, followups, last_answer, against)
+        self._last_answer = last_answer
+        self._followups = followups
+        self._comparisons = Comparisons(kb, router, comparer, cues, names)
+        self._ellipses = ellipses
+        self._implicit = Implicit(router, passages, against)
+        self._references = References(kb, router, cues, names, followups, ellipses, against)
+
+    def route(self, text: str) -> Decision:
+        """A message on its own (bot/core/reading.py)."""
+        return self.reader.route(text)
+
+    def understand(self, text: str, focus: Focus) -> Understood:
+        """The decision for a message given the conversation's focus."""
+        understood = self._understand(text, focus)
+        if understood.context is None:
+            understood = self._ellipses.end_of_last_question(text, focus) or understood
+        if is_walkthrough(understood.decision) and self.guidance.off_subject(text):
+            # "can you recommend an architecture firm to redo our kitchen?": declined, not the
+            # walkthrough's introduction
+            return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
+        return self._comparisons.side_asked(text, understood)
+
+    def _understand(self, text: str, focus: Focus) -> Understood:
+        """The message read by the first kind of context that reads it (its own reading when
+        none does)."""
+        text = self.reader.correct(text)
+        plain = self.route(text)
+        topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        reader = self.reader
+        declined = (reader.asks_to_act, reader.asks_for_figures, reader.asks_about_me)
+        if topic is None or any(asks(text) for asks in declined):
+            # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
+            # who built you?" after what OneLake is built on: declined, focus kept
+            return Understood(plain)
+        words = WORD.findall(strip_mentions(text).lower())
+        returned = self._returns.read(text, words, focus)
+        if returned is not None:
+            return returned
+        corrected = self._corrections.read(words, topic, focus, self._understand)
+        if corrected is not None:
+            return corrected
+        ordinal = self._ordinals.read(text, words, topic, focus, plain)
+        if ordinal is not None:
+            return ordinal
+        named = (
+            self._last_answer.that_one(text, words, focus)
+            or self._last_answer.named_in_answer(text, words, topic, focus, plain)
+            or self._references.own_aspect(text, words, topic, plain)
+        )
+        if named is not None:
+            return named
+        followed = self._followups.read(text, words, topic, plain, focus)
+        if followed is not None:
+            return followed
+        compared = self._comparisons.read(text, words, topic, focus, plain)
+        if compared is not None:
+            return compared
+        if plain.comparison is not None or declined_by_name(self.router, plain):
+            return Understood(plain)
+        defined = self._implicit.definition(words, topic, plain)
+        if defined is not None:
+            return defined
+        said = self._implicit.said_of_focus(text, words, topic)
+        if said is not None:
+            return said
+        if not self._cues.refers_back(words):
+            return self._implicit.read(text, words, topic, plain, focus)
+        return self._references.read(text, words, topic, plain, focus)

@@ -1,0 +1,147 @@
+"""Corrections: "no, I meant the translation one" (a cue of knowledge/conversation.yaml's
+`corrections`, then what it means) is routed again among the other topics, read together with
+the topic it replaces; "sorry, I meant ADLS Gen2, not OneLake" is the one topic it names;
+"sorry, I meant: what does it start from?" is the question put again about the focus."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.cues import WORD
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.last_answer import LastAnswer
+from bot.core.context.names import TopicNames
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
+
+_PRONOUNS = frozenset({"it", "its", "they", "them"})
+"""Words of a correction that put the question again about the focus ("I meant what does it
+start from"), where "the one …" picks another topic."""
+_FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
+"""Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+_FOCUS_READING = 0.5
+_SAME_KIND = 0.15
+_BEATEN = 0.1
+"""How a correction weighs the reading with the corrected topic's name, a topic of the same
+kind, and one the last answer beat (the message's own words weigh 1)."""
+
+
+class Corrections:
+    """Reads a correction of what the last answer was about."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        names: TopicNames,
+        last_answer: LastAnswer,
+        against: FocusReader,
+    ) -> None:
+        self.kb = kb
+        self.router = router
+        self.names = names
+        self.last_answer = last_answer
+        self.against = against
+        self._cues = sorted(
+            (tuple(WORD.findall(c)) for c in kb.conversation.corrections), key=len, reverse=True
+        )
+        """The correction cues, the longest first."""
+
+    def read(
+        self,
+        words: list[str],
+        topic: Topic,
+        focus: Focus,
+        understand: Callable[[str, Focus], Understood],
+    ) -> Understood | None:
+        """ "No, I meant the translation one": the rest of the message, read with the topic it
+        corrects, routed among the other topics (`understand` reads a question put again)."""
+        rest = None
+        for cue in self._cues:
+            if tuple(words[: len(cue)]) == cue and len(words) > len(cue):
+                rest = words[len(cue) :]
+                break
+        if rest is None:
+            return None
+        while rest:  # "no, sorry, I was actually asking about …"
+            cue = next((c for c in self._cues if tuple(rest[: len(c)]) == c), None)
+            if cue is None and rest[0] not in _FILLER:
+                break
+            rest = rest[len(cue) if cue else 1 :]
+        if not rest:
+            return None
+        rest_text = " ".join(rest)
+        if not _PRONOUNS.isdisjoint(rest) and not self.router.named_topics(rest_text):
+            # "sorry, I meant what does it start from?": the question put again, of the focus
+            again = understand(rest_text, focus)
+            top = again.decision.top
+            if again.context and top is not None and top.intent.id != focus.intent:
+                return dataclasses.replace(again, context="correction")
+        meant = self.meant(rest)
+        if meant is not None:
+            # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
+            # names, even the one in focus, read for the rest of the question
+            own = self.against.own_best(rest_text, meant)
+            if own:
+                return Understood(
+                    Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
+                )
+        # the topic corrected, and the part of it answered last, are out; the topic's other
+        # parts stay in ("no, I meant the landing zone version" after the baseline one)
+        answered = {topic.id, focus.intent}
+        candidates = [
+            m
+            for m in self.router.rank(f"{rest_text} {topic.title}", 8)
+            if m.intent.id not in answered
+            and m.intent.topic.id != topic.id
+            and m.intent.topic.kind in FOCUS_KINDS
+        ]
+        own = [
+            m
+            for m in self.router.rank(rest_text, 8)
+            if m.intent.id not in answered and m.intent.topic.kind in FOCUS_KINDS
+        ]
+        if not candidates and not own:
+            return None
+        # the topics the last answer named are alternatives too ("no, the translation one" after
+        # an answer listing Custom Speech and Custom Translator)
+        shown = tuple(
+            t.id for t in self.names.named_topics(self.last_answer.said_last(focus), {topic.id})
+        )
+        best = _corrected(candidates, own, topic, (*focus.alternatives, *shown))
+        if best is None:
+            return None
+        decision = Decision(rest_text, Outcome.ANSWER, (best,))
+        return Understood(decision, context="correction")
+
+    def meant(self, rest: list[str]) -> Topic | None:
+        """The one topic a correction names by title or alias, leaving out those it says it
+        does not mean ("not OneLake")."""
+        named = set(self.router.named_topics(" ".join(rest))) - self.names.named_negated(rest)
+        topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
+        focusable = [t for t in topics if t.kind in FOCUS_KINDS]
+        return focusable[0] if len(focusable) == 1 else None
+
+
+def _corrected(
+    with_focus: list[Match], own: list[Match], topic: Topic, alternatives: tuple[str, ...]
+) -> Match | None:
+    """The topic a correction means: the message's own words count most, the reading with the
+    corrected topic's name (which tells "the translation one" after Custom Speech is Custom
+    Translator) half as much, a topic of the same kind and one the last answer beat a little."""
+    score: dict[str, float] = {}
+    best: dict[str, Match] = {}
+    for weight, matches in ((1.0, own), (_FOCUS_READING, with_focus)):
+        for match in matches:
+            key = match.intent.id
+            score[key] = score.get(key, 0.0) + weight * match.score
+            best.setdefault(key, match)
+    if not score:
+        return None
+    for key, match in best.items():
+        score[key] += _SAME_KIND * (match.intent.topic.kind is topic.kind)
+        score[key] += _BEATEN * (match.intent.topic.id in alternatives)
+    return best[max(score, key=score.__getitem__)]

@@ -1,0 +1,66 @@
+"""The words of knowledge/conversation.yaml that point back at the focus: `refers` ("it", "that
+one", "there") and `ellipses` ("and …?", "what about …?"). Matched on a message's words, as
+`WORD` splits them from its lowercased text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.core.kb import ConversationCues
+
+WORD = re.compile(r"[a-z0-9']+")
+"""A word of a message, a cue or a name, lowercased first."""
+ELLIPSIS_MAX_WORDS = 6
+"""An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
+
+
+class Cues:
+    """Where a message's words refer back to the topic in focus."""
+
+    def __init__(self, cues: ConversationCues) -> None:
+        self.refers = [tuple(r.split()) for r in cues.refers]
+        self.refer_starts: dict[str, list[tuple[str, ...]]] = {}
+        """The cues referring back, by their first word."""
+        for refer in self.refers:
+            self.refer_starts.setdefault(refer[0], []).append(refer)
+        self.ellipses = [tuple(WORD.findall(e)) for e in cues.ellipses]
+
+    def elliptical(self, words: Sequence[str]) -> bool:
+        """Whether the message is an elliptical follow-up ("and latency?", "what about
+        images?"): short, and starting with an ellipsis cue."""
+        return len(words) <= ELLIPSIS_MAX_WORDS and any(
+            tuple(words[: len(e)]) == e for e in self.ellipses
+        )
+
+    def refers_back(self, words: Sequence[str]) -> bool:
+        """True when the message uses a word that points at the topic in focus, or is an
+        elliptical follow-up ("and latency?", "what about images?")."""
+        if self.elliptical(words):
+            return True
+        starts = self.refer_starts
+        return any(
+            tuple(words[i : i + len(r)]) == r
+            for i, word in enumerate(words)
+            if word in starts
+            for r in starts[word]
+        )
+
+    def refer_positions(self, words: Sequence[str]) -> list[int]:
+        """Where the message's words refer back, in order (a position once for each cue
+        found there)."""
+        return [
+            i for i in range(len(words)) for r in self.refers if tuple(words[i : i + len(r)]) == r
+        ]
+
+    def first_reference(self, words: Sequence[str]) -> tuple[int, int] | None:
+        """The first words referring back: their position and how many they are."""
+        return next(
+            (
+                (i, len(r))
+                for i in range(len(words))
+                for r in self.refer_starts.get(words[i], ())
+                if tuple(words[i : i + len(r)]) == r
+            ),
+            None,
+        )

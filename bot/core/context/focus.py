@@ -1,0 +1,136 @@
+"""What the conversation is about, and what a message was understood as.
+
+`Focus` is kept in conversation state between turns (the dialog layer stores `to_state()`);
+`Understood` is one message's decision with the context that shaped it; `next_focus` moves the
+focus after a turn. A decline or a greeting leaves the focus as it was: an out-of-scope turn
+loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.kb import FollowUp, Kind, Topic
+from bot.core.router import Decision, Outcome
+
+RECENT = 5
+"""Topics remembered for "back to …"."""
+FOCUS_KINDS = frozenset(
+    {
+        Kind.CONCEPT,
+        Kind.SERVICE,
+        Kind.MODEL,
+        Kind.PLATFORM,
+        Kind.TOOL,
+        Kind.LANGUAGE,
+        Kind.COMPARISON,
+        Kind.REFERENCE_ARCHITECTURE,
+        Kind.CUSTOMER_STORY,
+    }
+)
+"""The kinds of topic a conversation can be about (a decline or a greeting is none of them)."""
+
+
+@dataclass
+class Focus:
+    """What the conversation is about (kept in conversation state between turns)."""
+
+    topic: str | None = None
+    """The topic answered last."""
+    intent: str | None = None
+    """The intent answered last (a topic, or one of its questions)."""
+    compared: tuple[str, ...] = ()
+    """The two topics compared last."""
+    alternatives: tuple[str, ...] = ()
+    """Topics the last answer beat: where a correction looks first."""
+    recent: tuple[str, ...] = ()
+    """The topics discussed before, latest first: where "back to …" looks."""
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-safe form for conversation state."""
+        return {
+            "topic": self.topic,
+            "intent": self.intent,
+            "compared": list(self.compared),
+            "alternatives": list(self.alternatives),
+            "recent": list(self.recent),
+        }
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any] | None) -> Focus:
+        """The focus saved by `to_state` (an empty focus for anything else)."""
+        if not isinstance(data, dict):
+            return cls()
+        return cls(
+            topic=data.get("topic") if isinstance(data.get("topic"), str) else None,
+            intent=data.get("intent") if isinstance(data.get("intent"), str) else None,
+            compared=tuple(x for x in data.get("compared") or () if isinstance(x, str)),
+            alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
+            recent=tuple(x for x in data.get("recent") or () if isinstance(x, str)),
+        )
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A message's decision, and the context that shaped it."""
+
+    decision: Decision
+    followup: FollowUp | None = None
+    """Set when the answer is one part of the focus topic."""
+    topic: Topic | None = None
+    """The focus topic a follow-up is about."""
+    context: str | None = None
+    """How the focus was used: `followup`, `correction`, `compare`, `refers` (None: not used)."""
+    alternatives: tuple[str, ...] = field(default_factory=tuple)
+    shown: str | None = None
+    """Another topic the answer shows (the customer story a "who uses it?" tells): the
+    conversation moves to it ("how many languages did they cover?")."""
+    side: str | None = None
+    """The side of a written comparison the message asked about ("is ML studio only for
+    classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
+
+
+def next_focus(understood: Understood, previous: Focus) -> Focus:
+    """The focus after a turn: the topic answered, else the previous focus unchanged."""
+    decision = understood.decision
+    if decision.comparison is not None:
+        first, second = decision.comparison.first, decision.comparison.second
+        topic = understood.topic.id if understood.topic else first.id
+        return Focus(
+            topic=topic,
+            intent=first.id,
+            compared=(first.id, second.id),
+            recent=tuple(dict.fromkeys((topic, second.id, *previous.recent)))[:RECENT],
+        )
+    top = decision.top
+    if decision.outcome is not Outcome.ANSWER or top is None:
+        return previous
+    if understood.shown is not None:
+        # "who uses it?" told a customer's story: "they" is that customer now
+        about = top.intent.topic.id
+        return Focus(
+            topic=understood.shown,
+            intent=understood.shown,
+            recent=tuple(dict.fromkeys((understood.shown, about, *previous.recent)))[:RECENT],
+        )
+    if top.intent.topic.kind not in FOCUS_KINDS:
+        return previous
+    if understood.context == "refers" and understood.topic is not None:
+        # "can we use it from Fabric?" answered from Fabric's side: still about the focus
+        return dataclasses.replace(previous, intent=top.intent.id)
+    answered = top.intent.topic.id
+    others = (m.intent.topic.id for m in decision.matches[1:])
+    alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
+    recent = tuple(dict.fromkeys((answered, *previous.recent)))[:RECENT]
+    written = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+    if understood.side is not None:  # the side asked about, the pair still compared
+        recent = tuple(dict.fromkeys((understood.side, *recent)))[:RECENT]
+    return Focus(
+        topic=understood.side or answered,
+        intent=top.intent.id,
+        compared=tuple(written),
+        alternatives=alternatives[:4],
+        recent=recent,
+    )

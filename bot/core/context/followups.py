@@ -1,0 +1,221 @@
+"""Follow-ups (knowledge/conversation.yaml's `followups`): a short message asking something of
+the topic in focus ("when should I not use it?", "who uses it?", "how does it compare?"),
+answered from the focus topic's own part when it has one (bot/core/context/parts.py), else
+routed again with the focus topic's name. Matched loosely (rapidfuzz), and with the polarity
+of the phrase: "when wouldn't I use it?" is not "when should I use it?"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+
+from bot.core.compare import Comparer
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.cues import WORD, Cues
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.parts import compared_with, has_part, service_of, stories_for
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
+
+_FOLLOWUP_CUTOFF = 84.0
+"""How closely (rapidfuzz token-set ratio, 0–100) a message must match a follow-up phrase."""
+_FOLLOWUP_EXACT = 90.0
+"""A message this close (rapidfuzz ratio) to a follow-up phrase as a whole is that follow-up."""
+FOLLOWUP_MAX_WORDS = 12
+"""A follow-up is short: a longer message is a question of its own."""
+_SPECIFIC_SURE = 0.95
+"""A message this surely one question of the focus's family is that question, not a follow-up
+phrase it resembles."""
+_NEGATIONS = frozenset({"not", "never", "no", "nor"})
+_NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
+"""Negations typed without their apostrophe."""
+
+
+class FollowUps:
+    """Finds the follow-up a message asks, and answers it."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        comparer: Comparer,
+        cues: Cues,
+        against: FocusReader,
+    ) -> None:
+        self.kb = kb
+        self.router = router
+        self.comparer = comparer
+        self.cues = cues
+        self.against = against
+        self._phrases: list[str] = []
+        """Every follow-up phrase, as a message's words are matched against it."""
+        self._of: list[FollowUp] = []
+        """The follow-up each phrase of `_phrases` asks."""
+        for followup in kb.conversation.followups:
+            for phrase in followup.phrases:
+                # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
+                self._phrases.append(" ".join(WORD.findall(phrase.lower())).replace("'", ""))
+                self._of.append(followup)
+
+    def read(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood | None:
+        """The follow-up a message asks ("when should I not use it?"), answered about the focus
+        topic or about the topic the message names (None: it asks none, or is a question of
+        its own)."""
+        stands_alone = (
+            plain.outcome is Outcome.ANSWER
+            and plain.top is not None
+            and plain.top.intent.topic.kind is not Kind.SMALLTALK  # "… bother …" is no apology
+            and not self.cues.refers_back(words)
+        )
+        followup, exact = self.find(words)
+        if followup is None:
+            return None
+        if not exact and self.specific_near(plain, topic):
+            return None  # "what storage does it work with?" is not "how does it work?"
+        subject = self.subject(words, topic) if not exact else None
+        if subject is not None:
+            # "Copilot Studio, what is it for?" after Fabric: the follow-up is about the topic
+            # the message names first, which its own reading answers when it can
+            if plain.outcome is Outcome.ANSWER:
+                return Understood(plain)
+            return self.answer(text, followup, subject, plain, focus)
+        # "what would we use to do the same?" after a customer story names nothing to refer
+        # back with, and is still about the story
+        after_story = followup.answer == "service"
+        if exact or not stands_alone or after_story:
+            return self.answer(text, followup, topic, plain, focus)
+        # "give me an example where normal ML is enough" after ML vs deep learning: the
+        # follow-up, about the topic of the focus's family the message names
+        named = self.named_of_family(text, topic, focus)
+        if named is not None and followup.answer:
+            return self.answer(text, followup, named, plain, focus)
+        if named is not None:  # read among the named topic's own parts
+            own = [
+                m
+                for m in self.router.rank_among(text, (named.id,))
+                if m.intent.topic.id == named.id
+            ]
+            if own:
+                decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
+                return Understood(decision, topic=named, context="refers")
+        return None
+
+    def find(self, words: list[str]) -> tuple[FollowUp | None, bool]:
+        """The follow-up a short message asks, if any, and whether the message is nothing but
+        the follow-up (then it is one even if it would route on its own)."""
+        if not words or len(words) > FOLLOWUP_MAX_WORDS or not self._phrases:
+            return None, False
+        words = [w.replace("'", "") for w in words]
+        # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
+        negated = _negated(words)
+        scored = process.extract(
+            " ".join(words),
+            self._phrases,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=_FOLLOWUP_CUTOFF,
+            limit=None,
+        )
+        found = next((f for f in scored if _negated(f[0].split()) == negated), None)
+        if found is None:
+            return None, False
+        phrase = self._phrases[found[2]]
+        if len(set(phrase.split()) & set(words)) < min(2, len(phrase.split())):
+            return None, False
+        exact = fuzz.ratio(" ".join(words), phrase) >= _FOLLOWUP_EXACT
+        return self._of[found[2]], exact
+
+    def answer(
+        self, text: str, followup: FollowUp, topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood:
+        """A follow-up answered from the focus topic's part — or, for a story, from the
+        topic discussed just before (AutoML after Azure Machine Learning) — or routed with
+        the focus topic's name."""
+
+        def part_of(about: Topic) -> Understood:
+            match = Match(self.router.intent(about.id), 1.0)
+            decision = Decision(text, Outcome.ANSWER, (match,))
+            stories = stories_for(self.kb, about) if followup.answer == "story" else []
+            shown = stories[0].id if stories else None  # the story the reply tells
+            return Understood(
+                decision, followup=followup, topic=about, context="followup", shown=shown
+            )
+
+        as_part = part_of(topic)
+        if followup.answer == "compare":
+            other = compared_with(self.kb, topic)
+            comparison = self.comparer.pair(topic, other, 1.0) if other else None
+            if comparison is not None:
+                match = Match(self.router.intent(topic.id), 1.0)
+                decision = Decision(text, Outcome.ANSWER, (match,), comparison=comparison)
+                return Understood(decision, context="compare")
+        if followup.answer == "service":
+            # "what would we use to do the same?" after a customer story: the service it used
+            service = service_of(self.kb, topic)
+            if service is None:
+                return self.against.with_focus(text, topic, plain) or Understood(plain)
+            match = Match(self.router.intent(service.id), 1.0)
+            return Understood(Decision(text, Outcome.ANSWER, (match,)), context="followup")
+        if followup.answer and has_part(self.kb, topic, followup.answer):
+            return as_part
+        if followup.answer == "story":
+            earlier = [self.kb.topics[t] for t in focus.recent[1:] if t in self.kb.topics]
+            with_story = next((t for t in earlier if has_part(self.kb, t, "story")), None)
+            return part_of(with_story) if with_story is not None else as_part
+        routed = self.against.with_focus(text, topic, plain)
+        if routed is not None:
+            return routed
+        return as_part if followup.answer else Understood(plain)
+
+    def subject(self, words: list[str], topic: Topic) -> Topic | None:
+        """The one topic outside the focus's family that a message names, before any word
+        referring back (None when it names none, several, or only after "it")."""
+        normalize = self.router.normalizer.normalize
+        terms_of = [set(normalize(w).terms) for w in words]  # "ML": machine learning
+        said = set().union(*terms_of)
+        family = {topic.id, *topic.related, *topic.compares}
+        covered = {
+            t: said & self.router.topic_name_terms(t)
+            for t in self.router.named_topics(" ".join(words))
+            if t in self.kb.topics and self.kb.topics[t].kind in FOCUS_KINDS
+        }
+        # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot: a name inside
+        # a longer one said is not named on its own
+        named = [t for t, c in covered.items() if not any(c < o for o in covered.values())]
+        if len(named) != 1 or named[0] in family:
+            # none, several, or one of the focus's own family ("who used machine translation
+            # like that?" about Custom Translator is still about it)
+            return None
+        names = self.router.topic_name_terms(named[0])
+        first = next((i for i, terms in enumerate(terms_of) if terms & names), None)
+        if first is None:
+            return None
+        refers = self.cues.refer_positions(words)
+        return self.kb.topics[named[0]] if not refers or first < refers[0] else None
+
+    def named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
+        """The one topic the message names among those the focus topic relates to or
+        compares (None when it names none of them, or several)."""
+        family = {*topic.related, *topic.compares, *focus.compared} - {topic.id}
+        named = [t for t in self.router.named_topics(text) if t in family and t in self.kb.topics]
+        return self.kb.topics[named[0]] if len(named) == 1 else None
+
+    def specific_near(self, plain: Decision, topic: Topic) -> bool:
+        """Whether the message on its own is, near surely, one specific question of the focus
+        topic or a related one."""
+        top = plain.top
+        return (
+            plain.outcome is Outcome.ANSWER
+            and top is not None
+            and top.intent.question is not None
+            and top.score >= _SPECIFIC_SURE
+            and self.against.near(top, topic)
+        )
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """Whether words say "not" ("not", "never", "no", "wouldn't")."""
+    return any(w in _NEGATIONS or w in _NT or w.endswith("n't") for w in words)

@@ -1,0 +1,208 @@
+"""Messages that do not point back at the focus but are still read in it: a short question naming
+nothing ("how many languages?", "how would we improve accuracy?") is about the focus topic when
+one of its passages says its words, or when read with the focus topic's name it lands there as
+surely; an unsure reading whose best guess is the focus topic ("we don't have parallel
+documents, just a glossary") is a follow-up on it; a near tie or a "did you mean" between
+readings one of which is near the focus is settled by the focus. A question asking what another
+topic is ("what's training?") keeps its own answer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.core.context.against_focus import SAID_MIN, FocusReader
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Topic
+from bot.core.passages import TopicPassages
+from bot.core.router import Decision, Match, Outcome
+
+_IMPLICIT_MAX_WORDS = 8
+"""A question this short that names no topic may be about the topic in focus."""
+_LEANING = 0.12
+"""An unsure reading leaning to the focus at least this much is a follow-up on it."""
+_TIE_SHARE = 0.85
+"""A reading of the focus's family this close to a message's best reading elsewhere wins."""
+_DEFINES = (("what", "is"), ("what's",), ("whats",), ("what", "are"), ("define",))
+_SEQUENCE = frozenset({"after", "then", "next", "afterwards", "that", "this", "step", "stage"})
+"""Words placing what is asked in a sequence ("what's scoring after that?"), not part of it."""
+_DEFINED = 0.8
+_DEFINED_WORDS = 3
+"""A question asking what something is ("what's training?") whose few words are all of the name
+of the topic it is answered with (at least this likely) on its own is about that topic, not a
+part of the focus topic that happens to say the word."""
+_AMBIGUOUS_NEAR = 0.4
+"""An option of a "did you mean" near the focus is taken when at least this likely."""
+
+
+class Implicit:
+    """Reads a message that does not refer back, in the focus."""
+
+    def __init__(self, router: HybridRouter, passages: TopicPassages, against: FocusReader) -> None:
+        self.router = router
+        self.passages = passages
+        self.against = against
+
+    def read(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood:
+        """A message that does not refer back: a follow-up on the focus when nothing else
+        reads it surely, else its own reading (a near tie or a "did you mean" settled by the
+        focus)."""
+        return (
+            self.implicit_followup(text, words, topic, plain, focus)
+            or self.leaning_to_focus(text, words, topic, plain, focus)
+            or self.near_tie(plain, topic)
+            or self.disambiguated(plain, topic)
+            or Understood(plain)
+        )
+
+    def definition(self, words: list[str], topic: Topic, plain: Decision) -> Understood | None:
+        """ "What's training?" after machine learning: training, an aside when the focus topic
+        relates to it (the focus stays: "when should I use it?" is still about ML); None when
+        the message does not ask what another topic is."""
+        if not self.defines_answered(words, topic, plain):
+            return None
+        answered = plain.top.intent.topic.id if plain.top else None
+        if answered in topic.related:
+            return Understood(plain, topic=topic, context="refers")
+        return Understood(plain)
+
+    def implicit_followup(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood | None:
+        """A short question that names no topic ("how would we improve accuracy?") is about
+        the focus when reading it with the focus topic's name lands on that topic at least as
+        confidently; it is then answered by the best reading among the focus's family ("how
+        fast is serving?" about Mosaic AI Vector Search: Databricks' serving latency)."""
+        if plain.outcome is Outcome.NONE:  # a decline stays one: off-topic turns lose nothing
+            return None
+        if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text):
+            return None
+        if not self.against.says_of_family(text, topic, focus):
+            return None  # "hyperparameters explained" after embeddings: nothing of theirs
+        understood = self.against.with_focus(text, topic, plain)
+        if understood is None or understood.decision.top is None:
+            return None
+        if understood.decision.top.intent.topic.id != topic.id:
+            return None  # only the focus topic itself: nothing names it
+        mine = understood.decision.top.score
+        if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
+            return None
+        among = self.against.among_focus(text, topic, focus)
+        # an intent outside the family that only names the focus topic is for a message that
+        # names something ("can we use it from Fabric?"); this one names nothing ("what
+        # happens at inference time?" about Databricks: Databricks' own part)
+        if (
+            among is not None
+            and among.decision.top is not None
+            and among.decision.top.intent.topic.id in {topic.id, *topic.related}
+        ):
+            return among
+        return understood
+
+    def leaning_to_focus(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood | None:
+        """An unsure reading whose best guess is the focus topic itself ("we don't have any
+        parallel documents, just a glossary" about Custom Translator): a follow-up on it that
+        names nothing, answered by the best reading among the focus's family."""
+        top = plain.top
+        if (
+            plain.outcome is not Outcome.NONE
+            or top is None
+            or top.score < _LEANING
+            or top.intent.topic.id not in {topic.id, *topic.related}
+        ):
+            return None
+        if self.router.named_topics(text) - {topic.id}:
+            return None
+        understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
+            text, topic, plain
+        )
+        if understood is None or understood.decision.top is None:
+            return None
+        # one of the family's own questions, not the topic again ("can you fix my python
+        # KeyError?" about Python and R leans to it, and is still off-topic)
+        return understood if understood.decision.top.intent.question is not None else None
+
+    def near_tie(self, plain: Decision, topic: Topic) -> Understood | None:
+        """A message answered on its own, whose reading next to the best is of the focus's
+        family and nearly as likely: the conversation breaks the tie ("why do embeddings
+        matter?" after Mosaic AI Vector Search: embeddings and vector search, not Azure
+        OpenAI's embedding models)."""
+        top = plain.top
+        if plain.outcome is not Outcome.ANSWER or top is None or self.against.near(top, topic):
+            return None
+        if top.intent.topic.id in self.router.named_topics(plain.text):
+            return None  # what the message names is what it asks
+        close = next(
+            (
+                m
+                for m in plain.matches[1:3]
+                if m.score >= top.score * _TIE_SHARE
+                and m.intent.topic.id in {topic.id, *topic.related}
+                and m.intent.topic.kind in FOCUS_KINDS
+            ),
+            None,
+        )
+        if close is None:
+            return None
+        others = tuple(m for m in plain.matches if m is not close)
+        decision = dataclasses.replace(plain, matches=(Match(close.intent, top.score), *others))
+        return Understood(decision)
+
+    def disambiguated(self, plain: Decision, topic: Topic) -> Understood | None:
+        """A message that would get "did you mean …?" on its own, one of whose options is the
+        focus topic or near it: the likeliest of those ("what about outside Fabric, what
+        connector options exist?" after Fabric Data Factory: data connectors)."""
+        if plain.outcome is not Outcome.AMBIGUOUS:
+            return None
+        near = [
+            m
+            for m in plain.matches
+            if self.against.near(m, topic) and m.intent.topic.kind in FOCUS_KINDS
+        ]
+        if not near:
+            return None
+        best = max(near, key=lambda m: m.score)
+        if (
+            best.score < _AMBIGUOUS_NEAR
+            or self.against.share(plain.text, best.intent) < SAID_MIN / 2
+        ):
+            return None  # "spark plug gap and torque?" after Fabric: only "spark" is said
+        others = tuple(m for m in plain.matches if m is not best)
+        decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
+        return Understood(decision)
+
+    def said_of_focus(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """A short question that names no other topic and whose words a passage of the focus
+        topic says ("how many languages?" about Custom Translator, "trained on what?" about
+        Azure AI Speech) is answered from that part of the focus topic (on a tie, the part the
+        recognizer finds likelier)."""
+        if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
+            return None
+        evidence = self.passages.evidence(text, topic.id)
+        if not evidence or evidence[0].share < SAID_MIN:
+            return None
+        probability = {m.intent.id: m.score for m in self.router.rank_among(text, (topic.id,))}
+        tied = [e for e in evidence if e.share == evidence[0].share]
+        best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
+        match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
+        decision = Decision(text, Outcome.ANSWER, (match,))
+        return Understood(decision, topic=topic, context="refers")
+
+    def defines_answered(self, words: list[str], topic: Topic, plain: Decision) -> bool:
+        """Whether the message asks what something is ("what's training?") and the words asked
+        about are all of the name of the topic it is confidently answered with on its own
+        (another topic than the focus one)."""
+        cue = next((c for c in _DEFINES if tuple(words[: len(c)]) == c), None)
+        top = plain.top
+        if cue is None or plain.outcome is not Outcome.ANSWER or top is None:
+            return False
+        if top.intent.topic.id == topic.id or top.score < _DEFINED:
+            return False
+        rest = " ".join(w for w in words[len(cue) :] if w not in _SEQUENCE)
+        asked = [t for t in self.router.normalizer.normalize(rest).terms if t not in _SEQUENCE]
+        names = self.router.topic_name_terms(top.intent.topic.id)
+        return 0 < len(asked) <= _DEFINED_WORDS and all(w in names for w in asked)

@@ -1,0 +1,78 @@
+"""The topics a text names by title or alias (the focus topics only), and whether an intent's
+own text names a topic: "In OneLake, …" names OneLake; "can Fabric call Azure OpenAI?" names
+Azure OpenAI; "not OneLake" names what a correction does not mean."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from bot.core.context.cues import WORD
+from bot.core.context.focus import FOCUS_KINDS
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Intent, KnowledgeBase, Topic
+from bot.core.retrieval import intent_text
+
+_NOT_MEANT = frozenset({"not", "without", "except", "instead"})
+"""Words before a name that say it is not what is meant."""
+_NOT_NAMES = 3
+"""Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
+
+
+class TopicNames:
+    """Finds the focus topics' names in texts."""
+
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter) -> None:
+        self.kb = kb
+        self.router = router
+        self._names = [
+            (topic.id, lowered)
+            for topic in kb.topics.values()
+            if topic.kind in FOCUS_KINDS
+            for lowered in dict.fromkeys(name.lower() for name in (topic.title, *topic.aliases))
+        ]
+        """Each focus topic's names, lowercased."""
+        self._name_patterns: dict[str, re.Pattern[str]] = {}
+        """The pattern that finds a name as words, compiled the first time the name is said."""
+        self._text_of: dict[str, str] = {}
+
+    def names_in(self, lowered: str) -> Iterator[tuple[int, int, str]]:
+        """Where a lowercased text says a focus topic's title or alias: (start, end, topic)."""
+        for topic_id, name in self._names:
+            if name not in lowered:
+                continue  # the regex only where the name is said at all
+            pattern = self._name_patterns.get(name)
+            if pattern is None:
+                pattern = re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
+                self._name_patterns[name] = pattern
+            for found in pattern.finditer(lowered):
+                yield found.start(), found.end(), topic_id
+
+    def named_topics(self, said: str, skip: set[str]) -> list[Topic]:
+        """The topics a text names by title or alias, the last named first."""
+        where: dict[str, int] = {}
+        for start, _, topic_id in self.names_in(said.lower()):
+            if topic_id not in skip:
+                where[topic_id] = max(where.get(topic_id, -1), start)
+        return [self.kb.topics[t] for t in sorted(where, key=where.__getitem__, reverse=True)]
+
+    def named_negated(self, words: Sequence[str]) -> set[str]:
+        """The topics named just after a negation ("not OneLake", "without fine-tuning")."""
+        return {
+            t
+            for i, word in enumerate(words)
+            if word in _NOT_MEANT
+            for t in self.router.named_topics(" ".join(words[i + 1 : i + 1 + _NOT_NAMES]))
+        }
+
+    def mentions(self, intent: Intent, topic: Topic) -> bool:
+        """Whether an intent's own text names the topic ("can Fabric call Azure OpenAI?")."""
+        said = self._text_of.get(intent.id)
+        if said is None:  # an intent's whole text, lowercased once, padded for whole words
+            words = WORD.findall(" ".join(intent_text(intent)).lower())
+            said = self._text_of[intent.id] = f" {' '.join(words)} "
+        # whole words only: "Phi" is not named by "graphics"
+        return any(
+            f" {' '.join(WORD.findall(name.lower()))} " in said
+            for name in (topic.title, *topic.aliases)
+        )

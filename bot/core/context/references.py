@@ -1,0 +1,297 @@
+"""Messages that refer back ("does it do batch too?", "what's that for?", "and LLM stuff?"): read
+against the focus topic, its related topics and the topic before it — unless the message is a
+question of its own on another topic, names another topic before referring back ("does AutoML do
+that for me?": the conversation moves to AutoML), or asks what it names of the place in focus
+("is that in Fabric too?", "can I do RAG there too?"). The words referring back are
+knowledge/conversation.yaml's `refers` and `ellipses` (bot/core/context/cues.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.cues import Cues
+from bot.core.context.ellipses import Ellipses
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.followups import FollowUps
+from bot.core.context.names import TopicNames
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Outcome
+from bot.core.text import stem
+
+_OWN_QUESTION_MOVED = 0.9
+"""A message referring back whose reading among the focus's family moves to a related topic it
+does not name stays with the focus topic when, read with its name, it is one of its questions
+this likely."""
+_FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
+_FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
+""""for it", "with that": the topic in focus as the purpose of what the message names."""
+_EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
+"""Words before an existential "there" ("is there a runtime?"), which points at no place."""
+_ASPECT_LEAST = 0.15
+_ASPECT_OVER = 2.0
+"""A message referring back that is no answer alone is the focus topic's own question when, read
+without any name among the topic's parts, that question is this likely and this many times as
+likely as the next part."""
+_SWITCH_WORDS = 10
+_SWITCH_SURE = 0.5
+_SWITCH_SHARE = 0.5
+"""A message of at least `_SWITCH_WORDS` words that refers back is a topic switch when it is
+answered on its own far from the focus at least `_SWITCH_SURE` likely and the focus's reading
+is less than `_SWITCH_SHARE` of that."""
+_SWITCH_WORDS_SHORT = 8
+_SWITCH_SURE_SHORT = 0.95
+_SWITCH_SHARE_SHORT = 0.25
+"""The same for a message of `_SWITCH_WORDS_SHORT` words or more, more strictly."""
+
+
+class References:
+    """Reads a message that refers back to the topic in focus."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        cues: Cues,
+        names: TopicNames,
+        followups: FollowUps,
+        ellipses: Ellipses,
+        against: FocusReader,
+    ) -> None:
+        self.kb = kb
+        self.router = router
+        self.cues = cues
+        self.names = names
+        self.followups = followups
+        self.ellipses = ellipses
+        self.against = against
+
+    def read(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood:
+        """A message that refers back, read against the focus unless it is about what it
+        names."""
+        placed = self.focus_in_named(text, words, topic)
+        if placed is not None:
+            return placed
+        if plain.outcome is Outcome.ANSWER and self.against.names_another(
+            text, words, topic, plain
+        ):
+            # "and Databricks?": the topic it names, on its own — unless the focus topic has
+            # a question of its own about it ("and LLM stuff?" about Azure Machine Learning:
+            # its LLM flows)
+            return self.own_about(text, topic, plain) or Understood(plain)
+        answered = plain.top.intent.topic if plain.top is not None else None
+        if (
+            plain.outcome is Outcome.ANSWER
+            and answered is not None
+            and answered.id != topic.id
+            and self.named_first(words, answered, last=True)
+        ):
+            # "and the same for Spark: why is it quick?": Spark's — but "can I do RAG there
+            # too?" about Databricks asks the place in focus about what it names
+            if _asks_of_place(words):
+                return self.family_about(text, topic, answered) or Understood(plain)
+            if _for_the_focus(words):
+                # "do I need a vector database for it?" about RAG: RAG's own question about it
+                return self.own_about(text, topic, plain) or Understood(plain)
+            return Understood(plain)
+        if (
+            plain.outcome is Outcome.NONE
+            and not self.against.says_of_family(text, topic, focus)
+            and not self.names_focus_only(text, topic)
+        ):
+            # "who won the league this year?": "this" refers to nothing — unless, read with the
+            # focus topic's name, the message is one of its questions ("even for runs that don't
+            # execute in Azure?" about MLflow: tracking from anywhere)
+            return self.against.own_question(text, topic) or Understood(plain)
+        understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
+            text, topic, plain
+        )
+        if understood is None or self.switches(words, topic, plain, understood):
+            return Understood(plain)
+        same = self.ellipses.same_part(text, words, understood, topic, focus)
+        if same is not None:
+            understood = same
+        elif self.against.moved_off(text, understood, topic):
+            # "how do our apps call it once it's trained?" about Custom Translator: its own
+            # question on access, not Azure AI services in general
+            understood = (
+                self.against.own_question(text, topic, _OWN_QUESTION_MOVED)
+                or self.against.own_topic(text, topic, understood)
+                or understood
+            )
+        top = understood.decision.top
+        if top is not None and self.named_first(words, top.intent.topic):
+            # "does AutoML do that for me?": answered with the focus in mind, but the
+            # conversation moves to what the message named before referring back ("does it
+            # support MLflow?" stays with the focus: "it" comes first)
+            return dataclasses.replace(understood, topic=None)
+        return understood
+
+    def own_aspect(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
+        """ "What other benefits does that give us?" after fine-tuning: a message referring back
+        that alone is no answer (several topics have benefits) and names no topic, answered by
+        the focus topic's own question on it when that reads clearly first among its parts."""
+        if (
+            not self.cues.refers_back(words)
+            or self.followups.find(words)[0] is not None  # "any customer using it?": its story
+            or self.names.named_topics(text, set())
+            or (
+                plain.outcome is Outcome.ANSWER
+                and plain.top is not None
+                and self.against.near(plain.top, topic)
+            )
+        ):
+            return None
+        bare = self.against.own_best(text, topic, named=False)
+        if not bare or bare[0].intent.question is None or bare[0].score < _ASPECT_LEAST:
+            return None
+        if len(bare) > 1 and bare[0].score < _ASPECT_OVER * bare[1].score:
+            return None
+        return Understood(Decision(text, Outcome.ANSWER, bare[:4]), topic=topic, context="refers")
+
+    def focus_in_named(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+        """ "Is that in Fabric too?" after Azure OpenAI: the message with the focus topic's name
+        for the word referring back, when that reading is answered by an intent about both (the
+        topic it names, calling Azure OpenAI; or the two compared)."""
+        named = self.names.named_topics(text, {topic.id})
+        if not named:
+            return None
+        at = self.cues.first_reference(words)
+        if at is None:
+            return None
+        start, length = at
+        places = {n.id for n in named}
+        # after a comparison, "it" is one of its sides ("is it in Fabric too?" after RAG vs
+        # fine-tuning: RAG on Fabric)
+        sides = [self.kb.topics[t] for t in topic.compares if t in self.kb.topics]
+        for meant in (topic, *sides):
+            said = " ".join((*words[:start], meant.title.lower(), *words[start + length :]))
+            decision = self.against.route(said)
+            top = decision.top
+            if decision.outcome is not Outcome.ANSWER or top is None:
+                continue
+            about = top.intent.topic
+            of_both = (about.id in places and self.names.mentions(top.intent, meant)) or (
+                meant.id in about.compares and not places.isdisjoint(about.compares)
+            )
+            if of_both:
+                return Understood(dataclasses.replace(decision, text=text), context="refers")
+        return None
+
+    def named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
+        """Whether the message names the topic before its first word referring back (or
+        before its last: "the same for Spark: why is it quick?")."""
+        names = self.router.topic_name_terms(topic.id)
+        normalize = self.router.normalizer.normalize
+        named = next(  # by its own stem or its expansion ("genai": generative AI)
+            (
+                i
+                for i, w in enumerate(words)
+                if stem(w) in names or not names.isdisjoint(normalize(w).terms)
+            ),
+            None,
+        )
+        if named is None or topic.id not in self.router.named_topics(" ".join(words)):
+            return False
+        refers = self.cues.refer_positions(words)
+        if not refers:
+            return True
+        return named < (refers[-1] if last else refers[0])
+
+    def own_about(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
+        """The focus topic's question whose text names the topic an elliptical follow-up
+        names (the likeliest, if several)."""
+        named = [
+            self.kb.topics[t]
+            for t in self.router.named_topics(text) - {topic.id}
+            if t in self.kb.topics
+        ]
+        own = {
+            i.id
+            for i in self.router.intents
+            if i.topic.id == topic.id
+            and i.question is not None
+            and any(self.names.mentions(i, other) for other in named)
+        }
+        if not own:
+            return None
+        ranked = [m for m in self.router.rank_among(text, (topic.id,)) if m.intent.id in own]
+        if not ranked:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
+        return Understood(decision, topic=topic, context="refers")
+
+    def family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
+        """The likeliest intent of the focus topic or a related one whose text names the
+        topic the message names."""
+        family = (topic.id, *topic.related)
+        ranked = [
+            m
+            for m in self.router.rank_among(text, family)
+            if m.intent.topic.id in family
+            and m.intent.topic.id != named.id
+            and m.intent.topic.kind in FOCUS_KINDS
+            and self.names.mentions(m.intent, named)
+        ]
+        if not ranked:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (ranked[0], *ranked[1:4]))
+        return Understood(decision, topic=topic, context="refers")
+
+    def names_focus_only(self, text: str, topic: Topic) -> bool:
+        """Whether the message says a word of the focus topic's name and no other word the
+        knowledge uses ("why bother tuning them?" about hyperparameter tuning)."""
+        normalize = self.router.normalizer.normalize
+        referring = set(normalize(" ".join(" ".join(r) for r in self.cues.refers)).terms)
+        terms = set(normalize(text).terms) - referring
+        names = self.router.topic_name_terms(topic.id)
+        idf = self.router.terms.idf
+        return bool(terms & names) and all(idf(t) <= 0 for t in terms - names)
+
+    def switches(
+        self, words: list[str], topic: Topic, plain: Decision, understood: Understood
+    ) -> bool:
+        """Whether a message that says "it" or "this" is a question of its own on another
+        topic: long enough to carry its own subject ("what is retraining and why do models
+        need it?" after Fabric), confidently answered on its own far from the focus, and the
+        focus's reading of it far less likely."""
+        top, mine = plain.top, understood.decision.top
+        if plain.outcome is not Outcome.ANSWER or top is None or mine is None:
+            return False
+        if self.against.near(top, topic):
+            return False
+        compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+        if compared and set(compared) <= self.router.named_topics(" ".join(words)):
+            return True  # "is Copilot the same thing as Azure OpenAI?": both named, compared
+        if len(words) >= _SWITCH_WORDS:
+            return top.score >= _SWITCH_SURE and mine.score < top.score * _SWITCH_SHARE
+        # a shorter one only when it is near surely elsewhere and the focus's reading a guess
+        # ("what is retraining and why do models need it?")
+        return (
+            len(words) >= _SWITCH_WORDS_SHORT
+            and top.score >= _SWITCH_SURE_SHORT
+            and mine.score < top.score * _SWITCH_SHARE_SHORT
+        )
+
+
+def _asks_of_place(words: Sequence[str]) -> bool:
+    """Whether the message asks the topic in focus for more ("can I do RAG there too?"): "too",
+    or "there" as a place (not "is there a …?")."""
+    return "too" in words or any(
+        w == "there" and (i == 0 or words[i - 1] not in _EXISTENTIAL) for i, w in enumerate(words)
+    )
+
+
+def _for_the_focus(words: Sequence[str]) -> bool:
+    """Whether the message points back with a preposition ("… for it?", "… with that"): what
+    it names serves the topic in focus."""
+    return any(
+        w in _FOCUS_OBJECTS and i and words[i - 1] in _FOCUS_PREPOSITIONS
+        for i, w in enumerate(words)
+    )

@@ -1,0 +1,77 @@
+"""Returns: "back to the speech model: does it do batch?" — the topic named after a return cue
+(knowledge/conversation.yaml's `returns`), among those discussed before, becomes the focus the
+rest of the message is read in."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.cues import WORD
+from bot.core.context.focus import Focus, Understood
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import KnowledgeBase
+from bot.core.router import Decision, Match, Outcome
+from bot.core.text import strip_mentions
+
+_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
+"""Where a clause of a message ends."""
+_RETURN_LEAD = 2
+"""Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
+("… claims we can link back to")."""
+
+
+class Returns:
+    """Reads "back to …" against the topics discussed before."""
+
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter, against: FocusReader) -> None:
+        self.kb = kb
+        self.router = router
+        self.against = against
+        self._cues = [tuple(WORD.findall(r)) for r in kb.conversation.returns]
+
+    def read(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "Back to the speech model: does it do batch?" — the topic named after the cue,
+        among those discussed before, becomes the focus the rest of the message is read in."""
+        if not focus.recent:
+            return None
+        said = strip_mentions(text).lower()
+        found = next(
+            (m for c in self._cues if (m := re.search(r"\b" + r"\s+".join(c) + r"\b", said))),
+            None,
+        )
+        if found is None:
+            return None
+        lead = _CLAUSE.split(said[: found.start()])[-1]
+        if len(WORD.findall(lead)) > _RETURN_LEAD:
+            return None  # "… warranty claims we can link back to": no return, a description
+        after = _CLAUSE.split(said[found.end() :], maxsplit=1)
+        named, rest = after[0], (after[1] if len(after) > 1 else "")
+        if not WORD.findall(named):
+            return None
+        recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
+        named_recent = [t for t in recent if t in self.router.named_topics(named)]
+        chosen = (
+            recent[named_recent[0]]
+            if named_recent
+            else next(
+                (
+                    recent[m.intent.topic.id]
+                    for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
+                    for m in self.router.rank(text, 20)
+                    if m.intent.topic.id in recent
+                ),
+                None,
+            )
+        )
+        if chosen is None:
+            return None
+        if WORD.findall(rest):
+            understood = self.against.with_focus(
+                rest, chosen, self.against.route(rest), near_only=False
+            )
+            if understood is not None:
+                return dataclasses.replace(understood, context="return")
+        match = Match(self.router.intent(chosen.id), 1.0)
+        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
