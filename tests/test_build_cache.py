@@ -106,6 +106,17 @@ def test_cached_recognizer_decides_as_a_fresh_build(tmp_path, embedding, fusion,
         )
 
 
+def test_a_cached_router_embeds_none_of_its_knowledges_words_again(tmp_path, fusion, builds):
+    load_recognizer(REAL_KB, StaticEmbedding.load(), fusion, tmp_path)
+    live = StaticEmbedding.load()  # a new process: nothing embedded yet
+    cached = load_recognizer(REAL_KB, live, fusion, tmp_path)
+    assert builds == [REAL_KB]
+    words = cached.router.normalizer.normalize(cached.kb.topics["rag"].phrases[0]).words
+    fresh = StaticEmbedding.load()
+    assert list(live.vector(words)) == list(fresh.vector(words))
+    assert live._word_sum.cache_info().misses == 0  # every word was kept from the build
+
+
 def test_cached_advisor_reads_answers_as_a_fresh_one(tmp_path, embedding, fusion, builds):
     from bot.core.advisor import Advisor
 

@@ -60,6 +60,8 @@ class StaticEmbedding:
         self._piece_ids = {piece: i for i, piece in enumerate(pieces)}
         self._words = words
         self._word_sum = lru_cache(maxsize=32768)(self._sum_of)
+        self._kept: dict[str, tuple[array | None, int]] = {}
+        """Word sums kept for good (`keep`), looked up before the bounded cache."""
         identity = bytearray(dims * dims)
         identity[:: dims + 1] = b"\x01" * dims
         self._identity = memoryview(bytes(identity)).cast("b", shape=[dims, dims])
@@ -123,12 +125,22 @@ class StaticEmbedding:
             total = simsimd.wsum(total, row, alpha=1.0, beta=float(self._scales[token]))
         return _floats(total), len(ids)
 
+    def sums(self, words: Iterable[str]) -> dict[str, tuple[array | None, int]]:
+        """Each word's token sum and token count (`vector`'s parts), to `keep`."""
+        return {word: self._kept.get(word) or self._word_sum(word) for word in words}
+
+    def keep(self, sums: dict[str, tuple[array | None, int]]) -> None:
+        """Keep these words' sums (from `sums`, on this table) for good: a knowledge base's
+        words, made once when it is built and carried with it through the build cache."""
+        self._kept.update(sums)
+
     def vector(self, words: Iterable[str]) -> array | None:
         """The mean of the words' token vectors (None when no word has a token)."""
         total: Any = None
         count = 0
+        kept, word_sum = self._kept.get, self._word_sum
         for word in words:
-            vector, tokens = self._word_sum(word)
+            vector, tokens = kept(word) or word_sum(word)
             if vector is None:
                 continue
             total = vector if total is None else simsimd.wsum(total, vector)

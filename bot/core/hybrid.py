@@ -314,6 +314,15 @@ class HybridRouter:
                 if key:
                     self._exact.setdefault(key, set()).add(index)
         self.embedding = embedding
+        self._word_sums = embedding.sums(
+            w
+            for intent in self.intents
+            for text in (*intent.phrases, *_description(intent))
+            for w in self.normalizer.normalize(text).words
+        )
+        """The knowledge's words' token sums: kept by the embedding, and stored with the router
+        in the build cache, so that a router read from it embeds no word of its own again."""
+        embedding.keep(self._word_sums)
         phrased = [self._mean_vector(i.phrases) for i in self.intents]
         described = [self._mean_vector(_description(i)) for i in self.intents]
         # the phrases' and the descriptions' vectors: stacked on a small knowledge base (one
@@ -327,6 +336,11 @@ class HybridRouter:
                 VectorIndex(embedding.dims, phrased),
                 VectorIndex(embedding.dims, described),
             )
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Read from the build cache: the live embedding keeps the knowledge's words' sums."""
+        self.__dict__.update(state)
+        self.embedding.keep(self._word_sums)
 
     def _mean_vector(self, texts: Sequence[str]) -> array | None:
         """The mean of the texts' unit vectors."""
