@@ -8,10 +8,9 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.channels.messages import to_activity
-from bot.core.context import Focus
 from bot.core.guidance import Request
 from bot.core.replies import Replies, Reply
-from bot.recognizer import FOCUS_PROPERTY, KnowledgeRecognizer, understood_of
+from bot.recognizer import KnowledgeRecognizer, understood_of
 from dialogs.walkthrough_dialog import WalkthroughDialog
 
 WALKTHROUGH_OFFER = "Help me choose an architecture"
@@ -63,12 +62,7 @@ class MainDialog(ComponentDialog):
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
         request = conversation.guidance.request(text, understood.decision)
-        focus = result.properties.get(FOCUS_PROPERTY)
-        if (
-            request is Request.ANSWER_FIRST
-            and isinstance(focus, Focus)
-            and conversation.continues(text, focus, understood)
-        ):
+        if request is Request.ANSWER_FIRST and understood.context is not None:
             request = None  # "the second option: which models fit that?" continues the talk
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
             # the walkthrough is about what the opener named: a question on the way is read so

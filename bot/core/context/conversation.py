@@ -79,14 +79,6 @@ class Conversation:
             return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
         return self._comparisons.side_asked(text, understood)
 
-    def continues(self, text: str, focus: Focus, understood: Understood) -> bool:
-        """Whether a message continues what was being discussed: it was read against the focus,
-        or it refers back to it ("so when they kick one off, what do they have to pick?")."""
-        if understood.context is not None:
-            return True
-        words = WORD.findall(strip_mentions(text).lower())
-        return focus.topic is not None and self._cues.refers_back(words)
-
     def _understand(self, text: str, focus: Focus) -> Understood:
         """The message read by the first kind of context that reads it (its own reading when
         none does)."""
