@@ -36,6 +36,8 @@ AFTER_ANSWER = "That's the short answer"
         "what's the setup to make ten years of recorded webinars searchable?",
         "we can't decide how to build the assistant for our claims handlers",
         "our sales data sits in a lakehouse already. what's the path to a chatbot over it?",
+        # stats are a subject of their own: not a request about something else
+        "the stats folks are heading to the cloud next year, what should they use?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
