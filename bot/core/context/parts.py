@@ -36,14 +36,7 @@ def service_of(kb: KnowledgeBase, topic: Topic) -> Topic | None:
     """The service a customer story is about: its first related topic that is one."""
     if topic.kind is not Kind.CUSTOMER_STORY:
         return None
-    return next(
-        (
-            kb.topics[r]
-            for r in topic.related
-            if r in kb.topics and kb.topics[r].kind in _SERVICE_KINDS
-        ),
-        None,
-    )
+    return _first_related(kb, topic, _SERVICE_KINDS)
 
 
 def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:
@@ -51,14 +44,13 @@ def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:
     compares (a service with a service, a concept with a concept …)."""
     if topic.kind not in _COMPARED_KINDS:
         return None
-    return next(
-        (
-            kb.topics[r]
-            for r in topic.related
-            if r in kb.topics and kb.topics[r].kind in _COMPARED_KINDS
-        ),
-        None,
-    )
+    return _first_related(kb, topic, _COMPARED_KINDS)
+
+
+def _first_related(kb: KnowledgeBase, topic: Topic, kinds: frozenset[Kind]) -> Topic | None:
+    """The topic's first related topic of one of these kinds."""
+    related = (kb.topics[r] for r in topic.related if r in kb.topics)
+    return next((r for r in related if r.kind in kinds), None)
 
 
 def stories_for(kb: KnowledgeBase, topic: Topic) -> list[Topic]:
