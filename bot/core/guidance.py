@@ -7,10 +7,11 @@ reads as the walkthrough topic on its own ("help me pick an architecture: we hav
 invoices …"). Comparisons, requests to act and requests a decline topic answers never start it;
 nor does advice asked on a comparison the message names both sides of ("databricks vs fabric for
 our platform, thoughts?"), unless a cue asks for the walkthrough.
-A request for advice that asks for no design ("… what would you use to pull the fields out?") on
-a need the recognizer answers gets that answer first, then the walkthrough; one that asks to
-explain something or is a short question naming a service gets its answer, with the walkthrough
-offered. Plain Python: the dialog layer decides what to do.
+A request for guidance on a need the recognizer answers gets that answer first, then the
+walkthrough: a request for advice on any answer ("… what would you use to pull the fields out?"),
+a request for a design on a sure one ("spark models score a billion rows nightly: what's the
+right setup?"). One that asks to explain something or is a short question naming a service gets
+its answer, with the walkthrough offered. Plain Python: the dialog layer decides what to do.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ WALKTHROUGH_TOPIC = "walkthrough"
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _SURE = 0.9
-"""A need answered this surely is answered, unless the request asks for a design."""
+"""A need answered this surely is answered before the walkthrough even when the request asks
+for a design; a less sure answer comes first only for a request that asks for none."""
 _SCARCELY = 0.2
 """A declined message whose best topic scores under this is scarcely about the knowledge."""
 _SERVICE_QUESTION_WORDS = 14
@@ -168,7 +170,7 @@ class GuidanceReader:
                 not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
             ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
-            return Request.WALKTHROUGH
+            return Request.ANSWER_FIRST if sure else Request.WALKTHROUGH
         present = set(said)
         cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
         clause = not cued and self._clause_asks_for_walkthrough(text)
@@ -178,7 +180,7 @@ class GuidanceReader:
         design = not self._design.isdisjoint(said) and not compared
         if cued and _scarcely_read(decision) and not design:
             return None  # "my fabric softener left stains, what should I use instead?"
-        if weakly and (not _answers(decision) or design):
+        if weakly and (not _answers(decision) or (design and not sure)):
             return Request.WALKTHROUGH
         if present & self._asks and self._guessed_at(decision):
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
