@@ -206,3 +206,13 @@ async def test_one_guess_is_no_choice_to_offer_it_is_declined(convo):
     assert "Did you mean" not in turn.text
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
     assert "Volkswagen" not in turn.text
+
+
+async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
+    # most of its words unknown to the knowledge and none of guidance.yaml's subjects: the
+    # guesses it would offer (architecture topics) are unrelated to it
+    turn = await convo.say(
+        "would a degree in building architecture or civil engineering suit me better?"
+    )
+    assert "Did you mean" not in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"

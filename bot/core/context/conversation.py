@@ -73,9 +73,11 @@ class Conversation:
         understood = self._understand(text, focus)
         if understood.context is None:
             understood = self._ellipses.end_of_last_question(text, focus) or understood
-        if is_walkthrough(understood.decision) and self.guidance.off_subject(text):
+        guessed = understood.decision.outcome is Outcome.AMBIGUOUS
+        if (is_walkthrough(understood.decision) or guessed) and self.guidance.off_subject(text):
             # "can you recommend an architecture firm to redo our kitchen?": declined, not the
-            # walkthrough's introduction
+            # walkthrough's introduction; nor a "did you mean" of unrelated guesses ("a degree
+            # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
         return self._comparisons.side_asked(text, understood)
 
