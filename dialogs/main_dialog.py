@@ -61,9 +61,8 @@ class MainDialog(ComponentDialog):
         understood = understood_of(result)
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
-        request = conversation.guidance.request(text, understood.decision)
-        if request is Request.ANSWER_FIRST and understood.context is not None:
-            request = None  # "the second option: which models fit that?" continues the talk
+        in_context = understood.context is not None
+        request = conversation.guidance.request(text, understood.decision, in_context=in_context)
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
             # the walkthrough is about what the opener named: a question on the way is read so
             await self.recognizer.remember(context, result)

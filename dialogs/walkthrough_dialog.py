@@ -186,19 +186,14 @@ class WalkthroughDialog(ComponentDialog):
         options: dict[str, Any] = dict(step.options or {})
         state = options.get("state")
         notes: list[str] = list(options.get("notes") or [])
-        if state is None:
+        starting = state is None
+        if starting:
             state = self.advisor.start(options.get("opener") or "")
-            walkthrough = self.advisor.walkthrough
             state[AFTER_ANSWER] = bool(options.get("answered"))
-            intro = walkthrough.intro
-            if state[AFTER_ANSWER]:  # the questions fit the answer to the team, if any are left
-                asks = self.advisor.next_question(state) is not None
-                intro = (
-                    walkthrough.intro_after_answer if asks else walkthrough.recommend_after_answer
-                )
-            notes = [intro, *self._read_back(state, state["inferred"])]
-            options["confirming"] = bool(state["inferred"])
         question = self.advisor.next_question(state)
+        if starting:
+            notes = [self._intro(state, question), *self._read_back(state, state["inferred"])]
+            options["confirming"] = bool(state["inferred"])
         if question is None:
             return await self._finish(step, state, notes)
         leading = self.advisor.leading(state) if _READ_BACK_START in "".join(notes) else ()
@@ -216,6 +211,16 @@ class WalkthroughDialog(ComponentDialog):
         )
         shown = self._aside_activity(question, step.context) if options.get("aside") else prompt
         return await step.prompt(_PROMPT, PromptOptions(prompt=shown, retry_prompt=prompt))
+
+    def _intro(self, state: dict[str, Any], question: WalkthroughQuestion | None) -> str:
+        """The walkthrough's first words; after an answer, that the questions fit the answer to
+        the team, or, when the request left none open, that a fuller recommendation follows."""
+        walkthrough = self.advisor.walkthrough
+        if not state[AFTER_ANSWER]:
+            return walkthrough.intro
+        if question is None:
+            return walkthrough.recommend_after_answer
+        return walkthrough.intro_after_answer
 
     async def _answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         state: dict[str, Any] = step.values["state"]

@@ -61,11 +61,6 @@ class Comparer:
 
     def __init__(self, kb: KnowledgeBase, router: Router) -> None:
         self.router = router
-        normalize = router.normalizer.normalize
-        self._names = {
-            t.id: frozenset(w for name in (t.title, *t.aliases) for w in normalize(name).terms)
-            for t in kb.topics.values()
-        }
         self._written = {
             frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
         }
@@ -87,7 +82,7 @@ class Comparer:
         title or aliases than not, and at most one is not ("prompt engineering" is not Prompt
         flow; "fabric data factory pipelines" is Fabric Data Factory)."""
         said = set(self.router.normalizer.normalize(side).terms)
-        outside = len(said - self._names[topic.id])
+        outside = len(said - self.router.topic_name_terms(topic.id))
         return outside <= 1 and outside < len(said) - outside
 
     def pair(self, first: Topic, second: Topic, score: float) -> Comparison | None:

@@ -87,9 +87,9 @@ class GuidanceReader:
             "designing": frozenset(stem(w) for w in cues.guidance_designing),
             **{name: frozenset(stem(w) for w in words) for name, words in cues.guidance_classes},
         }
-        plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
-        self._strong = _CueIndex(cues.guidance, classes, plain)
-        self._weak = _CueIndex(cues.guidance_weak, classes, plain)
+        self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
+        self._strong = _CueIndex(cues.guidance, classes, self._plain)
+        self._weak = _CueIndex(cues.guidance_weak, classes, self._plain)
         self._asks = {stem(w) for w in cues.guidance_asks}
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
@@ -114,7 +114,6 @@ class GuidanceReader:
             *(w for _, words in cues.guidance_classes for w in words),
         )
         self._asking_terms = frozenset(t for w in asking for t in normalize(w).terms)
-        self._plain = frozenset(stem(w) for w in kb.vocabulary.stopwords)
         lexical = router.lexical
         self._known_terms = frozenset().union(
             *(
@@ -124,15 +123,19 @@ class GuidanceReader:
             )
         )
 
-    def request(self, text: str, decision: Decision) -> Request | None:
+    def request(self, text: str, decision: Decision, *, in_context: bool = False) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
         misspelt words put right ("need soem advise on the arhitecture"). Never a comparison
         ("which approach is better, RAG or fine-tuning?"), a request a decline topic answers
         ("advise on our AKS networking"), a request to act, nor one about something other than
-        AI or data ("what's the best approach to ask for a raise?")."""
+        AI or data ("what's the best approach to ask for a raise?"). A message the conversation's
+        focus read (`in_context`) continues the talk: its answer is no prelude to the
+        walkthrough ("the second option: which models fit that?")."""
         text = self.reader.correct(text)
         request = self._request(text, decision)
         if request is Request.WALKTHROUGH and self.off_subject(text):
+            return None
+        if request is Request.ANSWER_FIRST and in_context:
             return None
         return request
 
@@ -173,8 +176,7 @@ class GuidanceReader:
             return Request.ANSWER_FIRST if sure else Request.WALKTHROUGH
         present = set(said)
         cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
-        clause = not cued and self._clause_asks_for_walkthrough(text)
-        weakly = cued or clause
+        weakly = cued or self._clause_asks_for_walkthrough(text)
         # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
         compared = self._compares_named(text, decision)
         design = not self._design.isdisjoint(said) and not compared

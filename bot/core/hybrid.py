@@ -287,12 +287,6 @@ class HybridRouter:
             [tuple(dict.fromkeys(self.normalizer.normalize(n).terms)) for n in _names(intent)]
             for intent in self.intents
         ]
-        self._topic_names = {
-            topic.id: frozenset(
-                t for n in (topic.title, *topic.aliases) for t in self.normalizer.normalize(n).terms
-            )
-            for topic in kb.topics.values()
-        }
         # each name under one of its terms (the one fewest names share): a message can only
         # say the names filed under its own terms
         spread = Counter(t for names in self._names for name in names for t in name)
@@ -458,19 +452,13 @@ class HybridRouter:
         their answers)."""
         found = self._topic_vocabulary.get(topic)
         if found is None:
-            found = frozenset().union(
-                *(
-                    self.terms.vocabulary(i)
-                    for i, x in enumerate(self.intents)
-                    if x.topic.id == topic
-                )
-            )
+            found = frozenset().union(*map(self.terms.vocabulary, self._of_topic.get(topic, ())))
             self._topic_vocabulary[topic] = found
         return found
 
     def topic_name_terms(self, topic: str) -> frozenset[str]:
         """The stems of a topic's title and aliases."""
-        return self._topic_names.get(topic, frozenset())
+        return self.lexical.topic_name_terms(topic)
 
     def named_topics(self, text: str) -> frozenset[str]:
         """The topics whose name (title or alias) the text says in full."""

@@ -233,6 +233,12 @@ class Router:
         self.thresholds = thresholds or Thresholds()
         self.normalizer = Normalizer(kb.vocabulary)
         self.intents = kb.intents()
+        self._topic_names = {
+            topic.id: frozenset(
+                t for n in (topic.title, *topic.aliases) for t in self.normalizer.normalize(n).terms
+            )
+            for topic in kb.topics.values()
+        }
         self._phrases: list[_Phrase] = []
         intent_terms: list[set[str]] = [set() for _ in self.intents]
         raw: list[tuple[int, frozenset[str], str, bool]] = []
@@ -332,6 +338,10 @@ class Router:
             if phrase.is_name:
                 rarest = min(phrase.terms, key=lambda t: (document_frequency[t], t))
                 self._names_by_rarest[rarest].append(position)
+
+    def topic_name_terms(self, topic: str) -> frozenset[str]:
+        """The stems of a topic's title and aliases."""
+        return self._topic_names.get(topic, frozenset())
 
     def terms_of(self, intent: int) -> frozenset[str]:
         """The normalized terms of every phrase of the intent at this index."""
