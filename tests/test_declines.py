@@ -216,3 +216,56 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
     )
     assert "Did you mean" not in turn.text
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    ("topic_question", "message", "declined_as"),
+    [
+        ("what is custom speech?", "how is that billed", "decline-pricing"),
+        (
+            "can we fine-tune gpt-4o mini?",
+            "how much does a fine-tuning training hour cost",
+            "decline-pricing",
+        ),
+        ("what is onelake?", "how much onelake storage do we get for free", "decline-pricing"),
+        (
+            "what are the copilots in fabric?",
+            "is copilot in fabric included in f2",
+            "decline-pricing",
+        ),
+        ("what is phi?", "is phi-4 out yet", "decline-pricing"),
+        ("which models does azure openai have?", "when is o3 landing in aoai", "decline-pricing"),
+        (
+            "what are embeddings?",
+            "whats the dimension count of text-embedding-3-large",
+            "decline-pricing",
+        ),
+        ("what is copilot studio?", "build us an hr copilot by friday?", "decline-actions"),
+        ("what is microsoft copilot?", "turn on copilot for my outlook", "decline-actions"),
+        ("what is azure data factory?", "is informatica cheaper than adf", "decline-other-vendors"),
+        (
+            "what are the copilots in fabric?",
+            "is tableau better than power bi",
+            "decline-other-vendors",
+        ),
+        (
+            "what are gpt models?",
+            "does chatgpt plus include gpt-4o these days",
+            "decline-other-vendors",
+        ),
+    ],
+)
+async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
+    convo, topic_question, message, declined_as
+):
+    await convo.say(topic_question)
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
+
+
+async def test_a_question_about_the_latest_version_of_the_users_docs_is_still_answered(convo):
+    turn = await convo.say(
+        "product docs change every week. we are NOT going to retrain a model weekly just so "
+        "the assistant knows the latest version. what's the pattern here"
+    )
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"

@@ -233,7 +233,7 @@ class MessageReader:
             c and c[0] in _AUXILIARIES and not self._courtesy.starts(c) for c in clauses[1:]
         ):
             return False  # "deploy it, or can it run locally?" asks; "great, can you deploy…" not
-        if len(words) == len(said) and "?" in text:
+        if len(words) == len(said) and "?" in text and not self._directed_verb(words):
             return False  # "fine-tune or RAG for our wiki?": asked, not told
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
         # subscription", "this sentence"), on quoted words or to produce something ("write the
@@ -245,6 +245,12 @@ class MessageReader:
             or attached
             or self._action_always.starts(words)
         )
+
+    def _directed_verb(self, words: list[str]) -> bool:
+        """Whether the words open with an action verb said of the user ("build us a copilot by
+        friday?"): told, whatever the question mark."""
+        verb = self._any_action.starting(words)
+        return verb is not None and verb[-1] in _DIRECTED
 
     def _without_courtesy(self, words: list[str]) -> list[str]:
         """The words after any courtesy words that open them ("great, can you …")."""
