@@ -702,3 +702,27 @@ async def test_asking_what_it_is_built_on_is_not_asking_about_archbot(convo):
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-instructions"
     turn = await convo.say("who built you?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-instructions"
+
+
+async def test_an_ordinal_counts_over_the_items_the_last_answer_listed(convo):
+    await convo.say("which versions does the phi-3 family have?")
+    turn = await convo.say("the second one?")
+    assert "7 billion" in turn.text
+    assert decided(turn)[0].startswith("phi-models")
+
+
+async def test_consecutive_ordinals_count_over_the_same_list(convo):
+    await convo.say("list the customer stories pls")
+    turn = await convo.say("the third one?")
+    assert decided(turn)[0].startswith("story-pimco")
+    turn = await convo.say("and the last one")
+    assert decided(turn)[0].startswith("story-ch-robinson")
+
+
+async def test_an_ordinal_counts_over_the_users_own_list(convo):
+    await convo.say(
+        "pitching to logistics, automotive and asset management execs next week, "
+        "which customer stories fit?"
+    )
+    turn = await convo.say("the first one, what's it about")
+    assert decided(turn)[0].startswith("story-ch-robinson")

@@ -22,13 +22,15 @@ from bot.core.context.focus import Focus, Understood
 from bot.core.context.followups import FollowUps
 from bot.core.context.implicit import Implicit
 from bot.core.context.last_answer import LastAnswer
+from bot.core.context.listing import enumeration, users_list
 from bot.core.context.names import TopicNames
 from bot.core.context.ordinals import Ordinals
+from bot.core.context.parts import answer_text
 from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import KnowledgeBase
+from bot.core.kb import Intent, KnowledgeBase
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Outcome
@@ -63,6 +65,8 @@ class Conversation:
         self._ellipses = ellipses
         self._implicit = Implicit(router, passages, against)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
+        self._listings: dict[str, tuple[str, ...]] = {}
+        """The items each intent's answer lists (`enumeration`), by intent id."""
 
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
@@ -79,7 +83,25 @@ class Conversation:
             # walkthrough's introduction; nor a "did you mean" of unrelated guesses ("a degree
             # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
-        return self._comparisons.side_asked(text, understood)
+        return self._with_listing(text, self._comparisons.side_asked(text, understood))
+
+    def _with_listing(self, text: str, understood: Understood) -> Understood:
+        """An answer with the items of the list the turn said: the user's own, else the
+        answer's ("the second one" counts over them next); a turn that counted over a list
+        keeps it."""
+        decision = understood.decision
+        if understood.listing or understood.followup is not None:
+            return understood
+        if decision.outcome is not Outcome.ANSWER or decision.top is None:
+            return understood
+        listing = users_list(text) or self._listed(decision.top.intent)
+        return dataclasses.replace(understood, listing=listing) if listing else understood
+
+    def _listed(self, intent: Intent) -> tuple[str, ...]:
+        listed = self._listings.get(intent.id)
+        if listed is None:
+            listed = self._listings[intent.id] = enumeration(answer_text(intent))
+        return listed
 
     def _understand(self, text: str, focus: Focus) -> Understood:
         """The message read by the first kind of context that reads it (its own reading when
@@ -100,7 +122,7 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand)
         if corrected is not None:
             return corrected
-        ordinal = self._ordinals.read(text, words, topic, focus, plain)
+        ordinal = self._ordinals.read(text, words, topic, focus, plain, self._understand)
         if ordinal is not None:
             return ordinal
         named = (

@@ -47,6 +47,9 @@ class Focus:
     """Topics the last answer beat: where a correction looks first."""
     recent: tuple[str, ...] = ()
     """The topics discussed before, latest first: where "back to …" looks."""
+    listing: tuple[str, ...] = ()
+    """The items the last list said, in order: what "the second one" counts over (the last
+    answer's, or the user's own; kept while the turns after it count over it)."""
 
     def to_state(self) -> dict[str, Any]:
         """A JSON-safe form for conversation state."""
@@ -56,6 +59,7 @@ class Focus:
             "compared": list(self.compared),
             "alternatives": list(self.alternatives),
             "recent": list(self.recent),
+            "listing": list(self.listing),
         }
 
     @classmethod
@@ -69,6 +73,7 @@ class Focus:
             compared=tuple(x for x in data.get("compared") or () if isinstance(x, str)),
             alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
             recent=tuple(x for x in data.get("recent") or () if isinstance(x, str)),
+            listing=tuple(x for x in data.get("listing") or () if isinstance(x, str)),
         )
 
 
@@ -90,6 +95,8 @@ class Understood:
     side: str | None = None
     """The side of a written comparison the message asked about ("is ML studio only for
     classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
+    listing: tuple[str, ...] = ()
+    """The items of the list the turn said or counted over (`Focus.listing` after it)."""
 
 
 def next_focus(understood: Understood, previous: Focus) -> Focus:
@@ -103,6 +110,7 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
             intent=first.id,
             compared=(first.id, second.id),
             recent=tuple(dict.fromkeys((topic, second.id, *previous.recent)))[:RECENT],
+            listing=understood.listing,
         )
     top = decision.top
     if decision.outcome is not Outcome.ANSWER or top is None:
@@ -114,12 +122,13 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
             topic=understood.shown,
             intent=understood.shown,
             recent=tuple(dict.fromkeys((understood.shown, about, *previous.recent)))[:RECENT],
+            listing=understood.listing,
         )
     if top.intent.topic.kind not in FOCUS_KINDS:
         return previous
     if understood.context == "refers" and understood.topic is not None:
         # "can we use it from Fabric?" answered from Fabric's side: still about the focus
-        return dataclasses.replace(previous, intent=top.intent.id)
+        return dataclasses.replace(previous, intent=top.intent.id, listing=understood.listing)
     answered = top.intent.topic.id
     others = (m.intent.topic.id for m in decision.matches[1:])
     alternatives = tuple(dict.fromkeys(t for t in others if t != answered))
@@ -133,4 +142,5 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
         compared=tuple(written),
         alternatives=alternatives[:4],
         recent=recent,
+        listing=understood.listing,
     )

@@ -6,7 +6,7 @@ related ones is a sibling of it. The rest of the message is read against the sid
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.focus import Focus, Understood
@@ -17,18 +17,32 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 
+_LAST = -1
+_MIDDLE = -2
 _ORDINALS = (
     ("the first one", 0),
     ("the second one", 1),
+    ("the third one", 2),
+    ("the fourth one", 3),
+    ("the fifth one", 4),
+    ("the first option", 0),
+    ("the second option", 1),
+    ("the third option", 2),
+    ("the last one", _LAST),
+    ("the last option", _LAST),
+    ("the middle one", _MIDDLE),
+    ("the middle option", _MIDDLE),
     ("the first", 0),
     ("the second", 1),
-    ("the former", 0),
-    ("the latter", 1),
-    ("the third one", 2),
     ("the third", 2),
+    ("the fourth", 3),
+    ("the fifth", 4),
+    ("the former", 0),
+    ("the latter", _LAST),
     ("the top one", 0),
 )
-"""Words that count to one side of the pair compared last ("can partners extend the first one?")."""
+"""Words that count to one side of the pair compared last ("can partners extend the first
+one?") or to one item of the last list ("the middle one?" after Phi-3's three sizes)."""
 _ONE = frozenset({"one", "option", "kind", "type"})
 """Words that stand for one of two sides compared, after a word of its name ("the deep one")."""
 _OTHER = (("the", "other"), ("another",), ("the", "others"))
@@ -55,30 +69,50 @@ class Ordinals:
         self.against = against
 
     def read(
-        self, text: str, words: list[str], topic: Topic, focus: Focus, plain: Decision
+        self,
+        text: str,
+        words: list[str],
+        topic: Topic,
+        focus: Focus,
+        plain: Decision,
+        understand: Callable[[str, Focus], Understood],
     ) -> Understood | None:
-        """The side a message counts to ("the second one", "the deep one"), or the other of
-        what was picked out ("and the other company?")."""
-        return self.ordinal(text, words, focus, plain) or self.other(text, words, topic, focus)
+        """The side or item a message counts to ("the second one", "the deep one"), or the
+        other of what was picked out ("and the other company?"). `understand` reads a message
+        in the conversation."""
+        return self.ordinal(text, words, focus, plain, understand) or self.other(
+            text, words, topic, focus
+        )
 
     def ordinal(
-        self, text: str, words: list[str], focus: Focus, plain: Decision
+        self,
+        text: str,
+        words: list[str],
+        focus: Focus,
+        plain: Decision,
+        understand: Callable[[str, Focus], Understood],
     ) -> Understood | None:
         """ "And what tasks can the second one be adapted to?" after a comparison: the side it
         counts to, with the rest of the message read against that side (its own parts and its
-        related topics)."""
+        related topics). After a list ("the middle one?" after Phi-3's three sizes): the
+        message with the item it counts to said in place of the count."""
         joined = f" {' '.join(words)} "
-        if not any(f" {cue} " in joined for cue, _ in _ORDINALS) and not _picked_by_word(words):
+        counted = next(((cue, at) for cue, at in _ORDINALS if f" {cue} " in joined), None)
+        if counted is None and not _picked_by_word(words):
             return None  # counts to nothing: the last answer's list is not read
+        if counted is not None and len(focus.compared) < 2:
+            item = _counted(focus.listing, counted[1])
+            if item is not None:
+                said = joined.replace(f" {counted[0]} ", f" {item} ", 1)
+                return self.item(text, said, focus, understand)
         # the pair compared last, or the topics the last answer listed ("which Azure services
         # run Spark?" then "the third one")
         sides = focus.compared if len(focus.compared) >= 2 else self.last_answer.listed(focus)
         if len(sides) < 2:
             return None
-        found = next(
-            ((side, cue) for cue, side in _ORDINALS if f" {cue} " in joined and side < len(sides)),
-            None,
-        ) or self.side_by_word(words, sides)
+        position = _position(counted[1], len(sides)) if counted is not None else None
+        found = (position, counted[0]) if position is not None and counted is not None else None
+        found = found or self.side_by_word(words, sides)
         if found is None:
             return None
         side, cue = found
@@ -104,6 +138,18 @@ class Ordinals:
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, context="refers")
+
+    def item(
+        self, text: str, said: str, focus: Focus, understand: Callable[[str, Focus], Understood]
+    ) -> Understood | None:
+        """A message with the item it counted to said in place of the count ("the second one,
+        good for what?" → "R, good for what?"), read in the conversation; the list is kept for
+        the next count ("and the third?")."""
+        understood = understand(" ".join(said.split()), focus)
+        if understood.decision.outcome is not Outcome.ANSWER:
+            return None
+        decision = dataclasses.replace(understood.decision, text=text)
+        return dataclasses.replace(understood, decision=decision, listing=focus.listing)
 
     def side_by_word(self, words: list[str], compared: tuple[str, ...]) -> tuple[int, str] | None:
         """ "The deep one" after machine learning vs deep learning: the one side whose name has
@@ -150,6 +196,21 @@ class Ordinals:
             return None
         decision = Decision(text, Outcome.ANSWER, (best,))
         return Understood(decision, topic=topic, context="refers")
+
+
+def _position(at: int, size: int) -> int | None:
+    """Where an ordinal counts to in a list of `size` items (None: nowhere in it)."""
+    if at == _LAST:
+        return size - 1
+    if at == _MIDDLE:
+        return size // 2 if size % 2 else None
+    return at if at < size else None
+
+
+def _counted(items: tuple[str, ...], at: int) -> str | None:
+    """The item of a list an ordinal counts to, if any."""
+    position = _position(at, len(items)) if len(items) >= 2 else None
+    return items[position] if position is not None else None
 
 
 def _picked_by_word(words: Sequence[str]) -> list[int]:

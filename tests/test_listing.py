@@ -1,0 +1,57 @@
+"""The items a text lists, which "the second one" counts over (plain Python, no bot)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.context import Focus
+from bot.core.context.listing import enumeration, users_list
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (
+            "Phi-3 has three versions: mini with 3.8 billion parameters, small with 7 billion "
+            "and medium with 14 billion.",
+            ("mini with 3.8 billion parameters", "small with 7 billion", "medium with 14 billion"),
+        ),
+        (
+            "Python and R are two of the most popular languages for AI work today. Python is "
+            "readable and has a huge ML ecosystem (scikit-learn, PyTorch, TensorFlow).",
+            ("Python", "R"),
+        ),
+        (
+            "scikit-learn for classic ML, PyTorch for deep learning, computer vision and NLP, "
+            "and TensorFlow for neural networks are the common choices; all run in Azure.",
+            (
+                "scikit-learn for classic ML",
+                "PyTorch for deep learning",
+                "computer vision and NLP",
+                "TensorFlow for neural networks",
+            ),
+        ),
+        (
+            "Five worth knowing: Volkswagen for translation, Kry for healthcare, and "
+            "C.H. Robinson for logistics. The site has many more.",
+            ("Volkswagen for translation", "Kry for healthcare", "C.H. Robinson for logistics"),
+        ),
+        ("Azure Machine Learning trains and deploys models you build yourself.", ()),
+    ],
+)
+def test_the_longest_list_a_text_makes_gives_the_items(text, items):
+    assert enumeration(text) == items
+
+
+def test_a_user_lists_things_when_naming_three_or_more():
+    assert users_list("options are use copilot, build in copilot studio, or build on aoai") == (
+        "use copilot",
+        "build in copilot studio",
+        "build on aoai",
+    )
+    assert users_list("data cleaning and feature engineering in fabric?") == ()
+
+
+def test_the_list_is_kept_in_conversation_state():
+    focus = Focus(topic="phi-models", listing=("mini", "small", "medium"))
+    assert Focus.from_state(focus.to_state()) == focus
