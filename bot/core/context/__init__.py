@@ -6,8 +6,9 @@ and the alternatives the last answer beat. A message is read on its own first
 
 - a **correction** ("no, I meant the translation one") is routed again, read together with the
   topic it replaces, among the other topics and the other parts of that topic;
-- **"the first one" / "the latter"** after a comparison counts to one side of it; **"the other
-  company"** after one topic was picked out of the focus's related ones is a sibling of it;
+- **"the first one" / "the latter"** after a comparison counts to one side of it, and after a
+  list (the last answer's, or the user's own) to one of its items; **"the other company"** after
+  one topic was picked out of the focus's related ones is a sibling of it;
 - a **follow-up** ("when should I not use it?") is answered from the focus topic's own part
   (knowledge/conversation.yaml says which), or routed again with the focus topic's name added;
 - **"compare it with X"** compares the focus topic with X;
@@ -44,8 +45,8 @@ The modules, one job each:
   (conversation.yaml's follow-ups), ellipses.py ("and the biggest?"), comparisons.py ("compare
   it with X", "which is better for us?"), implicit.py (messages naming nothing that the focus
   still reads) and references.py (messages referring back);
-- cues.py (the words referring back), names.py (the topics a text names) and parts.py (the
-  parts of a topic a follow-up is answered from).
+- cues.py (the words referring back), names.py (the topics a text names), listing.py (the
+  items a text lists) and parts.py (the parts of a topic a follow-up is answered from).
 """
 
 from bot.core.context.conversation import Conversation

@@ -1,6 +1,7 @@
 """Ordinals and sides: "the second one", "the latter", "the third" count to one side of the pair
-compared last, or to one of the topics the last answer listed; "the deep one" is the side whose
-name says "deep"; "and the other company?" after one topic was picked out of the focus's
+compared last, to one item of the last list (`Focus.listing`: the message is then read with the
+item said instead), or to one of the topics the last answer named; "the deep one" is the side
+whose name says "deep"; "and the other company?" after one topic was picked out of the focus's
 related ones is a sibling of it. The rest of the message is read against the side chosen."""
 
 from __future__ import annotations
