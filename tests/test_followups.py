@@ -726,3 +726,16 @@ async def test_an_ordinal_counts_over_the_users_own_list(convo):
     )
     turn = await convo.say("the first one, what's it about")
     assert decided(turn)[0].startswith("story-ch-robinson")
+
+
+async def test_a_kind_of_thing_for_the_focus_is_the_related_topic_named_for_both(convo):
+    await convo.say("does fabric have anything for real time stuff")
+    turn = await convo.say("is there a copilot for it")
+    assert decided(turn)[0].startswith("fabric-copilots")
+    assert "Copilot for Real-Time Intelligence" in turn.text
+
+
+async def test_a_thing_the_focus_topic_itself_answers_for_it_stays_its_own_question(convo):
+    await convo.say("what is rag")
+    turn = await convo.say("do I need a vector database for it?")
+    assert decided(turn)[0] == "rag/rag-vector-only"

@@ -95,8 +95,20 @@ class References:
             if _asks_of_place(words):
                 return self.family_about(text, topic, answered) or Understood(plain)
             if _for_the_focus(words):
-                # "do I need a vector database for it?" about RAG: RAG's own question about it
-                return self.own_about(text, topic, plain) or Understood(plain)
+                # "do I need a vector database for it?" about RAG: RAG's own question about it;
+                # "is there a copilot for it?" about Fabric: the related topic named for both
+                # (Copilots in Fabric), when likelier
+                found = [
+                    u
+                    for u in (
+                        self.own_about(text, topic, plain),
+                        self.kin_named(text, topic, answered),
+                    )
+                    if u is not None and u.decision.top is not None
+                ]
+                if not found:
+                    return Understood(plain)
+                return max(found, key=lambda u: u.decision.top.score)
             return Understood(plain)
         if (
             plain.outcome is Outcome.NONE
@@ -225,6 +237,25 @@ class References:
         if not ranked:
             return None
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
+        return Understood(decision, topic=topic, context="refers")
+
+    def kin_named(self, text: str, topic: Topic, named: Topic) -> Understood | None:
+        """The likeliest topic related to the focus whose name says what the message named of
+        another topic ("a copilot for it" about Fabric: Copilots in Fabric, not Microsoft
+        Copilot)."""
+        normalize = self.router.normalizer.normalize
+        said = set(normalize(text).terms) & set(self.router.topic_name_terms(named.id))
+        if not said:
+            return None
+        kin = [
+            t
+            for t in topic.related
+            if t in self.kb.topics and t != named.id and said <= self.router.topic_name_terms(t)
+        ]
+        ranked = [m for m in self.router.rank_among(text, kin) if m.intent.topic.id in kin]
+        if not ranked:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (ranked[0], *ranked[1:4]))
         return Understood(decision, topic=topic, context="refers")
 
     def family_about(self, text: str, topic: Topic, named: Topic) -> Understood | None:
