@@ -711,6 +711,13 @@ async def test_an_ordinal_counts_over_the_items_the_last_answer_listed(convo):
     assert decided(turn)[0].startswith("phi-models")
 
 
+async def test_after_an_ordinal_the_list_its_answer_shows_is_counted_next(convo):
+    await convo.say("which versions does the phi-3 family have?")
+    await convo.say("the second one?")
+    turn = await convo.say("and the last one")
+    assert "14 billion" in turn.text
+
+
 async def test_consecutive_ordinals_count_over_the_same_list(convo):
     await convo.say("list the customer stories pls")
     turn = await convo.say("the third one?")

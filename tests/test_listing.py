@@ -37,6 +37,11 @@ from bot.core.context.listing import enumeration, users_list
             ("Volkswagen for translation", "Kry for healthcare", "C.H. Robinson for logistics"),
         ),
         ("Azure Machine Learning trains and deploys models you build yourself.", ()),
+        (
+            "Medium, at 14 billion, sits just over it, even though the whole family is pitched "
+            "as small and efficient.",
+            (),
+        ),
     ],
 )
 def test_the_longest_list_a_text_makes_gives_the_items(text, items):

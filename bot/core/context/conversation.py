@@ -88,14 +88,16 @@ class Conversation:
     def _with_listing(self, text: str, understood: Understood) -> Understood:
         """An answer with the items of the list the turn said: the user's own, else the
         answer's ("the second one" counts over them next); a turn that counted over a list
-        keeps it."""
+        keeps it unless its answer lists as many."""
         decision = understood.decision
-        if understood.listing or understood.followup is not None:
+        if understood.followup is not None:
             return understood
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return understood
         listing = users_list(text) or self._listed(decision.top.intent)
-        return dataclasses.replace(understood, listing=listing) if listing else understood
+        if len(listing) < len(understood.listing):
+            return understood  # "the third one?" told PIMCO's story: "the last one" counts on
+        return dataclasses.replace(understood, listing=listing)
 
     def _listed(self, intent: Intent) -> tuple[str, ...]:
         listed = self._listings.get(intent.id)

@@ -24,6 +24,13 @@ _PREDICATE = re.compile(r"\s+(?:are|is|was|were|have|has|had|that|which)\s")
 _PAIR_WORDS = 3
 """Two items joined by "and" are a list when each is this short ("Python and R"), not a clause
 ("trains and deploys the models you build")."""
+_ITEM_WORDS = 10
+"""An item of a list is short: a longer piece between commas is a clause of prose ("Medium, at 14
+billion, sits just over it, even though the family is pitched as small and efficient")."""
+_CLAUSE_OPENERS = frozenset(
+    {"so", "even", "though", "although", "because", "while", "but", "which"}
+)
+"""A piece opening with one of these is a clause, not an item."""
 _USERS_OWN = 3
 """A user's message lists things when it names this many at least (two joined by "and" are
 more often one thing: "data cleaning and feature engineering")."""
@@ -37,6 +44,10 @@ def enumeration(text: str) -> tuple[str, ...]:
         _, colon, after = said.rpartition(":")
         items = _items(after if colon else said)
         if len(items) == 2 and any(len(i.split()) > _PAIR_WORDS for i in items):
+            continue
+        if any(
+            len(i.split()) > _ITEM_WORDS or i.split()[0].lower() in _CLAUSE_OPENERS for i in items
+        ):
             continue
         if len(items) >= 2 and len(items) > len(best):
             best = items
