@@ -7,7 +7,8 @@ cost of one turn without start-up. `--baseline REV` measures another commit the 
 temporary git worktree, in the same run, and prints the ratio.
 
 HTTP and the connector are not in it (bench/load.py measures those); it is the bot's own turn,
-with the third-party patches `archbot serve` applies (bot/hosting/patches.py).
+with the third-party patches `archbot serve` applies (bot/hosting/patches.py), and without the
+build cache (ARCHBOT_CACHE_DIR=off), so a fresh checkout counts the same as a warm one.
 
 Usage: python bench/instructions.py [--turns 100] [--baseline REV]
 Needs valgrind (apt-get install valgrind); without it, says so and exits 0.
@@ -42,7 +43,9 @@ def questions(count: int) -> list[str]:
         path = EVAL / name
         if path.is_file():
             says += [c["say"] for c in yaml.safe_load(path.read_text())["cases"]]
-    return (says * (count // max(len(says), 1) + 1))[:count]
+    if not says:
+        raise SystemExit(f"no development sets in {EVAL} (set ARCHBOT_EVAL_DIR)")
+    return (says * (count // len(says) + 1))[:count]
 
 
 def play(turns: int) -> None:
@@ -89,7 +92,14 @@ def instructions(checkout: Path, turns: int) -> int:
             cwd=checkout,
             check=True,
             capture_output=True,
-            env={**os.environ, "PYTHONHASHSEED": "0", "ARCHBOT_EVAL_DIR": str(EVAL)},
+            # no build cache: with one, the first of the two runs could build it (a fresh
+            # checkout) and the second read it, and the build would count as turns
+            env={
+                **os.environ,
+                "PYTHONHASHSEED": "0",
+                "ARCHBOT_EVAL_DIR": str(EVAL),
+                "ARCHBOT_CACHE_DIR": "off",
+            },
         )
         found = _TOTALS.search(out.read_text(errors="replace"))
         if found is None:
