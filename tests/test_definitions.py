@@ -44,3 +44,16 @@ async def test_customizable_is_not_customer(convo):
 async def test_thanks_in_other_words_is_small_talk(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == "thanks"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("what's gen ai according to the arch guide", "generative-ai"),
+        ("what r language models in the guide's terms", "language-models"),
+        ("walk me through the training phase as the guide describes it", "model-training"),
+    ],
+)
+async def test_a_question_quoting_the_guide_is_asked_of_its_subject(convo, message, topic):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == topic
