@@ -331,3 +331,16 @@ async def test_guidance_on_something_else_mid_conversation_is_declined_too(convo
     turn = await convo.say("can you recommend an architecture firm to redo our kitchen in Lyon?")
     assert WALKTHROUGH_OPENS not in turn.text
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we're an hdinsight shop, which azure thing fits for adding ML",
+        "what would you go with for a recommender, we're on databricks already",
+    ],
+)
+async def test_the_platform_a_team_is_on_is_no_question_about_that_service(convo, message):
+    turn = await convo.say(message)
+    assert AFTER_ANSWER in turn.text  # the answer, then the walkthrough's first question
+    assert WALKTHROUGH_OFFER not in turn.buttons

@@ -50,6 +50,11 @@ _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
 _WORD = re.compile(r"[a-z0-9']+")
+_CLAUSES = re.compile(r"[.,:;!?\n]+|\s[-–—]\s")
+_ON_ALREADY = re.compile(
+    r"(?:we'?re|we are|we'?ve|we have|we use|we run|our (?:team|stack|platform) is)\b", re.I
+)
+"""A clause saying what the team already is on or uses ("we're an hdinsight shop")."""
 
 
 class Request(Enum):
@@ -212,10 +217,15 @@ class GuidanceReader:
 
     def _asks_about_a_service(self, text: str, said: list[str]) -> bool:
         """A short question that names a service: about that service's own workings ("how
-        should we version prompts in prompt flow?"), not a project's design."""
+        should we version prompts in prompt flow?"), not a project's design. A service named
+        in a clause that says what the team is on ("…, we're on databricks already") is where
+        the project lives, not what it asks about."""
+        asked = " ".join(
+            c for c in _CLAUSES.split(strip_mentions(text)) if not _ON_ALREADY.match(c.strip())
+        )
         return len(said) <= _SERVICE_QUESTION_WORDS and any(
             self.kb.topics[named].kind in _SERVICE_KINDS
-            for named in self.router.named_topics(text)
+            for named in self.router.named_topics(asked)
             if named in self.kb.topics
         )
 
