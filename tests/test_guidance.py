@@ -344,3 +344,16 @@ async def test_the_platform_a_team_is_on_is_no_question_about_that_service(convo
     turn = await convo.say(message)
     assert AFTER_ANSWER in turn.text  # the answer, then the walkthrough's first question
     assert WALKTHROUGH_OFFER not in turn.buttons
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we live in m365 copilot, we'd like it to know our ticket system. what's the way to go?",
+        "we're on hdinsight spark already and wanna add ml on top, what's the path?",
+        "managers keep asking us for numbers, could they ask the data? what should we set up",
+    ],
+)
+async def test_more_shapes_of_asking_what_to_choose_start_the_walkthrough(convo, message):
+    turn = await convo.say(message)
+    assert starts_walkthrough(turn)
