@@ -13,9 +13,9 @@ Two layers, one per way a retry can arrive:
   another instance loses the e-tag race, reruns from fresh state, finds its id and is skipped.
   A turn that fails saves nothing, so its retry is answered.
 * **In this process** (:class:`DedupMiddleware`): a retry that arrives while its original is still
-  running here is dropped at once instead of running the turn a second time (for a brand-new
-  conversation, whose first save carries no e-tag, the e-tag race would not catch it). Memory is
-  bounded: at most `max_entries` ids for `window` seconds. A turn that fails forgets its id.
+  running here is dropped at once (the original answers it) instead of running the turn a second
+  time (for a brand-new conversation, whose first save carries no e-tag, the e-tag race would not
+  catch it). Once the original is done, a retry goes on to the stored state.
 
 Invokes are never dropped: they wait for their own response.
 """
@@ -23,8 +23,6 @@ Invokes are never dropped: they wait for their own response.
 from __future__ import annotations
 
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ConversationState, Middleware, TurnContext
@@ -32,8 +30,6 @@ from botbuilder.schema import ActivityTypes
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_SECONDS = 600.0
-DEFAULT_MAX_ENTRIES = 10_000
 DEDUPLICATED_TYPES = frozenset({ActivityTypes.message, ActivityTypes.conversation_update})
 PROCESSED_PROPERTY = "ProcessedActivityIds"
 MAX_PROCESSED_IDS = 32
@@ -63,49 +59,11 @@ class ProcessedIds:
         return True
 
 
-class RecentIds:
-    """A bounded set of keys that expire after `window` seconds."""
-
-    def __init__(
-        self,
-        window: float = DEFAULT_WINDOW_SECONDS,
-        max_entries: int = DEFAULT_MAX_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.window = window
-        self.max_entries = max_entries
-        self.clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def _expire(self, now: float) -> None:
-        while self._seen:
-            _, seen_at = next(iter(self._seen.items()))
-            if now - seen_at < self.window and len(self._seen) <= self.max_entries:
-                break
-            self._seen.popitem(last=False)
-
-    def add(self, key: str) -> bool:
-        """Remember `key`; False when it was already remembered (a duplicate)."""
-        now = self.clock()
-        self._expire(now)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        self._expire(now)
-        return True
-
-    def discard(self, key: str) -> None:
-        self._seen.pop(key, None)
-
-
 class DedupMiddleware(Middleware):
-    """Skips a message (or conversationUpdate) whose activity id was seen within the window."""
+    """Drops a message (or conversationUpdate) whose activity id is still being handled here."""
 
-    def __init__(self, recent: RecentIds | None = None) -> None:
-        self.recent = recent or RecentIds()
+    def __init__(self) -> None:
+        self.running: set[str] = set()
         self.dropped = 0
 
     @staticmethod
@@ -121,12 +79,12 @@ class DedupMiddleware(Middleware):
         if key is None:
             await logic()
             return
-        if not self.recent.add(key):
+        if key in self.running:
             self.dropped += 1
             log.info("dropped a repeated %s (id %s)", context.activity.type, context.activity.id)
             return
+        self.running.add(key)
         try:
             await logic()
-        except BaseException:
-            self.recent.discard(key)  # let the channel's retry try again
-            raise
+        finally:
+            self.running.discard(key)
