@@ -24,8 +24,16 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
 from bot.state.concurrency import CONFLICT_MESSAGE, PARTIAL_MESSAGE, TurnGuard
-from bot.state.dedup import MAX_PROCESSED_IDS, PROCESSED_PROPERTY
+from bot.state.dedup import (
+    KEPT_PROPERTY,
+    MAX_KEPT_CHARS,
+    MAX_KEPT_TURNS,
+    MAX_PROCESSED_IDS,
+    PROCESSED_PROPERTY,
+)
 from bot.state.storage_memory import InMemoryStorage
+
+from .conversation import Conversation, Turn
 
 CONVERSATION_KEY = "test/conversations/c-1"
 USER_KEY = "test/users/user-1"
@@ -269,18 +277,98 @@ async def test_the_guard_reraises_other_storage_errors() -> None:
 # -- a turn is applied once -------------------------------------------------------------------
 
 
-async def test_a_turn_the_stored_state_lists_is_skipped_on_any_instance() -> None:
+async def say_again(adapter: TestAdapter, activity_id: str, text: str) -> list[Activity]:
+    """The channel's retry: the same activity id delivered again."""
+    adapter.activity_buffer.clear()
+    await adapter.receive_activity(Activity(type=ActivityTypes.message, id=activity_id, text=text))
+    return list(adapter.activity_buffer)
+
+
+async def test_a_retry_of_a_saved_turn_gets_its_replies_again_on_any_instance() -> None:
     """A retry of a saved turn (same activity id) reaching a second instance, or this one after
-    a restart, is skipped; other ids still run; a failed turn's retry runs."""
+    a restart, is answered with what the turn said, without running it again."""
     shared: dict[str, tuple[str, str]] = {}
     first, first_runs = counting_bot(InMemoryStorage(shared))
     second, second_runs = counting_bot(InMemoryStorage(shared))  # another process, same store
-    await say(adapter_for(first), "hi")  # activity id "0"
+    await say_again(adapter_for(first), "m-1", "hi")
 
-    retry = adapter_for(second)  # a TestAdapter's ids start at "0": its first is the retry
-    assert await say(retry, "hi (retry)") == []
+    retry = adapter_for(second)
+    replies = await say_again(retry, "m-1", "hi")
+    assert [a.text for a in replies] == ["count=1", "second reply of turn 1"]
+    assert {a.reply_to_id for a in replies} == {"m-1"}
     assert await say(retry, "next") == ["count=2", "second reply of turn 2"]
-    assert (first_runs, second_runs) == (["hi"], ["next"])
+    assert (first_runs, second_runs) == (["hi"], ["next"])  # the retry ran nothing
+
+
+class LosesReplies(TestAdapter):
+    """A channel whose connector fails the next ``failures`` sends (after the state was
+    saved: the guard sends a turn's replies once its state is saved)."""
+
+    failures = 0
+
+    async def send_activities(self, context, activities):
+        if self.failures and activities:  # a held turn sends empty lists meanwhile
+            self.failures -= 1
+            raise ConnectionError("connector unreachable")
+        return await super().send_activities(context, activities)
+
+
+async def test_a_retry_whose_replies_never_got_out_gets_them() -> None:
+    storage = InMemoryStorage()
+    on_turn, runs = counting_bot(storage)
+    adapter = LosesReplies(adapter_for(on_turn).logic, adapter_for(on_turn).template)
+    await say(adapter, "a")
+    adapter.failures = 1
+    with pytest.raises(ConnectionError):
+        await say_again(adapter, "m-2", "b")  # saved, but the user saw nothing
+    assert await stored_count(storage) == 2
+
+    replies = await say_again(adapter, "m-2", "b")  # Teams resends it
+
+    assert [a.text for a in replies] == ["count=2", "second reply of turn 2"]
+    assert runs == ["a", "b"] and await stored_count(storage) == 2  # applied once
+
+
+async def test_a_retry_in_state_kept_before_replies_were_is_skipped() -> None:
+    """State saved by an ArchBot that kept only ids: its retries are skipped, as they were."""
+    storage = InMemoryStorage()
+    await storage.write({CONVERSATION_KEY: {PROCESSED_PROPERTY: ["m-1"], "counter": {"n": 1}}})
+    on_turn, runs = counting_bot(storage)
+    adapter = adapter_for(on_turn)
+    assert await say_again(adapter, "m-1", "hi") == []
+    assert await say(adapter, "next") == ["count=2", "second reply of turn 2"]
+    assert runs == ["next"]
+
+
+async def test_only_the_last_turns_keep_their_replies() -> None:
+    storage = InMemoryStorage()
+    on_turn, runs = counting_bot(storage)
+    adapter = adapter_for(on_turn)
+    for n in range(MAX_KEPT_TURNS + 1):
+        await say_again(adapter, f"m-{n}", f"message {n}")
+
+    assert await say_again(adapter, "m-0", "message 0") == []  # too old: skipped, not run
+    last = await say_again(adapter, f"m-{MAX_KEPT_TURNS}", "again")
+    assert last[0].text == f"count={MAX_KEPT_TURNS + 1}"
+    assert len(runs) == MAX_KEPT_TURNS + 1
+    kept = (await storage.read([CONVERSATION_KEY]))[CONVERSATION_KEY][KEPT_PROPERTY]
+    assert [turn["id"] for turn in kept] == [f"m-{n}" for n in range(1, MAX_KEPT_TURNS + 1)]
+
+
+async def test_replies_too_large_to_keep_are_not_sent_again() -> None:
+    storage = InMemoryStorage()
+    state = ConversationState(storage)
+    guard = TurnGuard([state])
+
+    async def logic(context: TurnContext) -> None:
+        await context.send_activity(Activity(type=ActivityTypes.typing))  # not kept
+        await context.send_activity("x" * (MAX_KEPT_CHARS + 1))
+
+    adapter = adapter_for(lambda context: guard.run(context, logic))
+    assert len(await say_again(adapter, "m-1", "hi")) == 2
+    assert await say_again(adapter, "m-1", "hi") == []
+    stored = (await storage.read([CONVERSATION_KEY]))[CONVERSATION_KEY]
+    assert KEPT_PROPERTY not in stored and stored[PROCESSED_PROPERTY] == ["m-1"]
 
 
 async def test_only_the_last_ids_are_kept() -> None:
@@ -291,3 +379,55 @@ async def test_only_the_last_ids_are_kept() -> None:
         await say(adapter, f"m{n}")
     ids = (await storage.read([CONVERSATION_KEY]))[CONVERSATION_KEY][PROCESSED_PROPERTY]
     assert len(ids) == MAX_PROCESSED_IDS and "0" not in ids  # the first one's id went
+
+
+# -- a retry of the whole bot's turn ----------------------------------------------------------
+
+
+def seen(turn: Turn) -> list[dict[str, Any]]:
+    """What the user sees of each message of a turn."""
+    shown = ("text", "attachments", "suggestedActions", "entities", "channelData")
+    return [{k: v for k, v in m.serialize().items() if k in shown} for m in turn.messages]
+
+
+def message(activity_id: str, text: str) -> Activity:
+    return Activity(type=ActivityTypes.message, id=activity_id, text=text)
+
+
+def first_click(turn: Turn) -> str:
+    return turn.clicks[turn.buttons[0]]
+
+
+async def test_a_retried_walkthrough_answer_is_shown_again_and_taken_once(kb, tmp_path) -> None:
+    """The walkthrough's answer is saved, then the process restarts (same SQLite file) and the
+    channel resends the answer: the user gets the same next question again, and the walkthrough
+    goes on as if the answer had come once."""
+    settings = Settings(storage=f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    reference = Conversation(build_runtime(Settings(storage=MEMORY_URL), kb).handler)
+    asked = await reference.send(message("m-1", "help me pick an architecture"))
+    answered = await reference.send(message("m-2", first_click(asked)))
+    expected = await reference.send(message("m-3", first_click(answered)))
+
+    before = build_runtime(settings, kb)
+    convo = Conversation(before.handler)
+    await convo.send(message("m-1", "help me pick an architecture"))
+    first = await convo.send(message("m-2", first_click(asked)))
+    before.close()
+    after = build_runtime(settings, kb)  # a restart
+    convo = Conversation(after.handler)
+
+    retry = await convo.send(message("m-2", first_click(asked)))
+
+    assert seen(retry) == seen(first) == seen(answered)
+    assert {m.reply_to_id for m in retry.messages} == {"m-2"}
+    assert seen(await convo.send(message("m-3", first_click(answered)))) == seen(expected)
+    after.close()
+
+
+async def test_a_retried_question_is_noted_unanswered_once(kb) -> None:
+    runtime = build_runtime(Settings(storage=MEMORY_URL), kb)
+    convo = Conversation(runtime.handler)
+    first = await convo.send(message("m-1", "what is the capital of the moon base?"))
+    retry = await convo.send(message("m-1", "what is the capital of the moon base?"))
+    assert seen(retry) == seen(first) != []
+    assert [gap.count for gap in runtime.feedback.gaps()] == [1]

@@ -3,6 +3,8 @@ the install welcome, the search message extension and de-duplication of retried 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
@@ -26,7 +28,7 @@ from bot.channels.teams import (
 from bot.channels.teams_ai import answered_topic
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
-from bot.state.dedup import DedupMiddleware, RecentIds
+from bot.state.dedup import DedupMiddleware
 from bot.state.feedback import FeedbackStore
 
 from .conversation import Conversation
@@ -367,33 +369,34 @@ async def test_selecting_a_result_returns_its_card(runtime):
 # -- de-duplication --------------------------------------------------------------------------
 
 
-def test_recent_ids_expire_and_stay_bounded():
-    now = [0.0]
-    recent = RecentIds(window=10, max_entries=3, clock=lambda: now[0])
-    assert recent.add("a") and not recent.add("a")
-    now[0] = 11
-    assert recent.add("a")  # the window passed
-    for key in "bcde":
-        assert recent.add(key)
-    assert len(recent) == 3
-    assert recent.add("b")  # forgotten to stay within bounds
-
-
-async def test_a_repeated_activity_id_is_answered_once():
-    answered = []
+async def test_a_retry_while_the_original_runs_is_dropped_at_once():
+    """The original answers it; once the original is done, a retry goes on to the turn (where
+    the conversation's stored state answers it: tests/test_concurrency.py)."""
+    answered, release = [], asyncio.Event()
 
     async def logic(context: TurnContext) -> None:
         answered.append(context.activity.id)
+        if context.activity.id == "m-1":
+            await release.wait()
         await context.send_activity("ok")
 
     dedup = DedupMiddleware()
     adapter = TestAdapter(logic).use(dedup)
-    for activity_id in ("m-1", "m-1", "m-2", "m-1"):
-        await adapter.receive_activity(
-            Activity(type=ActivityTypes.message, id=activity_id, text="x")
-        )
-    assert answered == ["m-1", "m-2"]
-    assert dedup.dropped == 2
+
+    def receive(activity_id: str):
+        activity = Activity(type=ActivityTypes.message, id=activity_id, text="x")
+        return adapter.receive_activity(activity)
+
+    original = asyncio.create_task(receive("m-1"))
+    await asyncio.sleep(0)
+    await receive("m-1")  # returns at once: the original still runs
+    await receive("m-2")
+    assert (answered, dedup.dropped) == (["m-1", "m-2"], 1)
+    release.set()
+    await original
+    await receive("m-1")
+    assert answered == ["m-1", "m-2", "m-1"]
+    assert not dedup.running
 
 
 async def test_a_failed_turn_can_be_retried():

@@ -5,6 +5,7 @@ tests/browser/test_playground.py), and the `message/submitAction` invoke through
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sqlite3
@@ -22,6 +23,7 @@ from bot.channels.teams_ai import (
 )
 from bot.hosting.inprocess import InProcessAdapter
 from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.hosting.schema_codec import FastSerializer
 from bot.operations.config import Settings
 from bot.state.feedback import FeedbackStore, feedback_report
 
@@ -216,6 +218,25 @@ async def test_a_rating_is_stored_for_the_rated_message_with_its_comment(runtime
     assert tally == {"rag": (1, 0), "ai-speech": (1, 0)}
     assert [c.text for c in runtime.feedback.comments()] == ["fine now"]
     assert "fine now" in feedback_report(runtime.feedback)
+
+
+async def test_a_retried_question_gets_the_same_ai_message_which_can_be_rated(runtime):
+    """Teams resends a question it saw no answer to: the answer is sent again, the same AI
+    message (citations, feedback loop), and a rating of that message counts for its topic."""
+    chat = TeamsChat(runtime)
+    question = chat.adapter.message(chat.conversation, "what is RAG")
+    (first,) = [a for a in await chat.send(question) if a.type == ActivityTypes.message]
+    (again,) = [a for a in await chat.send(copy.copy(question)) if a.type == ActivityTypes.message]
+
+    assert again.id != first.id and again.reply_to_id == question.id
+    sent = FastSerializer(Activity._infer_class_models())  # as bot/hosting/connectors.py sends
+    fresh = {"id", "timestamp"}
+    assert {k: v for k, v in sent.body(again, "Activity").items() if k not in fresh} == {
+        k: v for k, v in sent.body(first, "Activity").items() if k not in fresh
+    }
+    assert check_teams_ai_message(wire(again)) == []
+    assert await chat.rate(reaction("like"), again.id) == (200, None)
+    assert {t.topic: (t.up, t.down) for t in runtime.feedback.tally()} == {"rag": (1, 0)}
 
 
 async def test_a_rating_without_a_message_id_rates_the_latest_answer(runtime):

@@ -127,10 +127,12 @@ def mark_answer(activity: Activity, reply: Reply) -> Activity:
 
 
 def answered_topic(activity: Activity) -> str | None:
-    """The topic a message ArchBot sends answers, if it is a rated answer."""
+    """The topic a message ArchBot sends answers, if it is a rated answer (sent now, or sent
+    again to a retry: bot/state/dedup.py keeps the topic with the entity)."""
     for entity in activity.entities or []:
-        if isinstance(entity, MessageEntity) and entity.topic:
-            return entity.topic
+        topic = getattr(entity, "topic", None)
+        if entity.type == MESSAGE_ENTITY_TYPE and isinstance(topic, str) and topic:
+            return topic
     return None
 
 

@@ -25,8 +25,10 @@ state stands.
 
 A turn is applied once: before its logic runs (each attempt), the guard asks
 :class:`bot.state.dedup.ProcessedIds` whether the conversation's state already lists the
-activity's id (a channel's retry of a turn that was saved), and skips it if so; otherwise the id
-joins the state and is saved with the turn.
+activity's id (a channel's retry of a turn that was saved). If so, the turn is not run: the
+replies it sent, kept with its id, are sent again (its first ones may never have reached the
+user), and nothing is saved. Otherwise the id joins the state and, with the replies the turn
+sends, is saved with the turn.
 """
 
 from __future__ import annotations
@@ -127,16 +129,24 @@ class TurnGuard:
             hold.holding = True
             saved_any = False
             try:
-                if self.processed is not None and not await self.processed.first_time(context):
+                processed = self.processed
+                earlier = None if processed is None else await processed.earlier_replies(context)
+                if earlier is not None:
                     log.info(
-                        "skipped %s %s in conversation %s: its state already has it (a retry)",
+                        "skipped %s %s in conversation %s: its state already has it (a retry); "
+                        "sent its %d kept replies again",
                         context.activity.type,
                         context.activity.id,
                         conversation,
+                        len(earlier),
                     )
                     hold.holding = False
+                    if earlier:
+                        await context.send_activities(earlier)
                     return
                 await logic(context)
+                if processed is not None:
+                    await processed.keep_replies(context, hold.held)
                 for state in self.states:
                     cached = state.get_cached_state(context)
                     changed = cached is not None and cached.is_changed

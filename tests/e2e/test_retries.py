@@ -1,11 +1,12 @@
-"""A channel's retry of a turn that was saved but never answered is not applied twice, after a
-restart (SQLite) or on another instance (Azure Blob on a real Azurite).
+"""A channel's retry of a turn that was saved but never answered gets the turn's answer, and is
+not applied twice, after a restart (SQLite) or on another instance (Azure Blob on a real Azurite).
 
 The first delivery of a walkthrough answer reaches an instance whose reply hangs at the channel
 (the connector never answers it: the turn's state is saved, its reply is in flight). That
 instance is killed with SIGKILL. The channel then sends the same activity (same id) again, to a
-restarted process or to the other instance. It must be skipped (no second answer), and the
-conversation must continue exactly as a conversation that got the answer once.
+restarted process or to the other instance. It must get the answer the user never saw (kept with
+the turn's state), without the turn running again, and the conversation must continue exactly as
+a conversation that got the answer once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .conftest import (
     ConnectorServer,
     new_conversation_id,
 )
-from .test_scale_out import START, first_button, shown, start_pair
+from .test_scale_out import START, Shown, first_button, shown, start_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -55,13 +56,15 @@ class StuckOnceConnector(ConnectorServer):
         await super().__aexit__(*exc)
 
 
-async def reference_run(client: BotClient) -> tuple[str, str, list[Any]]:
-    """The walkthrough's first answer and the next one, and what the next one shows, in a
-    conversation where every message is applied once."""
+async def reference_run(client: BotClient) -> tuple[str, list[Shown], str, list[Shown]]:
+    """The walkthrough's first answer and what it shows, the next answer and what that shows,
+    in a conversation where every message is applied once."""
     conversation = new_conversation_id("reference")
     answer = first_button(await client.ask(START, conversation=conversation))
-    follow_up = first_button(await client.ask(answer, conversation=conversation))
-    return answer, follow_up, shown(await client.ask(follow_up, conversation=conversation))
+    answered = await client.ask(answer, conversation=conversation)
+    follow_up = first_button(answered)
+    expected = shown(await client.ask(follow_up, conversation=conversation))
+    return answer, shown(answered), follow_up, expected
 
 
 async def saved_but_not_answered(
@@ -81,19 +84,24 @@ async def saved_but_not_answered(
     return conversation, activity
 
 
-async def assert_applied_once(
+async def assert_answered_and_applied_once(
     retry_to: BotClient, channel: StuckOnceConnector, conversation: str, activity, reference
 ) -> None:
-    _, follow_up, expected = reference
+    _, answered, follow_up, expected = reference
     status, body = await retry_to.send(dict(activity))  # the channel's retry: same id
 
     assert status in (200, 201), body
-    assert await channel.no_more_replies(within=1.0) == []  # not answered a second time
-    assert SKIPPED_LOG in retry_to.server.log()
+    replies = await channel.turn_replies()  # the answer that never got out
+    assert shown([r.activity for r in replies]) == answered
+    assert {r.reply_to_id for r in replies} == {activity["id"]}
+    assert await channel.no_more_replies(within=1.0) == []
+    assert SKIPPED_LOG in retry_to.server.log()  # sent again, not run again
     assert shown(await retry_to.ask(follow_up, conversation=conversation)) == expected
 
 
-async def test_a_retry_after_a_restart_is_not_applied_twice(archbot_factory, talk_to, tmp_path):
+async def test_a_retry_after_a_restart_is_answered_and_not_applied_twice(
+    archbot_factory, talk_to, tmp_path
+):
     server = archbot_factory(knowledge=REAL_KNOWLEDGE, db_path=tmp_path / "state.sqlite3")
     reference = await reference_run(talk_to(server))
 
@@ -103,14 +111,20 @@ async def test_a_retry_after_a_restart_is_not_applied_twice(archbot_factory, tal
         )
         await asyncio.to_thread(server.restart)  # a new process over the same SQLite file
 
-        await assert_applied_once(talk_to(server), channel, conversation, activity, reference)
+        await assert_answered_and_applied_once(
+            talk_to(server), channel, conversation, activity, reference
+        )
 
 
-async def test_a_retry_on_another_instance_is_not_applied_twice(archbot_factory, talk_to):
+async def test_a_retry_on_another_instance_is_answered_and_not_applied_twice(
+    archbot_factory, talk_to
+):
     a, b = start_pair(archbot_factory, shared_azurite().new_container("retries"))
     reference = await reference_run(talk_to(b))
 
     async with StuckOnceConnector() as channel:
         conversation, activity = await saved_but_not_answered(talk_to(a), a, channel, reference[0])
 
-        await assert_applied_once(talk_to(b), channel, conversation, activity, reference)
+        await assert_answered_and_applied_once(
+            talk_to(b), channel, conversation, activity, reference
+        )
