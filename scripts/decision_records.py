@@ -1,10 +1,10 @@
 """The decision record of every development-set walkthrough profile: docs/examples/.
 
-Each profile of ../shared/eval/dev.yaml and dev2.yaml (`walkthroughs`) is played through the
-whole bot the way bench/eval.py plays it (the opener, the profile typed, then the buttons that
-best fit its `prefer` words); the recommendation it reaches is written as the markdown ADR a user
-exports (`<profile id>.md`), with its diagram as SVG beside it (`diagrams/<diagram id>.svg`,
-linked from the record) and an index (`README.md`).
+Each profile of ../shared/eval/dev.yaml and dev2.yaml (or ARCHBOT_EVAL_DIR's; `walkthroughs`) is
+played through the whole bot the way bench/eval.py plays it (the opener, the profile typed,
+then the buttons that best fit its `prefer` words); the recommendation it reaches is written as
+the markdown ADR a user exports (`<profile id>.md`), with its diagram as SVG beside it
+(`diagrams/<diagram id>.svg`, linked from the record) and an index (`README.md`).
 
     .venv/bin/python scripts/decision_records.py          # rewrite docs/examples/
     .venv/bin/python scripts/decision_records.py --check  # exit 1 when docs/examples/ is stale
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,9 @@ from bot.core.adr import decision_record  # noqa: E402
 from bot.core.advisor import Advisor  # noqa: E402
 from bot.core.diagram import diagram_of, layout, svg  # noqa: E402
 
-SETS = tuple(REPO_ROOT.parent / "shared" / "eval" / f"{name}.yaml" for name in ("dev", "dev2"))
+EVAL = Path(os.environ.get("ARCHBOT_EVAL_DIR", REPO_ROOT.parent / "shared" / "eval"))
+"""The development sets (ARCHBOT_EVAL_DIR: elsewhere, as from a git worktree outside /work)."""
+SETS = tuple(EVAL / f"{name}.yaml" for name in ("dev", "dev2"))
 OUTPUT = REPO_ROOT / "docs" / "examples"
 DIAGRAMS = "diagrams"
 
