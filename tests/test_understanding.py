@@ -356,7 +356,7 @@ async def test_a_customer_story_the_guide_lacks_is_said_honestly(convo):
 async def test_give_me_an_example_answers_from_the_topic_in_focus(convo):
     await convo.say("what is a hyperparameter?")
     turn = await convo.say("give me an example")
-    assert "number of layers" in turn.text  # its own example, not a customer story
+    assert "number of hidden layers" in turn.text  # its own example, not a customer story
 
 
 async def test_prompting_is_prompt_engineering_not_prompt_flow(convo):
