@@ -50,6 +50,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import re
 import sys
 import time
@@ -80,7 +81,8 @@ from bot.recognizer import DECISION_PROPERTY, NONE_INTENT, RESULT_KEY  # noqa: E
 from dialogs.walkthrough_dialog import TRACE_NAME as RECOMMENDATION_TRACE  # noqa: E402
 from tests.conversation import card_elements, cards  # noqa: E402
 
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+SHARED_EVAL = Path(os.environ.get("ARCHBOT_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+"""The shared development sets (ARCHBOT_EVAL_DIR: elsewhere, as from a worktree outside /work)."""
 DEFAULT_SETS = tuple(SHARED_EVAL / f"{name}.yaml" for name in ("dev", "dev2", "calibration"))
 CHANNEL = Channels.emulator.value
 MAX_WALKTHROUGH_TURNS = 15

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,14 +26,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.eval import EvalBot, build_bot, run_walkthrough  # noqa: E402
+from bench.eval import SHARED_EVAL, EvalBot, build_bot, run_walkthrough  # noqa: E402
 from bot.core.adr import decision_record  # noqa: E402
 from bot.core.advisor import Advisor  # noqa: E402
 from bot.core.diagram import diagram_of, layout, svg  # noqa: E402
 
-EVAL = Path(os.environ.get("ARCHBOT_EVAL_DIR", REPO_ROOT.parent / "shared" / "eval"))
-"""The development sets (ARCHBOT_EVAL_DIR: elsewhere, as from a git worktree outside /work)."""
-SETS = tuple(EVAL / f"{name}.yaml" for name in ("dev", "dev2"))
+SETS = tuple(SHARED_EVAL / f"{name}.yaml" for name in ("dev", "dev2"))
 OUTPUT = REPO_ROOT / "docs" / "examples"
 DIAGRAMS = "diagrams"
 

@@ -51,6 +51,7 @@ _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
 _WORD = re.compile(r"[a-z0-9']+")
 _CLAUSES = re.compile(r"[.,:;!?\n]+|\s[-–—]\s")
+"""Where a message's clauses part, commas too ("…, we're on databricks already")."""
 _ON_ALREADY = re.compile(
     r"(?:we'?re|we are|we'?ve|we have|we use|we run|our (?:team|stack|platform) is)\b", re.I
 )

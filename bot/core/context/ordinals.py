@@ -112,8 +112,7 @@ class Ordinals:
         if len(sides) < 2:
             return None
         position = _position(counted[1], len(sides)) if counted is not None else None
-        found = (position, counted[0]) if position is not None and counted is not None else None
-        found = found or self.side_by_word(words, sides)
+        found = (position, counted[0]) if position is not None else self.side_by_word(words, sides)
         if found is None:
             return None
         side, cue = found
