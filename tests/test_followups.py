@@ -711,6 +711,27 @@ async def test_an_ordinal_counts_over_the_items_the_last_answer_listed(convo):
     assert decided(turn)[0].startswith("phi-models")
 
 
+@pytest.mark.parametrize("count", ["2nd one?", "more on the 2nd one", "second one pls"])
+async def test_an_ordinal_in_digits_or_without_the_counts_over_the_list(convo, count):
+    await convo.say("what sizes does phi-3 come in")
+    turn = await convo.say(count)
+    assert "7 billion" in turn.text
+    assert decided(turn)[0].startswith("phi-models")
+
+
+async def test_an_ordinal_counts_over_a_list_whose_last_item_holds_commas(convo):
+    await convo.say("whats in the fabric spark runtime")
+    turn = await convo.say("the 2nd?")
+    assert decided(turn)[0] == "spark-in-fabric/delta-lake"
+
+
+async def test_what_else_it_does_goes_deeper_into_the_focus(convo):
+    await convo.say("what is azure machine learning")
+    turn = await convo.say("what else does it do")
+    assert decided(turn)[0] == "azure-machine-learning"
+    assert "in more depth" in turn.text
+
+
 async def test_after_an_ordinal_the_list_its_answer_shows_is_counted_next(convo):
     await convo.say("which versions does the phi-3 family have?")
     await convo.say("the second one?")

@@ -36,6 +36,15 @@ from bot.core.context.listing import enumeration, users_list
             "C.H. Robinson for logistics. The site has many more.",
             ("Volkswagen for translation", "Kry for healthcare", "C.H. Robinson for logistics"),
         ),
+        (
+            "It combines Apache Spark, Delta Lake for ACID transactions and consistent writes, "
+            "and default libraries for Java/Scala, Python and R.",
+            (
+                "Apache Spark",
+                "Delta Lake for ACID transactions and consistent writes",
+                "default libraries for Java/Scala, Python and R",
+            ),
+        ),
         ("Azure Machine Learning trains and deploys models you build yourself.", ()),
         (
             "Medium, at 14 billion, sits just over it, even though the whole family is pitched "

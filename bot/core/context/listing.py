@@ -21,10 +21,15 @@ _JOIN = re.compile(r"\s+(?:and|or)\s+")
 """Where the last item of a list is joined on."""
 _PREDICATE = re.compile(r"\s+(?:are|is|was|were|have|has|had|that|which)\s")
 """Where the sentence goes on after its last item ("Python and R are two of the most …")."""
+_LEAD_IN = re.compile(
+    r"\s+(?:are|is|was|were|have|has|had|that|which|includes?|combines?|offers?|covers?|adds?"
+    r"|gets?|gives?|supports?)\s"
+)
+"""Where the sentence's words before its first item end ("It combines Apache Spark, …")."""
 _PAIR_WORDS = 3
 """Two items joined by "and" are a list when each is this short ("Python and R"), not a clause
 ("trains and deploys the models you build")."""
-_ITEM_WORDS = 10
+_ITEM_WORDS = 12
 """An item of a list is short: a longer piece between commas is a clause of prose ("Medium, at 14
 billion, sits just over it, even though the family is pitched as small and efficient")."""
 _CLAUSE_OPENERS = frozenset(
@@ -65,13 +70,14 @@ def _items(said: str) -> tuple[str, ...]:
     joined = [i for i, p in enumerate(pieces) if _JOIN.search(f" {p}")]
     if not joined:
         return ()
-    closing = joined[-1]
-    last = pieces[closing]
-    if last.startswith(("and ", "or ")):  # "A, B, and C"
-        tail = [last.split(" ", 1)[1]]
+    opened = [i for i, p in enumerate(pieces) if p.startswith(("and ", "or "))]
+    if opened:  # "A, B, and C": C is the last item, whatever commas it holds
+        closing = opened[0]
+        tail = [", ".join([pieces[closing].split(" ", 1)[1], *pieces[closing + 1 :]])]
     else:
-        tail = _JOIN.split(last, maxsplit=1)
+        closing = joined[-1]
+        tail = _JOIN.split(pieces[closing], maxsplit=1)
     items = [*pieces[:closing], *tail]
-    items[0] = _PREDICATE.split(f" {items[0]}")[-1]
+    items[0] = _LEAD_IN.split(f" {items[0]}")[-1]
     items[-1] = _PREDICATE.split(items[-1], maxsplit=1)[0]
     return tuple(i.strip() for i in items if i.strip())

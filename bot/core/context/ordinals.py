@@ -44,6 +44,10 @@ _ORDINALS = (
 )
 """Words that count to one side of the pair compared last ("can partners extend the first
 one?") or to one item of the last list ("the middle one?" after Phi-3's three sizes)."""
+_NUMBERED = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
+"""Counts written with digits, as words."""
+_COUNTS = frozenset({*_NUMBERED.values(), "last", "middle"})
+"""Words that count, which stand for "the …" when they open the message ("2nd one?")."""
 _ONE = frozenset({"one", "option", "kind", "type"})
 """Words that stand for one of two sides compared, after a word of its name ("the deep one")."""
 _OTHER = (("the", "other"), ("another",), ("the", "others"))
@@ -97,7 +101,7 @@ class Ordinals:
         counts to, with the rest of the message read against that side (its own parts and its
         related topics). After a list ("the middle one?" after Phi-3's three sizes): the
         message with the item it counts to said in place of the count."""
-        joined = f" {' '.join(words)} "
+        joined = f" {' '.join(_counting(words))} "
         counted = next(((cue, at) for cue, at in _ORDINALS if f" {cue} " in joined), None)
         if counted is None and not _picked_by_word(words):
             return None  # counts to nothing: the last answer's list is not read
@@ -216,3 +220,12 @@ def _counted(items: tuple[str, ...], at: int) -> str | None:
 def _picked_by_word(words: Sequence[str]) -> list[int]:
     """Where the words say "the <word> one" ("the deep one"): the positions of "the"."""
     return [i for i in range(len(words) - 2) if words[i] == "the" and words[i + 2] in _ONE]
+
+
+def _counting(words: Sequence[str]) -> list[str]:
+    """The words with counts written as words ("the 2nd" → "the second"), and "the" before a
+    count that opens a message alone or before "one" ("2nd one?", "second?", "last one pls")."""
+    said = [_NUMBERED.get(word, word) for word in words]
+    if said and said[0] in _COUNTS and (len(said) == 1 or said[1] in ("one", "option")):
+        said.insert(0, "the")
+    return said
