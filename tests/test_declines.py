@@ -95,11 +95,37 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "when is hdinsight being retired?",
         "what's the maximum number of projects in one hub?",
         "which is the cheapest gpu sku for training in azure ml?",
+        "how long does a fine tune job usually take in aoai?",
+        "what spark version is in fabric runtime 1.3?",
+        "how much vram does phi-3 mini need in fp16?",
+        "what ROI did volkswagen report?",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do i fix 'ModelNotFound' on my batch endpoint?",
+        "pip install promptflow then ModuleNotFoundError on python 3.12, any idea?",
+        "ai foundry gives me a 404 when i call my endpoint from python",
+        "what rbac role do i need to create a hub?",
+        "what severity threshold should the hate filter be on?",
+        "how do i connect foundry to github enterprise with saml?",
+    ],
+)
+async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-troubleshooting"
+    assert "troubleshooting" in turn.text
+
+
+async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
+    turn = await convo.say("what does the error analysis in the responsible ai dashboard show?")
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
 
 
 @pytest.mark.parametrize(

@@ -644,6 +644,14 @@ async def test_a_correction_asking_a_figure_is_declined_and_keeps_the_focus(conv
     assert decided(turn)[0].startswith(("ai-search", "embeddings-vector-search"))
 
 
+async def test_an_error_to_debug_mid_conversation_is_declined_and_keeps_the_focus(convo):
+    await convo.say("what is model scoring in azure ml?")
+    turn = await convo.say("how do i fix 'ModelNotFound' on my batch endpoint")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-troubleshooting"
+    turn = await convo.say("can it run in batch too?")
+    assert decided(turn)[0].startswith("model-scoring")
+
+
 async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo):
     await convo.say("what is custom translator?")
     turn = await convo.say("when shouldn't we bother with it?")

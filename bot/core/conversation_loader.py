@@ -25,6 +25,7 @@ _WORD_LISTS = (
     "action_courtesy",
     "about_me",
     "figures",
+    "troubleshooting",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {

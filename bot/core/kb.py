@@ -194,6 +194,9 @@ class ConversationCues:
     figures: tuple[str, ...] = ()
     """Words that ask for a figure the knowledge never quotes (a price per unit, an SLA, a
     region's availability, a request's limits), anywhere in a message: declined as one."""
+    troubleshooting: tuple[str, ...] = ()
+    """Words that ask to debug an error or a deployment's settings ("how do I fix this error"),
+    anywhere in a message: declined as such."""
     ellipses: tuple[str, ...] = ()
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()

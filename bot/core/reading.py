@@ -28,6 +28,11 @@ _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
 FIGURES_TOPIC = "decline-pricing"
 """The decline topic for figures ArchBot never quotes (knowledge/conversation.yaml: figures)."""
+TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
+"""The decline topic for errors and settings to debug (knowledge/conversation.yaml:
+troubleshooting)."""
+_ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
+"""An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError")."""
 INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
@@ -118,6 +123,7 @@ class MessageReader:
             else ()
         )
         self._figures = _Phrases(cues.figures)
+        self._troubleshooting = _Phrases(cues.troubleshooting)
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
@@ -158,6 +164,9 @@ class MessageReader:
             return Decision(text, Outcome.NONE, (match,))
         if FIGURES_TOPIC in self.kb.topics and self.asks_for_figures(text):
             match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
+            return Decision(text, Outcome.NONE, (match,))
+        if TROUBLESHOOTING_TOPIC in self.kb.topics and self.asks_to_troubleshoot(text):
+            match = Match(self.router.intent(TROUBLESHOOTING_TOPIC), 1.0)
             return Decision(text, Outcome.NONE, (match,))
         injected = self._injection_clause(text)
         if injected is not None:
@@ -267,6 +276,11 @@ class MessageReader:
         """True when the message asks for a figure the knowledge never quotes ("ADLS hot tier
         cost per GB?", "what's the uptime SLA?", "is o1 in Australia East yet?")."""
         return _said_anywhere(self._figures, text)
+
+    def asks_to_troubleshoot(self, text: str) -> bool:
+        """True when the message asks to debug an error or a deployment's settings ("how do I
+        fix 'ModelNotFound' on my batch endpoint?", "what severity threshold should we set?")."""
+        return bool(_ERROR_NAME.search(text)) or _said_anywhere(self._troubleshooting, text)
 
     def _without_filler(self, text: str, decision: Decision) -> Decision:
         """The decision for the message without its filler clauses ("…, thanks in advance",
