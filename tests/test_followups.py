@@ -652,6 +652,13 @@ async def test_an_error_to_debug_mid_conversation_is_declined_and_keeps_the_focu
     assert decided(turn)[0].startswith("model-scoring")
 
 
+async def test_a_fragment_naming_nothing_is_a_follow_up_on_the_focus(convo):
+    await convo.say("mosaic ai vector search, what's it for")
+    turn = await convo.say("what use cases")
+    assert decided(turn)[0] == "mosaic-ai-vector-search"
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
 async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo):
     await convo.say("what is custom translator?")
     turn = await convo.say("when shouldn't we bother with it?")

@@ -25,6 +25,8 @@ _FOLLOWUP_EXACT = 90.0
 """A message this close (rapidfuzz ratio) to a follow-up phrase as a whole is that follow-up."""
 FOLLOWUP_MAX_WORDS = 12
 """A follow-up is short: a longer message is a question of its own."""
+_FRAGMENT_WORDS = 3
+"""A message this short that names no topic is a fragment of the talk ("what use cases?")."""
 _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
@@ -70,6 +72,8 @@ class FollowUps:
             and plain.top is not None
             and plain.top.intent.topic.kind is not Kind.SMALLTALK  # "… bother …" is no apology
             and not self.cues.refers_back(words)
+            # "what use cases?" names nothing: a fragment about the focus, not a question
+            and (len(words) > _FRAGMENT_WORDS or bool(self.router.named_topics(text)))
         )
         followup, exact = self.find(words)
         if followup is None:
