@@ -43,6 +43,9 @@ def starts_walkthrough(turn) -> bool:
         "our sales data sits in a lakehouse already. what's the path to a chatbot over it?",
         # stats are a subject of their own: not a request about something else
         "the stats folks are heading to the cloud next year, what should they use?",
+        "k can you walk us thru what to pick for our case, team is 3 .net devs",
+        "which part of the azure ecosystem fits a team like ours?",
+        "pls help, boss wants an 'ai strategy' for our team by monday",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
