@@ -232,6 +232,12 @@ class WalkthroughDialog(ComponentDialog):
         if command is not None:
             return await self._command(step, state, question, command, misses)
 
+        reader = self.recognizer.conversation.reader
+        if len(text.split()) < PARAGRAPH_WORDS and reader.asks_what_is_never_answered(text):
+            # "how much is gpt-4o per 1M tokens?" names a choice but answers nothing
+            aside = await self._aside(step, state, question, misses, asked=True)
+            if aside is not None:
+                return aside
         asked_after = follow_up(text)
         if asked_after is not None and asked_after[0] is FollowUp.WHAT_IF:
             text = f"actually {asked_after[1]}"  # "what if we had data scientists": an answer

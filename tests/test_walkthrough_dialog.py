@@ -133,6 +133,14 @@ async def test_a_knowledge_question_mid_walkthrough_is_answered_then_the_questio
     assert "**Which data platform are you on, or moving to?**" in turn.text
 
 
+async def test_a_price_asked_mid_walkthrough_is_declined_not_read_as_an_answer(convo):
+    await convo.say("guided setup")
+    turn = await convo.say("k and how much is gpt-4o on it per 1M tokens")
+    assert "pricing calculator" in turn.text
+    assert "Got it" not in turn.text
+    assert "Back to the walkthrough when you're ready: **What are you building?**" in turn.text
+
+
 async def test_unclear_answers_are_asked_again_and_skippable_questions_take_their_default(convo):
     await convo.say("recommend a setup")
     turn = await convo.say("banana bread")

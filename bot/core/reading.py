@@ -277,6 +277,15 @@ class MessageReader:
         cost per GB?", "what's the uptime SLA?", "is o1 in Australia East yet?")."""
         return _said_anywhere(self._figures, text)
 
+    def asks_what_is_never_answered(self, text: str) -> bool:
+        """True when the message asks for a figure, a deployment to debug or ArchBot's own
+        making: declined whatever else it says, in a conversation or a walkthrough too."""
+        return (
+            self.asks_for_figures(text)
+            or self.asks_to_troubleshoot(text)
+            or self.asks_about_me(text)
+        )
+
     def asks_to_troubleshoot(self, text: str) -> bool:
         """True when the message asks to debug an error or a deployment's settings ("how do I
         fix 'ModelNotFound' on my batch endpoint?", "what severity threshold should we set?")."""

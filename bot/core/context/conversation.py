@@ -112,13 +112,7 @@ class Conversation:
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
         reader = self.reader
-        declined = (
-            reader.asks_to_act,
-            reader.asks_for_figures,
-            reader.asks_to_troubleshoot,
-            reader.asks_about_me,
-        )
-        if topic is None or any(asks(text) for asks in declined):
+        if topic is None or reader.asks_to_act(text) or reader.asks_what_is_never_answered(text):
             # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)

@@ -46,12 +46,7 @@ class Ellipses:
         words = WORD.findall(strip_mentions(text).lower())
         if not focus.intent or len(words) > ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
             return None
-        reader = self.reader
-        if (
-            reader.asks_to_act(text)
-            or reader.asks_for_figures(text)
-            or reader.asks_to_troubleshoot(text)
-        ):
+        if self.reader.asks_to_act(text) or self.reader.asks_what_is_never_answered(text):
             return None
         said = set(self.router.normalizer.normalize(text).terms) - self._plain
         if not said <= self.router.topic_vocabulary(focus.topic or ""):
