@@ -233,7 +233,7 @@ class WalkthroughDialog(ComponentDialog):
             return await self._command(step, state, question, command, misses)
 
         reader = self.recognizer.conversation.reader
-        if len(text.split()) < PARAGRAPH_WORDS and reader.asks_what_is_never_answered(text):
+        if len(text.split()) < PARAGRAPH_WORDS and reader.declined_anywhere(text) is not None:
             # "how much is gpt-4o per 1M tokens?" names a choice but answers nothing
             aside = await self._aside(step, state, question, misses, asked=True)
             if aside is not None:

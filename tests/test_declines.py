@@ -123,6 +123,19 @@ async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(c
     assert "troubleshooting" in turn.text
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "give me the speech sdk code to stream mic audio in c#",
+        "give me a good system message for a sarcastic bot",
+    ],
+)
+async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_asked(convo, message):
+    await convo.say("what is custom speech?")
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
 async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
     turn = await convo.say("what does the error analysis in the responsible ai dashboard show?")
     assert turn.trace("RecognizerResult").get("declinedAs") is None

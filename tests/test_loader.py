@@ -193,6 +193,17 @@ def test_a_broken_conversation_file_names_its_line(tmp_path):
     ]
 
 
+def test_words_declined_anywhere_name_a_topic_that_exists(tmp_path):
+    root = kb_with(tmp_path, tools=VALID_TOPIC)
+    (root / "conversation.yaml").write_text(
+        "declined_anywhere:\n  mlflow: [per gb]\n  decline-prices: [sla]\n  mlflow2: []\n"
+    )
+    assert problems_of(root) == [
+        "knowledge/conversation.yaml:3: declined_anywhere: 'decline-prices' is not a topic",
+        "knowledge/conversation.yaml:4: declined_anywhere: 'mlflow2' is not a topic",
+    ]
+
+
 # -- broken files: each a `file:line: message`, never an exception ----------------------------
 
 

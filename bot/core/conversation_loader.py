@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,6 @@ _WORD_LISTS = (
     "action_verbs",
     "action_always",
     "action_courtesy",
-    "about_me",
-    "figures",
-    "troubleshooting",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {
@@ -46,14 +44,19 @@ GUIDANCE_CLASSES = frozenset({"design", "designing"})
 _CLASSES_KEY = "classes"
 """guidance.yaml's mapping of further word classes: name → words."""
 _CUE_CLASS = re.compile(r"\{([^}]*)\}")
-_KEYS = {*_WORD_LISTS, "followups"}
+_DECLINED_KEY = "declined_anywhere"
+"""conversation.yaml's mapping of decline topic → words that decline a message anywhere."""
+_KEYS = {*_WORD_LISTS, "followups", _DECLINED_KEY}
 _FOLLOWUP_KEYS = {"id", "label", "phrases", "answer"}
 
 
-def read_conversation(root: Path, problems: list[Problem]) -> ConversationCues:
+def read_conversation(
+    root: Path, problems: list[Problem], topics: Collection[str] | None = None
+) -> ConversationCues:
     """The conversation cues of the knowledge folder: conversation.yaml's, with guidance.yaml's
-    guidance cues (none of either when its file is absent)."""
-    cues = _read_cues(root / CONVERSATION_FILE, root, problems)
+    guidance cues (none of either when its file is absent). `topics`: the topic ids a decline
+    may name (None: not checked)."""
+    cues = _read_cues(root / CONVERSATION_FILE, root, problems, topics)
     return dataclasses.replace(cues, **_read_guidance(root / GUIDANCE_FILE, root, problems))
 
 
@@ -113,7 +116,30 @@ def _read_classes(reader: Reader, data: YamlMap) -> tuple[tuple[str, tuple[str, 
     return tuple(classes)
 
 
-def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationCues:
+def _read_declined(
+    reader: Reader, data: YamlMap, topics: Collection[str] | None
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """conversation.yaml's `declined_anywhere`: each decline topic with its words."""
+    if _DECLINED_KEY not in data:
+        return ()
+    section = reader.mapping(data[_DECLINED_KEY], data.key_lines[_DECLINED_KEY], _DECLINED_KEY)
+    declined = []
+    for topic in section or ():
+        line = section.key_lines[topic]
+        if topics is not None and topic not in topics:
+            reader.problem(line, f"{_DECLINED_KEY}: {topic!r} is not a topic")
+            continue
+        words = tuple(w.lower() for w, _ in reader.texts(section, topic, f"{topic!r}"))
+        if not words:
+            reader.problem(line, f"{_DECLINED_KEY}: {topic!r} needs at least one word")
+            continue
+        declined.append((str(topic), words))
+    return tuple(declined)
+
+
+def _read_cues(
+    path: Path, root: Path, problems: list[Problem], topics: Collection[str] | None
+) -> ConversationCues:
     opened = _open(path, root, problems, "the conversation file")
     if opened is None:
         return ConversationCues()
@@ -138,7 +164,8 @@ def _read_cues(path: Path, root: Path, problems: list[Problem]) -> ConversationC
         key: tuple(t.lower() for t, _ in reader.texts(data, key, "the conversation file"))
         for key in _WORD_LISTS
     }
-    return ConversationCues(followups=tuple(followups), **words)
+    declined = _read_declined(reader, data, topics)
+    return ConversationCues(followups=tuple(followups), declined_anywhere=declined, **words)
 
 
 def _read_followup(reader: Reader, entry: YamlMap) -> FollowUp | None:

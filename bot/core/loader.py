@@ -283,7 +283,7 @@ def load_knowledge(root: Path = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
         lambda p: " ".join(normalizer.normalize(p).terms),
         problems,
     )
-    conversation = read_conversation(root, problems)
+    conversation = read_conversation(root, problems, {d.topic.id for d in drafts})
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
