@@ -99,6 +99,11 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "what spark version is in fabric runtime 1.3?",
         "how much vram does phi-3 mini need in fp16?",
         "what ROI did volkswagen report?",
+        "how many copilot licenses do we need for 200 ppl and what do they cost",
+        "does phi-3 mini beat llama 3 8b on mmlu?",
+        "when is the next phi coming out",
+        "whats the cold start time on that endpoint",
+        "which fabric capacity sku do we need to turn copilot on",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -115,6 +120,8 @@ async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, me
         "what rbac role do i need to create a hub?",
         "what severity threshold should the hate filter be on?",
         "how do i connect foundry to github enterprise with saml?",
+        "how do i migrate an aml workspace into a foundry hub, cli cmd?",
+        "whats the tracking uri format for mlflow",
     ],
 )
 async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(convo, message):
@@ -149,6 +156,14 @@ async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
     ],
 )
 async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") != "decline-pricing"
+
+
+async def test_codes_in_a_situation_are_not_a_sku_asked(convo):
+    message = (
+        "adding voice input to a warehouse app, noisy floor, lots of sku codes. which service?"
+    )
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-pricing"
 
