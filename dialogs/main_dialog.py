@@ -8,9 +8,10 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.channels.messages import to_activity
+from bot.core.context import Focus
 from bot.core.guidance import Request
 from bot.core.replies import Replies, Reply
-from bot.recognizer import KnowledgeRecognizer, understood_of
+from bot.recognizer import FOCUS_PROPERTY, KnowledgeRecognizer, understood_of
 from dialogs.walkthrough_dialog import WalkthroughDialog
 
 WALKTHROUGH_OFFER = "Help me choose an architecture"
@@ -62,7 +63,10 @@ class MainDialog(ComponentDialog):
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
         in_context = understood.context is not None
-        request = conversation.guidance.request(text, understood.decision, in_context=in_context)
+        talked = (result.properties or {}).get(FOCUS_PROPERTY, Focus()).topic is not None
+        request = conversation.guidance.request(
+            text, understood.decision, in_context=in_context, talked=talked
+        )
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
             # the walkthrough is about what the opener named: a question on the way is read so
             await self.recognizer.remember(context, result)

@@ -160,6 +160,13 @@ async def test_a_request_for_guidance_in_the_middle_of_a_conversation(convo):
     assert starts_walkthrough(turn)
 
 
+async def test_a_question_shaped_like_a_request_mid_conversation_is_only_answered(convo):
+    await convo.say("how do models get better over time")
+    turn = await convo.say("how should we choose an algorithm then")
+    assert not starts_walkthrough(turn)
+    assert "algorithm" in turn.text
+
+
 def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
     root = kb_with(tmp_path, tools=VALID_TOPIC)
     (root / "guidance.yaml").write_text("cues:\n  - what {design} would\n  - right {stakc}\n")

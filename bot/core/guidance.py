@@ -129,21 +129,36 @@ class GuidanceReader:
             )
         )
 
-    def request(self, text: str, decision: Decision, *, in_context: bool = False) -> Request | None:
+    def request(
+        self, text: str, decision: Decision, *, in_context: bool = False, talked: bool = False
+    ) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
         misspelt words put right ("need soem advise on the arhitecture"). Never a comparison
         ("which approach is better, RAG or fine-tuning?"), a request a decline topic answers
         ("advise on our AKS networking"), a request to act, nor one about something other than
         AI or data ("what's the best approach to ask for a raise?"). A message the conversation's
         focus read (`in_context`) continues the talk: its answer is no prelude to the
-        walkthrough ("the second option: which models fit that?")."""
+        walkthrough ("the second option: which models fit that?"), nor is the answer to a
+        question asked in its shape only ("how should we …?") once the conversation has a
+        topic (`talked`)."""
         text = self.reader.correct(text)
         request = self._request(text, decision)
         if request is Request.WALKTHROUGH and self.off_subject(text):
             return None
         if request is Request.ANSWER_FIRST and in_context:
             return None
+        if request is Request.ANSWER_FIRST and talked and not self._asks_for_a_design(text):
+            return None  # "how should we choose one then?" about algorithms: the talk goes on
         return request
+
+    def _asks_for_a_design(self, text: str) -> bool:
+        """Whether the message asks for a design by a strong cue or a design word ("what
+        architecture would you use?"), not only by the shape of a question ("how should we
+        …?")."""
+        said = self._named_designs_apart(
+            [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
+        )
+        return self._strong.said_in(said) or not self._design.isdisjoint(said)
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
