@@ -104,6 +104,10 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "when is the next phi coming out",
         "whats the cold start time on that endpoint",
         "which fabric capacity sku do we need to turn copilot on",
+        "what groundedness score counts as good",
+        "hourly dbu rate for the ml runtime?",
+        "did kry get measurable reduction in clinician admin time? numbers?",
+        "how many gpus did it take to train gpt-4",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
