@@ -644,6 +644,14 @@ async def test_a_correction_asking_a_figure_is_declined_and_keeps_the_focus(conv
     assert decided(turn)[0].startswith(("ai-search", "embeddings-vector-search"))
 
 
+async def test_a_follow_up_naming_another_vendors_product_is_declined(convo):
+    await convo.say("what are gpt models?")
+    turn = await convo.say("is gpt-4o less biased than claude?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"
+    turn = await convo.say("how would we replicate that ourselves")  # no product named
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+
+
 async def test_an_error_to_debug_mid_conversation_is_declined_and_keeps_the_focus(convo):
     await convo.say("what is model scoring in azure ml?")
     turn = await convo.say("how do i fix 'ModelNotFound' on my batch endpoint")
