@@ -145,11 +145,11 @@ async def test_a_follow_up_naming_a_side_of_the_focus_is_about_that_side(convo):
 
 async def test_the_focus_breaks_a_near_tie_between_readings(convo, real_runtime):
     alone = await Conversation(real_runtime.handler, conversation="alone-embeddings").say(
-        "why do embeddings matter so much?"
+        "what are embeddings good for?"
     )
     assert decided(alone)[0] == "azure-openai/embeddings"  # on its own: Azure OpenAI's models
     await convo.say("what is Mosaic AI Vector Search for?")
-    turn = await convo.say("why do embeddings matter so much?")
+    turn = await convo.say("what are embeddings good for?")
     assert decided(turn)[0] == "embeddings-vector-search"  # near Mosaic: the concept
     turn = await convo.say("what is Azure Data Lake Storage Gen2?")  # named: a switch
     assert decided(turn)[0] == "data-lake-storage-gen2"
@@ -227,7 +227,7 @@ async def test_a_specific_question_is_not_the_follow_up_phrase_it_resembles(conv
 async def test_a_guess_off_the_focus_gives_way_to_the_focus_topic(convo):
     await convo.say("which copilots are built into fabric?")
     turn = await convo.say("can we build our own instead?")
-    assert decided(turn)[0] == "fabric-copilots"  # not Fabric at large
+    assert decided(turn)[0].startswith("fabric-copilots")  # not Fabric at large
     assert "build your own" in turn.text
 
 
