@@ -147,6 +147,13 @@ async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_aske
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
 
 
+async def test_fixing_recognition_is_a_need_not_an_error_to_debug(convo):
+    turn = await convo.say(
+        "our call center transcription keeps botching drug names. how do we fix recognition"
+    )
+    assert "Custom Speech" in turn.text
+
+
 async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
     turn = await convo.say("what does the error analysis in the responsible ai dashboard show?")
     assert turn.trace("RecognizerResult").get("declinedAs") is None
