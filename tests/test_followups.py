@@ -647,7 +647,8 @@ async def test_a_correction_asking_a_figure_is_declined_and_keeps_the_focus(conv
 async def test_a_follow_up_naming_another_vendors_product_is_declined(convo):
     await convo.say("what are gpt models?")
     turn = await convo.say("is gpt-4o less biased than claude?")
-    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"
+    assert turn.trace("RecognizerResult")["declinedAs"].startswith("decline-other-vendors")
+    assert "Azure OpenAI" in turn.text  # the Azure counterpart
     turn = await convo.say("how would we replicate that ourselves")  # no product named
     assert turn.trace("RecognizerResult").get("declinedAs") is None
 
