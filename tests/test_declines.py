@@ -108,6 +108,10 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "hourly dbu rate for the ml runtime?",
         "did kry get measurable reduction in clinician admin time? numbers?",
         "how many gpus did it take to train gpt-4",
+        "which languages does custom speech support, exact list",
+        "is the hubs feature GA yet",
+        "whats the egress cost out of adls",
+        "what embedding dimension should we use",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -169,6 +173,14 @@ async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
 async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-pricing"
+
+
+async def test_no_code_please_is_a_constraint_not_code_asked_for(convo):
+    turn = await convo.say(
+        "need to ingest from loads of sources and clean the data up, the team is analysts. "
+        "low code please"
+    )
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
 
 
 async def test_codes_in_a_situation_are_not_a_sku_asked(convo):
