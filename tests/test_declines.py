@@ -109,7 +109,7 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "did kry get measurable reduction in clinician admin time? numbers?",
         "how many gpus did it take to train gpt-4",
         "which languages does custom speech support, exact list",
-        "is the hubs feature GA yet",
+        "when will the hubs feature go GA",
         "whats the egress cost out of adls",
         "what embedding dimension should we use",
     ],
