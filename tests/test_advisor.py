@@ -228,6 +228,8 @@ def test_state_is_plain_json(advisor):
         ("so what data do i need before starting", True),  # a leading "so" or "ok" is no answer
         ("ok, how much does it cost", True),
         ("so we have tables", False),
+        ("lol ok. whats RAG again", True),  # chat interjections lead in too
+        ("right, a small team of devs", False),
     ],
 )
 def test_questions_are_told_from_answers(text, expected):

@@ -653,6 +653,12 @@ async def test_a_follow_up_naming_another_vendors_product_is_declined(convo):
     assert turn.trace("RecognizerResult").get("declinedAs") is None
 
 
+async def test_which_service_a_story_maps_to_is_its_service_follow_up(convo):
+    await convo.say("what did volkswagen do with ai")
+    turn = await convo.say("which service would that map to for us")
+    assert "Custom Translator" in turn.text
+
+
 async def test_an_error_to_debug_mid_conversation_is_declined_and_keeps_the_focus(convo):
     await convo.say("what is model scoring in azure ml?")
     turn = await convo.say("how do i fix 'ModelNotFound' on my batch endpoint")

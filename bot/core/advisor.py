@@ -139,7 +139,10 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 """A message that sets an earlier answer right: "no, we do have data scientists"."""
-_LEAD = r"^(?:(?:and|but|so|ok|okay|hmm|then|also)\b[\s,]*)*"
+_LEAD = (
+    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right)"
+    r"\b[\s,]*)*"
+)
 _WHY_NOT = re.compile(
     "|".join(
         _LEAD + pattern
