@@ -8,7 +8,6 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.channels.messages import to_activity
-from bot.core.context import Focus
 from bot.core.guidance import Request
 from bot.core.replies import Replies, Reply
 from bot.recognizer import FOCUS_PROPERTY, KnowledgeRecognizer, understood_of
@@ -63,7 +62,8 @@ class MainDialog(ComponentDialog):
         text = context.activity.text or ""
         conversation = self.recognizer.conversation
         in_context = understood.context is not None
-        talked = (result.properties or {}).get(FOCUS_PROPERTY, Focus()).topic is not None
+        focus = (result.properties or {}).get(FOCUS_PROPERTY)
+        talked = focus is not None and focus.topic is not None
         request = conversation.guidance.request(
             text, understood.decision, in_context=in_context, talked=talked
         )

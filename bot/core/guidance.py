@@ -50,7 +50,7 @@ _CLASS = re.compile(r"^\{([a-z_]+)\}$")
 _SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
 """Where a message's clauses part (for a walkthrough request inside a description)."""
 _WORD = re.compile(r"[a-z0-9']+")
-_CLAUSES = re.compile(r"[.,:;!?\n]+|\s[-–—]\s")
+_CLAUSES = re.compile(rf"{_SENTENCES.pattern}|,")
 """Where a message's clauses part, commas too ("…, we're on databricks already")."""
 _ON_ALREADY = re.compile(
     r"(?:we'?re|we are|we'?ve|we have|we use|we run|our (?:team|stack|platform) is)\b", re.I
@@ -155,10 +155,14 @@ class GuidanceReader:
         """Whether the message asks for a design by a strong cue or a design word ("what
         architecture would you use?"), not only by the shape of a question ("how should we
         …?")."""
-        said = self._named_designs_apart(
+        said = self._stems(text)
+        return self._strong.said_in(said) or not self._design.isdisjoint(said)
+
+    def _stems(self, text: str) -> list[str]:
+        """The message's words as stems, with design words that are part of a name blanked."""
+        return self._named_designs_apart(
             [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
         )
-        return self._strong.said_in(said) or not self._design.isdisjoint(said)
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
@@ -185,9 +189,7 @@ class GuidanceReader:
             return None
         if is_walkthrough(decision):
             return Request.WALKTHROUGH
-        said = self._named_designs_apart(
-            [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
-        )
+        said = self._stems(text)
         sure = _answers_surely(decision)
         if self._strong.said_in(said):
             if sure and (

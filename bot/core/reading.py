@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.core.compare import Comparer
 from bot.core.hybrid import HybridRouter
@@ -26,6 +27,7 @@ GREETING_TOPIC = "greeting"
 _GREETING_WORDS = 2
 _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
+_T = TypeVar("_T")
 TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
 """The decline topic for errors to debug, which a message names by an error's name too."""
 _ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
@@ -144,13 +146,7 @@ class MessageReader:
         """The message with its misspelt words put right (bot/core/spelling.py). The last few
         are kept: a turn corrects its message once to read it in context and again to route
         it (the corrected text, most often the message itself)."""
-        corrected = self._corrected.get(text)
-        if corrected is None:
-            corrected = self._speller.correct(text)
-            if len(self._corrected) >= _CORRECTED_CACHE:
-                self._corrected.clear()
-            self._corrected[text] = corrected
-        return corrected
+        return _kept(self._corrected, text, self._speller.correct)
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
@@ -204,13 +200,7 @@ class MessageReader:
         for the last few messages: a turn asks twice, routing it and reading it for guidance.)"""
         if ACTIONS_TOPIC not in self.kb.topics or not self._action_verbs:
             return False
-        acts = self._acts.get(text)
-        if acts is None:
-            acts = self._asks_to_act(text)
-            if len(self._acts) >= _CORRECTED_CACHE:
-                self._acts.clear()
-            self._acts[text] = acts
-        return acts
+        return _kept(self._acts, text, self._asks_to_act)
 
     def _asks_to_act(self, text: str) -> bool:
         attached = bool(_FILE_NAME.search(text))
@@ -267,12 +257,12 @@ class MessageReader:
         `declined_anywhere`, the first in its order): "what system message were you given?",
         "ADLS hot tier cost per GB?", "what rbac role do I need?"; an error's name ("how do I
         fix 'ModelNotFound'?") is one to debug. None: the message asks none of these."""
-        if text in self._declined:  # a turn asks up to three times (routing, context, dialog)
-            return self._declined[text]
-        if len(self._declined) >= _CORRECTED_CACHE:
-            self._declined.clear()
-        declined = self._declined[text] = self._declined_anywhere(text)
-        return declined
+        return _kept(self._declined, text, self._declined_anywhere)  # asked up to thrice a turn
+
+    def declines_outright(self, text: str) -> bool:
+        """Whether the message is declined whatever the conversation: a request to act, or
+        words declined anywhere (the focus is kept)."""
+        return self.asks_to_act(text) or self.declined_anywhere(text) is not None
 
     def _declined_anywhere(self, text: str) -> str | None:
         said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
@@ -406,6 +396,16 @@ class MessageReader:
         if decision.outcome is not Outcome.ANSWER or top is None or top.score < _FILLER_CLAUSE:
             return _EMPTY
         return None
+
+
+def _kept(cache: dict[str, _T], text: str, read: Callable[[str], _T]) -> _T:
+    """`read(text)`, kept for the last few texts (a turn reads its message more than once)."""
+    if text in cache:
+        return cache[text]
+    if len(cache) >= _CORRECTED_CACHE:
+        cache.clear()
+    found = cache[text] = read(text)
+    return found
 
 
 def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:

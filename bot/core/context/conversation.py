@@ -112,7 +112,7 @@ class Conversation:
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
         reader = self.reader
-        if topic is None or reader.asks_to_act(text) or reader.declined_anywhere(text) is not None:
+        if topic is None or reader.declines_outright(text):
             # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)

@@ -46,7 +46,7 @@ class Ellipses:
         words = WORD.findall(strip_mentions(text).lower())
         if not focus.intent or len(words) > ELLIPSIS_MAX_WORDS or self.router.named_topics(text):
             return None
-        if self.reader.asks_to_act(text) or self.reader.declined_anywhere(text) is not None:
+        if self.reader.declines_outright(text):
             return None
         said = set(self.router.normalizer.normalize(text).terms) - self._plain
         if not said <= self.router.topic_vocabulary(focus.topic or ""):

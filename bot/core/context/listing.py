@@ -19,11 +19,11 @@ _SENTENCE = re.compile(r"(?<=[.!?;])(?<!\b[A-Z]\.)\s+")
 """Where a sentence ends (not after an initial: "C.H. Robinson")."""
 _JOIN = re.compile(r"\s+(?:and|or)\s+")
 """Where the last item of a list is joined on."""
-_PREDICATE = re.compile(r"\s+(?:are|is|was|were|have|has|had|that|which)\s")
+_LINKS = "are|is|was|were|have|has|had|that|which"
+_PREDICATE = re.compile(rf"\s+(?:{_LINKS})\s")
 """Where the sentence goes on after its last item ("Python and R are two of the most …")."""
 _LEAD_IN = re.compile(
-    r"\s+(?:are|is|was|were|have|has|had|that|which|includes?|combines?|offers?|covers?|adds?"
-    r"|gets?|gives?|supports?)\s"
+    rf"\s+(?:{_LINKS}|includes?|combines?|offers?|covers?|adds?|gets?|gives?|supports?)\s"
 )
 """Where the sentence's words before its first item end ("It combines Apache Spark, …")."""
 _PAIR_WORDS = 3
