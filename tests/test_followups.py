@@ -797,3 +797,17 @@ async def test_a_thing_the_focus_topic_itself_answers_for_it_stays_its_own_quest
     await convo.say("what is rag")
     turn = await convo.say("do I need a vector database for it?")
     assert decided(turn)[0] == "rag/rag-vector-only"
+
+
+async def test_one_word_example_asks_for_an_example_of_the_focus(convo):
+    await convo.say("what is deep learning?")
+    turn = await convo.say("example?")
+    family = {"deep-learning", "machine-learning", "machine-learning-vs-deep-learning"}
+    assert decided(turn)[0].split("/")[0] in family  # not fine-tuning's "more examples"
+
+
+async def test_a_topic_named_in_an_ellipsis_is_answered_when_the_focus_only_mentions_it(convo):
+    await convo.say("ml vs deep learning?")
+    await convo.say("when is deep learning actually worth it")
+    turn = await convo.say("and what's plain ml good for")
+    assert decided(turn)[0].startswith("machine-learning")  # not deep learning's frameworks

@@ -123,12 +123,21 @@ class FollowUps:
             score_cutoff=_FOLLOWUP_CUTOFF,
             limit=None,
         )
-        found = next((f for f in scored if _negated(f[0].split()) == negated), None)
+        # the closest phrase of the message's polarity sharing two of its words with it (or
+        # its only word: "example?")
+        said = set(words)
+        found = next(
+            (
+                f
+                for f in scored
+                if _negated(f[0].split()) == negated
+                and len(set(f[0].split()) & said) >= min(2, len(f[0].split()))
+            ),
+            None,
+        )
         if found is None:
             return None, False
         phrase = self._phrases[found[2]]
-        if len(set(phrase.split()) & set(words)) < min(2, len(phrase.split())):
-            return None, False
         exact = fuzz.ratio(" ".join(words), phrase) >= _FOLLOWUP_EXACT
         return self._of[found[2]], exact
 

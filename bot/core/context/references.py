@@ -22,6 +22,9 @@ from bot.core.router import Decision, Outcome
 from bot.core.text import stem
 
 _OWN_QUESTION_MOVED = 0.9
+_OWN_ABOUT_SHARE = 0.3
+"""The focus topic's question naming what an elliptical follow-up names answers it only when it
+is at least this share as likely as the message's own reading."""
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
 this likely."""
@@ -234,7 +237,9 @@ class References:
         if not own:
             return None
         ranked = [m for m in self.router.rank_among(text, (topic.id,)) if m.intent.id in own]
-        if not ranked:
+        if not ranked or (plain.top and ranked[0].score < _OWN_ABOUT_SHARE * plain.top.score):
+            # "and what's plain ML good for?" about deep learning: ML's own answer, not deep
+            # learning's frameworks, which merely name machine learning
             return None
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
