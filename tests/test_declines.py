@@ -330,6 +330,15 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "does chatgpt plus include gpt-4o these days",
             "decline-other-vendors",
         ),
+        ("what is azure ai vision?", "can we use it from north europe", "decline-pricing"),
+        ("what is ai search?", "what's the max doc size limit per index", "decline-pricing"),
+        (
+            "what is hyperparameter tuning?",
+            "what learning rate should our xgboost use",
+            "decline-troubleshooting",
+        ),
+        ("what is prompt flow?", "the designer keeps crashing in edge", "decline-troubleshooting"),
+        ("who is volkswagen?", "find me a contact at their it department", "decline-actions"),
     ],
 )
 async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
