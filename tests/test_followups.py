@@ -811,3 +811,10 @@ async def test_a_topic_named_in_an_ellipsis_is_answered_when_the_focus_only_ment
     await convo.say("when is deep learning actually worth it")
     turn = await convo.say("and what's plain ml good for")
     assert decided(turn)[0].startswith("machine-learning")  # not deep learning's frameworks
+
+
+async def test_the_second_one_counts_over_the_users_list_when_it_names_more_than_the_pair(convo):
+    # three platforms named, the answer compares two of them: the count is the user's
+    await convo.say("we're evaluating fabric spark, hdinsight and databricks for ml, thoughts?")
+    turn = await convo.say("the third one — which ml libraries come with it?")
+    assert decided(turn)[0].startswith("azure-databricks")

@@ -66,6 +66,11 @@ def test_a_user_lists_things_when_naming_three_or_more():
     assert users_list("data cleaning and feature engineering in fabric?") == ()
 
 
+def test_a_users_list_leaves_out_the_verb_before_it_and_the_aside_after_a_dash():
+    said = "we're weighing prompt flow, copilot studio and foundry - opinions on each?"
+    assert users_list(said) == ("prompt flow", "copilot studio", "foundry")
+
+
 def test_the_list_is_kept_in_conversation_state():
     focus = Focus(topic="phi-models", listing=("mini", "small", "medium"))
     assert Focus.from_state(focus.to_state()) == focus

@@ -20,10 +20,12 @@ _SENTENCE = re.compile(r"(?<=[.!?;])(?<!\b[A-Z]\.)\s+")
 _JOIN = re.compile(r"\s+(?:and|or)\s+")
 """Where the last item of a list is joined on."""
 _LINKS = "are|is|was|were|have|has|had|that|which"
-_PREDICATE = re.compile(rf"\s+(?:{_LINKS})\s")
-"""Where the sentence goes on after its last item ("Python and R are two of the most …")."""
+_PREDICATE = re.compile(rf"\s+(?:{_LINKS}|[—–-])\s")
+"""Where the sentence goes on after its last item ("Python and R are two of the most …",
+"… and HDInsight — quick take on each?")."""
 _LEAD_IN = re.compile(
-    rf"\s+(?:{_LINKS}|includes?|combines?|offers?|covers?|adds?|gets?|gives?|supports?)\s"
+    rf"\s+(?:{_LINKS}|includes?|combines?|offers?|covers?|adds?|gets?|gives?|supports?"
+    r"|comparing|considering|evaluating|weighing|between)\s"
 )
 """Where the sentence's words before its first item end ("It combines Apache Spark, …")."""
 _PAIR_WORDS = 3

@@ -105,7 +105,9 @@ class Ordinals:
         counted = next(((cue, at) for cue, at in _ORDINALS if f" {cue} " in joined), None)
         if counted is None and not _picked_by_word(words):
             return None  # counts to nothing: the last answer's list is not read
-        if counted is not None and len(focus.compared) < 2:
+        if counted is not None and (
+            len(focus.compared) < 2 or self.lists_more_topics(focus.listing, focus.compared)
+        ):
             item = _counted(focus.listing, counted[1])
             if item is not None:
                 said = joined.replace(f" {counted[0]} ", f" {item} ", 1)
@@ -142,6 +144,14 @@ class Ordinals:
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, context="refers")
+
+    def lists_more_topics(self, listing: tuple[str, ...], compared: tuple[str, ...]) -> bool:
+        """Whether the last list names more topics than the pair compared, one in each item
+        ("spark in fabric, databricks and hdinsight: quick take?", answered with two of them):
+        "the second one" counts over the list."""
+        return len(listing) > len(compared) and all(
+            self.router.named_topics(item) for item in listing
+        )
 
     def item(
         self, text: str, said: str, focus: Focus, understand: Callable[[str, Focus], Understood]
@@ -225,7 +235,7 @@ def _picked_by_word(words: Sequence[str]) -> list[int]:
 def _counting(words: Sequence[str]) -> list[str]:
     """The words with counts written as words ("the 2nd" → "the second"), and "the" before a
     count that opens a message alone or before "one" ("2nd one?", "second?", "last one pls")."""
-    said = [_NUMBERED.get(word, word) for word in words]
+    said = [_NUMBERED.get(word, "one" if word == "one's" else word) for word in words]
     if said and said[0] in _COUNTS and (len(said) == 1 or said[1] in ("one", "option")):
         said.insert(0, "the")
     return said
