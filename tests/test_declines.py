@@ -254,6 +254,8 @@ async def test_a_quoted_term_or_a_situation_after_a_colon_is_still_a_question(co
         "should our web app sit behind front door or an application gateway?",
         "can video indexer pick out the speakers in our recorded webinars?",
         "how do we rotate the secrets we keep in key vault every 90 days?",
+        "chromadb or pgvector for a small side project?",
+        "does dynamodb support ttl on items?",
     ],
 )
 async def test_products_next_to_ours_are_declined(convo, message):
