@@ -23,6 +23,8 @@ def comparer(sample_kb, sample_router) -> Comparer:
         "what's the difference between promptflow and azure ai speech",
         "should we use prompt flow or azure ai speech for our app",
         "compare prompt flow with azure ai speech",
+        "how does prompt flow compare with azure ai speech?",
+        "how does prompt flow stack up against azure ai speech",
     ],
 )
 def test_two_named_topics_are_compared(comparer: Comparer, text: str):

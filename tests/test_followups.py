@@ -818,3 +818,11 @@ async def test_the_second_one_counts_over_the_users_list_when_it_names_more_than
     await convo.say("we're evaluating fabric spark, hdinsight and databricks for ml, thoughts?")
     turn = await convo.say("the third one — which ml libraries come with it?")
     assert decided(turn)[0].startswith("azure-databricks")
+
+
+async def test_a_written_comparison_of_a_shorter_name_gives_way_to_the_sides_named(convo):
+    # "copilot studio" holds "copilot": the written Copilot vs Azure OpenAI is not what was asked
+    turn = await convo.say("copilot studio or azure openai for our assistant?")
+    assert "Copilot Studio vs Azure OpenAI" in turn.text.split("\n")[0]
+    turn = await convo.say("and for a team of python devs?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"

@@ -30,9 +30,11 @@ _PATTERNS = [
         r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared (?:to|with)|or)\s+(?P<b>.+)$",
         r"differen\w*\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$",
         r"compare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+)$",
+        r"^(?:how\s+(?:does|do|would|will)\s+)?(?P<a>.+?)\s+(?:compare|compares|stack up|stacks up)"
+        r"\s+(?:to|with|against)\s+(?P<b>.+)$",
     )
 ]
-_CUES = re.compile(r"\b(?:vs|versus|or|between|compare)", re.IGNORECASE)
+_CUES = re.compile(r"\b(?:vs|versus|or|between|compare|stacks? up)", re.IGNORECASE)
 """A word every pattern needs: a message without one is not a comparison (checked first, as
 most messages are not)."""
 _LEAD_IN = re.compile(
@@ -64,6 +66,8 @@ class Comparer:
         self._written = {
             frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
         }
+        normalize = router.normalizer.normalize
+        self._titles = {t.id: frozenset(normalize(t.title).terms) for t in kb.topics.values()}
 
     def _resolve(self, side: str) -> tuple[Topic, float] | None:
         side = _TAIL.sub("", side).strip(" ,;:")
@@ -84,6 +88,18 @@ class Comparer:
         said = set(self.router.normalizer.normalize(side).terms)
         outside = len(said - self.router.topic_name_terms(topic.id))
         return outside <= 1 and outside < len(said) - outside
+
+    def _narrows(self, written: Topic, comparison: Comparison) -> bool:
+        """Whether the sides a message names are a written comparison's, one of them by a
+        longer name that holds its name (Microsoft Copilot Studio for Microsoft Copilot)."""
+        sides = {comparison.first.id: comparison.first, comparison.second.id: comparison.second}
+        kept = [t for t in written.compares if t in sides]
+        other = [t for t in written.compares if t not in sides]
+        if len(kept) != 1 or len(other) != 1 or other[0] not in self._titles:
+            return False
+        named = next(t for t in sides.values() if t.id != kept[0])
+        title = self._titles[other[0]]
+        return title < self._titles.get(named.id, frozenset())
 
     def pair(self, first: Topic, second: Topic, score: float) -> Comparison | None:
         """Two topics as a comparison (None when they cannot be compared)."""
@@ -113,9 +129,15 @@ class Comparer:
         """The router's decision, turned into a comparison answer when the message asks for one."""
         top = decision.top
         written = top is not None and top.intent.topic.kind is Kind.COMPARISON
-        if written and decision.outcome is Outcome.ANSWER:
-            return decision
         comparison = self.find(decision.text)
+        # a written comparison answers, unless the message names other sides ("copilot studio
+        # or azure openai?" is not Microsoft Copilot vs Azure OpenAI): the sides named
+        if (
+            written
+            and decision.outcome is Outcome.ANSWER
+            and (comparison is None or not self._narrows(top.intent.topic, comparison))
+        ):
+            return decision
         if comparison is None:
             return decision
         return dataclasses.replace(decision, outcome=Outcome.ANSWER, comparison=comparison)
