@@ -51,3 +51,17 @@ async def test_a_guess_whose_rivals_are_its_own_relatives_is_answered(convo):
     turn = await convo.say("the child should never see a bad word in the transcript")
     assert turn.trace("RecognizerResult")["topIntent"] == "custom-speech"
     assert "Did you mean" not in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we need a staff helpdesk bot, low code, answering from our policy pdfs",
+        "we're a databricks shop, what do we get there for ml?",
+    ],
+)
+async def test_a_short_clause_left_out_never_turns_the_question_to_another_subject(convo, message):
+    # "low code" alone is Fabric Data Factory's; "what do we get for ml" alone is ML in general
+    turn = await convo.say(message)
+    topic = turn.trace("RecognizerResult")["topIntent"].split("/")[0]
+    assert topic in {"copilot-studio", "rag", "azure-databricks"}

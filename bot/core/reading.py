@@ -72,6 +72,9 @@ _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“�
 """A quoted passage of four words or more: text pasted to be worked on."""
 _POINTING = frozenset({"this", "these", "following"})
 """Words pointing at pasted text ("the sentiment of this review: '…'")."""
+_FILLER_KEPT = 3
+"""A message read without its filler clauses is answered so only when what is left is about a
+topic among the whole message's first few readings."""
 _FILLER_CLAUSE = 0.8
 """A clause of a longer message whose own best answer scores below this carries no topic."""
 _FILLER_TERMS = 3
@@ -297,6 +300,12 @@ class MessageReader:
             and decision.top.intent.topic.kind is not Kind.SMALLTALK
             and decision.top.score >= rest.top.score
         ):
+            return decision
+        if answered and decision.top.intent.topic.kind is not Kind.SMALLTALK and all(
+            m.intent.topic.id != rest.top.intent.topic.id for m in decision.matches[:_FILLER_KEPT]
+        ):
+            # what is left is about something the whole message is not ("we want an intranet
+            # chatbot, low code, grounded on our docs": not low-code Data Factory)
             return decision
         return dataclasses.replace(rest, text=decision.text)
 
