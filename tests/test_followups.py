@@ -826,3 +826,9 @@ async def test_a_written_comparison_of_a_shorter_name_gives_way_to_the_sides_nam
     assert "Copilot Studio vs Azure OpenAI" in turn.text.split("\n")[0]
     turn = await convo.say("and for a team of python devs?")
     assert turn.trace("RecognizerResult")["context"] == "compare"
+
+
+async def test_a_fragment_the_focus_does_not_say_is_read_in_a_related_topics_question(convo):
+    await convo.say("can data scientists train models inside fabric?")
+    turn = await convo.say("what languages?")
+    assert decided(turn)[0] == "spark-in-fabric/languages"  # not language models

@@ -32,6 +32,9 @@ _DEFINED_WORDS = 3
 of the topic it is answered with (at least this likely) on its own is about that topic, not a
 part of the focus topic that happens to say the word."""
 _AMBIGUOUS_NEAR = 0.4
+_FRAGMENT_KIN_WORDS = 3
+"""A question this short that the focus topic's passages say too little of may be said by a
+related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
 """An option of a "did you mean" near the focus is taken when at least this likely."""
 
 
@@ -182,10 +185,22 @@ class Implicit:
         recognizer finds likelier)."""
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
             return None
+        about = topic
         evidence = self.passages.evidence(text, topic.id)
+        if evidence and evidence[0].share < SAID_MIN and len(words) <= _FRAGMENT_KIN_WORDS:
+            # a fragment ("which languages?" about Fabric) may be said by a related topic's
+            # question (the Fabric Runtime's languages)
+            kin = [
+                (self.passages.evidence(text, t), self.router.kb.topics[t])
+                for t in topic.related
+                if t in self.router.kb.topics
+            ]
+            kin = [(e, t) for e, t in kin if e and self.router.intent(e[0].intent).question]
+            if kin:
+                evidence, about = max(kin, key=lambda k: k[0][0].share)
         if not evidence or evidence[0].share < SAID_MIN:
             return None
-        probability = {m.intent.id: m.score for m in self.router.rank_among(text, (topic.id,))}
+        probability = {m.intent.id: m.score for m in self.router.rank_among(text, (about.id,))}
         tied = [e for e in evidence if e.share == evidence[0].share]
         best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
