@@ -832,3 +832,20 @@ async def test_a_fragment_the_focus_does_not_say_is_read_in_a_related_topics_que
     await convo.say("can data scientists train models inside fabric?")
     turn = await convo.say("what languages?")
     assert decided(turn)[0] == "spark-in-fabric/languages"  # not language models
+
+
+async def test_a_platform_the_focus_is_not_part_of_is_said_plainly_and_the_focus_kept(convo):
+    await convo.say("what's automated machine learning?")
+    turn = await convo.say("is that available in fabric too?")
+    assert "I don't know Automated machine learning (AutoML) as part of Microsoft Fabric" in (
+        turn.text
+    )
+    assert decided(turn)[0] == "microsoft-fabric"  # what the reply shows
+    turn = await convo.say("ok, when would i not use it?")
+    assert decided(turn)[0] == "automl"
+
+
+async def test_a_platform_that_does_hold_the_focus_answers_how(convo):
+    await convo.say("explain retrieval augmented generation")
+    turn = await convo.say("can we do that in fabric too?")
+    assert decided(turn)[0] == "microsoft-fabric/rag-on-fabric"

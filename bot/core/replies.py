@@ -292,6 +292,26 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
     )
 
 
+def placement_reply(kb: KnowledgeBase, topic: Topic, place: Topic) -> Reply:
+    """The answer to "is it in Fabric too?" when the knowledge does not place the topic in
+    focus in that platform: said plainly, with what the platform offers."""
+    title = f"{topic.title} in {place.title}?"
+    text = (
+        f"I don't know {topic.title} as part of {place.title}, so I can't point you to it there. "
+        f"What {place.title} itself offers: {place.summary}"
+    )
+    link = place.link
+    return Reply(
+        f"**{title}**\n\n{text}\n\nLearn more: [{link.title}]({link.url})",
+        followup_labels(kb, topic),
+        kind=ReplyKind.ANSWER,
+        title=title,
+        summary=text,
+        links=(link,),
+        topic=place.id,
+    )
+
+
 def followup_labels(
     kb: KnowledgeBase, topic: Topic, exclude: str = "", *, shown: frozenset[str] = frozenset()
 ) -> tuple[str, ...]:
@@ -361,6 +381,9 @@ class Replies:
         the decision's reply."""
         if understood.followup is not None and understood.topic is not None:
             reply = followup_reply(self.kb, understood.topic, understood.followup)
+            return replace_labels(reply, self.labels)
+        if understood.unplaced is not None and understood.topic is not None:
+            reply = placement_reply(self.kb, understood.topic, understood.unplaced)
             return replace_labels(reply, self.labels)
         return self.for_decision(understood.decision)
 

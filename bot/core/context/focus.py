@@ -97,6 +97,9 @@ class Understood:
     classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
     listing: tuple[str, ...] = ()
     """The items of the list the turn said or counted over (`Focus.listing` after it)."""
+    unplaced: Topic | None = None
+    """The platform a follow-up asked the focus topic to be in ("is it in Fabric too?" after
+    AutoML) that the knowledge does not place it in: the reply says so."""
 
 
 def next_focus(understood: Understood, previous: Focus) -> Focus:

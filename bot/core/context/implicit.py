@@ -13,7 +13,7 @@ import dataclasses
 from bot.core.context.against_focus import SAID_MIN, FocusReader
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Topic
+from bot.core.kb import Kind, Topic
 from bot.core.passages import TopicPassages
 from bot.core.router import Decision, Match, Outcome
 
@@ -24,6 +24,8 @@ _LEANING = 0.12
 _TIE_SHARE = 0.85
 """A reading of the focus's family this close to a message's best reading elsewhere wins."""
 _DEFINES = (("what", "is"), ("what's",), ("whats",), ("what", "are"), ("define",))
+_OPENERS = frozenset({"and", "so", "ok", "okay", "then", "also", "but", "now"})
+"""Words that may open a question asking what something is ("and what is AI Foundry?")."""
 _SEQUENCE = frozenset({"after", "then", "next", "afterwards", "that", "this", "step", "stage"})
 """Words placing what is asked in a sequence ("what's scoring after that?"), not part of it."""
 _DEFINED = 0.8
@@ -66,10 +68,10 @@ class Implicit:
         the message does not ask what another topic is."""
         if not self.defines_answered(words, topic, plain):
             return None
-        answered = plain.top.intent.topic.id if plain.top else None
-        if answered in topic.related:
+        answered = plain.top.intent.topic if plain.top else None
+        if answered is not None and answered.id in topic.related and answered.kind is Kind.CONCEPT:
             return Understood(plain, topic=topic, context="refers")
-        return Understood(plain)
+        return Understood(plain)  # another product asked about ("and what is AI Foundry?")
 
     def implicit_followup(
         self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
@@ -211,6 +213,8 @@ class Implicit:
         """Whether the message asks what something is ("what's training?") and the words asked
         about are all of the name of the topic it is confidently answered with on its own
         (another topic than the focus one)."""
+        while words and words[0] in _OPENERS:  # "and what is AI Foundry?"
+            words = words[1:]
         cue = next((c for c in _DEFINES if tuple(words[: len(c)]) == c), None)
         top = plain.top
         if cue is None or plain.outcome is not Outcome.ANSWER or top is None:

@@ -18,7 +18,7 @@ from bot.core.context.followups import FollowUps
 from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
-from bot.core.router import Decision, Outcome
+from bot.core.router import Decision, Match, Outcome
 from bot.core.text import stem
 
 _OWN_QUESTION_MOVED = 0.9
@@ -38,6 +38,12 @@ _ASPECT_OVER = 2.0
 """A message referring back that is no answer alone is the focus topic's own question when, read
 without any name among the topic's parts, that question is this likely and this many times as
 likely as the next part."""
+_PLACE_WORDS = 8
+_PLACE_WORDS_SAID = frozenset({"in", "on", "inside", "within", "into", "too", "have", "has"})
+"""A short message asking whether the focus topic is part of a platform says one of these
+("is it in Fabric too?", "does Databricks have it?"), and at most this many other words the
+recognizer weighs ("can we run it on Databricks?")."""
+_PLACE_OTHER_TERMS = 1
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
@@ -197,7 +203,29 @@ class References:
             )
             if of_both:
                 return Understood(dataclasses.replace(decision, text=text), context="refers")
-        return None
+        return self.not_placed(text, words, topic, named)
+
+    def not_placed(
+        self, text: str, words: list[str], topic: Topic, named: Sequence[Topic]
+    ) -> Understood | None:
+        """ "Is it in Fabric too?" after AutoML: a platform the message asks the focus topic
+        to be in, which neither the focus's family nor the platform's own answers place it in
+        (the reply says so, with what the platform offers)."""
+        platforms = [t for t in named if t.kind is Kind.PLATFORM and t.id != topic.id]
+        if len(platforms) != 1 or len(words) > _PLACE_WORDS or _PLACE_WORDS_SAID.isdisjoint(words):
+            return None
+        place = platforms[0]
+        normalize = self.router.normalizer.normalize
+        said = set(normalize(text).terms) - set(normalize(" ".join(_PLACE_WORDS_SAID)).terms)
+        if len(said - self.router.topic_name_terms(place.id)) > _PLACE_OTHER_TERMS:
+            return None  # it asks something more ("any customer that built on Foundry?")
+        if place.id in topic.related or topic.id in place.related:
+            return None  # related: their own answers say how ("prompt flow in Foundry")
+        if self.family_about(text, topic, place) is not None:
+            return None
+        match = Match(self.router.intent(place.id), 1.0)
+        decision = Decision(text, Outcome.ANSWER, (match,))
+        return Understood(decision, topic=topic, context="refers", unplaced=place)
 
     def named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
         """Whether the message names the topic before its first word referring back (or
