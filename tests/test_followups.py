@@ -818,6 +818,8 @@ async def test_the_second_one_counts_over_the_users_list_when_it_names_more_than
     await convo.say("we're evaluating fabric spark, hdinsight and databricks for ml, thoughts?")
     turn = await convo.say("the third one — which ml libraries come with it?")
     assert decided(turn)[0].startswith("azure-databricks")
+    turn = await convo.say("and the first one's key components?")  # the user's list still
+    assert decided(turn)[0] == "spark-in-fabric/components"
 
 
 async def test_a_written_comparison_of_a_shorter_name_gives_way_to_the_sides_named(convo):

@@ -95,9 +95,15 @@ class Conversation:
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return understood
         listing = users_list(text) or self._listed(decision.top.intent)
-        if len(listing) < len(understood.listing):
-            return understood  # "the third one?" told PIMCO's story: "the last one" counts on
+        if len(listing) < len(understood.listing) or self._names_topics(understood.listing):
+            # "the third one?" told PIMCO's story: "the last one" counts on; a list of topics
+            # counted over ("spark in fabric, databricks and hdinsight") outlasts the answer's
+            return understood
         return dataclasses.replace(understood, listing=listing)
+
+    def _names_topics(self, listing: tuple[str, ...]) -> bool:
+        """Whether every item of a list names a topic."""
+        return bool(listing) and all(self.router.named_topics(item) for item in listing)
 
     def _listed(self, intent: Intent) -> tuple[str, ...]:
         listed = self._listings.get(intent.id)
