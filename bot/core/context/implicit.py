@@ -34,10 +34,10 @@ _DEFINED_WORDS = 3
 of the topic it is answered with (at least this likely) on its own is about that topic, not a
 part of the focus topic that happens to say the word."""
 _AMBIGUOUS_NEAR = 0.4
+"""An option of a "did you mean" near the focus is taken when at least this likely."""
 _FRAGMENT_KIN_WORDS = 3
 """A question this short that the focus topic's passages say too little of may be said by a
 related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
-"""An option of a "did you mean" near the focus is taken when at least this likely."""
 
 
 class Implicit:

@@ -22,12 +22,12 @@ from bot.core.router import Decision, Match, Outcome
 from bot.core.text import stem
 
 _OWN_QUESTION_MOVED = 0.9
-_OWN_ABOUT_SHARE = 0.3
-"""The focus topic's question naming what an elliptical follow-up names answers it only when it
-is at least this share as likely as the message's own reading."""
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
 this likely."""
+_OWN_ABOUT_SHARE = 0.3
+"""The focus topic's question naming what an elliptical follow-up names answers it only when it
+is at least this share as likely as the message's own reading."""
 _FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
 _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
@@ -40,10 +40,11 @@ without any name among the topic's parts, that question is this likely and this 
 likely as the next part."""
 _PLACE_WORDS = 8
 _PLACE_WORDS_SAID = frozenset({"in", "on", "inside", "within", "into", "too", "have", "has"})
-"""A short message asking whether the focus topic is part of a platform says one of these
-("is it in Fabric too?", "does Databricks have it?"), and at most this many other words the
-recognizer weighs ("can we run it on Databricks?")."""
 _PLACE_OTHER_TERMS = 1
+"""A message of at most `_PLACE_WORDS` words asking whether the focus topic is part of a
+platform says one of `_PLACE_WORDS_SAID` ("is it in Fabric too?", "does Databricks have it?")
+and at most `_PLACE_OTHER_TERMS` other words the recognizer weighs ("can we run it on
+Databricks?")."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
