@@ -301,8 +301,13 @@ class MessageReader:
             and decision.top.score >= rest.top.score
         ):
             return decision
-        if answered and decision.top.intent.topic.kind is not Kind.SMALLTALK and all(
-            m.intent.topic.id != rest.top.intent.topic.id for m in decision.matches[:_FILLER_KEPT]
+        if (
+            answered
+            and decision.top.intent.topic.kind is not Kind.SMALLTALK
+            and all(
+                m.intent.topic.id != rest.top.intent.topic.id
+                for m in decision.matches[:_FILLER_KEPT]
+            )
         ):
             # what is left is about something the whole message is not ("we want an intranet
             # chatbot, low code, grounded on our docs": not low-code Data Factory)

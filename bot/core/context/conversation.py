@@ -22,7 +22,7 @@ from bot.core.context.focus import Focus, Understood
 from bot.core.context.followups import FollowUps
 from bot.core.context.implicit import Implicit
 from bot.core.context.last_answer import LastAnswer
-from bot.core.context.listing import enumeration, users_list
+from bot.core.context.listing import enumeration, lists_topics, users_list
 from bot.core.context.names import TopicNames
 from bot.core.context.ordinals import Ordinals
 from bot.core.context.parts import answer_text
@@ -95,15 +95,13 @@ class Conversation:
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return understood
         listing = users_list(text) or self._listed(decision.top.intent)
-        if len(listing) < len(understood.listing) or self._names_topics(understood.listing):
+        if len(listing) < len(understood.listing) or lists_topics(
+            understood.listing, self.router.named_topics
+        ):
             # "the third one?" told PIMCO's story: "the last one" counts on; a list of topics
             # counted over ("spark in fabric, databricks and hdinsight") outlasts the answer's
             return understood
         return dataclasses.replace(understood, listing=listing)
-
-    def _names_topics(self, listing: tuple[str, ...]) -> bool:
-        """Whether every item of a list names a topic."""
-        return bool(listing) and all(self.router.named_topics(item) for item in listing)
 
     def _listed(self, intent: Intent) -> tuple[str, ...]:
         listed = self._listings.get(intent.id)

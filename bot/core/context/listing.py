@@ -12,6 +12,7 @@ Copilot, …") and after the last ("… and R are two of the most popular").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Set
 
 _ASIDE = re.compile(r"\s*\([^)]*\)")
 """A parenthesized aside: another name or a figure for the item before it."""
@@ -65,6 +66,12 @@ def users_list(text: str) -> tuple[str, ...]:
     """The items a user's message lists, when it lists several."""
     items = enumeration(text)
     return items if len(items) >= _USERS_OWN else ()
+
+
+def lists_topics(items: tuple[str, ...], named: Callable[[str], Set[str]]) -> bool:
+    """Whether every item of a list names a topic (`named`: the topics a text names), as a
+    user's list of services does ("spark in fabric, databricks and hdinsight")."""
+    return bool(items) and all(named(item) for item in items)
 
 
 def _items(said: str) -> tuple[str, ...]:

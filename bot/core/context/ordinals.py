@@ -13,6 +13,7 @@ from bot.core.context.against_focus import FocusReader
 from bot.core.context.focus import Focus, Understood
 from bot.core.context.followups import FOLLOWUP_MAX_WORDS, FollowUps
 from bot.core.context.last_answer import LastAnswer
+from bot.core.context.listing import lists_topics
 from bot.core.context.parts import has_part
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import KnowledgeBase, Topic
@@ -149,9 +150,7 @@ class Ordinals:
         """Whether the last list names more topics than the pair compared, one in each item
         ("spark in fabric, databricks and hdinsight: quick take?", answered with two of them):
         "the second one" counts over the list."""
-        return len(listing) > len(compared) and all(
-            self.router.named_topics(item) for item in listing
-        )
+        return len(listing) > len(compared) and lists_topics(listing, self.router.named_topics)
 
     def item(
         self, text: str, said: str, focus: Focus, understand: Callable[[str, Focus], Understood]
