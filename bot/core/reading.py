@@ -99,6 +99,13 @@ _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
 """Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
 _SMALL_TALK, _EMPTY = "small talk", "empty"
+_DISMISSED = re.compile(
+    r"^\W*(?:(?:ok|okay|fine|alright|right)\W+)?(?:forget(?:\s+about)?|never\s*mind|scratch)"
+    r"\s+[^.,;:!?]+[.,;:!?]+\s*(?=\S+\s+\S)",
+    re.IGNORECASE,
+)
+"""An opening sentence setting something aside ("ok forget aws. for AML, is there a Python
+SDK?"): what the message asks comes after it."""
 
 
 class MessageReader:
@@ -165,7 +172,7 @@ class MessageReader:
         injected = self._injection_clause(text)
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
-        text = self._greeting_apart(text)
+        text = self._greeting_apart(_DISMISSED.sub("", text, count=1) or text)
         decision = self._without_filler(text, self.router.route(text))
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         return self.comparer.apply(decision)
