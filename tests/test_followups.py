@@ -851,3 +851,9 @@ async def test_a_platform_that_does_hold_the_focus_answers_how(convo):
     await convo.say("explain retrieval augmented generation")
     turn = await convo.say("can we do that in fabric too?")
     assert decided(turn)[0] == "microsoft-fabric/rag-on-fabric"
+
+
+async def test_help_is_help_whatever_the_focus(convo):
+    await convo.say("what does automl help with?")
+    turn = await convo.say("help")
+    assert decided(turn)[0] == "help"  # not the focus's part that says "help"

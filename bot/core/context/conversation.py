@@ -30,11 +30,16 @@ from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Intent, KnowledgeBase
+from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
+
+_SURE_SMALL_TALK = 0.9
+_SMALL_TALK_WORDS = 3
+"""A message this short that is small talk or a command this surely ("help", "thanks a lot")
+is read as that, whatever the conversation's focus."""
 
 
 class Conversation:
@@ -75,7 +80,8 @@ class Conversation:
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
-        if understood.context is None:
+        words = WORD.findall(strip_mentions(text).lower())
+        if understood.context is None and not _small_talk(understood.decision, words):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
         guessed = understood.decision.outcome is Outcome.AMBIGUOUS
         if (is_walkthrough(understood.decision) or guessed) and self.guidance.off_subject(text):
@@ -121,6 +127,8 @@ class Conversation:
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)
         words = WORD.findall(strip_mentions(text).lower())
+        if _small_talk(plain, words):
+            return Understood(plain)  # "help", "thanks": what they say, whatever the focus
         returned = self._returns.read(text, words, focus)
         if returned is not None:
             return returned
@@ -154,3 +162,15 @@ class Conversation:
         if not self._cues.refers_back(words):
             return self._implicit.read(text, words, topic, plain, focus)
         return self._references.read(text, words, topic, plain, focus)
+
+
+def _small_talk(decision: Decision, words: list[str]) -> bool:
+    """Whether a short message is small talk or a command, surely ("help", "thanks a lot")."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.topic.kind is Kind.SMALLTALK
+        and top.score >= _SURE_SMALL_TALK
+        and len(words) <= _SMALL_TALK_WORDS
+    )
