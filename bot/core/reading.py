@@ -24,6 +24,8 @@ ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
 GREETING_TOPIC = "greeting"
 """The small-talk topic whose short phrases open a message as a greeting ("hey what is RAG")."""
+HELP_TOPIC = "help"
+"""The small-talk topic that says what ArchBot covers ("help")."""
 _GREETING_WORDS = 2
 _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""

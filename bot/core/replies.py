@@ -29,11 +29,10 @@ from bot.core.kb import (
     Topic,
 )
 from bot.core.labels import LABEL_LIMIT, button_label, fits, knowledge_labels
-from bot.core.reading import GREETING_TOPIC
+from bot.core.reading import GREETING_TOPIC, HELP_TOPIC
 from bot.core.router import Decision, Outcome
 from bot.core.text import stem
 
-HELP_TOPIC = "help"
 MAX_RELATED = 3
 """Related topics offered as buttons under an answer."""
 NONE_OF_THESE = "None of these"

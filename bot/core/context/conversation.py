@@ -30,16 +30,16 @@ from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Intent, Kind, KnowledgeBase
+from bot.core.kb import Intent, KnowledgeBase
 from bot.core.passages import TopicPassages
-from bot.core.reading import MessageReader
+from bot.core.reading import HELP_TOPIC, MessageReader
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
 
 _SURE_SMALL_TALK = 0.9
 _SMALL_TALK_WORDS = 3
-"""A message this short that is small talk or a command this surely ("help", "thanks a lot")
-is read as that, whatever the conversation's focus."""
+"""A message this short that asks for help this surely ("help", "help pls") gets the help,
+whatever the conversation's focus ("help" is said by some answers too)."""
 
 
 class Conversation:
@@ -128,7 +128,7 @@ class Conversation:
             return Understood(plain)
         words = WORD.findall(strip_mentions(text).lower())
         if _small_talk(plain, words):
-            return Understood(plain)  # "help", "thanks": what they say, whatever the focus
+            return Understood(plain)  # "help": the help, whatever the focus
         returned = self._returns.read(text, words, focus)
         if returned is not None:
             return returned
@@ -165,12 +165,12 @@ class Conversation:
 
 
 def _small_talk(decision: Decision, words: list[str]) -> bool:
-    """Whether a short message is small talk or a command, surely ("help", "thanks a lot")."""
+    """Whether a short message asks for help, surely ("help", "help pls")."""
     top = decision.top
     return (
         decision.outcome is Outcome.ANSWER
         and top is not None
-        and top.intent.topic.kind is Kind.SMALLTALK
+        and top.intent.topic.id == HELP_TOPIC
         and top.score >= _SURE_SMALL_TALK
         and len(words) <= _SMALL_TALK_WORDS
     )
