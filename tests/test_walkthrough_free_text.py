@@ -200,7 +200,7 @@ async def test_a_question_mid_walkthrough_is_read_in_the_conversations_focus(con
 async def test_a_question_the_recognizer_can_only_guess_at_gets_its_guesses(convo):
     await convo.say("help me choose an architecture")
     await convo.say("Machine learning")
-    turn = await convo.say("so what data do i need before starting")
+    turn = await convo.say("what data should we collect first")
     assert "Did you mean one of these?" in turn.shown
     assert question_of(turn) == "**What will the model learn from?**"
     assert MISSED[0] not in turn.shown
