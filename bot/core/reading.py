@@ -174,7 +174,7 @@ class MessageReader:
         injected = self._injection_clause(text)
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
-        text = self._greeting_apart(_DISMISSED.sub("", text, count=1) or text)
+        text = self._greeting_apart(_DISMISSED.sub("", text, count=1))
         decision = self._without_filler(text, self.router.route(text))
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         return self.comparer.apply(decision)

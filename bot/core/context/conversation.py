@@ -36,8 +36,8 @@ from bot.core.reading import HELP_TOPIC, MessageReader
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
 
-_SURE_SMALL_TALK = 0.9
-_SMALL_TALK_WORDS = 3
+_SURE_HELP = 0.9
+_HELP_WORDS = 3
 """A message this short that asks for help this surely ("help", "help pls") gets the help,
 whatever the conversation's focus ("help" is said by some answers too)."""
 
@@ -80,8 +80,7 @@ class Conversation:
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
-        words = WORD.findall(strip_mentions(text).lower())
-        if understood.context is None and not _small_talk(understood.decision, words):
+        if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
         guessed = understood.decision.outcome is Outcome.AMBIGUOUS
         if (is_walkthrough(understood.decision) or guessed) and self.guidance.off_subject(text):
@@ -127,7 +126,7 @@ class Conversation:
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)
         words = WORD.findall(strip_mentions(text).lower())
-        if _small_talk(plain, words):
+        if len(words) <= _HELP_WORDS and _asks_help(plain):
             return Understood(plain)  # "help": the help, whatever the focus
         returned = self._returns.read(text, words, focus)
         if returned is not None:
@@ -164,13 +163,12 @@ class Conversation:
         return self._references.read(text, words, topic, plain, focus)
 
 
-def _small_talk(decision: Decision, words: list[str]) -> bool:
-    """Whether a short message asks for help, surely ("help", "help pls")."""
+def _asks_help(decision: Decision) -> bool:
+    """Whether a message is read, surely, as asking for help ("help", "help pls")."""
     top = decision.top
     return (
         decision.outcome is Outcome.ANSWER
         and top is not None
         and top.intent.topic.id == HELP_TOPIC
-        and top.score >= _SURE_SMALL_TALK
-        and len(words) <= _SMALL_TALK_WORDS
+        and top.score >= _SURE_HELP
     )

@@ -77,6 +77,9 @@ class References:
         self.followups = followups
         self.ellipses = ellipses
         self.against = against
+        place_words = " ".join(_PLACE_WORDS_SAID)
+        self._place_terms = frozenset(router.normalizer.normalize(place_words).terms)
+        """`_PLACE_WORDS_SAID` as the recognizer weighs them ("too")."""
 
     def read(
         self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
@@ -216,8 +219,7 @@ class References:
         if len(platforms) != 1 or len(words) > _PLACE_WORDS or _PLACE_WORDS_SAID.isdisjoint(words):
             return None
         place = platforms[0]
-        normalize = self.router.normalizer.normalize
-        said = set(normalize(text).terms) - set(normalize(" ".join(_PLACE_WORDS_SAID)).terms)
+        said = set(self.router.normalizer.normalize(text).terms) - self._place_terms
         if len(said - self.router.topic_name_terms(place.id)) > _PLACE_OTHER_TERMS:
             return None  # it asks something more ("any customer that built on Foundry?")
         if place.id in topic.related or topic.id in place.related:
