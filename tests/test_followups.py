@@ -857,3 +857,22 @@ async def test_help_is_help_whatever_the_focus(convo):
     await convo.say("what does automl help with?")
     turn = await convo.say("help")
     assert decided(turn)[0] == "help"  # not the focus's part that says "help"
+
+
+async def test_an_opening_acknowledgement_is_not_read_as_a_topic(convo):
+    await convo.say("what does automl do for us?")
+    turn = await convo.say("fine. what does it need from us to get going?")
+    assert decided(turn)[0] == "automl/inputs"  # "fine" is no fine-tuning
+    await convo.say("what does automl do for us?")
+    turn = await convo.say("sure. what do we have to give it?")
+    assert decided(turn)[0] == "automl/inputs"
+
+
+async def test_a_follow_up_question_with_context_after_it_is_read_against_the_focus(convo):
+    await convo.say("we want to fine-tune gpt-4o mini")
+    turn = await convo.say(
+        "when is it a waste of effort? our bot just has to answer from the handbook"
+    )
+    result = turn.trace("RecognizerResult")
+    assert result["topIntent"].startswith("azure-openai-fine-tuning")
+    assert result["context"] is not None

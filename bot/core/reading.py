@@ -108,6 +108,18 @@ _DISMISSED = re.compile(
 )
 """An opening sentence setting something aside ("ok forget aws. for AML, is there a Python
 SDK?"): what the message asks comes after it."""
+_ACKNOWLEDGEMENT = (
+    r"(?:ok|okay|k|kk|fine|alright|all right|right|cool|great|sure|got it|gotcha|makes sense|"
+    r"thanks|thank you|thx|ty|perfect|nice|sounds good|understood|noted|fair enough|"
+    r"interesting|hmm+|ah|oh|i see|awesome|good|no worries|np)"
+)
+_ACKNOWLEDGED = re.compile(
+    rf"^\W*(?:{_ACKNOWLEDGEMENT}\s*[,!]?\s+)*{_ACKNOWLEDGEMENT}\s*(?:[.,!;:]+|\s[-–—])\s*"
+    r"(?=\S+\s+\S)",
+    re.IGNORECASE,
+)
+"""An opening acknowledgement ("fine. what's the minimum we tell it?", "cool, and the cost?"):
+what the message asks comes after it ("fine" is no fine-tuning)."""
 
 
 class MessageReader:
@@ -160,10 +172,14 @@ class MessageReader:
         it (the corrected text, most often the message itself)."""
         return _kept(self._corrected, text, self._speller.correct)
 
+    def without_acknowledgement(self, text: str) -> str:
+        """The message without its opening acknowledgement ("fine.", "cool, ...")."""
+        return _ACKNOWLEDGED.sub("", text, count=1)
+
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
         request to act, declined as one."""
-        text = self.correct(text)
+        text = self.correct(self.without_acknowledgement(text))
         if self.asks_to_act(text):
             match = Match(self.router.intent(ACTIONS_TOPIC), 1.0)
             return Decision(text, Outcome.NONE, (match,))
@@ -377,12 +393,7 @@ class MessageReader:
         whole = decision.top
         if decision.outcome is not Outcome.ANSWER or whole is None or whole.score >= _ASKED_WHOLE:
             return decision
-        asked = [
-            q
-            for q in _QUESTION_SENTENCE.findall(text)
-            if len(_WORD.findall(q.lower())) >= _SENTENCE_WORDS and q.strip() != text.strip()
-        ]
-        for question in asked:
+        for question in question_sentences(text):
             routed = self.router.route(question)
             top = routed.top
             if (
@@ -462,3 +473,13 @@ class _Phrases:
     def starts(self, words: Sequence[str], at: int = 0) -> bool:
         """Whether the words start with one of the phrases (from position `at`)."""
         return self.starting(words, at) is not None
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a longer message that ask (end with "?"), of a few words or more
+    ("when shouldn't we bother with it? we mostly need it to know our docs")."""
+    return [
+        q.strip()
+        for q in _QUESTION_SENTENCE.findall(text)
+        if len(_WORD.findall(q.lower())) >= _SENTENCE_WORDS and q.strip() != text.strip()
+    ]

@@ -30,9 +30,9 @@ from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Intent, KnowledgeBase
+from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.passages import TopicPassages
-from bot.core.reading import HELP_TOPIC, MessageReader
+from bot.core.reading import HELP_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
 
@@ -80,6 +80,7 @@ class Conversation:
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         understood = self._understand(text, focus)
+        understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
         guessed = understood.decision.outcome is Outcome.AMBIGUOUS
@@ -89,6 +90,23 @@ class Conversation:
             # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
         return self._with_listing(text, self._comparisons.side_asked(text, understood))
+
+    def _asked_in_context(self, text: str, focus: Focus, understood: Understood) -> Understood:
+        """A message with context after its question ("when shouldn't we bother with it? we
+        mostly need it to know our docs") that nothing answers as a whole: its question
+        sentence, read against the focus, when that refers back and is answered."""
+        decision = understood.decision
+        if focus.topic is None or decision.outcome is Outcome.ANSWER or understood.context:
+            return understood
+        if decision.top is not None and decision.top.intent.topic.kind is Kind.DECLINE:
+            return understood  # declined by name ("and the aws version of it?"): kept so
+        for question in question_sentences(text):
+            asked = self._understand(question, focus)
+            if asked.context is not None and asked.decision.outcome is Outcome.ANSWER:
+                return dataclasses.replace(
+                    asked, decision=dataclasses.replace(asked.decision, text=decision.text)
+                )
+        return understood
 
     def _with_listing(self, text: str, understood: Understood) -> Understood:
         """An answer with the items of the list the turn said: the user's own, else the
@@ -117,7 +135,7 @@ class Conversation:
     def _understand(self, text: str, focus: Focus) -> Understood:
         """The message read by the first kind of context that reads it (its own reading when
         none does)."""
-        text = self.reader.correct(text)
+        text = self.reader.correct(self.reader.without_acknowledgement(text))
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
         reader = self.reader
