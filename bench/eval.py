@@ -77,7 +77,12 @@ from bot.core.router import Outcome  # noqa: E402
 from bot.hosting.inprocess import InProcessAdapter  # noqa: E402
 from bot.hosting.runtime import MEMORY_URL, Runtime, build_runtime  # noqa: E402
 from bot.operations.config import Settings  # noqa: E402
-from bot.recognizer import DECISION_PROPERTY, NONE_INTENT, RESULT_KEY  # noqa: E402
+from bot.recognizer import (  # noqa: E402
+    DECISION_PROPERTY,
+    NONE_INTENT,
+    RESULT_KEY,
+    UNDERSTOOD_PROPERTY,
+)
 from dialogs.walkthrough_dialog import TRACE_NAME as RECOMMENDATION_TRACE  # noqa: E402
 from tests.conversation import card_elements, cards  # noqa: E402
 
@@ -129,6 +134,8 @@ class Exchange:
     recommendation: dict[str, Any] | None = None
     """The walkthrough's `Recommendation` trace, when the reply is its memo."""
     error: str | None = None
+    context: str | None = None
+    """How the conversation's focus shaped the reading (the RecognizerResult's `context`)."""
 
     @property
     def in_walkthrough(self) -> bool:
@@ -159,6 +166,7 @@ class Exchange:
             "choices": [b.title for b in self.choices],
             "recommendation": self.recommendation,
             "error": self.error,
+            "context": self.context,
         }
 
 
@@ -292,7 +300,9 @@ class Session:
             None,
         )
         question, choices = walkthrough_question(self.bot.walkthrough, messages)
-        declined, top_intent, outcome = declined_by(seen.get("result"))
+        result = seen.get("result")
+        declined, top_intent, outcome = declined_by(result)
+        understood = (result.properties or {}).get(UNDERSTOOD_PROPERTY) if result else None
         started = question is not None or recommendation is not None
         return Exchange(
             conversation=self.id,
@@ -306,6 +316,7 @@ class Session:
             choices=choices,
             recommendation=recommendation,
             error=seen.get("error"),
+            context=understood.context if understood is not None else None,
         )
 
 
