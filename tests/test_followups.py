@@ -876,3 +876,11 @@ async def test_a_follow_up_question_with_context_after_it_is_read_against_the_fo
     result = turn.trace("RecognizerResult")
     assert result["topIntent"].startswith("azure-openai-fine-tuning")
     assert result["context"] is not None
+
+
+async def test_those_two_are_the_two_topics_the_last_answer_named(convo):
+    await convo.say("which generative ai products does microsoft offer?")
+    turn = await convo.say("how do those two differ?")
+    result = turn.trace("RecognizerResult")
+    assert result["context"] == "compare"
+    assert "Microsoft Copilot" in turn.text and "Azure OpenAI" in turn.text

@@ -1,6 +1,7 @@
 """Comparisons in context: "how does it stack up against Synapse?" compares the focus topic with
 the topic named (a cue of knowledge/conversation.yaml's `compare`); "which is better for us?"
-(`choose`) after a comparison shows it again, each side saying when to pick it; and a written
+(`choose`) after a comparison shows it again, each side saying when to pick it ("the difference
+between those two?" after an answer naming two topics compares those); and a written
 comparison answered on its own ("is ML studio only for classic ML?": Foundry vs ML studio)
 keeps the one side the message named, which "it" is afterwards."""
 
@@ -11,6 +12,7 @@ import dataclasses
 from bot.core.compare import Comparer
 from bot.core.context.cues import WORD, Cues
 from bot.core.context.focus import Focus, Understood
+from bot.core.context.last_answer import LastAnswer
 from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
@@ -25,6 +27,9 @@ longer lead names its own things ("benchmark lots of models against each other")
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_PAIR_WORDS = frozenset({"two", "both"})
+""""The difference between those two?": the first two topics the last answer named, when it
+answered a question of the focus topic (not the topic itself) and named two or more."""
 
 
 class Comparisons:
@@ -37,12 +42,14 @@ class Comparisons:
         comparer: Comparer,
         cues: Cues,
         names: TopicNames,
+        last_answer: LastAnswer,
     ) -> None:
         self.kb = kb
         self.router = router
         self.comparer = comparer
         self.cues = cues
         self.names = names
+        self.last_answer = last_answer
         self._compare_cues = [tuple(WORD.findall(c)) for c in kb.conversation.compare]
         self._choose_cues = [tuple(WORD.findall(c)) for c in kb.conversation.choose]
 
@@ -54,9 +61,26 @@ class Comparisons:
         compared = self.compare_with(text, words, topic)
         if compared is not None:
             return compared
-        if self.chooses(words) and (focus.compared or len(focus.recent) >= 2):
+        if not self.chooses(words):
+            return None
+        part = focus.intent is not None and focus.intent != focus.topic
+        named = self.named_last(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
+        if len(named) >= 2:
+            # "what's the difference between those two?" after a follow-up's answer giving two
+            # examples (after "what is X?" then "and Y?", "those two" are X and Y)
+            return self.side_by_side(text, named[0], named[1])
+        if focus.compared or len(focus.recent) >= 2:
             return self.compared_again(text, focus) or Understood(plain)
         return None
+
+    def named_last(self, focus: Focus) -> tuple[Topic, ...]:
+        """The topics the last answer named, other than the focus topic, in the order said."""
+        said = self.last_answer.said_last(focus).lower()
+        first: dict[str, int] = {}
+        for start, _, topic_id in self.names.names_in(said):
+            if topic_id != focus.topic:
+                first[topic_id] = min(first.get(topic_id, start), start)
+        return tuple(self.kb.topics[t] for t in sorted(first, key=first.__getitem__))
 
     def compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """ "How does it stack up against Synapse?": the focus topic and the one named."""
@@ -102,6 +126,10 @@ class Comparisons:
         first, second = (self.kb.topics.get(t) for t in pair)
         if first is None or second is None:
             return None
+        return self.side_by_side(text, first, second)
+
+    def side_by_side(self, text: str, first: Topic, second: Topic) -> Understood | None:
+        """Two topics compared (their written comparison, or each one's when to pick it)."""
         comparison = self.comparer.pair(first, second, 1.0)
         if comparison is None:
             return None

@@ -66,7 +66,7 @@ class Conversation:
         self._ordinals = Ordinals(kb, router, followups, last_answer, against)
         self._last_answer = last_answer
         self._followups = followups
-        self._comparisons = Comparisons(kb, router, comparer, cues, names)
+        self._comparisons = Comparisons(kb, router, comparer, cues, names, last_answer)
         self._ellipses = ellipses
         self._implicit = Implicit(router, passages, against)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
