@@ -139,8 +139,8 @@ async def test_a_follow_up_naming_a_side_of_the_focus_is_about_that_side(convo):
     assert decided(turn)[0] == "machine-learning"
     assert "assembly" in turn.text or "warranty" in turn.text
     turn = await convo.say("when should I not use deep learning?")
-    assert turn.trace("RecognizerResult")["context"] == "followup"
     assert decided(turn)[0] == "deep-learning"
+    assert "When not to use Deep learning" in turn.text
 
 
 async def test_the_focus_breaks_a_near_tie_between_readings(convo, real_runtime):
@@ -884,3 +884,25 @@ async def test_those_two_are_the_two_topics_the_last_answer_named(convo):
     result = turn.trace("RecognizerResult")
     assert result["context"] == "compare"
     assert "Microsoft Copilot" in turn.text and "Azure OpenAI" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "topic", "heading"),
+    [
+        ("what are the drawbacks of onelake", "onelake", "When not to use OneLake"),
+        ("when is databricks overkill?", "azure-databricks", "When not to use Azure Databricks"),
+        ("what is prompt flow good for?", "prompt-flow", "Use it when"),
+    ],
+)
+async def test_a_follow_up_phrase_naming_its_topic_is_asked_of_that_topic(
+    convo, message, topic, heading
+):
+    turn = await convo.say(message)
+    assert decided(turn) == (topic, "answer")
+    assert heading in turn.text
+
+
+async def test_a_named_topic_after_it_is_not_the_subject_of_the_follow_up(convo):
+    await convo.say("what's the smallest phi-3 model?")
+    turn = await convo.say("why would i choose it over gpt-4o?")
+    assert not decided(turn)[0].startswith("gpt-models")

@@ -57,7 +57,7 @@ class Conversation:
         )
         self.guidance = GuidanceReader(kb, router, self.reader)
         against = FocusReader(kb, router, self.reader, passages, cues, names)
-        followups = FollowUps(kb, router, comparer, cues, against)
+        followups = FollowUps(kb, router, comparer, cues, names, against)
         ellipses = Ellipses(kb, router, self.reader, cues, against)
         last_answer = LastAnswer(router, cues, names, against)
         self._cues = cues
@@ -138,8 +138,11 @@ class Conversation:
         text = self.reader.correct(self.reader.without_acknowledgement(text))
         plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
-        reader = self.reader
-        if topic is None or reader.declines_outright(text):
+        outright = self.reader.declines_outright(text)
+        named = None if outright else self._followups.of_named(text)
+        if named is not None:
+            return named  # "what are the downsides of Databricks?": its when-not-to-use
+        if topic is None or outright:
             # "great, now deploy it for us", "sorry, I meant: what does it cost per TB?", "and
             # who built you?" after what OneLake is built on: declined, focus kept
             return Understood(plain)

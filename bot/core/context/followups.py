@@ -2,7 +2,8 @@
 the topic in focus ("when should I not use it?", "who uses it?", "how does it compare?"),
 answered from the focus topic's own part when it has one (bot/core/context/parts.py), else
 routed again with the focus topic's name. Matched loosely (rapidfuzz), and with the polarity
-of the phrase: "when wouldn't I use it?" is not "when should I use it?"."""
+of the phrase: "when wouldn't I use it?" is not "when should I use it?". The same phrase naming
+its topic ("what are the drawbacks of OneLake?") is asked of that topic, focus or not."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.core.compare import Comparer
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD, Cues
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.names import TopicNames
 from bot.core.context.parts import compared_with, has_part, service_of, stories_for
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
@@ -30,6 +32,11 @@ _FRAGMENT_WORDS = 3
 _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
+_NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use"})
+_NAMED_EXTRA_WORDS = 2
+"""The follow-ups a question naming its topic asks as plainly ("what is prompt flow good for?",
+"what are the downsides of Databricks?"), focus or not: every word of the phrase said, and at
+most this many more."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
@@ -44,12 +51,14 @@ class FollowUps:
         router: HybridRouter,
         comparer: Comparer,
         cues: Cues,
+        names: TopicNames,
         against: FocusReader,
     ) -> None:
         self.kb = kb
         self.router = router
         self.comparer = comparer
         self.cues = cues
+        self.names = names
         self.against = against
         self._phrases: list[str] = []
         """Every follow-up phrase, as a message's words are matched against it."""
@@ -108,11 +117,56 @@ class FollowUps:
                 return Understood(decision, topic=named, context="refers")
         return None
 
+    def of_named(self, text: str) -> Understood | None:
+        """A follow-up asked of the one topic the message names ("what is prompt flow good
+        for?" is "what is it good for?" about prompt flow), answered from that topic's part."""
+        lowered = text.lower()
+        if self.cues.refers_back(WORD.findall(lowered)):
+            return None  # "why would I pick it over GPT-4o?": "it" is the subject
+        spans = {topic_id: (start, end) for start, end, topic_id in self.names.names_in(lowered)}
+        # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot inside it
+        spans = {
+            t: (start, end)
+            for t, (start, end) in spans.items()
+            if not any(
+                s <= start and end <= e and (s, e) != (start, end) for s, e in spans.values()
+            )
+        }
+        if len(spans) != 1:
+            return None
+        ((topic_id, (start, end)),) = spans.items()
+        words = [w.replace("'", "") for w in WORD.findall(f"{lowered[:start]} it {lowered[end:]}")]
+        found = self.closest(words)
+        if found is None or found[0].answer not in _NAMED_PARTS:
+            return None
+        followup, phrase = found
+        said = phrase.split()
+        if not set(said) <= set(words) or len(words) > len(said) + _NAMED_EXTRA_WORDS:
+            return None  # "what is it?" is no "what is it good for?"; a longer one asks more
+        topic = self.kb.topics[topic_id]
+        match = Match(self.router.intent(topic.id), 1.0)
+        decision = Decision(text, Outcome.ANSWER, (match,))
+        if followup.answer == "when_to_use":
+            return Understood(decision)  # the topic's own answer says when to use it
+        if not has_part(self.kb, topic, followup.answer):
+            return None
+        return Understood(decision, followup=followup, topic=topic)
+
     def find(self, words: list[str]) -> tuple[FollowUp | None, bool]:
         """The follow-up a short message asks, if any, and whether the message is nothing but
         the follow-up (then it is one even if it would route on its own)."""
-        if not words or len(words) > FOLLOWUP_MAX_WORDS or not self._phrases:
+        found = self.closest(words)
+        if found is None:
             return None, False
+        followup, phrase = found
+        said = " ".join(w.replace("'", "") for w in words)
+        return followup, fuzz.ratio(said, phrase) >= _FOLLOWUP_EXACT
+
+    def closest(self, words: list[str]) -> tuple[FollowUp, str] | None:
+        """The follow-up phrase a short message is closest to, of its polarity, sharing two
+        of its words with it (or its only word: "example?"), with the follow-up it asks."""
+        if not words or len(words) > FOLLOWUP_MAX_WORDS or not self._phrases:
+            return None
         words = [w.replace("'", "") for w in words]
         # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
         negated = _negated(words)
@@ -123,8 +177,6 @@ class FollowUps:
             score_cutoff=_FOLLOWUP_CUTOFF,
             limit=None,
         )
-        # the closest phrase of the message's polarity sharing two of its words with it (or
-        # its only word: "example?")
         said = set(words)
         found = next(
             (
@@ -136,10 +188,8 @@ class FollowUps:
             None,
         )
         if found is None:
-            return None, False
-        phrase = self._phrases[found[2]]
-        exact = fuzz.ratio(" ".join(words), phrase) >= _FOLLOWUP_EXACT
-        return self._of[found[2]], exact
+            return None
+        return self._of[found[2]], self._phrases[found[2]]
 
     def answer(
         self, text: str, followup: FollowUp, topic: Topic, plain: Decision, focus: Focus
