@@ -20,6 +20,7 @@ _WORD_LISTS = (
     "compare",
     "ellipses",
     "returns",
+    "figures",
     "choose",
     "action_verbs",
     "action_always",

@@ -196,6 +196,9 @@ class ConversationCues:
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()
     """How a return to an earlier topic starts ("back to …")."""
+    figures: tuple[str, ...] = ()
+    """How a short question asks for a figure ("how many …", "what's the dimension …"): when
+    the answer found states no number, the message is declined as a figure never quoted."""
     choose: tuple[str, ...] = ()
     """How a choice between the two things just compared is asked ("which is better?")."""
 

@@ -31,6 +31,8 @@ _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
 _T = TypeVar("_T")
 TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
+FIGURES_TOPIC = "decline-pricing"
+"""The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 """The decline topic for errors to debug, which a message names by an error's name too."""
 _ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
 """An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError")."""
@@ -97,6 +99,14 @@ _ASKED_SURE = 0.95
 `_ASKED_SURE` or more, of the same topic."""
 _NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
 """Topics a sentence of a situation is not answered with."""
+_FIGURE_WORDS = 14
+"""A question for a figure is this short at most (a longer message describes a situation)."""
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+    r"hundreds?|thousands?|millions?|billions?|trillions?)\b",
+    re.IGNORECASE,
+)
+"""A number said in an answer, in digits or in words."""
 _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
 """Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
@@ -144,6 +154,7 @@ class MessageReader:
             if greeting
             else ()
         )
+        self._figures = _Phrases(cues.figures)
         self._anywhere = tuple(
             (topic, _Phrases(words))
             for topic, words in cues.declined_anywhere
@@ -286,6 +297,29 @@ class MessageReader:
         "ADLS hot tier cost per GB?", "what rbac role do I need?"; an error's name ("how do I
         fix 'ModelNotFound'?") is one to debug. None: the message asks none of these."""
         return _kept(self._declined, text, self._declined_anywhere)  # asked up to thrice a turn
+
+    def unstated_figure(self, text: str, decision: Decision) -> Decision | None:
+        """A short question for a figure ("how many dimensions does text-embedding-3-large
+        have?") whose answer states no number: declined as a figure never quoted."""
+        top = decision.top
+        if (
+            decision.outcome is not Outcome.ANSWER
+            or top is None
+            or decision.comparison is not None
+            or FIGURES_TOPIC not in self.kb.topics
+        ):
+            return None
+        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        if len(said) > _FIGURE_WORDS or not any(
+            self._figures.starts(said, i) for i in range(len(said))
+        ):
+            return None
+        intent = top.intent
+        answer = intent.question.answer if intent.question is not None else intent.topic.summary
+        if _NUMBER.search(answer):
+            return None
+        match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
+        return Decision(text, Outcome.NONE, (match,))
 
     def declines_outright(self, text: str) -> bool:
         """Whether the message is declined whatever the conversation: a request to act, or
