@@ -68,7 +68,7 @@ class Conversation:
         self._followups = followups
         self._comparisons = Comparisons(kb, router, comparer, cues, names, last_answer)
         self._ellipses = ellipses
-        self._implicit = Implicit(router, passages, against)
+        self._implicit = Implicit(kb, router, passages, against)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
         """The items each intent's answer lists (`enumeration`), by intent id."""

@@ -13,7 +13,7 @@ import dataclasses
 from bot.core.context.against_focus import SAID_MIN, FocusReader
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Kind, Topic
+from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.router import Decision, Match, Outcome
 
@@ -43,7 +43,14 @@ related topic's question ("which languages?" about Fabric: the Fabric Runtime's)
 class Implicit:
     """Reads a message that does not refer back, in the focus."""
 
-    def __init__(self, router: HybridRouter, passages: TopicPassages, against: FocusReader) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        passages: TopicPassages,
+        against: FocusReader,
+    ) -> None:
+        self.kb = kb
         self.router = router
         self.passages = passages
         self.against = against
@@ -193,9 +200,9 @@ class Implicit:
             # a fragment ("which languages?" about Fabric) may be said by a related topic's
             # question (the Fabric Runtime's languages)
             kin = [
-                (self.passages.evidence(text, t), self.router.kb.topics[t])
+                (self.passages.evidence(text, t), self.kb.topics[t])
                 for t in topic.related
-                if t in self.router.kb.topics
+                if t in self.kb.topics
             ]
             kin = [(e, t) for e, t in kin if e and self.router.intent(e[0].intent).question]
             if kin:
