@@ -866,6 +866,8 @@ async def test_an_opening_acknowledgement_is_not_read_as_a_topic(convo):
     await convo.say("what does automl do for us?")
     turn = await convo.say("sure. what do we have to give it?")
     assert decided(turn)[0] == "automl/inputs"
+    turn = await convo.say("unrelated, but what's onelake?")
+    assert decided(turn)[0] == "onelake"  # "unrelated" is no "separate purchase"
 
 
 async def test_a_follow_up_question_with_context_after_it_is_read_against_the_focus(convo):

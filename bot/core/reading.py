@@ -121,15 +121,17 @@ SDK?"): what the message asks comes after it."""
 _ACKNOWLEDGEMENT = (
     r"(?:ok|okay|k|kk|fine|alright|all right|right|cool|great|sure|got it|gotcha|makes sense|"
     r"thanks|thank you|thx|ty|perfect|nice|sounds good|understood|noted|fair enough|"
-    r"interesting|hmm+|ah|oh|i see|awesome|good|no worries|np)"
+    r"interesting|hmm+|ah|oh|i see|awesome|good|no worries|np|unrelated|side q|side question|"
+    r"quick q|quick question|random q|random question|different question|btw|by the way)"
 )
 _ACKNOWLEDGED = re.compile(
     rf"^\W*(?:{_ACKNOWLEDGEMENT}\s*[,!]?\s+)*{_ACKNOWLEDGEMENT}\s*(?:[.,!;:]+|\s[-–—])\s*"
-    r"(?=\S+\s+\S)",
+    r"(?:but\s+)?(?=\S+\s+\S)",
     re.IGNORECASE,
 )
-"""An opening acknowledgement ("fine. what's the minimum we tell it?", "cool, and the cost?"):
-what the message asks comes after it ("fine" is no fine-tuning)."""
+"""An opening acknowledgement or aside ("fine. what's the minimum we tell it?", "cool, and the
+cost?", "unrelated, but what's OneLake?"): what the message asks comes after it ("fine" is no
+fine-tuning, "unrelated" no separate purchase)."""
 
 
 class MessageReader:
