@@ -320,7 +320,7 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
-            "decline-pricing",
+            "decline-figures",
         ),
         ("what is copilot studio?", "build us an hr copilot by friday?", "decline-actions"),
         ("what is microsoft copilot?", "turn on copilot for my outlook", "decline-actions"),
@@ -373,7 +373,8 @@ async def test_a_product_set_aside_before_the_question_does_not_decline_it(convo
 async def test_a_figure_the_answer_does_not_state_is_declined_and_one_it_states_answered(convo):
     await convo.say("what are embeddings used for?")
     turn = await convo.say("how many dimensions does text-embedding-3-small produce?")
-    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-figures"
+    assert "I don't have that figure" in turn.text
     turn = await convo.say("ok, and when should we not use them?")
     assert turn.trace("RecognizerResult")["topIntent"] == "embeddings-vector-search"
     turn = await convo.say("how many parameters does phi-3 small have?")

@@ -31,7 +31,7 @@ _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
 _T = TypeVar("_T")
 TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
-FIGURES_TOPIC = "decline-pricing"
+FIGURES_TOPIC = "decline-figures"
 """The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 """The decline topic for errors to debug, which a message names by an error's name too."""
 _ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
