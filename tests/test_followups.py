@@ -113,6 +113,12 @@ async def test_after_a_customer_story_they_are_that_customer(convo):
     assert decided(turn)[0].startswith("custom-translator")
 
 
+async def test_they_after_a_story_is_the_customer_not_a_service_its_story_relates_to(convo):
+    await convo.say("tell me about the legrand story")
+    turn = await convo.say("so what did they actually do")
+    assert decided(turn)[0].startswith("story-legrand")
+
+
 async def test_the_other_one_is_a_sibling_of_what_was_just_picked_out(convo):
     await convo.say("what is azure openai?")
     picked = await convo.say("which customer used it in healthcare?")

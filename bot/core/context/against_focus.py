@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.core.context.cues import Cues
+from bot.core.context.cues import WORD, Cues
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
@@ -16,6 +16,8 @@ from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
 
+_THEY = frozenset({"they", "them", "their", "theirs"})
+"""Words that, after a customer story, point at the customer."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
@@ -133,16 +135,21 @@ class FocusReader:
         # after a customer story, the other stories are its siblings ("what about financial
         # services?" after Kry: PIMCO)
         siblings = self.stories if topic.kind is Kind.CUSTOMER_STORY else ()
-        family = tuple(
-            dict.fromkeys(
-                (
-                    topic.id,
-                    *topic.related,
-                    *((earlier.id, *earlier.related) if earlier else ()),
-                    *siblings,
+        if siblings and not _THEY.isdisjoint(WORD.findall(text.lower())):
+            # "what did they do?" after Legrand's story: "they" is the customer, not the
+            # services its story relates to
+            family = tuple(dict.fromkeys((topic.id, *siblings)))
+        else:
+            family = tuple(
+                dict.fromkeys(
+                    (
+                        topic.id,
+                        *topic.related,
+                        *((earlier.id, *earlier.related) if earlier else ()),
+                        *siblings,
+                    )
                 )
             )
-        )
         matches = self.router.rank_among(text, family)
         near = [m for m in matches if m.intent.topic.id in family]
         if not near:
