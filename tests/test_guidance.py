@@ -31,7 +31,7 @@ def starts_walkthrough(turn) -> bool:
         "give me a shortlist of options for scoring loan applications",
         "how should we tackle forecasting spare parts demand? none of us are data scientists",
         "an assistant for our pharmacists that works offline. which direction?",
-        "can you help us think through the design for flagging late shipments from telemetry",
+        "help me think through the architecture for scoring 50M loan records every night",
         "looking for guidance on building defect detection for our assembly lines",
         "what should our ML platform on azure look like? starting from scratch",
         # asks for a recommendation the recognizer can only guess at: the walkthrough, not a
