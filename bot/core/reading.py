@@ -31,11 +31,11 @@ _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""
 _T = TypeVar("_T")
 TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
-FIGURES_TOPIC = "decline-figures"
-"""The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 """The decline topic for errors to debug, which a message names by an error's name too."""
 _ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
 """An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError")."""
+FIGURES_TOPIC = "decline-figures"
+"""The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
