@@ -69,6 +69,13 @@ class FollowUps:
                 # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
                 self._phrases.append(" ".join(WORD.findall(phrase.lower())).replace("'", ""))
                 self._of.append(followup)
+        self._named = [
+            (frozenset(phrase.split()), followup)
+            for phrase, followup in zip(self._phrases, self._of, strict=True)
+            if followup.answer in _NAMED_PARTS
+        ]
+        """The phrases of the follow-ups a question naming its topic asks (`of_named`), as
+        word sets."""
 
     def read(
         self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
@@ -136,13 +143,23 @@ class FollowUps:
             return None
         ((topic_id, (start, end)),) = spans.items()
         words = [w.replace("'", "") for w in WORD.findall(f"{lowered[:start]} it {lowered[end:]}")]
-        found = self.closest(words)
-        if found is None or found[0].answer not in _NAMED_PARTS:
+        said, negated = set(words), _negated(words)
+        # every word of the phrase said, of the message's polarity, at most a few words more
+        # ("what is it?" is no "what is it good for?"; a longer message asks more)
+        found = max(
+            (
+                (len(phrase), followup)
+                for phrase, followup in self._named
+                if phrase <= said
+                and len(words) <= len(phrase) + _NAMED_EXTRA_WORDS
+                and _negated(phrase) == negated
+            ),
+            default=None,
+            key=lambda found: found[0],
+        )
+        if found is None:
             return None
-        followup, phrase = found
-        said = phrase.split()
-        if not set(said) <= set(words) or len(words) > len(said) + _NAMED_EXTRA_WORDS:
-            return None  # "what is it?" is no "what is it good for?"; a longer one asks more
+        followup = found[1]
         topic = self.kb.topics[topic_id]
         match = Match(self.router.intent(topic.id), 1.0)
         decision = Decision(text, Outcome.ANSWER, (match,))
