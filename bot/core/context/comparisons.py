@@ -64,23 +64,14 @@ class Comparisons:
         if not self.chooses(words):
             return None
         part = focus.intent is not None and focus.intent != focus.topic
-        named = self.named_last(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
+        named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
         if len(named) >= 2:
             # "what's the difference between those two?" after a follow-up's answer giving two
             # examples (after "what is X?" then "and Y?", "those two" are X and Y)
-            return self.side_by_side(text, named[0], named[1])
+            return self.side_by_side(text, self.kb.topics[named[0]], self.kb.topics[named[1]])
         if focus.compared or len(focus.recent) >= 2:
             return self.compared_again(text, focus) or Understood(plain)
         return None
-
-    def named_last(self, focus: Focus) -> tuple[Topic, ...]:
-        """The topics the last answer named, other than the focus topic, in the order said."""
-        said = self.last_answer.said_last(focus).lower()
-        first: dict[str, int] = {}
-        for start, _, topic_id in self.names.names_in(said):
-            if topic_id != focus.topic:
-                first[topic_id] = min(first.get(topic_id, start), start)
-        return tuple(self.kb.topics[t] for t in sorted(first, key=first.__getitem__))
 
     def compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """ "How does it stack up against Synapse?": the focus topic and the one named."""

@@ -33,10 +33,10 @@ _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
 _NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use"})
-_NAMED_EXTRA_WORDS = 2
 """The follow-ups a question naming its topic asks as plainly ("what is prompt flow good for?",
-"what are the downsides of Databricks?"), focus or not: every word of the phrase said, and at
-most this many more."""
+"what are the downsides of Databricks?"), focus or not."""
+_NAMED_EXTRA_WORDS = 2
+"""Such a question says every word of the follow-up's phrase, and at most this many more."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
