@@ -379,3 +379,11 @@ async def test_a_figure_the_answer_does_not_state_is_declined_and_one_it_states_
     assert turn.trace("RecognizerResult")["topIntent"] == "embeddings-vector-search"
     turn = await convo.say("how many parameters does phi-3 small have?")
     assert "7 billion" in turn.text
+
+
+async def test_the_digits_of_a_model_name_are_not_a_figure_stated(convo):
+    await convo.say("what are gpt models?")
+    turn = await convo.say("how many params does gpt-4 have")  # the answer names GPT-4, no count
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-figures"
+    turn = await convo.say("how many models are in the foundry catalog?")
+    assert "1,600" in turn.text

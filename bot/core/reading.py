@@ -102,11 +102,12 @@ _NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
 _FIGURE_WORDS = 14
 """A question for a figure is this short at most (a longer message describes a situation)."""
 _NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+    r"(?<![\w.-])\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
     r"hundreds?|thousands?|millions?|billions?|trillions?)\b",
     re.IGNORECASE,
 )
-"""A number said in an answer, in digits or in words."""
+"""A number said in an answer, in digits or in words; not the digits of a name ("GPT-4o",
+"Phi-3", "Gen2") nor "one", which is seldom a count ("each row is one observation")."""
 _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
 """Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
