@@ -387,3 +387,16 @@ async def test_the_digits_of_a_model_name_are_not_a_figure_stated(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-figures"
     turn = await convo.say("how many models are in the foundry catalog?")
     assert "1,600" in turn.text
+
+
+async def test_whether_something_the_guide_never_names_is_supported_is_declined_keeping_the_focus(
+    convo,
+):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("does it support klingon?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-details"
+    assert "can't say whether that's supported" in turn.text
+    turn = await convo.say("when should i not use it?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "custom-translator"
+    turn = await convo.say("does azure ml work with mlflow?")  # named in the guide: answered
+    assert turn.trace("RecognizerResult")["topIntent"] == "mlflow"

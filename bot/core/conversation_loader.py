@@ -21,6 +21,7 @@ _WORD_LISTS = (
     "ellipses",
     "returns",
     "figures",
+    "supports",
     "choose",
     "action_verbs",
     "action_always",

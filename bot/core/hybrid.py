@@ -480,6 +480,14 @@ class HybridRouter:
         """The intent with this id (a topic's id is its own intent's)."""
         return self.intents[self._position[intent_id]]
 
+    def unknown_words(self, text: str) -> tuple[str, ...]:
+        """The message's words (as stems, spelling corrected) that no text of the knowledge base
+        uses: "klingon" in "does custom translator support klingon?"; numbers and stems
+        shorter than three letters left out."""
+        corrected = self._read(text)[2]
+        idf = self.terms.idf
+        return tuple(t for t in corrected if len(t) > 2 and t.isalpha() and idf(t) == 0)
+
     def _known_share(self, terms: Sequence[str]) -> float:
         """The share of the message's content words that the knowledge base uses at all."""
         if not terms:

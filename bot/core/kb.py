@@ -199,6 +199,10 @@ class ConversationCues:
     figures: tuple[str, ...] = ()
     """How a short question asks for a figure ("how many …", "what's the dimension …"): when
     the answer found states no number, the message is declined as a figure never quoted."""
+    supports: tuple[str, ...] = ()
+    """How a short yes/no question asks whether something is supported ("does it support …",
+    "is … available"): when it names a word the knowledge never uses, it is declined as a
+    detail the guide doesn't give."""
     choose: tuple[str, ...] = ()
     """How a choice between the two things just compared is asked ("which is better?")."""
 

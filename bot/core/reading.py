@@ -36,6 +36,9 @@ _ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|De
 """An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError")."""
 FIGURES_TOPIC = "decline-figures"
 """The decline of a question for a figure whose answer states none (`unstated_figure`)."""
+DETAILS_TOPIC = "decline-details"
+"""The decline of a yes/no question whether something the knowledge never names is supported
+(`unknown_detail`)."""
 INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
@@ -101,6 +104,8 @@ _NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
 """Topics a sentence of a situation is not answered with."""
 _FIGURE_WORDS = 14
 """A question for a figure is this short at most (a longer message describes a situation)."""
+_DETAIL_WORDS = 10
+"""A yes/no question whether a detail is supported is this short at most."""
 _NUMBER = re.compile(
     r"(?<![\w.-])\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
     r"hundreds?|thousands?|millions?|billions?|trillions?)\b",
@@ -158,6 +163,7 @@ class MessageReader:
             else ()
         )
         self._figures = _Phrases(cues.figures)
+        self._supports = _Phrases(cues.supports)
         self._anywhere = tuple(
             (topic, _Phrases(words))
             for topic, words in cues.declined_anywhere
@@ -323,6 +329,24 @@ class MessageReader:
             return None
         match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
         return Decision(text, Outcome.NONE, (match,))
+
+    def unknown_detail(self, text: str, decision: Decision) -> Decision | None:
+        """A short yes/no question whether something is supported that names a word the
+        knowledge never uses ("does custom translator support klingon?", "is julia supported
+        too?"): declined as a detail the guide doesn't give, not answered with what the topic
+        says in general."""
+        if decision.outcome is not Outcome.ANSWER or DETAILS_TOPIC not in self.kb.topics:
+            return None
+        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        if (
+            not said
+            or len(said) > _DETAIL_WORDS
+            or said[0] not in _AUXILIARIES
+            or not any(self._supports.starts(said, i) for i in range(len(said)))
+            or not self.router.unknown_words(text)
+        ):
+            return None
+        return Decision(text, Outcome.NONE, (Match(self.router.intent(DETAILS_TOPIC), 1.0),))
 
     def declines_outright(self, text: str) -> bool:
         """Whether the message is declined whatever the conversation: a request to act, or

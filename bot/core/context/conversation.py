@@ -83,9 +83,11 @@ class Conversation:
         understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
-        figure = self.reader.unstated_figure(text, understood.decision)
-        if figure is not None:
-            return Understood(figure)  # "how many dims is text-embedding-3-large?"
+        unknown = self.reader.unstated_figure(
+            text, understood.decision
+        ) or self.reader.unknown_detail(text, understood.decision)
+        if unknown is not None:  # "how many dims is text-embedding-3-large?", "… klingon?"
+            return Understood(unknown)
         guessed = understood.decision.outcome is Outcome.AMBIGUOUS
         if (is_walkthrough(understood.decision) or guessed) and self.guidance.off_subject(text):
             # "can you recommend an architecture firm to redo our kitchen?": declined, not the
