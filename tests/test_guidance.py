@@ -47,6 +47,9 @@ def starts_walkthrough(turn) -> bool:
         "k can you walk us thru what to pick for our case, team is 3 .net devs",
         "which part of the azure ecosystem fits a team like ours?",
         "pls help, boss wants an 'ai strategy' for our team by monday",
+        # the request is a sentence of its own: what follows is context, not the question
+        "which Azure service would you pick for us? here's our situation",
+        "hey, could you help me figure out what to build our expense thing on?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

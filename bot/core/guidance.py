@@ -21,7 +21,7 @@ from enum import Enum
 
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase
-from bot.core.reading import ACTIONS_TOPIC, MessageReader
+from bot.core.reading import ACTIONS_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Outcome
 from bot.core.text import stem, strip_mentions
 
@@ -143,6 +143,8 @@ class GuidanceReader:
         topic (`talked`)."""
         text = self.reader.correct(text)
         request = self._request(text, decision)
+        if request is None and decision.outcome is not Outcome.ANSWER:
+            request = self._asked_in_a_sentence(text)
         if request is Request.WALKTHROUGH and self.off_subject(text):
             return None
         if request is Request.ANSWER_FIRST and in_context:
@@ -150,6 +152,16 @@ class GuidanceReader:
         if request is Request.ANSWER_FIRST and talked and not self._asks_for_a_design(text):
             return None  # "how should we choose one then?" about algorithms: the talk goes on
         return request
+
+    def _asked_in_a_sentence(self, text: str) -> Request | None:
+        """The walkthrough, when a question sentence of a longer message that nothing answers
+        asks for it on its own ("which azure service would you pick for us? here's our
+        situation"): what follows the request is context, and read with it the message may say
+        too little of the knowledge to count as a request."""
+        for sentence in question_sentences(text):
+            if self._request(sentence, self.reader.route(sentence)) is Request.WALKTHROUGH:
+                return Request.WALKTHROUGH
+        return None
 
     def _asks_for_a_design(self, text: str) -> bool:
         """Whether the message asks for a design by a strong cue or a design word ("what
