@@ -50,6 +50,11 @@ def starts_walkthrough(turn) -> bool:
         # the request is a sentence of its own: what follows is context, not the question
         "which Azure service would you pick for us? here's our situation",
         "hey, could you help me figure out what to build our expense thing on?",
+        # a choice of service asked with no need stated: the walkthrough asks for the need
+        "which of the azure ai services is right for us?",
+        "we need help deciding on an ai solution",
+        "I need help choosing an azure ai service",
+        "what azure service would be the best fit for us",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
@@ -371,3 +376,8 @@ async def test_the_platform_a_team_is_on_is_no_question_about_that_service(convo
 async def test_more_shapes_of_asking_what_to_choose_start_the_walkthrough(convo, message):
     turn = await convo.say(message)
     assert starts_walkthrough(turn)
+
+
+async def test_a_choice_of_service_for_a_stated_need_gets_the_answer(convo):
+    turn = await convo.say("which azure service is best for pulling fields out of invoices?")
+    assert "Document Intelligence" in turn.text

@@ -39,6 +39,9 @@ _GUIDANCE_LISTS = {
     "design_not_after": "guidance_design_not_after",
     "design_not_before": "guidance_design_not_before",
     "subjects": "guidance_subjects",
+    "choosing": "guidance_choosing",
+    "offerings": "guidance_offerings",
+    "generic": "guidance_generic",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
 GUIDANCE_CLASSES = frozenset({"design", "designing"})

@@ -111,6 +111,13 @@ class GuidanceReader:
         self._answers_at = router.lexical.thresholds.answer
         normalize = router.normalizer.normalize
         self._subjects = frozenset(t for w in cues.guidance_subjects for t in normalize(w).terms)
+        self._choosing = frozenset(t for w in cues.guidance_choosing for t in normalize(w).terms)
+        self._offerings = frozenset(t for w in cues.guidance_offerings for t in normalize(w).terms)
+        self._no_need = (
+            self._choosing
+            | self._offerings
+            | frozenset(t for w in cues.guidance_generic for t in normalize(w).terms)
+        )
         asking = (
             *cues.guidance_asks,
             *cues.guidance_objects,
@@ -199,7 +206,7 @@ class GuidanceReader:
             return None  # "what architecture for the message broker between our services?"
         if self.reader.asks_to_act(text):
             return None
-        if is_walkthrough(decision):
+        if is_walkthrough(decision) or self._open_choice(text):
             return Request.WALKTHROUGH
         said = self._stems(text)
         sure = _answers_surely(decision)
@@ -228,6 +235,20 @@ class GuidanceReader:
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
         return None
+
+    def _open_choice(self, text: str) -> bool:
+        """Whether the message asks to choose a service, product or option and states no need
+        of its own ("which of the azure ai services is right for us?", "we need help deciding
+        on an ai solution"): every other word it says that the knowledge uses is a word of
+        asking or a generic one (guidance.yaml's `choosing`, `offerings`, `generic`)."""
+        terms = set(self.router.normalizer.normalize(text).terms)
+        if terms.isdisjoint(self._choosing) or terms.isdisjoint(self._offerings):
+            return False
+        return all(
+            t in self._no_need or t in self._asking_terms or t not in self._known_terms
+            for t in terms
+            if t not in self._plain
+        )
 
     def _guessed_at(self, decision: Decision) -> bool:
         """Whether the recognizer can only guess at the message ("did you mean …?") and one

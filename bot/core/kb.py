@@ -177,6 +177,14 @@ class ConversationCues:
     guidance_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Further word classes for cues (guidance.yaml's `classes`): `{name}` stands for any of
     its words ("{which} {modal} {actor} {choose}" matches "which service should we go with")."""
+    guidance_choosing: tuple[str, ...] = ()
+    """Words for choosing: with a word of `guidance_offerings`, in a message that states no
+    need of its own, the message asks for the walkthrough."""
+    guidance_offerings: tuple[str, ...] = ()
+    """Words for what is chosen (a service, a product, an option)."""
+    guidance_generic: tuple[str, ...] = ()
+    """Words that state no need (Azure, AI, a new project): a choice asked with only these
+    is an open one."""
     guidance_subjects: tuple[str, ...] = ()
     """Words that make a project an AI or data one ("invoices", "transcripts", "model"): a
     request for guidance whose words are mostly unknown to the knowledge needs one of them."""
