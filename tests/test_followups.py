@@ -876,6 +876,14 @@ async def test_an_opening_acknowledgement_is_not_read_as_a_topic(convo):
     assert decided(turn)[0] == "onelake"  # "unrelated" is no "separate purchase"
 
 
+async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_set_aside(convo):
+    await convo.say("what does custom speech do?")
+    turn = await convo.say("let's switch topics: what's OneLake?")
+    assert decided(turn)[0] == "onelake"
+    turn = await convo.say("what are embeddings useful for, per the guide?")
+    assert decided(turn)[0].startswith(("azure-openai/embeddings", "embeddings-vector-search"))
+
+
 async def test_a_follow_up_question_with_context_after_it_is_read_against_the_focus(convo):
     await convo.say("we want to fine-tune gpt-4o mini")
     turn = await convo.say(

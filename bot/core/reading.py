@@ -128,7 +128,10 @@ _ACKNOWLEDGEMENT = (
     r"(?:ok|okay|k|kk|fine|alright|all right|right|cool|great|sure|got it|gotcha|makes sense|"
     r"thanks|thank you|thx|ty|perfect|nice|sounds good|understood|noted|fair enough|"
     r"interesting|hmm+|ah|oh|i see|awesome|good|no worries|np|unrelated|side q|side question|"
-    r"quick q|quick question|random q|random question|different question|btw|by the way)"
+    r"quick q|quick question|random q|random question|different question|btw|by the way|"
+    r"(?:let'?s |can we )?(?:switch|change) (?:topics?|subjects?)|switching topics?|"
+    r"changing (?:topics?|subjects?)|(?:a )?(?:new|different|other|another) (?:topic|subject)|"
+    r"on another note|(?:totally |completely )unrelated|unrelated question)"
 )
 _ACKNOWLEDGED = re.compile(
     rf"^\W*(?:{_ACKNOWLEDGEMENT}\s*[,!]?\s+)*{_ACKNOWLEDGEMENT}\s*(?:[.,!;:]+|\s[-–—])\s*"
@@ -137,7 +140,16 @@ _ACKNOWLEDGED = re.compile(
 )
 """An opening acknowledgement or aside ("fine. what's the minimum we tell it?", "cool, and the
 cost?", "unrelated, but what's OneLake?"): what the message asks comes after it ("fine" is no
-fine-tuning, "unrelated" no separate purchase)."""
+fine-tuning, "unrelated" no separate purchase); so is a change of subject announced ("let's
+switch topics: what's OneLake?")."""
+_PER_THE_GUIDE = re.compile(
+    r"[,;]?\s*\b(?:as |just )?(?:per|according to|based on) (?:the|your|this) "
+    r"(?:architecture )?(?:guide|guidance|docs?|documentation|article)\b",
+    re.IGNORECASE,
+)
+"""A reference to the guide itself ("what are embeddings useful for, per the guide?"): the
+guide is what ArchBot answers from, so it says nothing of the question ("per" is no price
+per unit)."""
 
 
 class MessageReader:
@@ -193,8 +205,9 @@ class MessageReader:
         return _kept(self._corrected, text, self._speller.correct)
 
     def without_acknowledgement(self, text: str) -> str:
-        """The message without its opening acknowledgement ("fine.", "cool, ...")."""
-        return _ACKNOWLEDGED.sub("", text, count=1)
+        """The message without its opening acknowledgement ("fine.", "cool, ...") and its
+        references to the guide ("…, per the guide?")."""
+        return _PER_THE_GUIDE.sub("", _ACKNOWLEDGED.sub("", text, count=1))
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
