@@ -40,6 +40,18 @@ async def test_quoted_words_to_work_on_are_an_action_even_mid_conversation(convo
     assert "Custom Translator" in turn.text
 
 
+async def test_training_or_building_on_the_users_own_things_is_an_action_not_asking_if_one_can(
+    convo,
+):
+    await convo.say("what are document intelligence custom models?")
+    turn = await convo.say("could you go ahead and train one on the forms in our sharepoint")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    turn = await convo.say("can u just build the index over our sharepoint for us")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    turn = await convo.say("can you train custom models in document intelligence?")
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"
+
+
 async def test_asking_whether_to_fine_tune_is_a_question_not_an_action(convo):
     turn = await convo.say("fine-tune or RAG for a chatbot over our internal wiki?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"

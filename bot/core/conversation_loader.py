@@ -25,6 +25,7 @@ _WORD_LISTS = (
     "choose",
     "action_verbs",
     "action_always",
+    "action_directed",
     "action_courtesy",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""

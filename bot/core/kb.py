@@ -191,6 +191,9 @@ class ConversationCues:
     action_verbs: tuple[str, ...] = ()
     """Verbs that, first in a message that asks nothing, ask ArchBot to act ("deploy a GPT-4o
     model in Sweden Central"): declined as an action it cannot take."""
+    action_directed: tuple[str, ...] = ()
+    """Verbs that ask ArchBot to act only when said of the user's own things ("can you just
+    train one on the forms in our sharepoint"): "can you train custom models?" asks."""
     action_always: tuple[str, ...] = ()
     """Verbs that ask ArchBot to produce something even without "me" or "our" ("write the
     terraform for …"): an action whatever follows them, unless the message asks a question."""

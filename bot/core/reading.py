@@ -160,9 +160,12 @@ class MessageReader:
         self.router = router
         self.comparer = comparer
         cues = kb.conversation
-        self._action_verbs = _Phrases(cues.action_verbs)
+        self._action_verbs = _Phrases((*cues.action_verbs, *cues.action_directed))
         self._action_always = _Phrases(cues.action_always)
-        self._any_action = _Phrases((*cues.action_verbs, *cues.action_always))
+        self._action_directed = _Phrases(cues.action_directed)
+        self._any_action = _Phrases(
+            (*cues.action_verbs, *cues.action_always, *cues.action_directed)
+        )
         self._courtesy = _Phrases(cues.action_courtesy)
         greeting = kb.topics.get(GREETING_TOPIC)
         self._greetings = _Phrases(
@@ -293,6 +296,8 @@ class MessageReader:
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
         # subscription", "this sentence"), on quoted words or to produce something ("write the
         # terraform for …"); "create feature tables in databricks" is a terse how-to
+        if self._action_directed.starts(words):
+            return bool(_DIRECTED & set(words))  # "can you train one on our forms" is told
         return (
             len(words) < len(said)
             or bool(_DIRECTED & set(words))
