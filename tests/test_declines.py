@@ -52,6 +52,14 @@ async def test_training_or_building_on_the_users_own_things_is_an_action_not_ask
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
 
 
+async def test_a_question_marked_step_not_addressed_to_the_bot_asks(convo):
+    await convo.say("we get a mixed bag of pdfs, invoices and contracts, how do we sort them?")
+    turn = await convo.say("then extract the fields after?")
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"  # a step asked about
+    turn = await convo.say("can you extract the fields for us?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
 async def test_asking_whether_to_fine_tune_is_a_question_not_an_action(convo):
     turn = await convo.say("fine-tune or RAG for a chatbot over our internal wiki?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"

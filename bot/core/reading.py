@@ -66,6 +66,9 @@ _DIRECTED = frozenset(
     }
 )
 """Words that make an imperative a request to the bot about the user's own things."""
+_ADDRESSED = frozenset({"you", "u", "please", "pls", "plz", "kindly"})
+"""Courtesy words that address the bot: a question-marked message opening with none of them
+("then extract the fields after?") asks rather than tells."""
 _FILE_NAME = re.compile(
     r"\b[\w-]+\.(?:pdf|csv|tsv|xlsx?|docx?|pptx?|jsonl?|txt|png|jpe?g|wav|mp3|mp4|parquet|zip)\b",
     re.IGNORECASE,
@@ -291,8 +294,12 @@ class MessageReader:
             c and c[0] in _AUXILIARIES and not self._courtesy.starts(c) for c in clauses[1:]
         ):
             return False  # "deploy it, or can it run locally?" asks; "great, can you deploy…" not
-        if len(words) == len(said) and "?" in text and not self._directed_verb(words):
-            return False  # "fine-tune or RAG for our wiki?": asked, not told
+        if (
+            "?" in text
+            and _ADDRESSED.isdisjoint(said[: len(said) - len(words)])
+            and not self._directed_verb(words)
+        ):
+            return False  # "fine-tune or RAG for our wiki?", "then extract the fields after?"
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
         # subscription", "this sentence"), on quoted words or to produce something ("write the
         # terraform for …"); "create feature tables in databricks" is a terse how-to
