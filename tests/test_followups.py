@@ -588,6 +588,15 @@ async def test_a_side_named_after_without_is_not_the_side_asked_about(convo):
     assert decided(turn)[0] == "microsoft-fabric/rag-on-fabric"
 
 
+async def test_an_ellipsis_naming_a_platform_asks_the_focus_there(convo):
+    await convo.say("what's retrieval augmented generation?")
+    turn = await convo.say("and in fabric?")
+    assert decided(turn)[0] == "microsoft-fabric/rag-on-fabric"
+    await convo.say("when should we actually use deep learning?")
+    turn = await convo.say("and what's plain ml good for")  # the other side, not the two compared
+    assert decided(turn)[0] == "machine-learning/good-for"
+
+
 async def test_is_it_in_fabric_too_after_a_comparison_asks_of_one_of_its_sides(convo):
     await convo.say("microsoft copilot vs azure openai: what's the difference?")
     turn = await convo.say("and is it in fabric too?")

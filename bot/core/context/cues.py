@@ -33,6 +33,13 @@ class Cues:
             tuple(words[: len(e)]) == e for e in self.ellipses
         )
 
+    def ellipsis_cue(self, words: Sequence[str]) -> int | None:
+        """How many words the ellipsis cue opening an elliptical follow-up takes ("and in
+        Fabric?": 1); None when the message is none."""
+        if len(words) > ELLIPSIS_MAX_WORDS:
+            return None
+        return next((len(e) for e in self.ellipses if tuple(words[: len(e)]) == e), None)
+
     def refers_back(self, words: Sequence[str]) -> bool:
         """True when the message uses a word that points at the topic in focus, or is an
         elliptical follow-up ("and latency?", "what about images?")."""

@@ -182,14 +182,20 @@ class References:
 
     def focus_in_named(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """ "Is that in Fabric too?" after Azure OpenAI: the message with the focus topic's name
-        for the word referring back, when that reading is answered by an intent about both (the
-        topic it names, calling Azure OpenAI; or the two compared)."""
+        for the word referring back (or for the ellipsis cue: "and in Fabric?"), when that
+        reading is answered by an intent about both (the topic it names, calling Azure OpenAI;
+        or the two compared; after an ellipsis cue, the topic it names only: "and what's plain ML
+        good for?" after deep learning asks no comparison)."""
         named = self.names.named_topics(text, {topic.id})
         if not named:
             return None
         at = self.cues.first_reference(words)
-        if at is None:
-            return None
+        elliptical = at is None
+        if elliptical:
+            cue = self.cues.ellipsis_cue(words)
+            if cue is None:
+                return None
+            at = (0, cue)
         start, length = at
         places = {n.id for n in named}
         # after a comparison, "it" is one of its sides ("is it in Fabric too?" after RAG vs
@@ -203,7 +209,9 @@ class References:
                 continue
             about = top.intent.topic
             of_both = (about.id in places and self.names.mentions(top.intent, meant)) or (
-                meant.id in about.compares and not places.isdisjoint(about.compares)
+                not elliptical
+                and meant.id in about.compares
+                and not places.isdisjoint(about.compares)
             )
             if of_both:
                 return Understood(dataclasses.replace(decision, text=text), context="refers")
