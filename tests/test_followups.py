@@ -885,6 +885,16 @@ async def test_an_opening_acknowledgement_is_not_read_as_a_topic(convo):
     assert decided(turn)[0] == "onelake"  # "unrelated" is no "separate purchase"
 
 
+async def test_a_question_tag_and_the_reason_for_asking_are_set_aside(convo):
+    await convo.say("what is custom translator?")
+    turn = await convo.say("give me a real company using it so i can drop it in the deck")
+    assert decided(turn)[0] == "story-volkswagen"
+    turn = await convo.say("when isn't it worth it?")  # no tag: "isn't it" asks here
+    assert decided(turn)[0].startswith("custom-translator")
+    turn = await convo.say("that's the one that needs parallel documents, right?")
+    assert decided(turn)[0] != "acknowledgement"
+
+
 async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_set_aside(convo):
     await convo.say("what does custom speech do?")
     turn = await convo.say("let's switch topics: what's OneLake?")

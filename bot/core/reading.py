@@ -107,6 +107,8 @@ _NOT_ANSWERS = frozenset({Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION})
 """Topics a sentence of a situation is not answered with."""
 _FIGURE_WORDS = 14
 """A question for a figure is this short at most (a longer message describes a situation)."""
+_ASKED_LEAST = 3
+"""A message left with fewer words once the reason it is asked is set aside keeps it."""
 _DETAIL_WORDS = 10
 """A yes/no question whether a detail is supported is this short at most."""
 _NUMBER = re.compile(
@@ -153,6 +155,15 @@ _PER_THE_GUIDE = re.compile(
 """A reference to the guide itself ("what are embeddings useful for, per the guide?"): the
 guide is what ArchBot answers from, so it says nothing of the question ("per" is no price
 per unit)."""
+_TAGGED = re.compile(
+    r"(?:,\s*(?:right|correct|yes|yeah|no|isn'?t it|is that right|am i right)|\s+right)\s*\?+\s*$",
+    re.IGNORECASE,
+)
+"""A question tag ("that's the azure openai one, right?"): the statement is what is asked
+("right" is no acknowledgement)."""
+_PURPOSE = re.compile(r"\s+so (?:that )?i (?:can|could)\b[^?.!]*", re.IGNORECASE)
+"""Why the user asks ("… so i can drop it in the deck"): it says nothing of the question
+("so we can compare models" may say the team's need, and is kept)."""
 
 
 class MessageReader:
@@ -211,9 +222,13 @@ class MessageReader:
         return _kept(self._corrected, text, self._speller.correct)
 
     def without_acknowledgement(self, text: str) -> str:
-        """The message without its opening acknowledgement ("fine.", "cool, ...") and its
-        references to the guide ("…, per the guide?")."""
-        return _PER_THE_GUIDE.sub("", _ACKNOWLEDGED.sub("", text, count=1))
+        """The message without its opening acknowledgement ("fine.", "cool, ..."), its
+        references to the guide ("…, per the guide?"), its question tag ("…, right?") and why
+        it is asked ("… so i can drop it in the deck")."""
+        text = _PER_THE_GUIDE.sub("", _ACKNOWLEDGED.sub("", text, count=1))
+        text = _TAGGED.sub("?", text)
+        asked = _PURPOSE.sub("", text)
+        return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
 
     def route(self, text: str) -> Decision:
         """A message on its own: the recognizer's decision, as a comparison if it is one; a
