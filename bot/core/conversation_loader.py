@@ -43,6 +43,7 @@ _GUIDANCE_LISTS = {
     "choosing": "guidance_choosing",
     "offerings": "guidance_offerings",
     "generic": "guidance_generic",
+    "teams": "guidance_teams",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
 GUIDANCE_CLASSES = frozenset({"design", "designing"})

@@ -36,6 +36,8 @@ _SCARCELY = 0.2
 """A declined message whose best topic scores under this is scarcely about the knowledge."""
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
+_OWNERS = frozenset({"my", "our", "the"})
+"""Words before a word of guidance.yaml's `teams` that make it the user's own people."""
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
 """Topics whose names make a question one about that service."""
 _NOT_KNOWLEDGE = frozenset({Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK})
@@ -86,6 +88,7 @@ class GuidanceReader:
         cues = kb.conversation
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
+        self._teams = frozenset(stem(w) for w in cues.guidance_teams)
         self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
@@ -178,10 +181,17 @@ class GuidanceReader:
         return self._strong.said_in(said) or not self._design.isdisjoint(said)
 
     def _stems(self, text: str) -> list[str]:
-        """The message's words as stems, with design words that are part of a name blanked."""
-        return self._named_designs_apart(
-            [stem(w) for w in _WORD.findall(strip_mentions(text).lower().replace("’", "'"))]
-        )
+        """The message's words as stems, with design words that are part of a name blanked and
+        the user's own people said as "we" ("what should my team use" asks as "what should we
+        use")."""
+        words = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        said: list[str] = []
+        for word in words:
+            if said and said[-1] in _OWNERS and stem(word) in self._teams:
+                said[-1] = "we"
+            else:
+                said.append(stem(word))
+        return self._named_designs_apart(said)
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of

@@ -185,6 +185,9 @@ class ConversationCues:
     guidance_generic: tuple[str, ...] = ()
     """Words that state no need (Azure, AI, a new project): a choice asked with only these
     is an open one."""
+    guidance_teams: tuple[str, ...] = ()
+    """Words for the user's own people: after "my", "our" or "the" they read as "we" in the
+    cues ("what should my team use …")."""
     guidance_subjects: tuple[str, ...] = ()
     """Words that make a project an AI or data one ("invoices", "transcripts", "model"): a
     request for guidance whose words are mostly unknown to the knowledge needs one of them."""
