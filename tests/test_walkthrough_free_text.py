@@ -56,6 +56,11 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "in hierarchical folders with cold tiers before anyone models it.",
             "data pipelines",
         ),
+        (  # one product team describing itself is no hub shared by many teams
+            "We're a product team of web developers with no data scientists. Customers send us "
+            "long emails and we want the key points summarized for agents.",
+            "generative ai",
+        ),
     ],
 )
 async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, paragraph, read):
