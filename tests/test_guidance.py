@@ -56,6 +56,7 @@ def starts_walkthrough(turn) -> bool:
         "I need help choosing an azure ai service",
         "what azure service would be the best fit for us",
         "what should my team use for a forecasting model? none of us are ml people",
+        "which azure services make sense for us? we're a small dev shop",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
