@@ -45,6 +45,11 @@ from bot.core.context.listing import enumeration, users_list
                 "default libraries for Java/Scala, Python and R",
             ),
         ),
+        (  # the last item follows the last "and": one before it joins words of an item
+            "Three pieces for code-first ML: data pipelines (ingest, build feature tables), model "
+            "and feature serving endpoints (ready at once) and monitoring (of data and models).",
+            ("data pipelines", "model and feature serving endpoints", "monitoring"),
+        ),
         ("Azure Machine Learning trains and deploys models you build yourself.", ()),
         (
             "Medium, at 14 billion, sits just over it, even though the whole family is pitched "

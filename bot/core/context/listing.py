@@ -86,6 +86,10 @@ def _items(said: str) -> tuple[str, ...]:
     else:
         closing = joined[-1]
         tail = _JOIN.split(pieces[closing], maxsplit=1)
+        piece = _PREDICATE.split(pieces[closing], maxsplit=1)[0]
+        joins = list(_JOIN.finditer(piece))
+        if closing > 0 and len(joins) > 1:  # "A, model and feature serving and C": C follows
+            tail = [piece[: joins[-1].start()], piece[joins[-1].end() :]]  # the last "and"
     items = [*pieces[:closing], *tail]
     items[0] = _LEAD_IN.split(f" {items[0]}")[-1]
     items[-1] = _PREDICATE.split(items[-1], maxsplit=1)[0]
