@@ -214,6 +214,15 @@ async def test_back_to_an_earlier_topic_answers_about_it(convo):
     assert turn.trace("RecognizerResult")["context"] == "return"
 
 
+async def test_back_to_a_service_an_answer_mentioned_returns_to_that_service(convo):
+    await convo.say("any customer story about machine translation at scale?")  # Volkswagen
+    await convo.say("what service would handle that with a company's own terminology")
+    await convo.say("can you translate 'torque wrench' to german for me real quick")
+    turn = await convo.say("back to that translator thing, can several people work on one model?")
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("custom-translator")
+    assert turn.trace("RecognizerResult")["context"] == "return"
+
+
 async def test_a_correction_with_filler_words_still_corrects(convo):
     await convo.say("what is custom speech?")
     turn = await convo.say("hmm no, sorry — I was actually asking about the translation one")

@@ -11,7 +11,7 @@ from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD
 from bot.core.context.focus import Focus, Understood
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import KnowledgeBase
+from bot.core.kb import KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import strip_mentions
 
@@ -20,6 +20,11 @@ _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _RETURN_LEAD = 2
 """Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
 ("… claims we can link back to")."""
+_MENTIONED_AMONG = 12
+_MENTIONED_SURE = 0.9
+_MENTIONED_MARGIN = 0.05
+"""A topic not discussed is returned to when the words after the cue read as its name this
+surely (among their first readings), and this much better than any topic discussed."""
 
 
 class Returns:
@@ -30,6 +35,18 @@ class Returns:
         self.router = router
         self.against = against
         self._cues = [tuple(WORD.findall(r)) for r in kb.conversation.returns]
+
+    def _mentioned(self, named: str, recent: dict[str, Topic]) -> Topic | None:
+        """The topic the words after the cue surely name, better than any topic discussed that
+        is among their readings: one an answer mentioned ("back to that translator thing"
+        after the Volkswagen story, which said Custom Translator does that job)."""
+        ranked = [m for m in self.router.rank(named, _MENTIONED_AMONG) if m.intent.question is None]
+        if not ranked or ranked[0].score < _MENTIONED_SURE or ranked[0].intent.topic.id in recent:
+            return None
+        best_recent = max((m.score for m in ranked if m.intent.topic.id in recent), default=0.0)
+        if not best_recent or ranked[0].score - best_recent < _MENTIONED_MARGIN:
+            return None  # "back to the microsoft ones": nothing discussed is read there at all
+        return ranked[0].intent.topic
 
     def read(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
@@ -55,7 +72,8 @@ class Returns:
         chosen = (
             recent[named_recent[0]]
             if named_recent
-            else next(
+            else self._mentioned(named, recent)
+            or next(
                 (
                     recent[m.intent.topic.id]
                     for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
