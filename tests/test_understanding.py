@@ -229,6 +229,12 @@ async def test_a_correction_with_filler_words_still_corrects(convo):
     assert "Custom Translator" in turn.text
 
 
+async def test_choosing_between_other_vendors_after_a_comparison_is_declined(convo):
+    await convo.say("mosaic ai vector search vs azure ai search for our embeddings?")
+    turn = await convo.say("pinecone or weaviate — which is cheaper?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"  # not the comparison again
+
+
 async def test_which_is_better_after_a_comparison_shows_the_comparison_again(convo):
     await convo.say("fabric vs databricks?")
     turn = await convo.say("which is better for us?")

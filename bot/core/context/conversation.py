@@ -173,10 +173,12 @@ class Conversation:
         followed = self._followups.read(text, words, topic, plain, focus)
         if followed is not None:
             return followed
+        if declined_by_name(self.router, plain):
+            return Understood(plain)  # "pinecone or weaviate: which is cheaper?" chooses no side
         compared = self._comparisons.read(text, words, topic, focus, plain)
         if compared is not None:
             return compared
-        if plain.comparison is not None or declined_by_name(self.router, plain):
+        if plain.comparison is not None:
             return Understood(plain)
         defined = self._implicit.definition(words, topic, plain)
         if defined is not None:
