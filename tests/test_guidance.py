@@ -383,3 +383,9 @@ async def test_more_shapes_of_asking_what_to_choose_start_the_walkthrough(convo,
 async def test_a_choice_of_service_for_a_stated_need_gets_the_answer(convo):
     turn = await convo.say("which azure service is best for pulling fields out of invoices?")
     assert "Document Intelligence" in turn.text
+
+
+async def test_a_recommender_named_is_no_request_for_a_recommendation(convo):
+    await convo.say("what is mosaic ai vector search?")
+    turn = await convo.say("can that same platform store embeddings for our recommender?")
+    assert not starts_walkthrough(turn)

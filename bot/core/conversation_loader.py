@@ -33,6 +33,7 @@ _GUIDANCE_LISTS = {
     "cues": "guidance",
     "weak_cues": "guidance_weak",
     "asks": "guidance_asks",
+    "asks_not": "guidance_asks_not",
     "objects": "guidance_objects",
     "design": "guidance_design",
     "designing": "guidance_designing",

@@ -89,6 +89,7 @@ class GuidanceReader:
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
         self._teams = frozenset(stem(w) for w in cues.guidance_teams)
+        self._asks_not = frozenset(cues.guidance_asks_not)
         self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
@@ -181,16 +182,16 @@ class GuidanceReader:
         return self._strong.said_in(said) or not self._design.isdisjoint(said)
 
     def _stems(self, text: str) -> list[str]:
-        """The message's words as stems, with design words that are part of a name blanked and
-        the user's own people said as "we" ("what should my team use" asks as "what should we
-        use")."""
+        """The message's words as stems, with design words that are part of a name and things
+        named like a word of asking ("our recommender") blanked, and the user's own people said
+        as "we" ("what should my team use" asks as "what should we use")."""
         words = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
         said: list[str] = []
         for word in words:
             if said and said[-1] in _OWNERS and stem(word) in self._teams:
                 said[-1] = "we"
             else:
-                said.append(stem(word))
+                said.append("" if word in self._asks_not else stem(word))
         return self._named_designs_apart(said)
 
     def off_subject(self, text: str) -> bool:

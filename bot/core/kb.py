@@ -159,6 +159,8 @@ class ConversationCues:
     guidance_asks: tuple[str, ...] = ()
     """Words asking for advice: with a word of `guidance_objects`, the message asks for
     guidance."""
+    guidance_asks_not: tuple[str, ...] = ()
+    """Words that share a stem with one of `guidance_asks` but name a thing ("recommender")."""
     guidance_objects: tuple[str, ...] = ()
     """Words for what is being built or chosen (services, tools, platform …)."""
     guidance_design: tuple[str, ...] = ()
