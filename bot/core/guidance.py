@@ -88,9 +88,9 @@ class GuidanceReader:
         cues = kb.conversation
         self._design = frozenset(stem(w) for w in cues.guidance_design)
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
+        self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._teams = frozenset(stem(w) for w in cues.guidance_teams)
         self._asks_not = frozenset(cues.guidance_asks_not)
-        self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
             "design": self._design,

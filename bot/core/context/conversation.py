@@ -83,17 +83,17 @@ class Conversation:
         understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
-        unknown = self.reader.unstated_figure(
-            text, understood.decision
-        ) or self.reader.unknown_detail(text, understood.decision)
-        if unknown is not None:  # "how many dims is text-embedding-3-large?", "… klingon?"
+        decision = understood.decision
+        unknown = self.reader.unstated_figure(text, decision)  # "how many dims is …?"
+        unknown = unknown or self.reader.unknown_detail(text, decision)  # "… klingon?"
+        if unknown is not None:
             return Understood(unknown)
-        guessed = understood.decision.outcome is Outcome.AMBIGUOUS
-        if (is_walkthrough(understood.decision) or guessed) and self.guidance.off_subject(text):
+        guessed = decision.outcome is Outcome.AMBIGUOUS
+        if (is_walkthrough(decision) or guessed) and self.guidance.off_subject(text):
             # "can you recommend an architecture firm to redo our kitchen?": declined, not the
             # walkthrough's introduction; nor a "did you mean" of unrelated guesses ("a degree
             # in building architecture or civil engineering?")
-            return Understood(dataclasses.replace(understood.decision, outcome=Outcome.NONE))
+            return Understood(dataclasses.replace(decision, outcome=Outcome.NONE))
         return self._with_listing(text, self._comparisons.side_asked(text, understood))
 
     def _asked_in_context(self, text: str, focus: Focus, understood: Understood) -> Understood:

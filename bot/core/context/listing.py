@@ -85,11 +85,12 @@ def _items(said: str) -> tuple[str, ...]:
         tail = [", ".join([pieces[closing].split(" ", 1)[1], *pieces[closing + 1 :]])]
     else:
         closing = joined[-1]
-        tail = _JOIN.split(pieces[closing], maxsplit=1)
         piece = _PREDICATE.split(pieces[closing], maxsplit=1)[0]
         joins = list(_JOIN.finditer(piece))
         if closing > 0 and len(joins) > 1:  # "A, model and feature serving and C": C follows
             tail = [piece[: joins[-1].start()], piece[joins[-1].end() :]]  # the last "and"
+        else:
+            tail = _JOIN.split(pieces[closing], maxsplit=1)
     items = [*pieces[:closing], *tail]
     items[0] = _LEAD_IN.split(f" {items[0]}")[-1]
     items[-1] = _PREDICATE.split(items[-1], maxsplit=1)[0]
