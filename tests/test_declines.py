@@ -409,6 +409,14 @@ async def test_the_digits_of_a_model_name_are_not_a_figure_stated(convo):
     assert "1,600" in turn.text
 
 
+async def test_a_count_of_something_the_answer_does_not_count_is_declined(convo):
+    await convo.say("what is phi-3?")
+    turn = await convo.say("how many layers does phi-3 medium have?")  # sizes count parameters
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-figures"
+    turn = await convo.say("how many versions of phi-3 are there?")
+    assert "three versions" in turn.text
+
+
 async def test_whether_something_the_guide_never_names_is_supported_is_declined_keeping_the_focus(
     convo,
 ):
