@@ -365,21 +365,22 @@ class MessageReader:
             return None
         intent = top.intent
         answer = intent.question.answer if intent.question is not None else intent.topic.summary
-        if _NUMBER.search(answer) and self._counts_what_is_asked(said, answer):
+        asked = intent.question.ask if intent.question is not None else ()
+        if _NUMBER.search(answer) and self._counts_what_is_asked(said, (answer, *asked)):
             return None
         match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
         return Decision(text, Outcome.NONE, (match,))
 
-    def _counts_what_is_asked(self, said: list[str], answer: str) -> bool:
-        """Whether the answer speaks of what "how many …" counts ("how many tokens per second
-        will phi-3 mini get?" is not answered by its 3.8 billion parameters); true when the
-        message counts nothing by name."""
+    def _counts_what_is_asked(self, said: list[str], answer: tuple[str, ...]) -> bool:
+        """Whether the answer (or a question it answers) speaks of what "how many …" counts
+        ("how many layers does phi-3 medium have?" is not answered by its parameter counts);
+        true when the message counts nothing by name."""
         at = next((i for i in range(len(said) - 2) if said[i : i + 2] == ["how", "many"]), None)
         if at is None:
             return True
         normalize = self.router.normalizer.normalize
         counted = normalize(said[at + 2]).terms
-        return not counted or not set(counted).isdisjoint(normalize(answer).terms)
+        return not counted or any(not set(counted).isdisjoint(normalize(t).terms) for t in answer)
 
     def unknown_detail(self, text: str, decision: Decision) -> Decision | None:
         """A short yes/no question whether something is supported that names a word the
