@@ -484,8 +484,8 @@ class HybridRouter:
         """The message's words (as stems, spelling corrected) that no text of the knowledge base
         uses: "klingon" in "does custom translator support klingon?"; numbers and stems
         shorter than three letters left out."""
-        corrected = self._read(text)[2]
         idf = self.terms.idf
+        corrected = self._read(text).corrected
         return tuple(t for t in corrected if len(t) > 2 and t.isalpha() and idf(t) == 0)
 
     def _known_share(self, terms: Sequence[str]) -> float:

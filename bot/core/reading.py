@@ -287,7 +287,7 @@ class MessageReader:
     def _asks_to_act(self, text: str) -> bool:
         attached = bool(_FILE_NAME.search(text))
         text = _ATTACHMENT.sub(" ", text)  # "[attached: invoice.pdf] pull the total out of this"
-        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        said = _said(text)
         words = self._without_courtesy(said)
         if words and len(words) == len(said) and self._courtesy.starts(words[-1:]):
             words = words[:-1]  # "spin up a cluster with 4 workers pls": courteous, told
@@ -358,10 +358,8 @@ class MessageReader:
             or FIGURES_TOPIC not in self.kb.topics
         ):
             return None
-        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
-        if len(said) > _FIGURE_WORDS or not any(
-            self._figures.starts(said, i) for i in range(len(said))
-        ):
+        said = _said(text)
+        if len(said) > _FIGURE_WORDS or not self._figures.said_in(said):
             return None
         intent = top.intent
         answer = intent.question.answer if intent.question is not None else intent.topic.summary
@@ -389,12 +387,12 @@ class MessageReader:
         says in general."""
         if decision.outcome is not Outcome.ANSWER or DETAILS_TOPIC not in self.kb.topics:
             return None
-        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        said = _said(text)
         if (
             not said
             or len(said) > _DETAIL_WORDS
             or said[0] not in _AUXILIARIES
-            or not any(self._supports.starts(said, i) for i in range(len(said)))
+            or not self._supports.said_in(said)
             or not self.router.unknown_words(text)
         ):
             return None
@@ -406,9 +404,9 @@ class MessageReader:
         return self.asks_to_act(text) or self.declined_anywhere(text) is not None
 
     def _declined_anywhere(self, text: str) -> str | None:
-        said = _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
+        said = _said(text)
         for topic, words in self._anywhere:
-            if any(words.starts(said, i) for i in range(len(said))):
+            if words.said_in(said):
                 return topic
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
             return TROUBLESHOOTING_TOPIC
@@ -586,6 +584,15 @@ class _Phrases:
     def starts(self, words: Sequence[str], at: int = 0) -> bool:
         """Whether the words start with one of the phrases (from position `at`)."""
         return self.starting(words, at) is not None
+
+    def said_in(self, words: Sequence[str]) -> bool:
+        """Whether one of the phrases is said anywhere in the words."""
+        return any(self.starting(words, at) is not None for at in range(len(words)))
+
+
+def _said(text: str) -> list[str]:
+    """A message's words, lower case, mentions left out, typographic apostrophes made plain."""
+    return _WORD.findall(strip_mentions(text).lower().replace("’", "'"))
 
 
 def question_sentences(text: str) -> list[str]:

@@ -29,9 +29,7 @@ class Cues:
     def elliptical(self, words: Sequence[str]) -> bool:
         """Whether the message is an elliptical follow-up ("and latency?", "what about
         images?"): short, and starting with an ellipsis cue."""
-        return len(words) <= ELLIPSIS_MAX_WORDS and any(
-            tuple(words[: len(e)]) == e for e in self.ellipses
-        )
+        return self.ellipsis_cue(words) is not None
 
     def ellipsis_cue(self, words: Sequence[str]) -> int | None:
         """How many words the ellipsis cue opening an elliptical follow-up takes ("and in
