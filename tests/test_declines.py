@@ -423,8 +423,22 @@ async def test_whether_something_the_guide_never_names_is_supported_is_declined_
     await convo.say("what is custom translator?")
     turn = await convo.say("does it support klingon?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-details"
-    assert "can't say whether that's supported" in turn.text
+    assert "doesn't go into that detail" in turn.text
     turn = await convo.say("when should i not use it?")
     assert turn.trace("RecognizerResult")["topIntent"] == "custom-translator"
     turn = await convo.say("does azure ml work with mlflow?")  # named in the guide: answered
     assert turn.trace("RecognizerResult")["topIntent"] == "mlflow"
+
+
+async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(convo):
+    await convo.say("what is delta lake?")
+    turn = await convo.say("safe vacuum retention hours for it with streaming writes?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-details"
+    assert "what to set a service's settings to" in turn.text
+    turn = await convo.say("ai search hnsw m and efConstruction, what values should we use")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-details"
+    assert "Let's find the right architecture" not in turn.text  # no walkthrough either
+    turn = await convo.say("what is it good for?")
+    assert "Spark" in turn.text  # the focus is kept
+    turn = await convo.say("what are the settings for a model in prompt flow?")  # named: answered
+    assert turn.trace("RecognizerResult")["declinedAs"] is None

@@ -22,6 +22,7 @@ _WORD_LISTS = (
     "returns",
     "figures",
     "supports",
+    "settings",
     "choose",
     "action_verbs",
     "action_always",

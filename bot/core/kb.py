@@ -219,6 +219,10 @@ class ConversationCues:
     """How a short yes/no question asks whether something is supported ("does it support …",
     "is … available"): when it names a word the knowledge never uses, it is declined as a
     detail the guide doesn't give."""
+    settings: tuple[str, ...] = ()
+    """How a question asks for a setting's value ("what values should we use", "… settings for
+    8 gpus"): when it names a word the knowledge never uses (hnsw, vacuum), it is declined as a
+    detail the guide doesn't give."""
     choose: tuple[str, ...] = ()
     """How a choice between the two things just compared is asked ("which is better?")."""
 

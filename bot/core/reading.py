@@ -111,6 +111,9 @@ _ASKED_LEAST = 3
 """A message left with fewer words once the reason it is asked is set aside keeps it."""
 _DETAIL_WORDS = 10
 """A yes/no question whether a detail is supported is this short at most."""
+_SETTING_WORDS = 16
+"""A question for a setting's value is this short at most (a longer message describes a
+situation)."""
 _NUMBER = re.compile(
     r"(?<![\w.-])\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
     r"hundreds?|thousands?|millions?|billions?|trillions?)\b",
@@ -193,6 +196,7 @@ class MessageReader:
         )
         self._figures = _Phrases(cues.figures)
         self._supports = _Phrases(cues.supports)
+        self._settings = _Phrases(cues.settings)
         self._anywhere = tuple(
             (topic, _Phrases(words))
             for topic, words in cues.declined_anywhere
@@ -381,22 +385,36 @@ class MessageReader:
         return not counted or any(not set(counted).isdisjoint(normalize(t).terms) for t in answer)
 
     def unknown_detail(self, text: str, decision: Decision) -> Decision | None:
-        """A short yes/no question whether something is supported that names a word the
-        knowledge never uses ("does custom translator support klingon?", "is julia supported
-        too?"): declined as a detail the guide doesn't give, not answered with what the topic
-        says in general."""
-        if decision.outcome is not Outcome.ANSWER or DETAILS_TOPIC not in self.kb.topics:
-            return None
+        """A question about a detail that names a word the knowledge never uses: a short yes/no
+        question whether it is supported ("does custom translator support klingon?", "is julia
+        supported too?") or a question for a setting's value ("ai search hnsw m and
+        efConstruction, what values should we use"). Declined as a detail the guide doesn't
+        give, not answered with what the topic says in general."""
+        top = decision.top
+        declined = top is not None and top.intent.topic.kind is Kind.DECLINE
+        if declined or DETAILS_TOPIC not in self.kb.topics:
+            return None  # declined already ("pinecone index settings?"): said so
         said = _said(text)
         if (
             not said
-            or len(said) > _DETAIL_WORDS
-            or said[0] not in _AUXILIARIES
-            or not self._supports.said_in(said)
+            or not (self._asks_support(said, decision) or self._asks_setting(said))
             or not self.router.unknown_words(text)
         ):
             return None
         return Decision(text, Outcome.NONE, (Match(self.router.intent(DETAILS_TOPIC), 1.0),))
+
+    def _asks_support(self, said: list[str], decision: Decision) -> bool:
+        """Whether the words ask, briefly and yes or no, whether something is supported."""
+        return (
+            decision.outcome is Outcome.ANSWER
+            and len(said) <= _DETAIL_WORDS
+            and said[0] in _AUXILIARIES
+            and self._supports.said_in(said)
+        )
+
+    def _asks_setting(self, said: list[str]) -> bool:
+        """Whether the words ask, briefly, for a setting's value."""
+        return len(said) <= _SETTING_WORDS and self._settings.said_in(said)
 
     def declines_outright(self, text: str) -> bool:
         """Whether the message is declined whatever the conversation: a request to act, or
