@@ -57,6 +57,8 @@ def starts_walkthrough(turn) -> bool:
         "what azure service would be the best fit for us",
         "what should my team use for a forecasting model? none of us are ml people",
         "which azure services make sense for us? we're a small dev shop",
+        # words saying how unusual the case is are no subject of their own
+        "which approach suits our project, its kinda unusual",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

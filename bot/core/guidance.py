@@ -196,14 +196,14 @@ class GuidanceReader:
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
-        its words (those not asking for guidance) are unknown to the knowledge, and none is a
-        subject of guidance.yaml."""
+        its words (those neither asking for guidance nor generic: "its kinda unusual") are
+        unknown to the knowledge, and none is a subject of guidance.yaml."""
         said = [
             t
             for t in self.router.normalizer.normalize(text).terms
             if t not in self._asking_terms and t not in self._plain
         ]
-        unknown = [t for t in said if t not in self._known_terms]
+        unknown = [t for t in said if t not in self._known_terms and t not in self._no_need]
         return (
             len(unknown) >= _OFF_SUBJECT_WORDS
             and len(unknown) >= len(said) * _OFF_SUBJECT_SHARE
