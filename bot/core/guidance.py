@@ -198,17 +198,28 @@ class GuidanceReader:
         """Whether a request for guidance is about something other than AI or data: most of
         its words (those neither asking for guidance nor generic: "its kinda unusual") are
         unknown to the knowledge, and none is a subject of guidance.yaml."""
-        said = [
-            t
-            for t in self.router.normalizer.normalize(text).terms
-            if t not in self._asking_terms and t not in self._plain
-        ]
-        unknown = [t for t in said if t not in self._known_terms and t not in self._no_need]
+        said, unknown = self._unknown_words(text)
         return (
             len(unknown) >= _OFF_SUBJECT_WORDS
             and len(unknown) >= len(said) * _OFF_SUBJECT_SHARE
             and self._subjects.isdisjoint(said)
         )
+
+    def _says_unknown(self, text: str) -> bool:
+        """Whether a message says a word (neither asking for guidance nor generic) the
+        knowledge never uses: "my fabric softener left stains", not "our translation
+        pipeline"."""
+        return bool(self._unknown_words(text)[1])
+
+    def _unknown_words(self, text: str) -> tuple[list[str], list[str]]:
+        """The message's terms that don't ask for guidance, and those of them unknown to the
+        knowledge and not generic."""
+        said = [
+            t
+            for t in self.router.normalizer.normalize(text).terms
+            if t not in self._asking_terms and t not in self._plain
+        ]
+        return said, [t for t in said if t not in self._known_terms and t not in self._no_need]
 
     def _request(self, text: str, decision: Decision) -> Request | None:
         if decision.comparison is not None or declined_by_name(self.router, decision):
@@ -233,7 +244,7 @@ class GuidanceReader:
         # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
         compared = self._compares_named(text, decision)
         design = not self._design.isdisjoint(said) and not compared
-        if cued and _scarcely_read(decision) and not design:
+        if cued and _scarcely_read(decision) and not design and self._says_unknown(text):
             return None  # "my fabric softener left stains, what should I use instead?"
         if weakly and (not _answers(decision) or (design and not sure)):
             return Request.WALKTHROUGH
