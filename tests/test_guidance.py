@@ -61,6 +61,7 @@ def starts_walkthrough(turn) -> bool:
         "which approach suits our project, its kinda unusual",
         # a request the recognizer reads little of, whose every word the knowledge knows
         "looking for recommendations for our localization pipeline",
+        "help our stats team land on azure",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
