@@ -420,6 +420,13 @@ async def test_a_count_of_something_the_answer_does_not_count_is_declined(convo)
     assert "three versions" in turn.text
 
 
+async def test_how_many_of_nothing_named_counts_what_was_just_said(convo):
+    await convo.say("where can i browse all the language models available on azure")
+    turn = await convo.say("roughly how many are there")
+    assert "1,600" in turn.text
+    assert turn.trace("RecognizerResult")["declinedAs"] is None
+
+
 async def test_whether_something_the_guide_never_names_is_supported_is_declined_keeping_the_focus(
     convo,
 ):

@@ -476,6 +476,11 @@ class HybridRouter:
                     said.add(index)
         return frozenset(said)
 
+    def has_intent(self, intent_id: str) -> bool:
+        """Whether an intent of this id is known (a focus kept across a knowledge reload may
+        name one no longer there)."""
+        return intent_id in self._position
+
     def intent(self, intent_id: str) -> Intent:
         """The intent with this id (a topic's id is its own intent's)."""
         return self.intents[self._position[intent_id]]

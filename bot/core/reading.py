@@ -373,12 +373,29 @@ class MessageReader:
         match = Match(self.router.intent(FIGURES_TOPIC), 1.0)
         return Decision(text, Outcome.NONE, (match,))
 
+    def counts_nothing_named(self, text: str) -> bool:
+        """Whether a short question asks "how many" of nothing it names ("roughly how many are
+        there?"): it counts what was just said."""
+        said = _said(text)
+        if len(said) > _FIGURE_WORDS:
+            return False
+        at = next((i for i in range(len(said) - 1) if said[i : i + 2] == ["how", "many"]), None)
+        return at is not None and (
+            at + 2 == len(said) or said[at + 2] in self.kb.vocabulary.stopwords
+        )
+
+    @staticmethod
+    def states_figure(intent: Intent) -> bool:
+        """Whether an intent's answer states a number ("over 1,600 models")."""
+        answer = intent.question.answer if intent.question is not None else intent.topic.summary
+        return bool(_NUMBER.search(answer))
+
     def _counts_what_is_asked(self, said: list[str], answer: tuple[str, ...]) -> bool:
         """Whether the answer (or a question it answers) speaks of what "how many …" counts
         ("how many layers does phi-3 medium have?" is not answered by its parameter counts);
-        true when the message counts nothing by name."""
+        true when the message counts nothing by name ("roughly how many are there?")."""
         at = next((i for i in range(len(said) - 2) if said[i : i + 2] == ["how", "many"]), None)
-        if at is None:
+        if at is None or said[at + 2] in self.kb.vocabulary.stopwords:
             return True
         normalize = self.router.normalizer.normalize
         counted = normalize(said[at + 2]).terms

@@ -33,7 +33,7 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.passages import TopicPassages
 from bot.core.reading import HELP_TOPIC, MessageReader, question_sentences
-from bot.core.router import Decision, Outcome
+from bot.core.router import Decision, Match, Outcome
 from bot.core.text import strip_mentions
 
 _SURE_HELP = 0.9
@@ -83,6 +83,9 @@ class Conversation:
         understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
+        counted = self._counted_in_focus(text, focus)
+        if counted is not None:
+            return counted
         decision = understood.decision
         unknown = self.reader.unstated_figure(text, decision)  # "how many dims is …?"
         unknown = unknown or self.reader.unknown_detail(text, decision)  # "… klingon?"
@@ -95,6 +98,17 @@ class Conversation:
             # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(decision, outcome=Outcome.NONE))
         return self._with_listing(text, self._comparisons.side_asked(text, understood))
+
+    def _counted_in_focus(self, text: str, focus: Focus) -> Understood | None:
+        """A short "how many" of nothing named ("roughly how many are there?") after an answer
+        that states a number ("over 1,600 models"): that answer again."""
+        if focus.intent is None or not self.router.has_intent(focus.intent):
+            return None
+        intent = self.router.intent(focus.intent)
+        if not (self.reader.counts_nothing_named(text) and self.reader.states_figure(intent)):
+            return None
+        decision = Decision(text, Outcome.ANSWER, (Match(intent, 1.0),))
+        return Understood(decision, topic=intent.topic, context="refers")
 
     def _asked_in_context(self, text: str, focus: Focus, understood: Understood) -> Understood:
         """A message with context after its question ("when shouldn't we bother with it? we
