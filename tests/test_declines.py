@@ -452,6 +452,8 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
     assert "Spark" in turn.text  # the focus is kept
     turn = await convo.say("what are the settings for a model in prompt flow?")  # named: answered
     assert turn.trace("RecognizerResult")["declinedAs"] is None
+    turn = await convo.say("wait i was asking about parameters tbh, what do they do")  # chat slang
+    assert turn.trace("RecognizerResult")["topIntent"] == "model-parameters"
 
 
 @pytest.mark.parametrize(
