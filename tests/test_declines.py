@@ -26,6 +26,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "what language is this support mail in: 'bonjour, ma commande est arrivée cassée'",
         "execute this on our lakehouse, give me the total: select sum(x) from orders where eu=1",
         "solve two-sum in python for me",
+        "translate to german pls: 'the build is broken again, do not merge to main'",
         "can you benchmark the mini one on my laptop right now",
         "can you review my resume for a cloud architect role",
     ],

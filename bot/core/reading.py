@@ -295,7 +295,10 @@ class MessageReader:
         words = self._without_courtesy(said)
         if words and len(words) == len(said) and self._courtesy.starts(words[-1:]):
             words = words[:-1]  # "spin up a cluster with 4 workers pls": courteous, told
-        clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(strip_mentions(text))]
+        # the clauses of the message itself, not of the words quoted to work on ("translate:
+        # 'the build is broken, do not merge'" asks nothing)
+        unquoted = _QUOTED.sub(" ", strip_mentions(text))
+        clauses = [_WORD.findall(c.lower()) for c in _CLAUSE.split(unquoted)]
         head, colon, payload = text.partition(":")
         if colon and _PASTED.search(payload) and _POINTING & set(_WORD.findall(head.lower())):
             return True  # "what's the sentiment of this review: 'the box came crushed…'"
