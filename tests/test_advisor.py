@@ -408,6 +408,9 @@ def test_short_labels_read_inside_a_sentence(advisor):
         ("what is RAG?", None),
         ("what about cost?", None),
         ("why is fine-tuning slow?", None),
+        # a question asked in a case, not a change to an answer
+        ("ok and if each type needs its own extraction model, can we glue them together", None),
+        ("if the data were images, how would we label them?", None),
     ],
 )
 def test_follow_ups_after_the_recommendation_are_recognized(text, expected):

@@ -167,6 +167,13 @@ _WHAT_IF = re.compile(
     re.IGNORECASE,
 )
 """A change to one answer after the recommendation: "what if we had a data science team?"."""
+_ASKED_AFTER = re.compile(
+    r",\s*(?:(?:can|could|do|does|is|are|should|would|will)\s+(?:we|i|it|they|you|that|this|those)"
+    r"|how|what|which|where|why|when|who)\b",
+    re.IGNORECASE,
+)
+"""A question asked after the condition ("and if each type needs its own model, can we glue
+them together?"): a question in that case, not a change to an answer."""
 _FOLLOW_UP_START = re.compile(
     r"\s*(?:and|but|so|ok|okay|hmm|then|also|why|how|what|if|suppose|supposing|assuming|imagine|"
     r"no|nope|nah|actually|wait|correction|sorry|not|that|i|we)\b",
@@ -369,7 +376,8 @@ def follow_up(text: str) -> tuple[FollowUp, str] | None:
         return FollowUp.WHY_NOT, _ARTICLES.sub("", subject.strip())
     found = _WHAT_IF.match(text)
     if found is not None:
-        return FollowUp.WHAT_IF, found.group("change").strip()
+        change = found.group("change")
+        return None if _ASKED_AFTER.search(change) else (FollowUp.WHAT_IF, change.strip())
     correcting, rest = correction(text)
     if correcting and not _MEANT.match(text):
         return FollowUp.CORRECTION, rest.strip()
