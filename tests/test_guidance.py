@@ -80,6 +80,18 @@ async def test_a_request_for_a_design_on_a_need_answered_surely_gets_both(convo)
     assert AFTER_ANSWER in turn.text
 
 
+async def test_a_request_for_a_design_on_a_need_answered_likely_gets_both(convo):
+    # the need is likely, not sure (hubs): answered first too, then the questions
+    turn = await convo.say(
+        "We have six product squads all building LLM apps. IT wants a single place to manage"
+        " shared compute, quota, networking and security, but each squad should still get its"
+        " own workspace. What setup would you recommend?"
+    )
+    assert "hub" in turn.text.lower()
+    assert AFTER_ANSWER in turn.text
+    assert turn.buttons
+
+
 async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_questions(convo):
     turn = await convo.say(
         "the speech to text gets our product names wrong every time, what do you suggest?"

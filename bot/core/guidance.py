@@ -30,8 +30,11 @@ WALKTHROUGH_TOPIC = "walkthrough"
 _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _SURE = 0.9
-"""A need answered this surely is answered before the walkthrough even when the request asks
-for a design; a less sure answer comes first only for a request that asks for none."""
+"""A need answered this surely, by a request that asks to explain it or about one service, is
+answered without the walkthrough ("how would you explain RAG to a manager?")."""
+_LIKELY = 0.7
+"""A need answered this likely is answered before the walkthrough even when the request asks
+for a design; a less likely answer comes first only for a request that asks for none."""
 _SCARCELY = 0.2
 """A declined message whose best topic scores under this is scarcely about the knowledge."""
 _SERVICE_QUESTION_WORDS = 14
@@ -237,7 +240,7 @@ class GuidanceReader:
                 not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
             ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
-            return Request.ANSWER_FIRST if sure else Request.WALKTHROUGH
+            return Request.ANSWER_FIRST if _answers_likely(decision) else Request.WALKTHROUGH
         present = set(said)
         cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
         weakly = cued or self._clause_asks_for_walkthrough(text)
@@ -372,6 +375,12 @@ def declines_surely(router: HybridRouter, decision: Decision) -> bool:
 def _answers_surely(decision: Decision) -> bool:
     """Whether the recognizer answers the message with a topic of knowledge, surely."""
     return _answers(decision) and decision.top is not None and decision.top.score >= _SURE
+
+
+def _answers_likely(decision: Decision) -> bool:
+    """Whether the recognizer answers the message with a topic of knowledge, likely enough to
+    say before the walkthrough's questions."""
+    return _answers(decision) and decision.top is not None and decision.top.score >= _LIKELY
 
 
 def _scarcely_read(decision: Decision) -> bool:
