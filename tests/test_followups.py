@@ -182,6 +182,13 @@ async def test_a_correction_can_mean_another_part_of_the_same_topic(convo):
     assert decided(turn)[0].startswith(("ai-translator", "custom-translator"))
 
 
+async def test_a_short_correction_saying_a_word_of_the_last_answer_means_it_in_that_topic(convo):
+    await convo.say("phi-3 small is how many params")
+    turn = await convo.say("no, mini")  # "mini" as the last answer said it, not GPT-4o mini
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+    assert "3.8 billion" in turn.text
+
+
 async def test_what_happens_once_a_flow_is_deployed(convo):
     await convo.say("what's prompt flow?")
     turn = await convo.say("what happens when one gets deployed?")

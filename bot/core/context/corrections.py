@@ -22,6 +22,9 @@ _PRONOUNS = frozenset({"it", "its", "they", "them"})
 start from"), where "the one …" picks another topic."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+_SHORT_CORRECTION = 2
+"""A correction this short that says only words of the last answer ("no, mini") means them
+within the topic in focus."""
 _FOCUS_READING = 0.5
 _SAME_KIND = 0.15
 _BEATEN = 0.1
@@ -80,6 +83,15 @@ class Corrections:
             top = again.decision.top
             if again.context and top is not None and top.intent.id != focus.intent:
                 return dataclasses.replace(again, context="correction")
+        said_last = set(WORD.findall(self.last_answer.said_last(focus).lower()))
+        if len(rest) <= _SHORT_CORRECTION and said_last.issuperset(rest):
+            # "no, mini" after Phi-3 small's size: a word the last answer said, meant within
+            # the topic in focus
+            own = self.against.own_best(rest_text, topic)
+            if own:
+                return Understood(
+                    Decision(rest_text, Outcome.ANSWER, own[:4]), topic=topic, context="correction"
+                )
         meant = self.meant(rest)
         if meant is not None:
             # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
