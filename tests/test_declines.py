@@ -475,6 +475,8 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
         ),
         ("give jane contributor on the ml workspace", "decline-troubleshooting"),
         ("exact json schema of the analyzeResult object from doc intel", "decline-actions"),
+        ("airflow vs prefect for orchestrating our python etl", "decline-other-vendors"),
+        ("dagster or dbt for our transformations?", "decline-other-vendors"),
     ],
 )
 async def test_what_the_guide_never_goes_into_is_declined_with_the_right_reason(
@@ -485,15 +487,3 @@ async def test_what_the_guide_never_goes_into_is_declined_with_the_right_reason(
     assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
     turn = await convo.say("when should i not use it?")  # the focus is kept
     assert turn.trace("RecognizerResult")["topIntent"] == "prompt-flow"
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "airflow vs prefect for orchestrating our python etl",
-        "dagster or dbt for our transformations?",
-    ],
-)
-async def test_orchestrators_of_other_vendors_are_declined_by_name(convo, message):
-    turn = await convo.say(message)
-    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"
