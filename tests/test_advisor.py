@@ -230,6 +230,8 @@ def test_state_is_plain_json(advisor):
         ("so we have tables", False),
         ("lol ok. whats RAG again", True),  # chat interjections lead in too
         ("right, a small team of devs", False),
+        ("wasn't synapseml called something else before", True),  # a negated auxiliary asks
+        ("We're a medical device manufacturer", False),  # "we're" is no "were"
     ],
 )
 def test_questions_are_told_from_answers(text, expected):

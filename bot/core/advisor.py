@@ -194,9 +194,11 @@ RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
 """Feedback on a recommendation is stored as `walkthrough/<rule id>`."""
 _QUESTION_START = re.compile(
     _LEAD + r"(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|"
-    r"will|tell me|explain|describe|compare|define|difference)\b"
+    r"will|was|did|wasnt|didnt|isnt|arent|doesnt|wouldnt|shouldnt|couldnt|wont|"
+    r"tell me|explain|describe|compare|define|difference)\b"
 )
-"""A question's first words, after any leading "so" or "ok" ("so what data do I need?")."""
+"""A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
+synapseml called something else before")."""
 
 
 class Command(StrEnum):
