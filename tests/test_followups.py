@@ -910,6 +910,12 @@ async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_s
     assert decided(turn)[0].startswith(("azure-openai/embeddings", "embeddings-vector-search"))
 
 
+async def test_taking_back_what_was_said_is_set_aside(convo):
+    await convo.say("what is fine-tuning in azure openai?")
+    turn = await convo.say("hm i misspoke, what i really care about is cost")
+    assert decided(turn)[0].startswith("azure-openai-fine-tuning")
+
+
 async def test_a_follow_up_question_with_context_after_it_is_read_against_the_focus(convo):
     await convo.say("we want to fine-tune gpt-4o mini")
     turn = await convo.say(
