@@ -31,7 +31,8 @@ _CUE_GAP = 2
 """Words allowed between two words of a guidance cue."""
 _SURE = 0.9
 """A need answered this surely, by a request that asks to explain it or about one service, is
-answered without the walkthrough ("how would you explain RAG to a manager?")."""
+answered without the walkthrough ("how would you explain RAG to a manager?"); by advice asked
+with a design word, before it."""
 _LIKELY = 0.7
 """A need answered this likely is answered before the walkthrough even when the request asks
 for a design; a less likely answer comes first only for a request that asks for none."""
@@ -374,13 +375,17 @@ def declines_surely(router: HybridRouter, decision: Decision) -> bool:
 
 def _answers_surely(decision: Decision) -> bool:
     """Whether the recognizer answers the message with a topic of knowledge, surely."""
-    return _answers(decision) and decision.top is not None and decision.top.score >= _SURE
+    return _answers_at_least(decision, _SURE)
 
 
 def _answers_likely(decision: Decision) -> bool:
     """Whether the recognizer answers the message with a topic of knowledge, likely enough to
     say before the walkthrough's questions."""
-    return _answers(decision) and decision.top is not None and decision.top.score >= _LIKELY
+    return _answers_at_least(decision, _LIKELY)
+
+
+def _answers_at_least(decision: Decision, score: float) -> bool:
+    return _answers(decision) and decision.top is not None and decision.top.score >= score
 
 
 def _scarcely_read(decision: Decision) -> bool:

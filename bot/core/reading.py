@@ -381,12 +381,7 @@ class MessageReader:
         """Whether a short question asks "how many" of nothing it names ("roughly how many are
         there?"): it counts what was just said."""
         said = _said(text)
-        if len(said) > _FIGURE_WORDS:
-            return False
-        at = next((i for i in range(len(said) - 1) if said[i : i + 2] == ["how", "many"]), None)
-        return at is not None and (
-            at + 2 == len(said) or said[at + 2] in self.kb.vocabulary.stopwords
-        )
+        return len(said) <= _FIGURE_WORDS and self._counted(said) == ""
 
     @staticmethod
     def states_figure(intent: Intent) -> bool:
@@ -398,12 +393,21 @@ class MessageReader:
         """Whether the answer (or a question it answers) speaks of what "how many …" counts
         ("how many layers does phi-3 medium have?" is not answered by its parameter counts);
         true when the message counts nothing by name ("roughly how many are there?")."""
-        at = next((i for i in range(len(said) - 2) if said[i : i + 2] == ["how", "many"]), None)
-        if at is None or said[at + 2] in self.kb.vocabulary.stopwords:
+        word = self._counted(said)
+        if not word:
             return True
         normalize = self.router.normalizer.normalize
-        counted = normalize(said[at + 2]).terms
+        counted = normalize(word).terms
         return not counted or any(not set(counted).isdisjoint(normalize(t).terms) for t in answer)
+
+    def _counted(self, said: list[str]) -> str | None:
+        """The word "how many" counts ("layers" in "how many layers …"); "" when it names
+        nothing ("how many are there?"), None when the words don't say "how many"."""
+        at = next((i for i in range(len(said) - 1) if said[i : i + 2] == ["how", "many"]), None)
+        if at is None:
+            return None
+        word = said[at + 2] if at + 2 < len(said) else ""
+        return "" if word in self.kb.vocabulary.stopwords else word
 
     def unknown_detail(self, text: str, decision: Decision) -> Decision | None:
         """A question about a detail that names a word the knowledge never uses: a short yes/no
