@@ -209,12 +209,6 @@ class GuidanceReader:
             and self._subjects.isdisjoint(said)
         )
 
-    def _says_unknown(self, text: str) -> bool:
-        """Whether a message says a word (neither asking for guidance nor generic) the
-        knowledge never uses: "my fabric softener left stains", not "our translation
-        pipeline"."""
-        return bool(self._unknown_words(text)[1])
-
     def _unknown_words(self, text: str) -> tuple[list[str], list[str]]:
         """The message's terms that don't ask for guidance, and those of them unknown to the
         knowledge and not generic."""
@@ -235,21 +229,27 @@ class GuidanceReader:
         if is_walkthrough(decision) or self._open_choice(text):
             return Request.WALKTHROUGH
         said = self._stems(text)
-        sure = _answers_surely(decision)
+        sure = _answers_at_least(decision, _SURE)
         if self._strong.said_in(said):
             if sure and (
                 not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
             ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
-            return Request.ANSWER_FIRST if _answers_likely(decision) else Request.WALKTHROUGH
+            return (
+                Request.ANSWER_FIRST
+                if _answers_at_least(decision, _LIKELY)
+                else Request.WALKTHROUGH
+            )
         present = set(said)
         cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
         weakly = cued or self._clause_asks_for_walkthrough(text)
         # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
         compared = self._compares_named(text, decision)
         design = not self._design.isdisjoint(said) and not compared
-        if cued and _scarcely_read(decision) and not design and self._says_unknown(text):
-            return None  # "my fabric softener left stains, what should I use instead?"
+        if cued and _scarcely_read(decision) and not design and self._unknown_words(text)[1]:
+            # "my fabric softener left stains, what should I use instead?" says a word the
+            # knowledge never uses; "… for our localization pipeline" none
+            return None
         if weakly and (not _answers(decision) or (design and not sure)):
             return Request.WALKTHROUGH
         if present & self._asks and self._guessed_at(decision):
@@ -373,18 +373,9 @@ def declines_surely(router: HybridRouter, decision: Decision) -> bool:
     )
 
 
-def _answers_surely(decision: Decision) -> bool:
-    """Whether the recognizer answers the message with a topic of knowledge, surely."""
-    return _answers_at_least(decision, _SURE)
-
-
-def _answers_likely(decision: Decision) -> bool:
-    """Whether the recognizer answers the message with a topic of knowledge, likely enough to
-    say before the walkthrough's questions."""
-    return _answers_at_least(decision, _LIKELY)
-
-
 def _answers_at_least(decision: Decision, score: float) -> bool:
+    """Whether the recognizer answers the message with a topic of knowledge, scoring this much
+    at least (`_SURE`, `_LIKELY`)."""
     return _answers(decision) and decision.top is not None and decision.top.score >= score
 
 

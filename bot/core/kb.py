@@ -118,6 +118,11 @@ class Intent:
             return ()
         return (self.topic.title, *self.topic.aliases)
 
+    @property
+    def answer(self) -> str:
+        """What answering the intent says: its question's answer, or its topic's summary."""
+        return self.question.answer if self.question is not None else self.topic.summary
+
 
 FOLLOWUP_PARTS = (
     "when_to_use",

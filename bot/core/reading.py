@@ -370,7 +370,7 @@ class MessageReader:
         if len(said) > _FIGURE_WORDS or not self._figures.said_in(said):
             return None
         intent = top.intent
-        answer = intent.question.answer if intent.question is not None else intent.topic.summary
+        answer = intent.answer
         asked = intent.question.ask if intent.question is not None else ()
         if _NUMBER.search(answer) and self._counts_what_is_asked(said, (answer, *asked)):
             return None
@@ -386,8 +386,7 @@ class MessageReader:
     @staticmethod
     def states_figure(intent: Intent) -> bool:
         """Whether an intent's answer states a number ("over 1,600 models")."""
-        answer = intent.question.answer if intent.question is not None else intent.topic.summary
-        return bool(_NUMBER.search(answer))
+        return bool(_NUMBER.search(intent.answer))
 
     def _counts_what_is_asked(self, said: list[str], answer: tuple[str, ...]) -> bool:
         """Whether the answer (or a question it answers) speaks of what "how many …" counts

@@ -344,7 +344,7 @@ def replace_labels(reply: Reply, labels: Mapping[str, str]) -> Reply:
 def decline_reply(intent: Intent, kb: KnowledgeBase) -> Reply:
     """A recognized decline: what the message is about, why not here, and the Azure topics
     that play the same role (as buttons)."""
-    said = intent.question.answer if intent.question is not None else intent.topic.summary
+    said = intent.answer
     counterparts = tuple(kb.topics[r].title for r in intent.topic.related if r in kb.topics)[
         :MAX_RELATED
     ]

@@ -25,7 +25,6 @@ from bot.core.context.last_answer import LastAnswer
 from bot.core.context.listing import enumeration, lists_topics, users_list
 from bot.core.context.names import TopicNames
 from bot.core.context.ordinals import Ordinals
-from bot.core.context.parts import answer_text
 from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
@@ -79,13 +78,13 @@ class Conversation:
 
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
+        counted = self._counted_in_focus(text, focus)  # "roughly how many are there?"
+        if counted is not None:
+            return counted
         understood = self._understand(text, focus)
         understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
             understood = self._ellipses.end_of_last_question(text, focus) or understood
-        counted = self._counted_in_focus(text, focus)
-        if counted is not None:
-            return counted
         decision = understood.decision
         unknown = self.reader.unstated_figure(text, decision)  # "how many dims is …?"
         unknown = unknown or self.reader.unknown_detail(text, decision)  # "… klingon?"
@@ -148,7 +147,7 @@ class Conversation:
     def _listed(self, intent: Intent) -> tuple[str, ...]:
         listed = self._listings.get(intent.id)
         if listed is None:
-            listed = self._listings[intent.id] = enumeration(answer_text(intent))
+            listed = self._listings[intent.id] = enumeration(intent.answer)
         return listed
 
     def _understand(self, text: str, focus: Focus) -> Understood:

@@ -12,7 +12,6 @@ from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import Cues
 from bot.core.context.focus import Focus, Understood
 from bot.core.context.names import TopicNames
-from bot.core.context.parts import answer_text
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, Topic
 from bot.core.router import Decision, Outcome
@@ -51,7 +50,7 @@ class LastAnswer:
             intent = self.router.intent(focus.intent) if focus.intent else None
         except KeyError:
             return ""
-        return "" if intent is None else answer_text(intent)
+        return "" if intent is None else intent.answer
 
     def listed(self, focus: Focus) -> tuple[str, ...]:
         """The topics the last answer named, in the order it named them."""
@@ -77,7 +76,7 @@ class LastAnswer:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = answer_text(intent)
+        said = intent.answer
         stories = [
             t
             for t in self.names.named_topics(said, {intent.topic.id})
@@ -111,7 +110,7 @@ class LastAnswer:
             intent = self.router.intent(focus.intent)
         except KeyError:
             return None
-        said = answer_text(intent)
+        said = intent.answer
         said = _FIRST_SENTENCE.split(said, maxsplit=1)[0]  # what the answer is about
         kept = self.against.own_best(text, topic, named=False)
         for named in self.names.named_topics(said, {topic.id, intent.topic.id}):

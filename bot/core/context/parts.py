@@ -5,18 +5,13 @@ knowledge checks (bot/core/lint.py)."""
 
 from __future__ import annotations
 
-from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
+from bot.core.kb import Kind, KnowledgeBase, Topic
 
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.TOOL, Kind.PLATFORM, Kind.MODEL})
 """What a customer story's service can be (`service_of`)."""
 _COMPARED_KINDS = frozenset(
     {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
 )
-
-
-def answer_text(intent: Intent) -> str:
-    """What answering an intent says: its question's answer, or its topic's summary."""
-    return intent.question.answer if intent.question is not None else intent.topic.summary
 
 
 def has_part(kb: KnowledgeBase, topic: Topic, part: str) -> bool:
