@@ -239,7 +239,11 @@ class WalkthroughDialog(ComponentDialog):
             if aside is not None:
                 return aside
         asked_after = follow_up(text)
-        if asked_after is not None and asked_after[0] is FollowUp.WHAT_IF:
+        if (
+            asked_after is not None
+            and asked_after[0] is FollowUp.WHAT_IF
+            and not (state.get(AFTER_ANSWER) and text.endswith("?"))
+        ):
             text = f"actually {asked_after[1]}"  # "what if we had data scientists": an answer
         match = self.advisor.match(question, text)
         plain = " ".join(text.lower().replace("’", "'").strip(" .!").split())
@@ -290,7 +294,7 @@ class WalkthroughDialog(ComponentDialog):
             )
         if notes:  # only things for later questions: not a miss
             return await self._loop(step, state, notes, asking=question.id, misses=misses)
-        if len(text.split()) < PARAGRAPH_WORDS:  # a paragraph describes the project
+        if asked or len(text.split()) < PARAGRAPH_WORDS:  # a paragraph describes the project
             aside = await self._aside(step, state, question, misses, asked=asked)
             if aside is not None:
                 return aside

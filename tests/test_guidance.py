@@ -152,6 +152,32 @@ async def test_a_question_on_the_way_is_answered_however_long(convo):
     assert "Back to the walkthrough" in turn.text
 
 
+async def test_an_and_if_question_after_the_short_answer_asks_about_it(convo):
+    await convo.say("we want to auto-summarize long incident reports for execs, what do you use?")
+    turn = await convo.say(
+        "and if the summaries have to follow our exact house format every single time?"
+    )
+    assert "Fine-tuning" in turn.text  # a question on the answer, not an answer to the walkthrough
+    assert "Got it" not in turn.text
+    turn = await convo.say(
+        "ok back to the format thing — what do we actually gain from doing that vs just longer "
+        "prompts"
+    )
+    assert "latency" in turn.text  # the question after the dash is asked, not read as an answer
+    assert "Back to the walkthrough" in turn.text
+
+
+async def test_a_long_request_to_act_at_a_walkthrough_question_is_declined(convo):
+    await convo.say("our claims team drowns in scanned forms and retypes every field. what now?")
+    await convo.say("what if the forms are our own custom layout?")
+    turn = await convo.say(
+        "ok can you just extract the fields from this one for me: Claim #8812, policy 44-A, rear "
+        "bumper"
+    )
+    assert "I can't do that" in turn.text  # a question asking to act, however long
+    assert "didn't catch" not in turn.text
+
+
 async def test_asking_what_to_use_for_something_else_is_declined(convo):
     turn = await convo.say(
         "my fabric softener left stains on my shirts, what should i use instead?"

@@ -199,6 +199,8 @@ _QUESTION_START = re.compile(
 )
 """A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
 synapseml called something else before")."""
+_ASIDE_DASH = re.compile(r"\s+[—–-]+\s+|:\s+")
+"""Where a message's question can start after a lead-in ("back to the format thing — what …")."""
 
 
 class Command(StrEnum):
@@ -469,9 +471,15 @@ def new_state() -> dict[str, Any]:
 
 
 def looks_like_question(text: str) -> bool:
-    """True for "what is X?", "tell me about Y": a message that asks rather than answers."""
-    words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", text.lower()).replace("'", "").split())
-    return text.strip().endswith("?") or bool(_QUESTION_START.match(words))
+    """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain":
+    a message that asks rather than answers."""
+    if text.strip().endswith("?"):
+        return True
+    for part in _ASIDE_DASH.split(text):
+        words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", part.lower()).replace("'", "").split())
+        if _QUESTION_START.match(words):
+            return True
+    return False
 
 
 class Advisor:
