@@ -113,6 +113,15 @@ async def test_after_a_customer_story_they_are_that_customer(convo):
     assert decided(turn)[0].startswith("custom-translator")
 
 
+async def test_back_to_a_topic_never_discussed_reads_the_question_on_its_own(convo):
+    await convo.say("we're on databricks already, can the embeddings store for our rag live there?")
+    await convo.say("what else are embeddings useful for")
+    turn = await convo.say(
+        "back to the rag bit — does the retrieval side have to be a vector store at all?"
+    )
+    assert decided(turn)[0] == "rag/rag-vector-only"  # RAG was named, not the vector stores
+
+
 async def test_they_after_a_story_is_the_customer_not_a_service_its_story_relates_to(convo):
     await convo.say("tell me about the legrand story")
     turn = await convo.say("so what did they actually do")

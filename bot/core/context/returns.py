@@ -48,6 +48,28 @@ class Returns:
             return None  # "back to the microsoft ones": nothing discussed is read there at all
         return ranked[0].intent.topic
 
+    def _discussed(self, named: str, recent: dict[str, Topic]) -> Topic | None:
+        """The topic discussed that the words after the cue read as best, alone or beside the
+        discussed topics' titles; None when they name a topic not discussed ("back to the rag
+        bit" after vector stores: the message is read on its own)."""
+        readings = self.router.rank(named, 20)
+        alone = next(
+            (recent[m.intent.topic.id] for m in readings if m.intent.topic.id in recent), None
+        )
+        if alone is not None:
+            return alone
+        if self.router.named_topics(named):
+            return None
+        titled = f"{named} {' '.join(t.title for t in recent.values())}"
+        return next(
+            (
+                recent[m.intent.topic.id]
+                for m in self.router.rank(titled, 20)
+                if m.intent.topic.id in recent
+            ),
+            None,
+        )
+
     def read(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
         among those discussed before, becomes the focus the rest of the message is read in."""
@@ -72,16 +94,7 @@ class Returns:
         chosen = (
             recent[named_recent[0]]
             if named_recent
-            else self._mentioned(named, recent)
-            or next(
-                (
-                    recent[m.intent.topic.id]
-                    for text in (named, f"{named} {' '.join(t.title for t in recent.values())}")
-                    for m in self.router.rank(text, 20)
-                    if m.intent.topic.id in recent
-                ),
-                None,
-            )
+            else self._mentioned(named, recent) or self._discussed(named, recent)
         )
         if chosen is None:
             return None
