@@ -368,6 +368,16 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ),
         ("what is prompt flow?", "the designer keeps crashing in edge", "decline-troubleshooting"),
         ("who is volkswagen?", "find me a contact at their it department", "decline-actions"),
+        (
+            "what are hubs in azure ml?",
+            "how do we create it in terraform",
+            "decline-troubleshooting",
+        ),
+        ("what is ai search?", "generate the bicep for it", "decline-troubleshooting"),
+        ("what is ai vision?", "what camera resolution do we need", "decline-troubleshooting"),
+        ("what is copilot studio?", "publish it to the teams store for us pls", "decline-actions"),
+        ("what are gpt models?", "latency numbers for 4o vs 4o mini?", "decline-pricing"),
+        ("what is azure openai?", "who owns the copyright on generated code", "decline-general"),
     ],
 )
 async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
