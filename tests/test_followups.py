@@ -758,6 +758,14 @@ async def test_an_aside_in_the_focus_topics_absence_is_not_read_with_the_last_qu
     assert decided(turn)[0] == "None"
 
 
+async def test_what_the_store_the_last_answer_named_is_built_underneath(convo):
+    await convo.say("what is microsoft fabric?")
+    turn = await convo.say("where does the data actually live in that setup?")
+    assert "OneLake" in turn.text
+    turn = await convo.say("and what's that built on underneath?")
+    assert decided(turn)[0] == "onelake/built-on"  # "that" is OneLake, which the answer named
+
+
 async def test_asking_what_it_is_built_on_is_not_asking_about_archbot(convo):
     turn = await convo.say("what's it built on?")
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-instructions"
