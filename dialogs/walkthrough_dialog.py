@@ -47,6 +47,7 @@ from bot.core.advisor import (
     looks_like_question,
     memo,
     note_words,
+    opens_with_question,
     short_label,
     trace_value,
     what_if_text,
@@ -261,7 +262,7 @@ class WalkthroughDialog(ComponentDialog):
         # answer: the conversation was already under way ("once it's trained, how do we run
         # predictions on a nightly file drop?")
         knowledge = match.kind is not MatchKind.EXACT and not correcting
-        if long_answer and asked and state.get(AFTER_ANSWER):
+        if long_answer and asked and (state.get(AFTER_ANSWER) or opens_with_question(text)):
             long_answer = False
         if knowledge and not long_answer and (asked or match.kind is MatchKind.NONE):
             answered = await self._answer_knowledge(step, state, question, text, asked, match)

@@ -133,6 +133,22 @@ async def test_a_knowledge_question_mid_walkthrough_is_answered_then_the_questio
     assert "**Which data platform are you on, or moving to?**" in turn.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which studio is for the traditional ml path",
+        "ok what can prompt flow build flows with besides the canvas",
+        "how does azure ai foundry compare with azure machine learning studio?",
+    ],
+)
+async def test_a_long_question_mid_walkthrough_is_answered_not_read_as_an_answer(convo, question):
+    await convo.say("guided setup")
+    turn = await convo.say(question)  # a question from its first word, however long
+    assert "Back to the walkthrough" in turn.text
+    assert "Got it" not in turn.text and "I read:" not in turn.text
+    assert question_of(turn) == "**What are you building?**"
+
+
 async def test_a_price_asked_mid_walkthrough_is_declined_not_read_as_an_answer(convo):
     await convo.say("guided setup")
     turn = await convo.say("k and how much is gpt-4o on it per 1M tokens")

@@ -473,8 +473,12 @@ def new_state() -> dict[str, Any]:
 def looks_like_question(text: str) -> bool:
     """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain":
     a message that asks rather than answers."""
-    if text.strip().endswith("?"):
-        return True
+    return text.strip().endswith("?") or opens_with_question(text)
+
+
+def opens_with_question(text: str) -> bool:
+    """True when the message's first clause is a question ("which studio is for the ML path",
+    "back to the ds folks — can they tune in parallel?"), not when a description ends in one."""
     for part in _ASIDE_DASH.split(text):
         words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", part.lower()).replace("'", "").split())
         if _QUESTION_START.match(words):
