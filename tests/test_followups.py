@@ -971,3 +971,17 @@ async def test_a_named_topic_after_it_is_not_the_subject_of_the_follow_up(convo)
     await convo.say("what's the smallest phi-3 model?")
     turn = await convo.say("why would i choose it over gpt-4o?")
     assert not decided(turn)[0].startswith("gpt-models")
+
+
+@pytest.mark.parametrize(
+    ("question", "aside"),
+    [
+        ("what is azure openai fine-tuning?", "and if we'd rather not do that?"),
+        ("what is copilot studio?", "what if we'd rather avoid it?"),
+        ("what's document intelligence?", "any other way to do it?"),
+    ],
+)
+async def test_asking_for_another_way_gets_when_not_to_use_the_focus(convo, question, aside):
+    await convo.say(question)
+    turn = await convo.say(aside)
+    assert "When not to use" in turn.text  # where it doesn't fit, and what fits instead
