@@ -378,6 +378,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ("what is copilot studio?", "publish it to the teams store for us pls", "decline-actions"),
         ("what are gpt models?", "latency numbers for 4o vs 4o mini?", "decline-pricing"),
         ("what is azure openai?", "who owns the copyright on generated code", "decline-general"),
+        (
+            "what is custom speech?",
+            "lol do you ever get tired of answering questions",
+            "decline-general",
+        ),
     ],
 )
 async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
