@@ -141,3 +141,8 @@ async def test_a_no_code_service_desk_assistant_is_copilot_studio(convo):
         "the service desk wants a Teams assistant they can build without writing code"
     )
     assert top_intent(turn) == "copilot-studio"
+
+
+async def test_a_chatbot_over_the_wiki_named_by_its_product_is_rag(convo):
+    turn = await convo.say("we want an internal chatbot over our confluence pages")
+    assert top_intent(turn) == "rag"  # Confluence is the team's wiki
