@@ -985,3 +985,15 @@ async def test_asking_for_another_way_gets_when_not_to_use_the_focus(convo, ques
     await convo.say(question)
     turn = await convo.say(aside)
     assert "When not to use" in turn.text  # where it doesn't fit, and what fits instead
+
+
+async def test_a_correction_that_puts_the_question_again_stays_in_the_topic(convo):
+    await convo.say("can custom translator go japanese → korean directly")
+    turn = await convo.say("sorry typo, i meant japanese → english")
+    assert decided(turn)[0] == "custom-translator/translation-direction"  # asked again
+    await convo.say("in prompt flow is a 'flow' the same thing as a 'prompt'?")
+    await convo.say("so what's actually inside a prompt")
+    turn = await convo.say("no sorry i meant the system message part specifically")
+    assert decided(turn)[0] == "prompt-flow/prompt-parts"
+    turn = await convo.say("no, I meant the translation one")  # another topic: not asked again
+    assert not decided(turn)[0].startswith("prompt-flow")

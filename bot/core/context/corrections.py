@@ -25,6 +25,10 @@ _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "
 _SHORT_CORRECTION = 2
 """A correction this short that says only words of the last answer ("no, mini") means them
 within the topic in focus."""
+_ASKED_AGAIN = 0.7
+_ASKED_AGAIN_MARGIN = 0.05
+"""A correction is the question put again within the topic in focus when one of its questions
+reads it at least this surely, and no reading elsewhere beats it by more than the margin."""
 _FOCUS_READING = 0.5
 _SAME_KIND = 0.15
 _BEATEN = 0.1
@@ -92,7 +96,7 @@ class Corrections:
                 return Understood(
                     Decision(rest_text, Outcome.ANSWER, own[:4]), topic=topic, context="correction"
                 )
-        meant = self.meant(rest)
+        meant = self.meant(rest, said=words)
         if meant is not None:
             # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
             # names, even the one in focus, read for the rest of the question
@@ -101,20 +105,27 @@ class Corrections:
                 return Understood(
                     Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
                 )
+        again = self._asked_again(rest_text, topic)
+        if again is not None:
+            return again
         # the topic corrected, and the part of it answered last, are out; the topic's other
         # parts stay in ("no, I meant the landing zone version" after the baseline one)
         answered = {topic.id, focus.intent}
+        negated = self.names.named_negated(words)
         candidates = [
             m
             for m in self.router.rank(f"{rest_text} {topic.title}", 8)
             if m.intent.id not in answered
             and m.intent.topic.id != topic.id
+            and m.intent.topic.id not in negated
             and m.intent.topic.kind in FOCUS_KINDS
         ]
         own = [
             m
             for m in self.router.rank(rest_text, 8)
-            if m.intent.id not in answered and m.intent.topic.kind in FOCUS_KINDS
+            if m.intent.id not in answered
+            and m.intent.topic.id not in negated
+            and m.intent.topic.kind in FOCUS_KINDS
         ]
         if not candidates and not own:
             return None
@@ -129,10 +140,24 @@ class Corrections:
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
         return Understood(decision, context="correction")
 
-    def meant(self, rest: list[str]) -> Topic | None:
+    def _asked_again(self, rest: str, topic: Topic) -> Understood | None:
+        """ "Sorry typo, I meant japanese → english" after which pairs Custom Translator covers:
+        the question put again within the topic in focus, when one of its questions reads the
+        correction surely and about as well as anything else does."""
+        own = self.against.own_best(rest, topic, named=False)
+        if not own or own[0].intent.question is None or own[0].score < _ASKED_AGAIN:
+            return None
+        best = self.router.rank(rest, 1)
+        if best and best[0].score - own[0].score > _ASKED_AGAIN_MARGIN:
+            return None  # "no, the translation one" after Custom Speech: another topic
+        decision = Decision(rest, Outcome.ANSWER, own[:4])
+        return Understood(decision, topic=topic, context="correction")
+
+    def meant(self, rest: list[str], said: list[str] | None = None) -> Topic | None:
         """The one topic a correction names by title or alias, leaving out those it says it
-        does not mean ("not OneLake")."""
-        named = set(self.router.named_topics(" ".join(rest))) - self.names.named_negated(rest)
+        does not mean ("not OneLake", in `said`: the whole message, the cue included)."""
+        negated = self.names.named_negated(said if said is not None else rest)
+        named = set(self.router.named_topics(" ".join(rest))) - negated
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
         focusable = [t for t in topics if t.kind in FOCUS_KINDS]
         return focusable[0] if len(focusable) == 1 else None
