@@ -997,3 +997,9 @@ async def test_a_correction_that_puts_the_question_again_stays_in_the_topic(conv
     assert decided(turn)[0] == "prompt-flow/prompt-parts"
     turn = await convo.say("no, I meant the translation one")  # another topic: not asked again
     assert not decided(turn)[0].startswith("prompt-flow")
+
+
+async def test_anyone_done_that_at_a_real_company_asks_for_the_focus_topics_story(convo):
+    await convo.say("we want smarter search over our sharepoint research library")
+    turn = await convo.say("anyone done that at a real company? asset management ideally")
+    assert "PIMCO" in turn.text
