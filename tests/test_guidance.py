@@ -38,6 +38,8 @@ def starts_walkthrough(turn) -> bool:
         # "did you mean"
         "need a recommendation for where to land all our data before we do any ML on it",
         "we must choose a platform for the analysts, who live in spreadsheets today",
+        "trying to pick the right azure pieces for our contact center analytics, can u guide me",
+        "our analysts want to do some predictions, what's the right azure thing for them?",
         "build or buy for an assistant that drafts replies to supplier emails?",
         "what's the setup to make ten years of recorded webinars searchable?",
         "we can't decide how to build the assistant for our claims handlers",
