@@ -105,6 +105,13 @@ ASIDE = (
 options are on the question above)."""
 CONFIRMED = "Good."
 AFTER_ANSWER = "after_answer"
+ANSWERED_ONE = "answered_one"
+"""Set once the user has answered one of the walkthrough's questions."""
+ASIDES = "asides"
+SET_ASIDE_AFTER = 2
+"""A walkthrough that followed an answer ends after this many questions or declines in its
+place, when none of its questions was answered ("how do we rotate keys?" then "and the
+other one?" after the short answer: the user is talking, not being walked through)."""
 """The walkthrough's state: it began after an answer to the request that opened it, so a
 question on the way is read as one even when it is long."""
 WHICH_PART = (
@@ -276,6 +283,7 @@ class WalkthroughDialog(ComponentDialog):
             note_words(state, text)  # the user's own words, for the decision record
         notes = self._understood(state, question, understanding)
         if understanding.filled or understanding.corrected:
+            state[ANSWERED_ONE] = True
             confirming = understanding.match.kind is not MatchKind.EXACT
             return await self._loop(step, state, notes, confirming=confirming)
         if knowledge and long_answer and asked and not notes:
@@ -319,6 +327,8 @@ class WalkthroughDialog(ComponentDialog):
         if answered == HELP_TOPIC:
             return await self._loop(step, state, [self._help_text(question)], asking=question.id)
         if answered:
+            if self._set_aside(state):
+                return await step.end_dialog({"set_aside": True})
             return await self._loop(
                 step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
             )
@@ -345,14 +355,30 @@ class WalkthroughDialog(ComponentDialog):
             asked and decision.outcome is Outcome.NONE
         ):
             await self._give(step.context, result)
+            if self._set_aside(state):
+                return await step.end_dialog({"set_aside": True})
             return await self._loop(
                 step, state, [], asking=question.id, misses=misses, missed=missed, aside=True
             )
         if asked and decision.outcome is Outcome.AMBIGUOUS:
             await self._give(step.context, result)
+            if self._set_aside(state):
+                return await step.end_dialog({"set_aside": True})
             note = "Back to the walkthrough:"
             return await self._loop(step, state, [note], asking=question.id, misses=misses)
         return None
+
+    @staticmethod
+    def _set_aside(state: dict[str, Any]) -> bool:
+        """Whether the walkthrough ends quietly after this aside: one that followed an answer
+        (nobody asked for it by name) and whose questions the user has now passed over
+        `SET_ASIDE_AFTER` times without answering any — the conversation goes on without it."""
+        state[ASIDES] = state.get(ASIDES, 0) + 1
+        return (
+            bool(state.get(AFTER_ANSWER))
+            and not state.get(ANSWERED_ONE)
+            and state[ASIDES] >= SET_ASIDE_AFTER
+        )
 
     async def _command(
         self,

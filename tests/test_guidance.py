@@ -166,6 +166,24 @@ async def test_an_and_if_question_after_the_short_answer_asks_about_it(convo):
         "prompts"
     )
     assert "latency" in turn.text  # the question after the dash is asked, not read as an answer
+    assert "Got it" not in turn.text
+
+
+async def test_the_questions_after_a_short_answer_step_aside_when_the_user_keeps_talking(convo):
+    await convo.say("we want to auto-summarize long incident reports for execs, what do you use?")
+    turn = await convo.say("and if they have to follow our exact house format every time?")
+    assert "Back to the walkthrough" in turn.text  # one question on the way: the walkthrough waits
+    turn = await convo.say("can custom translator go japanese → korean directly")
+    assert "English" in turn.text
+    assert "walkthrough" not in turn.text.lower()  # two: the conversation goes on without it
+    turn = await convo.say("sorry typo, i meant japanese → english")
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+
+
+async def test_questions_asked_on_the_way_keep_a_walkthrough_the_user_asked_for(convo):
+    await convo.say("start the walkthrough")
+    await convo.say("what is RAG?")
+    turn = await convo.say("and fine-tuning?")
     assert "Back to the walkthrough" in turn.text
 
 
