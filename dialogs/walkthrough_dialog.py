@@ -105,15 +105,16 @@ ASIDE = (
 options are on the question above)."""
 CONFIRMED = "Good."
 AFTER_ANSWER = "after_answer"
+"""The walkthrough's state: it began after an answer to the request that opened it, so a
+question on the way is read as one even when it is long."""
 ANSWERED_ONE = "answered_one"
 """Set once the user has answered one of the walkthrough's questions."""
-ASIDES = "asides"
+PASSED_OVER = "passed_over"
+"""How many of its questions the user met with a question or a decline instead."""
 SET_ASIDE_AFTER = 2
 """A walkthrough that followed an answer ends after this many questions or declines in its
 place, when none of its questions was answered ("how do we rotate keys?" then "and the
 other one?" after the short answer: the user is talking, not being walked through)."""
-"""The walkthrough's state: it began after an answer to the request that opened it, so a
-question on the way is read as one even when it is long."""
 WHICH_PART = (
     'Which part did I get wrong? Tell me in your own words (for example "we do have data '
     'scientists"), or say **back**.'
@@ -373,11 +374,11 @@ class WalkthroughDialog(ComponentDialog):
         """Whether the walkthrough ends quietly after this aside: one that followed an answer
         (nobody asked for it by name) and whose questions the user has now passed over
         `SET_ASIDE_AFTER` times without answering any — the conversation goes on without it."""
-        state[ASIDES] = state.get(ASIDES, 0) + 1
+        state[PASSED_OVER] = state.get(PASSED_OVER, 0) + 1
         return (
             bool(state.get(AFTER_ANSWER))
             and not state.get(ANSWERED_ONE)
-            and state[ASIDES] >= SET_ASIDE_AFTER
+            and state[PASSED_OVER] >= SET_ASIDE_AFTER
         )
 
     async def _command(
