@@ -383,6 +383,16 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "lol do you ever get tired of answering questions",
             "decline-general",
         ),
+        (
+            "what is hdinsight?",
+            "side q, what changed in the hive version between hdinsight 4.0 and 5.0",
+            "decline-troubleshooting",
+        ),
+        (
+            "how do we call aoai from fabric?",
+            "what's the default timeout in the openai python client",
+            "decline-troubleshooting",
+        ),
     ],
 )
 async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
