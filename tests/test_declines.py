@@ -393,6 +393,8 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "what's the default timeout in the openai python client",
             "decline-troubleshooting",
         ),
+        ("what is pimco's story?", "is PIMCO stock a buy right now?", "decline-general"),
+        ("what are gpt models?", "where can i download the gpt-4o weights", "decline-details"),
     ],
 )
 async def test_release_dates_billing_other_tools_and_orders_are_declined_in_a_conversation(
