@@ -394,6 +394,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "decline-troubleshooting",
         ),
         ("what is pimco's story?", "is PIMCO stock a buy right now?", "decline-general"),
+        (  # "our tenant's" says "our tenant"
+            "what is copilot studio?",
+            "which copilots are live in our tenant's copilot studio?",
+            "decline-actions",
+        ),
         ("what are gpt models?", "where can i download the gpt-4o weights", "decline-details"),
     ],
 )

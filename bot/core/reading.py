@@ -447,8 +447,10 @@ class MessageReader:
 
     def _declined_anywhere(self, text: str) -> str | None:
         said = _said(text)
+        # "our tenant's power platform" says "our tenant": a possessive read without its 's too
+        owned = [w.removesuffix("'s") for w in said]
         for topic, words in self._anywhere:
-            if words.said_in(said):
+            if words.said_in(said) or (owned != said and words.said_in(owned)):
                 return topic
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
             return TROUBLESHOOTING_TOPIC
