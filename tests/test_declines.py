@@ -375,6 +375,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ),
         ("what is ai search?", "generate the bicep for it", "decline-troubleshooting"),
         ("what is ai vision?", "what camera resolution do we need", "decline-troubleshooting"),
+        (
+            "what is ai vision?",
+            "how should we set up the lighting on the camera rig",
+            "decline-troubleshooting",
+        ),
         ("what is copilot studio?", "publish it to the teams store for us pls", "decline-actions"),
         ("what are gpt models?", "latency numbers for 4o vs 4o mini?", "decline-pricing"),
         ("what is azure openai?", "who owns the copyright on generated code", "decline-general"),
