@@ -61,6 +61,17 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "long emails and we want the key points summarized for agents.",
             "generative ai",
         ),
+        (
+            "finance analysts who know power bi but don't code. data is tabular, already in "
+            "fabric. they want to create reports and visualizations by describing what they want.",
+            "let people ask our data questions in plain english",
+        ),
+        (
+            "two data engineers plus analysts who prefer low code. data sits across oracle, sql "
+            "server and a real-time stream. the job is ingesting, cleaning and transforming it so "
+            "the ML team can train on it",
+            "data pipelines",
+        ),
     ],
 )
 async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, paragraph, read):
@@ -608,22 +619,3 @@ async def test_plain_english_over_tables_in_databases_is_questions_over_data_not
         "databases, without waiting on analysts.",
     )
     assert "Bring the data within Fabric's reach and put a Fabric AI skill on it" in turn.text
-
-
-async def test_a_paragraph_about_reports_described_in_plain_words_is_asking_the_data(convo):
-    await convo.say("guided setup")
-    turn = await convo.say(
-        "finance analysts who know power bi but don't code. data is tabular, already in fabric. "
-        "they want to create reports and visualizations by describing what they want."
-    )
-    assert "let people ask our data questions in plain English" in turn.text
-
-
-async def test_a_paragraph_about_cleaning_data_for_the_ml_team_is_data_pipelines(convo):
-    await convo.say("guided setup")
-    turn = await convo.say(
-        "two data engineers plus analysts who prefer low code. data sits across oracle, sql "
-        "server and a real-time stream. the job is ingesting, cleaning and transforming it so "
-        "the ML team can train on it"
-    )
-    assert "I read: data pipelines" in turn.text
