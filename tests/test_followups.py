@@ -1003,3 +1003,12 @@ async def test_anyone_done_that_at_a_real_company_asks_for_the_focus_topics_stor
     await convo.say("we want smarter search over our sharepoint research library")
     turn = await convo.say("anyone done that at a real company? asset management ideally")
     assert "PIMCO" in turn.text
+
+
+async def test_back_to_a_topic_with_a_question_it_has_no_part_for_asks_that_question(convo):
+    await convo.say("what is custom translator")
+    await convo.say("tell me the volkswagen story")
+    turn = await convo.say(
+        "ok back to it, what if we don't have any parallel docs to train it with?"
+    )
+    assert decided(turn)[0] == "custom-translator/dictionary-only"

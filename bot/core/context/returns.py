@@ -20,6 +20,9 @@ _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _RETURN_LEAD = 2
 """Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
 ("… claims we can link back to")."""
+_REST_SURE = 0.8
+"""What follows a return is its own question when it reads this surely as one of a topic's
+questions, and the topic returned to reads it only as itself."""
 _MENTIONED_AMONG = 12
 _MENTIONED_SURE = 0.9
 _MENTIONED_MARGIN = 0.05
@@ -99,10 +102,31 @@ class Returns:
         if chosen is None:
             return None
         if WORD.findall(rest):
-            understood = self.against.with_focus(
-                rest, chosen, self.against.route(rest), near_only=False
-            )
+            plain = self.against.route(rest)
+            understood = self.against.with_focus(rest, chosen, plain, near_only=False)
+            top = understood.decision.top if understood is not None else None
+            refers = self.against.cues.refers_back(WORD.findall(rest))
+            if (
+                (top is None or top.intent.question is None)
+                and _asks_surely(plain)
+                and (not refers or self.against.near(plain.top, chosen))
+            ):
+                # "back to that list — what's featurization": the question asked, which the
+                # topic returned to has no part for ("where does the flow run?" after the
+                # baseline refers to the baseline's flow: read with it)
+                return Understood(dataclasses.replace(plain, text=text), context="return")
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
         match = Match(self.router.intent(chosen.id), 1.0)
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
+
+
+def _asks_surely(decision: Decision) -> bool:
+    """Whether a decision answers one of a topic's questions surely."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is not None
+        and top.score >= _REST_SURE
+    )
