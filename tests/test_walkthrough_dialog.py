@@ -149,6 +149,13 @@ async def test_a_long_question_mid_walkthrough_is_answered_not_read_as_an_answer
     assert question_of(turn) == "**What are you building?**"
 
 
+async def test_work_on_an_attached_file_mid_walkthrough_is_declined_not_read_as_an_answer(convo):
+    await convo.say("guided setup")
+    turn = await convo.say("summarize this 40 page pdf i'm attaching")
+    assert "I can't do that" in turn.text  # not "Got it: Generative AI"
+    assert "Got it" not in turn.text
+
+
 async def test_a_price_asked_mid_walkthrough_is_declined_not_read_as_an_answer(convo):
     await convo.say("guided setup")
     turn = await convo.say("k and how much is gpt-4o on it per 1M tokens")
