@@ -211,13 +211,18 @@ class GuidanceReader:
 
     def _unknown_words(self, text: str) -> tuple[list[str], list[str]]:
         """The message's terms that don't ask for guidance, and those of them unknown to the
-        knowledge and not generic."""
+        knowledge, not generic and no subject of guidance ("stats")."""
         said = [
             t
             for t in self.router.normalizer.normalize(text).terms
             if t not in self._asking_terms and t not in self._plain
         ]
-        return said, [t for t in said if t not in self._known_terms and t not in self._no_need]
+        unknown = [
+            t
+            for t in said
+            if t not in self._known_terms and t not in self._no_need and t not in self._subjects
+        ]
+        return said, unknown
 
     def _request(self, text: str, decision: Decision) -> Request | None:
         if decision.comparison is not None or declined_by_name(self.router, decision):
