@@ -477,8 +477,9 @@ def looks_like_question(text: str) -> bool:
 
 
 def opens_with_question(text: str) -> bool:
-    """True when the message's first clause is a question ("which studio is for the ML path",
-    "back to the ds folks — can they tune in parallel?"), not when a description ends in one."""
+    """True when the message, or a clause of it after a dash or colon, opens as a question
+    ("which studio is for the ML path", "back to the ds folks — can they tune in parallel?"),
+    not when a description only ends in one."""
     for part in _ASIDE_DASH.split(text):
         words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", part.lower()).replace("'", "").split())
         if _QUESTION_START.match(words):

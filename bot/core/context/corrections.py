@@ -96,7 +96,8 @@ class Corrections:
                 return Understood(
                     Decision(rest_text, Outcome.ANSWER, own[:4]), topic=topic, context="correction"
                 )
-        meant = self.meant(rest, said=words)
+        negated = self.names.named_negated(words)  # "sorry, not vw, the kry one"
+        meant = self.meant(rest, negated)
         if meant is not None:
             # "sorry, I meant ADLS Gen2, not OneLake: how much can it hold?": the one topic it
             # names, even the one in focus, read for the rest of the question
@@ -111,7 +112,6 @@ class Corrections:
         # the topic corrected, and the part of it answered last, are out; the topic's other
         # parts stay in ("no, I meant the landing zone version" after the baseline one)
         answered = {topic.id, focus.intent}
-        negated = self.names.named_negated(words)
         candidates = [
             m
             for m in self.router.rank(f"{rest_text} {topic.title}", 8)
@@ -153,10 +153,9 @@ class Corrections:
         decision = Decision(rest, Outcome.ANSWER, own[:4])
         return Understood(decision, topic=topic, context="correction")
 
-    def meant(self, rest: list[str], said: list[str] | None = None) -> Topic | None:
-        """The one topic a correction names by title or alias, leaving out those it says it
-        does not mean ("not OneLake", in `said`: the whole message, the cue included)."""
-        negated = self.names.named_negated(said if said is not None else rest)
+    def meant(self, rest: list[str], negated: set[str]) -> Topic | None:
+        """The one topic a correction names by title or alias, leaving out those the message
+        says it does not mean (`negated`: "not OneLake")."""
         named = set(self.router.named_topics(" ".join(rest))) - negated
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
         focusable = [t for t in topics if t.kind in FOCUS_KINDS]

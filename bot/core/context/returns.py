@@ -111,9 +111,10 @@ class Returns:
                 and _asks_surely(plain)
                 and (not refers or self.against.near(plain.top, chosen))
             ):
-                # "back to that list — what's featurization": the question asked, which the
-                # topic returned to has no part for ("where does the flow run?" after the
-                # baseline refers to the baseline's flow: read with it)
+                # "ok back to it, what if we don't have any parallel docs?" after Custom
+                # Translator: the question asked (dictionary-only training), which the topic
+                # returned to reads only as itself; one that refers back ("is that GA?") is
+                # taken only from near the topic returned to
                 return Understood(dataclasses.replace(plain, text=text), context="return")
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
