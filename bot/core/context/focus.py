@@ -102,6 +102,18 @@ class Understood:
     AutoML) that the knowledge does not place it in: the reply says so."""
 
 
+def answers_a_question(decision: Decision, least: float) -> bool:
+    """Whether a decision answers one of a topic's questions (not the topic itself), scoring
+    `least` at least."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is not None
+        and top.score >= least
+    )
+
+
 def next_focus(understood: Understood, previous: Focus) -> Focus:
     """The focus after a turn: the topic answered, else the previous focus unchanged."""
     decision = understood.decision

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD, Cues
-from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, answers_a_question
 from bot.core.context.names import TopicNames
 from bot.core.context.parts import compared_with, has_part, service_of, stories_for
 from bot.core.hybrid import HybridRouter
@@ -288,10 +288,8 @@ class FollowUps:
         topic or a related one."""
         top = plain.top
         return (
-            plain.outcome is Outcome.ANSWER
-            and top is not None
-            and top.intent.question is not None
-            and top.score >= _SPECIFIC_SURE
+            top is not None
+            and answers_a_question(plain, _SPECIFIC_SURE)
             and self.against.near(top, topic)
         )
 

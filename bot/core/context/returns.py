@@ -9,7 +9,7 @@ import re
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD
-from bot.core.context.focus import Focus, Understood
+from bot.core.context.focus import Focus, Understood, answers_a_question
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
@@ -51,7 +51,9 @@ class Returns:
             return None  # "back to the microsoft ones": nothing discussed is read there at all
         return ranked[0].intent.topic
 
-    def _discussed(self, named: str, recent: dict[str, Topic]) -> Topic | None:
+    def _discussed(
+        self, named: str, recent: dict[str, Topic], names: frozenset[str]
+    ) -> Topic | None:
         """The topic discussed that the words after the cue read as best, alone or beside the
         discussed topics' titles; None when they name a topic not discussed ("back to the rag
         bit" after vector stores: the message is read on its own)."""
@@ -61,7 +63,7 @@ class Returns:
         )
         if alone is not None:
             return alone
-        if self.router.named_topics(named):
+        if names:  # the topics the words after the cue name
             return None
         titled = f"{named} {' '.join(t.title for t in recent.values())}"
         return next(
@@ -93,11 +95,12 @@ class Returns:
         if not WORD.findall(named):
             return None
         recent = {t: self.kb.topics[t] for t in focus.recent if t in self.kb.topics}
-        named_recent = [t for t in recent if t in self.router.named_topics(named)]
+        names = self.router.named_topics(named)
+        named_recent = [t for t in recent if t in names]
         chosen = (
             recent[named_recent[0]]
             if named_recent
-            else self._mentioned(named, recent) or self._discussed(named, recent)
+            else self._mentioned(named, recent) or self._discussed(named, recent, names)
         )
         if chosen is None:
             return None
@@ -108,7 +111,8 @@ class Returns:
             refers = self.against.cues.refers_back(WORD.findall(rest))
             if (
                 (top is None or top.intent.question is None)
-                and _asks_surely(plain)
+                and plain.top is not None
+                and answers_a_question(plain, _REST_SURE)
                 and (not refers or self.against.near(plain.top, chosen))
             ):
                 # "ok back to it, what if we don't have any parallel docs?" after Custom
@@ -120,14 +124,3 @@ class Returns:
                 return dataclasses.replace(understood, context="return")
         match = Match(self.router.intent(chosen.id), 1.0)
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
-
-
-def _asks_surely(decision: Decision) -> bool:
-    """Whether a decision answers one of a topic's questions surely."""
-    top = decision.top
-    return (
-        decision.outcome is Outcome.ANSWER
-        and top is not None
-        and top.intent.question is not None
-        and top.score >= _REST_SURE
-    )
