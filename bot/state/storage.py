@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from botbuilder.core import Storage
+from botbuilder.dialogs import DialogState
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
@@ -147,10 +148,35 @@ def _busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def _revived(value: Any) -> Any:
+    """`Unpickler().restore(value)` for what `_plain` writes — JSON data with no jsonpickle tag
+    but empty dialog states — ~10x faster: the parsed value itself, each empty dialog state
+    replaced (in place) by a new `DialogState`. Raises `_NotPlain` for anything else."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if key.startswith("py/"):
+                if value == _EMPTY_DIALOG_STATE:
+                    return DialogState([])
+                raise _NotPlain
+            if type(item) is dict or type(item) is list:
+                value[key] = _revived(item)
+    elif kind is list:
+        for index, item in enumerate(value):
+            if type(item) is dict or type(item) is list:
+                value[index] = _revived(item)
+    return value
+
+
 def _decode(value: str, e_tag: str) -> Any:
     flat = json.loads(value)
     flat["e_tag"] = e_tag
-    return Unpickler().restore(flat)
+    try:
+        return _revived(flat)
+    except _NotPlain:  # a dialog in progress, or an object: jsonpickle's own work, from scratch
+        flat = json.loads(value)
+        flat["e_tag"] = e_tag
+        return Unpickler().restore(flat)
 
 
 class SqliteStorage(Storage):
