@@ -297,15 +297,47 @@ def json_deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     return copy.deepcopy(value, memo)
 
 
+_COPY_HOOKS = frozenset(
+    {
+        "__slots__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__getstate__",
+        "__setstate__",
+        "__getnewargs__",
+        "__getnewargs_ex__",
+        "__copy__",
+        "__deepcopy__",
+    }
+)
+"""What a class defines to be copied otherwise than by its `__dict__`."""
+
+
 def install_model_deepcopy(classes: set[type]) -> None:
     """Give these msrest model classes a `__deepcopy__` equal to deepcopy's default (a new
     instance whose `__dict__` is a deep copy, registered in `memo` first) that walks plain
     JSON contents fast, and a `__copy__` equal to copy's default (a new instance sharing the
-    `__dict__` values). Subclasses get the defaults."""
+    `__dict__` values). Subclasses that change how they are copied (slots, pickling or copy
+    hooks of their own) get the defaults; the others (an entity with a wider attribute map) are
+    copied as their base is."""
+    plain: dict[type, bool] = dict.fromkeys(classes, True)
+
+    def copied_plainly(cls: type) -> bool:
+        known = plain.get(cls)
+        if known is None:
+            known = True
+            for own in cls.__mro__:  # the subclasses' own definitions, down to a model class
+                if own in classes:
+                    break
+                if own.__dict__.keys() & _COPY_HOOKS:
+                    known = False
+                    break
+            plain[cls] = known
+        return known
 
     def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
         cls = type(self)
-        if cls not in classes:
+        if not copied_plainly(cls):
             return copy._reconstruct(self, memo, *self.__reduce_ex__(4))  # type: ignore[attr-defined]
         copied = cls.__new__(cls)
         memo[id(self)] = copied
@@ -314,7 +346,7 @@ def install_model_deepcopy(classes: set[type]) -> None:
 
     def __copy__(self: Any) -> Any:
         cls = type(self)
-        if cls not in classes:
+        if not copied_plainly(cls):
             return copy._reconstruct(self, None, *self.__reduce_ex__(4))  # type: ignore[attr-defined]
         copied = cls.__new__(cls)
         copied.__dict__.update(self.__dict__)
