@@ -69,6 +69,11 @@ class FollowUps:
                 # apostrophes left out: "shouldnt" is typed as often as "shouldn't"
                 self._phrases.append(" ".join(WORD.findall(phrase.lower())).replace("'", ""))
                 self._of.append(followup)
+        self._with_word: dict[str, list[int]] = {}
+        """The phrases (positions in `_phrases`) holding each word, in order."""
+        for position, phrase in enumerate(self._phrases):
+            for word in dict.fromkeys(phrase.split()):
+                self._with_word.setdefault(word, []).append(position)
         self._named = [
             (frozenset(phrase.split()), followup)
             for phrase, followup in zip(self._phrases, self._of, strict=True)
@@ -187,14 +192,16 @@ class FollowUps:
         words = [w.replace("'", "") for w in words]
         # "when wouldn't I use it?" is not "when should I use it?": a phrase of its polarity
         negated = _negated(words)
+        said = set(words)
+        # only phrases sharing a word can share two (in their order: equal scores keep it)
+        sharing = sorted({p for w in said for p in self._with_word.get(w, ())})
         scored = process.extract(
             " ".join(words),
-            self._phrases,
+            {p: self._phrases[p] for p in sharing},
             scorer=fuzz.token_set_ratio,
             score_cutoff=_FOLLOWUP_CUTOFF,
             limit=None,
         )
-        said = set(words)
         found = next(
             (
                 f
