@@ -352,6 +352,14 @@ def test_copies_of_activities_are_the_generic_copies():
     sub.extra_slot = 1
     assert copy.deepcopy(sub).extra_slot == 1  # subclasses keep the generic copy
 
+    from bot.channels.teams_ai import MessageEntity
+
+    entity = MessageEntity(citation=[{"position": 1, "appearance": {"name": "a"}}], topic="t")
+    fast = copy.deepcopy(entity)  # a subclass with no copy hooks: copied as its base is
+    generic = copy._reconstruct(entity, {}, *entity.__reduce_ex__(4))
+    assert type(fast) is MessageEntity and fast.__dict__ == generic.__dict__
+    assert fast.citation[0] is not entity.citation[0]
+
 
 # -- the adapter: replies, signing, kept clients, retries, state --------------------------------
 
@@ -586,3 +594,35 @@ def test_the_server_runs_on_uvloop_where_it_is_installed():
         assert type(loop).__module__.split(".")[0] == expected
     finally:
         loop.close()
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"focus": {"topic": "prompt-flow", "pair": ["a", "b"]}, "n": 3, "x": None, "ok": True},
+        {
+            "DialogState": {
+                "py/object": "botbuilder.dialogs.dialog_state.DialogState",
+                "_dialog_stack": [],
+            },
+            "kept": [{"id": "1", "replies": "[]"}],
+        },
+        {"weird": {"py/tuple": [1, 2]}, "list": [[{"a": 1.5}]]},
+    ],
+)
+def test_stored_state_is_read_back_as_jsonpickle_reads_it(item):
+    """The plain-JSON fast path of `_decode` gives what jsonpickle's Unpickler gives."""
+    import json
+
+    from jsonpickle.unpickler import Unpickler
+
+    from bot.state.storage import _decode
+
+    value = json.dumps(item)
+    expected = Unpickler().restore({**json.loads(value), "e_tag": "t"})
+    read = _decode(value, "t")
+    assert type(read) is type(expected) and read.keys() == expected.keys()
+    for key, found in read.items():
+        wanted = expected[key]
+        assert type(found) is type(wanted)
+        assert getattr(found, "__dict__", found) == getattr(wanted, "__dict__", wanted)
