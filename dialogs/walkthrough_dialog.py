@@ -308,6 +308,11 @@ class WalkthroughDialog(ComponentDialog):
             aside = await self._aside(step, state, question, misses, asked=asked)
             if aside is not None:
                 return aside
+        if self._passed_over(state):
+            # no answer to a walkthrough the user already talked past: the conversation goes
+            # on ("nice. what's the per-page price on that tier btw", "sorry i meant …")
+            await self._give(step.context, await self._read(step.context))
+            return await step.end_dialog({"set_aside": True})
         return await self._missed(step, state, question, misses)
 
     async def _answer_knowledge(
@@ -368,6 +373,16 @@ class WalkthroughDialog(ComponentDialog):
             note = "Back to the walkthrough:"
             return await self._loop(step, state, [note], asking=question.id, misses=misses)
         return None
+
+    @staticmethod
+    def _passed_over(state: dict[str, Any]) -> bool:
+        """Whether the walkthrough followed an answer and the user has met one of its questions
+        with a question or a decline, and answered none."""
+        return (
+            bool(state.get(AFTER_ANSWER))
+            and not state.get(ANSWERED_ONE)
+            and state.get(PASSED_OVER, 0) >= 1
+        )
 
     @staticmethod
     def _set_aside(state: dict[str, Any]) -> bool:

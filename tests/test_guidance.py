@@ -180,6 +180,15 @@ async def test_the_questions_after_a_short_answer_step_aside_when_the_user_keeps
     assert turn.trace("RecognizerResult")["context"] == "correction"
 
 
+async def test_what_is_no_answer_after_a_question_on_the_way_goes_on_with_the_conversation(convo):
+    await convo.say("how should we go about choosing an algorithm, there are like hundreds")
+    turn = await convo.say("does azure ml help with that at all")
+    assert "Back to the walkthrough" in turn.text
+    turn = await convo.say("sorry i meant automatically, like it tries them for me")
+    assert "AutoML" in turn.text  # read as the correction it is, not "didn't catch that"
+    assert "catch that" not in turn.text and "walkthrough" not in turn.text.lower()
+
+
 async def test_questions_asked_on_the_way_keep_a_walkthrough_the_user_asked_for(convo):
     await convo.say("start the walkthrough")
     await convo.say("what is RAG?")
