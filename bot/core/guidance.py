@@ -438,9 +438,11 @@ class _CueIndex:
 
     def said_in(self, said: list[str]) -> bool:
         """Whether the message (its stems, in order) says one of the cues."""
+        present = set(said)
         return any(
-            _in_order(cue, said, gap)
-            for first in set(said) & self._by_first.keys()
+            # every word of the cue said somewhere before looking for them in order
+            all(not word.isdisjoint(present) for word in cue[1:]) and _in_order(cue, said, gap)
+            for first in present & self._by_first.keys()
             for cue, gap in self._by_first[first]
         )
 
