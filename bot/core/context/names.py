@@ -13,6 +13,8 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, KnowledgeBase, Topic
 from bot.core.retrieval import intent_text
 
+_ALNUM = re.compile(r"[a-z0-9]+")
+"""A run of the characters a name's bounds are checked against."""
 _NOT_MEANT = frozenset({"not", "without", "except", "instead"})
 """Words before a name that say it is not what is meant."""
 _NOT_NAMES = 3
@@ -32,13 +34,22 @@ class TopicNames:
             for lowered in dict.fromkeys(name.lower() for name in (topic.title, *topic.aliases))
         ]
         """Each focus topic's names, lowercased."""
+        self._by_first_word: dict[str, list[int]] = {}
+        """The names (positions in `_names`) by their first word: a name said as words starts
+        with a word of the text that is its first word."""
+        for position, (_, name) in enumerate(self._names):
+            first = _ALNUM.match(name)
+            self._by_first_word.setdefault(first.group() if first else "", []).append(position)
         self._name_patterns: dict[str, re.Pattern[str]] = {}
         """The pattern that finds a name as words, compiled the first time the name is said."""
         self._text_of: dict[str, str] = {}
 
     def names_in(self, lowered: str) -> Iterator[tuple[int, int, str]]:
         """Where a lowercased text says a focus topic's title or alias: (start, end, topic)."""
-        for topic_id, name in self._names:
+        words = {"", *_ALNUM.findall(lowered)}
+        by_first = self._by_first_word
+        for position in sorted(p for w in words & by_first.keys() for p in by_first[w]):
+            topic_id, name = self._names[position]
             if name not in lowered:
                 continue  # the regex only where the name is said at all
             pattern = self._name_patterns.get(name)
