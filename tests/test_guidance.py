@@ -104,6 +104,15 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
     assert turn.buttons  # its first open question's choices
 
 
+async def test_a_request_in_no_known_words_is_read_by_its_meaning(convo):
+    turn = await convo.say(
+        "how should a two-person team build a chatbot over our policy handbook that cites its "
+        "sources?"
+    )
+    assert "retrieval" in turn.text.lower()  # the need it states, answered first
+    assert AFTER_ANSWER in turn.text  # then the questions: it asks how to build, in meaning
+
+
 async def test_a_request_that_says_everything_gets_the_recommendation_without_promised_questions(
     convo,
 ):

@@ -485,6 +485,23 @@ class HybridRouter:
         """The intent with this id (a topic's id is its own intent's)."""
         return self.intents[self._position[intent_id]]
 
+    def meaning_margin(self, text: str, intent_id: str, among: frozenset[Kind]) -> float:
+        """How much closer in meaning the message is to the intent (the mean of its phrases'
+        vectors) than to the nearest intent of another topic of the given kinds: above 0 when
+        the intent is the nearest. Read from the message's cached reading."""
+        meaning = self._read(text).meaning
+        position = self._position[intent_id]
+        own = self.intents[position].topic.id
+        nearest = max(
+            (
+                cosine
+                for index, cosine in meaning.nearest
+                if self.intents[index].topic.kind in among and self.intents[index].topic.id != own
+            ),
+            default=0.0,
+        )
+        return meaning.of([position])[0] - nearest
+
     def unknown_words(self, text: str) -> tuple[str, ...]:
         """The message's words (as stems, spelling corrected) that no text of the knowledge base
         uses: "klingon" in "does custom translator support klingon?"; numbers and stems
