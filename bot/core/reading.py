@@ -418,6 +418,9 @@ class MessageReader:
         declined = top is not None and top.intent.topic.kind is Kind.DECLINE
         if declined or DETAILS_TOPIC not in self.kb.topics:
             return None  # declined already ("pinecone index settings?"): said so
+        if top is not None and top.intent.topic.kind is Kind.ACTION:
+            return None  # "setting up a platform for 4 squads, what would you suggest?" asks
+            # for the walkthrough (an action), no setting's value
         said = _said(text)
         if (
             not said
