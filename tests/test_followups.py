@@ -1012,3 +1012,10 @@ async def test_back_to_a_topic_with_a_question_it_has_no_part_for_asks_that_ques
         "ok back to it, what if we don't have any parallel docs to train it with?"
     )
     assert decided(turn)[0] == "custom-translator/dictionary-only"
+
+
+async def test_an_existential_there_points_at_nothing_so_a_named_topic_is_asked(convo):
+    await convo.say("what are the generative ai development tools?")
+    turn = await convo.say("is there a python sdk for azure ml")
+    assert "Generative AI development tools" not in turn.text  # not read against the focus
+    assert "Python" in turn.text

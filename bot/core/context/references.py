@@ -253,7 +253,11 @@ class References:
         )
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
-        refers = self.cues.refer_positions(words)
+        refers = [  # "is there a python sdk for azure ml?" points at nothing
+            i
+            for i in self.cues.refer_positions(words)
+            if not (words[i] == "there" and i and words[i - 1] in _EXISTENTIAL)
+        ]
         if not refers:
             return True
         return named < (refers[-1] if last else refers[0])
