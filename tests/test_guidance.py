@@ -113,6 +113,12 @@ async def test_a_request_in_no_known_words_is_read_by_its_meaning(convo):
     assert AFTER_ANSWER in turn.text  # then the questions: it asks how to build, in meaning
 
 
+async def test_advice_asked_in_a_question_gets_the_answer_then_the_questions(convo):
+    turn = await convo.say("any advice for the place our raw training files should sit?")
+    assert "Data Lake" in turn.text or "OneLake" in turn.text  # the need, answered first
+    assert AFTER_ANSWER in turn.text
+
+
 async def test_setting_up_a_platform_is_asked_as_a_design_not_as_a_settings_value(convo):
     turn = await convo.say("setting up an ml platform for 3 tribes — what would you suggest?")
     assert "doesn't go into that detail" not in turn.text

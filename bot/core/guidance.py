@@ -252,7 +252,11 @@ class GuidanceReader:
                 else Request.WALKTHROUGH
             )
         present = set(said)
-        cued = self._weak.said_in(said) or bool(present & self._asks and present & self._objects)
+        cued = (
+            self._weak.said_in(said)
+            or bool(present & self._asks and present & self._objects)
+            or bool(present & self._asks and "?" in text and _answers(decision))
+        )
         weakly = cued or self._clause_asks_for_walkthrough(text)
         # "Databricks vs Fabric for our platform, thoughts?" asks for the comparison it names
         compared = self._compares_named(text, decision)
