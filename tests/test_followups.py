@@ -1019,3 +1019,10 @@ async def test_an_existential_there_points_at_nothing_so_a_named_topic_is_asked(
     turn = await convo.say("is there a python sdk for azure ml")
     assert "Generative AI development tools" not in turn.text  # not read against the focus
     assert "Python" in turn.text
+
+
+async def test_an_odd_word_in_a_follow_up_is_no_unknown_detail(convo):
+    await convo.say("we need to pull fields from scanned delivery notes, which service?")
+    turn = await convo.say("does it handle our own weird layouts tho")
+    assert "doesn't go into that detail" not in turn.text
+    assert "custom" in turn.text.lower()
