@@ -236,7 +236,7 @@ async def test_x_there_too_asks_the_platform_in_focus_about_x(convo):
     assert "image recognition" in turn.text
     await convo.say("tell me about hdinsight spark")
     turn = await convo.say("and the same for databricks: is there a ml runtime?")
-    assert decided(turn)[0] == "azure-databricks"  # "is there" points at no place
+    assert decided(turn)[0].startswith("azure-databricks")  # "is there" points at no place
 
 
 async def test_a_specific_question_is_not_the_follow_up_phrase_it_resembles(convo):
@@ -429,7 +429,7 @@ async def test_a_term_list_is_a_dictionary_to_custom_translator(convo):
 async def test_an_unsure_reading_leaning_to_the_focus_is_a_follow_up_on_it(convo):
     # names nothing and refers to nothing, but on its own it leans to the topic in focus
     await convo.say("what's custom translator for?")
-    turn = await convo.say("we lack the side-by-side docs tho. there's a glossary in excel")
+    turn = await convo.say("we lack the side-by-side docs alas. there's a glossary in excel")
     assert decided(turn) == ("custom-translator/dictionary-only", "answer")
     assert turn.trace("RecognizerResult")["context"] == "refers"
 
