@@ -51,6 +51,7 @@ _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL})
 _NOT_KNOWLEDGE = frozenset({Kind.ACTION, Kind.DECLINE, Kind.SMALLTALK})
 """Topics that are not knowledge of a service or concept."""
 _KNOWLEDGE_KINDS = frozenset(Kind) - _NOT_KNOWLEDGE
+"""Topics of knowledge: what a request's meaning is weighed against."""
 _OFF_SUBJECT_WORDS = 2
 _OFF_SUBJECT_SHARE = 0.5
 """A request for guidance with at least this many, and this share, of its words unknown to the
@@ -110,7 +111,7 @@ class GuidanceReader:
         self._strong = _CueIndex(cues.guidance, classes, self._plain)
         self._weak = _CueIndex(cues.guidance_weak, classes, self._plain)
         self._asks = {stem(w) for w in cues.guidance_asks}
-        self._choosing_stems = {stem(w) for w in cues.guidance_choosing}
+        self._advice_or_choice = self._asks | {stem(w) for w in cues.guidance_choosing}
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
         phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
@@ -284,7 +285,7 @@ class GuidanceReader:
 
     def _asking(self, text: str, present: set[str]) -> bool:
         """Whether the message asks something: a question, or a word of asking or choosing."""
-        return "?" in text or not present.isdisjoint(self._asks | self._choosing_stems)
+        return "?" in text or not present.isdisjoint(self._advice_or_choice)
 
     def _means_a_request(self, text: str) -> bool:
         """Whether the message is, in meaning, about as near the walkthrough's phrases as any

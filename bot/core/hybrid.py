@@ -487,8 +487,9 @@ class HybridRouter:
 
     def meaning_margin(self, text: str, intent_id: str, among: frozenset[Kind]) -> float:
         """How much closer in meaning the message is to the intent (the mean of its phrases'
-        vectors) than to the nearest intent of another topic of the given kinds: above 0 when
-        the intent is the nearest. Read from the message's cached reading."""
+        vectors) than to the nearest intent of another topic of the given kinds among those the
+        reading found nearest: above 0 when the intent is the nearest. Read from the message's
+        cached reading."""
         meaning = self._read(text).meaning
         position = self._position[intent_id]
         own = self.intents[position].topic.id

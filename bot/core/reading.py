@@ -418,9 +418,10 @@ class MessageReader:
         declined = top is not None and top.intent.topic.kind is Kind.DECLINE
         if declined or DETAILS_TOPIC not in self.kb.topics:
             return None  # declined already ("pinecone index settings?"): said so
+        # "setting up a platform for 4 squads, what would you suggest?" asks for the
+        # walkthrough (an action), not a setting's value
         if top is not None and top.intent.topic.kind is Kind.ACTION:
-            return None  # "setting up a platform for 4 squads, what would you suggest?" asks
-            # for the walkthrough (an action), no setting's value
+            return None
         said = _said(text)
         if (
             not said
