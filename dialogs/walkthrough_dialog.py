@@ -375,26 +375,21 @@ class WalkthroughDialog(ComponentDialog):
         return None
 
     @staticmethod
-    def _passed_over(state: dict[str, Any]) -> bool:
-        """Whether the walkthrough followed an answer and the user has met one of its questions
-        with a question or a decline, and answered none."""
+    def _passed_over(state: dict[str, Any], times: int = 1) -> bool:
+        """Whether the walkthrough followed an answer (nobody asked for it by name) and the
+        user has met its questions with a question or a decline `times` times, and answered
+        none."""
         return (
             bool(state.get(AFTER_ANSWER))
             and not state.get(ANSWERED_ONE)
-            and state.get(PASSED_OVER, 0) >= 1
+            and state.get(PASSED_OVER, 0) >= times
         )
 
-    @staticmethod
-    def _set_aside(state: dict[str, Any]) -> bool:
-        """Whether the walkthrough ends quietly after this aside: one that followed an answer
-        (nobody asked for it by name) and whose questions the user has now passed over
-        `SET_ASIDE_AFTER` times without answering any — the conversation goes on without it."""
+    def _set_aside(self, state: dict[str, Any]) -> bool:
+        """Count this aside; whether the walkthrough now ends quietly, passed over
+        `SET_ASIDE_AFTER` times — the conversation goes on without it."""
         state[PASSED_OVER] = state.get(PASSED_OVER, 0) + 1
-        return (
-            bool(state.get(AFTER_ANSWER))
-            and not state.get(ANSWERED_ONE)
-            and state[PASSED_OVER] >= SET_ASIDE_AFTER
-        )
+        return self._passed_over(state, SET_ASIDE_AFTER)
 
     async def _command(
         self,

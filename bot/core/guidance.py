@@ -164,7 +164,8 @@ class GuidanceReader:
         question asked in its shape only ("how should we …?") once the conversation has a
         topic (`talked`)."""
         text = self.reader.correct(text)
-        request = self._request(text, decision)
+        # a request read by its meaning only opens a conversation: later, the talk goes on
+        request = self._request(text, decision, by_meaning=not in_context and not talked)
         if request is None and decision.outcome is not Outcome.ANSWER:
             request = self._asked_in_a_sentence(text)
         if request is Request.WALKTHROUGH and self.off_subject(text):
@@ -181,7 +182,8 @@ class GuidanceReader:
         situation"): what follows the request is context, and read with it the message may say
         too little of the knowledge to count as a request."""
         for sentence in question_sentences(text):
-            if self._request(sentence, self.reader.route(sentence)) is Request.WALKTHROUGH:
+            decision = self.reader.route(sentence)
+            if self._request(sentence, decision, by_meaning=False) is Request.WALKTHROUGH:
                 return Request.WALKTHROUGH
         return None
 
@@ -231,7 +233,7 @@ class GuidanceReader:
         ]
         return said, unknown
 
-    def _request(self, text: str, decision: Decision) -> Request | None:
+    def _request(self, text: str, decision: Decision, *, by_meaning: bool) -> Request | None:
         if decision.comparison is not None or declined_by_name(self.router, decision):
             return None
         if self._declined_surely(decision):
@@ -276,7 +278,12 @@ class GuidanceReader:
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
-        if _answers(decision) and self._asking(text, present) and self._means_a_request(text):
+        if (
+            by_meaning
+            and _answers(decision)
+            and self._asking(text, present)
+            and self._means_a_request(text)
+        ):
             # no cue, but asked, and about as near in meaning to asking for guidance as to any
             # topic ("we're about to build something on our policy pdfs: how would a small team
             # go at it?"): the answer to the need it states, then the walkthrough

@@ -254,9 +254,7 @@ class References:
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
         refers = [  # "is there a python sdk for azure ml?" points at nothing
-            i
-            for i in self.cues.refer_positions(words)
-            if not (words[i] == "there" and i and words[i - 1] in _EXISTENTIAL)
+            i for i in self.cues.refer_positions(words) if not _existential(words, i)
         ]
         if not refers:
             return True
@@ -363,8 +361,14 @@ def _asks_of_place(words: Sequence[str]) -> bool:
     """Whether the message asks the topic in focus for more ("can I do RAG there too?"): "too",
     or "there" as a place (not "is there a …?")."""
     return "too" in words or any(
-        w == "there" and (i == 0 or words[i - 1] not in _EXISTENTIAL) for i, w in enumerate(words)
+        w == "there" and not _existential(words, i) for i, w in enumerate(words)
     )
+
+
+def _existential(words: Sequence[str], at: int) -> bool:
+    """Whether the word at `at` is an existential "there" ("is there a runtime?"), which points
+    at no place."""
+    return words[at] == "there" and at > 0 and words[at - 1] in _EXISTENTIAL
 
 
 def _for_the_focus(words: Sequence[str]) -> bool:
