@@ -44,10 +44,8 @@ from bot.core.advisor import (
     Understanding,
     correction,
     follow_up,
-    looks_like_question,
     memo,
     note_words,
-    opens_with_question,
     short_label,
     trace_value,
     what_if_text,
@@ -60,6 +58,7 @@ from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.labels import choice_label
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
 from bot.core.router import Outcome
+from bot.core.text import looks_like_question, opens_with_question
 from bot.recognizer import RESULT_KEY, KnowledgeRecognizer, decision_of, understood_of
 
 TRACE_NAME = "Recommendation"
@@ -84,6 +83,9 @@ STATEMENT_ANSWER_SCORE = 0.8
 """A statement that is not an answer is taken as a knowledge question only above this score."""
 LONG_ANSWER_WORDS = 8
 """A typed answer this long is a description of the project, never a knowledge question."""
+SURE_QUESTION = 0.9
+"""A short message the recognizer answers this surely is talk about the answer, even when a
+walkthrough choice fuzzily matches it."""
 SKIP_LABEL = "Not sure"
 LEAVE_LABEL = "Stop the walkthrough"
 """Extra buttons under a question asked again: skip it (when it has a default) or leave."""
@@ -109,12 +111,6 @@ AFTER_ANSWER = "after_answer"
 question on the way is read as one even when it is long."""
 ANSWERED_ONE = "answered_one"
 """Set once the user has answered one of the walkthrough's questions."""
-PASSED_OVER = "passed_over"
-"""How many of its questions the user met with a question or a decline instead."""
-SET_ASIDE_AFTER = 2
-"""A walkthrough that followed an answer ends after this many questions or declines in its
-place, when none of its questions was answered ("how do we rotate keys?" then "and the
-other one?" after the short answer: the user is talking, not being walked through)."""
 WHICH_PART = (
     'Which part did I get wrong? Tell me in your own words (for example "we do have data '
     'scientists"), or say **back**.'
@@ -262,6 +258,9 @@ class WalkthroughDialog(ComponentDialog):
             if plain in _NO:
                 note = WHICH_PART
                 return await self._loop(step, state, [note], asking=question.id, confirming=True)
+        if await self._talked_past(step.context, state, text, match):
+            await self._give(step.context, await self._read(step.context))
+            return await step.end_dialog({"set_aside": True})
         correcting, _ = correction(text)
         long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
         asked = looks_like_question(text)
@@ -308,11 +307,6 @@ class WalkthroughDialog(ComponentDialog):
             aside = await self._aside(step, state, question, misses, asked=asked)
             if aside is not None:
                 return aside
-        if self._passed_over(state):
-            # no answer to a walkthrough the user already talked past: the conversation goes
-            # on ("nice. what's the per-page price on that tier btw", "sorry i meant …")
-            await self._give(step.context, await self._read(step.context))
-            return await step.end_dialog({"set_aside": True})
         return await self._missed(step, state, question, misses)
 
     async def _answer_knowledge(
@@ -333,7 +327,7 @@ class WalkthroughDialog(ComponentDialog):
         if answered == HELP_TOPIC:
             return await self._loop(step, state, [self._help_text(question)], asking=question.id)
         if answered:
-            if self._set_aside(state):
+            if self._only_offered(state):
                 return await step.end_dialog({"set_aside": True})
             return await self._loop(
                 step, state, ["Back to the walkthrough:"], asking=question.id, misses=misses
@@ -361,35 +355,45 @@ class WalkthroughDialog(ComponentDialog):
             asked and decision.outcome is Outcome.NONE
         ):
             await self._give(step.context, result)
-            if self._set_aside(state):
+            if self._only_offered(state):
                 return await step.end_dialog({"set_aside": True})
             return await self._loop(
                 step, state, [], asking=question.id, misses=misses, missed=missed, aside=True
             )
         if asked and decision.outcome is Outcome.AMBIGUOUS:
             await self._give(step.context, result)
-            if self._set_aside(state):
+            if self._only_offered(state):
                 return await step.end_dialog({"set_aside": True})
             note = "Back to the walkthrough:"
             return await self._loop(step, state, [note], asking=question.id, misses=misses)
         return None
 
-    @staticmethod
-    def _passed_over(state: dict[str, Any], times: int = 1) -> bool:
-        """Whether the walkthrough followed an answer (nobody asked for it by name) and the
-        user has met its questions with a question or a decline `times` times, and answered
-        none."""
-        return (
-            bool(state.get(AFTER_ANSWER))
-            and not state.get(ANSWERED_ONE)
-            and state.get(PASSED_OVER, 0) >= times
-        )
+    async def _talked_past(
+        self, context: TurnContext, state: dict[str, Any], text: str, match: ChoiceMatch
+    ) -> bool:
+        """Whether a walkthrough that followed an answer meets, before any of its questions is
+        answered, a message the user is talking on with, not a button's label: a short one that
+        is no choice of the question asked, or one the recognizer answers surely though it reads
+        like a choice ("we don't have parallel docs tho, just a glossary"), or a correction it
+        answers ("no, she wants to chat with the warehouse directly, not dashboards")."""
+        if not self._only_offered(state) or match.kind is MatchKind.EXACT:
+            return False
+        short = len(text.split()) < PARAGRAPH_WORDS
+        if short and match.kind is MatchKind.NONE:
+            return True
+        if not short and not correction(text)[0]:
+            return False  # a paragraph describes the project; a long correction may not
+        decision = decision_of(await self._read(context))
+        if decision.outcome is not Outcome.ANSWER or decision.top is None:
+            return False
+        return not short or decision.top.score >= SURE_QUESTION
 
-    def _set_aside(self, state: dict[str, Any]) -> bool:
-        """Count this aside; whether the walkthrough now ends quietly, passed over
-        `SET_ASIDE_AFTER` times — the conversation goes on without it."""
-        state[PASSED_OVER] = state.get(PASSED_OVER, 0) + 1
-        return self._passed_over(state, SET_ASIDE_AFTER)
+    @staticmethod
+    def _only_offered(state: dict[str, Any]) -> bool:
+        """Whether the walkthrough followed an answer (nobody asked for it by name) and none of
+        its questions was answered yet: met with a question, a decline or talk instead, it ends
+        quietly and the conversation goes on ("how do we rotate keys?" after the short answer)."""
+        return bool(state.get(AFTER_ANSWER)) and not state.get(ANSWERED_ONE)
 
     async def _command(
         self,

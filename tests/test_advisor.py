@@ -16,7 +16,6 @@ from bot.core.advisor import (
     MatchKind,
     correction,
     follow_up,
-    looks_like_question,
     memo,
     short_label,
     trace_value,
@@ -25,6 +24,7 @@ from bot.core.advisor import (
 )
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
+from bot.core.text import looks_like_question
 
 from .paths import FIXTURE_KB
 from .walkthroughs import SPEECH_WALKTHROUGH

@@ -172,7 +172,7 @@ async def test_a_question_on_the_way_is_answered_however_long(convo):
         "once we have a model trained there, which API do our existing apps call to use it?"
     )
     assert "Translator Text API" in turn.text  # answered as a question, not read as an answer
-    assert "Back to the walkthrough" in turn.text
+    assert "Got it" not in turn.text
 
 
 async def test_an_and_if_question_after_the_short_answer_asks_about_it(convo):
@@ -193,18 +193,44 @@ async def test_an_and_if_question_after_the_short_answer_asks_about_it(convo):
 async def test_the_questions_after_a_short_answer_step_aside_when_the_user_keeps_talking(convo):
     await convo.say("we want to auto-summarize long incident reports for execs, what do you use?")
     turn = await convo.say("and if they have to follow our exact house format every time?")
-    assert "Back to the walkthrough" in turn.text  # one question on the way: the walkthrough waits
+    assert "Fine-tuning" in turn.text
+    assert "walkthrough" not in turn.text.lower()  # a question instead: the talk goes on
     turn = await convo.say("can custom translator go japanese → korean directly")
     assert "English" in turn.text
-    assert "walkthrough" not in turn.text.lower()  # two: the conversation goes on without it
     turn = await convo.say("sorry typo, i meant japanese → english")
     assert turn.trace("RecognizerResult")["context"] == "correction"
 
 
-async def test_what_is_no_answer_after_a_question_on_the_way_goes_on_with_the_conversation(convo):
+async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short_answer(convo):
+    await convo.say(
+        "our manuals get machine translated and the terminology is all wrong. anything on azure "
+        "that can learn our terms?"
+    )
+    turn = await convo.say("we dont have parallel docs tho, just a glossary spreadsheet")
+    assert "dictionary" in turn.text  # not "Got it: our own terminology" and a recommendation
+    assert "recommendation" not in turn.text.lower()
+
+
+async def test_a_situation_told_at_length_and_asked_about_gets_its_answer_then_the_questions(
+    convo,
+):
+    turn = await convo.say(
+        "we get like 4k supplier invoices a week as scanned pdfs and someone types them in by "
+        "hand. where would we even build something for this"
+    )
+    assert "Document Intelligence" in turn.text
+    assert AFTER_ANSWER in turn.text
+    turn = await convo.say(
+        "we're a small team of developers, no data scientists; the invoices come from many "
+        "suppliers in different layouts and we want the totals and line items in our ERP"
+    )
+    assert "My recommendation: Document Intelligence" in turn.text
+
+
+async def test_a_question_on_the_way_after_a_short_answer_goes_on_with_the_conversation(convo):
     await convo.say("how should we go about choosing an algorithm, there are like hundreds")
     turn = await convo.say("does azure ml help with that at all")
-    assert "Back to the walkthrough" in turn.text
+    assert "Back to the walkthrough" not in turn.text  # the talk goes on without it
     turn = await convo.say("sorry i meant automatically, like it tries them for me")
     assert "AutoML" in turn.text  # read as the correction it is, not "didn't catch that"
     assert "catch that" not in turn.text and "walkthrough" not in turn.text.lower()

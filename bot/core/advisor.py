@@ -57,6 +57,7 @@ from bot.core.kb import (
 )
 from bot.core.labels import topic_label
 from bot.core.replies import Reply, ReplyKind, Section
+from bot.core.text import LEAD_IN as _LEAD
 from bot.core.text import Normalizer, stem
 
 NOT = "not_"
@@ -139,10 +140,6 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 """A message that sets an earlier answer right: "no, we do have data scientists"."""
-_LEAD = (
-    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right)"
-    r"\b[\s,]*)*"
-)
 _WHY_NOT = re.compile(
     "|".join(
         _LEAD + pattern
@@ -192,15 +189,6 @@ _COMMAND_MAX_WORDS = 5
 _COMMAND_CUTOFF = 80.0
 RECOMMENDATION_TOPIC_PREFIX = "walkthrough/"
 """Feedback on a recommendation is stored as `walkthrough/<rule id>`."""
-_QUESTION_START = re.compile(
-    _LEAD + r"(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|"
-    r"will|was|did|wasnt|didnt|isnt|arent|doesnt|wouldnt|shouldnt|couldnt|wont|"
-    r"tell me|explain|describe|compare|define|difference)\b"
-)
-"""A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
-synapseml called something else before")."""
-_ASIDE_DASH = re.compile(r"\s+[—–-]+\s+|:\s+")
-"""Where a message's question can start after a lead-in ("back to the format thing — what …")."""
 
 
 class Command(StrEnum):
@@ -468,23 +456,6 @@ def note_words(state: dict[str, Any], text: str) -> None:
 def new_state() -> dict[str, Any]:
     """A walkthrough with nothing answered."""
     return {"answers": {}, "inferred": [], "skipped": [], "history": [], "heard": {}}
-
-
-def looks_like_question(text: str) -> bool:
-    """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain":
-    a message that asks rather than answers."""
-    return text.strip().endswith("?") or opens_with_question(text)
-
-
-def opens_with_question(text: str) -> bool:
-    """True when the message, or a clause of it after a dash or colon, opens as a question
-    ("which studio is for the ML path", "back to the ds folks — can they tune in parallel?"),
-    not when a description only ends in one."""
-    for part in _ASIDE_DASH.split(text):
-        words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", part.lower()).replace("'", "").split())
-        if _QUESTION_START.match(words):
-            return True
-    return False
 
 
 class Advisor:

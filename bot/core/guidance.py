@@ -23,7 +23,7 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase
 from bot.core.reading import ACTIONS_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Outcome
-from bot.core.text import stem, strip_mentions
+from bot.core.text import opens_with_question, stem, strip_mentions
 
 WALKTHROUGH_TOPIC = "walkthrough"
 """The action topic whose answer starts the guided walkthrough."""
@@ -41,6 +41,8 @@ _SCARCELY = 0.2
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _OWNERS = frozenset({"my", "our", "the"})
+_TEAM = frozenset({"we", "our"})
+"""Stems by which a message speaks of the user's own team."""
 """Words before a word of guidance.yaml's `teams` that make it the user's own people."""
 _REQUEST_MARGIN = -0.1
 """A message this close in meaning to the walkthrough topic's phrases, against the nearest
@@ -59,8 +61,9 @@ knowledge, and no subject word, is about something else."""
 _CLASS_IN_CUE = re.compile(r"\{[a-z_]+\}")
 _CUE_WORD = re.compile(r"\{[a-z_]+\}|[a-z0-9']+")
 _CLASS = re.compile(r"^\{([a-z_]+)\}$")
-_SENTENCES = re.compile(r"[.:;!?\n]+|\s[-–—]\s")
-"""Where a message's clauses part (for a walkthrough request inside a description)."""
+_SENTENCES = re.compile(r"[.:;!?\n\u2600-\u27bf\U0001f300-\U0001faff]+|\s[-–—]\s")
+"""Where a message's clauses part (for a walkthrough request inside a description): stops, dashes
+and emoji."""
 _WORD = re.compile(r"[a-z0-9']+")
 _CLAUSES = re.compile(rf"{_SENTENCES.pattern}|,")
 """Where a message's clauses part, commas too ("…, we're on databricks already")."""
@@ -282,17 +285,31 @@ class GuidanceReader:
             by_meaning
             and _answers(decision)
             and self._asking(text, present)
-            and self._means_a_request(text)
+            and (self._means_a_request(text) or self._tells_a_situation(said))
         ):
             # no cue, but asked, and about as near in meaning to asking for guidance as to any
             # topic ("we're about to build something on our policy pdfs: how would a small team
-            # go at it?"): the answer to the need it states, then the walkthrough
+            # go at it?"), or telling the team's situation: the answer to the need it states,
+            # then the walkthrough (which steps aside if the user talks on instead)
             return Request.ANSWER_FIRST
         return None
 
     def _asking(self, text: str, present: set[str]) -> bool:
-        """Whether the message asks something: a question, or a word of asking or choosing."""
-        return "?" in text or not present.isdisjoint(self._advice_or_choice)
+        """Whether the message asks something: a question mark, a word of asking or choosing,
+        or a sentence that opens as a question ("… by hand 😩 where would we even build
+        something for this")."""
+        return (
+            "?" in text
+            or not present.isdisjoint(self._advice_or_choice)
+            or any(opens_with_question(sentence) for sentence in _SENTENCES.split(text))
+        )
+
+    @staticmethod
+    def _tells_a_situation(said: list[str]) -> bool:
+        """Whether the message tells the team's own situation: longer than a question about a
+        service (`_SERVICE_QUESTION_WORDS`), and about "we" or "our" ("we get 4k supplier
+        invoices a week as scanned pdfs … where would we even build something for this")."""
+        return len(said) > _SERVICE_QUESTION_WORDS and not _TEAM.isdisjoint(said)
 
     def _means_a_request(self, text: str) -> bool:
         """Whether the message is, in meaning, about as near the walkthrough's phrases as any

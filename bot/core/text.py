@@ -107,3 +107,36 @@ class Normalizer:
         words = [self._synonyms.get(w, w) for w in words]
         content = [w for w in words if w not in self._stopwords] or words
         return NormalizedText(tuple(words), tuple(stem(w) for w in content))
+
+
+LEAD_IN = (
+    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right)"
+    r"\b[\s,]*)*"
+)
+"""Words a message can start with before what it says ("so", "ok", "btw")."""
+_QUESTION_START = re.compile(
+    LEAD_IN + r"(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|"
+    r"will|was|did|wasnt|didnt|isnt|arent|doesnt|wouldnt|shouldnt|couldnt|wont|"
+    r"tell me|explain|describe|compare|define|difference)\b"
+)
+"""A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
+synapseml called something else before")."""
+_ASIDE_DASH = re.compile(r"\s+[—–-]+\s+|:\s+")
+"""Where a message's question can start after a lead-in ("back to the format thing — what …")."""
+
+
+def looks_like_question(text: str) -> bool:
+    """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain":
+    a message that asks rather than answers."""
+    return text.strip().endswith("?") or opens_with_question(text)
+
+
+def opens_with_question(text: str) -> bool:
+    """True when the message, or a clause of it after a dash or colon, opens as a question
+    ("which studio is for the ML path", "back to the ds folks — can they tune in parallel?"),
+    not when a description only ends in one."""
+    for part in _ASIDE_DASH.split(text):
+        words = " ".join(re.sub(r"[^0-9a-z' ]+", " ", part.lower()).replace("'", "").split())
+        if _QUESTION_START.match(words):
+            return True
+    return False
