@@ -29,6 +29,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "translate to german pls: 'the build is broken again, do not merge to main'",
         "can you benchmark the mini one on my laptop right now",
         "can you review my resume for a cloud architect role",
+        "open a ticket with MS about the oracle connector",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):

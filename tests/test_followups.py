@@ -1026,3 +1026,24 @@ async def test_an_odd_word_in_a_follow_up_is_no_unknown_detail(convo):
     turn = await convo.say("does it handle our own weird layouts tho")
     assert "doesn't go into that detail" not in turn.text
     assert "custom" in turn.text.lower()
+
+
+async def test_remind_me_the_difference_asks_to_be_told_not_to_act(convo):
+    await convo.say("need to ingest from ~15 sources into a lakehouse nightly")
+    await convo.say("our analysts want to do the transforms w/o code")
+    turn = await convo.say("remind me the diff between those two")
+    assert "can't do that" not in turn.text
+    assert "drag-and-drop" in turn.text
+
+
+async def test_the_difference_asked_alone_puts_the_last_two_topics_side_by_side(convo):
+    await convo.say("want to detect assembly mistakes from line cameras using our claim history")
+    await convo.say("should we go full deep learning on it?")
+    turn = await convo.say("whats the real difference anyway")
+    assert "Machine learning vs deep learning" in turn.text
+
+
+async def test_a_pair_of_its_own_is_compared_not_the_last_two_topics(convo):
+    await convo.say("what exactly is a language model vs generic genai")
+    turn = await convo.say("conventional vs pretrained, what's the diff")
+    assert "Language models vs Generative AI" not in turn.text

@@ -46,7 +46,12 @@ _INJECTION_CLAUSE = 0.7
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 _CLAUSE_OR_THEN = re.compile(r"[:;,?!.—–]|\s-\s|\b(?:then|and)\b")
 _WORD = re.compile(r"[a-z0-9']+")
-_QUESTION_WORDS = frozenset({"how", "what", "which", "where", "why", "when", "who", "whether"})
+_QUESTION_WORDS = frozenset(
+    {"how", "what", "which", "where", "why", "when", "who", "whether"}
+    | {"difference", "differences", "diff"}
+)
+"""Words that make a message a question, even one opening with an action verb ("remind me the
+diff between those two", "summarize the difference between fabric and databricks")."""
 _AUXILIARIES = frozenset({"is", "are", "does", "do", "can", "could", "should", "would", "will"})
 _DIRECTED = frozenset(
     {

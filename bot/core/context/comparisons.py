@@ -27,6 +27,8 @@ longer lead names its own things ("benchmark lots of models against each other")
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_OWN_PAIR = frozenset({"vs", "versus"})
+"""A message with one of these names the pair it compares: it chooses nothing said before."""
 _PAIR_WORDS = frozenset({"two", "both"})
 """"The difference between those two?": the first two topics the last answer named, when it
 answered a question of the focus topic (not the topic itself) and named two or more."""
@@ -61,8 +63,8 @@ class Comparisons:
         compared = self.compare_with(text, words, topic)
         if compared is not None:
             return compared
-        if not self.chooses(words):
-            return None
+        if not self.chooses(words) or not _OWN_PAIR.isdisjoint(words):
+            return None  # "conventional vs pretrained, what's the diff" compares its own pair
         part = focus.intent is not None and focus.intent != focus.topic
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
         if len(named) >= 2:
