@@ -33,6 +33,9 @@ _DEFINED_WORDS = 3
 """A question asking what something is ("what's training?") whose few words are all of the name
 of the topic it is answered with (at least this likely) on its own is about that topic, not a
 part of the focus topic that happens to say the word."""
+_KIN_LIKELY = 0.5
+"""An unsure message leaning to a topic related to the focus is a follow-up answered by that
+topic when, read with the focus topic's name, it lands there at least this likely."""
 _AMBIGUOUS_NEAR = 0.4
 """An option of a "did you mean" near the focus is taken when at least this likely."""
 _FRAGMENT_KIN_WORDS = 3
@@ -129,14 +132,28 @@ class Implicit:
             return None
         if self.router.named_topics(text) - {topic.id}:
             return None
-        understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
-            text, topic, plain
-        )
+        among = self.against.among_focus(text, topic, focus)
+        with_focus = self.against.with_focus(text, topic, plain)
+        understood = among or with_focus
         if understood is None or understood.decision.top is None:
             return None
-        # one of the family's own questions, not the topic again ("can you fix my python
-        # KeyError?" about Python and R leans to it, and is still off-topic)
-        return understood if understood.decision.top.intent.question is not None else None
+        # one of the family's own questions ("can you fix my python KeyError?" about Python
+        # and R leans to the topic itself, and is still off-topic)
+        if understood.decision.top.intent.question is not None:
+            return understood
+        # or a related topic, read with the focus topic's name likely enough ("the layouts
+        # differ per carrier" about Document Intelligence: its custom models)
+        kin = with_focus.decision if with_focus is not None else None
+        if (
+            kin is not None
+            and kin.outcome is Outcome.ANSWER
+            and kin.top is not None
+            and kin.top.intent.topic.id in topic.related
+            and kin.top.intent.topic.kind is not Kind.COMPARISON  # a need, not a choice
+            and kin.top.score >= _KIN_LIKELY
+        ):
+            return with_focus
+        return None
 
     def near_tie(self, plain: Decision, topic: Topic) -> Understood | None:
         """A message answered on its own, whose reading next to the best is of the focus's
