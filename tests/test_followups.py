@@ -1057,3 +1057,9 @@ async def test_a_statement_leaning_to_a_related_topic_is_answered_by_it(convo):
     turn = await convo.say("the layouts differ per carrier and change every few months")
     assert "custom" in turn.text.lower()
     assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_what_a_correction_says_it_does_not_mean_is_no_part_of_what_it_means(convo):
+    await convo.say("custom speech — what's the base model it starts from")
+    turn = await convo.say("sorry i meant what can the custom model be used for, not the base")
+    assert decided(turn)[0] == "custom-speech/where-usable"

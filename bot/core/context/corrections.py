@@ -22,6 +22,14 @@ _PRONOUNS = frozenset({"it", "its", "they", "them"})
 start from"), where "the one …" picks another topic."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+_NOT_MEANT_WORDS = 3
+"""A correction ending in "not" and at most this many words says what it does not mean ("I
+meant the search one, not healthcare"): those words are no part of what it means."""
+_NOT_AFTER = frozenset(
+    {"do", "does", "did", "is", "are", "was", "were", "can", "could", "should", "would", "will"}
+    | {"has", "have", "it", "they", "we", "i", "you", "that", "this", "why", "or"}
+)
+"""Words after which "not" belongs to the question ("what does it not support", "or not")."""
 _SHORT_CORRECTION = 2
 """A correction this short that says only words of the last answer ("no, mini") means them
 within the topic in focus."""
@@ -78,6 +86,7 @@ class Corrections:
             if cue is None and rest[0] not in _FILLER:
                 break
             rest = rest[len(cue) if cue else 1 :]
+        rest = _without_what_is_not_meant(rest)
         if not rest:
             return None
         rest_text = " ".join(rest)
@@ -181,3 +190,14 @@ def _corrected(
         score[key] += _SAME_KIND * (match.intent.topic.kind is topic.kind)
         score[key] += _BEATEN * (match.intent.topic.id in alternatives)
     return best[max(score, key=score.__getitem__)]
+
+
+def _without_what_is_not_meant(rest: list[str]) -> list[str]:
+    """A correction's words without the trailing "not …" that says what it does not mean ("the
+    search one, not healthcare" is "the search one"); a "not" of the question itself stays."""
+    if "not" not in rest:
+        return rest
+    at = len(rest) - 1 - rest[::-1].index("not")
+    if at < 2 or len(rest) - at - 1 > _NOT_MEANT_WORDS or rest[at - 1] in _NOT_AFTER:
+        return rest
+    return rest[:at]
