@@ -211,6 +211,15 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
     assert "recommendation" not in turn.text.lower()
 
 
+async def test_a_situation_told_at_length_with_a_need_gets_its_answer_then_the_questions(convo):
+    turn = await convo.say(
+        "we run a yearly tech conference & want live captions translated for remote attendees, "
+        "the speakers use a ton of our product names"
+    )
+    assert "Speech" in turn.text
+    assert AFTER_ANSWER in turn.text
+
+
 async def test_a_situation_told_at_length_and_asked_about_gets_its_answer_then_the_questions(
     convo,
 ):

@@ -41,6 +41,8 @@ _SCARCELY = 0.2
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _OWNERS = frozenset({"my", "our", "the"})
+_NEEDING = frozenset({"want", "need", "tri", "look"})
+"""Stems by which a situation told states a need ("ops wants alerts", "we're trying to …")."""
 _TEAM = frozenset({"we", "our"})
 """Stems by which a message speaks of the user's own team."""
 """Words before a word of guidance.yaml's `teams` that make it the user's own people."""
@@ -281,11 +283,14 @@ class GuidanceReader:
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
+        asking = self._asking(text, present)
         if (
             by_meaning
             and _answers(decision)
-            and self._asking(text, present)
-            and (self._means_a_request(text) or self._tells_a_situation(said))
+            and (
+                (asking and self._means_a_request(text))
+                or ((asking or not _NEEDING.isdisjoint(said)) and self._tells_a_situation(said))
+            )
         ):
             # no cue, but asked, and about as near in meaning to asking for guidance as to any
             # topic ("we're about to build something on our policy pdfs: how would a small team
