@@ -93,9 +93,13 @@ MISSED = (
     "Sorry, I didn't catch that. Pick one of the options, or describe it in other words.",
     "I still can't place that one. Click the closest option, or say **cancel** to leave the "
     "walkthrough.",
+    "That describes the project, but it doesn't tell me this one. Click the closest option, or "
+    "say it in a few words.",
 )
 """What a question asked again after an answer that could not be read says, in turn: the same
-sentence never comes twice in a row."""
+sentence never comes twice in a row; a description that answers nothing of this question (the
+third) is told so."""
+_DESCRIBED = 2
 ASSUMED_AFTER_MISS = (
     "I couldn't place that either, so I'll assume **{label}** for now (say **back** to change it)."
 )
@@ -307,7 +311,8 @@ class WalkthroughDialog(ComponentDialog):
             aside = await self._aside(step, state, question, misses, asked=asked)
             if aside is not None:
                 return aside
-        return await self._missed(step, state, question, misses)
+        described = len(text.split()) >= PARAGRAPH_WORDS
+        return await self._missed(step, state, question, misses, described=described)
 
     async def _answer_knowledge(
         self,
@@ -442,14 +447,19 @@ class WalkthroughDialog(ComponentDialog):
         state: dict[str, Any],
         question: WalkthroughQuestion,
         misses: int,
+        *,
+        described: bool = False,
     ) -> DialogTurnResult:
         """An answer that could not be read: the options again, once, with a way to skip or
-        leave; after a second miss the question's default, or the other sentence."""
+        leave; after a second miss the question's default, or the other sentence. A description
+        is told it says nothing of this question (the first time in a row)."""
         if misses >= 1 and question.default is not None:
             choice = self.advisor.assume(state, question)
             return await self._loop(step, state, [ASSUMED_AFTER_MISS.format(label=choice.label)])
         previous = step.values.get("missed")
-        sentence = 1 if previous == 0 else 0
+        # the other sentence than last time; a description is told it says nothing of this one
+        alternate = 1 if previous == 0 else 0
+        sentence = _DESCRIBED if described and previous != _DESCRIBED else alternate
         return await self._loop(
             step,
             state,
@@ -650,7 +660,7 @@ class WalkthroughDialog(ComponentDialog):
         if self.memory is not None:
             kept = {
                 k: state[k]
-                for k in ("answers", "inferred", "skipped", "history", "said")
+                for k in ("answers", "inferred", "skipped", "history", "said", "kept")
                 if k in state
             }
             await self.memory.set(context, {"state": kept})

@@ -231,7 +231,7 @@ async def test_a_paragraph_is_read_as_a_description_never_declined(convo):
         "system prompt or instructions to users, and admins change its rules per department"
     )
     assert "I can't change my rules" not in turn.shown
-    assert MISSED[0] in turn.shown
+    assert MISSED[2] in turn.shown  # a description that doesn't tell this question's answer
 
 
 # -- after the recommendation ---------------------------------------------------------------------
@@ -619,3 +619,26 @@ async def test_plain_english_over_tables_in_databases_is_questions_over_data_not
         "databases, without waiting on analysts.",
     )
     assert "Bring the data within Fabric's reach and put a Fabric AI skill on it" in turn.text
+
+
+HR_PROFILE = (
+    "it's the hr ops team, we use power automate a bit but nobody writes code. the content is our "
+    "hr policies and faq docs. we want employees to ask questions in teams and maybe kick off "
+    "simple workflows like requesting leave. prebuilt/low-code is a must."
+)
+
+
+async def test_the_same_description_again_keeps_what_it_let_stand_and_says_it_tells_nothing_new(
+    convo,
+):
+    await convo.say(
+        "hr asked me (I'm not technical lol) if we can have a bot in teams that answers leave "
+        "and benefits questions. can we do that ourselves?"
+    )
+    first = await convo.say(HR_PROFILE)  # answers what the generative AI should do
+    again = await convo.say(HR_PROFILE)  # nothing of the question it is at now
+    assert "OK, changed" not in again.shown  # the goal read back and let stand stays
+    assert MISSED[2] in again.shown
+    assert question_of(again) == question_of(first)
+    turn = await convo.say(again.clicks[again.buttons[0]])
+    assert "Copilot Studio" in turn.text

@@ -7,7 +7,8 @@ A walkthrough's progress is a plain dict (JSON-friendly, so dialog state can sto
      "skipped": [question ids whose default was assumed],
      "history": [question ids in the order they were answered],
      "heard": {question id: choice id said before the question applied},
-     "said": [the user's own words that answered questions (`note_words`)]}
+     "said": [the user's own words that answered questions (`note_words`)],
+     "kept": [inferred question ids the user let stand by answering on]}
 
 Typed answers are matched to a question's choices on stemmed content words (the KB vocabulary's
 abbreviations and synonyms applied), with rapidfuzz correcting typos of words the knowledge base
@@ -727,7 +728,8 @@ class Advisor:
         open question (`read`) and fills all it clearly answers. It replaces an earlier answer
         when it starts as a correction ("no, we do have data scientists"), or when that answer
         was only taken from a description or assumed and the text does not answer the question
-        asked.
+        asked — unless the user let that reading stand by answering the question after it
+        (`kept`).
         """
         correcting, text = correction(text)
         if match is None or correcting:
@@ -747,6 +749,8 @@ class Advisor:
                 match = self._verdict(question, reading[question.id])
         filled: list[str] = []
         if match.choice is not None:
+            # what was read back before stands: the user answered on instead of correcting it
+            state["kept"] = sorted({*state.get("kept", ()), *state["inferred"]})
             self.answer(state, question.id, match.choice.id)
             filled.append(question.id)
         corrected: list[tuple[str, str]] = []
@@ -783,7 +787,9 @@ class Advisor:
             index = _decide(reading[question.id], _INFER, _INFER_MARGIN)
             if index is None or question.choices[index].id == previous:
                 continue
-            soft = question.id in state["inferred"] or question.id in state.get("skipped", ())
+            soft = (
+                question.id in state["inferred"] and question.id not in state.get("kept", ())
+            ) or question.id in state.get("skipped", ())
             if not (marked or (unanswered and soft)):
                 continue
             self.answer(state, question.id, question.choices[index].id)
