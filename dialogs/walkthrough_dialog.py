@@ -378,14 +378,17 @@ class WalkthroughDialog(ComponentDialog):
     ) -> bool:
         """Whether a walkthrough that followed an answer meets, before any of its questions is
         answered, a message the user is talking on with, not a button's label: a short one that
-        is no choice of the question asked, or one the recognizer answers surely though it reads
-        like a choice ("we don't have parallel docs tho, just a glossary"), or a correction it
-        answers ("no, she wants to chat with the warehouse directly, not dashboards")."""
+        is no choice of the question asked, a question however long, one the recognizer answers
+        surely though it reads like a choice ("we don't have parallel docs tho, just a
+        glossary"), or a correction it answers ("no, she wants to chat with the warehouse
+        directly, not dashboards")."""
         if not self._only_offered(state) or match.kind is MatchKind.EXACT:
             return False
         short = len(text.split()) < PARAGRAPH_WORDS
         if short and match.kind is MatchKind.NONE:
             return True
+        if opens_with_question(text):
+            return True  # "how do i set up the connector to event hubs …": asked, not answered
         if not short and not correction(text)[0]:
             return False  # a paragraph describes the project; a long correction may not
         decision = decision_of(await self._read(context))

@@ -517,3 +517,15 @@ async def test_a_recommender_named_is_no_request_for_a_recommendation(convo):
     await convo.say("what is mosaic ai vector search?")
     turn = await convo.say("can that same platform store embeddings for our recommender?")
     assert not starts_walkthrough(turn)
+
+
+async def test_a_long_question_after_a_short_answer_is_asked_not_read_as_a_choice(convo):
+    await convo.say(
+        "we stream events through kafka and want real-time analytics with some ai on top, where "
+        "does that live"
+    )
+    turn = await convo.say(
+        "how do i set up the confluent cloud connector to event hubs, auth keeps failing"
+    )
+    assert "Got it" not in turn.text  # "hubs" is no answer to what we are building
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"  # declined as troubleshooting
