@@ -1063,3 +1063,23 @@ async def test_what_a_correction_says_it_does_not_mean_is_no_part_of_what_it_mea
     await convo.say("custom speech — what's the base model it starts from")
     turn = await convo.say("sorry i meant what can the custom model be used for, not the base")
     assert decided(turn)[0] == "custom-speech/where-usable"
+
+
+async def test_a_written_comparison_of_another_pair_does_not_answer_the_pair_named(convo):
+    turn = await convo.say("hey whats the diff between AI Foundry and Copilot Studio")
+    assert "Azure AI Foundry vs Microsoft Copilot Studio" in turn.text
+    turn = await convo.say("ai foundry vs copilot studio")
+    assert "Azure AI Foundry vs Microsoft Copilot Studio" in turn.text
+    turn = await convo.say("we need a language model for our app, big or small?")
+    assert decided(turn)[0] == "llm-vs-slm"  # a side named loosely, the written one answers
+
+
+async def test_which_one_with_a_need_after_a_comparison_answers_the_side_that_fits(convo):
+    await convo.say("dataflows vs data pipelines in fabric data factory, what's the diff")
+    turn = await convo.say("which one for moving petabyte-size data")
+    assert "petabyte" in turn.text
+    turn = await convo.say("and which for pulling from tons of different sources")
+    assert "hundreds" in turn.text  # the pair is still compared: dataflows' many sources
+    await convo.say("ai skill vs copilot for power bi, which for self-service reporting?")
+    turn = await convo.say("which one answers questions by writing queries")
+    assert decided(turn)[0].startswith("fabric-ai-skills")

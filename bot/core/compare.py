@@ -28,7 +28,7 @@ _PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
         r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared (?:to|with)|or)\s+(?P<b>.+)$",
-        r"differen\w*\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$",
+        r"(?:differen\w*|diff)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$",
         r"compare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+)$",
         r"^(?:how\s+(?:does|do|would|will)\s+)?(?P<a>.+?)\s+(?:compare|compares|stack up|stacks up)"
         r"\s+(?:to|with|against)\s+(?P<b>.+)$",
@@ -63,16 +63,26 @@ class Comparer:
 
     def __init__(self, kb: KnowledgeBase, router: Router) -> None:
         self.router = router
+        self._topics = kb.topics
+        normalize = router.normalizer.normalize
+        self._titles = {t.id: frozenset(normalize(t.title).terms) for t in kb.topics.values()}
         self._written = {
             frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
         }
-        normalize = router.normalizer.normalize
-        self._titles = {t.id: frozenset(normalize(t.title).terms) for t in kb.topics.values()}
 
     def _resolve(self, side: str) -> tuple[Topic, float] | None:
-        side = _TAIL.sub("", side).strip(" ,;:")
-        if not side:
-            return None
+        """The topic a side names: as said ("spark in fabric", "spark on hdinsight"), else
+        without its tail ("azure databricks for a team already in power bi")."""
+        whole = side.strip(" ,;:?!.")
+        short = _TAIL.sub("", side).strip(" ,;:")
+        for said in dict.fromkeys((whole, short)):
+            if said:
+                found = self._named_side(said)
+                if found is not None:
+                    return found
+        return None
+
+    def _named_side(self, side: str) -> tuple[Topic, float] | None:
         for match in self.router.rank(side):
             topic = match.intent.topic
             if match.intent.question is None and topic.kind in _COMPARABLE:
@@ -89,17 +99,23 @@ class Comparer:
         outside = len(said - self.router.topic_name_terms(topic.id))
         return outside <= 1 and outside < len(said) - outside
 
-    def _narrows(self, written: Topic, comparison: Comparison) -> bool:
-        """Whether the sides a message names are a written comparison's, one of them by a
-        longer name that holds its name (Microsoft Copilot Studio for Microsoft Copilot)."""
-        sides = {comparison.first.id: comparison.first, comparison.second.id: comparison.second}
-        kept = [t for t in written.compares if t in sides]
-        other = [t for t in written.compares if t not in sides]
-        if len(kept) != 1 or len(other) != 1 or other[0] not in self._titles:
+    def _answers_the_pair(self, written: Topic, comparison: Comparison) -> bool:
+        """Whether a written comparison answers the pair a message names: the same two topics,
+        or one of them and a topic related to the other ("a language model, big or small?":
+        large vs small; "spark in fabric vs databricks": Fabric vs Databricks) — not another
+        pair that shares a side ("ai foundry vs copilot studio" is not Copilot vs Copilot
+        Studio), nor one whose side is a shorter name of the side named."""
+        named = {comparison.first.id, comparison.second.id}
+        odd_named = named - set(written.compares)
+        odd_written = set(written.compares) - named
+        if not odd_named:
+            return True
+        if len(odd_named) != 1 or len(odd_written) != 1:
             return False
-        named = next(t for t in sides.values() if t.id != kept[0])
-        title = self._titles[other[0]]
-        return title < self._titles.get(named.id, frozenset())
+        said, kept = self._topics[odd_named.pop()], self._topics.get(odd_written.pop())
+        if kept is None or self._titles[kept.id] < self._titles[said.id]:
+            return False  # "copilot studio or azure openai?": a longer name holding Copilot's
+        return kept.id in said.related or said.id in kept.related
 
     def pair(self, first: Topic, second: Topic, score: float) -> Comparison | None:
         """Two topics as a comparison (None when they cannot be compared)."""
@@ -131,11 +147,12 @@ class Comparer:
         written = top is not None and top.intent.topic.kind is Kind.COMPARISON
         comparison = self.find(decision.text)
         # a written comparison answers, unless the message names other sides ("copilot studio
-        # or azure openai?" is not Microsoft Copilot vs Azure OpenAI): the sides named
+        # or azure openai?" is not Microsoft Copilot vs Azure OpenAI, "ai foundry vs copilot
+        # studio" not Foundry vs ML studio): the sides named
         if (
             written
             and decision.outcome is Outcome.ANSWER
-            and (comparison is None or not self._narrows(top.intent.topic, comparison))
+            and (comparison is None or self._answers_the_pair(top.intent.topic, comparison))
         ):
             return decision
         if comparison is None:

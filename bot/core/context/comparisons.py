@@ -27,6 +27,10 @@ longer lead names its own things ("benchmark lots of models against each other")
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_SIDE_LEAST = 0.3
+_SIDE_LEAD = 0.15
+"""A "which one …?" after a comparison takes the side its words read at least this likely, and
+this much more likely than the other side."""
 _OWN_PAIR = frozenset({"vs", "versus"})
 """A message with one of these names the pair it compares: it chooses nothing said before."""
 _PAIR_WORDS = frozenset({"two", "both"})
@@ -63,8 +67,13 @@ class Comparisons:
         compared = self.compare_with(text, words, topic)
         if compared is not None:
             return compared
-        if not self.chooses(words) or not _OWN_PAIR.isdisjoint(words):
+        if plain.comparison is not None or not _OWN_PAIR.isdisjoint(words):
             return None  # "conventional vs pretrained, what's the diff" compares its own pair
+        side = self.side_that_fits(text, words, focus)
+        if side is not None:
+            return side
+        if not self.chooses(words):
+            return None
         part = focus.intent is not None and focus.intent != focus.topic
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
         if len(named) >= 2:
@@ -104,6 +113,30 @@ class Comparisons:
             return None
         decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
         return Understood(decision, context="compare")
+
+    def side_that_fits(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "Which one answers questions by writing queries?" after a comparison: the side the
+        message's own words read clearly better (`_SIDE_LEAD`), with its best answer; None when
+        the message asks no "which" of the pair, or neither side fits it better."""
+        pair = focus.compared[:2]
+        asked = words[1:] if words[:1] == ["and"] else words  # "and which for …?"
+        if len(pair) < 2 or asked[:1] != ["which"] or len(words) > _CHOOSE_MAX_WORDS:
+            return None
+        if self.router.named_topics(text) - set(pair):
+            return None  # "which one is for classic ML?" names its own
+        read = [m for m in self.router.rank_among(text, pair) if m.intent.topic.id in pair]
+        best = {}
+        for match in read:  # best first
+            best.setdefault(match.intent.topic.id, match)
+        if len(best) < 2:
+            return None
+        first, second = sorted(best.values(), key=lambda m: m.score, reverse=True)
+        if first.score < _SIDE_LEAST or first.score - second.score < _SIDE_LEAD:
+            return None
+        side = first.intent.topic
+        own = tuple(m for m in read if m.intent.topic.id == side.id)
+        decision = Decision(text, Outcome.ANSWER, own[:4])
+        return Understood(decision, context="compare", pair=tuple(pair))
 
     def chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""

@@ -97,6 +97,9 @@ class Understood:
     classic ML?" answered by Foundry vs ML studio): "it" is that side afterwards."""
     listing: tuple[str, ...] = ()
     """The items of the list the turn said or counted over (`Focus.listing` after it)."""
+    pair: tuple[str, ...] = ()
+    """The pair still compared after one side was chosen ("which one for moving petabytes?"):
+    "and which for many sources?" chooses between them again."""
     unplaced: Topic | None = None
     """The platform a follow-up asked the focus topic to be in ("is it in Fabric too?" after
     AutoML) that the knowledge does not place it in: the reply says so."""
@@ -154,7 +157,7 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     return Focus(
         topic=understood.side or answered,
         intent=top.intent.id,
-        compared=tuple(written),
+        compared=tuple(written) or understood.pair,
         alternatives=alternatives[:4],
         recent=recent,
         listing=understood.listing,
