@@ -608,6 +608,13 @@ def test_the_server_runs_on_uvloop_where_it_is_installed():
             "kept": [{"id": "1", "replies": "[]"}],
         },
         {"weird": {"py/tuple": [1, 2]}, "list": [[{"a": 1.5}]]},
+        {  # an empty dialog state, then a tag only jsonpickle reads
+            "DialogState": {
+                "py/object": "botbuilder.dialogs.dialog_state.DialogState",
+                "_dialog_stack": [],
+            },
+            "later": {"py/tuple": [1, 2]},
+        },
     ],
 )
 def test_stored_state_is_read_back_as_jsonpickle_reads_it(item):
@@ -626,3 +633,18 @@ def test_stored_state_is_read_back_as_jsonpickle_reads_it(item):
         wanted = expected[key]
         assert type(found) is type(wanted)
         assert getattr(found, "__dict__", found) == getattr(wanted, "__dict__", wanted)
+
+
+def test_the_fast_read_leaves_the_parsed_state_as_it_was():
+    """`_revived` copies what it changes, so a state it gives up on goes to jsonpickle as
+    parsed, not half revived (and is not parsed twice)."""
+    import copy
+
+    from bot.state.storage import _NotPlain, _revived
+
+    empty = {"py/object": "botbuilder.dialogs.dialog_state.DialogState", "_dialog_stack": []}
+    parsed = {"a": {"DialogState": empty}, "b": [empty], "c": {"py/tuple": [1]}}
+    before = copy.deepcopy(parsed)
+    with pytest.raises(_NotPlain):
+        _revived(parsed)
+    assert parsed == before

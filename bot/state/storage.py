@@ -150,21 +150,32 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 
 def _revived(value: Any) -> Any:
     """`Unpickler().restore(value)` for what `_plain` writes — JSON data with no jsonpickle tag
-    but empty dialog states — ~10x faster: the parsed value itself, each empty dialog state
-    replaced (in place) by a new `DialogState`. Raises `_NotPlain` for anything else."""
+    but empty dialog states — ~10x faster: the parsed value itself, with each empty dialog state
+    a new `DialogState` (the containers holding one copied, the parsed value left as it is).
+    Raises `_NotPlain` for anything else."""
     kind = type(value)
     if kind is dict:
+        copy = None
         for key, item in value.items():
             if key.startswith("py/"):
                 if value == _EMPTY_DIALOG_STATE:
                     return DialogState([])
                 raise _NotPlain
             if type(item) is dict or type(item) is list:
-                value[key] = _revived(item)
-    elif kind is list:
+                revived = _revived(item)
+                if revived is not item:
+                    copy = copy or dict(value)
+                    copy[key] = revived
+        return value if copy is None else copy
+    if kind is list:
+        listed = None
         for index, item in enumerate(value):
             if type(item) is dict or type(item) is list:
-                value[index] = _revived(item)
+                revived = _revived(item)
+                if revived is not item:
+                    listed = listed or list(value)
+                    listed[index] = revived
+        return value if listed is None else listed
     return value
 
 
@@ -173,9 +184,7 @@ def _decode(value: str, e_tag: str) -> Any:
     flat["e_tag"] = e_tag
     try:
         return _revived(flat)
-    except _NotPlain:  # a dialog in progress, or an object: jsonpickle's own work, from scratch
-        flat = json.loads(value)
-        flat["e_tag"] = e_tag
+    except _NotPlain:  # a dialog in progress, or an object: jsonpickle's own work
         return Unpickler().restore(flat)
 
 
