@@ -114,3 +114,10 @@ def test_chat_answers_and_a_number_clicks_that_button(tmp_path: Path) -> None:
     assert first, shown
     after = shown.split("you> ")[-2]  # what the bot said to "1"
     assert "1)" in shown and after.strip() and "I don't know" not in after, after
+
+
+def test_chat_ends_on_a_bare_quit_without_answering_it(tmp_path: Path) -> None:
+    env = {"ARCHBOT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3")}
+    shown = archbot("chat", env=env, stdin="quit\nwhat is rag?\n")
+    assert "I don't know" not in shown  # "quit" was not asked as a question
+    assert "Retrieval" not in shown  # and nothing after it was read

@@ -23,7 +23,8 @@ from bot.operations.terminal import BOLD, NOT_BOLD, Style, choices, render
 from bot.recognizer import TRACE_NAME
 from bot.state.feedback import feedback_path
 
-QUIT = {"/quit", "/exit"}
+QUIT = {"/quit", "/exit", "quit", "exit"}
+"""What leaves the terminal conversation (a bare "quit" too: what a terminal user types)."""
 
 
 def terminal_runtime() -> Runtime:
@@ -119,7 +120,7 @@ async def chat(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
             except (EOFError, KeyboardInterrupt):
                 print(file=out)
                 return 0
-            if line in QUIT:
+            if line.lower() in QUIT:
                 return 0
             if line.isdigit() and 1 <= int(line) <= len(buttons):
                 line = buttons[int(line) - 1][1]
