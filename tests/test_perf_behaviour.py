@@ -648,3 +648,26 @@ def test_the_fast_read_leaves_the_parsed_state_as_it_was():
     with pytest.raises(_NotPlain):
         _revived(parsed)
     assert parsed == before
+
+
+def test_the_walkthroughs_cached_walks_give_what_walking_every_completion_gives():
+    """Whether a question may still be asked, and which rules the answers can still reach, come
+    from caches; on every prefix of every way through the real walkthrough they are what a walk
+    over the completions gives."""
+    from bot.core.advisor import Advisor
+    from bot.core.loader import load_knowledge
+
+    advisor = Advisor(load_knowledge())
+    walkthrough = advisor.walkthrough
+    prefixes = {frozenset()}
+    for completion in walkthrough.completions({}):
+        items = list(completion.items())
+        prefixes.update(frozenset(items[:n]) for n in range(1, len(items)))
+    for prefix in prefixes:
+        answers = dict(prefix)
+        finishes = list(walkthrough.completions(answers))
+        for question in walkthrough.questions:
+            walked = any(advisor._applies(question, c) for c in [answers, *finishes])
+            assert advisor._may_apply(question, answers) is walked
+        rules = dict.fromkeys(r.id for c in finishes if (r := walkthrough.rule_for(c)))
+        assert [r.id for r in advisor._rules_from(prefix)] == list(rules)

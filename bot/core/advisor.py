@@ -472,6 +472,10 @@ class Advisor:
         # every walkthrough turn asks which outcomes the answers so far still allow, for each
         # open choice: the same few answer sets, each a walk over all completions
         self._outcomes_of = lru_cache(maxsize=4096)(self._outcomes_uncached)
+        # a walkthrough's start reads its opener against every question: which of them some way
+        # of finishing still asks is the same walk for the same answers
+        self._askable_from = lru_cache(maxsize=4096)(self._askable_uncached)
+        self._rules_from = lru_cache(maxsize=4096)(self._rules_uncached)
         self._phrases: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, list[str]] = {}
         self._exact: dict[str, dict[str, int]] = {}
@@ -855,7 +859,27 @@ class Advisor:
         """True when some way of finishing the walkthrough from these answers asks it."""
         if self._applies(question, answers):
             return True
-        return any(self._applies(question, c) for c in self.walkthrough.completions(answers))
+        return question.id in self._askable_from(frozenset(answers.items()))
+
+    def _rules_uncached(self, answers: frozenset[tuple[str, str]]) -> tuple[Rule, ...]:
+        """The rules the ways of finishing from these answers reach, in the order reached (the
+        first choices' first)."""
+        rules: dict[str, Rule] = {}
+        for completion in self.walkthrough.completions(dict(answers)):
+            rule = self.walkthrough.rule_for(completion)
+            if rule is not None:
+                rules[rule.id] = rule
+        return tuple(rules.values())
+
+    def _askable_uncached(self, answers: frozenset[tuple[str, str]]) -> frozenset[str]:
+        """The questions some way of finishing the walkthrough from these answers asks."""
+        questions = self.walkthrough.questions
+        return frozenset(
+            q.id
+            for completion in self.walkthrough.completions(dict(answers))
+            for q in questions
+            if self._applies(q, completion)
+        )
 
     def take_heard(self, state: dict[str, Any]) -> list[str]:
         """Answer the open questions that apply with what the user said about them earlier;
@@ -937,14 +961,10 @@ class Advisor:
         reaches the same rule; else the main services, when there are at most `most`; else
         nothing."""
         kept = self.walkthrough.active(state["answers"])
-        rules: dict[str, Rule] = {}
-        for completion in self.walkthrough.completions(kept):
-            rule = self.walkthrough.rule_for(completion)
-            if rule is not None:
-                rules[rule.id] = rule
+        rules = self._rules_from(frozenset(kept.items()))
         if len(rules) == 1:
-            return (next(iter(rules.values())).title,)
-        mains = dict.fromkeys(r.recommend[0] for r in rules.values())
+            return (rules[0].title,)
+        mains = dict.fromkeys(r.recommend[0] for r in rules)
         if len(mains) > most:
             return ()
         return tuple(self.kb.topics[m].title for m in mains if m in self.kb.topics)
