@@ -2,9 +2,10 @@
 
 Runs routed questions (the development sets' messages, each in a fresh conversation) through the
 whole bot in-process — handler, recognizer, dialogs, conversation state in memory — under
-`valgrind --tool=callgrind`, twice: with N and with 2N turns. The difference divided by N is the
-cost of one turn without start-up. `--baseline REV` measures another commit the same way in a
-temporary git worktree, in the same run, and prints the ratio.
+`valgrind --tool=callgrind`, twice: with N and with 2N turns, each after the same warm-up (the
+calibration set's messages). The difference divided by N is the cost of one turn without
+start-up. `--baseline REV` measures another commit the same way in a temporary git worktree, in
+the same run, and prints the ratio.
 
 HTTP and the connector are not in it (bench/load.py measures those); it is the bot's own turn,
 with the third-party patches `archbot serve` applies (bot/hosting/patches.py), and without the
@@ -34,17 +35,30 @@ are: it has no ../shared of its own)."""
 _TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 
 
-def questions(count: int) -> list[str]:
-    """The first `count` in-scope and out-of-scope messages of the development sets."""
+MEASURED = ("dev.yaml", "dev2.yaml")
+"""The sets whose messages are the measured turns (cycled when more are asked for)."""
+WARM_UP = ("calibration.yaml",)
+"""Played once before the measured turns in both runs, so a path's first use (a lazy import, a
+cache filled once, the first walkthrough started) counts as start-up, not as a turn."""
+
+
+def messages(names: tuple[str, ...]) -> list[str]:
+    """Every in-scope and out-of-scope message of these development sets, in order."""
     import yaml
 
     says: list[str] = []
-    for name in ("dev.yaml", "dev2.yaml", "calibration.yaml"):
+    for name in names:
         path = EVAL / name
         if path.is_file():
             says += [c["say"] for c in yaml.safe_load(path.read_text())["cases"]]
     if not says:
         raise SystemExit(f"no development sets in {EVAL} (set ARCHBOT_EVAL_DIR)")
+    return says
+
+
+def questions(count: int) -> list[str]:
+    """The first `count` messages of the measured sets."""
+    says = messages(MEASURED)
     return (says * (count // len(says) + 1))[:count]
 
 
@@ -68,7 +82,7 @@ def play(turns: int) -> None:
     adapter = InProcessAdapter()
 
     async def run() -> None:
-        for say in questions(turns):
+        for say in [*messages(WARM_UP), *questions(turns)]:
             conversation = adapter.new_conversation()
             await adapter.process(adapter.message(conversation, say), runtime.handler.on_turn)
 
