@@ -83,6 +83,8 @@ class Comparer:
         return None
 
     def _named_side(self, side: str) -> tuple[Topic, float] | None:
+        """The topic the words name: the best reading of a whole topic, sure and mostly its
+        name (None when the best reading is a question, or not sure, or says more)."""
         for match in self.router.rank(side):
             topic = match.intent.topic
             if match.intent.question is None and topic.kind in _COMPARABLE:

@@ -41,11 +41,11 @@ _SCARCELY = 0.2
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _OWNERS = frozenset({"my", "our", "the"})
+"""Words before a word of guidance.yaml's `teams` that make it the user's own people."""
 _NEEDING = frozenset({"want", "need", "tri", "look"})
 """Stems by which a situation told states a need ("ops wants alerts", "we're trying to …")."""
 _TEAM = frozenset({"we", "our"})
 """Stems by which a message speaks of the user's own team."""
-"""Words before a word of guidance.yaml's `teams` that make it the user's own people."""
 _REQUEST_MARGIN = -0.1
 """A message this close in meaning to the walkthrough topic's phrases, against the nearest
 topic of knowledge (cosines of static embeddings), asks for guidance even with no cue: 1.4% of

@@ -125,7 +125,7 @@ class Comparisons:
         if self.router.named_topics(text) - set(pair):
             return None  # "which one is for classic ML?" names its own
         read = [m for m in self.router.rank_among(text, pair) if m.intent.topic.id in pair]
-        best = {}
+        best: dict[str, Match] = {}
         for match in read:  # best first
             best.setdefault(match.intent.topic.id, match)
         if len(best) < 2:
