@@ -262,10 +262,11 @@ class WalkthroughDialog(ComponentDialog):
             if plain in _NO:
                 note = WHICH_PART
                 return await self._loop(step, state, [note], asking=question.id, confirming=True)
-        if await self._talked_past(step.context, state, text, match):
+        opening = opens_with_question(text)
+        correcting, _ = correction(text)
+        if await self._talked_past(step.context, state, text, match, opening, correcting):
             await self._give(step.context, await self._read(step.context))
             return await step.end_dialog({"set_aside": True})
-        correcting, _ = correction(text)
         long_answer = match.kind is not MatchKind.EXACT and len(text.split()) >= LONG_ANSWER_WORDS
         asked = looks_like_question(text)
         # a short question is a question ("what is RAG?"); a paragraph is read first, even when
@@ -273,7 +274,7 @@ class WalkthroughDialog(ComponentDialog):
         # answer: the conversation was already under way ("once it's trained, how do we run
         # predictions on a nightly file drop?")
         knowledge = match.kind is not MatchKind.EXACT and not correcting
-        if long_answer and asked and (state.get(AFTER_ANSWER) or opens_with_question(text)):
+        if long_answer and asked and (state.get(AFTER_ANSWER) or opening):
             long_answer = False
         if knowledge and not long_answer and (asked or match.kind is MatchKind.NONE):
             answered = await self._answer_knowledge(step, state, question, text, asked, match)
@@ -374,7 +375,13 @@ class WalkthroughDialog(ComponentDialog):
         return None
 
     async def _talked_past(
-        self, context: TurnContext, state: dict[str, Any], text: str, match: ChoiceMatch
+        self,
+        context: TurnContext,
+        state: dict[str, Any],
+        text: str,
+        match: ChoiceMatch,
+        opening: bool,
+        correcting: bool,
     ) -> bool:
         """Whether a walkthrough that followed an answer meets, before any of its questions is
         answered, a message the user is talking on with, not a button's label: a short one that
@@ -387,9 +394,9 @@ class WalkthroughDialog(ComponentDialog):
         short = len(text.split()) < PARAGRAPH_WORDS
         if short and match.kind is MatchKind.NONE:
             return True
-        if opens_with_question(text):
+        if opening:
             return True  # "how do i set up the connector to event hubs …": asked, not answered
-        if not short and not correction(text)[0]:
+        if not short and not correcting:
             return False  # a paragraph describes the project; a long correction may not
         decision = decision_of(await self._read(context))
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
@@ -663,7 +670,7 @@ class WalkthroughDialog(ComponentDialog):
         if self.memory is not None:
             kept = {
                 k: state[k]
-                for k in ("answers", "inferred", "skipped", "history", "said", "kept")
+                for k in ("answers", "inferred", "skipped", "history", "said")
                 if k in state
             }
             await self.memory.set(context, {"state": kept})

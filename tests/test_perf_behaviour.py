@@ -670,4 +670,4 @@ def test_the_walkthroughs_cached_walks_give_what_walking_every_completion_gives(
             walked = any(advisor._applies(question, c) for c in [answers, *finishes])
             assert advisor._may_apply(question, answers) is walked
         rules = dict.fromkeys(r.id for c in finishes if (r := walkthrough.rule_for(c)))
-        assert [r.id for r in advisor._rules_from(prefix)] == list(rules)
+        assert [r.id for r in advisor._finishes(answers).rules] == list(rules)

@@ -7,8 +7,7 @@ A walkthrough's progress is a plain dict (JSON-friendly, so dialog state can sto
      "skipped": [question ids whose default was assumed],
      "history": [question ids in the order they were answered],
      "heard": {question id: choice id said before the question applied},
-     "said": [the user's own words that answered questions (`note_words`)],
-     "kept": [inferred question ids the user let stand by answering on]}
+     "said": [the user's own words that answered questions (`note_words`)]}
 
 Typed answers are matched to a question's choices on stemmed content words (the KB vocabulary's
 abbreviations and synonyms applied), with rapidfuzz correcting typos of words the knowledge base
@@ -39,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -459,6 +458,27 @@ def new_state() -> dict[str, Any]:
     return {"answers": {}, "inferred": [], "skipped": [], "history": [], "heard": {}}
 
 
+def _let_stand(state: dict[str, Any]) -> set[str]:
+    """The answers read from a description that the user let stand: answered after them, in
+    the order answered, is one the user gave (neither read from a description nor assumed)."""
+    inferred = set(state["inferred"])
+    taken = inferred | set(state.get("skipped", ()))
+    history = state["history"]
+    given = [at for at, question in enumerate(history) if question not in taken]
+    return {q for q in history[: given[-1]] if q in inferred} if given else set()
+
+
+class _Finishes(NamedTuple):
+    """What the ways of finishing the walkthrough from some answers have in common."""
+
+    outcomes: frozenset[tuple[str, tuple[str, ...]]]
+    """Each way's outcome: its rule's id and its additions' ids."""
+    rules: tuple[Rule, ...]
+    """The rules reached, in the order reached (the first choices' first)."""
+    askable: frozenset[str]
+    """The questions some way asks."""
+
+
 class Advisor:
     """Runs the walkthrough of one knowledge base. Thread-safe: it holds no conversation state."""
 
@@ -469,13 +489,10 @@ class Advisor:
         self.walkthrough: Walkthrough = kb.walkthrough
         self.normalizer = Normalizer(kb.vocabulary)
         self._stopwords = kb.vocabulary.stopwords
-        # every walkthrough turn asks which outcomes the answers so far still allow, for each
-        # open choice: the same few answer sets, each a walk over all completions
-        self._outcomes_of = lru_cache(maxsize=4096)(self._outcomes_uncached)
-        # a walkthrough's start reads its opener against every question: which of them some way
-        # of finishing still asks is the same walk for the same answers
-        self._askable_from = lru_cache(maxsize=4096)(self._askable_uncached)
-        self._rules_from = lru_cache(maxsize=4096)(self._rules_uncached)
+        # every walkthrough turn asks what the answers so far still allow (outcomes for each open
+        # choice, rules for the read-back, questions for the opener's reading): the same few
+        # answer sets, each one walk over all completions
+        self._finishes_of = lru_cache(maxsize=4096)(self._finishes_uncached)
         self._phrases: dict[str, list[_Phrase]] = {}
         self._vocabulary: dict[str, list[str]] = {}
         self._exact: dict[str, dict[str, int]] = {}
@@ -732,8 +749,8 @@ class Advisor:
         open question (`read`) and fills all it clearly answers. It replaces an earlier answer
         when it starts as a correction ("no, we do have data scientists"), or when that answer
         was only taken from a description or assumed and the text does not answer the question
-        asked — unless the user let that reading stand by answering the question after it
-        (`kept`).
+        asked — unless the user let that reading stand by answering a question after it
+        (`_let_stand`).
         """
         correcting, text = correction(text)
         if match is None or correcting:
@@ -753,8 +770,6 @@ class Advisor:
                 match = self._verdict(question, reading[question.id])
         filled: list[str] = []
         if match.choice is not None:
-            # what was read back before stands: the user answered on instead of correcting it
-            state["kept"] = sorted({*state.get("kept", ()), *state["inferred"]})
             self.answer(state, question.id, match.choice.id)
             filled.append(question.id)
         corrected: list[tuple[str, str]] = []
@@ -784,6 +799,7 @@ class Advisor:
     ) -> list[tuple[str, str]]:
         """Replace earlier answers the reading clearly contradicts (see `understand`)."""
         changed: list[tuple[str, str]] = []
+        let_stand = _let_stand(state)
         for question in self.walkthrough.questions:
             previous = state["answers"].get(question.id)
             if previous is None or question.id == asked:
@@ -792,7 +808,7 @@ class Advisor:
             if index is None or question.choices[index].id == previous:
                 continue
             soft = (
-                question.id in state["inferred"] and question.id not in state.get("kept", ())
+                question.id in state["inferred"] and question.id not in let_stand
             ) or question.id in state.get("skipped", ())
             if not (marked or (unanswered and soft)):
                 continue
@@ -859,27 +875,7 @@ class Advisor:
         """True when some way of finishing the walkthrough from these answers asks it."""
         if self._applies(question, answers):
             return True
-        return question.id in self._askable_from(frozenset(answers.items()))
-
-    def _rules_uncached(self, answers: frozenset[tuple[str, str]]) -> tuple[Rule, ...]:
-        """The rules the ways of finishing from these answers reach, in the order reached (the
-        first choices' first)."""
-        rules: dict[str, Rule] = {}
-        for completion in self.walkthrough.completions(dict(answers)):
-            rule = self.walkthrough.rule_for(completion)
-            if rule is not None:
-                rules[rule.id] = rule
-        return tuple(rules.values())
-
-    def _askable_uncached(self, answers: frozenset[tuple[str, str]]) -> frozenset[str]:
-        """The questions some way of finishing the walkthrough from these answers asks."""
-        questions = self.walkthrough.questions
-        return frozenset(
-            q.id
-            for completion in self.walkthrough.completions(dict(answers))
-            for q in questions
-            if self._applies(q, completion)
-        )
+        return question.id in self._finishes(answers).askable
 
     def take_heard(self, state: dict[str, Any]) -> list[str]:
         """Answer the open questions that apply with what the user said about them earlier;
@@ -943,25 +939,31 @@ class Advisor:
     def _applies(question: WalkthroughQuestion, answers: dict[str, str]) -> bool:
         return any_holds(question.when, answers)
 
-    def _outcome(self, answers: dict[str, str]) -> tuple[str, tuple[str, ...]]:
-        rule = self.walkthrough.rule_for(answers)
-        additions = self.walkthrough.additions_for(answers)
-        return (rule.id if rule else "", tuple(a.id for a in additions))
-
     def _outcomes(self, answers: dict[str, str]) -> frozenset[tuple[str, tuple[str, ...]]]:
-        return self._outcomes_of(frozenset(answers.items()))
+        return self._finishes(answers).outcomes
 
-    def _outcomes_uncached(
-        self, answers: frozenset[tuple[str, str]]
-    ) -> frozenset[tuple[str, tuple[str, ...]]]:
-        return frozenset(self._outcome(c) for c in self.walkthrough.completions(dict(answers)))
+    def _finishes(self, answers: dict[str, str]) -> _Finishes:
+        return self._finishes_of(frozenset(answers.items()))
+
+    def _finishes_uncached(self, answers: frozenset[tuple[str, str]]) -> _Finishes:
+        outcomes: set[tuple[str, tuple[str, ...]]] = set()
+        rules: dict[str, Rule] = {}
+        askable: set[str] = set()
+        for completion in self.walkthrough.completions(dict(answers)):
+            rule = self.walkthrough.rule_for(completion)
+            additions = self.walkthrough.additions_for(completion)
+            outcomes.add((rule.id if rule else "", tuple(a.id for a in additions)))
+            if rule is not None:
+                rules.setdefault(rule.id, rule)
+            askable.update(q.id for q in self.walkthrough.questions if self._applies(q, completion))
+        return _Finishes(frozenset(outcomes), tuple(rules.values()), frozenset(askable))
 
     def leading(self, state: dict[str, Any], most: int = 2) -> tuple[str, ...]:
         """What the answers so far already point to: the design, when every way of finishing
         reaches the same rule; else the main services, when there are at most `most`; else
         nothing."""
         kept = self.walkthrough.active(state["answers"])
-        rules = self._rules_from(frozenset(kept.items()))
+        rules = self._finishes(kept).rules
         if len(rules) == 1:
             return (rules[0].title,)
         mains = dict.fromkeys(r.recommend[0] for r in rules)

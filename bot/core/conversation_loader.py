@@ -46,6 +46,7 @@ _GUIDANCE_LISTS = {
     "offerings": "guidance_offerings",
     "generic": "guidance_generic",
     "teams": "guidance_teams",
+    "needing": "guidance_needing",
 }
 """guidance.yaml's keys, and the ConversationCues fields they fill."""
 GUIDANCE_CLASSES = frozenset({"design", "designing"})

@@ -42,8 +42,6 @@ _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _OWNERS = frozenset({"my", "our", "the"})
 """Words before a word of guidance.yaml's `teams` that make it the user's own people."""
-_NEEDING = frozenset({"want", "need", "tri", "look"})
-"""Stems by which a situation told states a need ("ops wants alerts", "we're trying to …")."""
 _TEAM = frozenset({"we", "our"})
 """Stems by which a message speaks of the user's own team."""
 _REQUEST_MARGIN = -0.1
@@ -105,6 +103,7 @@ class GuidanceReader:
         self._not_after = frozenset(stem(w) for w in cues.guidance_design_not_after)
         self._not_before = frozenset(stem(w) for w in cues.guidance_design_not_before)
         self._teams = frozenset(stem(w) for w in cues.guidance_teams)
+        self._needing = frozenset(stem(w) for w in cues.guidance_needing)
         self._asks_not = frozenset(cues.guidance_asks_not)
         self._defining = frozenset(stem(w) for w in cues.guidance_defining)
         classes = {
@@ -283,15 +282,11 @@ class GuidanceReader:
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
+        if not by_meaning or not _answers(decision):
+            return None
         asking = self._asking(text, present)
-        if (
-            by_meaning
-            and _answers(decision)
-            and (
-                (asking and self._means_a_request(text))
-                or ((asking or not _NEEDING.isdisjoint(said)) and self._tells_a_situation(said))
-            )
-        ):
+        needing = asking or not self._needing.isdisjoint(said)
+        if (asking and self._means_a_request(text)) or (needing and self._tells_a_situation(said)):
             # no cue, but asked, and about as near in meaning to asking for guidance as to any
             # topic ("we're about to build something on our policy pdfs: how would a small team
             # go at it?"), or telling the team's situation: the answer to the need it states,

@@ -195,6 +195,9 @@ class ConversationCues:
     guidance_teams: tuple[str, ...] = ()
     """Words for the user's own people: after "my", "our" or "the" they read as "we" in the
     cues ("what should my team use …")."""
+    guidance_needing: tuple[str, ...] = ()
+    """Words by which a situation told states a need ("ops wants alerts", "we're trying to …"):
+    told at length by the team, it asks for the walkthrough after its answer."""
     guidance_subjects: tuple[str, ...] = ()
     """Words that make a project an AI or data one ("invoices", "transcripts", "model"): a
     request for guidance whose words are mostly unknown to the knowledge needs one of them."""

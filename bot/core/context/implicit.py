@@ -132,21 +132,21 @@ class Implicit:
             return None
         if self.router.named_topics(text) - {topic.id}:
             return None
-        among = self.against.among_focus(text, topic, focus)
-        with_focus = self.against.with_focus(text, topic, plain)
-        understood = among or with_focus
-        if understood is None or understood.decision.top is None:
-            return None
         # one of the family's own questions ("can you fix my python KeyError?" about Python
         # and R leans to the topic itself, and is still off-topic)
-        if understood.decision.top.intent.question is not None:
-            return understood
+        among = self.against.among_focus(text, topic, focus)
+        if among is not None and _a_question(among):
+            return among
+        with_focus = self.against.with_focus(text, topic, plain)
+        if with_focus is None:
+            return None
+        if among is None and _a_question(with_focus):
+            return with_focus
         # or a related topic, read with the focus topic's name likely enough ("the layouts
         # differ per carrier" about Document Intelligence: its custom models)
-        kin = with_focus.decision if with_focus is not None else None
+        kin = with_focus.decision
         if (
-            kin is not None
-            and kin.outcome is Outcome.ANSWER
+            kin.outcome is Outcome.ANSWER
             and kin.top is not None
             and kin.top.intent.topic.id in topic.related
             and kin.top.intent.topic.kind is not Kind.COMPARISON  # a need, not a choice
@@ -249,3 +249,9 @@ class Implicit:
         asked = [t for t in self.router.normalizer.normalize(rest).terms if t not in _SEQUENCE]
         names = self.router.topic_name_terms(top.intent.topic.id)
         return 0 < len(asked) <= _DEFINED_WORDS and all(w in names for w in asked)
+
+
+def _a_question(understood: Understood) -> bool:
+    """Whether the reading answers one of a topic's questions (not a topic itself)."""
+    top = understood.decision.top
+    return top is not None and top.intent.question is not None
