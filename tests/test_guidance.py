@@ -529,3 +529,39 @@ async def test_a_long_question_after_a_short_answer_is_asked_not_read_as_a_choic
     )
     assert "Got it" not in turn.text  # "hubs" is no answer to what we are building
     assert turn.trace("RecognizerResult")["topIntent"] == "None"  # declined as troubleshooting
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("which platform for our big training jobs?", "training"),
+        ("where should we move our ml experiments?", "MLflow"),
+    ],
+)
+async def test_asking_what_our_team_should_choose_answers_it_then_asks(convo, message, answer):
+    turn = await convo.say(message)
+    assert answer in turn.text
+    assert AFTER_ANSWER in turn.text  # a choice for the team's own project: then the questions
+
+
+async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walkthrough(convo):
+    turn = await convo.say("can you recommend something for our data q&a idea")
+    assert WALKTHROUGH_OPENS in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what data do we need for fine-tuning?",  # a fact about the project, not a choice
+        "pm asks what genai could do in our product. short list pls",  # "what" mid-sentence
+    ],
+)
+async def test_a_question_about_our_project_that_chooses_nothing_is_only_answered(convo, message):
+    turn = await convo.say(message)
+    assert not starts_walkthrough(turn)
+
+
+async def test_choosing_our_laptops_is_declined(convo):
+    turn = await convo.say("which laptops should we buy for the data science team?")
+    assert not starts_walkthrough(turn)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"

@@ -23,7 +23,7 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase
 from bot.core.reading import ACTIONS_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Outcome
-from bot.core.text import opens_with_question, stem, strip_mentions
+from bot.core.text import LEAD_IN, opens_with_question, stem, strip_mentions
 
 WALKTHROUGH_TOPIC = "walkthrough"
 """The action topic whose answer starts the guided walkthrough."""
@@ -44,6 +44,11 @@ _OWNERS = frozenset({"my", "our", "the"})
 """Words before a word of guidance.yaml's `teams` that make it the user's own people."""
 _TEAM = frozenset({"we", "our"})
 """Stems by which a message speaks of the user's own team."""
+_OURS = frozenset({"we", "our", "us"})
+"""Stems by which a question is about the user's own project."""
+_ADVISING = frozenset({"should", "would"})
+"""Modals by which a question asks for advice ("where should we …"), not a fact or a capability
+("what do we …", "what could genai do …")."""
 _REQUEST_MARGIN = -0.1
 """A message this close in meaning to the walkthrough topic's phrases, against the nearest
 topic of knowledge (cosines of static embeddings), asks for guidance even with no cue: 1.4% of
@@ -115,6 +120,11 @@ class GuidanceReader:
         self._strong = _CueIndex(cues.guidance, classes, self._plain)
         self._weak = _CueIndex(cues.guidance_weak, classes, self._plain)
         self._asks = {stem(w) for w in cues.guidance_asks}
+        self._which = classes["which"] | {stem("where")}
+        self._chosen = (
+            frozenset(stem(w) for w in (*cues.guidance_offerings, *cues.guidance_choosing))
+            | self._design
+        )
         self._advice_or_choice = self._asks | {stem(w) for w in cues.guidance_choosing}
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
@@ -282,6 +292,12 @@ class GuidanceReader:
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
+        if by_meaning and self._asks_what_we_choose(text):
+            if _answers(decision):
+                return Request.ANSWER_FIRST  # "which platform for our big training jobs?"
+            terms, unknown = self._unknown_words(text)
+            if not unknown and not self._subjects.isdisjoint(terms):
+                return Request.WALKTHROUGH  # "can you recommend something for our data q&a idea"
         if not by_meaning or not _answers(decision):
             return None
         asking = self._asking(text, present)
@@ -303,6 +319,25 @@ class GuidanceReader:
             or not present.isdisjoint(self._advice_or_choice)
             or any(opens_with_question(sentence) for sentence in _SENTENCES.split(text))
         )
+
+    def _asks_what_we_choose(self, text: str) -> bool:
+        """Whether a sentence of the message asks what the user's own team should choose: it
+        opens with "which", "what" or "where" (after a lead-in: "so", "ok") and speaks of "we",
+        "our" or "us" with a word of choosing, an offering or a modal of advice ("which platform
+        for our big training jobs?", "where should we move our ml experiments?"), or asks
+        advice for "us" ("can you recommend something for our data q&a idea")."""
+        for sentence in _SENTENCES.split(text):
+            said = [w for w in self._stems(sentence) if w]
+            if _OURS.isdisjoint(said):
+                continue
+            if not self._asks.isdisjoint(said):
+                return True
+            opening = re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())
+            if stem(next(iter(_WORD.findall(opening)), "")) not in self._which:
+                continue
+            if not _ADVISING.isdisjoint(said) or not self._chosen.isdisjoint(said):
+                return True
+        return False
 
     @staticmethod
     def _tells_a_situation(said: list[str]) -> bool:
