@@ -525,3 +525,29 @@ async def test_what_the_guide_never_goes_into_is_declined_with_the_right_reason(
     assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
     turn = await convo.say("when should i not use it?")  # the focus is kept
     assert turn.trace("RecognizerResult")["topIntent"] == "prompt-flow"
+
+
+async def test_a_unit_price_of_the_service_in_focus_is_declined_keeping_the_focus(convo):
+    await convo.say("we get thousands of pdf invoices, need totals and dates pulled out")
+    turn = await convo.say("whats the per-page price for that btw")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    turn = await convo.say("and the per-token price for gpt-4o?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    turn = await convo.say("can it handle custom layouts?")  # the focus is kept
+    assert "custom" in turn.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("can azure ml replace our mlflow tracking server?", "can you check our run count in it?"),
+        ("how can we transcribe our meetings?", "can you join our teams call and take notes?"),
+        ("what did pimco build?", "can you get me the email of their CTO"),
+    ],
+)
+async def test_checking_joining_or_fetching_for_the_user_is_declined_as_an_action(
+    convo, first, then
+):
+    await convo.say(first)
+    turn = await convo.say(then)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
