@@ -1081,3 +1081,10 @@ async def test_which_one_with_a_need_after_a_comparison_answers_the_side_that_fi
     await convo.say("ai skill vs copilot for power bi, which for self-service reporting?")
     turn = await convo.say("which one answers questions by writing queries")
     assert decided(turn)[0].startswith("fabric-ai-skills")
+
+
+async def test_an_ordinal_keeps_counting_over_its_list_when_the_answer_lists_as_many(convo):
+    await convo.say("which ml reference architectures does the guide list")
+    await convo.say("the third one?")  # MLOps, whose answer lists four things of its own
+    turn = await convo.say("and the last one")
+    assert "Batch scoring" in turn.text

@@ -46,6 +46,8 @@ _TEAM = frozenset({"we", "our"})
 """Stems by which a message speaks of the user's own team."""
 _OURS = frozenset({"we", "our", "us"})
 """Stems by which a question is about the user's own project."""
+_WHICH = frozenset({"what", "which", "where"})
+"""Words opening a question that chooses (with guidance.yaml's `which` class: "whats")."""
 _ADVISING = frozenset({"should", "would"})
 """Modals by which a question asks for advice ("where should we …"), not a fact or a capability
 ("what do we …", "what could genai do …")."""
@@ -120,7 +122,7 @@ class GuidanceReader:
         self._strong = _CueIndex(cues.guidance, classes, self._plain)
         self._weak = _CueIndex(cues.guidance_weak, classes, self._plain)
         self._asks = {stem(w) for w in cues.guidance_asks}
-        self._which = classes["which"] | {stem("where")}
+        self._which = classes.get("which", frozenset()) | _WHICH
         self._chosen = (
             frozenset(stem(w) for w in (*cues.guidance_offerings, *cues.guidance_choosing))
             | self._design

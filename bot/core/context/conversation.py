@@ -136,7 +136,7 @@ class Conversation:
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return understood
         listing = users_list(text) or self._listed(decision.top.intent)
-        if len(listing) < len(understood.listing) or lists_topics(
+        if len(listing) <= len(understood.listing) or lists_topics(
             understood.listing, self.router.named_topics
         ):
             # "the third one?" told PIMCO's story: "the last one" counts on; a list of topics
