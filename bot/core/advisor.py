@@ -494,6 +494,8 @@ class Advisor:
         # answer sets, each one walk over all completions
         self._finishes_of = lru_cache(maxsize=4096)(self._finishes_uncached)
         self._phrases: dict[str, list[_Phrase]] = {}
+        self._phrases_by_term: dict[str, dict[str, list[int]]] = {}
+        """Per question, the positions of the phrases holding each term."""
         self._vocabulary: dict[str, list[str]] = {}
         self._exact: dict[str, dict[str, int]] = {}
         for question in self.walkthrough.questions:
@@ -515,6 +517,11 @@ class Advisor:
                     if terms:
                         phrases.append(_Phrase(index, terms))
             self._phrases[question.id] = phrases
+            by_term: dict[str, list[int]] = {}
+            for position, phrase in enumerate(phrases):
+                for term in phrase.terms:
+                    by_term.setdefault(term, []).append(position)
+            self._phrases_by_term[question.id] = by_term
             self._exact[question.id] = exact
             self._vocabulary[question.id] = sorted(
                 {t.removeprefix(NOT) for p in phrases for t in p.terms}
@@ -642,7 +649,9 @@ class Advisor:
         weight (`_FURTHER`).
         """
         hits: list[tuple[float, int, int, int]] = []
-        for phrase in self._phrases[question_id]:
+        phrases, by_term = self._phrases[question_id], self._phrases_by_term[question_id]
+        sharing = {p for term in located for p in by_term.get(term, ())}
+        for phrase in map(phrases.__getitem__, sorted(sharing)):  # in order: ties keep it
             size = len(phrase.terms)
             present = sum(t in located for t in phrase.terms)
             if not present or (
