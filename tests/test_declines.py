@@ -551,3 +551,13 @@ async def test_checking_joining_or_fetching_for_the_user_is_declined_as_an_actio
     await convo.say(first)
     turn = await convo.say(then)
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
+async def test_words_declined_anywhere_are_read_within_one_sentence(convo):
+    turn = await convo.say(
+        "our policy docs change every week and the bot has to answer from the latest version. "
+        "do we seriously retrain a model every week?"
+    )  # "version" ends a sentence: no "version do we" asked
+    assert turn.trace("RecognizerResult")["topIntent"] != "None"
+    turn = await convo.say("which python version do we need for the sdk?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"

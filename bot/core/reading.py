@@ -455,12 +455,15 @@ class MessageReader:
         return self.asks_to_act(text) or self.declined_anywhere(text) is not None
 
     def _declined_anywhere(self, text: str) -> str | None:
-        said = _said(text)
-        # "our tenant's power platform" says "our tenant": a possessive read without its 's too
-        owned = [w.removesuffix("'s") for w in said]
-        for topic, words in self._anywhere:
-            if words.said_in(said) or (owned != said and words.said_in(owned)):
-                return topic
+        # each sentence on its own: "… the latest version. do we retrain …" says no "version do
+        # we"
+        for sentence in _SENTENCE_END.split(text):
+            said = _said(sentence)
+            # "our tenant's power platform" says "our tenant": a possessive read without its 's
+            owned = [w.removesuffix("'s") for w in said]
+            for topic, words in self._anywhere:
+                if words.said_in(said) or (owned != said and words.said_in(owned)):
+                    return topic
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
             return TROUBLESHOOTING_TOPIC
         return None
@@ -641,6 +644,10 @@ class _Phrases:
     def said_in(self, words: Sequence[str]) -> bool:
         """Whether one of the phrases is said anywhere in the words."""
         return any(self.starting(words, at) is not None for at in range(len(words)))
+
+
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
+"""Where a sentence ends (not the dot of "gpt-3.5")."""
 
 
 def _said(text: str) -> list[str]:
