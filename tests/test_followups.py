@@ -1088,3 +1088,12 @@ async def test_an_ordinal_keeps_counting_over_its_list_when_the_answer_lists_as_
     await convo.say("the third one?")  # MLOps, whose answer lists four things of its own
     turn = await convo.say("and the last one")
     assert "Batch scoring" in turn.text
+
+
+@pytest.mark.parametrize(
+    "asked", ["any customer that did something like that?", "got a customer example of it?"]
+)
+async def test_asking_for_a_customer_who_did_the_same_tells_the_focus_topics_story(convo, asked):
+    await convo.say("client service reps need smart search over internal docs with gpt answers")
+    turn = await convo.say(asked)
+    assert "PIMCO" in turn.text
