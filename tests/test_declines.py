@@ -561,3 +561,15 @@ async def test_words_declined_anywhere_are_read_within_one_sentence(convo):
     assert turn.trace("RecognizerResult")["topIntent"] != "None"
     turn = await convo.say("which python version do we need for the sdk?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+
+
+async def test_applying_a_design_to_the_users_subscription_is_an_action(convo):
+    await convo.say("we need the openai chat baseline inside our corp landing zone")
+    turn = await convo.say("ok can you apply that to our subscription")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
+async def test_and_how_much_asks_a_price(convo):
+    await convo.say("is there a copilot for power bi?")
+    turn = await convo.say("does it need separate licensing and how much?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"

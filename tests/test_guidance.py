@@ -565,3 +565,16 @@ async def test_choosing_our_laptops_is_declined(convo):
     turn = await convo.say("which laptops should we buy for the data science team?")
     assert not starts_walkthrough(turn)
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ok let's figure out which fits us, go ahead and ask me stuff",
+        "hmm can you take me through the decision properly",
+    ],
+)
+async def test_asking_to_be_asked_mid_conversation_starts_the_walkthrough(convo, message):
+    await convo.say("what is copilot studio?")
+    turn = await convo.say(message)
+    assert WALKTHROUGH_OPENS in turn.text
