@@ -57,3 +57,21 @@ async def test_thanks_in_other_words_is_small_talk(convo, message):
 async def test_a_question_quoting_the_guide_is_asked_of_its_subject(convo, message, topic):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == topic
+
+
+async def test_what_a_quoted_term_means_is_that_terms_topic(convo):
+    turn = await convo.say("what do people mean when they say they're 'scoring' a model")
+    assert "prediction" in turn.text
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("model-scoring")
+
+
+async def test_what_a_quoted_term_means_mid_conversation_is_that_term_not_the_focus(convo):
+    await convo.say("we want to categorize loan applications as high/low risk using history")
+    turn = await convo.say("what does 'scoring' mean here")
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("model-scoring")
+
+
+async def test_a_quoted_word_in_a_question_of_size_asks_no_meaning(convo):
+    await convo.say("which sizes does phi-3 come in?")
+    turn = await convo.say("is the medium one even still 'small' by your definition?")
+    assert "10 billion" in turn.text

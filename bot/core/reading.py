@@ -257,7 +257,29 @@ class MessageReader:
         text = self._greeting_apart(_DISMISSED.sub("", text, count=1))
         decision = self._without_filler(text, self.router.route(text))
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
+        if decision.outcome is not Outcome.ANSWER:
+            decision = self.quoted_definition(text) or decision
         return self.comparer.apply(decision)
+
+    def quoted_definition(self, text: str) -> Decision | None:
+        """What a term the message quotes means, when it asks that ("what do people mean when
+        they say they're 'scoring' a model"): the topic the term names, read as "what is
+        <term>"; None when the message asks no meaning of a quoted term or it names no topic."""
+        quoted = _QUOTED_TERM.search(strip_mentions(text))
+        said = _said(text)
+        if quoted is None or _MEANING.isdisjoint(said) or _WHAT.isdisjoint(said):
+            return None  # "is the medium one still 'small' by your definition?" asks no meaning
+        term = quoted.group(1).strip()
+        decision = self.router.route(f"what is {term}")
+        top = decision.top
+        if decision.outcome is not Outcome.ANSWER or top is None:
+            return None
+        if top.intent.topic.kind in (Kind.DECLINE, Kind.SMALLTALK, Kind.ACTION):
+            return None
+        named = set(self.router.normalizer.normalize(term).terms)
+        if not named or not named <= self.router.topic_name_terms(top.intent.topic.id):
+            return None
+        return dataclasses.replace(decision, text=text)
 
     def _injection_clause(self, text: str) -> Match | None:
         """A clause of a longer message that asks for ArchBot's instructions or to drop them
@@ -646,6 +668,11 @@ class _Phrases:
         return any(self.starting(words, at) is not None for at in range(len(words)))
 
 
+_QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](?=\W|$)")
+"""A term the message quotes ("what does 'scoring' mean")."""
+_MEANING = frozenset({"mean", "means", "meaning", "definition", "define"})
+"""Words asking what a term means (with one of `_WHAT`; not "meant": "sorry, I meant …")."""
+_WHAT = frozenset({"what", "whats", "what's"})
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
 """Where a sentence ends (not the dot of "gpt-3.5")."""
 

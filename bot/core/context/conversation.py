@@ -81,6 +81,9 @@ class Conversation:
         counted = self._counted_in_focus(text, focus)  # "roughly how many are there?"
         if counted is not None:
             return counted
+        defined = self.reader.quoted_definition(text)
+        if defined is not None:
+            return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
         understood = self._asked_in_context(text, focus, understood)
         if understood.context is None and not _asks_help(understood.decision):
