@@ -544,9 +544,24 @@ async def test_asking_what_our_team_should_choose_answers_it_then_asks(convo, me
     assert AFTER_ANSWER in turn.text  # a choice for the team's own project: then the questions
 
 
-async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walkthrough(convo):
-    turn = await convo.say("can you recommend something for our data q&a idea")
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can you recommend something for our data q&a idea",
+        "need a recommendation for our doc processing work",
+    ],
+)
+async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walkthrough(
+    convo, message
+):
+    turn = await convo.say(message)
     assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_asking_to_pick_for_our_project_gets_the_answer_then_the_questions(convo):
+    turn = await convo.say("help picking storage for our AI data")
+    assert "Data Lake Storage" in turn.text
+    assert AFTER_ANSWER in turn.text
 
 
 @pytest.mark.parametrize(

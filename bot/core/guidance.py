@@ -48,6 +48,8 @@ _OURS = frozenset({"we", "our", "us"})
 """Stems by which a question is about the user's own project."""
 _WHICH = frozenset({"what", "which", "where"})
 """Words opening a question that chooses (with guidance.yaml's `which` class: "whats")."""
+_CHOOSING_VERBS = frozenset(stem(w) for w in ("choose", "pick", "decide", "select"))
+"""Verbs by which a message about the user's own project asks to choose."""
 _ADVISING = frozenset({"should", "would"})
 """Modals by which a question asks for advice ("where should we …"), not a fact or a capability
 ("what do we …", "what could genai do …")."""
@@ -327,13 +329,14 @@ class GuidanceReader:
         opens with "which", "what" or "where" (after a lead-in: "so", "ok") and speaks of "we",
         "our" or "us" with a word of choosing, an offering or a modal of advice ("which platform
         for our big training jobs?", "where should we move our ml experiments?"), or asks
-        advice for "us" ("can you recommend something for our data q&a idea")."""
+        advice or to choose for "us" ("can you recommend something for our data q&a idea",
+        "help picking storage for our AI data")."""
         for sentence in _SENTENCES.split(text):
             said = [w for w in self._stems(sentence) if w]
             if _OURS.isdisjoint(said):
                 continue
-            if not self._asks.isdisjoint(said):
-                return True
+            if not self._asks.isdisjoint(said) or not _CHOOSING_VERBS.isdisjoint(said):
+                return True  # "need a recommendation for our …", "help picking storage for our …"
             opening = re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())
             if stem(next(iter(_WORD.findall(opening)), "")) not in self._which:
                 continue
