@@ -558,6 +558,18 @@ async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walk
     assert WALKTHROUGH_OPENS in turn.text
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "need a recommendation for a prediction feature we're adding",  # "we're" is "we"
+        "could you point us at a platform for our genai work?",
+    ],
+)
+async def test_more_ways_of_asking_for_our_project_start_the_walkthrough(convo, message):
+    turn = await convo.say(message)
+    assert starts_walkthrough(turn)
+
+
 async def test_asking_to_pick_for_our_project_gets_the_answer_then_the_questions(convo):
     turn = await convo.say("help picking storage for our AI data")
     assert "Data Lake Storage" in turn.text

@@ -332,7 +332,8 @@ class GuidanceReader:
         advice or to choose for "us" ("can you recommend something for our data q&a idea",
         "help picking storage for our AI data")."""
         for sentence in _SENTENCES.split(text):
-            said = [w for w in self._stems(sentence) if w]
+            # "we're", "we've": the user's own team too
+            said = ["we" if w.startswith("we'") else w for w in self._stems(sentence) if w]
             if _OURS.isdisjoint(said):
                 continue
             if not self._asks.isdisjoint(said) or not _CHOOSING_VERBS.isdisjoint(said):
