@@ -563,6 +563,8 @@ async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walk
     [
         "need a recommendation for a prediction feature we're adding",  # "we're" is "we"
         "could you point us at a platform for our genai work?",
+        # "we" in one sentence, the choosing question in the next
+        "we own a mountain of parquet and some ideas. where should ml happen?",
     ],
 )
 async def test_more_ways_of_asking_for_our_project_start_the_walkthrough(convo, message):

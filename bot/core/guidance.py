@@ -325,19 +325,22 @@ class GuidanceReader:
         )
 
     def _asks_what_we_choose(self, text: str) -> bool:
-        """Whether a sentence of the message asks what the user's own team should choose: it
-        opens with "which", "what" or "where" (after a lead-in: "so", "ok") and speaks of "we",
-        "our" or "us" with a word of choosing, an offering or a modal of advice ("which platform
-        for our big training jobs?", "where should we move our ml experiments?"), or asks
-        advice or to choose for "us" ("can you recommend something for our data q&a idea",
-        "help picking storage for our AI data")."""
-        for sentence in _SENTENCES.split(text):
+        """Whether the message, speaking of "we", "our" or "us", has a sentence asking what to
+        choose: one that opens with "which", "what" or "where" (after a lead-in: "so", "ok")
+        and says a word of choosing, an offering or a modal of advice ("which platform for our
+        big training jobs?", "we own a mountain of parquet. where should ml happen?"), or one
+        asking advice or to choose ("can you recommend something for our data q&a idea", "help
+        picking storage for our AI data", "we need 40 sources in shape for ML. Advise?")."""
+        sentences = [
             # "we're", "we've": the user's own team too
-            said = ["we" if w.startswith("we'") else w for w in self._stems(sentence) if w]
-            if _OURS.isdisjoint(said):
-                continue
+            ["we" if w.startswith("we'") else w for w in self._stems(sentence) if w]
+            for sentence in _SENTENCES.split(text)
+        ]
+        if all(_OURS.isdisjoint(said) for said in sentences):
+            return False
+        for sentence, said in zip(_SENTENCES.split(text), sentences, strict=True):
             if not self._asks.isdisjoint(said) or not _CHOOSING_VERBS.isdisjoint(said):
-                return True  # "need a recommendation for our …", "help picking storage for our …"
+                return True
             opening = re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())
             if stem(next(iter(_WORD.findall(opening)), "")) not in self._which:
                 continue
