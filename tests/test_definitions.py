@@ -75,3 +75,24 @@ async def test_a_quoted_word_in_a_question_of_size_asks_no_meaning(convo):
     await convo.say("which sizes does phi-3 come in?")
     turn = await convo.say("is the medium one even still 'small' by your definition?")
     assert "10 billion" in turn.text
+
+
+async def test_a_question_asking_which_or_how_is_not_answered_yes_or_no(convo):
+    turn = await convo.say("how do i point my mlflow code at an azure ml workspace")
+    assert "MLflow" in turn.text
+    assert "Yes." not in turn.text  # the answer's "Yes." is for "can we …?"
+    turn = await convo.say("can existing mlflow code log to an azure ml workspace?")
+    assert "Yes" in turn.text
+
+
+def test_only_a_yes_or_no_opening_is_left_out_and_names_keep_their_case():
+    from bot.core.replies import Reply, as_asked
+
+    def reply(answer: str) -> Reply:
+        return Reply(f"{answer}\n\nMore on X", summary=answer)
+
+    assert as_asked(reply("Yes, it's costly."), "how costly is it?").summary == "It's costly."
+    assert as_asked(reply("Yes: o1-mini is."), "which ones?").summary == "o1-mini is."
+    assert as_asked(reply("Yes and no: it depends."), "what?").summary.startswith("Yes and")
+    assert as_asked(reply("No. Any store works."), "is it vector only?").summary.startswith("No.")
+    assert as_asked(reply("No. Any store works."), "what store?").text.startswith("Any store")

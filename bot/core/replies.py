@@ -31,7 +31,14 @@ from bot.core.kb import (
 from bot.core.labels import LABEL_LIMIT, button_label, fits, knowledge_labels
 from bot.core.reading import GREETING_TOPIC, HELP_TOPIC
 from bot.core.router import Decision, Outcome
-from bot.core.text import stem
+from bot.core.text import LEAD_IN, stem, strip_mentions
+
+_YES_OR_NO = re.compile(r"^(?:Yes|No)[,.:;]\s+(?=\S)")
+"""An answer's opening "Yes." or "No, " (not "Yes and no")."""
+_OPENS_WITH_WH = re.compile(LEAD_IN + r"(?:what|whats|what's|which|where|how|who|why|when)\b")
+"""A message asking what, which, where or how: no yes-or-no question."""
+_PLAIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?\b(?![-\d])")
+"""A first word in plain lower-case letters, not a name like "o1-preview"."""
 
 MAX_RELATED = 3
 """Related topics offered as buttons under an answer."""
@@ -196,6 +203,21 @@ def intent_reply(intent: Intent, kb: KnowledgeBase | None = None) -> Reply:
         links=(link,),
         related=(topic.title,),
         topic=intent.id,
+    )
+
+
+def as_asked(reply: Reply, message: str) -> Reply:
+    """The reply with a leading "Yes." or "No." left out when the message asked no yes-or-no
+    question ("which models does Azure OpenAI offer?" is not answered "Yes: o1-preview …");
+    the rest of the answer stands on its own."""
+    said = _YES_OR_NO.match(reply.summary)
+    if said is None or not _OPENS_WITH_WH.match(strip_mentions(message).lower().lstrip()):
+        return reply
+    rest = reply.summary[said.end() :]
+    # "it's expensive" opens "It's expensive"; a name stays as written ("o1-preview and …")
+    answer = rest[:1].upper() + rest[1:] if _PLAIN_WORD.match(rest) else rest
+    return dataclasses.replace(
+        reply, text=reply.text.replace(reply.summary, answer, 1), summary=answer
     )
 
 
@@ -398,7 +420,7 @@ class Replies:
         if decision.outcome is Outcome.ANSWER and top is not None:
             if top.intent.topic.id == HELP_TOPIC:
                 return self.help()
-            return self._answer(top.intent)
+            return as_asked(self._answer(top.intent), decision.text)
         declined = decision.outcome is Outcome.NONE and top is not None
         if declined and top.intent.topic.kind is Kind.DECLINE:
             return decline_reply(top.intent, self.kb)
