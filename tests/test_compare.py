@@ -62,3 +62,9 @@ def test_the_kbs_written_comparison_is_preferred():
     decision = Comparer(kb, router).apply(router.route("onelake or adls gen2?"))
     written = decision.comparison.written if decision.comparison else decision.top.intent.topic
     assert written.id == "onelake-vs-data-lake-storage-gen2"
+
+
+async def test_or_before_a_question_of_its_own_compares_nothing(convo):
+    turn = await convo.say("can fabric be used for rag stuff or is it just analytics?")
+    assert " vs " not in turn.text.split("\n")[0]
+    assert "Fabric" in turn.text

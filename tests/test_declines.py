@@ -573,3 +573,29 @@ async def test_and_how_much_asks_a_price(convo):
     await convo.say("is there a copilot for power bi?")
     turn = await convo.say("does it need separate licensing and how much?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "declined_as"),
+    [
+        (
+            "can azure ml run our mlflow training scripts unchanged?",
+            "also how do i fix 'RESOURCE_DOES_NOT_EXIST' from mlflow on our databricks job",
+            "decline-troubleshooting",
+        ),
+        ("when should we avoid deep learning?", "ok so how does backprop work then", None),
+        (
+            "can we train on more examples than fit in a prompt?",
+            "what does openai.com charge for fine-tuning gpt-4o?",
+            "decline-pricing",
+        ),
+    ],
+)
+async def test_errors_theory_and_other_prices_mid_conversation_are_declined(
+    convo, first, then, declined_as
+):
+    await convo.say(first)
+    turn = await convo.say(then)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    if declined_as:
+        assert turn.trace("RecognizerResult")["declinedAs"] == declined_as

@@ -45,6 +45,10 @@ _LEAD_IN = re.compile(
 )
 _SIDE_CONFIDENCE = 0.7
 """Each side of a comparison must clearly name a topic: "X vs Y" is about names."""
+_CLAUSE_SIDE = re.compile(
+    r"(?:is|are|does|do|can|could|should|would|will)\s+(?:it|that|this|they|we|i|you)\b", re.I
+)
+"""A second side that is a question of its own ("… or is it just analytics?"), not a name."""
 _TAIL = re.compile(r"\s+(?:for|when|to|in|on|if|as)\s+.*$|[?!.]+$", re.IGNORECASE)
 
 
@@ -135,6 +139,8 @@ class Comparer:
             found = pattern.search(body)
             if found is None:
                 continue
+            if _CLAUSE_SIDE.match(found.group("b")):
+                continue  # "can fabric do rag or is it just analytics?" asks about one thing
             first = self._resolve(found.group("a"))
             second = self._resolve(found.group("b")) if first else None  # no pair without a side
             if first and second:

@@ -32,8 +32,12 @@ _GREETED_WORDS = 2
 _T = TypeVar("_T")
 TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
 """The decline topic for errors to debug, which a message names by an error's name too."""
-_ERROR_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b")
-"""An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError")."""
+_ERROR_NAME = re.compile(
+    r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b"
+    r"|\b[A-Z]{2,}(?:_[A-Z]{2,}){2,}\b"
+)
+"""An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError",
+"RESOURCE_DOES_NOT_EXIST")."""
 FIGURES_TOPIC = "decline-figures"
 """The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 DETAILS_TOPIC = "decline-details"
