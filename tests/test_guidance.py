@@ -501,6 +501,10 @@ async def test_the_platform_a_team_is_on_is_no_question_about_that_service(convo
         "we live in m365 copilot, we'd like it to know our ticket system. what's the way to go?",
         "we're on hdinsight spark already and wanna add ml on top, what's the path?",
         "managers keep asking us for numbers, could they ask the data? what should we set up",
+        "need a recommendation for a prediction feature we're adding",  # "we're" is "we"
+        "could you point us at a platform for our genai work?",
+        # "we" in one sentence, the choosing question in the next
+        "we own a mountain of parquet and some ideas. where should ml happen?",
     ],
 )
 async def test_more_shapes_of_asking_what_to_choose_start_the_walkthrough(convo, message):
@@ -536,6 +540,7 @@ async def test_a_long_question_after_a_short_answer_is_asked_not_read_as_a_choic
     [
         ("which platform for our big training jobs?", "training"),
         ("where should we move our ml experiments?", "MLflow"),
+        ("help picking storage for our AI data", "Data Lake Storage"),  # asked to pick
     ],
 )
 async def test_asking_what_our_team_should_choose_answers_it_then_asks(convo, message, answer):
@@ -558,24 +563,6 @@ async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walk
     assert WALKTHROUGH_OPENS in turn.text
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "need a recommendation for a prediction feature we're adding",  # "we're" is "we"
-        "could you point us at a platform for our genai work?",
-        # "we" in one sentence, the choosing question in the next
-        "we own a mountain of parquet and some ideas. where should ml happen?",
-    ],
-)
-async def test_more_ways_of_asking_for_our_project_start_the_walkthrough(convo, message):
-    turn = await convo.say(message)
-    assert starts_walkthrough(turn)
-
-
-async def test_asking_to_pick_for_our_project_gets_the_answer_then_the_questions(convo):
-    turn = await convo.say("help picking storage for our AI data")
-    assert "Data Lake Storage" in turn.text
-    assert AFTER_ANSWER in turn.text
 
 
 @pytest.mark.parametrize(
