@@ -563,8 +563,6 @@ async def test_asking_what_our_team_should_choose_with_no_answer_starts_the_walk
     assert WALKTHROUGH_OPENS in turn.text
 
 
-
-
 @pytest.mark.parametrize(
     "message",
     [
