@@ -331,14 +331,15 @@ class GuidanceReader:
         big training jobs?", "we own a mountain of parquet. where should ml happen?"), or one
         asking advice or to choose ("can you recommend something for our data q&a idea", "help
         picking storage for our AI data", "we need 40 sources in shape for ML. Advise?")."""
-        sentences = [
+        sentences = _SENTENCES.split(text)
+        stems = [
             # "we're", "we've": the user's own team too
             ["we" if w.startswith("we'") else w for w in self._stems(sentence) if w]
-            for sentence in _SENTENCES.split(text)
+            for sentence in sentences
         ]
-        if all(_OURS.isdisjoint(said) for said in sentences):
+        if all(_OURS.isdisjoint(said) for said in stems):
             return False
-        for sentence, said in zip(_SENTENCES.split(text), sentences, strict=True):
+        for sentence, said in zip(sentences, stems, strict=True):
             if not self._asks.isdisjoint(said) or not _CHOOSING_VERBS.isdisjoint(said):
                 return True
             opening = re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())
