@@ -150,3 +150,42 @@ def test_an_answer_reply_is_made_once_per_intent(real_runtime: Runtime, reader):
     replies._answers.clear()
     assert replies.for_decision(decision) == first
     assert replies.for_decision(decision) is replies.for_decision(decision)
+
+
+def test_walkthrough_states_are_stored_as_jsonpickle_stores_them(
+    real_runtime: Runtime, monkeypatch
+):
+    """A dialog in progress (the walkthrough's stack, its prompt's activities and their enums,
+    one activity met twice) is flattened by the fast path exactly as jsonpickle flattens it."""
+    import asyncio
+
+    from bot.hosting.inprocess import InProcessAdapter
+    from bot.state import storage
+
+    seen: list[dict] = []
+    original = storage._flatten
+
+    def recording(item):
+        seen.append(item)
+        return original(item)
+
+    adapter = InProcessAdapter()
+    conversation = adapter.new_conversation()
+    says = [
+        "help me pick an architecture for our invoice processing",
+        "we're developers, scanned invoices from vendors, prebuilt is fine",
+        "what does document intelligence return?",
+        "back",
+    ]
+
+    async def talk() -> None:
+        for say in says:
+            await adapter.process(adapter.message(conversation, say), real_runtime.handler.on_turn)
+
+    monkeypatch.setattr(storage, "_flatten", recording)
+    asyncio.run(talk())
+    monkeypatch.undo()
+    dialogs = [s for s in seen if "DialogState" in s and s["DialogState"]._dialog_stack]
+    assert dialogs  # the walkthrough was in progress
+    for state in seen:
+        assert _encode("key", state) == _stock_encode(state)
