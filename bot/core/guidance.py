@@ -342,8 +342,8 @@ class GuidanceReader:
         for sentence, said in zip(sentences, stems, strict=True):
             if not self._asks.isdisjoint(said) or not _CHOOSING_VERBS.isdisjoint(said):
                 return True
-            opening = re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())
-            if stem(next(iter(_WORD.findall(opening)), "")) not in self._which:
+            opening = _WORD.search(re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip()))
+            if opening is None or stem(opening.group()) not in self._which:
                 continue
             if not _ADVISING.isdisjoint(said) or not self._chosen.isdisjoint(said):
                 return True

@@ -677,6 +677,7 @@ _QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](
 _MEANING = frozenset({"mean", "means", "meaning", "definition", "define"})
 """Words asking what a term means (with one of `_WHAT`; not "meant": "sorry, I meant …")."""
 _WHAT = frozenset({"what", "whats", "what's"})
+"""Words one of which a question for a term's meaning says ("what does 'scoring' mean")."""
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
 """Where a sentence ends (not the dot of "gpt-3.5")."""
 

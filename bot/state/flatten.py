@@ -1,8 +1,8 @@
-"""jsonpickle's flattening of bot state, ~8x faster: what a dialog in progress keeps (its
-instances, the prompt's activities, their enums) is plain objects, containers and values, and
-for those the JSON data, references included, is jsonpickle's own (tests/test_turn_cost.py
-checks it against `Pickler().flatten` on real walkthrough states). Anything else is left to
-jsonpickle."""
+"""jsonpickle's flattening of bot state, ~8x faster: conversation state and what a dialog in
+progress keeps (its instances, the prompt's activities, their enums) are plain objects,
+containers and values, and for those the JSON data, references included, is jsonpickle's own
+(tests/test_turn_cost.py checks it against `Pickler().flatten` on sample states and on a real
+walkthrough's). Anything else is left to jsonpickle."""
 
 from __future__ import annotations
 

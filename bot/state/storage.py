@@ -77,62 +77,13 @@ _EMPTY_DIALOG_STATE = {"py/object": _DIALOG_STATE, "_dialog_stack": []}
 
 
 class _NotPlain(Exception):
-    """A value the fast path of `_encode` leaves to jsonpickle."""
-
-
-def _plain(value: Any, seen: set[int]) -> Any:
-    """jsonpickle's flattening of a value made of plain JSON data — dicts with string keys
-    (none of jsonpickle's `py/` tags), lists, str, int, float, bool, None, exact types, each
-    container met once — and empty dialog states: the value itself (an empty dialog state: its
-    flat form). Raises `_NotPlain` for anything else (a container met twice is a `py/id`)."""
-    kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    if id(value) in seen:
-        raise _NotPlain
-    seen.add(id(value))
-    if kind is dict:
-        flat = None  # a copy only when something inside is not its own flat form
-        for key, item in value.items():
-            if type(key) is not str or key.startswith("py/"):
-                raise _NotPlain
-            flattened = _plain(item, seen)
-            if flattened is not item:
-                flat = dict(value) if flat is None else flat
-                flat[key] = flattened
-        return value if flat is None else flat
-    if kind is list:
-        for item in value:
-            if _plain(item, seen) is not item:
-                raise _NotPlain
-        return value
-    if _dialog_state(value) and type(stack := value.__dict__["_dialog_stack"]) is list:
-        if stack or id(stack) in seen:
-            raise _NotPlain
-        seen.add(id(stack))
-        return dict(_EMPTY_DIALOG_STATE, _dialog_stack=[])
-    raise _NotPlain
-
-
-def _dialog_state(value: Any) -> bool:
-    kind = type(value)
-    return (
-        f"{kind.__module__}.{kind.__qualname__}" == _DIALOG_STATE
-        and getattr(value, "__dict__", None) is not None
-        and value.__dict__.keys() == {"_dialog_stack"}
-    )
+    """A stored value the fast path of `_decode` leaves to jsonpickle."""
 
 
 def _flatten(item: Any) -> Any:
-    """`jsonpickle.Pickler().flatten(item)`: a conversation's state on a turn without a dialog
-    (dialog state empty, plain JSON otherwise) checked in one walk, ~10x faster than
-    jsonpickle's generic machinery; one with a dialog in progress (plain objects, containers,
-    enums) by `Flattener`, ~8x faster; anything else flattened by jsonpickle."""
-    if type(item) is dict:
-        try:
-            return _plain(item, set())
-        except _NotPlain:
-            pass
+    """`jsonpickle.Pickler().flatten(item)`: plain JSON data, empty or running dialogs (plain
+    objects, containers, enums) by `Flattener`, ~8x faster than jsonpickle's generic machinery;
+    anything else by jsonpickle. Either way a new value: the caller's item is left as it is."""
     try:
         return Flattener().flatten(item)
     except NotFlat:
@@ -141,8 +92,6 @@ def _flatten(item: Any) -> Any:
 
 def _encode(key: str, item: Any) -> str:
     flat = _flatten(item)
-    if flat is item and "e_tag" in flat:
-        flat = dict(item)  # the e-tag is left out below: not from the caller's item
     if not isinstance(flat, dict):
         raise TypeError(f"SqliteStorage: item {key!r} must be a dict or an object, got {item!r}")
     flat.pop("e_tag", None)
@@ -155,10 +104,10 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 
 
 def _revived(value: Any) -> Any:
-    """`Unpickler().restore(value)` for what `_plain` writes — JSON data with no jsonpickle tag
-    but empty dialog states — ~10x faster: the parsed value itself, with each empty dialog state
-    a new `DialogState` (the containers holding one copied, the parsed value left as it is).
-    Raises `_NotPlain` for anything else."""
+    """`Unpickler().restore(value)` for state with no dialog running — JSON data with no
+    jsonpickle tag but empty dialog states — ~10x faster: the parsed value itself, with each
+    empty dialog state a new `DialogState` (the containers holding one copied, the parsed value
+    left as it is). Raises `_NotPlain` for anything else."""
     kind = type(value)
     if kind is dict:
         copy = None

@@ -132,7 +132,7 @@ class Conversation:
     def _with_listing(self, text: str, understood: Understood) -> Understood:
         """An answer with the items of the list the turn said: the user's own, else the
         answer's ("the second one" counts over them next); a turn that counted over a list
-        keeps it unless its answer lists as many."""
+        keeps it unless its answer lists more."""
         decision = understood.decision
         if understood.followup is not None:
             return understood
