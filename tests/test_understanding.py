@@ -161,6 +161,20 @@ async def test_a_topic_switch_and_a_return(convo):
     assert "Speech" in turn.text
 
 
+async def test_a_message_announcing_a_new_subject_refers_to_what_it_says(convo):
+    turn = await convo.say(
+        "we process invoices from 200 suppliers, need the data landing in our ERP"
+    )
+    assert decided(turn)[0] == "document-intelligence"  # data landing: no release date asked
+    await convo.say("and if a few suppliers use odd layouts the standard thing chokes on?")
+    turn = await convo.say("separate thing: our sales calls, can those get transcribed?")
+    assert decided(turn) == ("ai-speech", "answer")  # "those" are the calls, not the invoices
+    turn = await convo.say(
+        "ok back to the invoices - can one endpoint cover all those per-supplier models?"
+    )
+    assert "composed model" in turn.text
+
+
 # -- the walkthrough from any request for guidance ----------------------------------------------
 
 

@@ -20,6 +20,7 @@ _WORD_LISTS = (
     "compare",
     "ellipses",
     "returns",
+    "switches",
     "figures",
     "supports",
     "settings",

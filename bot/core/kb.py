@@ -220,6 +220,9 @@ class ConversationCues:
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()
     """How a return to an earlier topic starts ("back to …")."""
+    switches: tuple[str, ...] = ()
+    """How a message announces a new subject ("separate thing: …", "different question —"):
+    words in it that refer back point at what it says itself unless the focus reads it well."""
     figures: tuple[str, ...] = ()
     """How a short question asks for a figure ("how many …", "what's the dimension …"): when
     the answer found states no number, the message is declined as a figure never quoted."""

@@ -13,6 +13,9 @@ WORD = re.compile(r"[a-z0-9']+")
 """A word of a message, a cue or a name, lowercased first."""
 ELLIPSIS_MAX_WORDS = 6
 """An elliptical follow-up ("and latency?", "what about images?") is this short at most."""
+SWITCH_OPENS_BY = 2
+"""A cue announcing a new subject starts within this many words of the message's start ("ok
+thx. unrelated, …")."""
 
 
 class Cues:
@@ -25,6 +28,16 @@ class Cues:
         for refer in self.refers:
             self.refer_starts.setdefault(refer[0], []).append(refer)
         self.ellipses = [tuple(WORD.findall(e)) for e in cues.ellipses]
+        self.switches = [tuple(WORD.findall(s)) for s in cues.switches]
+
+    def announces_switch(self, words: Sequence[str]) -> bool:
+        """Whether the message opens by announcing a subject of its own ("separate thing: …",
+        "ok, unrelated — …")."""
+        return any(
+            tuple(words[i : i + len(s)]) == s
+            for i in range(min(SWITCH_OPENS_BY, len(words)) + 1)
+            for s in self.switches
+        )
 
     def elliptical(self, words: Sequence[str]) -> bool:
         """Whether the message is an elliptical follow-up ("and latency?", "what about

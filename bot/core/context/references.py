@@ -336,8 +336,8 @@ class References:
     ) -> bool:
         """Whether a message that says "it" or "this" is a question of its own on another
         topic: long enough to carry its own subject ("what is retraining and why do models
-        need it?" after Fabric), confidently answered on its own far from the focus, and the
-        focus's reading of it far less likely."""
+        need it?" after Fabric) or announcing one ("separate thing: …"), confidently answered
+        on its own far from the focus, and the focus's reading of it far less likely."""
         top, mine = plain.top, understood.decision.top
         if plain.outcome is not Outcome.ANSWER or top is None or mine is None:
             return False
@@ -346,7 +346,8 @@ class References:
         compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
         if compared and set(compared) <= self.router.named_topics(" ".join(words)):
             return True  # "is Copilot the same thing as Azure OpenAI?": both named, compared
-        if len(words) >= _SWITCH_WORDS:
+        if len(words) >= _SWITCH_WORDS or self.cues.announces_switch(words):
+            # "separate thing: our sales calls, can those get transcribed?" as a long one
             return top.score >= _SWITCH_SURE and mine.score < top.score * _SWITCH_SHARE
         # a shorter one only when it is near surely elsewhere and the focus's reading a guess
         # ("what is retraining and why do models need it?")
