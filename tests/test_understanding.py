@@ -237,6 +237,26 @@ async def test_back_to_a_service_an_answer_mentioned_returns_to_that_service(con
     assert turn.trace("RecognizerResult")["context"] == "return"
 
 
+async def test_a_counterpart_asked_for_is_that_part_elsewhere(convo):
+    await convo.say("loan model — need to check it for bias")
+    turn = await convo.say("anything similar for genai safety")
+    assert decided(turn)[0] == "ai-foundry/evaluation-safety"  # not what generative AI is
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_a_count_that_asks_nothing_more_answers_that_side(convo):
+    await convo.say("what are the options in fabric data factory?")
+    turn = await convo.say("the second one")
+    assert decided(turn)[0] == "data-factory"  # the side itself, not one of its questions
+
+
+async def test_a_return_reads_its_question_among_the_topic_returned_to(convo):
+    await convo.say("need to pull data from ~50 sources into our lake")
+    await convo.say("how many transformations do dataflows give you?")
+    turn = await convo.say("ok back to the lake part - which storage should it land in")
+    assert "OneLake" in turn.text  # not Azure Data Factory vs Fabric Data Factory
+
+
 async def test_a_correction_with_filler_words_still_corrects(convo):
     await convo.say("what is custom speech?")
     turn = await convo.say("hmm no, sorry — I was actually asking about the translation one")

@@ -21,6 +21,7 @@ _WORD_LISTS = (
     "ellipses",
     "returns",
     "switches",
+    "analogues",
     "figures",
     "supports",
     "settings",

@@ -223,6 +223,9 @@ class ConversationCues:
     switches: tuple[str, ...] = ()
     """How a message announces a new subject ("separate thing: …", "different question —"):
     words in it that refer back point at what it says itself unless the focus reads it well."""
+    analogues: tuple[str, ...] = ()
+    """How a message asks for the counterpart of the part just answered ("anything similar for
+    genai?", "what's the equivalent for our chat app"): read with that part named instead."""
     figures: tuple[str, ...] = ()
     """How a short question asks for a figure ("how many …", "what's the dimension …"): when
     the answer found states no number, the message is declined as a figure never quoted."""

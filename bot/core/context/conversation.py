@@ -14,6 +14,7 @@ import dataclasses
 
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import FocusReader
+from bot.core.context.analogues import Analogues
 from bot.core.context.comparisons import Comparisons
 from bot.core.context.corrections import Corrections
 from bot.core.context.cues import WORD, Cues
@@ -68,6 +69,7 @@ class Conversation:
         self._comparisons = Comparisons(kb, router, comparer, cues, names, last_answer)
         self._ellipses = ellipses
         self._implicit = Implicit(kb, router, passages, against)
+        self._analogues = Analogues(kb, router, against)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
         """The items each intent's answer lists (`enumeration`), by intent id."""
@@ -189,6 +191,9 @@ class Conversation:
         followed = self._followups.read(text, words, topic, plain, focus)
         if followed is not None:
             return followed
+        analogue = self._analogues.read(words, focus, plain)
+        if analogue is not None:
+            return analogue  # "anything similar for genai safety?" after the RAI dashboard
         if declined_by_name(self.router, plain):
             return Understood(plain)  # "pinecone or weaviate: which is cheaper?" chooses no side
         compared = self._comparisons.read(text, words, topic, focus, plain)

@@ -136,10 +136,13 @@ class Ordinals:
         if plain.outcome is Outcome.ANSWER and top is not None and top.intent.topic is chosen:
             # "which models can I get on the Azure one?": the message names that side's answer
             return Understood(plain, topic=chosen, context="refers")
-        understood = self.against.among_focus(rest, chosen, Focus(topic=chosen.id))
-        understood = understood or self.against.with_focus(
-            rest, chosen, self.against.route(rest), near_only=False
-        )
+        asked = set(self.router.normalizer.normalize(rest).terms) - {_ORDINAL_STANDS_FOR}
+        understood = None
+        if asked:  # "the second one" asks nothing more: that side itself
+            understood = self.against.among_focus(rest, chosen, Focus(topic=chosen.id))
+            understood = understood or self.against.with_focus(
+                rest, chosen, self.against.route(rest), near_only=False
+            )
         if understood is None:
             match = Match(self.router.intent(chosen.id), 1.0)
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)

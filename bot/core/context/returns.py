@@ -11,7 +11,7 @@ from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD
 from bot.core.context.focus import Focus, Understood, answers_a_question
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import KnowledgeBase, Topic
+from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import strip_mentions
 
@@ -108,6 +108,12 @@ class Returns:
             plain = self.against.route(rest)
             understood = self.against.with_focus(rest, chosen, plain, near_only=False)
             top = understood.decision.top if understood is not None else None
+            if top is not None and top.intent.topic.kind is Kind.COMPARISON:
+                # "which storage should it land in" is no comparison of the topic returned to
+                # and its namesake (its name said with the question reads as one): its own part
+                among = self.against.among_focus(rest, chosen, Focus(topic=chosen.id))
+                if among is not None and among.decision.top is not None:
+                    understood, top = among, among.decision.top
             refers = self.against.cues.refers_back(WORD.findall(rest))
             if (
                 (top is None or top.intent.question is None)
