@@ -462,6 +462,21 @@ async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
     assert answers_of(turn)["data-job"] == "ingest"
 
 
+async def test_a_description_saying_data_work_outweighs_an_opener_read_as_ml(convo):
+    turn = await convo.say(
+        "our data sits in 15 places and the ML people keep asking for it all in one spot, "
+        "what do we use to move it"
+    )
+    assert "What will the model learn from?" in turn.text  # the opener read as machine learning
+    turn = await convo.say(
+        "small data team, mostly sql people. structured data from databases, files and real time "
+        "streams. we need to ingest, clean and transform it on a schedule so the ml team can "
+        "train on it. low code preferred."
+    )
+    assert "OK, changed: **data pipelines**" in turn.text  # said several times over
+    assert "Data Factory" in turn.text
+
+
 async def test_customer_records_and_who_is_likely_to_leave_lead_to_automl(convo):
     turn = await described(
         convo,

@@ -122,6 +122,10 @@ _ACCEPT = 0.8
 """A typed answer's best choice needs at least a whole one-word phrase (typos allowed)…"""
 _MARGIN = 0.25
 """…and to beat the runner-up by this much; otherwise the user is asked which one."""
+_OUTWEIGH = 2.0
+"""A description that answers the question asked also replaces an answer read from an earlier
+message (never one the user gave or let stand) when it says another choice this strongly: two
+whole phrases or more."""
 _INFER = 1.05
 _INFER_MARGIN = 0.45
 """A description answers a question it was not asked only when one choice clearly wins, on more
@@ -758,8 +762,8 @@ class Advisor:
         open question (`read`) and fills all it clearly answers. It replaces an earlier answer
         when it starts as a correction ("no, we do have data scientists"), or when that answer
         was only taken from a description or assumed and the text does not answer the question
-        asked — unless the user let that reading stand by answering a question after it
-        (`_let_stand`).
+        asked (or, a description, says another choice strongly: `_OUTWEIGH`) — unless the user
+        let that reading stand by answering a question after it (`_let_stand`).
         """
         correcting, text = correction(text)
         if match is None or correcting:
@@ -768,6 +772,7 @@ class Advisor:
             self.answer(state, question.id, match.choice.id)
             return Understanding(match, (question.id, *self.take_heard(state)))
         describes = len(text.split()) >= DESCRIPTION_WORDS
+        let_stand = _let_stand(state)  # before this message answers anything
         heard: tuple[str, ...] = ()
         reading = self.read(text) if describes or correcting or match.choice is None else None
         if reading is not None and describes:
@@ -789,6 +794,8 @@ class Advisor:
                 asked=question.id,
                 marked=correcting,
                 unanswered=match.choice is None,
+                described=describes,
+                let_stand=let_stand,
             )
             if describes or match.choice is None:
                 before = set(state.get("heard", {}))
@@ -805,10 +812,11 @@ class Advisor:
         asked: str,
         marked: bool,
         unanswered: bool,
+        described: bool,
+        let_stand: set[str],
     ) -> list[tuple[str, str]]:
         """Replace earlier answers the reading clearly contradicts (see `understand`)."""
         changed: list[tuple[str, str]] = []
-        let_stand = _let_stand(state)
         for question in self.walkthrough.questions:
             previous = state["answers"].get(question.id)
             if previous is None or question.id == asked:
@@ -819,7 +827,11 @@ class Advisor:
             soft = (
                 question.id in state["inferred"] and question.id not in let_stand
             ) or question.id in state.get("skipped", ())
-            if not (marked or (unanswered and soft)):
+            # a description that also answers the question asked replaces a reading only when
+            # it says the other choice several times over ("ingest, clean and transform … on a
+            # schedule" after an opener read as machine learning)
+            outweighs = described and reading[question.id][0][0] >= _OUTWEIGH
+            if not (marked or ((unanswered or outweighs) and soft)):
                 continue
             self.answer(state, question.id, question.choices[index].id)
             changed.append((question.id, previous))
