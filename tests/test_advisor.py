@@ -150,8 +150,12 @@ def test_commands_allow_typos(advisor, text, command):
 
 def test_a_scenario_opener_answers_questions_up_front(advisor):
     state = advisor.start("we have thousands of supplier invoices as PDFs and no data scientists")
-    assert state["answers"] == {"goal": "ai-services", "ai-kind": "documents"}
-    assert state["inferred"] == ["goal", "ai-kind"]
+    assert state["answers"] == {
+        "goal": "ai-services",
+        "ai-kind": "documents",
+        "ai-output": "extract",
+    }
+    assert state["inferred"] == ["goal", "ai-kind", "ai-output"]  # invoices: what's in them
     assert advisor.next_question(state).id == "customization"
 
 
@@ -693,7 +697,12 @@ def test_ingestion_for_databricks_users_lands_data_for_databricks(advisor):
 
 
 def test_document_classification_is_paired_with_extraction(advisor):
-    path = [("goal", "ai-services"), ("ai-kind", "documents"), ("customization", "custom")]
+    path = [
+        ("goal", "ai-services"),
+        ("ai-kind", "documents"),
+        ("ai-output", "extract"),
+        ("customization", "custom"),
+    ]
     recommendation, _ = outcome(advisor, path)
     why = recommendation.rule.why
     assert "classification model" in why and "extraction model" in why

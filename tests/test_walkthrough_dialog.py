@@ -69,6 +69,8 @@ async def test_typed_answers_with_typos_reach_a_recommendation(convo):
     turn = await convo.say("we've got scanned pdfs")
     assert "Got it: **Documents and forms" in turn.text
     turn = await convo.say("our own layouts with wierd terminology")
+    assert "**What should come out of it?**" in turn.text
+    turn = await convo.say("the fields extracted")
     assert "Document Intelligence custom models" in turn.text
     assert "You told me" in turn.text
 
@@ -78,9 +80,10 @@ async def test_a_scenario_opener_skips_what_it_already_answers(convo):
         "help me pick an architecture: we have thousands of supplier invoices as PDFs "
         "and no data scientists"
     )
-    assert "I read: analyze documents, speech, text or images; documents and forms — right?" in (
-        turn.shown
-    )
+    assert (
+        "I read: analyze documents, speech, text or images; documents and forms; pull out "
+        "what's in it — right?"
+    ) in turn.shown
     assert "**What are you building?**" not in turn.text
     assert (
         question_of(turn)

@@ -94,7 +94,7 @@ async def test_what_a_paragraph_answers_is_not_asked_again(convo):
     turn = await convo.say("Standard content, prebuilt models are fine")
     assert "Azure AI Document Intelligence prebuilt models" in turn.text
     asked = {a["question"] for a in turn.trace(TRACE_NAME)["answers"]}
-    assert asked == {"goal", "ai-kind", "customization"}
+    assert asked == {"goal", "ai-kind", "ai-output", "customization"}  # forms: what's in them
 
 
 async def test_the_opener_is_read_the_same_way(convo):
@@ -166,6 +166,7 @@ async def test_a_second_unreadable_answer_takes_the_questions_default(convo):
     await convo.say("help me pick an architecture")
     await convo.say("Analyze documents, speech, text or images")
     await convo.say("Documents and forms (invoices, receipts, scanned PDFs)")
+    await convo.say("Pull out what's in it (fields, text, transcripts, captions, tags)")
     first = await convo.say("purple")
     assert MISSED[0] in first.shown
     assert SKIP_LABEL in first.buttons and LEAVE_LABEL in first.buttons
@@ -388,6 +389,17 @@ async def test_meeting_transcripts_to_minutes_lead_to_speech_and_azure_openai(co
     assert "Azure AI Speech to transcribe, Azure OpenAI to write the summaries" in turn.text
 
 
+async def test_contracts_to_be_summarized_lead_to_azure_openai_not_extraction(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Our legal team gets long supplier contracts as PDFs. Two developers help them. We want a "
+        "plain language summary of each contract written automatically, no model training.",
+    )
+    assert "new text written from it" in turn.shown  # read back: a summary is new text
+    assert "Azure OpenAI to write the summaries from your documents" in turn.text
+
+
 async def test_live_captions_with_jargon_lead_to_custom_speech(convo):
     turn = await described(
         convo,
@@ -495,7 +507,8 @@ async def test_callers_and_drug_names_recognized_wrong_lead_to_custom_speech(con
         "help me pick an architecture",
         "We're a pharmacy chain. Callers say drug names and dosages, often from noisy places, and "
         "off-the-shelf recognition gets the drug names wrong. Our developers know Python.",
-        "Transcripts, captions, tags or the text in it",
+        "Speech and audio (transcription, voice)",
+        "Pull out what's in it (fields, text, transcripts, captions, tags)",
     )
     assert "Custom Speech" in turn.text
 
