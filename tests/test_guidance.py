@@ -150,6 +150,8 @@ async def test_a_request_that_says_everything_gets_the_recommendation_without_pr
             "Language",
         ),
         ("which azure service should we go with for live captions of our town halls?", "Speech"),
+        # "service" is what is chosen, not part of a name ("transcription service")
+        ("which azure service should we use to transcribe our recorded meetings?", "Speech"),
         (
             "our HR ops folks want their own assistant in Teams, no devs. how should they go "
             "about it?",

@@ -402,10 +402,19 @@ class GuidanceReader:
         asked = " ".join(
             c for c in _CLAUSES.split(strip_mentions(text)) if not _ON_ALREADY.match(c.strip())
         )
+        # a word for what is chosen is no part of a name: "which azure service should we use
+        # to transcribe …" says no "transcription service"
+        normalize = self.router.normalizer.normalize
+        unchosen = " ".join(
+            w
+            for w in _WORD.findall(asked.lower())
+            if not self._offerings.issuperset(normalize(w).terms)
+        )
+        named = self.router.named_topics(asked) & self.router.named_topics(unchosen)
         return len(said) <= _SERVICE_QUESTION_WORDS and any(
-            self.kb.topics[named].kind in _SERVICE_KINDS
-            for named in self.router.named_topics(asked)
-            if named in self.kb.topics
+            self.kb.topics[topic].kind in _SERVICE_KINDS
+            for topic in named
+            if topic in self.kb.topics
         )
 
     def _declined_surely(self, decision: Decision) -> bool:
