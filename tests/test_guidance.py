@@ -289,6 +289,17 @@ async def test_advice_on_a_vague_need_starts_the_walkthrough(convo):
     assert starts_walkthrough(turn)
 
 
+async def test_a_choice_the_knowledge_can_only_guess_at_starts_the_walkthrough(convo):
+    # "dispatch" is a word the knowledge never uses; the speech services are its guesses
+    turn = await convo.say("which speech option should our dispatch system use?")
+    assert starts_walkthrough(turn)
+
+
+async def test_a_choice_of_no_ai_or_data_subject_does_not_start_the_walkthrough(convo):
+    turn = await convo.say("what should we name our new product? ideas?")
+    assert not starts_walkthrough(turn)
+
+
 async def test_a_reference_architecture_is_a_name_not_a_request_for_a_design(convo):
     turn = await convo.say("which reference architecture covers a chat app on azure openai?")
     assert WALKTHROUGH_OPENS not in turn.text

@@ -300,8 +300,11 @@ class GuidanceReader:
             if _answers(decision):
                 return Request.ANSWER_FIRST  # "which platform for our big training jobs?"
             terms, unknown = self._unknown_words(text)
-            if not unknown and not self._subjects.isdisjoint(terms):
-                return Request.WALKTHROUGH  # "can you recommend something for our data q&a idea"
+            subject = not self._subjects.isdisjoint(terms)
+            if subject and (not unknown or self._guessed_at(decision)):
+                # "can you recommend something for our data q&a idea"; "which speech option should
+                # our dispatch system use?" (a word unknown, but the knowledge can only guess)
+                return Request.WALKTHROUGH
         if not by_meaning or not _answers(decision):
             return None
         asking = self._asking(text, present)
