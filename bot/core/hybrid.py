@@ -38,9 +38,9 @@ from bot.core.text import NormalizedText, stem
 
 FUSION = Path(__file__).parent / "data" / "fusion.json"
 _PER_SIGNAL = 4
+"""Candidates taken from each signal's ranking."""
 _LEXICAL = 6
 """Candidates taken from the lexical ranking."""
-"""Candidates taken from each signal's ranking."""
 _DECIDED_CACHE = 32
 """Decisions kept (`HybridRouter.route`)."""
 
