@@ -342,6 +342,19 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ),
         ("what is phi?", "is phi-4 out yet", "decline-pricing"),
         ("which models does azure openai have?", "when is o3 landing in aoai", "decline-pricing"),
+        ("what is phi?", "when exactly did phi-3 come out", "decline-pricing"),
+        ("what are gpt models?", "what's gpt-4o's training data cutoff?", "decline-pricing"),
+        (
+            "what is azure databricks?",
+            "unity catalog GRANT syntax to give a group SELECT on a feature table",
+            "decline-troubleshooting",
+        ),
+        (
+            "where is the responsible ai dashboard?",
+            "the counterfactuals run out of memory on 2M rows, workaround?",
+            "decline-troubleshooting",
+        ),
+        ("what are large language models?", "are they conscious?", "decline-general"),
         (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
