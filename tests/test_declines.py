@@ -357,6 +357,17 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ("what are large language models?", "are they conscious?", "decline-general"),
         (
             "what are embeddings?",
+            "cosine similarity vs dot product for normalized embeddings, does it matter",
+            "decline-model-internals",
+        ),
+        (
+            "what is apache spark in fabric?",
+            "when do i use repartition vs coalesce before writing parquet?",
+            "decline-details",
+        ),
+        ("what is ai foundry?", "email the whole ml team the link to the project", "decline-actions"),
+        (
+            "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
             "decline-figures",
         ),
