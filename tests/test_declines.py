@@ -365,7 +365,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "when do i use repartition vs coalesce before writing parquet?",
             "decline-details",
         ),
-        ("what is ai foundry?", "email the whole ml team the link to the project", "decline-actions"),
+        (
+            "what is ai foundry?",
+            "email the whole ml team the link to the project",
+            "decline-actions",
+        ),
         (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
