@@ -244,6 +244,13 @@ async def test_a_counterpart_asked_for_is_that_part_elsewhere(convo):
     assert turn.trace("RecognizerResult")["context"] == "refers"
 
 
+async def test_and_in_another_topic_asks_the_same_part_there(convo):
+    await convo.say("what's feature engineering, in one breath")
+    await convo.say("does databricks help with it")  # Databricks' feature tables
+    turn = await convo.say("and in azure ml / automl?")
+    assert decided(turn)[0] == "automl/featurization"  # the same part, in AutoML
+
+
 async def test_a_count_that_asks_nothing_more_answers_that_side(convo):
     await convo.say("what are the options in fabric data factory?")
     turn = await convo.say("the second one")

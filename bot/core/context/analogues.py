@@ -1,14 +1,16 @@
 """Analogues: "anything similar for genai safety?" after the responsible AI dashboard asks for
 what plays the same part elsewhere. The message is read with the part just answered named in
 place of the cue (knowledge/conversation.yaml's `analogues`): "responsible ai … for genai
-safety" is AI Foundry's evaluation and safety."""
+safety" is AI Foundry's evaluation and safety. So is a short follow-up naming another topic
+("and in azure ml / automl?" after Databricks' feature tables: AutoML's featurization), taken
+when the part read there is that topic's."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from bot.core.context.against_focus import FocusReader
-from bot.core.context.cues import WORD
+from bot.core.context.cues import WORD, Cues
 from bot.core.context.focus import Focus, Understood
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import KnowledgeBase
@@ -23,8 +25,11 @@ of Foundry's tools)."""
 class Analogues:
     """Reads a message asking for the counterpart of the part of a topic just answered."""
 
-    def __init__(self, kb: KnowledgeBase, router: HybridRouter, against: FocusReader) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, router: HybridRouter, cues: Cues, against: FocusReader
+    ) -> None:
         self.router = router
+        self.cues = cues
         self.against = against
         self._cues = [tuple(WORD.findall(a)) for a in kb.conversation.analogues]
 
@@ -34,6 +39,8 @@ class Analogues:
         if focus.intent is None or not self.router.has_intent(focus.intent):
             return None
         part = self.router.intent(focus.intent).question
+        if part is None:
+            return None  # a topic's own answer: the message names what it asks of it
         found = next(
             (
                 (i, len(cue))
@@ -43,8 +50,13 @@ class Analogues:
             ),
             None,
         )
-        if part is None or found is None:
-            return None  # a topic's own answer: the message names what it asks of it
+        named: frozenset[str] = frozenset()
+        if found is None:
+            length = self.cues.ellipsis_cue(words)  # "and in azure ml / automl?"
+            named = self.router.named_topics(" ".join(words)) - {focus.topic}
+            if length is None or not named:
+                return None
+            found = (0, length)
         at, length = found
         # the part's id names it in a few words ("responsible-ai", "batch-transcription")
         said = " ".join((*part.id.split("-"), *words[:at], *words[at + length :]))
@@ -54,6 +66,7 @@ class Analogues:
             decision.outcome is not Outcome.ANSWER
             or top is None
             or top.intent.topic.id == focus.topic
+            or (named and top.intent.topic.id not in named)
         ):
             return None
         own = plain.top

@@ -69,7 +69,7 @@ class Conversation:
         self._comparisons = Comparisons(kb, router, comparer, cues, names, last_answer)
         self._ellipses = ellipses
         self._implicit = Implicit(kb, router, passages, against)
-        self._analogues = Analogues(kb, router, against)
+        self._analogues = Analogues(kb, router, cues, against)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
         """The items each intent's answer lists (`enumeration`), by intent id."""
