@@ -295,6 +295,11 @@ async def test_a_choice_the_knowledge_can_only_guess_at_starts_the_walkthrough(c
     assert starts_walkthrough(turn)
 
 
+async def test_walk_us_through_what_to_pick_starts_the_walkthrough(convo):
+    turn = await convo.say("ok can you just walk us through what to pick given our team?")
+    assert starts_walkthrough(turn)
+
+
 async def test_a_choice_of_no_ai_or_data_subject_does_not_start_the_walkthrough(convo):
     turn = await convo.say("what should we name our new product? ideas?")
     assert not starts_walkthrough(turn)

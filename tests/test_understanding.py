@@ -237,6 +237,12 @@ async def test_back_to_a_service_an_answer_mentioned_returns_to_that_service(con
     assert turn.trace("RecognizerResult")["context"] == "return"
 
 
+async def test_terms_coming_out_wrong_is_no_release_date(convo):
+    await convo.say("we need to translate chat messages between agents and customers")
+    turn = await convo.say("and our industry terms keep coming out wrong")
+    assert decided(turn)[0] == "custom-translator"  # "coming out": no release asked about
+
+
 async def test_a_counterpart_asked_for_is_that_part_elsewhere(convo):
     await convo.say("loan model — need to check it for bias")
     turn = await convo.say("anything similar for genai safety")
