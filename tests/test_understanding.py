@@ -243,6 +243,11 @@ async def test_terms_coming_out_wrong_is_no_release_date(convo):
     assert decided(turn)[0] == "custom-translator"  # "coming out": no release asked about
 
 
+async def test_a_clause_ruling_a_topic_out_does_not_name_it(convo):
+    turn = await convo.say("we want to fine-tune an open model, not gpt. where?")
+    assert decided(turn)[0] == "ai-foundry/hosted-fine-tuning"  # not GPT's fine-tuning
+
+
 async def test_a_counterpart_asked_for_is_that_part_elsewhere(convo):
     await convo.say("loan model — need to check it for bias")
     turn = await convo.say("anything similar for genai safety")

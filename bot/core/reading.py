@@ -134,6 +134,12 @@ _FILLER_CACHE = 1024
 _CORRECTED_CACHE = 64
 """Messages whose correction and request-to-act reading are kept (`correct`, `asks_to_act`)."""
 _SMALL_TALK, _EMPTY = "small talk", "empty"
+_NEGATED_CLAUSE = re.compile(
+    r"\s*[,;—–]\s*(?:not|no|without|rather than|instead of)\s+(?P<named>[^,;.!?—–]{1,40}?)"
+    r"\s*(?=[,;.!?—–]|$)",
+    re.IGNORECASE,
+)
+"""A clause that only rules something out (", not gpt", ", no spark")."""
 _DISMISSED = re.compile(
     r"^\W*(?:(?:ok|okay|fine|alright|right)\W+)?(?:forget(?:\s+about)?|never\s*mind|scratch)"
     r"\s+[^.,;:!?]+[.,;:!?]+\s*(?=\S+\s+\S)",
@@ -258,7 +264,7 @@ class MessageReader:
         injected = self._injection_clause(text)
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
-        text = self._greeting_apart(_DISMISSED.sub("", text, count=1))
+        text = self._negated_apart(self._greeting_apart(_DISMISSED.sub("", text, count=1)))
         decision = self._without_filler(text, self.router.route(text))
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         if decision.outcome is not Outcome.ANSWER:
@@ -566,6 +572,16 @@ class MessageReader:
             ):
                 best = routed
         return decision if best is None else dataclasses.replace(best, text=decision.text)
+
+    def _negated_apart(self, text: str) -> str:
+        """The message without the clauses that only rule out a topic they name ("we want to
+        fine-tune an open model, not gpt. where?" asks nothing of GPT)."""
+
+        def dropped(clause: re.Match[str]) -> str:
+            return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
+
+        kept = _NEGATED_CLAUSE.sub(dropped, text)
+        return kept if _WORD.findall(kept.lower()) else text
 
     def _greeting_apart(self, text: str) -> str:
         """The message with a greeting that opens it set apart as a clause of its own ("hey
