@@ -356,6 +356,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
         ),
         ("what are large language models?", "are they conscious?", "decline-general"),
         (
+            "what is azure openai?",
+            "is openai's own api cheaper than going through azure",
+            "decline-other-vendors",
+        ),
+        (
             "what are embeddings?",
             "cosine similarity vs dot product for normalized embeddings, does it matter",
             "decline-model-internals",
