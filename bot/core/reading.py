@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from bot.core.compare import Comparer
@@ -213,11 +213,13 @@ class MessageReader:
         self._figures = _Phrases(cues.figures)
         self._supports = _Phrases(cues.supports)
         self._settings = _Phrases(cues.settings)
-        self._anywhere = tuple(
-            (topic, _Phrases(words))
-            for topic, words in cues.declined_anywhere
-            if topic in kb.topics
+        declined_anywhere = [(t, words) for t, words in cues.declined_anywhere if t in kb.topics]
+        self._anywhere_topics = tuple(topic for topic, _ in declined_anywhere)
+        self._anywhere = _RankedPhrases(
+            (rank, word) for rank, (_, words) in enumerate(declined_anywhere) for word in words
         )
+        """Every word declined anywhere, ranked by its topic's place in the file (one pass over a
+        message finds the first topic it says)."""
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
@@ -493,9 +495,12 @@ class MessageReader:
             said = _said(sentence)
             # "our tenant's power platform" says "our tenant": a possessive read without its 's
             owned = [w.removesuffix("'s") for w in said]
-            for topic, words in self._anywhere:
-                if words.said_in(said) or (owned != said and words.said_in(owned)):
-                    return topic
+            ranks = [self._anywhere.first_said(said)]
+            if owned != said:
+                ranks.append(self._anywhere.first_said(owned))
+            said_ranks = [r for r in ranks if r is not None]
+            if said_ranks:
+                return self._anywhere_topics[min(said_ranks)]
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
             return TROUBLESHOOTING_TOPIC
         return None
@@ -686,6 +691,27 @@ class _Phrases:
     def said_in(self, words: Sequence[str]) -> bool:
         """Whether one of the phrases is said anywhere in the words."""
         return any(self.starting(words, at) is not None for at in range(len(words)))
+
+
+class _RankedPhrases:
+    """Words or short phrases of the conversation file, each with a rank, by their first word."""
+
+    def __init__(self, ranked: Iterable[tuple[int, str]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for rank, text in ranked:
+            phrase = tuple(_WORD.findall(text.lower()))
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append((phrase, rank))
+
+    def first_said(self, words: Sequence[str]) -> int | None:
+        """The lowest rank of the phrases said anywhere in the words (None: none is)."""
+        best: int | None = None
+        by_first = self._by_first
+        for at, word in enumerate(words):
+            for phrase, rank in by_first.get(word, ()):
+                if (best is None or rank < best) and tuple(words[at : at + len(phrase)]) == phrase:
+                    best = rank
+        return best
 
 
 _QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](?=\W|$)")
