@@ -690,7 +690,12 @@ class _Phrases:
 
     def said_in(self, words: Sequence[str]) -> bool:
         """Whether one of the phrases is said anywhere in the words."""
-        return any(self.starting(words, at) is not None for at in range(len(words)))
+        by_first = self._by_first
+        return any(
+            tuple(words[at : at + len(phrase)]) == phrase
+            for at, word in enumerate(words)
+            for phrase in by_first.get(word, ())
+        )
 
 
 class _RankedPhrases:
