@@ -402,6 +402,8 @@ class GuidanceReader:
         should we version prompts in prompt flow?"), not a project's design. A service named
         in a clause that says what the team is on ("…, we're on databricks already") is where
         the project lives, not what it asks about."""
+        if len(said) > _SERVICE_QUESTION_WORDS:
+            return False
         asked = " ".join(
             c for c in _CLAUSES.split(strip_mentions(text)) if not _ON_ALREADY.match(c.strip())
         )
@@ -414,7 +416,7 @@ class GuidanceReader:
             if not self._offerings.issuperset(normalize(w).terms)
         )
         named = self.router.named_topics(asked) & self.router.named_topics(unchosen)
-        return len(said) <= _SERVICE_QUESTION_WORDS and any(
+        return any(
             self.kb.topics[topic].kind in _SERVICE_KINDS
             for topic in named
             if topic in self.kb.topics

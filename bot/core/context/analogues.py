@@ -31,7 +31,7 @@ class Analogues:
         self.router = router
         self.cues = cues
         self.against = against
-        self._cues = [tuple(WORD.findall(a)) for a in kb.conversation.analogues]
+        self._analogue_cues = [tuple(WORD.findall(a)) for a in kb.conversation.analogues]
 
     def read(self, words: list[str], focus: Focus, plain: Decision) -> Understood | None:
         """The counterpart asked for, elsewhere than the topic in focus; None when the message
@@ -45,7 +45,7 @@ class Analogues:
             (
                 (i, len(cue))
                 for i in range(len(words))
-                for cue in self._cues
+                for cue in self._analogue_cues
                 if tuple(words[i : i + len(cue)]) == cue
             ),
             None,
