@@ -96,3 +96,5 @@ def test_only_a_yes_or_no_opening_is_left_out_and_names_keep_their_case():
     assert as_asked(reply("Yes and no: it depends."), "what?").summary.startswith("Yes and")
     assert as_asked(reply("No. Any store works."), "is it vector only?").summary.startswith("No.")
     assert as_asked(reply("No. Any store works."), "what store?").text.startswith("Any store")
+    assert as_asked(reply("Yes. Foundry."), "an open model, not gpt. where?").summary == "Foundry."
+    assert as_asked(reply("Yes. Foundry."), "somewhere to fine-tune?").summary == "Yes. Foundry."

@@ -37,6 +37,8 @@ _YES_OR_NO = re.compile(r"^(?:Yes|No)[,.:;]\s+(?=\S)")
 """An answer's opening "Yes." or "No, " (not "Yes and no")."""
 _OPENS_WITH_WH = re.compile(LEAD_IN + r"(?:what|whats|what's|which|where|how|who|why|when)\b")
 """A message asking what, which, where or how: no yes-or-no question."""
+_ENDS_WITH_WH = re.compile(r"\b(?:what|which|where|how|who|why|when)\s*\?\W*$")
+"""A message ending in a bare "where?" or "which?" ("… an open model, not gpt. where?")."""
 _PLAIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?\b(?![-\d])")
 """A first word in plain lower-case letters, not a name like "o1-preview"."""
 
@@ -208,10 +210,12 @@ def intent_reply(intent: Intent, kb: KnowledgeBase | None = None) -> Reply:
 
 def as_asked(reply: Reply, message: str) -> Reply:
     """The reply with a leading "Yes." or "No." left out when the message asked no yes-or-no
-    question ("which models does Azure OpenAI offer?" is not answered "Yes: o1-preview …");
+    question ("which models does Azure OpenAI offer?" is not answered "Yes: o1-preview …", nor
+    "… an open model, not gpt. where?" "Yes. Foundry …");
     the rest of the answer stands on its own."""
     said = _YES_OR_NO.match(reply.summary)
-    if said is None or not _OPENS_WITH_WH.match(strip_mentions(message).lower().lstrip()):
+    asked = strip_mentions(message).lower().strip()
+    if said is None or not (_OPENS_WITH_WH.match(asked) or _ENDS_WITH_WH.search(asked)):
         return reply
     rest = reply.summary[said.end() :]
     # "it's expensive" opens "It's expensive"; a name stays as written ("o1-preview and …")
