@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from typing import TypeVar
 
 from bot.core.compare import Comparer
@@ -215,8 +216,10 @@ class MessageReader:
         self._settings = _Phrases(cues.settings)
         declined_anywhere = [(t, words) for t, words in cues.declined_anywhere if t in kb.topics]
         self._anywhere_topics = tuple(topic for topic, _ in declined_anywhere)
-        self._anywhere = _RankedPhrases(
-            (rank, word) for rank, (_, words) in enumerate(declined_anywhere) for word in words
+        self._anywhere = _Phrases(
+            ranked=(
+                (word, rank) for rank, (_, words) in enumerate(declined_anywhere) for word in words
+            )
         )
         """Every word declined anywhere, ranked by its topic's place in the file (one pass over a
         message finds the first topic it says)."""
@@ -495,12 +498,10 @@ class MessageReader:
             said = _said(sentence)
             # "our tenant's power platform" says "our tenant": a possessive read without its 's
             owned = [w.removesuffix("'s") for w in said]
-            ranks = [self._anywhere.first_said(said)]
-            if owned != said:
-                ranks.append(self._anywhere.first_said(owned))
-            said_ranks = [r for r in ranks if r is not None]
-            if said_ranks:
-                return self._anywhere_topics[min(said_ranks)]
+            readings = (said,) if owned == said else (said, owned)
+            ranks = [r for r in map(self._anywhere.first_said, readings) if r is not None]
+            if ranks:
+                return self._anywhere_topics[min(ranks)]
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
             return TROUBLESHOOTING_TOPIC
         return None
@@ -666,20 +667,25 @@ def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:
 
 
 class _Phrases:
-    """Words or short phrases of the conversation file, by their first word (longest first)."""
+    """Words or short phrases of the conversation file, by their first word (longest first),
+    each with a rank (its place among lists read together: the decline topics' order)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in sorted({tuple(_WORD.findall(t.lower())) for t in texts}, key=len):
+    def __init__(self, texts: Iterable[str] = (), ranked: Iterable[tuple[str, int]] = ()) -> None:
+        rank_of: dict[tuple[str, ...], int] = {}
+        for text, rank in chain(((text, 0) for text in texts), ranked):
+            phrase = tuple(_WORD.findall(text.lower()))
             if phrase:
-                self._by_first.setdefault(phrase[0], []).insert(0, phrase)
+                rank_of[phrase] = min(rank, rank_of.get(phrase, rank))
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for phrase in sorted(rank_of, key=len, reverse=True):
+            self._by_first.setdefault(phrase[0], []).append((phrase, rank_of[phrase]))
 
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
     def starting(self, words: Sequence[str], at: int = 0) -> tuple[str, ...] | None:
         """The longest phrase the words start with (from position `at`), if any."""
-        for phrase in self._by_first.get(words[at], ()) if at < len(words) else ():
+        for phrase, _ in self._by_first.get(words[at], ()) if at < len(words) else ():
             if tuple(words[at : at + len(phrase)]) == phrase:
                 return phrase
         return None
@@ -694,19 +700,8 @@ class _Phrases:
         return any(
             tuple(words[at : at + len(phrase)]) == phrase
             for at, word in enumerate(words)
-            for phrase in by_first.get(word, ())
+            for phrase, _ in by_first.get(word, ())
         )
-
-
-class _RankedPhrases:
-    """Words or short phrases of the conversation file, each with a rank, by their first word."""
-
-    def __init__(self, ranked: Iterable[tuple[int, str]]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        for rank, text in ranked:
-            phrase = tuple(_WORD.findall(text.lower()))
-            if phrase:
-                self._by_first.setdefault(phrase[0], []).append((phrase, rank))
 
     def first_said(self, words: Sequence[str]) -> int | None:
         """The lowest rank of the phrases said anywhere in the words (None: none is)."""
