@@ -1097,3 +1097,11 @@ async def test_asking_for_a_customer_who_did_the_same_tells_the_focus_topics_sto
     await convo.say("client service reps need smart search over internal docs with gpt answers")
     turn = await convo.say(asked)
     assert "PIMCO" in turn.text
+
+
+async def test_what_is_put_in_the_place_in_focus_is_asked_of_that_place(convo):
+    await convo.say("tell me about onelake")
+    turn = await convo.say("could we drop pdfs and photos in there too, or is it tables only?")
+    assert decided(turn)[0] == "onelake/table-format"
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+    assert "unstructured" in turn.text

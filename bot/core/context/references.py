@@ -136,7 +136,7 @@ class References:
             text, topic, plain
         )
         if understood is None or self.switches(words, topic, plain, understood):
-            return Understood(plain)
+            return self.placed_in_focus(text, words, topic, plain) or Understood(plain)
         same = self.ellipses.same_part(text, words, understood, topic, focus)
         if same is not None:
             understood = same
@@ -155,6 +155,20 @@ class References:
             # support MLflow?" stays with the focus: "it" comes first)
             return dataclasses.replace(understood, topic=None)
         return understood
+
+    def placed_in_focus(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
+        """ "Can I put images and pdfs in there too?" after OneLake: what the message names is
+        asked of the place in focus, not a switch to the topic that names it (Document
+        Intelligence) — the focus topic's own reading with its name, when that is the focus
+        topic's."""
+        if not _asks_of_place(words):
+            return None
+        understood = self.against.with_focus(text, topic, plain)
+        if understood is None or understood.decision.top is None:
+            return None
+        return understood if understood.decision.top.intent.topic.id == topic.id else None
 
     def own_aspect(
         self, text: str, words: list[str], topic: Topic, plain: Decision
