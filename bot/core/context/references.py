@@ -161,14 +161,15 @@ class References:
     ) -> Understood | None:
         """ "Can I put images and pdfs in there too?" after OneLake: what the message names is
         asked of the place in focus, not a switch to the topic that names it (Document
-        Intelligence) — the focus topic's own reading with its name, when that is the focus
-        topic's."""
+        Intelligence) — the focus topic's own reading with its name, when that is one of the
+        focus topic's questions (its name alone brings back the topic itself)."""
         if not _asks_of_place(words):
             return None
         understood = self.against.with_focus(text, topic, plain)
-        if understood is None or understood.decision.top is None:
+        top = understood.decision.top if understood is not None else None
+        if top is None or top.intent.topic.id != topic.id or top.intent.question is None:
             return None
-        return understood if understood.decision.top.intent.topic.id == topic.id else None
+        return understood
 
     def own_aspect(
         self, text: str, words: list[str], topic: Topic, plain: Decision
