@@ -1105,3 +1105,9 @@ async def test_what_is_put_in_the_place_in_focus_is_asked_of_that_place(convo):
     assert decided(turn)[0] == "onelake/table-format"
     assert turn.trace("RecognizerResult")["context"] == "refers"
     assert "unstructured" in turn.text
+
+
+async def test_a_connective_opening_the_question_says_nothing_of_its_subject(convo):
+    await convo.say("how are models trained and validated?")
+    turn = await convo.say("then how do applications use the trained model?")
+    assert decided(turn)[0] == "model-scoring"

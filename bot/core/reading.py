@@ -167,6 +167,14 @@ _ACKNOWLEDGED = re.compile(
 cost?", "unrelated, but what's OneLake?"): what the message asks comes after it ("fine" is no
 fine-tuning, "unrelated" no separate purchase); so is a change of subject announced ("let's
 switch topics: what's OneLake?")."""
+_CONNECTIVE = re.compile(
+    r"^\W*(?:then|so|and then|ok so|okay so)\s*,?\s+(?=(?:what|how|why|which|who|when|where|"
+    r"is|are|does|do|can|could|should|would)\s+\w)",
+    re.IGNORECASE,
+)
+"""A connective opening a question ("then how do apps use the trained model?", "so what does
+it cost?"): it ties the question to the talk and says nothing of its subject ("then what?" is
+a question of its own)."""
 _PER_THE_GUIDE = re.compile(
     r"[,;]?\s*\b(?:as |just )?(?:per|according to|based on) (?:the|your|this) "
     r"(?:architecture )?(?:guide|guidance|docs?|documentation|article)\b",
@@ -250,7 +258,7 @@ class MessageReader:
         """The message without its opening acknowledgement ("fine.", "cool, ..."), its
         references to the guide ("…, per the guide?"), its question tag ("…, right?") and why
         it is asked ("… so i can drop it in the deck")."""
-        text = _PER_THE_GUIDE.sub("", _ACKNOWLEDGED.sub("", text, count=1))
+        text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", _ACKNOWLEDGED.sub("", text, count=1)))
         text = _TAGGED.sub("?", text)
         asked = _PURPOSE.sub("", text)
         return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
