@@ -1111,3 +1111,11 @@ async def test_a_connective_opening_the_question_says_nothing_of_its_subject(con
     await convo.say("how are models trained and validated?")
     turn = await convo.say("then how do applications use the trained model?")
     assert decided(turn)[0] == "model-scoring"
+
+
+async def test_a_difference_from_a_topic_outside_the_last_comparison_is_its_own(convo):
+    await convo.say(
+        "should we train a deep learning model from scratch or use the ready-made ai services?"
+    )
+    turn = await convo.say("what's the difference to plain ML then?")
+    assert decided(turn)[0] == "machine-learning-vs-deep-learning"

@@ -72,7 +72,7 @@ class Comparisons:
         side = self.side_that_fits(text, words, focus)
         if side is not None:
             return side
-        if not self.chooses(words):
+        if not self.chooses(words) or self.compares_its_own(text, focus, plain):
             return None
         part = focus.intent is not None and focus.intent != focus.topic
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
@@ -143,6 +143,20 @@ class Comparisons:
         joined = f" {' '.join(words)} "
         return len(words) <= _CHOOSE_MAX_WORDS and any(
             f" {' '.join(c)} " in joined for c in self._choose_cues
+        )
+
+    def compares_its_own(self, text: str, focus: Focus, plain: Decision) -> bool:
+        """ "What's the difference from regular ML anyway?" after deep learning vs ready-made
+        services: the message is answered on its own by a written comparison of another pair,
+        one of whose sides it names and the last comparison does not have, so it chooses
+        nothing said before."""
+        top = plain.top
+        if plain.outcome is not Outcome.ANSWER or top is None:
+            return False
+        own = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
+        pair = set(focus.compared[:2] or focus.recent[:2])
+        return bool(own) and set(own) != pair and bool(
+            (self.router.named_topics(text) & set(own)) - pair
         )
 
     def compared_again(self, text: str, focus: Focus) -> Understood | None:
