@@ -1119,3 +1119,11 @@ async def test_a_difference_from_a_topic_outside_the_last_comparison_is_its_own(
     )
     turn = await convo.say("what's the difference to plain ML then?")
     assert decided(turn)[0] == "machine-learning-vs-deep-learning"
+
+
+async def test_which_of_the_two_chooses_between_the_pair_whatever_else_it_names(convo):
+    await convo.say("we want an assistant that answers from our hr policy pdfs, where do we begin")
+    await convo.say("would fine-tuning be better than that?")
+    turn = await convo.say("which of the two keeps our documents out of model training?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert decided(turn)[0] == "rag"

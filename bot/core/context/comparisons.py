@@ -122,8 +122,10 @@ class Comparisons:
         asked = words[1:] if words[:1] == ["and"] else words  # "and which for …?"
         if len(pair) < 2 or asked[:1] != ["which"] or len(words) > _CHOOSE_MAX_WORDS:
             return None
-        if self.router.named_topics(text) - set(pair):
-            return None  # "which one is for classic ML?" names its own
+        if _PAIR_WORDS.isdisjoint(words) and self.router.named_topics(text) - set(pair):
+            # "which one is for classic ML?" names its own; "which of the two keeps our docs
+            # out of model training?" chooses between the pair whatever it names
+            return None
         read = [m for m in self.router.rank_among(text, pair) if m.intent.topic.id in pair]
         best: dict[str, Match] = {}
         for match in read:  # best first
