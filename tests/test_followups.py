@@ -1127,3 +1127,13 @@ async def test_which_of_the_two_chooses_between_the_pair_whatever_else_it_names(
     turn = await convo.say("which of the two keeps our documents out of model training?")
     assert turn.trace("RecognizerResult")["context"] == "compare"
     assert decided(turn)[0] == "rag"
+
+
+async def test_a_comparison_of_the_focus_topic_answers_a_follow_up_that_names_nothing(convo):
+    await convo.say(
+        "should our data scientists hand-code a pytorch model or start with automl for "
+        "tabular forecasting"
+    )
+    turn = await convo.say("when would hand-coding make more sense")
+    assert decided(turn)[0] == "automl-vs-custom-training/when-custom"
+    assert turn.trace("RecognizerResult")["context"] == "refers"

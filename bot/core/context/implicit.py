@@ -99,8 +99,12 @@ class Implicit:
         understood = self.against.with_focus(text, topic, plain)
         if understood is None or understood.decision.top is None:
             return None
-        if understood.decision.top.intent.topic.id != topic.id:
-            return None  # only the focus topic itself: nothing names it
+        read = understood.decision.top.intent.topic
+        if read.id != topic.id and topic.id not in read.compares:
+            # only the focus topic itself (nothing names it), or a comparison of it ("and if
+            # the DS team later wants full control over the code?" about AutoML: AutoML vs
+            # custom training)
+            return None
         mine = understood.decision.top.score
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
             return None
