@@ -401,6 +401,11 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "decline-troubleshooting",
         ),
         ("what is prompt flow?", "the designer keeps crashing in edge", "decline-troubleshooting"),
+        (
+            "what is mlflow?",
+            "conda install of the mlflow package on my laptop, it's failing, ideas?",
+            "decline-troubleshooting",
+        ),
         ("who is volkswagen?", "find me a contact at their it department", "decline-actions"),
         (
             "what are hubs in azure ml?",
