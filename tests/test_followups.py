@@ -1137,3 +1137,10 @@ async def test_a_comparison_of_the_focus_topic_answers_a_follow_up_that_names_no
     turn = await convo.say("when would hand-coding make more sense")
     assert decided(turn)[0] == "automl-vs-custom-training/when-custom"
     assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_that_service_after_a_model_answer_is_the_service_that_offers_it(convo):
+    await convo.say("which gpt model can understand screenshots people send us?")
+    turn = await convo.say("what other model families are in that service?")
+    assert decided(turn)[0] == "azure-openai/model-list"
+    assert "o1" in turn.text
