@@ -1144,3 +1144,10 @@ async def test_that_service_after_a_model_answer_is_the_service_that_offers_it(c
     turn = await convo.say("what other model families are in that service?")
     assert decided(turn)[0] == "azure-openai/model-list"
     assert "o1" in turn.text
+
+
+async def test_what_a_word_means_in_this_context_asks_for_the_word_itself(convo):
+    await convo.say("where's the line between small and large language models?")
+    turn = await convo.say("and what's a parameter in that sense?")
+    assert decided(turn)[0] == "model-parameters"
+    assert "weights" in turn.text

@@ -175,6 +175,13 @@ _CONNECTIVE = re.compile(
 """A connective opening a question ("then how do apps use the trained model?", "so what does
 it cost?"): it ties the question to the talk and says nothing of its subject ("then what?" is
 a question of its own)."""
+_IN_THIS_CONTEXT = re.compile(
+    r"^(\W*(?:(?:and|so|ok|then)\s+)?(?:what's|whats|what is|what are|define)\b.*?)\s*,?\s*"
+    r"\b(?:in (?:this|that|the|our) (?:context|case|sense|setting)|here)\s*(\?*)\s*$",
+    re.IGNORECASE,
+)
+"""A question asking what something is, qualified by the talk ("what are parameters in this
+context?"): what it asks is the thing itself."""
 _PER_THE_GUIDE = re.compile(
     r"[,;]?\s*\b(?:as |just )?(?:per|according to|based on) (?:the|your|this) "
     r"(?:architecture )?(?:guide|guidance|docs?|documentation|article)\b",
@@ -260,6 +267,7 @@ class MessageReader:
         it is asked ("… so i can drop it in the deck")."""
         text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", _ACKNOWLEDGED.sub("", text, count=1)))
         text = _TAGGED.sub("?", text)
+        text = _IN_THIS_CONTEXT.sub(r"\1\2", text)
         asked = _PURPOSE.sub("", text)
         return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
 
