@@ -1151,3 +1151,16 @@ async def test_what_a_word_means_in_this_context_asks_for_the_word_itself(convo)
     turn = await convo.say("and what's a parameter in that sense?")
     assert decided(turn)[0] == "model-parameters"
     assert "weights" in turn.text
+
+
+async def test_how_does_this_compare_to_a_named_topic_compares_the_focus_with_it(convo):
+    await convo.say("what is azure databricks?")
+    turn = await convo.say("how does this compare to azure machine learning for training jobs?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "Azure Databricks" in turn.text and "Azure Machine Learning" in turn.text
+
+
+async def test_a_comparison_with_a_clause_asks_that_clause(convo):
+    await convo.say("what is azure databricks?")
+    turn = await convo.say("how does that compare with what automl does for features?")
+    assert turn.trace("RecognizerResult")["context"] != "compare"

@@ -31,6 +31,8 @@ _SIDE_LEAST = 0.3
 _SIDE_LEAD = 0.15
 """A "which one …?" after a comparison takes the side its words read at least this likely, and
 this much more likely than the other side."""
+_CLAUSE_OPENERS = frozenset({"what", "how", "which", "who", "where", "when", "why"})
+"""What a comparison cue is followed by when it compares with a clause, not a topic."""
 _OWN_PAIR = frozenset({"vs", "versus"})
 """A message with one of these names the pair it compares: it chooses nothing said before."""
 _PAIR_WORDS = frozenset({"two", "both"})
@@ -91,8 +93,8 @@ class Comparisons:
         if cue is None:
             return None
         before, other_text = (part.strip() for part in joined.split(f" {' '.join(cue)} ", 1))
-        if not other_text:
-            return None
+        if not other_text or other_text.split()[0] in _CLAUSE_OPENERS:
+            return None  # "… compare with what automl does for features?" asks that clause
         if self.router.named_topics(before) - {topic.id}:
             return None  # "OneLake vs ADLS Gen2?" after Fabric: a comparison of its own
         lead = before.split()
