@@ -1164,3 +1164,11 @@ async def test_a_comparison_with_a_clause_asks_that_clause(convo):
     await convo.say("what is azure databricks?")
     turn = await convo.say("how does that compare with what automl does for features?")
     assert turn.trace("RecognizerResult")["context"] != "compare"
+
+
+async def test_it_is_what_the_message_named_before_referring_back(convo):
+    await convo.say("where should we store raw data for our ai projects?")
+    turn = await convo.say("we already pay for fabric, so does that change it?")
+    assert decided(turn)[0].startswith("onelake")
+    turn = await convo.say("how is access controlled in it?")
+    assert decided(turn)[0] == "onelake/access"  # not Data Lake Storage's file security

@@ -149,12 +149,26 @@ class References:
                 or understood
             )
         top = understood.decision.top
-        if top is not None and self.named_first(words, top.intent.topic):
+        if top is not None and self.moves_to(text, words, topic, top.intent.topic):
             # "does AutoML do that for me?": answered with the focus in mind, but the
             # conversation moves to what the message named before referring back ("does it
             # support MLflow?" stays with the focus: "it" comes first)
             return dataclasses.replace(understood, topic=None)
         return understood
+
+    def moves_to(self, text: str, words: list[str], topic: Topic, answered: Topic) -> bool:
+        """Whether the message names the answered topic, or one it relates to, before
+        referring back ("we already pay for fabric, does that change the answer?" after Data
+        Lake Storage, answered by OneLake: "it" is OneLake afterwards)."""
+        if self.named_first(words, answered):
+            return True
+        if answered.kind is Kind.COMPARISON:
+            return False  # "it" stays one thing, not a pair
+        kin = {answered.id, *answered.related}
+        return any(
+            (named.id in kin or answered.id in named.related) and self.named_first(words, named)
+            for named in self.names.named_topics(text, {topic.id})
+        )
 
     def placed_in_focus(
         self, text: str, words: list[str], topic: Topic, plain: Decision
