@@ -430,3 +430,9 @@ async def test_prompting_is_prompt_engineering_not_prompt_flow(convo):
     turn = await convo.say("fine tuning versus prompting")
     assert "Prompt flow" not in turn.text
     assert "Fine-tuning in Azure OpenAI" in turn.text
+
+
+async def test_a_fairness_review_before_an_audit_is_the_responsible_ai_dashboard(convo):
+    turn = await convo.say("the scoring model needs a fairness review before audit season")
+    assert turn.trace("RecognizerResult")["topIntent"] == "azure-machine-learning/responsible-ai"
+    assert "Responsible AI dashboard" in turn.text
