@@ -436,3 +436,8 @@ async def test_a_fairness_review_before_an_audit_is_the_responsible_ai_dashboard
     turn = await convo.say("the scoring model needs a fairness review before audit season")
     assert turn.trace("RecognizerResult")["topIntent"] == "azure-machine-learning/responsible-ai"
     assert "Responsible AI dashboard" in turn.text
+
+
+async def test_extending_microsoft_365_copilot_names_both_ways(convo):
+    turn = await convo.say("could we extend microsoft 365 copilot with our own capabilities?")
+    assert "Copilot Studio" in turn.text and "plug-ins" in turn.text
