@@ -406,6 +406,21 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "conda install of the mlflow package on my laptop, it's failing, ideas?",
             "decline-troubleshooting",
         ),
+        (
+            "what is a hub in ai foundry?",
+            "which entra groups need rbac on it for the data team",
+            "decline-troubleshooting",
+        ),
+        (
+            "what are the copilots in fabric?",
+            "why is my power bi report refresh stuck at 0%",
+            "decline-troubleshooting",
+        ),
+        (
+            "where is the responsible ai dashboard?",
+            "does our scoring model violate anti-discrimination rules?",
+            "decline-general",
+        ),
         ("who is volkswagen?", "find me a contact at their it department", "decline-actions"),
         (
             "what are hubs in azure ml?",
