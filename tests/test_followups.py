@@ -1172,3 +1172,9 @@ async def test_it_is_what_the_message_named_before_referring_back(convo):
     assert decided(turn)[0].startswith("onelake")
     turn = await convo.say("how is access controlled in it?")
     assert decided(turn)[0] == "onelake/access"  # not Data Lake Storage's file security
+
+
+async def test_an_it_that_points_at_nothing_leaves_the_focus_alone(convo):
+    await convo.say("we want to extract the fields of our bills of lading")
+    turn = await convo.say("what does it mean that AML is 'mlflow compatible'")
+    assert decided(turn)[0].startswith("mlflow")

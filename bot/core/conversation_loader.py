@@ -16,6 +16,7 @@ CONVERSATION_FILE = "conversation.yaml"
 GUIDANCE_FILE = "guidance.yaml"
 _WORD_LISTS = (
     "refers",
+    "refers_not",
     "corrections",
     "compare",
     "ellipses",

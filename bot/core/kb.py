@@ -153,6 +153,8 @@ class ConversationCues:
     """How a message is read against what was just discussed (knowledge/conversation.yaml)."""
 
     refers: tuple[str, ...] = ()
+    refers_not: tuple[str, ...] = ()
+    """Phrases whose word of `refers` points at nothing ("what does it mean that …")."""
     corrections: tuple[str, ...] = ()
     compare: tuple[str, ...] = ()
     followups: tuple[FollowUp, ...] = ()

@@ -27,6 +27,8 @@ class Cues:
         """The cues referring back, by their first word."""
         for refer in self.refers:
             self.refer_starts.setdefault(refer[0], []).append(refer)
+        self.dummies = [tuple(WORD.findall(d)) for d in cues.refers_not]
+        """Phrases whose referring word points at nothing ("does it mean", "is it true")."""
         self.ellipses = [tuple(WORD.findall(e)) for e in cues.ellipses]
         self.switches = [tuple(WORD.findall(s)) for s in cues.switches]
 
@@ -56,29 +58,40 @@ class Cues:
         elliptical follow-up ("and latency?", "what about images?")."""
         if self.elliptical(words):
             return True
-        starts = self.refer_starts
-        return any(
-            tuple(words[i : i + len(r)]) == r
-            for i, word in enumerate(words)
-            if word in starts
-            for r in starts[word]
-        )
+        return self.first_reference(words) is not None
 
     def refer_positions(self, words: Sequence[str]) -> list[int]:
         """Where the message's words refer back, in order (a position once for each cue
         found there)."""
+        idle = self._pointing_nowhere(words)
         return [
-            i for i in range(len(words)) for r in self.refers if tuple(words[i : i + len(r)]) == r
+            i
+            for i in range(len(words))
+            if i not in idle
+            for r in self.refers
+            if tuple(words[i : i + len(r)]) == r
         ]
 
     def first_reference(self, words: Sequence[str]) -> tuple[int, int] | None:
         """The first words referring back: their position and how many they are."""
+        idle = self._pointing_nowhere(words)
         return next(
             (
                 (i, len(r))
                 for i in range(len(words))
+                if i not in idle
                 for r in self.refer_starts.get(words[i], ())
                 if tuple(words[i : i + len(r)]) == r
             ),
             None,
         )
+
+    def _pointing_nowhere(self, words: Sequence[str]) -> set[int]:
+        """The positions of the words inside a phrase of `refers_not` ("what does it mean that
+        AML is MLflow compatible": that "it" refers to nothing)."""
+        idle: set[int] = set()
+        for dummy in self.dummies:
+            for i in range(len(words) - len(dummy) + 1):
+                if tuple(words[i : i + len(dummy)]) == dummy:
+                    idle.update(range(i, i + len(dummy)))
+        return idle
