@@ -159,8 +159,10 @@ class Comparisons:
             return False
         own = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
         pair = set(focus.compared[:2] or focus.recent[:2])
-        return bool(own) and set(own) != pair and bool(
-            (self.router.named_topics(text) & set(own)) - pair
+        return (
+            bool(own)
+            and set(own) != pair
+            and bool((self.router.named_topics(text) & set(own)) - pair)
         )
 
     def compared_again(self, text: str, focus: Focus) -> Understood | None:
