@@ -1178,3 +1178,9 @@ async def test_an_it_that_points_at_nothing_leaves_the_focus_alone(convo):
     await convo.say("we want to extract the fields of our bills of lading")
     turn = await convo.say("what does it mean that AML is 'mlflow compatible'")
     assert decided(turn)[0].startswith("mlflow")
+
+
+async def test_a_question_answered_surely_on_its_own_is_no_end_of_the_last_one(convo):
+    await convo.say("how many parameters make a language model large?")
+    turn = await convo.say("so what's a parameter")
+    assert decided(turn)[0] == "model-parameters"

@@ -37,6 +37,8 @@ from bot.core.router import Decision, Match, Outcome
 from bot.core.text import strip_mentions
 
 _SURE_HELP = 0.9
+_SURE_OWN = 0.95
+"""A message answered on its own this surely is no end of the last question."""
 _HELP_WORDS = 3
 """A message this short that asks for help this surely ("help", "help pls") gets the help,
 whatever the conversation's focus ("help" is said by some answers too)."""
@@ -88,7 +90,12 @@ class Conversation:
             return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
         understood = self._asked_in_context(text, focus, understood)
-        if understood.context is None and not _asks_help(understood.decision):
+        if (
+            understood.context is None
+            and not _asks_help(understood.decision)
+            and not _answers_surely(understood.decision)
+        ):
+            # "so what are parameters" after how many make a model large: a question of its own
             understood = self._ellipses.end_of_last_question(text, focus) or understood
         decision = understood.decision
         unknown = self.reader.unstated_figure(text, decision)  # "how many dims is …?"
@@ -210,6 +217,12 @@ class Conversation:
         if not self._cues.refers_back(words):
             return self._implicit.read(text, words, topic, plain, focus)
         return self._references.read(text, words, topic, plain, focus)
+
+
+def _answers_surely(decision: Decision) -> bool:
+    """Whether a message is answered on its own, surely."""
+    top = decision.top
+    return decision.outcome is Outcome.ANSWER and top is not None and top.score >= _SURE_OWN
 
 
 def _asks_help(decision: Decision) -> bool:
