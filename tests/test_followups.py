@@ -1184,3 +1184,10 @@ async def test_a_question_answered_surely_on_its_own_is_no_end_of_the_last_one(c
     await convo.say("how many parameters make a language model large?")
     turn = await convo.say("so what's a parameter")
     assert decided(turn)[0] == "model-parameters"
+
+
+async def test_what_is_asked_with_what_last_asks_what_it_is(convo):
+    await convo.say("roughly how does model training work in azure ml?")
+    await convo.say("and validation?")
+    turn = await convo.say("ok and scoring is what")
+    assert decided(turn)[0].startswith("model-scoring")

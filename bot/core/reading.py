@@ -182,6 +182,11 @@ _IN_THIS_CONTEXT = re.compile(
 )
 """A question asking what something is, qualified by the talk ("what are parameters in this
 context?"): what it asks is the thing itself."""
+_WHAT_LAST = re.compile(
+    r"^\W*(?:(?:and|so|then|ok|okay)\s+)?(?P<thing>[\w' -]{1,40}?)\s+(?P<be>is|are)\s+what\W*$",
+    re.IGNORECASE,
+)
+"""A question asking what something is with "what" last ("then scoring is what"), as it asks."""
 _PER_THE_GUIDE = re.compile(
     r"[,;]?\s*\b(?:as |just )?(?:per|according to|based on) (?:the|your|this) "
     r"(?:architecture )?(?:guide|guidance|docs?|documentation|article)\b",
@@ -268,6 +273,7 @@ class MessageReader:
         text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", _ACKNOWLEDGED.sub("", text, count=1)))
         text = _TAGGED.sub("?", text)
         text = _IN_THIS_CONTEXT.sub(r"\1\2", text)
+        text = _WHAT_LAST.sub(r"what \g<be> \g<thing>?", text)
         asked = _PURPOSE.sub("", text)
         return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
 
