@@ -1191,3 +1191,11 @@ async def test_what_is_asked_with_what_last_asks_what_it_is(convo):
     await convo.say("and validation?")
     turn = await convo.say("ok and scoring is what")
     assert decided(turn)[0].startswith("model-scoring")
+
+
+async def test_anything_on_a_service_after_a_story_is_the_other_story_about_it(convo):
+    await convo.say("do you have a healthcare customer story?")
+    turn = await convo.say("anything on machine translation?")
+    assert decided(turn)[0] == "story-volkswagen"
+    turn = await convo.say("and anything for search in client service?")
+    assert decided(turn)[0] == "story-pimco"

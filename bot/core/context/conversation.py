@@ -2,7 +2,7 @@
 
 The message is read on its own first (bot/core/reading.py); with a focus, each kind of context
 is tried in turn, the first that reads the message deciding it: a return ("back to …"), a
-correction, an ordinal or side, a topic the last answer named, a follow-up, a comparison, a
+correction, another customer story ("anything on translation?"), an ordinal or side, a topic the last answer named, a follow-up, a comparison, a
 definition of another topic, a short question a passage of the focus topic says; then a message
 that does not refer back is read by `Implicit`, one that does by `References`. Requests to act,
 for figures the knowledge never quotes or about ArchBot itself are declined with the focus kept.
@@ -28,6 +28,7 @@ from bot.core.context.names import TopicNames
 from bot.core.context.ordinals import Ordinals
 from bot.core.context.references import References
 from bot.core.context.returns import Returns
+from bot.core.context.stories import Stories
 from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
@@ -72,6 +73,7 @@ class Conversation:
         self._ellipses = ellipses
         self._implicit = Implicit(kb, router, passages, against)
         self._analogues = Analogues(kb, router, cues, against)
+        self._stories = Stories(kb, router)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
         """The items each intent's answer lists (`enumeration`), by intent id."""
@@ -185,6 +187,9 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand)
         if corrected is not None:
             return corrected
+        story = self._stories.read(text, words, topic, plain)
+        if story is not None:
+            return story  # "anything on translation?" after a customer story: Volkswagen's
         ordinal = self._ordinals.read(text, words, topic, focus, plain, self._understand)
         if ordinal is not None:
             return ordinal

@@ -1,0 +1,59 @@
+"""Other stories: "anything on translation?" after a customer story asks for the one other story
+about what the message names (Volkswagen's, whose story relates to the translators), not for
+the service itself."""
+
+from __future__ import annotations
+
+from bot.core.context.focus import Understood
+from bot.core.hybrid import HybridRouter
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
+
+_MAX_WORDS = 8
+"""A request for another story is this short at most."""
+_ANOTHER = frozenset({"any", "anything", "another", "other", "others", "something"})
+"""Words asking for more of the same kind ("anything on …", "another one for …"); so does
+"one" unless it points back ("and one that used AI Studio?", not "what was that one about?")."""
+_POINTING = frozenset({"that", "this", "the", "which", "last", "first"})
+
+
+class Stories:
+    """Reads a short request for another customer story while a story is in focus."""
+
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter) -> None:
+        self.router = router
+        self._stories = [t for t in kb.topics.values() if t.kind is Kind.CUSTOMER_STORY]
+
+    def read(self, text: str, words: list[str], topic: Topic, plain: Decision) -> Understood | None:
+        """The one other story relating to what the message names or is answered by on its
+        own; None when the focus is no story, the message asks for no other one, or not
+        exactly one story fits."""
+        if topic.kind is not Kind.CUSTOMER_STORY or len(words) > _MAX_WORDS:
+            return None
+        if _ANOTHER.isdisjoint(words) and not _asks_for_one(words):
+            return None
+        named = set(self.router.named_topics(text))
+        if plain.outcome is Outcome.ANSWER and plain.top is not None:
+            answered = plain.top.intent.topic
+            if answered.kind is Kind.CUSTOMER_STORY and answered.id != topic.id:
+                return Understood(plain, context="refers")  # "… for search in client service?"
+            named.add(answered.id)  # "anything on translation?": the translators
+        named -= {story.id for story in self._stories}  # a story itself is read as before
+        if not named or not named.isdisjoint(topic.related):
+            return None  # nothing named, or what the story in focus is about already
+        fitting = [
+            story
+            for story in self._stories
+            if story.id != topic.id and not named.isdisjoint(story.related)
+        ]
+        if len(fitting) != 1:
+            return None
+        match = Match(self.router.intent(fitting[0].id), 1.0)
+        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="refers")
+
+
+def _asks_for_one(words: list[str]) -> bool:
+    """Whether the message says "one" not pointing back at one ("and one that used …?")."""
+    return any(
+        w == "one" and (i == 0 or words[i - 1] not in _POINTING) for i, w in enumerate(words)
+    )
