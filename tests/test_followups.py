@@ -1199,3 +1199,9 @@ async def test_anything_on_a_service_after_a_story_is_the_other_story_about_it(c
     assert decided(turn)[0] == "story-volkswagen"
     turn = await convo.say("and anything for search in client service?")
     assert decided(turn)[0] == "story-pimco"
+
+
+async def test_point_and_click_is_read_as_drag_and_drop(convo):
+    await convo.say("what is automl?")
+    turn = await convo.say("our analysts don't code at all, is there something point and click?")
+    assert decided(turn)[0] == "azure-machine-learning/low-code"
