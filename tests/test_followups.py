@@ -1205,3 +1205,10 @@ async def test_point_and_click_is_read_as_drag_and_drop(convo):
     await convo.say("what is automl?")
     turn = await convo.say("our analysts don't code at all, is there something point and click?")
     assert decided(turn)[0] == "azure-machine-learning/low-code"
+
+
+async def test_what_it_is_essentially_is_what_it_is(convo):
+    await convo.say("why not train our own deep learning model?")
+    turn = await convo.say("what is it essentially?")
+    assert decided(turn)[0] == "deep-learning"
+    assert "neural networks" in turn.text
