@@ -2,10 +2,11 @@
 
 The message is read on its own first (bot/core/reading.py); with a focus, each kind of context
 is tried in turn, the first that reads the message deciding it: a return ("back to …"), a
-correction, another customer story ("anything on translation?"), an ordinal or side, a topic the last answer named, a follow-up, a comparison, a
-definition of another topic, a short question a passage of the focus topic says; then a message
-that does not refer back is read by `Implicit`, one that does by `References`. Requests to act,
-for figures the knowledge never quotes or about ArchBot itself are declined with the focus kept.
+correction, another customer story ("anything on translation?"), an ordinal or side, a topic the
+last answer named, a follow-up, a comparison, a definition of another topic, a short question a
+passage of the focus topic says; then a message that does not refer back is read by `Implicit`,
+one that does by `References`. Requests to act, for figures the knowledge never quotes or about
+ArchBot itself are declined with the focus kept.
 """
 
 from __future__ import annotations
