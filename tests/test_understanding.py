@@ -432,8 +432,8 @@ async def test_prompting_is_prompt_engineering_not_prompt_flow(convo):
     assert "Fine-tuning in Azure OpenAI" in turn.text
 
 
-async def test_a_fairness_review_before_an_audit_is_the_responsible_ai_dashboard(convo):
-    turn = await convo.say("the scoring model needs a fairness review before audit season")
+async def test_a_fairness_review_of_a_model_is_the_responsible_ai_dashboard(convo):
+    turn = await convo.say("we need a fairness review of the churn model")
     assert turn.trace("RecognizerResult")["topIntent"] == "azure-machine-learning/responsible-ai"
     assert "Responsible AI dashboard" in turn.text
 
