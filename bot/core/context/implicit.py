@@ -101,9 +101,8 @@ class Implicit:
             return None
         read = understood.decision.top.intent.topic
         if read.id != topic.id and topic.id not in read.compares:
-            # only the focus topic itself (nothing names it), or a comparison of it ("and if
-            # the DS team later wants full control over the code?" about AutoML: AutoML vs
-            # custom training)
+            # only the focus topic itself (nothing names it), or a comparison of it ("when
+            # would hand-coding make more sense" about AutoML: AutoML vs custom training)
             return None
         mine = understood.decision.top.score
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
