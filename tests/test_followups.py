@@ -1212,3 +1212,10 @@ async def test_what_it_is_essentially_is_what_it_is(convo):
     turn = await convo.say("what is it essentially?")
     assert decided(turn)[0] == "deep-learning"
     assert "neural networks" in turn.text
+
+
+async def test_no_two_follow_up_buttons_ask_the_same_thing(convo):
+    turn = await convo.say("tell me the volkswagen customer story")
+    openings = [tuple(title.lower().split()[:3]) for title in turn.buttons]
+    assert "Which service did they use?" in turn.buttons
+    assert len(openings) == len(set(openings)), turn.buttons

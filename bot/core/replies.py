@@ -354,12 +354,21 @@ def followup_labels(
         and has_part(kb, topic, f.answer)
         and not (f.answer == "story" and topic.kind is Kind.CUSTOMER_STORY)  # it is the story
     ]
+    asked = {_opening(label) for label in labels}
     labels += [
         f"{q.ask[0][0].upper()}{q.ask[0][1:]}?"
         for q in topic.questions
-        if q.id != exclude and q.ask[0].split()[0].lower() in _QUESTION_WORDS
+        if q.id != exclude
+        and q.ask[0].split()[0].lower() in _QUESTION_WORDS
+        and _opening(q.ask[0]) not in asked  # "Which service did Volkswagen use?" after
+        # "Which service did they use?": one button asks it
     ][:1]
     return tuple(labels[:MAX_FOLLOWUPS])
+
+
+def _opening(question: str) -> tuple[str, ...]:
+    """A question's first three words, lowercased: two buttons opening alike ask alike."""
+    return tuple(question.lower().split()[:3])
 
 
 def replace_labels(reply: Reply, labels: Mapping[str, str]) -> Reply:
