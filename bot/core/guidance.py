@@ -261,16 +261,14 @@ class GuidanceReader:
         if is_walkthrough(decision) or self._open_choice(text):
             return Request.WALKTHROUGH
         said = self._stems(text)
-        sure = _answers_at_least(decision, _SURE)
+        sure = answers_at_least(decision, _SURE)
         if self._strong.said_in(said):
             if sure and (
                 not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
             ):
                 return Request.ANSWERED  # "how would you explain RAG to a manager?"
             return (
-                Request.ANSWER_FIRST
-                if _answers_at_least(decision, _LIKELY)
-                else Request.WALKTHROUGH
+                Request.ANSWER_FIRST if answers_at_least(decision, _LIKELY) else Request.WALKTHROUGH
             )
         present = set(said)
         cued = (
@@ -489,7 +487,7 @@ def declines_surely(router: HybridRouter, decision: Decision) -> bool:
     )
 
 
-def _answers_at_least(decision: Decision, score: float) -> bool:
+def answers_at_least(decision: Decision, score: float) -> bool:
     """Whether the recognizer answers the message with a topic of knowledge, scoring this much
     at least (`_SURE`, `_LIKELY`)."""
     return _answers(decision) and decision.top is not None and decision.top.score >= score

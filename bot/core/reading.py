@@ -19,7 +19,7 @@ from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
 from bot.core.spelling import Speller
-from bot.core.text import strip_mentions
+from bot.core.text import LEAD_IN, strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
@@ -176,14 +176,14 @@ _CONNECTIVE = re.compile(
 it cost?"): it ties the question to the talk and says nothing of its subject ("then what?" is
 a question of its own)."""
 _IN_THIS_CONTEXT = re.compile(
-    r"^(\W*(?:(?:and|so|ok|then)\s+)?(?:what's|whats|what is|what are|define)\b.*?)\s*,?\s*"
+    r"^(\W*" + LEAD_IN.removeprefix("^") + r"(?:what's|whats|what is|what are|define)\b.*?)\s*,?\s*"
     r"\b(?:in (?:this|that|the|our) (?:context|case|sense|setting)|here)\s*(\?*)\s*$",
     re.IGNORECASE,
 )
 """A question asking what something is, qualified by the talk ("what are parameters in this
 context?"): what it asks is the thing itself."""
 _WHAT_LAST = re.compile(
-    r"^\W*(?:(?:and|so|then|ok|okay)\s+)?(?P<thing>[\w' -]{1,40}?)\s+(?P<be>is|are)\s+what\W*$",
+    r"^\W*" + LEAD_IN.removeprefix("^") + r"(?P<thing>[\w' -]{1,40}?)\s+(?P<be>is|are)\s+what\W*$",
     re.IGNORECASE,
 )
 """A question asking what something is with "what" last ("then scoring is what"), as it asks."""

@@ -30,7 +30,12 @@ from bot.core.context.ordinals import Ordinals
 from bot.core.context.references import References
 from bot.core.context.returns import Returns
 from bot.core.context.stories import Stories
-from bot.core.guidance import GuidanceReader, declined_by_name, is_walkthrough
+from bot.core.guidance import (
+    GuidanceReader,
+    answers_at_least,
+    declined_by_name,
+    is_walkthrough,
+)
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.passages import TopicPassages
@@ -96,7 +101,7 @@ class Conversation:
         if (
             understood.context is None
             and not _asks_help(understood.decision)
-            and not _answers_surely(understood.decision)
+            and not answers_at_least(understood.decision, _SURE_OWN)
         ):
             # "so what are parameters" after how many make a model large: a question of its own
             understood = self._ellipses.end_of_last_question(text, focus) or understood
@@ -223,12 +228,6 @@ class Conversation:
         if not self._cues.refers_back(words):
             return self._implicit.read(text, words, topic, plain, focus)
         return self._references.read(text, words, topic, plain, focus)
-
-
-def _answers_surely(decision: Decision) -> bool:
-    """Whether a message is answered on its own, surely."""
-    top = decision.top
-    return decision.outcome is Outcome.ANSWER and top is not None and top.score >= _SURE_OWN
 
 
 def _asks_help(decision: Decision) -> bool:

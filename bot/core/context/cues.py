@@ -63,28 +63,26 @@ class Cues:
     def refer_positions(self, words: Sequence[str]) -> list[int]:
         """Where the message's words refer back, in order (a position once for each cue
         found there)."""
-        idle = self._pointing_nowhere(words)
-        return [
-            i
-            for i in range(len(words))
-            if i not in idle
-            for r in self.refers
-            if tuple(words[i : i + len(r)]) == r
+        found = [
+            i for i in range(len(words)) for r in self.refers if tuple(words[i : i + len(r)]) == r
         ]
+        if not found:
+            return found
+        idle = self._pointing_nowhere(words)
+        return [i for i in found if i not in idle]
 
     def first_reference(self, words: Sequence[str]) -> tuple[int, int] | None:
         """The first words referring back: their position and how many they are."""
-        idle = self._pointing_nowhere(words)
-        return next(
-            (
-                (i, len(r))
-                for i in range(len(words))
-                if i not in idle
-                for r in self.refer_starts.get(words[i], ())
-                if tuple(words[i : i + len(r)]) == r
-            ),
-            None,
-        )
+        idle: set[int] | None = None  # read only once a referring word is found
+        for i, word in enumerate(words):
+            for r in self.refer_starts.get(word, ()):
+                if tuple(words[i : i + len(r)]) != r:
+                    continue
+                if idle is None:
+                    idle = self._pointing_nowhere(words)
+                if i not in idle:
+                    return i, len(r)
+        return None
 
     def _pointing_nowhere(self, words: Sequence[str]) -> set[int]:
         """The positions of the words inside a phrase of `refers_not` ("what does it mean that
