@@ -616,6 +616,33 @@ async def test_words_declined_anywhere_are_read_within_one_sentence(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
 
 
+@pytest.mark.parametrize(
+    ("message", "answered"),
+    [
+        ("how accurate is speech recognition", "ai-speech/accuracy"),
+        ("what if phi isn't accurate enough on our domain", "phi-models/domain-quality"),
+        ("any sample code we can reuse", "python-and-r/sdk-notebooks"),
+        ("how does automl decide which model is best", "automl"),
+    ],
+)
+async def test_the_knowledges_own_wordings_are_not_declined_for_words_they_say(
+    convo, message, answered
+):
+    # "how accurate is" and "accurate enough" ask for a figure, "sample code" to write code,
+    # "which model is best for" for a ranking: not when the knowledge says the wording itself
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == answered
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["how accurate is gpt-4o on contracts", "which model is best for legal contracts"],
+)
+async def test_declined_words_outside_the_knowledges_wordings_are_declined(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+
+
 async def test_applying_a_design_to_the_users_subscription_is_an_action(convo):
     await convo.say("we need the openai chat baseline inside our corp landing zone")
     turn = await convo.say("ok can you apply that to our subscription")

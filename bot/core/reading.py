@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import TypeVar
 
@@ -243,6 +243,9 @@ class MessageReader:
         )
         """Every word declined anywhere, ranked by its topic's place in the file (one pass over a
         message finds the first topic it says)."""
+        self._claims = _claims(self._anywhere, router)
+        """The knowledge's own wordings that say declined words ("how accurate is speech
+        recognition"): a message saying one of them in full is not declined for those words."""
         self._speller = Speller(_knowledge_words(kb, router.intents))
         self._filler_kinds: dict[tuple[str, ...], str | None] = {}
         self._corrected: dict[str, str] = {}
@@ -521,7 +524,16 @@ class MessageReader:
             # "our tenant's power platform" says "our tenant": a possessive read without its 's
             owned = [w.removesuffix("'s") for w in said]
             readings = (said,) if owned == said else (said, owned)
-            ranks = [r for r in map(self._anywhere.first_said, readings) if r is not None]
+            terms: frozenset[str] | None = None
+            ranks = []
+            for phrase, rank in chain.from_iterable(map(self._anywhere.found_in, readings)):
+                claims = self._claims.get(phrase)
+                if claims:
+                    if terms is None:
+                        terms = frozenset(self.router.normalizer.normalize(sentence).terms)
+                    if any(claim <= terms for claim in claims):
+                        continue  # "how accurate is speech recognition": the knowledge's own
+                ranks.append(rank)
             if ranks:
                 return self._anywhere_topics[min(ranks)]
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
@@ -679,6 +691,34 @@ def _kept(cache: dict[str, _T], text: str, read: Callable[[str], _T]) -> _T:
     return found
 
 
+def _claims(
+    declined: _Phrases, router: HybridRouter
+) -> dict[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """For each declined phrase that some phrase or question of the knowledge says, the terms
+    each such wording says besides it: a message saying all of them asks the knowledge's
+    question ("how does AutoML decide which model is best?"), not the declined one ("which
+    model is best for contracts?")."""
+    wordings = [
+        (tuple(_WORD.findall(phrase.lower())), phrase)
+        for intent in router.intents
+        if intent.topic.kind not in _NOT_ANSWERS
+        for phrase in intent.phrases
+    ]
+    normalize = router.normalizer.normalize
+    claims: dict[tuple[str, ...], tuple[frozenset[str], ...]] = {}
+    for phrase in declined.phrases():
+        own = frozenset(normalize(" ".join(phrase)).terms)
+        found = {
+            frozenset(normalize(text).terms) - own
+            for words, text in wordings
+            if any(words[at : at + len(phrase)] == phrase for at in range(len(words)))
+        }
+        found.discard(frozenset())  # a wording that is the declined words alone claims nothing
+        if found:
+            claims[phrase] = tuple(found)
+    return claims
+
+
 def _knowledge_words(kb: KnowledgeBase, intents: Sequence[Intent]) -> set[str]:
     """Every word the knowledge base uses: what a misspelt word is put right towards."""
     texts = [t for intent in intents for t in (*intent_text(intent), *intent.names)]
@@ -724,6 +764,22 @@ class _Phrases:
             for at, word in enumerate(words)
             for phrase, _ in by_first.get(word, ())
         )
+
+    def found_in(self, words: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+        """Every phrase said anywhere in the words, with its rank."""
+        by_first = self._by_first
+        return [
+            (phrase, rank)
+            for at, word in enumerate(words)
+            for phrase, rank in by_first.get(word, ())
+            if tuple(words[at : at + len(phrase)]) == phrase
+        ]
+
+    def phrases(self) -> Iterator[tuple[str, ...]]:
+        """Every phrase."""
+        for found in self._by_first.values():
+            for phrase, _ in found:
+                yield phrase
 
     def first_said(self, words: Sequence[str]) -> int | None:
         """The lowest rank of the phrases said anywhere in the words (None: none is)."""
