@@ -64,6 +64,8 @@ def starts_walkthrough(turn) -> bool:
         # a request the recognizer reads little of, whose every word the knowledge knows
         "looking for recommendations for our localization pipeline",
         "help our stats team land on azure",
+        # "run me through" asks to be shown, not to run something
+        "just run me through the recommendation questions",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

@@ -90,6 +90,10 @@ _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
 """A quoted passage of four words or more: text pasted to be worked on."""
+_GUIDED = frozenset({"me", "us"})
+_THROUGH = frozenset({"through", "thru"})
+"""A verb said of the user and "through" ("run me through it", "take us thru the options") asks
+to be shown something, whatever the verb."""
 _POINTING = frozenset({"this", "these", "following"})
 """Words pointing at pasted text ("the sentiment of this review: '…'")."""
 _FILLER_KEPT = 3
@@ -370,6 +374,8 @@ class MessageReader:
         head, colon, payload = text.partition(":")
         if colon and _PASTED.search(payload) and _POINTING & set(_WORD.findall(head.lower())):
             return True  # "what's the sentiment of this review: 'the box came crushed…'"
+        if len(words) > 2 and words[1] in _GUIDED and words[2] in _THROUGH:
+            return False  # "run me through the recommendation questions" asks to be shown
         if not self._any_action.starts(words):
             # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
             # later clause tells the bot to act on the user's things, and nothing is asked
