@@ -21,11 +21,18 @@ import pytest
         ("what is onelake, sorry if this is a dumb question", "onelake"),
         ("what is azure ai foundry in one para", "ai-foundry"),
         ("what is a parameter in ml terms", "model-parameters"),
+        # what the asker tells of themselves is no part of the question
+        ("whats phi exactly, heard it mentioned in standup", "phi-models"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == topic
+
+
+async def test_a_clause_saying_what_a_name_means_is_part_of_the_question(convo):
+    turn = await convo.say("what is phi, the golden ratio?")  # not Phi-3: declined
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
 
 
 async def test_an_apology_alone_is_answered_kindly(convo):

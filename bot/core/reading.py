@@ -90,6 +90,13 @@ _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
 """A quoted passage of four words or more: text pasted to be worked on."""
+_ASKER = frozenset({"i", "we", "me", "us", "my", "our", "it", "i'm", "we're", "im", "ive", "i've"})
+_MEANING_SAID = frozenset({"mean", "meant", "meaning", "means"})
+"""A filler clause saying one of `_ASKER`, none of `_MEANING_SAID` and asking nothing tells of
+the asker."""
+_TOLD_SURE = 0.95
+"""A declined message is answered without what it tells of the asker when the rest is answered
+this surely."""
 _GUIDED = frozenset({"me", "us"})
 _THROUGH = frozenset({"through", "thru"})
 """A verb said of the user and "through" ("run me through it", "take us thru the options") asks
@@ -560,11 +567,14 @@ class MessageReader:
         if not kept or len(kept) == len(clauses):
             return decision
         answered = decision.outcome is Outcome.ANSWER and decision.top is not None
-        if not answered and _EMPTY in kinds:
+        told = [_about_the_asker(c) for c, kind in zip(clauses, kinds, strict=True) if kind]
+        if not answered and _EMPTY in kinds and not all(told):
             return decision
         rest = self.router.route(", ".join(kept))
         if rest.outcome is not Outcome.ANSWER or rest.top is None:
             return decision
+        if not answered and _EMPTY in kinds and rest.top.score < _TOLD_SURE:
+            return decision  # "…, heard it mentioned in standup" left out only for a sure answer
         if (
             answered
             and decision.top.intent.topic.kind is not Kind.SMALLTALK
@@ -685,6 +695,19 @@ class MessageReader:
         if decision.outcome is not Outcome.ANSWER or top is None or top.score < _FILLER_CLAUSE:
             return _EMPTY
         return None
+
+
+def _about_the_asker(clause: str) -> bool:
+    """Whether a clause tells of the asker or points back at what they ask ("heard it
+    mentioned in standup", "my boss asked"), not what a word of the question means ("the golden
+    ratio", "i mean the greek letter")."""
+    said = set(_said(clause))
+    return (
+        not _ASKER.isdisjoint(said)
+        and _MEANING_SAID.isdisjoint(said)
+        and _QUESTION_WORDS.isdisjoint(said)
+        and said.isdisjoint(_AUXILIARIES)
+    )
 
 
 def _kept(cache: dict[str, _T], text: str, read: Callable[[str], _T]) -> _T:
