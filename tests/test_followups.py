@@ -401,6 +401,21 @@ async def test_after_a_customer_story_a_sector_names_its_sibling_story(convo):
     assert "PIMCO" in turn.text
 
 
+async def test_after_a_customer_story_another_of_a_kind_is_another_story(convo):
+    await convo.say("what did legrand build")
+    turn = await convo.say("any other manufacturers in the stories?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "story-volkswagen"
+    await convo.say("what did pimco build")
+    turn = await convo.say("is there a healthcare one for another team?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "story-kry"
+
+
+async def test_a_storys_own_question_for_another_customer_is_answered_by_it(convo):
+    await convo.say("legrand customer story, what was that")
+    turn = await convo.say("which other customer used the same service")
+    assert "Kry" in turn.text
+
+
 async def test_a_named_thing_needed_for_the_focus_is_the_focus_topics_own_question(convo):
     await convo.say("explain retrieval augmented generation quickly")
     turn = await convo.say("do we need a vector database for it?")
