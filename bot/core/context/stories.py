@@ -15,11 +15,6 @@ _ANOTHER = frozenset({"any", "anything", "another", "other", "others", "somethin
 """Words asking for more of the same kind ("anything on …", "another one for …"); so does
 "one" unless it points back ("and one that used AI Studio?", not "what was that one about?")."""
 _POINTING = frozenset({"that", "this", "the", "which", "last", "first"})
-_OTHER = frozenset({"other", "others", "another"})
-_OTHER_LEAST = 0.15
-_OTHER_AHEAD = 2.0
-"""A request for another story that its own reading answers with the story in focus gets the
-best of the other stories, when it is this likely and this many times as likely as the next."""
 
 
 class Stories:
@@ -42,14 +37,6 @@ class Stories:
             answered = plain.top.intent.topic
             if answered.kind is Kind.CUSTOMER_STORY and answered.id != topic.id:
                 return Understood(plain, context="refers")  # "… for search in client service?"
-            if (
-                answered.id == topic.id
-                and not _OTHER.isdisjoint(words)
-                and not _says_other(plain.top.intent.phrases)
-            ):
-                # "any other manufacturers in the stories?" after Legrand's: not Legrand again
-                # (but "which other customer used the same service?" is Legrand's own question)
-                return self._other_story(text, topic)
             named.add(answered.id)  # "anything on translation?": the translators
         named -= {story.id for story in self._stories}  # a story itself is read as before
         if not named or not named.isdisjoint(topic.related):
@@ -63,39 +50,6 @@ class Stories:
             return None
         match = Match(self.router.intent(fitting[0].id), 1.0)
         return Understood(Decision(text, Outcome.ANSWER, (match,)), context="refers")
-
-    def _other_story(self, text: str, topic: Topic) -> Understood | None:
-        stories = {story.id for story in self._stories}
-        # one story each: not the list of them all (which relates to the others)
-        others = [
-            story.id
-            for story in self._stories
-            if story.id != topic.id and len(stories.intersection(story.related)) <= 1
-        ]
-        ranked = [
-            m
-            for m in self.router.rank_among(text, others)
-            if m.intent.topic.id in others and m.intent.question is None
-        ]
-        best = _leading(ranked)
-        if best is None:
-            return None
-        match = Match(best.intent, best.score)
-        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="refers")
-
-
-def _says_other(phrases: tuple[str, ...]) -> bool:
-    """Whether an intent's own wordings ask for another one."""
-    return any(not _OTHER.isdisjoint(phrase.lower().split()) for phrase in phrases)
-
-
-def _leading(matches: list[Match]) -> Match | None:
-    """The first match when it is likely enough and well ahead of the second."""
-    if not matches or matches[0].score < _OTHER_LEAST:
-        return None
-    if len(matches) > 1 and matches[1].score * _OTHER_AHEAD > matches[0].score:
-        return None
-    return matches[0]
 
 
 def _asks_for_one(words: list[str]) -> bool:
