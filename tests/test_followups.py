@@ -1231,3 +1231,10 @@ async def test_no_two_follow_up_buttons_ask_the_same_thing(convo):
     openings = [tuple(title.lower().split()[:3]) for title in turn.buttons]
     assert "Which service did they use?" in turn.buttons
     assert len(openings) == len(set(openings)), turn.buttons
+
+
+async def test_a_short_question_said_nearly_as_much_by_two_parts_gets_the_likelier(convo):
+    await convo.say("what's the deal with ADLS gen2 for an ML data lake")
+    turn = await convo.say("does it keep up at scale?")
+    # its scale, not its comparison with Blob Storage, which says "scale" too
+    assert turn.trace("RecognizerResult")["topIntent"] == "data-lake-storage-gen2/scale"

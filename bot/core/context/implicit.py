@@ -38,6 +38,10 @@ _KIN_LIKELY = 0.5
 topic when, read with the focus topic's name, it lands there at least this likely."""
 _AMBIGUOUS_NEAR = 0.4
 """An option of a "did you mean" near the focus is taken when at least this likely."""
+_SAID_NEAR = 0.1
+"""Passages of the focus topic saying nearly as much of a short question as the one saying most
+are tied: the part the recognizer finds likelier answers ("does it keep up at scale?" about Data
+Lake Storage: its scale, not its comparison with Blob Storage that says "scale" too)."""
 _FRAGMENT_KIN_WORDS = 3
 """A question this short that the focus topic's passages say too little of may be said by a
 related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
@@ -210,8 +214,8 @@ class Implicit:
     def said_of_focus(self, text: str, words: list[str], topic: Topic) -> Understood | None:
         """A short question that names no other topic and whose words a passage of the focus
         topic says ("how many languages?" about Custom Translator, "trained on what?" about
-        Azure AI Speech) is answered from that part of the focus topic (on a tie, the part the
-        recognizer finds likelier)."""
+        Azure AI Speech) is answered from that part of the focus topic (on a near tie, the part
+        the recognizer finds likelier)."""
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
             return None
         about = topic
@@ -230,7 +234,11 @@ class Implicit:
         if not evidence or evidence[0].share < SAID_MIN:
             return None
         probability = {m.intent.id: m.score for m in self.router.rank_among(text, (about.id,))}
-        tied = [e for e in evidence if e.share == evidence[0].share]
+        tied = [
+            e
+            for e in evidence
+            if e.share >= max(SAID_MIN, evidence[0].share - _SAID_NEAR)
+        ]
         best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
         decision = Decision(text, Outcome.ANSWER, (match,))
