@@ -234,11 +234,7 @@ class Implicit:
         if not evidence or evidence[0].share < SAID_MIN:
             return None
         probability = {m.intent.id: m.score for m in self.router.rank_among(text, (about.id,))}
-        tied = [
-            e
-            for e in evidence
-            if e.share >= max(SAID_MIN, evidence[0].share - _SAID_NEAR)
-        ]
+        tied = [e for e in evidence if e.share >= max(SAID_MIN, evidence[0].share - _SAID_NEAR)]
         best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
         decision = Decision(text, Outcome.ANSWER, (match,))
