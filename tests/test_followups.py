@@ -1238,3 +1238,12 @@ async def test_a_short_question_said_nearly_as_much_by_two_parts_gets_the_likeli
     turn = await convo.say("does it keep up at scale?")
     # its scale, not its comparison with Blob Storage, which says "scale" too
     assert turn.trace("RecognizerResult")["topIntent"] == "data-lake-storage-gen2/scale"
+
+
+async def test_a_long_follow_up_the_focus_says_is_no_switch_to_what_it_guesses_elsewhere(convo):
+    await convo.say("need transcripts for our support calls, what do we use")
+    await convo.say("it keeps mishearing our product names tho")
+    turn = await convo.say("what would we have to feed it to get better")
+    # Custom Speech's training data, not why a small language model may be better
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("custom-speech")
+    assert "text data" in turn.text

@@ -51,6 +51,9 @@ _SWITCH_SHARE = 0.5
 """A message of at least `_SWITCH_WORDS` words that refers back is a topic switch when it is
 answered on its own far from the focus at least `_SWITCH_SURE` likely and the focus's reading
 is less than `_SWITCH_SHARE` of that."""
+_SWITCH_SAID = 0.5
+"""A long message naming nothing that a passage of the focus topic says this share of is no
+switch unless it is near surely elsewhere (`_SWITCH_SURE_SHORT`)."""
 _SWITCH_WORDS_SHORT = 8
 _SWITCH_SURE_SHORT = 0.95
 _SWITCH_SHARE_SHORT = 0.25
@@ -375,7 +378,9 @@ class References:
         compared = top.intent.topic.compares if top.intent.topic.kind is Kind.COMPARISON else ()
         if compared and set(compared) <= self.router.named_topics(" ".join(words)):
             return True  # "is Copilot the same thing as Azure OpenAI?": both named, compared
-        if len(words) >= _SWITCH_WORDS or self.cues.announces_switch(words):
+        if self.cues.announces_switch(words) or (
+            len(words) >= _SWITCH_WORDS and not self._said_of_focus(words, (topic, mine), top)
+        ):
             # "separate thing: our sales calls, can those get transcribed?" as a long one
             return top.score >= _SWITCH_SURE and mine.score < top.score * _SWITCH_SHARE
         # a shorter one only when it is near surely elsewhere and the focus's reading a guess
@@ -384,6 +389,23 @@ class References:
             len(words) >= _SWITCH_WORDS_SHORT
             and top.score >= _SWITCH_SURE_SHORT
             and mine.score < top.score * _SWITCH_SHARE_SHORT
+        )
+
+    def _said_of_focus(self, words: list[str], focus: tuple[Topic, Match], top: Match) -> bool:
+        """Whether a long message naming nothing, not near surely elsewhere, is said by a
+        passage of the focus topic or of its reading in the focus ("what would we have to feed
+        it to get better" about Custom Speech: its training data, not small models being
+        better)."""
+        text = " ".join(words)
+        if top.score >= _SWITCH_SURE_SHORT or self.router.named_topics(text):
+            return False
+        topic, mine = focus
+        return any(
+            evidence and evidence[0].share >= _SWITCH_SAID
+            for evidence in (
+                self.against.passages.evidence(text, t)
+                for t in dict.fromkeys((topic.id, mine.intent.topic.id))
+            )
         )
 
 
