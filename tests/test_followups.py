@@ -1247,3 +1247,9 @@ async def test_a_long_follow_up_the_focus_says_is_no_switch_to_what_it_guesses_e
     # Custom Speech's training data, not why a small language model may be better
     assert turn.trace("RecognizerResult")["topIntent"].startswith("custom-speech")
     assert "text data" in turn.text
+
+
+async def test_a_question_announced_as_the_last_one_counts_to_no_item(convo):
+    await convo.say("what's inside microsoft fabric")  # lists Fabric's workloads
+    turn = await convo.say("last one: what is mlflow?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "mlflow"

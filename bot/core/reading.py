@@ -178,6 +178,13 @@ _ACKNOWLEDGED = re.compile(
 cost?", "unrelated, but what's OneLake?"): what the message asks comes after it ("fine" is no
 fine-tuning, "unrelated" no separate purchase); so is a change of subject announced ("let's
 switch topics: what's OneLake?")."""
+_ANNOUNCED = re.compile(
+    r"^\W*(?:(?:ok|okay|and|so)\W+)?(?:one\s+)?(?:last|final|first|one more|another)\s+"
+    r"(?:one|q|question|thing)\s*(?:[:;]|\s[-–—])\s*(?=\S+\s+\S)",
+    re.IGNORECASE,
+)
+"""A question announced as one of several ("last one: what handles ingestion?", "one more q —
+…"): no count to an item of a list ("the last one?")."""
 _CONNECTIVE = re.compile(
     r"^\W*(?:then|so|and then|ok so|okay so)\s*,?\s+(?=(?:what|how|why|which|who|when|where|"
     r"is|are|does|do|can|could|should|would)\s+\w)",
@@ -284,7 +291,8 @@ class MessageReader:
         """The message without its opening acknowledgement ("fine.", "cool, ..."), its
         references to the guide ("…, per the guide?"), its question tag ("…, right?") and why
         it is asked ("… so i can drop it in the deck")."""
-        text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", _ACKNOWLEDGED.sub("", text, count=1)))
+        text = _ANNOUNCED.sub("", _ACKNOWLEDGED.sub("", text, count=1), count=1)
+        text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", text))
         text = _TAGGED.sub("?", text)
         text = _IN_THIS_CONTEXT.sub(r"\1\2", text)
         text = _WHAT_LAST.sub(r"what \g<be> \g<thing>?", text)
