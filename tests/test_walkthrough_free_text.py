@@ -670,3 +670,11 @@ async def test_the_same_description_again_keeps_what_it_let_stand_and_says_it_te
     assert question_of(again) == question_of(first)
     turn = await convo.say(again.clicks[again.buttons[0]])
     assert "Copilot Studio" in turn.text
+
+
+async def test_a_last_clause_asking_what_the_rest_is_is_a_question_not_an_answer(convo):
+    turn = await convo.say("we're choosing between fabric and databricks as the main data platform")
+    assert turn.buttons  # the comparison, then the walkthrough's first question
+    turn = await convo.say("the unified storage thing, which one is that")
+    # not the answer "store raw files at scale in a data lake"
+    assert turn.trace("RecognizerResult")["topIntent"] == "onelake"

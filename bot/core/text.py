@@ -121,14 +121,21 @@ _QUESTION_START = re.compile(
 )
 """A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
 synapseml called something else before")."""
+_ASKED_LAST = re.compile(r",\s*(?:which|what)\b[\w\s']{0,30}?\b(?:that|this|it)\W*$")
+"""A last clause asking what the rest is ("the unified storage thing, which one is that"), not
+a relative clause ("text data, which is mostly emails")."""
 _ASIDE_DASH = re.compile(r"\s+[—–-]+\s+|:\s+")
 """Where a message's question can start after a lead-in ("back to the format thing — what …")."""
 
 
 def looks_like_question(text: str) -> bool:
-    """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain":
-    a message that asks rather than answers."""
-    return text.strip().endswith("?") or opens_with_question(text)
+    """True for "what is X?", "tell me about Y", "back to the format thing — what do we gain",
+    "the unified storage thing, which one is that": a message that asks rather than answers."""
+    return (
+        text.strip().endswith("?")
+        or opens_with_question(text)
+        or bool(_ASKED_LAST.search(text.lower()))
+    )
 
 
 def opens_with_question(text: str) -> bool:
