@@ -1253,3 +1253,22 @@ async def test_a_question_announced_as_the_last_one_counts_to_no_item(convo):
     await convo.say("what's inside microsoft fabric")  # lists Fabric's workloads
     turn = await convo.say("last one: what is mlflow?")
     assert turn.trace("RecognizerResult")["topIntent"] == "mlflow"
+
+
+async def test_saying_the_platform_we_are_on_gets_the_focus_topics_counterpart_there(convo):
+    await convo.say(
+        "where do we land raw data for our ML projects? all formats, mostly unstructured"
+    )
+    turn = await convo.say("we're already on fabric tho")
+    assert turn.trace("RecognizerResult")["topIntent"] == "onelake"  # Data Lake Storage's
+    await convo.say("what is apache spark")
+    turn = await convo.say("we're already on fabric")
+    assert turn.trace("RecognizerResult")["topIntent"] == "spark-in-fabric"  # names Fabric
+
+
+async def test_saying_the_platform_we_are_on_in_a_question_asks_that_question(convo):
+    await convo.say(
+        "our prompts for gpt are getting huge, is fine-tuning worth it on azure openai?"
+    )
+    turn = await convo.say("we're on gpt-4o mini, does fine-tuning still help?")
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("azure-openai-fine-tuning")

@@ -228,6 +228,10 @@ class ConversationCues:
     analogues: tuple[str, ...] = ()
     """How a message asks for the counterpart of the part just answered ("anything similar for
     genai?", "what's the equivalent for our chat app"): read with that part named instead."""
+    already_on: tuple[str, ...] = ()
+    """How a message says the user is on another platform ("we're already on fabric"): after a
+    topic, the one topic relating to both is its counterpart there (OneLake for Data Lake
+    Storage)."""
     figures: tuple[str, ...] = ()
     """How a short question asks for a figure ("how many …", "what's the dimension …"): when
     the answer found states no number, the message is declined as a figure never quoted."""

@@ -11,15 +11,24 @@ import dataclasses
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD, Cues
-from bot.core.context.focus import Focus, Understood
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import KnowledgeBase
-from bot.core.router import Decision, Outcome
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Match, Outcome
 
 _PLAIN_SHARE = 0.9
 """The counterpart's reading is taken when at least this share as likely as the message's own
 (the cue says what the message asks: "… in foundry, is there an equivalent?" is no overview
 of Foundry's tools)."""
+
+
+_ALREADY_ON_WORDS = 8
+_ASKING = frozenset(
+    {"what", "which", "how", "why", "when", "where", "who", "does", "do", "can", "could", "should"}
+    | {"would", "is", "are", "will"}
+)
+"""A message saying the platform the user is on asks for the focus topic's counterpart there
+when it is this short and asks nothing of its own."""
 
 
 class Analogues:
@@ -32,6 +41,8 @@ class Analogues:
         self.cues = cues
         self.against = against
         self._analogue_cues = [tuple(WORD.findall(a)) for a in kb.conversation.analogues]
+        self._already_on = [tuple(WORD.findall(a)) for a in kb.conversation.already_on]
+        self.kb = kb
 
     def read(self, words: list[str], focus: Focus, plain: Decision) -> Understood | None:
         """The counterpart asked for, elsewhere than the topic in focus; None when the message
@@ -40,7 +51,9 @@ class Analogues:
             return None
         part = self.router.intent(focus.intent).question
         if part is None:
-            return None  # a topic's own answer: the message names what it asks of it
+            # a topic's own answer: the message names what it asks of it, or the platform the
+            # user is already on
+            return self.counterpart_on(words, focus, plain)
         found = next(
             (
                 (i, len(cue))
@@ -77,3 +90,44 @@ class Analogues:
         ):
             return None  # the message reads far better on its own
         return Understood(dataclasses.replace(decision, text=plain.text), context="refers")
+
+    def counterpart_on(self, words: list[str], focus: Focus, plain: Decision) -> Understood | None:
+        """ "We're already on Fabric" after Data Lake Storage: the one topic related to both the
+        focus topic and the one named (OneLake), or the one such whose name says the named
+        topic; None when the message says no platform it is on, or no such topic stands out."""
+        topic = self.kb.topics.get(focus.topic or "")
+        joined = f" {' '.join(words)} "
+        if (
+            topic is None
+            or len(words) > _ALREADY_ON_WORDS
+            or not _ASKING.isdisjoint(words)
+            or not any(f" {' '.join(c)} " in joined for c in self._already_on)
+        ):
+            return None  # "we're on gpt-4o mini, does fine-tuning still help?" asks its own
+        named = [self.kb.topics[t] for t in self.router.named_topics(" ".join(words))]
+        named = [n for n in named if n.id != topic.id]
+        if len(named) != 1:
+            return None
+        (on,) = named
+        bridges = [
+            t
+            for t in self.kb.topics.values()
+            if t.id not in (topic.id, on.id)
+            and t.kind in FOCUS_KINDS
+            and t.kind is not Kind.COMPARISON
+            and _related(t, topic)
+            and _related(t, on)
+        ]
+        naming = [t for t in bridges if on.id in self.router.named_topics(t.title)]
+        chosen = naming if naming else bridges
+        if len(chosen) != 1:
+            return None
+        decision = Decision(
+            plain.text, Outcome.ANSWER, (Match(self.router.intent(chosen[0].id), 1.0),)
+        )
+        return Understood(decision, context="refers")
+
+
+def _related(one: Topic, other: Topic) -> bool:
+    """Whether either topic relates to the other."""
+    return other.id in one.related or one.id in other.related
