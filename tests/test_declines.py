@@ -532,6 +532,14 @@ async def test_whether_something_the_guide_never_names_is_supported_is_declined_
     assert turn.trace("RecognizerResult")["topIntent"] == "mlflow"
 
 
+async def test_an_everyday_word_the_guide_never_uses_asks_no_detail(convo):
+    await convo.say("starting a genai project, ai foundry or aml studio?")
+    turn = await convo.say("can both share compute/quota or do we set everything up twice")
+    # "twice" is no name the guide lacks: the quota is a hub's to share
+    assert turn.trace("RecognizerResult")["declinedAs"] is None
+    assert "hub" in turn.text.lower()
+
+
 async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(convo):
     await convo.say("what is delta lake?")
     turn = await convo.say("safe vacuum retention hours for it with streaming writes?")

@@ -39,6 +39,19 @@ def english_words() -> Container[str]:
     return dict.fromkeys(w for w in words if len(w) >= _SHORTEST)
 
 
+_COMMON = 20_000
+"""A word this frequent in pyspellchecker's English list is an everyday word ("twice",
+"easiest"), never a name or a term the knowledge could lack ("klingon", "julia", "rust")."""
+
+
+@cache
+def common_english() -> frozenset[str]:
+    """pyspellchecker's everyday English words (`_COMMON`), read once when first asked for."""
+    path = resources.files("spellchecker") / "resources" / "en.json.gz"
+    words = json.loads(gzip.decompress(path.read_bytes()))
+    return frozenset(w for w, count in words.items() if count >= _COMMON)
+
+
 class Speller:
     """Corrects a message's words towards a known vocabulary."""
 
