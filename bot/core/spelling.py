@@ -28,28 +28,32 @@ _LONG = 9
 """From this length on, two edits are allowed."""
 
 
-@cache
-def english_words() -> Container[str]:
-    """pyspellchecker's English words of five letters or more (read once, when a message first
-    has a word the knowledge does not use: ~0.1 s). Kept as the keys of a dict: a dict of
-    strings is never tracked by the garbage collector, while a set of 155,000 words would be
-    walked by every collection that reaches its generation (~6 ms each)."""
-    path = resources.files("spellchecker") / "resources" / "en.json.gz"
-    words = json.loads(gzip.decompress(path.read_bytes()))
-    return dict.fromkeys(w for w in words if len(w) >= _SHORTEST)
-
-
 _COMMON = 20_000
 """A word this frequent in pyspellchecker's English list is an everyday word ("twice",
 "easiest"), never a name or a term the knowledge could lack ("klingon", "julia", "rust")."""
 
 
 @cache
-def common_english() -> frozenset[str]:
-    """pyspellchecker's everyday English words (`_COMMON`), read once when first asked for."""
+def _english() -> tuple[dict[str, None], frozenset[str]]:
+    """pyspellchecker's English list, read once (~0.1 s): its words of five letters or more,
+    and its everyday words (`_COMMON`)."""
     path = resources.files("spellchecker") / "resources" / "en.json.gz"
-    words = json.loads(gzip.decompress(path.read_bytes()))
-    return frozenset(w for w, count in words.items() if count >= _COMMON)
+    counts: dict[str, int] = json.loads(gzip.decompress(path.read_bytes()))
+    words = dict.fromkeys(w for w in counts if len(w) >= _SHORTEST)
+    return words, frozenset(w for w, count in counts.items() if count >= _COMMON)
+
+
+def english_words() -> Container[str]:
+    """pyspellchecker's English words of five letters or more (read when a message first has a
+    word the knowledge does not use). Kept as the keys of a dict: a dict of strings is never
+    tracked by the garbage collector, while a set of 155,000 words would be walked by every
+    collection that reaches its generation (~6 ms each)."""
+    return _english()[0]
+
+
+def common_english() -> frozenset[str]:
+    """pyspellchecker's everyday English words (`_COMMON`): some 3,200."""
+    return _english()[1]
 
 
 class Speller:
