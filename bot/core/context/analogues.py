@@ -3,7 +3,9 @@ what plays the same part elsewhere. The message is read with the part just answe
 place of the cue (knowledge/conversation.yaml's `analogues`): "responsible ai … for genai
 safety" is AI Foundry's evaluation and safety. So is a short follow-up naming another topic
 ("and in azure ml / automl?" after Databricks' feature tables: AutoML's featurization), taken
-when the part read there is that topic's."""
+when the part read there is that topic's. After a topic itself, a short message saying the
+platform the user is on (`already_on`: "we're already on fabric tho" after Data Lake Storage) asks
+for the topic related to both (OneLake)."""
 
 from __future__ import annotations
 
