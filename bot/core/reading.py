@@ -743,22 +743,25 @@ def _claims(
 ) -> dict[tuple[str, ...], tuple[frozenset[str], ...]]:
     """For each declined phrase that some phrase or question of the knowledge says, the terms
     each such wording says besides it: a message saying all of them asks the knowledge's
-    question ("how does AutoML decide which model is best?"), not the declined one ("which
-    model is best for contracts?")."""
-    wordings = [
-        (tuple(_WORD.findall(phrase.lower())), phrase)
-        for intent in router.intents
-        if intent.topic.kind not in _NOT_ANSWERS
-        for phrase in intent.phrases
-    ]
+    question ("how accurate is speech recognition"), not the declined one ("how accurate is
+    gpt-4o on contracts?")."""
+    at_word: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+    """Each word of a wording: the wordings saying it, with where."""
+    for intent in router.intents:
+        if intent.topic.kind in _NOT_ANSWERS:
+            continue
+        for text in intent.phrases:
+            words = tuple(_WORD.findall(text.lower()))
+            for at, word in enumerate(words):
+                at_word.setdefault(word, []).append((words, at, text))
     normalize = router.normalizer.normalize
     claims: dict[tuple[str, ...], tuple[frozenset[str], ...]] = {}
     for phrase in declined.phrases():
         own = frozenset(normalize(" ".join(phrase)).terms)
         found = {
             frozenset(normalize(text).terms) - own
-            for words, text in wordings
-            if any(words[at : at + len(phrase)] == phrase for at in range(len(words)))
+            for words, at, text in at_word.get(phrase[0], ())
+            if words[at : at + len(phrase)] == phrase
         }
         found.discard(frozenset())  # a wording that is the declined words alone claims nothing
         if found:
@@ -827,16 +830,6 @@ class _Phrases:
         for found in self._by_first.values():
             for phrase, _ in found:
                 yield phrase
-
-    def first_said(self, words: Sequence[str]) -> int | None:
-        """The lowest rank of the phrases said anywhere in the words (None: none is)."""
-        best: int | None = None
-        by_first = self._by_first
-        for at, word in enumerate(words):
-            for phrase, rank in by_first.get(word, ()):
-                if (best is None or rank < best) and tuple(words[at : at + len(phrase)]) == phrase:
-                    best = rank
-        return best
 
 
 _QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](?=\W|$)")
