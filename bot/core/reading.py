@@ -18,8 +18,8 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
-from bot.core.spelling import Speller, common_english
-from bot.core.text import LEAD_IN, stem, strip_mentions
+from bot.core.spelling import Speller, common_stems
+from bot.core.text import LEAD_IN, strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
@@ -522,12 +522,8 @@ class MessageReader:
     def _uncommon_unknown(self, text: str) -> bool:
         """Whether the message says a word the knowledge never uses that is no everyday English
         word ("klingon", not "twice": "or do we set everything up twice")."""
-        unknown = set(self.router.unknown_words(text))
-        if not unknown:
-            return False
-        everyday = common_english()
-        said = {w: stem(w) for w in _said(text)}
-        return any(s in unknown and w not in everyday for w, s in said.items())
+        unknown = self.router.unknown_words(text)
+        return bool(unknown) and not common_stems().issuperset(unknown)
 
     def _asks_support(self, said: list[str], decision: Decision) -> bool:
         """Whether the words ask, briefly and yes or no, whether something is supported."""

@@ -20,6 +20,8 @@ from importlib import resources
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.core.text import stem
+
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 """A word, with its apostrophes ("doesn't" is one word, and not a misspelt "does")."""
 _SHORTEST = 5
@@ -54,6 +56,12 @@ def english_words() -> Container[str]:
 def common_english() -> frozenset[str]:
     """pyspellchecker's everyday English words (`_COMMON`): some 3,200."""
     return _english()[1]
+
+
+@cache
+def common_stems() -> frozenset[str]:
+    """The stems of the everyday English words (`common_english`), as routing compares words."""
+    return frozenset(map(stem, common_english()))
 
 
 class Speller:

@@ -121,6 +121,11 @@ _QUESTION_START = re.compile(
 )
 """A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
 synapseml called something else before")."""
+ASKING_WORDS = frozenset(
+    {"what", "which", "how", "why", "when", "where", "who", "whether"}
+    | {"is", "are", "does", "do", "can", "could", "should", "would", "will"}
+)
+"""Words that ask something wherever they stand in a message (question words, auxiliaries)."""
 _ASKED_LAST = re.compile(r",\s*(?:which|what)\b[\w\s']{0,30}?\b(?:that|this|it)\W*$")
 """A last clause asking what the rest is ("the unified storage thing, which one is that"), not
 a relative clause ("text data, which is mostly emails")."""

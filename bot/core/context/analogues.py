@@ -17,6 +17,7 @@ from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
+from bot.core.text import ASKING_WORDS
 
 _PLAIN_SHARE = 0.9
 """The counterpart's reading is taken when at least this share as likely as the message's own
@@ -25,10 +26,6 @@ of Foundry's tools)."""
 
 
 _ALREADY_ON_WORDS = 8
-_ASKING = frozenset(
-    {"what", "which", "how", "why", "when", "where", "who", "does", "do", "can", "could", "should"}
-    | {"would", "is", "are", "will"}
-)
 """A message saying the platform the user is on asks for the focus topic's counterpart there
 when it is this short and asks nothing of its own."""
 
@@ -102,7 +99,7 @@ class Analogues:
         if (
             topic is None
             or len(words) > _ALREADY_ON_WORDS
-            or not _ASKING.isdisjoint(words)
+            or not ASKING_WORDS.isdisjoint(words)
             or not any(f" {' '.join(c)} " in joined for c in self._already_on)
         ):
             return None  # "we're on gpt-4o mini, does fine-tuning still help?" asks its own
