@@ -228,8 +228,9 @@ class GuidanceReader:
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of
         its words (those neither asking for guidance nor generic: "its kinda unusual") are
-        unknown to the knowledge, and none is a subject of guidance.yaml."""
-        said, unknown = self._unknown_words(text)
+        unknown to the knowledge, and none is a subject of guidance.yaml. An opening aside
+        ("side q, …") is no word of the request."""
+        said, unknown = self._unknown_words(self.reader.without_acknowledgement(text))
         return (
             len(unknown) >= _OFF_SUBJECT_WORDS
             and len(unknown) >= len(said) * _OFF_SUBJECT_SHARE
