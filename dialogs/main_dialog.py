@@ -65,7 +65,11 @@ class MainDialog(ComponentDialog):
         focus = (result.properties or {}).get(FOCUS_PROPERTY)
         talked = focus is not None and focus.topic is not None
         request = conversation.guidance.request(
-            text, understood.decision, in_context=in_context, talked=talked
+            text,
+            understood.decision,
+            in_context=in_context,
+            talked=talked,
+            referring=understood.context == "refers",
         )
         if self.walkthrough is not None and request is Request.WALKTHROUGH:
             # the walkthrough is about what the opener named: a question on the way is read so

@@ -687,3 +687,49 @@ async def test_errors_theory_and_other_prices_mid_conversation_are_declined(
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
     if declined_as:
         assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "declined_as"),
+    [
+        (
+            "we handwrite training code for a regression model but tuning takes forever",
+            "which is better for tabular, lightgbm or catboost?",
+            None,  # about what the knowledge never names, not the focus
+        ),
+        (
+            "adls gen2 or onelake for our ml datasets?",
+            "whats the lifecycle rule json to push blobs to archive after 30 days",
+            "decline-other-azure",
+        ),
+        (
+            "our docs and data already live in fabric. can we do rag there?",
+            "how do i configure private link for the fabric tenant",
+            "decline-troubleshooting",
+        ),
+        (
+            "need to get data from oracle, salesforce and csv drops into one place",
+            "can you give my colleague write access to the factory",
+            "decline-actions",
+        ),
+        (
+            "can we fine-tune models in ai foundry?",
+            "what does gpt-4o cost directly from openai, for comparison",
+            "decline-pricing",
+        ),
+    ],
+)
+async def test_what_the_focus_cannot_answer_mid_conversation_is_declined(
+    convo, first, then, declined_as
+):
+    await convo.say(first)
+    turn = await convo.say(then)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    if declined_as:
+        assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
+
+
+async def test_a_british_spelling_or_a_lost_apostrophe_is_no_unknown_subject(convo):
+    await convo.say("what is deep learning")
+    turn = await convo.say("when shouldnt we use it")
+    assert turn.trace("RecognizerResult")["topIntent"] == "deep-learning"

@@ -1272,3 +1272,23 @@ async def test_saying_the_platform_we_are_on_in_a_question_asks_that_question(co
     )
     turn = await convo.say("we're on gpt-4o mini, does fine-tuning still help?")
     assert turn.trace("RecognizerResult")["topIntent"].startswith("azure-openai-fine-tuning")
+
+
+async def test_the_base_one_after_the_landing_zone_variant_is_the_baseline(convo):
+    await convo.say("we have to deploy our gpt chat app inside the corporate landing zone")
+    turn = await convo.say("what does the base one look like though")
+    assert "App Service" in turn.text
+
+
+async def test_where_flows_are_built_after_returning_to_prompt_flow(convo):
+    await convo.say("what's prompt flow")
+    await convo.say("is every flow a prompt flow then?")
+    await convo.say("different topic - how do we store embeddings on databricks")
+    turn = await convo.say("ok back to the flow stuff, where do we actually build those")
+    assert "AI Foundry" in turn.text
+
+
+async def test_training_our_own_classifier_after_photo_descriptions_is_vision_training(convo):
+    await convo.say("adjusters upload car damage photos, want auto descriptions of the damage")
+    turn = await convo.say("what about training our own damage classifier instead")
+    assert "Azure Machine Learning" in turn.text

@@ -606,9 +606,42 @@ async def test_choosing_our_laptops_is_declined(convo):
     [
         "ok let's figure out which fits us, go ahead and ask me stuff",
         "hmm can you take me through the decision properly",
+        "fair. can you ask me a few questions about our situation and then recommend properly?",
     ],
 )
 async def test_asking_to_be_asked_mid_conversation_starts_the_walkthrough(convo, message):
     await convo.say("what is copilot studio?")
     turn = await convo.say(message)
     assert WALKTHROUGH_OPENS in turn.text
+
+
+async def test_a_side_question_on_something_else_is_declined_not_walked_through(convo):
+    await convo.say("someone said automl does 'featurization' - what's that in this context")
+    turn = await convo.say("side q, how does gradient boosting actually choose where to split")
+    assert not starts_walkthrough(turn)  # "side q" is no word of the request
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "answer"),
+    [
+        (
+            "team keeps arguing about which algorithm to use for a classification problem",
+            "could a tool just pick it for us?",
+            "AutoML",
+        ),
+        (
+            "our defects are really specific to our assembly line, should we go deep learning?",
+            "which platform would we train that on?",
+            "Azure Machine Learning",
+        ),
+    ],
+)
+async def test_a_choice_asked_of_what_was_just_discussed_is_answered_with_the_offer(
+    convo, first, then, answer
+):
+    await convo.say(first)
+    turn = await convo.say(then)
+    assert WALKTHROUGH_OPENS not in turn.text
+    assert answer in turn.text
+    assert WALKTHROUGH_OFFER in turn.text  # the questions stay one click away

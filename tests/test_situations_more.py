@@ -210,3 +210,16 @@ async def test_teams_repeating_workspace_setup_get_hubs(convo):
 async def test_where_a_custom_speech_model_can_be_used(convo):
     turn = await convo.say("in what scenarios would we use a custom speech model?")
     assert top_intent(turn) == "custom-speech/where-usable"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("the data science team has 30 python models and deploying them is chaos", "mlops"),
+        ("we must gather data from oracle, salesforce and csv drops in one place", "data-factory"),
+        ("our product manuals need to go out in 15 languages", "ai-translator"),
+    ],
+)
+async def test_situations_named_by_their_pain(convo, message, topic):
+    turn = await convo.say(message)
+    assert top_intent(turn) == topic

@@ -678,3 +678,11 @@ async def test_a_last_clause_asking_what_the_rest_is_is_a_question_not_an_answer
     turn = await convo.say("the unified storage thing, which one is that")
     # not the answer "store raw files at scale in a data lake"
     assert turn.trace("RecognizerResult")["topIntent"] == "onelake"
+
+
+async def test_a_question_opening_with_hows_at_a_walkthrough_question_is_answered(convo):
+    await convo.say("building an internal q&a bot over our engineering wiki. what's the approach?")
+    await convo.say("does that have to use a vector db?")
+    turn = await convo.say("how's that different from fine-tuning the model on the wiki?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "rag-vs-fine-tuning"
+    assert "Noted for later" not in turn.text  # a question, not an answer to fill in

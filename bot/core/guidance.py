@@ -170,7 +170,13 @@ class GuidanceReader:
         )
 
     def request(
-        self, text: str, decision: Decision, *, in_context: bool = False, talked: bool = False
+        self,
+        text: str,
+        decision: Decision,
+        *,
+        in_context: bool = False,
+        talked: bool = False,
+        referring: bool = False,
     ) -> Request | None:
         """What the message's request for guidance gets (None: it asks for none), read with its
         misspelt words put right ("need soem advise on the arhitecture"). Never a comparison
@@ -180,7 +186,9 @@ class GuidanceReader:
         focus read (`in_context`) continues the talk: its answer is no prelude to the
         walkthrough ("the second option: which models fit that?"), nor is the answer to a
         question asked in its shape only ("how should we …?") once the conversation has a
-        topic (`talked`)."""
+        topic (`talked`). One the focus read by what it refers back to (`referring`: "could a
+        tool just pick it for us?", "which platform would we train that on?") asks about that
+        thing: its answer, with the walkthrough offered."""
         text = self.reader.correct(text)
         # a request read by its meaning only opens a conversation: later, the talk goes on
         request = self._request(text, decision, by_meaning=not in_context and not talked)
@@ -188,6 +196,8 @@ class GuidanceReader:
             request = self._asked_in_a_sentence(text)
         if request is Request.WALKTHROUGH and self.off_subject(text):
             return None
+        if request is Request.WALKTHROUGH and referring:
+            return Request.ANSWERED
         if request is Request.ANSWER_FIRST and in_context:
             return None
         if request is Request.ANSWER_FIRST and talked and not self._asks_for_a_design(text):

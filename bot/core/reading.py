@@ -18,7 +18,7 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
-from bot.core.spelling import Speller, common_stems
+from bot.core.spelling import Speller, everyday
 from bot.core.text import LEAD_IN, strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
@@ -514,16 +514,18 @@ class MessageReader:
         if (
             not said
             or not (self._asks_support(said, decision) or self._asks_setting(said))
-            or not self._uncommon_unknown(text)
+            or not self.uncommon_unknown(text)
         ):
             return None
         return Decision(text, Outcome.NONE, (Match(self.router.intent(DETAILS_TOPIC), 1.0),))
 
-    def _uncommon_unknown(self, text: str) -> bool:
+    def uncommon_unknown(self, text: str, shortest: int = 0) -> bool:
         """Whether the message says a word the knowledge never uses that is no everyday English
-        word ("klingon", not "twice": "or do we set everything up twice")."""
-        unknown = self.router.unknown_words(text)
-        return bool(unknown) and not common_stems().issuperset(unknown)
+        word ("klingon", not "twice": "or do we set everything up twice"), of `shortest`
+        letters or more."""
+        return any(
+            len(word) >= shortest and not everyday(word) for word in self.router.unknown_words(text)
+        )
 
     def _asks_support(self, said: list[str], decision: Decision) -> bool:
         """Whether the words ask, briefly and yes or no, whether something is supported."""

@@ -64,6 +64,27 @@ def common_stems() -> frozenset[str]:
     return frozenset(map(stem, common_english()))
 
 
+_BRITISH = (("our", "or"), ("ise", "ize"), ("yse", "yze"), ("tre", "ter"))
+"""British spellings and their American forms, as pyspellchecker's list spells them."""
+_NEGATED = ("nt", "n")
+"""A negated auxiliary's ending once its apostrophe is gone ("shouldnt", "wouldn")."""
+
+
+def everyday(word: str) -> bool:
+    """Whether a word (or stem) is everyday English: among the everyday stems, a negated
+    auxiliary ("shouldnt"), or a British spelling of an English word ("flavour")."""
+    stems = common_stems()
+    if word in stems:
+        return True
+    if any(word.endswith(end) and word.removesuffix(end) in stems for end in _NEGATED):
+        return True
+    english = english_words()
+    return any(
+        british in word and word.replace(british, american) in english
+        for british, american in _BRITISH
+    )
+
+
 class Speller:
     """Corrects a message's words towards a known vocabulary."""
 

@@ -115,7 +115,8 @@ LEAD_IN = (
 )
 """Words a message can start with before what it says ("so", "ok", "btw")."""
 _QUESTION_START = re.compile(
-    LEAD_IN + r"(what|whats|how|why|which|who|when|where|is|are|does|do|can|could|should|would|"
+    LEAD_IN + r"(what|whats|how|hows|why|which|who|whos|when|where|wheres|is|are|does|do|can|"
+    r"could|should|would|"
     r"will|was|did|wasnt|didnt|isnt|arent|doesnt|wouldnt|shouldnt|couldnt|wont|"
     r"tell me|explain|describe|compare|define|difference)\b"
 )

@@ -49,6 +49,9 @@ _SURE_OWN = 0.95
 _HELP_WORDS = 3
 """A message this short that asks for help this surely ("help", "help pls") gets the help,
 whatever the conversation's focus ("help" is said by some answers too)."""
+_NAME_LETTERS = 5
+"""A word the knowledge never uses names something of its own from this length on ("catboost");
+a shorter one is often an abbreviation of a name it knows ("sk", "dbx")."""
 
 
 class Conversation:
@@ -193,6 +196,18 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand)
         if corrected is not None:
             return corrected
+        if (
+            plain.outcome is Outcome.NONE
+            and not self._cues.refers_back(words)
+            and self._cues.ellipsis_cue(words) is None
+            and self.reader.uncommon_unknown(text, _NAME_LETTERS)
+            and not self.router.named_topics(text)
+        ):
+            # "which is better for tabular, lightgbm or catboost?" after a comparison: about
+            # what the knowledge never names, not about the focus ("can we do polish to czech
+            # with it?", "and dbx's pitch?", "i meant autogen, not SK" and "can custom
+            # translator go japanese → korean directly" are)
+            return Understood(plain)
         story = self._stories.read(text, words, topic, plain)
         if story is not None:
             return story  # "anything on translation?" after a customer story: Volkswagen's
