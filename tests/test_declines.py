@@ -717,6 +717,13 @@ async def test_errors_theory_and_other_prices_mid_conversation_are_declined(
             "what does gpt-4o cost directly from openai, for comparison",
             "decline-pricing",
         ),
+        ("any R support in aml?", "cool, whats the best python ide", "decline-general"),
+        ("half our stats team only uses R", "how do i install tidyverse on my mac", None),
+        (
+            "we want to build agent-style apps with semantic kernel and autogen on azure",
+            "how do i set termination conditions for an autogen group chat",
+            None,
+        ),
     ],
 )
 async def test_what_the_focus_cannot_answer_mid_conversation_is_declined(

@@ -1292,3 +1292,28 @@ async def test_training_our_own_classifier_after_photo_descriptions_is_vision_tr
     await convo.say("adjusters upload car damage photos, want auto descriptions of the damage")
     turn = await convo.say("what about training our own damage classifier instead")
     assert "Azure Machine Learning" in turn.text
+
+
+async def test_a_thing_named_then_asked_what_it_is_is_defined(convo):
+    await convo.say("how do we serve our trained aml model — realtime and batch?")
+    turn = await convo.say("and the scoring bit, what is that exactly")
+    assert turn.trace("RecognizerResult")["topIntent"] == "model-scoring"
+
+
+async def test_a_lighter_variant_of_the_reasoning_model_is_o1_mini(convo):
+    turn = await convo.say("need something strong for multi-step logic in our rules engine")
+    assert "o1" in turn.text
+    turn = await convo.say("is there a lighter variant of that?")
+    assert "o1-mini" in turn.text
+
+
+async def test_outgrowing_automl_leads_to_own_training_code_in_azure_ml(convo):
+    await convo.say("analyst team wants to forecast demand from sales tables, no data scientists")
+    turn = await convo.say("and if a real ds joins later and wants full control with pytorch?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "automl/full-control"
+
+
+async def test_the_authoring_side_of_copilot_studio_is_its_canvas(convo):
+    await convo.say("we want to build a separate assistant for our customers in copilot studio")
+    turn = await convo.say("what does the authoring side look like?")
+    assert "canvas" in turn.text

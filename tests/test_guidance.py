@@ -607,6 +607,7 @@ async def test_choosing_our_laptops_is_declined(convo):
         "ok let's figure out which fits us, go ahead and ask me stuff",
         "hmm can you take me through the decision properly",
         "fair. can you ask me a few questions about our situation and then recommend properly?",
+        "can you take us through the options step by step? happy to answer questions",
     ],
 )
 async def test_asking_to_be_asked_mid_conversation_starts_the_walkthrough(convo, message):

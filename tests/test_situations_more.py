@@ -218,6 +218,7 @@ async def test_where_a_custom_speech_model_can_be_used(convo):
         ("the data science team has 30 python models and deploying them is chaos", "mlops"),
         ("we must gather data from oracle, salesforce and csv drops in one place", "data-factory"),
         ("our product manuals need to go out in 15 languages", "ai-translator"),
+        ("ops team wants a bot that files IT requests automatically", "copilot-studio"),
     ],
 )
 async def test_situations_named_by_their_pain(convo, message, topic):

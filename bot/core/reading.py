@@ -205,6 +205,14 @@ _WHAT_LAST = re.compile(
     re.IGNORECASE,
 )
 """A question asking what something is with "what" last ("then scoring is what"), as it asks."""
+_NAMED_THEN_ASKED = re.compile(
+    r"^\W*" + LEAD_IN.removeprefix("^") + r"(?:the\s+)?(?P<thing>[\w' -]{1,40}?)"
+    r"(?:\s+(?:bit|part|thing|piece))?\s*(?:,|:|\s[-–—])\s*what(?:'s|\s+is|\s+are)?\s+"
+    r"(?:that|this|it|those)(?:\s+(?:exactly|again|even|actually|then))*\W*$",
+    re.IGNORECASE,
+)
+"""A thing named, then asked what it is ("and the scoring bit, what is that exactly"), as it
+asks."""
 _PER_THE_GUIDE = re.compile(
     r"[,;]?\s*\b(?:as |just )?(?:per|according to|based on) (?:the|your|this) "
     r"(?:architecture )?(?:guide|guidance|docs?|documentation|article)\b",
@@ -296,6 +304,7 @@ class MessageReader:
         text = _TAGGED.sub("?", text)
         text = _IN_THIS_CONTEXT.sub(r"\1\2", text)
         text = _WHAT_LAST.sub(r"what \g<be> \g<thing>?", text)
+        text = _NAMED_THEN_ASKED.sub(r"what is \g<thing>?", text)
         asked = _PURPOSE.sub("", text)
         return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
 
