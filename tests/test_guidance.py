@@ -646,3 +646,21 @@ async def test_a_choice_asked_of_what_was_just_discussed_is_answered_with_the_of
     assert WALKTHROUGH_OPENS not in turn.text
     assert answer in turn.text
     assert WALKTHROUGH_OFFER in turn.text  # the questions stay one click away
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "which service for a ticket classifier that has to be super consistent?",
+        "we want to compare a bunch of models for a new genai app, help us choose where to do it",
+    ],
+)
+async def test_asking_which_offering_to_use_answers_then_asks(convo, message):
+    turn = await convo.say(message)
+    assert AFTER_ANSWER in turn.text
+
+
+async def test_asking_which_service_a_design_uses_is_only_answered(convo):
+    turn = await convo.say("which service does the baseline use for search?")
+    assert not starts_walkthrough(turn)
+    assert "AI Search" in turn.text

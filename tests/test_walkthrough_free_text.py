@@ -686,3 +686,35 @@ async def test_a_question_opening_with_hows_at_a_walkthrough_question_is_answere
     turn = await convo.say("how's that different from fine-tuning the model on the wiki?")
     assert turn.trace("RecognizerResult")["topIntent"] == "rag-vs-fine-tuning"
     assert "Noted for later" not in turn.text  # a question, not an answer to fill in
+
+
+async def test_multi_step_rule_checks_lead_to_a_reasoning_model(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Two developers. Our pricing engine needs a model to walk through multi-step rule checks "
+        "and calculations; general chat models miss steps. No training, we call it via API.",
+    )
+    assert "**My recommendation: An o1 reasoning model in Azure OpenAI**" in turn.text
+
+
+async def test_translating_contracts_with_our_glossary_is_custom_translator(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "Three developers. We translate contracts between English and Dutch every day, we have "
+        "years of translated contract pairs and a glossary, and generic translation gets our "
+        "defined terms wrong.",
+    )
+    assert "**My recommendation: Custom Translator on Azure AI Translator**" in turn.text
+
+
+async def test_distributed_deep_learning_on_spark_data_trains_where_it_lives(convo):
+    turn = await described(
+        convo,
+        "help me pick an architecture",
+        "We're ML engineers who live in Spark. Inspection images and tables sit in our lake as "
+        "parquet; we want PyTorch models trained distributed across a cluster. Code is fine.",
+        "Not decided yet",
+    )
+    assert "Azure Databricks" in turn.text

@@ -38,6 +38,8 @@ _LIKELY = 0.7
 for a design; a less likely answer comes first only for a request that asks for none."""
 _SCARCELY = 0.2
 """A declined message whose best topic scores under this is scarcely about the knowledge."""
+_DEFINED_WITHIN = 4
+"""A topic named this many words after a verb asking to explain it is what it asks to explain."""
 _SERVICE_QUESTION_WORDS = 14
 """A question about one service is this short at most; a longer message describes a project."""
 _OWNERS = frozenset({"my", "our", "the"})
@@ -130,6 +132,7 @@ class GuidanceReader:
             | self._design
         )
         self._advice_or_choice = self._asks | {stem(w) for w in cues.guidance_choosing}
+        self._offering_words = frozenset(cues.guidance_offerings)
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
         phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
@@ -274,10 +277,10 @@ class GuidanceReader:
         said = self._stems(text)
         sure = answers_at_least(decision, _SURE)
         if self._strong.said_in(said):
-            if sure and (
-                not self._defining.isdisjoint(said) or self._asks_about_a_service(text, said)
-            ):
-                return Request.ANSWERED  # "how would you explain RAG to a manager?"
+            if sure and (self._defines_named(text) or self._asks_about_a_service(text, said)):
+                # "how would you explain RAG to a manager?" (not "we want to compare a bunch of
+                # models …, help us choose where": what to explain is named)
+                return Request.ANSWERED
             return (
                 Request.ANSWER_FIRST if answers_at_least(decision, _LIKELY) else Request.WALKTHROUGH
             )
@@ -337,7 +340,8 @@ class GuidanceReader:
         )
 
     def _asks_what_we_choose(self, text: str) -> bool:
-        """Whether the message, speaking of "we", "our" or "us", has a sentence asking what to
+        """Whether the message has a sentence opening by asking which offering to use ("which
+        service for …"), or, speaking of "we", "our" or "us", has a sentence asking what to
         choose: one that opens with "which", "what" or "where" (after a lead-in: "so", "ok")
         and says a word of choosing, an offering or a modal of advice ("which platform for our
         big training jobs?", "we own a mountain of parquet. where should ml happen?"), or one
@@ -349,6 +353,8 @@ class GuidanceReader:
             ["we" if w.startswith("we'") else w for w in self._stems(sentence) if w]
             for sentence in sentences
         ]
+        if any(self._opens_choosing_an_offering(sentence) for sentence in sentences):
+            return True
         if all(_OURS.isdisjoint(said) for said in stems):
             return False
         for sentence, said in zip(sentences, stems, strict=True):
@@ -360,6 +366,28 @@ class GuidanceReader:
             if not _ADVISING.isdisjoint(said) or not self._chosen.isdisjoint(said):
                 return True
         return False
+
+    def _defines_named(self, text: str) -> bool:
+        """Whether a verb asking to explain is followed by a topic it names ("explain RAG to a
+        manager", "compare Fabric and Databricks"), within `_DEFINED_WITHIN` words."""
+        words = _WORD.findall(strip_mentions(text).lower())
+        return any(
+            stem(word) in self._defining
+            and self.router.named_topics(" ".join(words[i + 1 : i + 1 + _DEFINED_WITHIN]))
+            for i, word in enumerate(words)
+        )
+
+    def _opens_choosing_an_offering(self, sentence: str) -> bool:
+        """Whether a sentence opens by asking which offering to use, whoever for ("which service
+        for a ticket classifier …?", "what platform should a startup use …"), not a fact about
+        one ("which service does the baseline use …")."""
+        words = _WORD.findall(re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip()))
+        return (
+            len(words) > 2
+            and stem(words[0]) in self._which
+            and words[1] in self._offering_words
+            and (words[2] == "for" or words[2] in _ADVISING)
+        )
 
     @staticmethod
     def _tells_a_situation(said: list[str]) -> bool:
