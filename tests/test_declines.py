@@ -719,6 +719,10 @@ async def test_errors_theory_and_other_prices_mid_conversation_are_declined(
         ),
         ("any R support in aml?", "cool, whats the best python ide", "decline-general"),
         ("half our stats team only uses R", "how do i install tidyverse on my mac", None),
+        ("what is fine tuning", "great. write me an autogen group chat in python?", None),
+        ("what is fine tuning", "actually write the full notebook code for me end to end", None),
+        ("what is ai speech", "can you join the next town hall and transcribe it", None),
+        ("what does azure ai foundry offer", "is R faster than python", "decline-general"),
         (
             "we want to build agent-style apps with semantic kernel and autogen on azure",
             "how do i set termination conditions for an autogen group chat",
@@ -740,3 +744,16 @@ async def test_a_british_spelling_or_a_lost_apostrophe_is_no_unknown_subject(con
     await convo.say("what is deep learning")
     turn = await convo.say("when shouldnt we use it")
     assert turn.trace("RecognizerResult")["topIntent"] == "deep-learning"
+
+
+async def test_a_word_only_a_decline_example_uses_is_still_unknown(convo):
+    # "klingon" is in a decline topic's own example, not in any answer
+    turn = await convo.say("does custom translator support klingon 🖖")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_a_setting_word_is_no_unknown_detail_of_its_own(convo):
+    turn = await convo.say(
+        "our hyperparameter search takes weeks on one VM, trying one config after another"
+    )
+    assert turn.trace("RecognizerResult")["topIntent"] == "hyperparameter-tuning"

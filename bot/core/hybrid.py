@@ -282,6 +282,14 @@ class HybridRouter:
         for index, intent in enumerate(self.intents):
             self._of_topic.setdefault(intent.topic.id, []).append(index)
         self.terms = TermIndex(self.normalizer, [intent_text(i) for i in self.intents])
+        self._answering_terms = frozenset().union(
+            *(
+                self.terms.vocabulary(index)
+                for index, intent in enumerate(self.intents)
+                if intent.topic.kind is not Kind.DECLINE
+            )
+        )
+        """The terms of every text that answers (a decline topic's own phrases left out)."""
         self._topic_vocabulary: dict[str, frozenset[str]] = {}
         self._names = [
             [tuple(dict.fromkeys(self.normalizer.normalize(n).terms)) for n in _names(intent)]
@@ -504,12 +512,13 @@ class HybridRouter:
         return meaning.of([position])[0] - nearest
 
     def unknown_words(self, text: str) -> tuple[str, ...]:
-        """The message's words (as stems, spelling corrected) that no text of the knowledge base
-        uses: "klingon" in "does custom translator support klingon?"; numbers and stems
+        """The message's words (as stems, spelling corrected) that no answering text of the
+        knowledge base uses: "klingon" in "does custom translator support klingon?" (a decline
+        topic's own example, "is klingon on the list", answers nothing); numbers and stems
         shorter than three letters left out."""
-        idf = self.terms.idf
         corrected = self._read(text).corrected
-        return tuple(t for t in corrected if len(t) > 2 and t.isalpha() and idf(t) == 0)
+        answering = self._answering_terms
+        return tuple(t for t in corrected if len(t) > 2 and t.isalpha() and t not in answering)
 
     def _known_share(self, terms: Sequence[str]) -> float:
         """The share of the message's content words that the knowledge base uses at all."""

@@ -18,8 +18,8 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
-from bot.core.spelling import Speller, everyday
-from bot.core.text import LEAD_IN, strip_mentions
+from bot.core.spelling import Speller, english_words, everyday
+from bot.core.text import LEAD_IN, stem, strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
@@ -260,6 +260,10 @@ class MessageReader:
         self._figures = _Phrases(cues.figures)
         self._supports = _Phrases(cues.supports)
         self._settings = _Phrases(cues.settings)
+        self._cue_stems = frozenset(
+            stem(word) for phrase in (*cues.supports, *cues.settings) for word in phrase.split()
+        )
+        """The words asking for support or a setting: no unknown word the question names."""
         declined_anywhere = [(t, words) for t, words in cues.declined_anywhere if t in kb.topics]
         self._anywhere_topics = tuple(topic for topic, _ in declined_anywhere)
         self._anywhere = _Phrases(
@@ -523,17 +527,29 @@ class MessageReader:
         if (
             not said
             or not (self._asks_support(said, decision) or self._asks_setting(said))
-            or not self.uncommon_unknown(text)
+            or not self.uncommon_unknown(text, besides=self._cue_stems)
         ):
             return None
         return Decision(text, Outcome.NONE, (Match(self.router.intent(DETAILS_TOPIC), 1.0),))
 
-    def uncommon_unknown(self, text: str, shortest: int = 0) -> bool:
+    def uncommon_unknown(self, text: str, besides: frozenset[str] = frozenset()) -> bool:
         """Whether the message says a word the knowledge never uses that is no everyday English
-        word ("klingon", not "twice": "or do we set everything up twice"), of `shortest`
-        letters or more."""
+        word ("klingon", not "twice": "or do we set everything up twice"), `besides` those."""
         return any(
-            len(word) >= shortest and not everyday(word) for word in self.router.unknown_words(text)
+            not everyday(word) for word in self.router.unknown_words(text) if word not in besides
+        )
+
+    def names_the_unknown(self, text: str, shortest: int) -> bool:
+        """Whether the message says a name the knowledge never uses: a word of `shortest`
+        letters or more that no answering text uses and no English dictionary lists
+        ("catboost", "tidyverse"; not "guard" nor "sk")."""
+        unknown = frozenset(self.router.unknown_words(text))
+        if not unknown:
+            return False
+        english = english_words()
+        return any(
+            len(word) >= shortest and word not in english and stem(word) in unknown
+            for word in _said(text)
         )
 
     def _asks_support(self, said: list[str], decision: Decision) -> bool:

@@ -200,7 +200,7 @@ class Conversation:
             plain.outcome is Outcome.NONE
             and not self._cues.refers_back(words)
             and self._cues.ellipsis_cue(words) is None
-            and self.reader.uncommon_unknown(text, _NAME_LETTERS)
+            and self.reader.names_the_unknown(text, _NAME_LETTERS)
             and not self.router.named_topics(text)
         ):
             # "which is better for tabular, lightgbm or catboost?" after a comparison: about
