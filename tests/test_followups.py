@@ -1317,3 +1317,14 @@ async def test_the_authoring_side_of_copilot_studio_is_its_canvas(convo):
     await convo.say("we want to build a separate assistant for our customers in copilot studio")
     turn = await convo.say("what does the authoring side look like?")
     assert "canvas" in turn.text
+
+
+@pytest.mark.parametrize(
+    "then",
+    ["and for the strong accents / bad mics?", "sorry, the bigger issue is line noise"],
+)
+async def test_audio_conditions_after_custom_speech_data_need_audio_and_transcripts(convo, then):
+    await convo.say("what is custom speech")
+    await convo.say("what data does it need?")
+    turn = await convo.say(then)
+    assert "reference transcriptions" in turn.text
