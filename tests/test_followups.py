@@ -1328,3 +1328,9 @@ async def test_audio_conditions_after_custom_speech_data_need_audio_and_transcri
     await convo.say("what data does it need?")
     turn = await convo.say(then)
     assert "reference transcriptions" in turn.text
+
+
+async def test_going_all_in_on_a_platform_after_a_comparison_gets_its_side(convo):
+    await convo.say("adls gen2 vs onelake, which one")
+    turn = await convo.say("we're going all-in on fabric fwiw")
+    assert turn.trace("RecognizerResult")["topIntent"] == "onelake"
