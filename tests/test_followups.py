@@ -1334,3 +1334,11 @@ async def test_going_all_in_on_a_platform_after_a_comparison_gets_its_side(convo
     await convo.say("adls gen2 vs onelake, which one")
     turn = await convo.say("we're going all-in on fabric fwiw")
     assert turn.trace("RecognizerResult")["topIntent"] == "onelake"
+
+
+async def test_the_llm_service_paired_with_rag_on_returning_to_it_is_azure_openai(convo):
+    await convo.say("what is rag")
+    await convo.say("what else are embeddings good for?")
+    turn = await convo.say("ok back to the rag bit - which llm service pairs with it on azure?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "rag/generation-service"
+    assert "Azure OpenAI" in turn.text
