@@ -677,21 +677,6 @@ async def test_and_how_much_asks_a_price(convo):
             "what does openai.com charge for fine-tuning gpt-4o?",
             "decline-pricing",
         ),
-    ],
-)
-async def test_errors_theory_and_other_prices_mid_conversation_are_declined(
-    convo, first, then, declined_as
-):
-    await convo.say(first)
-    turn = await convo.say(then)
-    assert turn.trace("RecognizerResult")["topIntent"] == "None"
-    if declined_as:
-        assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
-
-
-@pytest.mark.parametrize(
-    ("first", "then", "declined_as"),
-    [
         (
             "we handwrite training code for a regression model but tuning takes forever",
             "which is better for tabular, lightgbm or catboost?",
