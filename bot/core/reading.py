@@ -527,16 +527,19 @@ class MessageReader:
         if (
             not said
             or not (self._asks_support(said, decision) or self._asks_setting(said))
-            or not self.uncommon_unknown(text, besides=self._cue_stems)
+            or not self._uncommon_unknown(text)
         ):
             return None
         return Decision(text, Outcome.NONE, (Match(self.router.intent(DETAILS_TOPIC), 1.0),))
 
-    def uncommon_unknown(self, text: str, besides: frozenset[str] = frozenset()) -> bool:
+    def _uncommon_unknown(self, text: str) -> bool:
         """Whether the message says a word the knowledge never uses that is no everyday English
-        word ("klingon", not "twice": "or do we set everything up twice"), `besides` those."""
+        word ("klingon", not "twice": "or do we set everything up twice") and no word asking
+        for support or a setting ("config")."""
         return any(
-            not everyday(word) for word in self.router.unknown_words(text) if word not in besides
+            not everyday(word)
+            for word in self.router.unknown_words(text)
+            if word not in self._cue_stems
         )
 
     def names_the_unknown(self, text: str, shortest: int) -> bool:

@@ -38,11 +38,11 @@ _COMMON = 20_000
 @cache
 def _english() -> tuple[dict[str, None], frozenset[str]]:
     """pyspellchecker's English list, read once (~0.1 s): its words of five letters or more,
-    and its everyday words (`_COMMON`)."""
+    and the stems of its everyday words (`_COMMON`, some 3,200), as routing compares words."""
     path = resources.files("spellchecker") / "resources" / "en.json.gz"
     counts: dict[str, int] = json.loads(gzip.decompress(path.read_bytes()))
     words = dict.fromkeys(w for w in counts if len(w) >= _SHORTEST)
-    return words, frozenset(w for w, count in counts.items() if count >= _COMMON)
+    return words, frozenset(stem(w) for w, count in counts.items() if count >= _COMMON)
 
 
 def english_words() -> Container[str]:
@@ -51,17 +51,6 @@ def english_words() -> Container[str]:
     tracked by the garbage collector, while a set of 155,000 words would be walked by every
     collection that reaches its generation (~6 ms each)."""
     return _english()[0]
-
-
-def common_english() -> frozenset[str]:
-    """pyspellchecker's everyday English words (`_COMMON`): some 3,200."""
-    return _english()[1]
-
-
-@cache
-def common_stems() -> frozenset[str]:
-    """The stems of the everyday English words (`common_english`), as routing compares words."""
-    return frozenset(map(stem, common_english()))
 
 
 _BRITISH = (("our", "or"), ("ise", "ize"), ("yse", "yze"), ("tre", "ter"))
@@ -73,12 +62,11 @@ _NEGATED = ("nt", "n")
 def everyday(word: str) -> bool:
     """Whether a word (or stem) is everyday English: among the everyday stems, a negated
     auxiliary ("shouldnt"), or a British spelling of an English word ("flavour")."""
-    stems = common_stems()
+    english, stems = _english()
     if word in stems:
         return True
     if any(word.endswith(end) and word.removesuffix(end) in stems for end in _NEGATED):
         return True
-    english = english_words()
     return any(
         british in word and word.replace(british, american) in english
         for british, american in _BRITISH

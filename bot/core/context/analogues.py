@@ -53,15 +53,7 @@ class Analogues:
             # a topic's own answer: the message names what it asks of it, or the platform the
             # user is already on
             return self.counterpart_on(words, focus, plain)
-        found = next(
-            (
-                (i, len(cue))
-                for i in range(len(words))
-                for cue in self._analogue_cues
-                if tuple(words[i : i + len(cue)]) == cue
-            ),
-            None,
-        )
+        found = _found(words, self._analogue_cues)
         named: frozenset[str] = frozenset()
         if found is None:
             length = self.cues.ellipsis_cue(words)  # "and in azure ml / automl?"
@@ -95,12 +87,11 @@ class Analogues:
         focus topic and the one named (OneLake), or the one such whose name says the named
         topic; None when the message says no platform it is on, or no such topic stands out."""
         topic = self.kb.topics.get(focus.topic or "")
-        joined = f" {' '.join(words)} "
         if (
             topic is None
             or len(words) > _ALREADY_ON_WORDS
             or not ASKING_WORDS.isdisjoint(words)
-            or not any(f" {' '.join(c)} " in joined for c in self._already_on)
+            or _found(words, self._already_on) is None
         ):
             return None  # "we're on gpt-4o mini, does fine-tuning still help?" asks its own
         named = [self.kb.topics[t] for t in self.router.named_topics(" ".join(words))]
@@ -125,6 +116,19 @@ class Analogues:
             plain.text, Outcome.ANSWER, (Match(self.router.intent(chosen[0].id), 1.0),)
         )
         return Understood(decision, context="refers")
+
+
+def _found(words: list[str], cues: list[tuple[str, ...]]) -> tuple[int, int] | None:
+    """Where the first of the cues stands in the words, and its length (None: none does)."""
+    return next(
+        (
+            (i, len(cue))
+            for i in range(len(words))
+            for cue in cues
+            if tuple(words[i : i + len(cue)]) == cue
+        ),
+        None,
+    )
 
 
 def _related(one: Topic, other: Topic) -> bool:
