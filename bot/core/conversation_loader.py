@@ -23,6 +23,7 @@ _WORD_LISTS = (
     "returns",
     "switches",
     "analogues",
+    "objections",
     "already_on",
     "figures",
     "supports",

@@ -228,6 +228,9 @@ class ConversationCues:
     analogues: tuple[str, ...] = ()
     """How a message asks for the counterpart of the part just answered ("anything similar for
     genai?", "what's the equivalent for our chat app"): read with that part named instead."""
+    objections: tuple[str, ...] = ()
+    """How a message states a concern about the topic in focus ("half my team can't code
+    though", "problem is our terminology is niche"): read among the focus's family."""
     already_on: tuple[str, ...] = ()
     """How a message says the user is on another platform ("we're already on fabric"): after a
     topic, the one topic relating to both is its counterpart there (OneLake for Data Lake

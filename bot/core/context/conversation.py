@@ -26,6 +26,7 @@ from bot.core.context.implicit import Implicit
 from bot.core.context.last_answer import LastAnswer
 from bot.core.context.listing import enumeration, lists_topics, users_list
 from bot.core.context.names import TopicNames
+from bot.core.context.objections import Objections
 from bot.core.context.ordinals import Ordinals
 from bot.core.context.references import References
 from bot.core.context.returns import Returns
@@ -82,6 +83,7 @@ class Conversation:
         self._ellipses = ellipses
         self._implicit = Implicit(kb, router, passages, against)
         self._analogues = Analogues(kb, router, cues, against)
+        self._objections = Objections(kb, cues, against)
         self._stories = Stories(kb, router)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
@@ -229,6 +231,9 @@ class Conversation:
             return analogue  # "anything similar for genai safety?" after the RAI dashboard
         if declined_by_name(self.router, plain):
             return Understood(plain)  # "pinecone or weaviate: which is cheaper?" chooses no side
+        objection = self._objections.read(text, words, topic, plain, focus)
+        if objection is not None:
+            return objection  # "half my team can't code though" after Fabric Data Factory
         compared = self._comparisons.read(text, words, topic, focus, plain)
         if compared is not None:
             return compared

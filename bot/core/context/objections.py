@@ -1,0 +1,70 @@
+"""Objections: a concern about the topic in focus, stated rather than asked ("half my team can't
+code though" after Fabric Data Factory, "it'll mess up our product names tho" after Azure AI
+Speech, "problem is our terminology is super niche" after Translator). On its own such a message
+reads as nothing; after a topic it asks what the topic's family offers for that concern (its
+dataflows, Custom Speech, Custom Translator), so it is read among the focus's family when that
+reading is likely enough. The words that mark a concern are knowledge/conversation.yaml's
+`objections`. A message asking a question of its own ("is R faster than python though", "who
+invented deep learning tho") objects to nothing: it opens with an asking word."""
+
+from __future__ import annotations
+
+from bot.core.context.against_focus import FocusReader
+from bot.core.context.cues import WORD, Cues
+from bot.core.context.focus import Focus, Understood
+from bot.core.kb import Kind, KnowledgeBase, Topic
+from bot.core.router import Decision, Outcome
+from bot.core.text import ASKING_WORDS
+
+_OBJECTION_LIKELY = 0.25
+"""A concern is answered by the focus's family when its best reading there is this likely."""
+_OPENERS = frozenset({"ok", "okay", "but", "and", "so", "hmm", "well", "yeah", "yes", "right"})
+"""Words that may open a concern before what it says ("but half my team can't code")."""
+
+
+class Objections:
+    """Reads a concern stated about the topic in focus."""
+
+    def __init__(self, kb: KnowledgeBase, cues: Cues, against: FocusReader) -> None:
+        self.cues = cues
+        self.against = against
+        self._objections = [tuple(WORD.findall(o)) for o in kb.conversation.objections]
+
+    def read(
+        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+    ) -> Understood | None:
+        """The focus family's answer to a concern the message states; None when it states
+        none, reads as something on its own, or the family has no likely answer."""
+        top = plain.top
+        if plain.outcome is Outcome.ANSWER or (
+            top is not None and top.intent.topic.kind is Kind.DECLINE
+        ):
+            return None  # answered on its own, or declined by name ("is gemini better tho")
+        if not self.objects(words) or self.cues.announces_switch(words):
+            return None  # "unrelated but what does phi stand for in maths"
+        among = self.against.among_focus(text, topic, focus)
+        if among is None or among.decision.top is None:
+            return None
+        found = among.decision.top
+        if found.score < _OBJECTION_LIKELY or found.intent.topic.id not in {
+            topic.id,
+            *topic.related,
+        }:
+            return None
+        return among
+
+    def objects(self, words: list[str]) -> bool:
+        """Whether the message states a concern: it says one of `objections` and does not
+        open by asking (unless the concern opens it: "what if …")."""
+        found = [
+            i
+            for objection in self._objections
+            for i in range(len(words) - len(objection) + 1)
+            if tuple(words[i : i + len(objection)]) == objection
+        ]
+        if not found:
+            return False
+        start = 0
+        while start < len(words) and words[start] in _OPENERS:
+            start += 1
+        return start in found or (start < len(words) and words[start] not in ASKING_WORDS)
