@@ -713,6 +713,14 @@ async def test_and_how_much_asks_a_price(convo):
             "how do i set termination conditions for an autogen group chat",
             None,
         ),
+        # a word only the knowledge's declines use: declined whatever the focus
+        ("what is rag", "how does pinecone's serverless tier bill us?", None),
+        (
+            "we're stuck on hdinsight spark, what can we add for ml",
+            "how do i upgrade our cluster to a newer version in place",
+            "decline-troubleshooting",
+        ),
+        ("which models does azure openai have", "are they all in switzerland north", None),
     ],
 )
 async def test_what_the_focus_cannot_answer_mid_conversation_is_declined(

@@ -1342,3 +1342,33 @@ async def test_the_llm_service_paired_with_rag_on_returning_to_it_is_azure_opena
     turn = await convo.say("ok back to the rag bit - which llm service pairs with it on azure?")
     assert turn.trace("RecognizerResult")["topIntent"] == "rag/generation-service"
     assert "Azure OpenAI" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("first", "concern", "answered"),
+    [
+        (
+            "our service desk wants transcripts of their phone calls",
+            "it'll get our product names wrong tho, we invented most of them",
+            "custom-speech",
+        ),
+        (
+            "we need data from sap and sql server landed in the lake every night",
+            "but most of the team can't write code though",
+            "data-factory",
+        ),
+    ],
+)
+async def test_a_concern_stated_after_a_topic_is_answered_by_its_family(
+    convo, first, concern, answered
+):
+    await convo.say(first)
+    turn = await convo.say(concern)
+    assert decided(turn)[0].split("/")[0] == answered
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_a_question_of_its_own_with_though_is_no_concern(convo):
+    await convo.say("what is deep learning")
+    turn = await convo.say("who invented it though")
+    assert decided(turn)[0] == "None"

@@ -66,6 +66,9 @@ def starts_walkthrough(turn) -> bool:
         "help our stats team land on azure",
         # "run me through" asks to be shown, not to run something
         "just run me through the recommendation questions",
+        "could you run us through some questions so we decide properly",
+        # a greeting first: the request after it is what is answered
+        "hello, we have to pick a service for our scanned contracts, can you help?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

@@ -193,6 +193,12 @@ class GuidanceReader:
         tool just pick it for us?", "which platform would we train that on?") asks about that
         thing: its answer, with the walkthrough offered."""
         text = self.reader.correct(text)
+        if _small_talk(decision):
+            # "hey, we need to pick something for cockpit audio, can you help": the greeting
+            # is answered only when nothing follows it
+            rest = self.reader.without_greeting(text)
+            if rest != text:
+                text, decision = rest, self.reader.route(rest)
         # a request read by its meaning only opens a conversation: later, the talk goes on
         request = self._request(text, decision, by_meaning=not in_context and not talked)
         if request is None and decision.outcome is not Outcome.ANSWER:
@@ -537,6 +543,16 @@ def _scarcely_read(decision: Decision) -> bool:
     declines it, with no topic scoring even a fifth of the way to an answer."""
     top = decision.top
     return decision.outcome is Outcome.NONE and (top is None or top.score < _SCARCELY)
+
+
+def _small_talk(decision: Decision) -> bool:
+    """Whether the recognizer answers the message with small talk ("hi", "thanks")."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.topic.kind is Kind.SMALLTALK
+    )
 
 
 def _answers(decision: Decision) -> bool:

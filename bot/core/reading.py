@@ -555,6 +555,12 @@ class MessageReader:
             for word in _said(text)
         )
 
+    def names_the_declined(self, text: str, shortest: int) -> bool:
+        """Whether the message says a word of `shortest` letters or more that only the
+        knowledge's declines use ("pinecone", "airflow"): something ArchBot declines by name."""
+        idf = self.router.terms.idf
+        return any(len(t) >= shortest and idf(t) > 0 for t in self.router.unknown_words(text))
+
     def _asks_support(self, said: list[str], decision: Decision) -> bool:
         """Whether the words ask, briefly and yes or no, whether something is supported."""
         return (
@@ -682,6 +688,16 @@ class MessageReader:
 
         kept = _NEGATED_CLAUSE.sub(dropped, text)
         return kept if _WORD.findall(kept.lower()) else text
+
+    def without_greeting(self, text: str) -> str:
+        """The message without a greeting that opens it ("hey, we need to pick something for
+        cockpit audio, can you help"), when at least `_GREETED_WORDS` words follow it."""
+        said = _WORD.findall(strip_mentions(text).lower())
+        greeting = self._greetings.starting(said)
+        if greeting is None or len(said) - len(greeting) < _GREETED_WORDS:
+            return text
+        last = re.search(rf"\b{re.escape(greeting[-1])}\b\W*", text, re.IGNORECASE)
+        return text if last is None else text[last.end() :]
 
     def _greeting_apart(self, text: str) -> str:
         """The message with a greeting that opens it set apart as a clause of its own ("hey

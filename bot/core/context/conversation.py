@@ -202,13 +202,17 @@ class Conversation:
             plain.outcome is Outcome.NONE
             and not self._cues.refers_back(words)
             and self._cues.ellipsis_cue(words) is None
-            and self.reader.names_the_unknown(text, _NAME_LETTERS)
+            and (
+                self.reader.names_the_unknown(text, _NAME_LETTERS)
+                or self.reader.names_the_declined(text, _NAME_LETTERS)
+            )
             and not self.router.named_topics(text)
         ):
-            # "which is better for tabular, lightgbm or catboost?" after a comparison: about
-            # what the knowledge never names, not about the focus ("can we do polish to czech
-            # with it?", "and dbx's pitch?", "i meant autogen, not SK" and "can custom
-            # translator go japanese → korean directly" are)
+            # "which is better for tabular, lightgbm or catboost?" after a comparison, "how does
+            # pinecone serverless pricing work?" after RAG: about what the knowledge never names
+            # or only declines, not about the focus ("can we do polish to czech with it?", "and
+            # dbx's pitch?", "i meant autogen, not SK" and "can custom translator go japanese →
+            # korean directly" are)
             return Understood(plain)
         story = self._stories.read(text, words, topic, plain)
         if story is not None:
