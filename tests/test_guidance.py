@@ -68,7 +68,7 @@ def starts_walkthrough(turn) -> bool:
         "just run me through the recommendation questions",
         "could you run us through some questions so we decide properly",
         # a greeting first: the request after it is what is answered
-        "hello, we have to pick a service for our scanned contracts, can you help?",
+        "hey there, we need to pick something for our radio audio, can you help",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
