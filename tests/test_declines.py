@@ -715,6 +715,7 @@ async def test_and_how_much_asks_a_price(convo):
         ),
         # a word only the knowledge's declines use: declined whatever the focus
         ("what is rag", "how does pinecone's serverless tier bill us?", None),
+        ("what is rag", "and how does weaviate's hosted pricing work", None),
         (
             "we're stuck on hdinsight spark, what can we add for ml",
             "how do i upgrade our cluster to a newer version in place",

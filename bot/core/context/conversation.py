@@ -198,6 +198,10 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand)
         if corrected is not None:
             return corrected
+        if declined_by_name(self.router, plain):
+            # "pinecone or weaviate: which is cheaper?" chooses no side; "how does pinecone
+            # serverless pricing work?" after RAG is no follow-up on it
+            return Understood(plain)
         if (
             plain.outcome is Outcome.NONE
             and not self._cues.refers_back(words)
@@ -233,8 +237,6 @@ class Conversation:
         analogue = self._analogues.read(words, focus, plain)
         if analogue is not None:
             return analogue  # "anything similar for genai safety?" after the RAI dashboard
-        if declined_by_name(self.router, plain):
-            return Understood(plain)  # "pinecone or weaviate: which is cheaper?" chooses no side
         objection = self._objections.read(text, words, topic, plain, focus)
         if objection is not None:
             return objection  # "half my team can't code though" after Fabric Data Factory
