@@ -1372,3 +1372,14 @@ async def test_a_question_of_its_own_with_though_is_no_concern(convo):
     await convo.say("what is deep learning")
     turn = await convo.say("who invented it though")
     assert decided(turn)[0] == "None"
+
+
+async def test_a_need_told_on_returning_is_answered_by_the_topic_it_surely_reads(convo):
+    await convo.say("we want a bot that answers staff questions only from our travel policy pdfs")
+    await convo.say("separate question: what is automl?")
+    turn = await convo.say(
+        "ok back to the policy bot - the travel team wants to build and change it themselves,"
+        " no developers"
+    )
+    assert decided(turn)[0] == "copilot-studio"
+    assert turn.trace("RecognizerResult")["context"] == "return"

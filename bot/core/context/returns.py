@@ -23,6 +23,12 @@ _RETURN_LEAD = 2
 _REST_SURE = 0.8
 """What follows a return is its own question when it reads this surely as one of a topic's
 questions, and the topic returned to reads it only as itself."""
+_REST_OWN_TOPIC = 0.9
+"""What follows a return that the topic returned to reads only as itself (or weakly) is a need
+of its own when it reads this surely as another topic, not near the one returned to ("back to
+the hr bot, hr folks want to edit it themselves": Copilot Studio)."""
+_REST_WEAK = 0.5
+"""A question of the topic returned to read less likely than this reads the rest only weakly."""
 _MENTIONED_AMONG = 12
 _MENTIONED_SURE = 0.9
 _MENTIONED_MARGIN = 0.05
@@ -125,6 +131,18 @@ class Returns:
                 # Translator: the question asked (dictionary-only training), which the topic
                 # returned to reads only as itself; one that refers back ("is that GA?") is
                 # taken only from near the topic returned to
+                return Understood(dataclasses.replace(plain, text=text), context="return")
+            if (
+                (top is None or top.intent.question is None or top.score < _REST_WEAK)
+                and plain.outcome is Outcome.ANSWER
+                and plain.top is not None
+                and plain.top.intent.question is None
+                and not self.against.near(plain.top, chosen)
+                and plain.top.score >= _REST_OWN_TOPIC
+            ):
+                # "ok back to the hr bot, hr folks want to own and edit it themselves without
+                # devs" after RAG: a need another topic answers surely (Copilot Studio), not the
+                # topic returned to once more
                 return Understood(dataclasses.replace(plain, text=text), context="return")
             if understood is not None:
                 return dataclasses.replace(understood, context="return")
