@@ -722,6 +722,12 @@ async def test_and_how_much_asks_a_price(convo):
             "decline-troubleshooting",
         ),
         ("which models does azure openai have", "are they all in switzerland north", None),
+        # a quoted passage asked about is text to work on, not a question on the focus
+        (
+            "need to analyze sentiment of survey comments",
+            "what's the sentiment of 'meh not bad i guess'",
+            "decline-actions",
+        ),
     ],
 )
 async def test_what_the_focus_cannot_answer_mid_conversation_is_declined(

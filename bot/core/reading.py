@@ -90,6 +90,13 @@ _QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"“”‘’]{2,}['\"”’](?=\W
 """Quoted words to work on ("translate 'the build is broken' into German"): told to act."""
 _PASTED = re.compile(r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){3,}\w+[^'\"“”‘’]*['\"”’]")
 """A quoted passage of four words or more: text pasted to be worked on."""
+_ASKED_OF_QUOTE = re.compile(
+    r"\b(?:what|what's|whats|how)\b[^'\"“‘.?!]*?(?<!instead )\b(?:of|on)\s+"
+    r"['\"“‘][^'\"“”‘’]*?(?:\w+\W+){2,}\w+[^'\"“”‘’]*['\"”’]",
+    re.IGNORECASE,
+)
+"""A quoted passage of three words or more that a question asks something of ("what's the
+sentiment of 'meh it's fine i guess'", not "… instead of 'four p m'"): text to be worked on."""
 _ASKER = frozenset({"i", "we", "me", "us", "my", "our", "it", "i'm", "we're", "im", "ive", "i've"})
 _MEANING_SAID = frozenset({"mean", "meant", "meaning", "means"})
 """A filler clause saying one of `_ASKER`, none of `_MEANING_SAID` and asking nothing tells of
@@ -402,6 +409,9 @@ class MessageReader:
         head, colon, payload = text.partition(":")
         if colon and _PASTED.search(payload) and _POINTING & set(_WORD.findall(head.lower())):
             return True  # "what's the sentiment of this review: 'the box came crushed…'"
+        asked_of = _ASKED_OF_QUOTE.search(text)
+        if asked_of and _MEANING.isdisjoint(_WORD.findall(text[: asked_of.start()].lower())):
+            return True  # "what's the sentiment of 'meh it's fine i guess'", not its meaning
         if len(words) > 2 and words[1] in _GUIDED and words[2] in _THROUGH:
             return False  # "run me through the recommendation questions" asks to be shown
         if not self._any_action.starts(words):
