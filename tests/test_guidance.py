@@ -69,6 +69,9 @@ def starts_walkthrough(turn) -> bool:
         "could you run us through some questions so we decide properly",
         # a greeting first: the request after it is what is answered
         "hey there, we need to pick something for our radio audio, can you help",
+        # a need stated with a request for a recommendation: its answer, then the questions
+        "need help choosing a model for a kiosk that runs offline",
+        "need a recommendation for routing incoming support emails",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
