@@ -273,6 +273,20 @@ def test_a_paragraph_answers_the_question_asked_with_whole_phrases_only(advisor)
     assert advisor.match(goal, "fine tune model").choice.id == "genai"
 
 
+def test_an_llm_is_no_small_model_and_testing_prompt_versions_is_an_app(advisor):
+    kind = advisor.walkthrough.question("genai-kind")
+
+    def read(text: str) -> list[str]:
+        return [kind.choices[i].id for _score, i in advisor.read(text)["genai-kind"]]
+
+    # "llm" reads as "large language model": two words of no phrase of the small-model choice
+    assert "small" not in read("what should we build our llm feature on")
+    assert read(
+        "we have a prototype prompt and need to compare prompt versions, chain the steps and "
+        "evaluate before we deploy it as an api"
+    )[:1] == ["app"]
+
+
 def test_words_a_longer_phrase_of_another_choice_says_count_for_that_one(advisor):
     # "document" inside "an answer that cites the clause and the document" is generative AI
     # (answers from documents), not a second sign of analyzing documents
