@@ -31,6 +31,13 @@ async def test_filler_around_a_question_does_not_change_the_answer(convo):
     assert decided(turn)[0] == "None"  # what was left out made it off-topic
 
 
+async def test_how_briefly_or_for_whom_to_answer_changes_nothing(convo):
+    turn = await convo.say("what is onelake in one or two lines")
+    assert decided(turn)[0] == "onelake"
+    turn = await convo.say("explain how model training works in azure ml at a high level, for a PM")
+    assert decided(turn)[0] == "model-training"
+
+
 async def test_a_question_told_with_some_context_gets_the_questions_own_answer(convo):
     turn = await convo.say(
         "so what is custom speech for? the normal speech to text seems fine for us"

@@ -234,6 +234,14 @@ _TAGGED = re.compile(
 )
 """A question tag ("that's the azure openai one, right?"): the statement is what is asked
 ("right" is no acknowledgement)."""
+_BRIEFLY = re.compile(
+    r",?\s+(?:in (?:one|two|a|1|2) (?:or (?:two|2) )?(?:lines?|sentences?)|at a high level|"
+    r"in a nutshell|for an? (?:pm|exec|executive|manager|"
+    r"non[- ]?tech(?:nical)? (?:pm|stakeholder|audience|person)))\b",
+    re.IGNORECASE,
+)
+"""How short or for whom the answer should be ("what is fabric in one or two lines", "…, at
+a high level, for a PM"): it says nothing of what is asked."""
 _PURPOSE = re.compile(r"\s+so (?:that )?i (?:can|could)\b[^?.!]*", re.IGNORECASE)
 """Why the user asks ("… so i can drop it in the deck"): it says nothing of the question
 ("so we can compare models" may say the team's need, and is kept)."""
@@ -308,15 +316,15 @@ class MessageReader:
 
     def without_acknowledgement(self, text: str) -> str:
         """The message without its opening acknowledgement ("fine.", "cool, ..."), its
-        references to the guide ("…, per the guide?"), its question tag ("…, right?") and why
-        it is asked ("… so i can drop it in the deck")."""
+        references to the guide ("…, per the guide?"), its question tag ("…, right?"), why it
+        is asked ("… so i can drop it in the deck") and how briefly ("… in one or two lines")."""
         text = _ANNOUNCED.sub("", _ACKNOWLEDGED.sub("", text, count=1), count=1)
         text = _PER_THE_GUIDE.sub("", _CONNECTIVE.sub("", text))
         text = _TAGGED.sub("?", text)
         text = _IN_THIS_CONTEXT.sub(r"\1\2", text)
         text = _WHAT_LAST.sub(r"what \g<be> \g<thing>?", text)
         text = _NAMED_THEN_ASKED.sub(r"what is \g<thing>?", text)
-        asked = _PURPOSE.sub("", text)
+        asked = _BRIEFLY.sub("", _PURPOSE.sub("", text))
         return asked if len(_WORD.findall(asked.lower())) >= _ASKED_LEAST else text
 
     def route(self, text: str) -> Decision:
