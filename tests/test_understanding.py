@@ -36,6 +36,8 @@ async def test_how_briefly_or_for_whom_to_answer_changes_nothing(convo):
     assert decided(turn)[0] == "onelake"
     turn = await convo.say("explain how model training works in azure ml at a high level, for a PM")
     assert decided(turn)[0] == "model-training"
+    turn = await convo.say("explain mlflow like i'm five")
+    assert decided(turn)[0] == "mlflow"
 
 
 async def test_a_question_told_with_some_context_gets_the_questions_own_answer(convo):

@@ -237,7 +237,8 @@ _TAGGED = re.compile(
 _BRIEFLY = re.compile(
     r",?\s+(?:in (?:one|two|a|1|2) (?:or (?:two|2) )?(?:lines?|sentences?)|at a high level|"
     r"in a nutshell|for an? (?:pm|exec|executive|manager|"
-    r"non[- ]?tech(?:nical)? (?:pm|stakeholder|audience|person)))\b",
+    r"non[- ]?tech(?:nical)? (?:pm|stakeholder|audience|person))|"
+    r"like (?:i'?m|i am) (?:a pm|an exec|a manager|five|5))\b",
     re.IGNORECASE,
 )
 """How short or for whom the answer should be ("what is fabric in one or two lines", "…, at
