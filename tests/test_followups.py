@@ -1383,3 +1383,10 @@ async def test_a_need_told_on_returning_is_answered_by_the_topic_it_surely_reads
     )
     assert decided(turn)[0] == "copilot-studio"
     assert turn.trace("RecognizerResult")["context"] == "return"
+
+
+async def test_a_concern_may_be_answered_by_an_intent_naming_the_focus_topic(convo):
+    await convo.say("what is custom translator")
+    turn = await convo.say("our docs are full of internal jargon tho, does that matter")
+    assert "Custom Translator" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "refers"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD, Cues
-from bot.core.context.focus import Focus, Understood
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Outcome
 from bot.core.text import ASKING_WORDS
@@ -42,14 +42,32 @@ class Objections:
             return None  # answered on its own, or declined by name ("is gemini better tho")
         if not self.objects(words) or self.cues.announces_switch(words):
             return None  # "unrelated but what does phi stand for in maths"
+        readings = [
+            among
+            for about in self._about(topic, focus)
+            if (among := self._among(text, about, focus)) is not None
+        ]
+        return max(readings, key=lambda u: u.decision.top.score, default=None)
+
+    def _about(self, topic: Topic, focus: Focus) -> list[Topic]:
+        """What a concern may be about: the focus topic, and the topic of the answer given
+        last when that was another's (Custom Translator, answered after Volkswagen's story)."""
+        about = [topic]
+        if focus.intent is not None and self.against.router.has_intent(focus.intent):
+            answered = self.against.router.intent(focus.intent).topic
+            if answered.id != topic.id and answered.kind in FOCUS_KINDS:
+                about.append(answered)
+        return about
+
+    def _among(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
+        """The concern's likely reading among the topic's family: the topic, a related one, or
+        an intent whose text names it ("our docs are full of internal jargon tho" after Custom
+        Translator: how it differs from Custom Speech, both trained on your terms)."""
         among = self.against.among_focus(text, topic, focus)
-        if among is None or among.decision.top is None:
+        found = among.decision.top if among is not None else None
+        if found is None or found.score < _OBJECTION_LIKELY:
             return None
-        found = among.decision.top
-        if found.score < _OBJECTION_LIKELY or found.intent.topic.id not in {
-            topic.id,
-            *topic.related,
-        }:
+        if not self.against.near(found, topic):
             return None
         return among
 
