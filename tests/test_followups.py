@@ -1390,3 +1390,17 @@ async def test_a_concern_may_be_answered_by_an_intent_naming_the_focus_topic(con
     turn = await convo.say("our docs are full of internal jargon tho, does that matter")
     assert "Custom Translator" in turn.text
     assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "our team mostly builds gpt chat assistants with some retrieval, which one suits us",
+        "we mostly build gpt chat assistants with a little retrieval",
+    ],
+)
+async def test_a_need_told_after_a_comparison_picks_the_side_it_fits(convo, told):
+    await convo.say("foundry or azure ml studio, what's the difference?")
+    turn = await convo.say(told)
+    assert decided(turn)[0].startswith("ai-foundry")
+    assert turn.trace("RecognizerResult")["context"] == "compare"

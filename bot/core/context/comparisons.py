@@ -8,6 +8,7 @@ keeps the one side the message named, which "it" is afterwards."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from bot.core.compare import Comparer
 from bot.core.context.cues import WORD, Cues
@@ -27,10 +28,18 @@ longer lead names its own things ("benchmark lots of models against each other")
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_TOLD_MAX_WORDS = 20
+"""A need told right after a comparison ("we mostly do chatbots with gpt") is this short."""
+_TOLD_LEAST = 0.2
+_TOLD_OVER = 1.8
+"""Such a need, which names other things too ("… and a bit of RAG"), takes the side it reads
+at least this likely and this many times as likely as the other."""
 _SIDE_LEAST = 0.3
 _SIDE_LEAD = 0.15
 """A "which one …?" after a comparison takes the side its words read at least this likely, and
 this much more likely than the other side."""
+_CLAUSE = re.compile(r"[,;:—–]|\s-\s")
+"""Where a clause of a message ends: the last one may choose after the rest told the need."""
 _CLAUSE_OPENERS = frozenset({"what", "how", "which", "who", "where", "when", "why"})
 """What a comparison cue is followed by when it compares with a clause, not a topic."""
 _OWN_PAIR = frozenset({"vs", "versus"})
@@ -71,7 +80,11 @@ class Comparisons:
             return compared
         if plain.comparison is not None or not _OWN_PAIR.isdisjoint(words):
             return None  # "conventional vs pretrained, what's the diff" compares its own pair
-        side = self.side_that_fits(text, words, focus)
+        side = (
+            self.side_that_fits(text, words, focus)
+            or self.told_then_chosen(text, focus)
+            or self.told_after_comparison(text, words, focus)
+        )
         if side is not None:
             return side
         if not self.chooses(words) or self.compares_its_own(text, focus, plain):
@@ -139,6 +152,52 @@ class Comparisons:
             return None
         side = first.intent.topic
         own = tuple(m for m in read if m.intent.topic.id == side.id)
+        decision = Decision(text, Outcome.ANSWER, own[:4])
+        return Understood(decision, context="compare", pair=tuple(pair))
+
+    def told_then_chosen(self, text: str, focus: Focus) -> Understood | None:
+        """ "We're mostly building a gpt chatbot w/ some rag on top, which is better for us?"
+        after a comparison: a need told at length, then a last clause choosing between the two
+        compared — the side the need reads clearly better, else the comparison again."""
+        pair = focus.compared[:2]
+        *told, last = _CLAUSE.split(text)
+        if len(pair) < 2 or not told or not self.chooses(WORD.findall(last.lower())):
+            return None
+        need = " ".join(told)
+        if len(WORD.findall(need.lower())) + len(WORD.findall(last.lower())) <= _CHOOSE_MAX_WORDS:
+            return None  # short enough to be read as a whole
+        return self._side_read(need, text, tuple(pair)) or self.compared_again(text, focus)
+
+    def told_after_comparison(self, text: str, words: list[str], focus: Focus) -> Understood | None:
+        """ "We mostly do chatbots with gpt and a bit of RAG" right after a comparison: the
+        team's need told, not asked — the side it reads clearly better, if any."""
+        pair = focus.compared[:2]
+        if len(pair) < 2 or focus.intent is None or self.kb.topics.get(focus.intent) is None:
+            return None
+        if self.kb.topics[focus.intent].kind is not Kind.COMPARISON or "?" in text:
+            return None  # only right after the comparison itself, and told, not asked
+        if words[:1] not in (["we"], ["we're"], ["our"]) or len(words) > _TOLD_MAX_WORDS:
+            return None
+        return self._side_read(text, text, pair, told=True)
+
+    def _side_read(
+        self, need: str, text: str, pair: tuple[str, ...], *, told: bool = False
+    ) -> Understood | None:
+        """The side of the pair a need reads clearly better, with its best answers (a need
+        told, naming other things too, by how many times likelier: `_TOLD_OVER`)."""
+        read = [m for m in self.router.rank_among(need, pair) if m.intent.topic.id in pair]
+        best: dict[str, Match] = {}
+        for match in read:  # best first
+            best.setdefault(match.intent.topic.id, match)
+        if len(best) < 2:
+            return None
+        first, second = sorted(best.values(), key=lambda m: m.score, reverse=True)
+        if told:
+            if first.score < _TOLD_LEAST or first.score < second.score * _TOLD_OVER:
+                return None
+        elif first.score < _SIDE_LEAST or first.score - second.score < _SIDE_LEAD:
+            return None
+        own = tuple(m for m in read if m.intent.topic.id == first.intent.topic.id)
         decision = Decision(text, Outcome.ANSWER, own[:4])
         return Understood(decision, context="compare", pair=tuple(pair))
 
