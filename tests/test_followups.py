@@ -1404,3 +1404,11 @@ async def test_a_need_told_after_a_comparison_picks_the_side_it_fits(convo, told
     turn = await convo.say(told)
     assert decided(turn)[0].startswith("ai-foundry")
     assert turn.trace("RecognizerResult")["context"] == "compare"
+
+
+async def test_fairness_across_regions_is_responsible_ai_not_a_regions_question(convo):
+    await convo.say("analysts want to predict churn with automl")
+    turn = await convo.say(
+        "legal wants proof the model isn't biased against customers in some regions"
+    )
+    assert decided(turn)[0] == "azure-machine-learning/responsible-ai"
