@@ -1412,3 +1412,11 @@ async def test_fairness_across_regions_is_responsible_ai_not_a_regions_question(
         "legal wants proof the model isn't biased against customers in some regions"
     )
     assert decided(turn)[0] == "azure-machine-learning/responsible-ai"
+
+
+async def test_a_figure_the_answer_in_context_lacks_is_read_where_it_is_stated(convo):
+    await convo.say("we're building agents that call internal apis, where should we build them")
+    await convo.say("what frameworks does that work with")
+    turn = await convo.say("how many models could we choose from there")
+    assert decided(turn)[0] == "ai-foundry/model-catalog"
+    assert "1,600" in turn.text

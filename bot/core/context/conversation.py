@@ -112,6 +112,10 @@ class Conversation:
             understood = self._ellipses.end_of_last_question(text, focus) or understood
         decision = understood.decision
         unknown = self.reader.unstated_figure(text, decision)  # "how many dims is …?"
+        if unknown is not None and understood.context is not None:
+            stated = self._figure_stated_on_its_own(text)
+            if stated is not None:
+                return stated  # "how many models are in there?": the catalog's 1,600
         unknown = unknown or self.reader.unknown_detail(text, decision)  # "… klingon?"
         if unknown is not None:
             return Understood(unknown)
@@ -133,6 +137,17 @@ class Conversation:
             return None
         decision = Decision(text, Outcome.ANSWER, (Match(intent, 1.0),))
         return Understood(decision, topic=intent.topic, context="refers")
+
+    def _figure_stated_on_its_own(self, text: str) -> Understood | None:
+        """A question for a figure the reading in context does not state, whose own reading
+        states it surely ("how many models are in there to pick from?" after agents: the
+        Foundry model catalog's count)."""
+        plain = self.route(text)
+        if not answers_at_least(plain, _SURE_OWN) or plain.comparison is not None:
+            return None
+        if self.reader.unstated_figure(text, plain) is not None:
+            return None
+        return Understood(plain)
 
     def _asked_in_context(self, text: str, focus: Focus, understood: Understood) -> Understood:
         """A message with context after its question ("when shouldn't we bother with it? we
