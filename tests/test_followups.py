@@ -1420,3 +1420,12 @@ async def test_a_figure_the_answer_in_context_lacks_is_read_where_it_is_stated(c
     turn = await convo.say("how many models could we choose from there")
     assert decided(turn)[0] == "ai-foundry/model-catalog"
     assert "1,600" in turn.text
+
+
+async def test_a_named_part_inside_the_focus_is_its_related_topic_named_for_it(convo):
+    await convo.say("what is fabric")
+    turn = await convo.say("and the spark inside it, what's under the hood")
+    assert decided(turn)[0].startswith("spark-in-fabric")
+    await convo.say("what is custom speech")
+    turn = await convo.say("is it legally admissible to use ai transcripts in court")
+    assert decided(turn)[0] == "None"  # "ai" names no part of a related topic

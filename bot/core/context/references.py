@@ -45,6 +45,9 @@ _PLACE_OTHER_TERMS = 1
 platform says one of `_PLACE_WORDS_SAID` ("is it in Fabric too?", "does Databricks have it?")
 and at most `_PLACE_OTHER_TERMS` other words the recognizer weighs ("can we run it on
 Databricks?")."""
+_KIN_NAME_IDF = 1.5
+"""A word naming a topic names a related topic's part ("the spark inside it" about Fabric) only
+when it is this specific (an inverse document frequency: "spark" is, "ai" is not)."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
@@ -133,8 +136,14 @@ class References:
         ):
             # "who won the league this year?": "this" refers to nothing — unless, read with the
             # focus topic's name, the message is one of its questions ("even for runs that don't
-            # execute in Azure?" about MLflow: tracking from anywhere)
-            return self.against.own_question(text, topic) or Understood(plain)
+            # execute in Azure?" about MLflow: tracking from anywhere), or it names what a topic
+            # related to the focus is named for ("and the spark inside it?" about Fabric: Spark
+            # in Fabric)
+            return (
+                self.against.own_question(text, topic)
+                or self.kin_of_named(text, topic)
+                or Understood(plain)
+            )
         understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
             text, topic, plain
         )
@@ -316,6 +325,20 @@ class References:
             return None
         decision = Decision(text, Outcome.ANSWER, (ranked[0], *plain.matches[:3]))
         return Understood(decision, topic=topic, context="refers")
+
+    def kin_of_named(self, text: str, topic: Topic) -> Understood | None:
+        """The topic related to the focus that is named for a topic the message names (see
+        `kin_named`), when there is one."""
+        normalize, idf = self.router.normalizer.normalize, self.router.terms.idf
+        said = set(normalize(text).terms)
+        for named in self.names.named_topics(text, {topic.id}):
+            name = said & set(self.router.topic_name_terms(named.id))
+            if all(idf(t) < _KIN_NAME_IDF for t in name):
+                continue  # "AI transcripts": a word too common to name a kin ("Azure AI Speech")
+            kin = self.kin_named(text, topic, named)
+            if kin is not None:
+                return kin
+        return None
 
     def kin_named(self, text: str, topic: Topic, named: Topic) -> Understood | None:
         """The likeliest topic related to the focus whose name says what the message named of
