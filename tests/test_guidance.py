@@ -72,6 +72,8 @@ def starts_walkthrough(turn) -> bool:
         # a need stated with a request for a recommendation: its answer, then the questions
         "need help choosing a model for a kiosk that runs offline",
         "need a recommendation for routing incoming support emails",
+        "any recommendation for a small model for one narrow job?",
+        "hi, need advice on an assistant for our finance team",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
