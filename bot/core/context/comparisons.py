@@ -141,19 +141,7 @@ class Comparisons:
             # "which one is for classic ML?" names its own; "which of the two keeps our docs
             # out of model training?" chooses between the pair whatever it names
             return None
-        read = [m for m in self.router.rank_among(text, pair) if m.intent.topic.id in pair]
-        best: dict[str, Match] = {}
-        for match in read:  # best first
-            best.setdefault(match.intent.topic.id, match)
-        if len(best) < 2:
-            return None
-        first, second = sorted(best.values(), key=lambda m: m.score, reverse=True)
-        if first.score < _SIDE_LEAST or first.score - second.score < _SIDE_LEAD:
-            return None
-        side = first.intent.topic
-        own = tuple(m for m in read if m.intent.topic.id == side.id)
-        decision = Decision(text, Outcome.ANSWER, own[:4])
-        return Understood(decision, context="compare", pair=tuple(pair))
+        return self._side_read(text, text, tuple(pair))
 
     def told_then_chosen(self, text: str, focus: Focus) -> Understood | None:
         """ "We're mostly building a gpt chatbot w/ some rag on top, which is better for us?"
