@@ -97,6 +97,8 @@ _ASKED_OF_QUOTE = re.compile(
 )
 """A quoted passage of three words or more that a question asks something of ("what's the
 sentiment of 'meh it's fine i guess'", not "… instead of 'four p m'"): text to be worked on."""
+_LEADING_NON_WORD = re.compile(r"^\W*")
+"""What separates a greeting from the rest of the message (", ", "! ")."""
 _ASKER = frozenset({"i", "we", "me", "us", "my", "our", "it", "i'm", "we're", "im", "ive", "i've"})
 _MEANING_SAID = frozenset({"mean", "meant", "meaning", "means"})
 """A filler clause saying one of `_ASKER`, none of `_MEANING_SAID` and asking nothing tells of
@@ -711,24 +713,25 @@ class MessageReader:
     def without_greeting(self, text: str) -> str:
         """The message without a greeting that opens it ("hey, we need to pick something for
         cockpit audio, can you help"), when at least `_GREETED_WORDS` words follow it."""
-        said = _WORD.findall(strip_mentions(text).lower())
-        greeting = self._greetings.starting(said)
-        if greeting is None or len(said) - len(greeting) < _GREETED_WORDS:
-            return text
-        last = re.search(rf"\b{re.escape(greeting[-1])}\b\W*", text, re.IGNORECASE)
-        return text if last is None else text[last.end() :]
+        greeting = self._opening_greeting(text)
+        return text if greeting is None else _LEADING_NON_WORD.sub("", text[greeting.end() :])
 
     def _greeting_apart(self, text: str) -> str:
         """The message with a greeting that opens it set apart as a clause of its own ("hey
         what is automl" reads as "hey, what is automl"), so the question is what is answered."""
+        greeting = self._opening_greeting(text)
+        if greeting is None or not text[greeting.end() : greeting.end() + 1].isspace():
+            return text  # already apart ("hi, …"), or a word of its own ("hi-res")
+        return f"{text[: greeting.end()]},{text[greeting.end() :]}"
+
+    def _opening_greeting(self, text: str) -> re.Match[str] | None:
+        """Where the last word of a greeting opening the message stands, when at least
+        `_GREETED_WORDS` words follow it."""
         said = _WORD.findall(strip_mentions(text).lower())
         greeting = self._greetings.starting(said)
         if greeting is None or len(said) - len(greeting) < _GREETED_WORDS:
-            return text
-        last = re.search(rf"\b{re.escape(greeting[-1])}\b", text, re.IGNORECASE)
-        if last is None or not text[last.end() : last.end() + 1].isspace():
-            return text  # already apart ("hi, …"), or a word of its own ("hi-res")
-        return f"{text[: last.end()]},{text[last.end() :]}"
+            return None
+        return re.search(rf"\b{re.escape(greeting[-1])}\b", text, re.IGNORECASE)
 
     def _asked_sentence(self, text: str, decision: Decision) -> Decision:
         """For a question told with some context ("what's custom speech actually for? the normal

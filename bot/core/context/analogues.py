@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.core.context.against_focus import FocusReader
-from bot.core.context.cues import WORD, Cues
+from bot.core.context.cues import WORD, Cues, first_cue
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
@@ -53,7 +53,7 @@ class Analogues:
             # a topic's own answer: the message names what it asks of it, or the platform the
             # user is already on
             return self.counterpart_on(words, focus, plain)
-        found = _found(words, self._analogue_cues)
+        found = first_cue(words, self._analogue_cues)
         named: frozenset[str] = frozenset()
         if found is None:
             length = self.cues.ellipsis_cue(words)  # "and in azure ml / automl?"
@@ -91,7 +91,7 @@ class Analogues:
             topic is None
             or len(words) > _ALREADY_ON_WORDS
             or not ASKING_WORDS.isdisjoint(words)
-            or _found(words, self._already_on) is None
+            or first_cue(words, self._already_on) is None
         ):
             return None  # "we're on gpt-4o mini, does fine-tuning still help?" asks its own
         named = [self.kb.topics[t] for t in self.router.named_topics(" ".join(words))]
@@ -116,19 +116,6 @@ class Analogues:
             plain.text, Outcome.ANSWER, (Match(self.router.intent(chosen[0].id), 1.0),)
         )
         return Understood(decision, context="refers")
-
-
-def _found(words: list[str], cues: list[tuple[str, ...]]) -> tuple[int, int] | None:
-    """Where the first of the cues stands in the words, and its length (None: none does)."""
-    return next(
-        (
-            (i, len(cue))
-            for i in range(len(words))
-            for cue in cues
-            if tuple(words[i : i + len(cue)]) == cue
-        ),
-        None,
-    )
 
 
 def _related(one: Topic, other: Topic) -> bool:

@@ -93,3 +93,16 @@ class Cues:
                 if tuple(words[i : i + len(dummy)]) == dummy:
                     idle.update(range(i, i + len(dummy)))
         return idle
+
+
+def first_cue(words: Sequence[str], cues: Sequence[tuple[str, ...]]) -> tuple[int, int] | None:
+    """Where the first of the cues stands in the words, and its length (None: none does)."""
+    return next(
+        (
+            (i, len(cue))
+            for i in range(len(words))
+            for cue in cues
+            if tuple(words[i : i + len(cue)]) == cue
+        ),
+        None,
+    )

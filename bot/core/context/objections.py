@@ -10,7 +10,7 @@ invented deep learning tho") objects to nothing: it opens with an asking word.""
 from __future__ import annotations
 
 from bot.core.context.against_focus import FocusReader
-from bot.core.context.cues import WORD, Cues
+from bot.core.context.cues import WORD, Cues, first_cue
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Outcome
@@ -74,15 +74,11 @@ class Objections:
     def objects(self, words: list[str]) -> bool:
         """Whether the message states a concern: it says one of `objections` and does not
         open by asking (unless the concern opens it: "what if …")."""
-        found = [
-            i
-            for objection in self._objections
-            for i in range(len(words) - len(objection) + 1)
-            if tuple(words[i : i + len(objection)]) == objection
-        ]
-        if not found:
+        found = first_cue(words, self._objections)
+        if found is None:
             return False
         start = 0
         while start < len(words) and words[start] in _OPENERS:
             start += 1
-        return start in found or (start < len(words) and words[start] not in ASKING_WORDS)
+        # no objection is an opener: the first one found stands at `start` if any does
+        return found[0] == start or (start < len(words) and words[start] not in ASKING_WORDS)
