@@ -65,6 +65,17 @@ async def test_a_question_marked_step_not_addressed_to_the_bot_asks(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
 
 
+async def test_a_next_step_told_with_then_is_part_of_the_design_not_an_action(convo):
+    await convo.say("we get supplier contracts in 6 languages, first need the key fields out")
+    turn = await convo.say("then translate the extracted clauses keeping our legal terms right")
+    assert "Custom Translator" in turn.text
+    await convo.say("no i mean first figure out what kind of doc each one is")
+    turn = await convo.say("then pull fields specific to each type")
+    assert "Document Intelligence custom models" in turn.text
+    turn = await convo.say("then translate this for me")  # said to ArchBot: an action
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
 async def test_asking_whether_to_fine_tune_is_a_question_not_an_action(convo):
     turn = await convo.say("fine-tune or RAG for a chatbot over our internal wiki?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"

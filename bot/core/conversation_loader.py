@@ -33,6 +33,7 @@ _WORD_LISTS = (
     "action_always",
     "action_directed",
     "action_courtesy",
+    "action_sequence",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {

@@ -213,6 +213,7 @@ class ConversationCues:
     """Verbs that ask ArchBot to produce something even without "me" or "our" ("write the
     terraform for …"): an action whatever follows them, unless the message asks a question."""
     action_courtesy: tuple[str, ...] = ()
+    action_sequence: tuple[str, ...] = ()
     """Words that may come before such a verb ("please", "can you")."""
     declined_anywhere: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Per decline topic, words that ask what ArchBot never answers, anywhere in a message

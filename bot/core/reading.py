@@ -76,6 +76,9 @@ _DIRECTED = frozenset(
     }
 )
 """Words that make an imperative a request to the bot about the user's own things."""
+_OURS = frozenset({"our"})
+"""A word of `_DIRECTED` that a step of the user's own design says too ("then translate the
+clauses keeping our legal terms right")."""
 _ADDRESSED = frozenset({"you", "u", "please", "pls", "plz", "kindly"})
 """Courtesy words that address the bot: a question-marked message opening with none of them
 ("then extract the fields after?") asks rather than tells."""
@@ -265,6 +268,7 @@ class MessageReader:
             (*cues.action_verbs, *cues.action_always, *cues.action_directed)
         )
         self._courtesy = _Phrases(cues.action_courtesy)
+        self._sequence = _Phrases(cues.action_sequence)
         greeting = kb.topics.get(GREETING_TOPIC)
         self._greetings = _Phrases(
             tuple(
@@ -445,6 +449,8 @@ class MessageReader:
             and not self._directed_verb(words)
         ):
             return False  # "fine-tune or RAG for our wiki?", "then extract the fields after?"
+        if self._tells_next_step(said, words, text):
+            return False
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
         # subscription", "this sentence"), on quoted words or to produce something ("write the
         # terraform for …"); "create feature tables in databricks" is a terse how-to
@@ -463,6 +469,22 @@ class MessageReader:
         friday?"): told, whatever the question mark."""
         verb = self._any_action.starting(words)
         return verb is not None and verb[-1] in _DIRECTED
+
+    def _tells_next_step(self, said: list[str], words: list[str], text: str) -> bool:
+        """Whether an imperative opening with a word of sequence tells the next step of the
+        user's own design ("then pull fields specific to each type", "then translate the
+        extracted clauses keeping our legal terms right") rather than asks ArchBot to act: no
+        courtesy word addresses the bot, and nothing is said to it ("for me", "this", a quote
+        or a file)."""
+        opening = said[: len(said) - len(words)]
+        return (
+            self._sequence.said_in(opening)
+            and _ADDRESSED.isdisjoint(opening)
+            and "you" not in opening
+            and (_DIRECTED - _OURS).isdisjoint(words)
+            and not _QUOTED.search(text)
+            and not _FILE_NAME.search(text)
+        )
 
     def _without_courtesy(self, words: list[str]) -> list[str]:
         """The words after any courtesy words that open them ("great, can you …")."""
