@@ -139,6 +139,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "does phi-3 mini beat llama 3 8b on mmlu?",
         "when is the next phi coming out",
         "whats the cold start time on that endpoint",
+        "our azure function loading a tensorflow model has 20s cold starts, how to fix",
+        "how many copilot licenses should we buy for 300 staff",
         "which fabric capacity sku do we need to turn copilot on",
         "what groundedness score counts as good",
         "hourly dbu rate for the ml runtime?",
@@ -166,6 +168,8 @@ async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, me
         "how do i connect foundry to github enterprise with saml?",
         "how do i migrate an aml workspace into a foundry hub, cli cmd?",
         "whats the tracking uri format for mlflow",
+        "our prompt flow endpoint in prod is returning 502s, can you restart it?",
+        "what's the best optimizer for tabular neural nets",
     ],
 )
 async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(convo, message):
@@ -587,6 +591,8 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
         ("exact json schema of the analyzeResult object from doc intel", "decline-actions"),
         ("airflow vs prefect for orchestrating our python etl", "decline-other-vendors"),
         ("dagster or dbt for our transformations?", "decline-other-vendors"),
+        ("huggingface inference endpoints vs replicate for whisper?", "decline-other-vendors"),
+        ("can Power Automate AI Builder pull totals out of emails?", "decline-other-azure"),
     ],
 )
 async def test_what_the_guide_never_goes_into_is_declined_with_the_right_reason(

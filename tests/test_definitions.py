@@ -78,6 +78,12 @@ async def test_what_a_quoted_term_means_mid_conversation_is_that_term_not_the_fo
     assert turn.trace("RecognizerResult")["topIntent"].startswith("model-scoring")
 
 
+async def test_a_quoted_word_beginning_a_name_asks_what_the_whole_name_means(convo):
+    turn = await convo.say("whats the definition of a 'small' language model, where's the cutoff")
+    assert turn.trace("RecognizerResult")["topIntent"] == "small-language-models"
+    assert "10 billion" in turn.text
+
+
 async def test_a_quoted_word_in_a_question_of_size_asks_no_meaning(convo):
     await convo.say("which sizes does phi-3 come in?")
     turn = await convo.say("is the medium one even still 'small' by your definition?")

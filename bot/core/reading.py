@@ -364,6 +364,17 @@ class MessageReader:
         if quoted is None or _MEANING.isdisjoint(said) or _WHAT.isdisjoint(said):
             return None  # "is the medium one still 'small' by your definition?" asks no meaning
         term = quoted.group(1).strip()
+        following = _WORD.findall(text[quoted.end() :].lower())[:_QUOTED_NAME_GOES_ON]
+        # "a 'small' language model": the quoted word may begin the name it asks about
+        for length in range(len(following), -1, -1):
+            decision = self._named_by(" ".join((term, *following[:length])))
+            if decision is not None:
+                return dataclasses.replace(decision, text=text)
+        return None
+
+    def _named_by(self, term: str) -> Decision | None:
+        """The topic a term names, read as "what is <term>": one of knowledge whose name says
+        each of the term's words."""
         decision = self.router.route(f"what is {term}")
         top = decision.top
         if decision.outcome is not Outcome.ANSWER or top is None:
@@ -373,7 +384,7 @@ class MessageReader:
         named = set(self.router.normalizer.normalize(term).terms)
         if not named or not named <= self.router.topic_name_terms(top.intent.topic.id):
             return None
-        return dataclasses.replace(decision, text=text)
+        return decision
 
     def _injection_clause(self, text: str) -> Match | None:
         """A clause of a longer message that asks for ArchBot's instructions or to drop them
@@ -920,6 +931,8 @@ class _Phrases:
 
 _QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](?=\W|$)")
 """A term the message quotes ("what does 'scoring' mean")."""
+_QUOTED_NAME_GOES_ON = 2
+"""Words after a quoted term that may finish the name it begins ("a 'small' language model")."""
 _MEANING = frozenset({"mean", "means", "meaning", "definition", "define"})
 """Words asking what a term means (with one of `_WHAT`; not "meant": "sorry, I meant …")."""
 _WHAT = frozenset({"what", "whats", "what's"})
