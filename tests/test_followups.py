@@ -1385,6 +1385,15 @@ async def test_a_need_told_on_returning_is_answered_by_the_topic_it_surely_reads
     assert turn.trace("RecognizerResult")["context"] == "return"
 
 
+async def test_a_concern_read_elsewhere_on_its_own_is_read_in_the_focus_family(convo):
+    await convo.say("support tickets arrive in 12 languages, agents speak english")
+    turn = await convo.say("our product terms get mangled though")  # Custom Speech on its own
+    assert decided(turn)[0] == "custom-translator"
+    await convo.say("our contact center wants every call transcribed for QA")
+    turn = await convo.say("accuracy is meh on our product names tho, fix?")
+    assert decided(turn)[0] == "custom-speech"  # Custom Translator on its own
+
+
 async def test_a_concern_may_be_answered_by_an_intent_naming_the_focus_topic(convo):
     await convo.say("what is custom translator")
     turn = await convo.say("our docs are full of internal jargon tho, does that matter")
