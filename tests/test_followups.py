@@ -1438,3 +1438,12 @@ async def test_a_named_part_inside_the_focus_is_its_related_topic_named_for_it(c
     await convo.say("what is custom speech")
     turn = await convo.say("is it legally admissible to use ai transcripts in court")
     assert decided(turn)[0] == "None"  # "ai" names no part of a related topic
+
+
+async def test_asking_whether_a_need_calls_for_fine_tuning_gets_when_it_does_not(convo):
+    await convo.say("want a chatbot over our hr policies")
+    turn = await convo.say("do we need to fine-tune a model for that?")
+    assert "RAG" in turn.text  # not Foundry's hosted fine-tuning
+    await convo.say("ok then what is AI Foundry for")
+    turn = await convo.say("can i fine tune in it")
+    assert decided(turn)[0] == "ai-foundry/hosted-fine-tuning"
