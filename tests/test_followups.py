@@ -128,6 +128,14 @@ async def test_they_after_a_story_is_the_customer_not_a_service_its_story_relate
     assert decided(turn)[0].startswith("story-legrand")
 
 
+async def test_they_after_a_story_stay_its_customer_whatever_another_story_says(convo):
+    await convo.say("is there a logistics story with azure ai?")
+    turn = await convo.say("which tooling did they use?")  # not Legrand's "AI-driven tools"
+    assert decided(turn)[0].startswith("story-ch-robinson")
+    turn = await convo.say("hmm actually they pivoted, it's a healthcare exec now")
+    assert decided(turn)[0].startswith("story-kry")  # another story, said likely
+
+
 async def test_the_other_one_is_a_sibling_of_what_was_just_picked_out(convo):
     await convo.say("what is azure openai?")
     picked = await convo.say("which customer used it in healthcare?")

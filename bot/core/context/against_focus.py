@@ -17,6 +17,10 @@ from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
 
 _THEY = frozenset({"they", "them", "their", "theirs"})
+_STORIES_LISTED = 2
+"""A customer story relating this many others lists them: its "they" is no one customer."""
+_SIBLING_LIKELY = 0.6
+"""A story this likely is the one meant after another's, though the message says "they"."""
 """Words that, after a customer story, point at the customer."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
@@ -135,7 +139,10 @@ class FocusReader:
         # after a customer story, the other stories are its siblings ("what about financial
         # services?" after Kry: PIMCO)
         siblings = self.stories if topic.kind is Kind.CUSTOMER_STORY else ()
-        if siblings and not _THEY.isdisjoint(WORD.findall(text.lower())):
+        they = bool(siblings) and not _THEY.isdisjoint(WORD.findall(text.lower()))
+        # one customer's story, not the list of them (which relates the stories it lists)
+        customer = they and len(set(siblings) & set(topic.related)) < _STORIES_LISTED
+        if they:
             # "what did they do?" after Legrand's story: "they" is the customer, not the
             # services its story relates to
             family = tuple(dict.fromkeys((topic.id, *siblings)))
@@ -156,7 +163,17 @@ class FocusReader:
             return None
         top = near[0]
         own = next((m for m in near if m.intent.topic.id == topic.id), None)
-        if own is not None and own.score >= top.score * _NEAR_SHARE:
+        if own is not None and (
+            own.score >= top.score * _NEAR_SHARE
+            or (
+                customer
+                and top.score < _SIBLING_LIKELY
+                and top.intent.topic.id not in self.router.named_topics(text)
+            )
+        ):
+            # "which tooling did they use?" after C.H. Robinson: "they" are its customer,
+            # whatever another story says of tools, unless the message names that story or
+            # says it likely ("they pivoted, it's a healthcare exec now": Kry)
             top = own
         # an intent elsewhere that names the focus topic, far likelier ("can we use it from
         # Fabric?" about Azure OpenAI: Fabric's answer on calling Azure OpenAI)
