@@ -170,6 +170,7 @@ async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, me
         "whats the tracking uri format for mlflow",
         "our prompt flow endpoint in prod is returning 502s, can you restart it?",
         "what's the best optimizer for tabular neural nets",
+        "best learning rate and batch size for adam on resnet50?",
     ],
 )
 async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(convo, message):
@@ -592,6 +593,7 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
         ("airflow vs prefect for orchestrating our python etl", "decline-other-vendors"),
         ("dagster or dbt for our transformations?", "decline-other-vendors"),
         ("huggingface inference endpoints vs replicate for whisper?", "decline-other-vendors"),
+        ("is it cheaper to just use openai.com directly?", "decline-other-vendors"),
         ("can Power Automate AI Builder pull totals out of emails?", "decline-other-azure"),
     ],
 )
