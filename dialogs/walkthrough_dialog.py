@@ -52,6 +52,7 @@ from bot.core.advisor import (
     why_not_reply,
 )
 from bot.core.artifacts import Artifacts
+from bot.core.context.returns import RETURN
 from bot.core.diagram import text as diagram_text
 from bot.core.guidance import declines_surely
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
@@ -388,8 +389,14 @@ class WalkthroughDialog(ComponentDialog):
         is no choice of the question asked, a question however long, one the recognizer answers
         surely though it reads like a choice ("we don't have parallel docs tho, just a
         glossary"), or a correction it answers ("no, she wants to chat with the warehouse
-        directly, not dashboards")."""
-        if not self._only_offered(state) or match.kind is MatchKind.EXACT:
+        directly, not dashboards"). After an answer, a return to a topic discussed before is
+        talk too, answered or not ("back to the forms — there are 3 form types and we want one
+        endpoint")."""
+        if match.kind is MatchKind.EXACT:
+            return False
+        if state.get(AFTER_ANSWER) and self._returns(await self._read(context)):
+            return True
+        if not self._only_offered(state):
             return False
         short = len(text.split()) < PARAGRAPH_WORDS
         if short and match.kind is MatchKind.NONE:
@@ -402,6 +409,12 @@ class WalkthroughDialog(ComponentDialog):
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return False
         return not short or decision.top.score >= SURE_QUESTION
+
+    @staticmethod
+    def _returns(result: RecognizerResult) -> bool:
+        """Whether the recognizer read the message as a return to a topic discussed before."""
+        understood = understood_of(result)
+        return understood.context == RETURN and understood.decision.outcome is Outcome.ANSWER
 
     @staticmethod
     def _only_offered(state: dict[str, Any]) -> bool:

@@ -213,6 +213,17 @@ async def test_the_questions_after_a_short_answer_step_aside_when_the_user_keeps
     assert turn.trace("RecognizerResult")["context"] == "correction"
 
 
+async def test_a_return_after_answering_a_question_of_the_walkthrough_goes_back_to_talking(convo):
+    await convo.say(
+        "insurance claims come in as forms, photos and phone calls. what azure ai pieces?"
+    )
+    turn = await convo.say("for the call part, adjusters use lots of jargon")
+    assert "Custom Speech" in turn.text  # read as an answer to the walkthrough's question
+    turn = await convo.say("back to the forms — there are 3 form types and we want one endpoint")
+    assert turn.trace("RecognizerResult")["context"] == "return"
+    assert "composed" in turn.text  # not "that describes the project" and the question again
+
+
 async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short_answer(convo):
     await convo.say(
         "our manuals get machine translated and the terminology is all wrong. anything on azure "

@@ -15,6 +15,8 @@ from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 from bot.core.text import strip_mentions
 
+RETURN = "return"
+"""The context of a message returning to a topic discussed before."""
 _CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
 """Where a clause of a message ends."""
 _RETURN_LEAD = 2
@@ -131,7 +133,7 @@ class Returns:
                 # Translator: the question asked (dictionary-only training), which the topic
                 # returned to reads only as itself; one that refers back ("is that GA?") is
                 # taken only from near the topic returned to
-                return Understood(dataclasses.replace(plain, text=text), context="return")
+                return Understood(dataclasses.replace(plain, text=text), context=RETURN)
             if (
                 (top is None or top.intent.question is None or top.score < _REST_WEAK)
                 and plain.outcome is Outcome.ANSWER
@@ -143,8 +145,8 @@ class Returns:
                 # "ok back to the hr bot, hr folks want to own and edit it themselves without
                 # devs" after RAG: a need another topic answers surely (Copilot Studio), not the
                 # topic returned to once more
-                return Understood(dataclasses.replace(plain, text=text), context="return")
+                return Understood(dataclasses.replace(plain, text=text), context=RETURN)
             if understood is not None:
-                return dataclasses.replace(understood, context="return")
+                return dataclasses.replace(understood, context=RETURN)
         match = Match(self.router.intent(chosen.id), 1.0)
-        return Understood(Decision(text, Outcome.ANSWER, (match,)), context="return")
+        return Understood(Decision(text, Outcome.ANSWER, (match,)), context=RETURN)
