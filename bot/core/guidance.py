@@ -52,6 +52,9 @@ _WHICH = frozenset({"what", "which", "where"})
 """Words opening a question that chooses (with guidance.yaml's `which` class: "whats")."""
 _CHOOSING_VERBS = frozenset(stem(w) for w in ("choose", "pick", "decide", "select"))
 """Verbs by which a message about the user's own project asks to choose."""
+_BEFORE_OFFERING = frozenset({"is", "the", "a", "best", "right", "good", "ideal"})
+"""Words between a question's opening and the offering it asks to choose ("what's the best
+option for …")."""
 _ADVISING = frozenset({"should", "would"})
 """Modals by which a question asks for advice ("where should we …"), not a fact or a capability
 ("what do we …", "what could genai do …")."""
@@ -388,11 +391,15 @@ class GuidanceReader:
         for a ticket classifier …?", "what platform should a startup use …"), not a fact about
         one ("which service does the baseline use …")."""
         words = _WORD.findall(re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip()))
+        if not words or stem(words[0]) not in self._which:
+            return False
+        at = 1
+        while at < len(words) and words[at] in _BEFORE_OFFERING:
+            at += 1  # "what's the best option for …", "which is the right tool for …"
         return (
-            len(words) > 2
-            and stem(words[0]) in self._which
-            and words[1] in self._offering_words
-            and (words[2] == "for" or words[2] in _ADVISING)
+            at + 1 < len(words)
+            and words[at] in self._offering_words
+            and (words[at + 1] == "for" or words[at + 1] in _ADVISING)
         )
 
     @staticmethod

@@ -110,7 +110,7 @@ class Normalizer:
 
 
 LEAD_IN = (
-    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right)"
+    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right|hey|hi|yo)"
     r"\b[\s,]*)*"
 )
 """Words a message can start with before what it says ("so", "ok", "btw")."""
