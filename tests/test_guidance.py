@@ -582,6 +582,7 @@ async def test_a_long_question_after_a_short_answer_is_asked_not_read_as_a_choic
         ("help picking storage for our AI data", "Data Lake Storage"),  # asked to pick
         ("what's the best option for an hr question bot", "Copilot Studio"),
         ("hey so which approach for letting sales ask questions about our data", "AI skill"),
+        ("we're kinda lost on tooling for our llm app — which one?", "AI Foundry"),
     ],
 )
 async def test_asking_what_our_team_should_choose_answers_it_then_asks(convo, message, answer):

@@ -52,6 +52,9 @@ _WHICH = frozenset({"what", "which", "where"})
 """Words opening a question that chooses (with guidance.yaml's `which` class: "whats")."""
 _CHOOSING_VERBS = frozenset(stem(w) for w in ("choose", "pick", "decide", "select"))
 """Verbs by which a message about the user's own project asks to choose."""
+_BARE_WHICH = 3
+"""A question this short opening with "which" ("which one?") chooses among what the rest of
+the message names ("lost on tooling for our llm app — which one?")."""
 _BEFORE_OFFERING = frozenset({"is", "the", "a", "best", "right", "good", "ideal"})
 """Words between a question's opening and the offering it asks to choose ("what's the best
 option for …")."""
@@ -355,7 +358,8 @@ class GuidanceReader:
         and says a word of choosing, an offering or a modal of advice ("which platform for our
         big training jobs?", "we own a mountain of parquet. where should ml happen?"), or one
         asking advice or to choose ("can you recommend something for our data q&a idea", "help
-        picking storage for our AI data", "we need 40 sources in shape for ML. Advise?")."""
+        picking storage for our AI data", "we need 40 sources in shape for ML. Advise?"), or a
+        bare "which one?" after a sentence saying what is chosen."""
         sentences = _SENTENCES.split(text)
         stems = [
             # "we're", "we've": the user's own team too
@@ -374,6 +378,8 @@ class GuidanceReader:
                 continue
             if not _ADVISING.isdisjoint(said) or not self._chosen.isdisjoint(said):
                 return True
+            if len(said) <= _BARE_WHICH and any(not self._chosen.isdisjoint(s) for s in stems):
+                return True  # "lost on tooling for our llm app — which one?"
         return False
 
     def _defines_named(self, text: str) -> bool:
