@@ -213,8 +213,10 @@ class ConversationCues:
     """Verbs that ask ArchBot to produce something even without "me" or "our" ("write the
     terraform for …"): an action whatever follows them, unless the message asks a question."""
     action_courtesy: tuple[str, ...] = ()
-    action_sequence: tuple[str, ...] = ()
     """Words that may come before such a verb ("please", "can you")."""
+    action_sequence: tuple[str, ...] = ()
+    """Courtesy words that tell the next step of the user's own design ("then pull the
+    fields"): no action unless said to ArchBot."""
     declined_anywhere: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Per decline topic, words that ask what ArchBot never answers, anywhere in a message
     (its own instructions, a price per unit, an error to debug): the message is declined with

@@ -491,7 +491,6 @@ class MessageReader:
         return (
             self._sequence.said_in(opening)
             and _ADDRESSED.isdisjoint(opening)
-            and "you" not in opening
             and (_DIRECTED - _OURS).isdisjoint(words)
             and not _QUOTED.search(text)
             and not _FILE_NAME.search(text)

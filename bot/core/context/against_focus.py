@@ -17,11 +17,11 @@ from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
 
 _THEY = frozenset({"they", "them", "their", "theirs"})
+"""Words that, after a customer story, point at the customer."""
 _STORIES_LISTED = 2
 """A customer story relating this many others lists them: its "they" is no one customer."""
 _SIBLING_LIKELY = 0.6
 """A story this likely is the one meant after another's, though the message says "they"."""
-"""Words that, after a customer story, point at the customer."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
