@@ -394,7 +394,11 @@ class WalkthroughDialog(ComponentDialog):
         endpoint")."""
         if match.kind is MatchKind.EXACT:
             return False
-        if state.get(AFTER_ANSWER) and self._returns(await self._read(context)):
+        if (
+            state.get(AFTER_ANSWER)
+            and self.recognizer.conversation.announces_return(text)
+            and self._returns(await self._read(context))
+        ):
             return True
         if not self._only_offered(state):
             return False

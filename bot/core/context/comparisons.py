@@ -141,7 +141,7 @@ class Comparisons:
             # "which one is for classic ML?" names its own; "which of the two keeps our docs
             # out of model training?" chooses between the pair whatever it names
             return None
-        return self._side_read(text, text, tuple(pair))
+        return self._side_read(text, text, pair)
 
     def told_then_chosen(self, text: str, focus: Focus) -> Understood | None:
         """ "We're mostly building a gpt chatbot w/ some rag on top, which is better for us?"
@@ -154,16 +154,17 @@ class Comparisons:
         need = " ".join(told)
         if len(WORD.findall(need.lower())) + len(WORD.findall(last.lower())) <= _CHOOSE_MAX_WORDS:
             return None  # short enough to be read as a whole
-        return self._side_read(need, text, tuple(pair)) or self.compared_again(text, focus)
+        return self._side_read(need, text, pair) or self.compared_again(text, focus)
 
     def told_after_comparison(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "We mostly do chatbots with gpt and a bit of RAG" right after a comparison: the
         team's need told, not asked — the side it reads clearly better, if any."""
         pair = focus.compared[:2]
-        if len(pair) < 2 or focus.intent is None or self.kb.topics.get(focus.intent) is None:
-            return None
-        if self.kb.topics[focus.intent].kind is not Kind.COMPARISON or "?" in text:
-            return None  # only right after the comparison itself, and told, not asked
+        answered = self.kb.topics.get(focus.intent) if focus.intent else None
+        if len(pair) < 2 or answered is None or answered.kind is not Kind.COMPARISON:
+            return None  # only right after the comparison itself
+        if "?" in text:
+            return None  # told, not asked
         if words[:1] not in (["we"], ["we're"], ["our"]) or len(words) > _TOLD_MAX_WORDS:
             return None
         return self._side_read(text, text, pair, told=True)
@@ -187,7 +188,7 @@ class Comparisons:
             return None
         own = tuple(m for m in read if m.intent.topic.id == first.intent.topic.id)
         decision = Decision(text, Outcome.ANSWER, own[:4])
-        return Understood(decision, context="compare", pair=tuple(pair))
+        return Understood(decision, context="compare", pair=pair)
 
     def chooses(self, words: list[str]) -> bool:
         """ "Which is better for us?" — a short question choosing between what was compared."""

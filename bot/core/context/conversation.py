@@ -93,6 +93,10 @@ class Conversation:
         """A message on its own (bot/core/reading.py)."""
         return self.reader.route(text)
 
+    def announces_return(self, text: str) -> bool:
+        """Whether the message announces a return to a topic discussed before ("back to …")."""
+        return self._returns.announces(text)
+
     def understand(self, text: str, focus: Focus) -> Understood:
         """The decision for a message given the conversation's focus."""
         counted = self._counted_in_focus(text, focus)  # "roughly how many are there?"

@@ -38,7 +38,9 @@ class Objections:
         top = plain.top
         if top is not None and top.intent.topic.kind is Kind.DECLINE:
             return None  # declined by name ("is gemini better tho")
-        if plain.outcome is Outcome.ANSWER and not self._answered_elsewhere(text, plain, focus):
+        if plain.outcome is Outcome.ANSWER and not self._answered_elsewhere(
+            text, plain, topic, focus
+        ):
             return None  # answered on its own in the focus's family, or by the name it says
         if not self.objects(words) or self.cues.announces_switch(words):
             return None  # "unrelated but what does phi stand for in maths"
@@ -49,17 +51,14 @@ class Objections:
         ]
         return max(readings, key=lambda u: u.decision.top.score, default=None)
 
-    def _answered_elsewhere(self, text: str, plain: Decision, focus: Focus) -> bool:
+    def _answered_elsewhere(self, text: str, plain: Decision, topic: Topic, focus: Focus) -> bool:
         """Whether the message's own answer lies outside the families a concern may be about
         and names no topic: "our product terms get mangled though" after Translator reads on its
         own as Custom Speech, but concerns Custom Translator."""
         top = plain.top
         if top is None or self.against.router.named_topics(text):
             return False
-        topic = self.against.kb.topics.get(focus.topic) if focus.topic else None
-        return topic is not None and not any(
-            self.against.near(top, about) for about in self._about(topic, focus)
-        )
+        return not any(self.against.near(top, about) for about in self._about(topic, focus))
 
     def _about(self, topic: Topic, focus: Focus) -> list[Topic]:
         """What a concern may be about: the focus topic, and the topic of the answer given

@@ -45,7 +45,10 @@ class Returns:
         self.kb = kb
         self.router = router
         self.against = against
-        self._cues = [tuple(WORD.findall(r)) for r in kb.conversation.returns]
+        self._cues = [
+            re.compile(r"\b" + r"\s+".join(WORD.findall(r)) + r"\b")
+            for r in kb.conversation.returns
+        ]
 
     def _mentioned(self, named: str, recent: dict[str, Topic]) -> Topic | None:
         """The topic the words after the cue surely name, better than any topic discussed that
@@ -83,21 +86,29 @@ class Returns:
             None,
         )
 
+    def announces(self, text: str) -> bool:
+        """Whether a clause of the message opens by announcing a return ("ok, back to …")."""
+        return self._announced(strip_mentions(text).lower()) is not None
+
+    def _announced(self, said: str) -> re.Match[str] | None:
+        """The return cue opening a clause of the (lower-cased) message, if one does."""
+        found = next((m for cue in self._cues if (m := cue.search(said))), None)
+        if found is None:
+            return None
+        lead = _CLAUSE.split(said[: found.start()])[-1]
+        if len(WORD.findall(lead)) > _RETURN_LEAD:
+            return None  # "… warranty claims we can link back to": no return, a description
+        return found
+
     def read(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
         among those discussed before, becomes the focus the rest of the message is read in."""
         if not focus.recent:
             return None
         said = strip_mentions(text).lower()
-        found = next(
-            (m for c in self._cues if (m := re.search(r"\b" + r"\s+".join(c) + r"\b", said))),
-            None,
-        )
+        found = self._announced(said)
         if found is None:
             return None
-        lead = _CLAUSE.split(said[: found.start()])[-1]
-        if len(WORD.findall(lead)) > _RETURN_LEAD:
-            return None  # "… warranty claims we can link back to": no return, a description
         after = _CLAUSE.split(said[found.end() :], maxsplit=1)
         named, rest = after[0], (after[1] if len(after) > 1 else "")
         if not WORD.findall(named):
