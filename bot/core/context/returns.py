@@ -45,10 +45,9 @@ class Returns:
         self.kb = kb
         self.router = router
         self.against = against
-        self._cues = [
-            re.compile(r"\b" + r"\s+".join(WORD.findall(r)) + r"\b")
-            for r in kb.conversation.returns
-        ]
+        # patterns as text (re keeps them compiled; a compiled one would not enter the build
+        # cache)
+        self._cues = [r"\b" + r"\s+".join(WORD.findall(r)) + r"\b" for r in kb.conversation.returns]
 
     def _mentioned(self, named: str, recent: dict[str, Topic]) -> Topic | None:
         """The topic the words after the cue surely name, better than any topic discussed that
@@ -92,7 +91,7 @@ class Returns:
 
     def _announced(self, said: str) -> re.Match[str] | None:
         """The return cue opening a clause of the (lower-cased) message, if one does."""
-        found = next((m for cue in self._cues if (m := cue.search(said))), None)
+        found = next((m for cue in self._cues if (m := re.search(cue, said))), None)
         if found is None:
             return None
         lead = _CLAUSE.split(said[: found.start()])[-1]
