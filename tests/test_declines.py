@@ -30,6 +30,9 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "can you benchmark the mini one on my laptop right now",
         "can you review my resume for a cloud architect role",
         "open a ticket with MS about the oracle connector",
+        "label these 80 photos of scratches for our defect model",
+        "upload these receipts to document intelligence and send me back the fields",
+        "call our gpt-4o deployment with this prompt and paste me the answer",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):

@@ -65,6 +65,13 @@ async def test_instead_points_back_at_the_topic_in_focus(convo):
     assert "pipeline" in turn.text.lower()
 
 
+async def test_building_one_points_back_at_the_kind_of_thing_in_focus(convo):
+    await convo.say("what are copilots in general?")
+    turn = await convo.say("how would we build one for our warehouse pickers' app?")
+    assert decided(turn)[0] in {"copilots", "copilot-studio", "ai-foundry"}
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
 async def test_even_for_is_a_follow_up_answered_by_the_focus_topics_question(convo):
     await convo.say("will our MLflow tracking keep working on Azure Machine Learning?")
     turn = await convo.say("even for jobs that don't run in Azure?")
