@@ -48,6 +48,9 @@ def starts_walkthrough(turn) -> bool:
         "the stats folks are heading to the cloud next year, what should they use?",
         "k can you walk us thru what to pick for our case, team is 3 .net devs",
         "which part of the azure ecosystem fits a team like ours?",
+        # a greeting is no word of the request, and "rec" is short for a recommendation
+        "hey can u help us pick something for our AP automation",
+        "need an architecture rec pls",
         "pls help, boss wants an 'ai strategy' for our team by monday",
         # the request is a sentence of its own: what follows is context, not the question
         "which Azure service would you pick for us? here's our situation",

@@ -254,8 +254,10 @@ class GuidanceReader:
         """Whether a request for guidance is about something other than AI or data: most of
         its words (those neither asking for guidance nor generic: "its kinda unusual") are
         unknown to the knowledge, and none is a subject of guidance.yaml. An opening aside
-        ("side q, …") is no word of the request."""
-        said, unknown = self._unknown_words(self.reader.without_acknowledgement(text))
+        ("side q, …") or greeting ("hey can u help us choose something for our AP automation")
+        is no word of the request."""
+        asked = self.reader.without_greeting(self.reader.without_acknowledgement(text))
+        said, unknown = self._unknown_words(asked)
         return (
             len(unknown) >= _OFF_SUBJECT_WORDS
             and len(unknown) >= len(said) * _OFF_SUBJECT_SHARE
