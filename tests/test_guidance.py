@@ -50,7 +50,7 @@ def starts_walkthrough(turn) -> bool:
         "which part of the azure ecosystem fits a team like ours?",
         # a greeting is no word of the request, and "rec" is short for a recommendation
         "hey can u help us pick something for our AP automation",
-        "need an architecture rec pls",
+        "need a rec pls 🙏",
         "pls help, boss wants an 'ai strategy' for our team by monday",
         # the request is a sentence of its own: what follows is context, not the question
         "which Azure service would you pick for us? here's our situation",
