@@ -135,6 +135,14 @@ async def test_they_after_a_story_is_the_customer_not_a_service_its_story_relate
     assert decided(turn)[0].startswith("story-legrand")
 
 
+async def test_their_after_a_story_points_back_at_the_customer(convo):
+    await convo.say("any asset managers in the customer stories?")
+    turn = await convo.say("what was their angle?")
+    assert decided(turn)[0].startswith("story-pimco")
+    turn = await convo.say("and how's their stock doing this year?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-general"
+
+
 async def test_they_after_a_story_stay_its_customer_whatever_another_story_says(convo):
     await convo.say("is there a logistics story with azure ai?")
     turn = await convo.say("which tooling did they use?")  # not Legrand's "AI-driven tools"
