@@ -1049,6 +1049,19 @@ async def test_back_to_a_topic_with_a_question_it_has_no_part_for_asks_that_ques
     assert decided(turn)[0] == "custom-translator/dictionary-only"
 
 
+async def test_back_to_a_topic_with_a_need_another_topic_answers_gets_that_answer(convo):
+    await convo.say(
+        "our analysts want to forecast which members will lapse from a spreadsheet export, "
+        "none of them code"
+    )
+    await convo.say("side q: what's onelake?")
+    turn = await convo.say(
+        "ok back to the lapse model — how do we push the scores to our member system every night?"
+    )
+    assert decided(turn)[0].startswith("model-scoring")  # not AutoML's summary once more
+    assert turn.trace("RecognizerResult")["context"] == "return"
+
+
 async def test_an_existential_there_points_at_nothing_so_a_named_topic_is_asked(convo):
     await convo.say("what are the generative ai development tools?")
     turn = await convo.say("is there a python sdk for azure ml")

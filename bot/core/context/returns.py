@@ -25,10 +25,12 @@ _RETURN_LEAD = 2
 _REST_SURE = 0.8
 """What follows a return is its own question when it reads this surely as one of a topic's
 questions, and the topic returned to reads it only as itself."""
-_REST_OWN_TOPIC = 0.9
+_REST_OWN_TOPIC = 0.75
+_REST_OWN_REFERRING = 0.9
 """What follows a return that the topic returned to reads only as itself (or weakly) is a need
 of its own when it reads this surely as another topic, not near the one returned to ("back to
-the hr bot, hr folks want to edit it themselves": Copilot Studio)."""
+the hr bot, hr folks want to edit it themselves": Copilot Studio); surer when it refers back
+("back to the healthcare one - what was that built on?")."""
 _REST_WEAK = 0.5
 """A question of the topic returned to read less likely than this reads the rest only weakly."""
 _MENTIONED_AMONG = 12
@@ -150,11 +152,13 @@ class Returns:
                 and plain.top is not None
                 and plain.top.intent.question is None
                 and not self.against.near(plain.top, chosen)
-                and plain.top.score >= _REST_OWN_TOPIC
+                and plain.top.score >= (_REST_OWN_REFERRING if refers else _REST_OWN_TOPIC)
             ):
                 # "ok back to the hr bot, hr folks want to own and edit it themselves without
-                # devs" after RAG: a need another topic answers surely (Copilot Studio), not the
-                # topic returned to once more
+                # devs" after RAG, "back to the churn model — how do we push predictions to the
+                # crm every night?" after AutoML: a need another topic answers well (Copilot
+                # Studio, model scoring), not the topic returned to once more ("back to the
+                # healthcare one - what was that built on?" asks the story returned to)
                 return Understood(dataclasses.replace(plain, text=text), context=RETURN)
             if understood is not None:
                 return dataclasses.replace(understood, context=RETURN)
