@@ -287,6 +287,28 @@ def test_an_llm_is_no_small_model_and_testing_prompt_versions_is_an_app(advisor)
     )[:1] == ["app"]
 
 
+def test_agent_frameworks_are_an_app_and_talking_to_the_data_is_asking_it_questions(advisor):
+    goal = advisor.walkthrough.question("goal")
+
+    def best(text: str) -> str:
+        return goal.choices[advisor.read(text)["goal"][0][1]].id
+
+    assert (
+        best(
+            "we're .net devs; the assistant calls our order apis and reads our docs. we already "
+            "use langchain and want to mix a couple of models"
+        )
+        == "genai"  # not documents to analyze
+    )
+    assert (
+        best(
+            "finance data is in a fabric lakehouse, the cfo wants to type questions about it and "
+            "get answers, we'd set it up once and share it"
+        )
+        == "data-qa"  # not a generative AI app
+    )
+
+
 def test_words_a_longer_phrase_of_another_choice_says_count_for_that_one(advisor):
     # "document" inside "an answer that cites the clause and the document" is generative AI
     # (answers from documents), not a second sign of analyzing documents
