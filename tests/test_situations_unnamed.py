@@ -146,3 +146,31 @@ async def test_a_no_code_service_desk_assistant_is_copilot_studio(convo):
 async def test_a_chatbot_over_the_wiki_named_by_its_product_is_rag(convo):
     turn = await convo.say("we want an internal chatbot over our confluence pages")
     assert top_intent(turn) == "rag"  # Confluence is the team's wiki
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        (
+            "we just want to pick the metric, like F1, and let azure try the algorithms for us",
+            "automl",
+        ),
+        ("live captions on screen for our all-hands broadcast while people talk", "ai-speech"),
+        (
+            "is the gist of thousands of reviews positive or negative, no model building",
+            "ai-language",
+        ),
+        (
+            "lightweight genai on the same server as our app, no calls to a hosted api",
+            "small-language-models",
+        ),
+    ],
+)
+async def test_a_need_told_in_passing_lands_on_its_service(convo, message, topic):
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith(topic)
+
+
+async def test_stream_analytics_windows_are_an_azure_service_outside_the_guide(convo):
+    turn = await convo.say("sliding vs tumbling window in stream analytics for our iot feed?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-azure"
