@@ -157,6 +157,18 @@ async def test_a_chatbot_over_the_wiki_named_by_its_product_is_rag(convo):
         ),
         ("live captions on screen for our all-hands broadcast while people talk", "ai-speech"),
         (
+            "drivers send photos of dented parcels and the app should say what's damaged",
+            "gpt-models",
+        ),
+        (
+            "short chat transcripts to summarize at huge volume, must be cheap",
+            "small-language-models",
+        ),
+        (
+            "we've got classic ml and genai projects starting, where do we build all of it?",
+            "ai-foundry-vs-azure-machine-learning",
+        ),
+        (
             "is the gist of thousands of reviews positive or negative, no model building",
             "ai-language",
         ),
