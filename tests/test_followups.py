@@ -135,6 +135,12 @@ async def test_they_after_a_story_is_the_customer_not_a_service_its_story_relate
     assert decided(turn)[0].startswith("story-legrand")
 
 
+async def test_a_reference_design_after_rag_names_the_baseline_chat_architecture(convo):
+    await convo.say("we want a bot that answers staff from our handbook pdfs")
+    turn = await convo.say("is there a reference design we could copy?")
+    assert "baseline OpenAI end-to-end chat" in turn.text
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")
