@@ -1399,6 +1399,11 @@ async def test_the_llm_service_paired_with_rag_on_returning_to_it_is_azure_opena
             "but most of the team can't write code though",
             "data-factory",
         ),
+        (
+            "what is azure ai translator",
+            "problem is our terminology is super niche",  # weakly read, but only in the family
+            "custom-translator",
+        ),
     ],
 )
 async def test_a_concern_stated_after_a_topic_is_answered_by_its_family(

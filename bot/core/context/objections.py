@@ -16,7 +16,7 @@ from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Outcome
 from bot.core.text import ASKING_WORDS
 
-_OBJECTION_LIKELY = 0.25
+_OBJECTION_LIKELY = 0.15
 """A concern is answered by the focus's family when its best reading there is this likely."""
 _OPENERS = frozenset({"ok", "okay", "but", "and", "so", "hmm", "well", "yeah", "yes", "right"})
 """Words that may open a concern before what it says ("but half my team can't code")."""
