@@ -141,6 +141,15 @@ async def test_a_reference_design_after_rag_names_the_baseline_chat_architecture
     assert "baseline OpenAI end-to-end chat" in turn.text
 
 
+async def test_a_story_asked_for_by_its_industry_is_that_customers_not_the_focus_topics(convo):
+    await convo.say("can gpt-4o read photos of cracked screens and say what's broken?")
+    turn = await convo.say("is there a customer story in logistics?")
+    assert decided(turn)[0].startswith("story-ch-robinson")  # not Kry, GPT's own story
+    turn = await convo.say("what is custom translator")
+    turn = await convo.say("is there a customer story?")
+    assert "Volkswagen" in turn.text  # the focus topic's own, with nothing else said
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

@@ -16,6 +16,8 @@ ELLIPSIS_MAX_WORDS = 6
 SWITCH_OPENS_BY = 2
 """A cue announcing a new subject starts within this many words of the message's start ("ok
 thx. unrelated, …")."""
+_EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
+"""Words before an existential "there" ("is there a runtime?"), which points at no place."""
 
 
 class Cues:
@@ -93,6 +95,12 @@ class Cues:
                 if tuple(words[i : i + len(dummy)]) == dummy:
                     idle.update(range(i, i + len(dummy)))
         return idle
+
+
+def existential(words: Sequence[str], at: int) -> bool:
+    """Whether the word at `at` is an existential "there" ("is there a runtime?"), which points
+    at no place."""
+    return words[at] == "there" and at > 0 and words[at - 1] in _EXISTENTIAL
 
 
 def first_cue(words: Sequence[str], cues: Sequence[tuple[str, ...]]) -> tuple[int, int] | None:

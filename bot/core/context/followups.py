@@ -13,10 +13,16 @@ from rapidfuzz import fuzz, process
 
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import FocusReader
-from bot.core.context.cues import WORD, Cues
+from bot.core.context.cues import WORD, Cues, existential
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, answers_a_question
 from bot.core.context.names import TopicNames
-from bot.core.context.parts import compared_with, has_part, service_of, stories_for
+from bot.core.context.parts import (
+    compared_with,
+    has_part,
+    lists_stories,
+    service_of,
+    stories_for,
+)
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import FollowUp, Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
@@ -32,6 +38,10 @@ _FRAGMENT_WORDS = 3
 _SPECIFIC_SURE = 0.95
 """A message this surely one question of the focus's family is that question, not a follow-up
 phrase it resembles."""
+_STORY_AMONG = 3
+_STORY_TOLD = 0.8
+"""A request for a customer story is for the story among the message's first readings this
+likely ("is there a customer story in logistics?"), not the focus topic's own."""
 _NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use"})
 """The follow-ups a question naming its topic asks as plainly ("what is prompt flow good for?",
 "what are the downsides of Databricks?"), focus or not."""
@@ -99,6 +109,11 @@ class FollowUps:
         followup, exact = self.find(words)
         if followup is None:
             return None
+        pointing = [i for i in self.cues.refer_positions(words) if not existential(words, i)]
+        if followup.answer == "story" and not pointing:
+            told = self.story_told(plain, topic)
+            if told is not None:
+                return told  # "is there a customer story in logistics?" after GPT: C.H. Robinson
         if not exact and self.specific_near(plain, topic):
             return None  # "what storage does it work with?" is not "how does it work?"
         subject = self.subject(words, topic) if not exact else None
@@ -128,6 +143,25 @@ class FollowUps:
                 decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
                 return Understood(decision, topic=named, context="refers")
         return None
+
+    def story_told(self, plain: Decision, topic: Topic) -> Understood | None:
+        """The customer story a request for one describes by itself (its industry, its
+        customer), when the message reads as that story at least `_STORY_TOLD` likely and the
+        focus topic would tell another first."""
+        told = next(
+            (
+                m
+                for m in plain.matches[:_STORY_AMONG]
+                if m.intent.topic.kind is Kind.CUSTOMER_STORY
+                and m.score >= _STORY_TOLD
+                and not lists_stories(self.kb, m.intent.topic)
+            ),
+            None,
+        )
+        if told is None or told.intent.topic in stories_for(self.kb, topic)[:1]:
+            return None
+        decision = Decision(plain.text, Outcome.ANSWER, (told,))
+        return Understood(decision, context="refers")
 
     def of_named(self, text: str) -> Understood | None:
         """A follow-up asked of the one topic the message names ("what is prompt flow good

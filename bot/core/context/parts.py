@@ -48,6 +48,13 @@ def _first_related(kb: KnowledgeBase, topic: Topic, kinds: frozenset[Kind]) -> T
     return next((r for r in related if r.kind in kinds), None)
 
 
+def lists_stories(kb: KnowledgeBase, topic: Topic) -> bool:
+    """Whether a customer-story topic lists the stories (relates several) rather than tells
+    one customer's."""
+    related = (kb.topics.get(r) for r in topic.related)
+    return sum(1 for t in related if t is not None and t.kind is Kind.CUSTOMER_STORY) >= 2
+
+
 def stories_for(kb: KnowledgeBase, topic: Topic) -> list[Topic]:
     """Customer stories about a topic: those it relates to, or that relate to it."""
     if topic.kind is Kind.CUSTOMER_STORY:

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from bot.core.context.against_focus import FocusReader
-from bot.core.context.cues import Cues
+from bot.core.context.cues import Cues, existential
 from bot.core.context.ellipses import Ellipses
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.context.followups import FollowUps
@@ -31,8 +31,6 @@ is at least this share as likely as the message's own reading."""
 _FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
 _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
-_EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "any"})
-"""Words before an existential "there" ("is there a runtime?"), which points at no place."""
 _ASPECT_LEAST = 0.15
 _ASPECT_OVER = 2.0
 """A message referring back that is no answer alone is the focus topic's own question when, read
@@ -295,7 +293,7 @@ class References:
         if named is None or topic.id not in self.router.named_topics(" ".join(words)):
             return False
         refers = [  # "is there a python sdk for azure ml?" points at nothing
-            i for i in self.cues.refer_positions(words) if not _existential(words, i)
+            i for i in self.cues.refer_positions(words) if not existential(words, i)
         ]
         if not refers:
             return True
@@ -436,14 +434,8 @@ def _asks_of_place(words: Sequence[str]) -> bool:
     """Whether the message asks the topic in focus for more ("can I do RAG there too?"): "too",
     or "there" as a place (not "is there a …?")."""
     return "too" in words or any(
-        w == "there" and not _existential(words, i) for i, w in enumerate(words)
+        w == "there" and not existential(words, i) for i, w in enumerate(words)
     )
-
-
-def _existential(words: Sequence[str], at: int) -> bool:
-    """Whether the word at `at` is an existential "there" ("is there a runtime?"), which points
-    at no place."""
-    return words[at] == "there" and at > 0 and words[at - 1] in _EXISTENTIAL
 
 
 def _for_the_focus(words: Sequence[str]) -> bool:
