@@ -44,6 +44,8 @@ class Objections:
             return None  # answered on its own in the focus's family, or by the name it says
         if not self.objects(words) or self.cues.announces_switch(words):
             return None  # "unrelated but what does phi stand for in maths"
+        if len(focus.compared) >= 2:
+            return None  # "what if we switch to a chat assistant?" weighs the sides again
         readings = [
             among
             for about in self._about(topic, focus)
