@@ -167,6 +167,14 @@ async def test_a_price_asked_mid_walkthrough_is_declined_not_read_as_an_answer(c
     assert "Back to the walkthrough when you're ready: **What are you building?**" in turn.text
 
 
+async def test_an_unrelated_question_mid_walkthrough_is_declined_not_missed(convo):
+    await convo.say("guided setup")
+    turn = await convo.say("unrelated but how do i map our erp's purchase order fields on our side")
+    assert "I don't know that one" in turn.text  # not "Sorry, I didn't catch that"
+    assert "didn't catch" not in turn.text
+    assert "Back to the walkthrough when you're ready: **What are you building?**" in turn.text
+
+
 async def test_unclear_answers_are_asked_again_and_skippable_questions_take_their_default(convo):
     await convo.say("recommend a setup")
     turn = await convo.say("banana bread")

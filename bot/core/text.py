@@ -110,10 +110,10 @@ class Normalizer:
 
 
 LEAD_IN = (
-    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right|hey|hi|yo)"
-    r"\b[\s,]*)*"
+    r"^(?:(?:and|but|so|ok|okay|k|hmm|then|also|lol|haha|oh|ah|sorry|btw|cool|thanks|right|hey|hi|yo"
+    r"|unrelated|random|separately|tangent)\b[\s,]*)*"
 )
-"""Words a message can start with before what it says ("so", "ok", "btw")."""
+"""Words a message can start with before what it says ("so", "ok", "btw", "unrelated but")."""
 _QUESTION_START = re.compile(
     LEAD_IN + r"(what|whats|how|hows|why|which|who|whos|when|where|wheres|is|are|does|do|can|"
     r"could|should|would|"
