@@ -150,6 +150,14 @@ async def test_a_story_asked_for_by_its_industry_is_that_customers_not_the_focus
     assert "Volkswagen" in turn.text  # the focus topic's own, with nothing else said
 
 
+async def test_it_as_the_subject_is_the_topic_answered_last_not_one_it_relates_to(convo):
+    await convo.say("any low-code ML options for our analysts?")
+    await convo.say("could they use that without knowing any algorithms")  # AutoML
+    turn = await convo.say("what does it optimize for?")
+    assert decided(turn)[0].startswith("automl")  # not hyperparameter tuning
+    assert "target metric" in turn.text
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

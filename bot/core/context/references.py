@@ -28,6 +28,10 @@ this likely."""
 _OWN_ABOUT_SHARE = 0.3
 """The focus topic's question naming what an elliptical follow-up names answers it only when it
 is at least this share as likely as the message's own reading."""
+_SUBJECT_AUXILIARIES = frozenset(
+    {"does", "do", "is", "can", "will", "would", "did", "was", "could", "should", "has"}
+)
+"""Words before "it" when it is the question's subject ("what does it optimize for?")."""
 _FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
 _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
@@ -148,8 +152,18 @@ class References:
         if understood is None or self.switches(words, topic, plain, understood):
             return self.placed_in_focus(text, words, topic, plain) or Understood(plain)
         same = self.ellipses.same_part(text, words, understood, topic, focus)
+        # "what does it optimize for?" after AutoML was answered: AutoML's own question (its
+        # target metric) when the message, read with its name, is one surely — not
+        # hyperparameter tuning, a topic it relates to whose words the question says
+        subject = (
+            self.subject_question(text, topic, focus)
+            if same is None and _focus_is_subject(words) and not _of_focus(understood, topic)
+            else None
+        )
         if same is not None:
             understood = same
+        elif subject is not None:
+            understood = subject
         elif self.against.moved_off(text, understood, topic):
             # "how do our apps call it once it's trained?" about Custom Translator: its own
             # question on access, not Azure AI services in general
@@ -165,6 +179,17 @@ class References:
             # support MLflow?" stays with the focus: "it" comes first)
             return dataclasses.replace(understood, topic=None)
         return understood
+
+    def subject_question(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
+        """The question, surely one of the topic answered last or of the focus topic, that a
+        message with "it" as its subject asks."""
+        known = focus.intent is not None and self.router.has_intent(focus.intent)
+        last = self.router.intent(focus.intent).topic if known else None
+        subjects = [t for t in (last, topic) if t is not None and t.kind in FOCUS_KINDS]
+        return next(
+            (u for t in dict.fromkeys(subjects) if (u := self.against.own_question(text, t))),
+            None,
+        )
 
     def moves_to(self, text: str, words: list[str], topic: Topic, answered: Topic) -> bool:
         """Whether the message names the answered topic, or one it relates to, before
@@ -436,6 +461,21 @@ def _asks_of_place(words: Sequence[str]) -> bool:
     return "too" in words or any(
         w == "there" and not existential(words, i) for i, w in enumerate(words)
     )
+
+
+def _focus_is_subject(words: Sequence[str]) -> bool:
+    """Whether the message asks about the topic in focus as its subject ("what does it optimize
+    for?", "is it GA?", "it handles images?")."""
+    return bool(words) and (
+        words[0] == "it"
+        or any(w == "it" and words[i - 1] in _SUBJECT_AUXILIARIES for i, w in enumerate(words) if i)
+    )
+
+
+def _of_focus(understood: Understood, topic: Topic) -> bool:
+    """Whether the reading is the focus topic itself or one of its questions."""
+    top = understood.decision.top
+    return top is not None and top.intent.topic.id == topic.id
 
 
 def _for_the_focus(words: Sequence[str]) -> bool:
