@@ -158,6 +158,17 @@ async def test_it_as_the_subject_is_the_topic_answered_last_not_one_it_relates_t
     assert "target metric" in turn.text
 
 
+async def test_a_correction_after_a_topics_part_may_mean_the_topic_itself(convo):
+    await convo.say("for our claims assistant - copilot studio or ai foundry?")
+    turn = await convo.say("our developers want full code control with semantic kernel")
+    assert decided(turn)[0] == "copilot-studio/pro-code"
+    turn = await convo.say(
+        "no wait, the assistant will be kept up by the claims team themselves, not devs"
+    )
+    assert decided(turn)[0] == "copilot-studio"
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

@@ -121,6 +121,10 @@ class Corrections:
         # the topic corrected, and the part of it answered last, are out; the topic's other
         # parts stay in ("no, I meant the landing zone version" after the baseline one)
         answered = {topic.id, focus.intent}
+        # after one of the topic's questions, the topic itself is an alternative ("no wait,
+        # the bot is for the service desk to maintain themselves" after Copilot Studio's
+        # pro-code route: Copilot Studio)
+        asked_part = focus.intent is not None and focus.intent != topic.id
         candidates = [
             m
             for m in self.router.rank(f"{rest_text} {topic.title}", 8)
@@ -132,7 +136,7 @@ class Corrections:
         own = [
             m
             for m in self.router.rank(rest_text, 8)
-            if m.intent.id not in answered
+            if (m.intent.id not in answered or (asked_part and m.intent.id == topic.id))
             and m.intent.topic.id not in negated
             and m.intent.topic.kind in FOCUS_KINDS
         ]
