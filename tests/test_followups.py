@@ -169,6 +169,17 @@ async def test_a_correction_after_a_topics_part_may_mean_the_topic_itself(convo)
     assert turn.trace("RecognizerResult")["context"] == "correction"
 
 
+async def test_back_to_the_users_own_words_returns_to_the_topic_they_were_said_about(convo):
+    await convo.say("our help-center articles need translating, keeping our product terms")
+    await convo.say("no sorry i meant the speech one - translating live support calls")
+    turn = await convo.say(
+        "ok back to the help-center articles. which languages does the custom text "
+        "translation support?"
+    )
+    assert decided(turn)[0].startswith("custom-translator")  # not the speech service again
+    assert turn.trace("RecognizerResult")["context"] == "return"
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

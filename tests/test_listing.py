@@ -76,6 +76,13 @@ def test_a_users_list_leaves_out_the_verb_before_it_and_the_aside_after_a_dash()
     assert users_list(said) == ("prompt flow", "copilot studio", "foundry")
 
 
-def test_the_list_is_kept_in_conversation_state():
-    focus = Focus(topic="phi-models", listing=("mini", "small", "medium"))
+def test_the_list_and_the_users_words_are_kept_in_conversation_state():
+    focus = Focus(
+        topic="phi-models",
+        listing=("mini", "small", "medium"),
+        recent=("phi-models",),
+        said=(("phi-models", "something small for our edge boxes"),),
+    )
     assert Focus.from_state(focus.to_state()) == focus
+    assert focus.said_about("phi-models") == "something small for our edge boxes"
+    assert Focus.from_state({"said": [["x"], "y", [1, 2]]}).said == ()  # malformed: dropped

@@ -17,6 +17,8 @@ from bot.core.router import Decision, Outcome
 
 RECENT = 5
 """Topics remembered for "back to …"."""
+SAID_WORDS = 40
+"""The user's last words kept about each topic discussed."""
 FOCUS_KINDS = frozenset(
     {
         Kind.CONCEPT,
@@ -50,6 +52,13 @@ class Focus:
     listing: tuple[str, ...] = ()
     """The items the last list said, in order: what "the second one" counts over (the last
     answer's, or the user's own; kept while the turns after it count over it)."""
+    said: tuple[tuple[str, str], ...] = ()
+    """For each topic of `recent`, the user's last words about it (`SAID_WORDS` at most): what
+    "back to the KB articles" may name it by."""
+
+    def said_about(self, topic: str) -> str:
+        """The user's words about a topic discussed (empty when none are kept)."""
+        return next((words for about, words in self.said if about == topic), "")
 
     def to_state(self) -> dict[str, Any]:
         """A JSON-safe form for conversation state."""
@@ -60,6 +69,7 @@ class Focus:
             "alternatives": list(self.alternatives),
             "recent": list(self.recent),
             "listing": list(self.listing),
+            "said": [list(pair) for pair in self.said],
         }
 
     @classmethod
@@ -74,6 +84,13 @@ class Focus:
             alternatives=tuple(x for x in data.get("alternatives") or () if isinstance(x, str)),
             recent=tuple(x for x in data.get("recent") or () if isinstance(x, str)),
             listing=tuple(x for x in data.get("listing") or () if isinstance(x, str)),
+            said=tuple(
+                (pair[0], pair[1])
+                for pair in data.get("said") or ()
+                if isinstance(pair, list)
+                and len(pair) == 2
+                and all(isinstance(x, str) for x in pair)
+            ),
         )
 
 
@@ -118,7 +135,20 @@ def answers_a_question(decision: Decision, least: float) -> bool:
 
 
 def next_focus(understood: Understood, previous: Focus) -> Focus:
-    """The focus after a turn: the topic answered, else the previous focus unchanged."""
+    """The focus after a turn: the topic answered, else the previous focus unchanged; the
+    message's words are kept as the user's last about the focus topic."""
+    after = _moved(understood, previous)
+    if after is previous or after.topic is None:
+        return after
+    said = dict(previous.said)
+    words = f"{said.get(after.topic, '')} {understood.decision.text}".split()
+    said[after.topic] = " ".join(words[-SAID_WORDS:])
+    kept = tuple((t, said[t]) for t in after.recent if t in said)
+    return dataclasses.replace(after, said=kept)
+
+
+def _moved(understood: Understood, previous: Focus) -> Focus:
+    """Where the turn moved the focus (`previous` itself when it stays put)."""
     decision = understood.decision
     if decision.comparison is not None:
         first, second = decision.comparison.first, decision.comparison.second

@@ -17,8 +17,8 @@ from bot.core.text import strip_mentions
 
 RETURN = "return"
 """The context of a message returning to a topic discussed before."""
-_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
-"""Where a clause of a message ends."""
+_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s|(?<!\b[a-z])\.\s")
+"""Where a clause of a message ends (a full stop too, not an initial's: "c.h. robinson")."""
 _RETURN_LEAD = 2
 """Words a return cue may follow in its clause ("ok, back to …"); later, it is a description's
 ("… claims we can link back to")."""
@@ -50,6 +50,22 @@ class Returns:
         # patterns as text (re keeps them compiled; a compiled one would not enter the build
         # cache)
         self._cues = [r"\b" + r"\s+".join(WORD.findall(r)) + r"\b" for r in kb.conversation.returns]
+
+    def _told(self, named: str, recent: dict[str, Topic], focus: Focus) -> Topic | None:
+        """The one topic discussed whose user's words the words after the cue say most ("back
+        to the KB articles" after "we need our support KB translated …"), counting only words
+        not said about every topic; None when none says any, or two say as many."""
+        terms = self.router.normalizer.normalize
+        asked = set(terms(named).terms)
+        told = {t: set(terms(focus.said_about(t)).terms) for t in recent}
+        everywhere = set.intersection(*told.values()) if len(told) > 1 else set()
+        shared = {t: len((asked & words) - everywhere) for t, words in told.items()}
+        ranked = sorted(shared.items(), key=lambda pair: pair[1], reverse=True)
+        if not ranked or ranked[0][1] == 0:
+            return None
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return recent[ranked[0][0]]
 
     def _mentioned(self, named: str, recent: dict[str, Topic]) -> Topic | None:
         """The topic the words after the cue surely name, better than any topic discussed that
@@ -120,7 +136,9 @@ class Returns:
         chosen = (
             recent[named_recent[0]]
             if named_recent
-            else self._mentioned(named, recent) or self._discussed(named, recent, names)
+            else self._told(named, recent, focus)
+            or self._mentioned(named, recent)
+            or self._discussed(named, recent, names)
         )
         if chosen is None:
             return None
