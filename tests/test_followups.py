@@ -180,6 +180,16 @@ async def test_back_to_the_users_own_words_returns_to_the_topic_they_were_said_a
     assert turn.trace("RecognizerResult")["context"] == "return"
 
 
+async def test_which_service_after_a_tool_or_concept_is_the_service_it_runs_in(convo):
+    await convo.say("what is automl")
+    turn = await convo.say("where does that live, like which service?")
+    assert decided(turn)[0] == "azure-machine-learning"
+    await convo.say("what's mlops")
+    turn = await convo.say("which service is that part of")
+    assert decided(turn)[0] == "azure-machine-learning"
+    assert "Which service did they use?" not in turn.buttons  # a story's button only
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

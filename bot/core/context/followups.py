@@ -19,6 +19,7 @@ from bot.core.context.names import TopicNames
 from bot.core.context.parts import (
     compared_with,
     has_part,
+    home_of,
     lists_stories,
     service_of,
     stories_for,
@@ -109,6 +110,8 @@ class FollowUps:
         followup, exact = self.find(words)
         if followup is None:
             return None
+        if followup.answer == "service" and not self.serves(topic):
+            return None  # "which service would we train it in?" after ML vs deep learning
         pointing = [i for i in self.cues.refer_positions(words) if not existential(words, i)]
         if followup.answer == "story" and not pointing:
             told = self.story_told(plain, topic)
@@ -143,6 +146,11 @@ class FollowUps:
                 decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
                 return Understood(decision, topic=named, context="refers")
         return None
+
+    def serves(self, topic: Topic) -> bool:
+        """Whether "which service …?" has an answer for the topic: the service its customer
+        story is about, or the one it runs in."""
+        return service_of(self.kb, topic) is not None or home_of(self.kb, topic) is not None
 
     def story_told(self, plain: Decision, topic: Topic) -> Understood | None:
         """The customer story a request for one describes by itself (its industry, its
@@ -275,8 +283,10 @@ class FollowUps:
                 return Understood(decision, context="compare")
         if followup.answer == "service":
             # "what would we use to do the same?" after a customer story: the service it used
-            service = service_of(self.kb, topic)
-            if service is None:
+            # or the service a concept or tool runs in ("where does that live, like which
+            # service?" after AutoML)
+            service = service_of(self.kb, topic) or home_of(self.kb, topic)
+            if service is None:  # a topic named in passing ("which service did VW use?")
                 return self.against.with_focus(text, topic, plain) or Understood(plain)
             match = Match(self.router.intent(service.id), 1.0)
             return Understood(Decision(text, Outcome.ANSWER, (match,)), context="followup")

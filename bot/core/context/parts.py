@@ -9,6 +9,9 @@ from bot.core.kb import Kind, KnowledgeBase, Topic
 
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.TOOL, Kind.PLATFORM, Kind.MODEL})
 """What a customer story's service can be (`service_of`)."""
+_HOME_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM})
+_HOMED_KINDS = frozenset({Kind.CONCEPT, Kind.TOOL})
+"""What a concept or tool runs in (`home_of`)."""
 _COMPARED_KINDS = frozenset(
     {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
 )
@@ -32,6 +35,15 @@ def service_of(kb: KnowledgeBase, topic: Topic) -> Topic | None:
     if topic.kind is not Kind.CUSTOMER_STORY:
         return None
     return _first_related(kb, topic, _SERVICE_KINDS)
+
+
+def home_of(kb: KnowledgeBase, topic: Topic) -> Topic | None:
+    """The service or platform a concept or tool runs in ("where does that live, like which
+    service?" after AutoML: Azure Machine Learning): its first related topic that is one; None
+    for anything else (a reference architecture names its services itself)."""
+    if topic.kind not in _HOMED_KINDS:
+        return None
+    return _first_related(kb, topic, _HOME_KINDS)
 
 
 def compared_with(kb: KnowledgeBase, topic: Topic) -> Topic | None:
