@@ -190,6 +190,13 @@ async def test_which_service_after_a_tool_or_concept_is_the_service_it_runs_in(c
     assert "Which service did they use?" not in turn.buttons  # a story's button only
 
 
+async def test_a_follow_up_naming_a_related_topic_before_that_is_about_that_topic(convo):
+    await convo.say("when do we actually need machine learning instead of plain rules?")
+    turn = await convo.say("and deep learning - when is that worth it")
+    assert decided(turn)[0] == "deep-learning"  # not machine learning's when-to-use again
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
 async def test_their_after_a_story_points_back_at_the_customer(convo):
     await convo.say("any asset managers in the customer stories?")
     turn = await convo.say("what was their angle?")

@@ -129,6 +129,11 @@ class FollowUps:
         # "what would we use to do the same?" after a customer story names nothing to refer
         # back with, and is still about the story
         after_story = followup.answer == "service"
+        named = self.named_of_family(text, topic, focus)
+        if named is not None and followup.answer and self.named_before(words, pointing, named):
+            # "and deep learning - when is that worth it" after machine learning: the follow-up
+            # is about the related topic it names before pointing back
+            return self.answer(text, followup, named, plain, focus)
         if exact or not stands_alone or after_story:
             return self.answer(text, followup, topic, plain, focus)
         # "give me an example where normal ML is enough" after ML vs deep learning: the
@@ -326,6 +331,16 @@ class FollowUps:
             return None
         refers = self.cues.refer_positions(words)
         return self.kb.topics[named[0]] if not refers or first < refers[0] else None
+
+    def named_before(self, words: list[str], pointing: list[int], named: Topic) -> bool:
+        """Whether a word of the topic's name comes before the first word pointing back (and
+        there is one)."""
+        names = self.router.topic_name_terms(named.id)
+        normalize = self.router.normalizer.normalize
+        said = next(
+            (i for i, w in enumerate(words) if not names.isdisjoint(normalize(w).terms)), None
+        )
+        return said is not None and bool(pointing) and said < pointing[0]
 
     def named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
         """The one topic the message names among those the focus topic relates to or
