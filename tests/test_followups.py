@@ -156,6 +156,8 @@ async def test_it_as_the_subject_is_the_topic_answered_last_not_one_it_relates_t
     turn = await convo.say("what does it optimize for?")
     assert decided(turn)[0].startswith("automl")  # not hyperparameter tuning
     assert "target metric" in turn.text
+    turn = await convo.say("which service is that part of")
+    assert decided(turn)[0] == "azure-machine-learning"  # AutoML's, answered within it
 
 
 async def test_a_correction_after_a_topics_part_may_mean_the_topic_itself(convo):

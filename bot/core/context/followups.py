@@ -110,8 +110,14 @@ class FollowUps:
         followup, exact = self.find(words)
         if followup is None:
             return None
-        if followup.answer == "service" and not self.serves(topic):
-            return None  # "which service would we train it in?" after ML vs deep learning
+        if followup.answer == "service":
+            # "which service is that part of?" after AutoML answered within Azure Machine
+            # Learning: the tool answered last runs in the service
+            last = self.answered_last(focus)
+            if last is not None and last.id != topic.id and self.serves(last):
+                topic = last
+            elif not self.serves(topic):
+                return None  # "which service would we train it in?" after ML vs deep learning
         pointing = [i for i in self.cues.refer_positions(words) if not existential(words, i)]
         if followup.answer == "story" and not pointing:
             told = self.story_told(plain, topic)
@@ -151,6 +157,12 @@ class FollowUps:
                 decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
                 return Understood(decision, topic=named, context="refers")
         return None
+
+    def answered_last(self, focus: Focus) -> Topic | None:
+        """The topic of the intent answered last."""
+        if focus.intent is None or not self.router.has_intent(focus.intent):
+            return None
+        return self.router.intent(focus.intent).topic
 
     def serves(self, topic: Topic) -> bool:
         """Whether "which service …?" has an answer for the topic: the service its customer
