@@ -10,8 +10,9 @@ from bot.core.kb import Kind, KnowledgeBase, Topic
 _SERVICE_KINDS = frozenset({Kind.SERVICE, Kind.TOOL, Kind.PLATFORM, Kind.MODEL})
 """What a customer story's service can be (`service_of`)."""
 _HOME_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM})
-_HOMED_KINDS = frozenset({Kind.CONCEPT, Kind.TOOL})
 """What a concept or tool runs in (`home_of`)."""
+_HOMED_KINDS = frozenset({Kind.CONCEPT, Kind.TOOL})
+"""What runs in a service or platform (`home_of` answers for them only)."""
 _COMPARED_KINDS = frozenset(
     {Kind.SERVICE, Kind.MODEL, Kind.PLATFORM, Kind.TOOL, Kind.LANGUAGE, Kind.CONCEPT}
 )
