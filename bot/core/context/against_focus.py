@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.core.context.cues import WORD, Cues
+from bot.core.context.cues import WORD, Cues, existential
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
 from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
@@ -15,6 +15,7 @@ from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.reading import MessageReader
 from bot.core.router import Decision, Match, Outcome
+from bot.core.text import stem
 
 _THEY = frozenset({"they", "them", "their", "theirs"})
 """Words that, after a customer story, point at the customer."""
@@ -68,6 +69,35 @@ class FocusReader:
     def route(self, text: str) -> Decision:
         """A message on its own (bot/core/reading.py)."""
         return self.reader.route(text)
+
+    def answered_last(self, focus: Focus) -> Topic | None:
+        """The topic of the intent answered last (the focus topic, or one read within it)."""
+        if focus.intent is None or not self.router.has_intent(focus.intent):
+            return None
+        return self.router.intent(focus.intent).topic
+
+    def named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
+        """Whether the message names the topic before its first word referring back (or
+        before its last: "the same for Spark: why is it quick?"); True when nothing refers
+        back."""
+        names = self.router.topic_name_terms(topic.id)
+        normalize = self.router.normalizer.normalize
+        named = next(  # by its own stem or its expansion ("genai": generative AI)
+            (
+                i
+                for i, w in enumerate(words)
+                if stem(w) in names or not names.isdisjoint(normalize(w).terms)
+            ),
+            None,
+        )
+        if named is None or topic.id not in self.router.named_topics(" ".join(words)):
+            return False
+        refers = [  # "is there a python sdk for azure ml?" points at nothing
+            i for i in self.cues.refer_positions(words) if not existential(words, i)
+        ]
+        if not refers:
+            return True
+        return named < (refers[-1] if last else refers[0])
 
     def near(self, match: Match, topic: Topic) -> bool:
         """Whether a match is the topic, a related one, or an intent whose text names it."""

@@ -113,7 +113,7 @@ class FollowUps:
         if followup.answer == "service":
             # "which service is that part of?" after AutoML answered within Azure Machine
             # Learning: the tool answered last runs in the service
-            last = self.answered_last(focus)
+            last = self.against.answered_last(focus)
             if last is not None and last.id != topic.id and self.serves(last):
                 topic = last
             elif not self.serves(topic):
@@ -136,7 +136,12 @@ class FollowUps:
         # back with, and is still about the story
         after_story = followup.answer == "service"
         named = self.named_of_family(text, topic, focus)
-        if named is not None and followup.answer and self.named_before(words, pointing, named):
+        if (
+            named is not None
+            and followup.answer
+            and pointing
+            and self.against.named_first(words, named)
+        ):
             # "and deep learning - when is that worth it" after machine learning: the follow-up
             # is about the related topic it names before pointing back
             return self.answer(text, followup, named, plain, focus)
@@ -144,7 +149,6 @@ class FollowUps:
             return self.answer(text, followup, topic, plain, focus)
         # "give me an example where normal ML is enough" after ML vs deep learning: the
         # follow-up, about the topic of the focus's family the message names
-        named = self.named_of_family(text, topic, focus)
         if named is not None and followup.answer:
             return self.answer(text, followup, named, plain, focus)
         if named is not None:  # read among the named topic's own parts
@@ -157,12 +161,6 @@ class FollowUps:
                 decision = Decision(text, Outcome.ANSWER, tuple(own[:4]))
                 return Understood(decision, topic=named, context="refers")
         return None
-
-    def answered_last(self, focus: Focus) -> Topic | None:
-        """The topic of the intent answered last."""
-        if focus.intent is None or not self.router.has_intent(focus.intent):
-            return None
-        return self.router.intent(focus.intent).topic
 
     def serves(self, topic: Topic) -> bool:
         """Whether "which service …?" has an answer for the topic: the service its customer
@@ -343,16 +341,6 @@ class FollowUps:
             return None
         refers = self.cues.refer_positions(words)
         return self.kb.topics[named[0]] if not refers or first < refers[0] else None
-
-    def named_before(self, words: list[str], pointing: list[int], named: Topic) -> bool:
-        """Whether a word of the topic's name comes before the first word pointing back (and
-        there is one)."""
-        names = self.router.topic_name_terms(named.id)
-        normalize = self.router.normalizer.normalize
-        said = next(
-            (i for i, w in enumerate(words) if not names.isdisjoint(normalize(w).terms)), None
-        )
-        return said is not None and bool(pointing) and said < pointing[0]
 
     def named_of_family(self, text: str, topic: Topic, focus: Focus) -> Topic | None:
         """The one topic the message names among those the focus topic relates to or

@@ -65,12 +65,10 @@ class Objections:
     def _about(self, topic: Topic, focus: Focus) -> list[Topic]:
         """What a concern may be about: the focus topic, and the topic of the answer given
         last when that was another's (Custom Translator, answered after Volkswagen's story)."""
-        about = [topic]
-        if focus.intent is not None and self.against.router.has_intent(focus.intent):
-            answered = self.against.router.intent(focus.intent).topic
-            if answered.id != topic.id and answered.kind in FOCUS_KINDS:
-                about.append(answered)
-        return about
+        answered = self.against.answered_last(focus)
+        if answered is None or answered.id == topic.id or answered.kind not in FOCUS_KINDS:
+            return [topic]
+        return [topic, answered]
 
     def _among(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """The concern's likely reading among the topic's family: the topic, a related one, or

@@ -19,7 +19,6 @@ from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
-from bot.core.text import stem
 
 _OWN_QUESTION_MOVED = 0.9
 """A message referring back whose reading among the focus's family moves to a related topic it
@@ -109,7 +108,7 @@ class References:
             plain.outcome is Outcome.ANSWER
             and answered is not None
             and answered.id != topic.id
-            and self.named_first(words, answered, last=True)
+            and self.against.named_first(words, answered, last=True)
         ):
             # "and the same for Spark: why is it quick?": Spark's — but "can I do RAG there
             # too?" about Databricks asks the place in focus about what it names
@@ -183,8 +182,7 @@ class References:
     def subject_question(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """The question, surely one of the topic answered last or of the focus topic, that a
         message with "it" as its subject asks."""
-        known = focus.intent is not None and self.router.has_intent(focus.intent)
-        last = self.router.intent(focus.intent).topic if known else None
+        last = self.against.answered_last(focus)
         subjects = [t for t in (last, topic) if t is not None and t.kind in FOCUS_KINDS]
         return next(
             (u for t in dict.fromkeys(subjects) if (u := self.against.own_question(text, t))),
@@ -195,13 +193,14 @@ class References:
         """Whether the message names the answered topic, or one it relates to, before
         referring back ("we already pay for fabric, does that change the answer?" after Data
         Lake Storage, answered by OneLake: "it" is OneLake afterwards)."""
-        if self.named_first(words, answered):
+        if self.against.named_first(words, answered):
             return True
         if answered.kind is Kind.COMPARISON:
             return False  # "it" stays one thing, not a pair
         kin = {answered.id, *answered.related}
         return any(
-            (named.id in kin or answered.id in named.related) and self.named_first(words, named)
+            (named.id in kin or answered.id in named.related)
+            and self.against.named_first(words, named)
             for named in self.names.named_topics(text, {topic.id})
         )
 
@@ -301,28 +300,6 @@ class References:
         match = Match(self.router.intent(place.id), 1.0)
         decision = Decision(text, Outcome.ANSWER, (match,))
         return Understood(decision, topic=topic, context="refers", unplaced=place)
-
-    def named_first(self, words: list[str], topic: Topic, *, last: bool = False) -> bool:
-        """Whether the message names the topic before its first word referring back (or
-        before its last: "the same for Spark: why is it quick?")."""
-        names = self.router.topic_name_terms(topic.id)
-        normalize = self.router.normalizer.normalize
-        named = next(  # by its own stem or its expansion ("genai": generative AI)
-            (
-                i
-                for i, w in enumerate(words)
-                if stem(w) in names or not names.isdisjoint(normalize(w).terms)
-            ),
-            None,
-        )
-        if named is None or topic.id not in self.router.named_topics(" ".join(words)):
-            return False
-        refers = [  # "is there a python sdk for azure ml?" points at nothing
-            i for i in self.cues.refer_positions(words) if not existential(words, i)
-        ]
-        if not refers:
-            return True
-        return named < (refers[-1] if last else refers[0])
 
     def own_about(self, text: str, topic: Topic, plain: Decision) -> Understood | None:
         """The focus topic's question whose text names the topic an elliptical follow-up
