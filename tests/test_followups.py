@@ -1552,3 +1552,13 @@ async def test_asking_whether_a_need_calls_for_fine_tuning_gets_when_it_does_not
     await convo.say("ok then what is AI Foundry for")
     turn = await convo.say("can i fine tune in it")
     assert decided(turn)[0] == "ai-foundry/hosted-fine-tuning"
+
+
+async def test_a_message_that_is_only_a_follow_up_is_about_the_focus_not_a_name_in_its_answer(
+    convo,
+):
+    # Mosaic AI Vector Search's answer opens with "the Azure Databricks store …"
+    await convo.say("what does mosaic ai vector search do")
+    turn = await convo.say("what is it good for?")
+    assert decided(turn)[0] == "mosaic-ai-vector-search"
+    assert turn.trace("RecognizerResult")["context"] == "followup"

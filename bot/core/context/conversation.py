@@ -243,9 +243,16 @@ class Conversation:
         ordinal = self._ordinals.read(text, words, topic, focus, plain, self._understand)
         if ordinal is not None:
             return ordinal
+        # "what's it good for?" is nothing but a follow-up: about the focus topic, not one
+        # its last answer named ("the Azure Databricks store for embeddings")
+        _, only_followup = self._followups.find(words)
         named = (
             self._last_answer.that_one(text, words, focus)
-            or self._last_answer.named_in_answer(text, words, topic, focus, plain)
+            or (
+                None
+                if only_followup
+                else self._last_answer.named_in_answer(text, words, topic, focus, plain)
+            )
             or self._references.own_aspect(text, words, topic, plain)
         )
         if named is not None:
