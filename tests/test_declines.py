@@ -153,6 +153,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "when will the hubs feature go GA",
         "whats the egress cost out of adls",
         "what embedding dimension should we use",
+        "how much money did pimco end up making from it?",
+        "does the 21vianet azure china cloud have ai foundry hubs?",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -187,6 +189,8 @@ async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(c
     [
         "give me the speech sdk code to stream mic audio in c#",
         "give me a good system message for a sarcastic bot",
+        "give me python code that sends a wav file to speech to text",
+        "what do you think of the flow diagram i pasted above",
     ],
 )
 async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_asked(convo, message):
