@@ -75,6 +75,7 @@ async def test_regular_expressions_are_declined(convo, message):
     [
         "customers send screenshots of the error they get, can a model understand them?",
         "which model can explain what is wrong in a photo of a machine?",
+        "thousands of catalogue pictures have no alt text, can a model write it for us?",
     ],
 )
 async def test_explaining_an_image_is_gpt_4o_with_vision(convo, message):
@@ -224,3 +225,18 @@ async def test_where_a_custom_speech_model_can_be_used(convo):
 async def test_situations_named_by_their_pain(convo, message, topic):
     turn = await convo.say(message)
     assert top_intent(turn) == topic
+
+
+async def test_reports_described_in_words_are_copilot_for_power_bi(convo):
+    turn = await convo.say("our controllers want to describe a chart in words and get the visual")
+    assert top_intent(turn) == "fabric-copilots/power-bi"
+
+
+async def test_a_neural_net_for_a_small_table_gets_ml_versus_deep_learning(convo):
+    turn = await convo.say("is a deep neural network overkill for a few thousand rows of sales data?")
+    assert top_intent(turn) == "machine-learning-vs-deep-learning"
+
+
+async def test_what_the_ai_services_family_holds_is_its_coverage(convo):
+    turn = await convo.say("roughly what is in the azure ai services family?")
+    assert top_intent(turn) == "azure-ai-services/coverage"
