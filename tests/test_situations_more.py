@@ -233,7 +233,7 @@ async def test_reports_described_in_words_are_copilot_for_power_bi(convo):
 
 
 async def test_a_neural_net_for_a_small_table_gets_ml_versus_deep_learning(convo):
-    turn = await convo.say("is a deep neural network overkill for a few thousand rows of sales data?")
+    turn = await convo.say("is a deep neural network overkill for a few thousand sales rows?")
     assert top_intent(turn) == "machine-learning-vs-deep-learning"
 
 
