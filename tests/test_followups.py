@@ -1562,3 +1562,9 @@ async def test_a_message_that_is_only_a_follow_up_is_about_the_focus_not_a_name_
     turn = await convo.say("what is it good for?")
     assert decided(turn)[0] == "mosaic-ai-vector-search"
     assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_a_reference_arch_is_a_reference_architecture(convo):
+    await convo.say("how do we bring devops practices to our ml models")
+    turn = await convo.say("got a reference arch for it?")
+    assert "Machine learning operations for Python models" in turn.text
