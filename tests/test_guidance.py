@@ -689,3 +689,11 @@ async def test_asking_which_service_a_design_uses_is_only_answered(convo):
     turn = await convo.say("which service does the baseline use for search?")
     assert not starts_walkthrough(turn)
     assert "AI Search" in turn.text
+
+
+async def test_a_first_time_in_the_message_is_no_question_about_the_time(convo):
+    # the decline of "what time is it" once caught any message saying "time"
+    turn = await convo.say("it's our first time doing machine learning, how would you set us up?")
+    assert starts_walkthrough(turn)
+    turn = await convo.say("what time is it?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
