@@ -797,3 +797,18 @@ async def test_instructions_for_a_model_are_not_archbots_own(convo):
 async def test_small_talk_about_archbot_is_declined(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our statisticians only use R, can they train and run models on azure?",
+        "is there a language model we could run with no internet connection?",
+    ],
+)
+async def test_running_a_model_is_not_asking_what_archbot_runs_on(convo, message):
+    # "what model are you running on" said only "model" and "run" of its own
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") != "decline-instructions"
+    turn = await convo.say("and what model are you running on yourself?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-instructions"

@@ -240,3 +240,8 @@ async def test_a_neural_net_for_a_small_table_gets_ml_versus_deep_learning(convo
 async def test_what_the_ai_services_family_holds_is_its_coverage(convo):
     turn = await convo.say("roughly what is in the azure ai services family?")
     assert top_intent(turn) == "azure-ai-services/coverage"
+
+
+async def test_a_language_model_without_internet_is_a_small_one(convo):
+    turn = await convo.say("is there a language model we could run with no internet connection?")
+    assert top_intent(turn).startswith(("small-language-models", "phi-models"))
