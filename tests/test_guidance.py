@@ -697,3 +697,17 @@ async def test_a_first_time_in_the_message_is_no_question_about_the_time(convo):
     assert starts_walkthrough(turn)
     turn = await convo.say("what time is it?")
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what would you recommend for automating the accounts payable mailbox?",
+        "what would you suggest for running a language model on our handheld scanners?",
+    ],
+)
+async def test_a_recommendation_asked_for_a_business_need_starts_the_walkthrough(convo, message):
+    # the need's words ("accounts payable", "handheld scanners") are the knowledge's own now:
+    # a request for advice about words the knowledge never uses is taken for another subject
+    turn = await convo.say(message)
+    assert starts_walkthrough(turn)
