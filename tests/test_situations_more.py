@@ -245,3 +245,8 @@ async def test_what_the_ai_services_family_holds_is_its_coverage(convo):
 async def test_a_language_model_without_internet_is_a_small_one(convo):
     turn = await convo.say("is there a language model we could run with no internet connection?")
     assert top_intent(turn).startswith(("small-language-models", "phi-models"))
+
+
+async def test_summarization_in_our_own_app_is_azure_openai_not_microsoft_copilot(convo):
+    turn = await convo.say("our product needs ai summarization of customer threads")
+    assert top_intent(turn).startswith("azure-openai")
