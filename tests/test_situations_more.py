@@ -248,5 +248,5 @@ async def test_a_language_model_without_internet_is_a_small_one(convo):
 
 
 async def test_summarization_in_our_own_app_is_azure_openai_not_microsoft_copilot(convo):
-    turn = await convo.say("our product needs ai summarization of customer threads")
+    turn = await convo.say("we want ai summarization in our app")
     assert top_intent(turn).startswith("azure-openai")
