@@ -250,3 +250,15 @@ async def test_a_language_model_without_internet_is_a_small_one(convo):
 async def test_summarization_in_our_own_app_is_azure_openai_not_microsoft_copilot(convo):
     turn = await convo.say("we want ai summarization in our app")
     assert top_intent(turn).startswith("azure-openai")
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("which model for reasoning heavy math problems", "gpt-models/reasoning-models"),
+        ("handwriting recognition on delivery notes", "document-intelligence"),
+    ],
+)
+async def test_needs_told_in_a_few_words_find_their_service(convo, message, topic):
+    turn = await convo.say(message)
+    assert top_intent(turn) == topic
