@@ -1568,3 +1568,11 @@ async def test_a_reference_arch_is_a_reference_architecture(convo):
     await convo.say("how do we bring devops practices to our ml models")
     turn = await convo.say("got a reference arch for it?")
     assert "Machine learning operations for Python models" in turn.text
+
+
+async def test_and_for_another_purpose_after_a_choice_is_the_same_choice_for_it(convo):
+    await convo.say("fabric or databricks, what's the difference?")
+    await convo.say("which one suits analysts who live in power bi?")
+    turn = await convo.say("and for heavy ml training?")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "Databricks" in turn.text

@@ -28,6 +28,10 @@ longer lead names its own things ("benchmark lots of models against each other")
 _CHOOSE_MAX_WORDS = 12
 """A question choosing between the two compared is this short at most ("which one for a team
 that can't code?")."""
+_PURPOSE = "for"
+"""The word after an ellipsis cue that names what a choice is for ("and for images?")."""
+_PRODUCT_KINDS = frozenset({Kind.SERVICE, Kind.PLATFORM, Kind.TOOL, Kind.MODEL})
+"""What a third side of a choice is (a concept named is what the choice is for)."""
 _TOLD_MAX_WORDS = 20
 """A need told right after a comparison ("we mostly do chatbots with gpt") is this short."""
 _TOLD_LEAST = 0.2
@@ -87,7 +91,9 @@ class Comparisons:
         )
         if side is not None:
             return side
-        if not self.chooses(words) or self.compares_its_own(text, focus, plain):
+        if not (self.chooses(words) or self.choice_continued(words, focus)):
+            return None
+        if self.compares_its_own(text, focus, plain):
             return None
         part = focus.intent is not None and focus.intent != focus.topic
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
@@ -195,6 +201,21 @@ class Comparisons:
         joined = f" {' '.join(words)} "
         return len(words) <= _CHOOSE_MAX_WORDS and any(
             f" {' '.join(c)} " in joined for c in self._choose_cues
+        )
+
+    def choice_continued(self, words: list[str], focus: Focus) -> bool:
+        """ "And for heavy ML training?" after a choice between the two compared: an ellipsis
+        naming a purpose, the same choice for it."""
+        cue = self.cues.ellipsis_cue(words)
+        return (
+            bool(focus.compared)
+            and cue is not None
+            and words[cue : cue + 1] == [_PURPOSE]
+            and not any(  # "and for Synapse?" names a third product; "ML" is a purpose
+                self.kb.topics[t].kind in _PRODUCT_KINDS
+                for t in self.router.named_topics(" ".join(words))
+                if t in self.kb.topics
+            )
         )
 
     def compares_its_own(self, text: str, focus: Focus, plain: Decision) -> bool:
