@@ -1576,3 +1576,9 @@ async def test_and_for_another_purpose_after_a_choice_is_the_same_choice_for_it(
     turn = await convo.say("and for heavy ml training?")
     assert turn.trace("RecognizerResult")["context"] == "compare"
     assert "Databricks" in turn.text
+
+
+async def test_the_model_that_writes_the_answers_is_rags_generation_side(convo):
+    await convo.say("we want a bot over our help center articles")
+    turn = await convo.say("and which model writes the answers?")
+    assert decided(turn)[0] == "rag/generation-service"
