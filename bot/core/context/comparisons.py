@@ -91,9 +91,8 @@ class Comparisons:
         )
         if side is not None:
             return side
-        if not (self.chooses(words) or self.choice_continued(words, focus)):
-            return None
-        if self.compares_its_own(text, focus, plain):
+        choosing = self.chooses(words) or self.choice_continued(words, focus)
+        if not choosing or self.compares_its_own(text, focus, plain):
             return None
         part = focus.intent is not None and focus.intent != focus.topic
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
@@ -204,8 +203,8 @@ class Comparisons:
         )
 
     def choice_continued(self, words: list[str], focus: Focus) -> bool:
-        """ "And for heavy ML training?" after a choice between the two compared: an ellipsis
-        naming a purpose, the same choice for it."""
+        """ "And for heavy ML training?" with a comparison in focus (after "which one for a team
+        that lives in Power BI?"): an ellipsis naming a purpose asks the same choice for it."""
         cue = self.cues.ellipsis_cue(words)
         return (
             bool(focus.compared)
