@@ -243,11 +243,12 @@ class Conversation:
         ordinal = self._ordinals.read(text, words, topic, focus, plain, self._understand)
         if ordinal is not None:
             return ordinal
-        # "what's it good for?" is nothing but a follow-up: about the focus topic, not one
-        # its last answer named ("the Azure Databricks store for embeddings")
-        _, only_followup = self._followups.find(words)
+        asked = self._followups.find(words)
+        _, only_followup = asked
         named = (
             self._last_answer.that_one(text, words, focus)
+            # "what's it good for?" is nothing but a follow-up: about the focus topic, not one
+            # its last answer named ("the Azure Databricks store for embeddings")
             or (
                 None
                 if only_followup
@@ -257,7 +258,7 @@ class Conversation:
         )
         if named is not None:
             return named
-        followed = self._followups.read(text, words, topic, plain, focus)
+        followed = self._followups.read(text, words, topic, plain, focus, asked)
         if followed is not None:
             return followed
         analogue = self._analogues.read(words, focus, plain)

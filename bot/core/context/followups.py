@@ -94,11 +94,17 @@ class FollowUps:
         word sets."""
 
     def read(
-        self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
+        self,
+        text: str,
+        words: list[str],
+        topic: Topic,
+        plain: Decision,
+        focus: Focus,
+        asked: tuple[FollowUp | None, bool],
     ) -> Understood | None:
-        """The follow-up a message asks ("when should I not use it?"), answered about the focus
-        topic or about the topic the message names (None: it asks none, or is a question of
-        its own)."""
+        """The follow-up a message asks (`asked`, as `find` found it: "when should I not use
+        it?"), answered about the focus topic or about the topic the message names (None: it
+        asks none, or is a question of its own)."""
         stands_alone = (
             plain.outcome is Outcome.ANSWER
             and plain.top is not None
@@ -107,7 +113,7 @@ class FollowUps:
             # "what use cases?" names nothing: a fragment about the focus, not a question
             and (len(words) > _FRAGMENT_WORDS or bool(self.router.named_topics(text)))
         )
-        followup, exact = self.find(words)
+        followup, exact = asked
         if followup is None:
             return None
         if followup.answer == "service":
