@@ -271,6 +271,20 @@ async def test_and_in_another_topic_asks_the_same_part_there(convo):
     assert decided(turn)[0] == "automl/featurization"  # the same part, in AutoML
 
 
+async def test_and_in_another_service_finds_the_question_naming_it(convo):
+    await convo.say("what is feature engineering anyway")
+    await convo.say("does databricks help with it?")
+    turn = await convo.say("and in aml?")
+    # feature engineering's question on Azure ML, not Databricks' deep learning
+    assert decided(turn)[0] == "feature-engineering/azure-ml-help"
+
+
+async def test_and_the_other_platform_asks_its_frameworks(convo):
+    await convo.say("does the databricks ML runtime include keras?")
+    turn = await convo.say("and azure ml, which frameworks?")
+    assert "PyTorch" in turn.text and "Azure Machine Learning" in turn.text
+
+
 async def test_a_count_that_asks_nothing_more_answers_that_side(convo):
     await convo.say("what are the options in fabric data factory?")
     turn = await convo.say("the second one")

@@ -14,6 +14,7 @@ import dataclasses
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import WORD, Cues, first_cue
 from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
@@ -34,10 +35,16 @@ class Analogues:
     """Reads a message asking for the counterpart of the part of a topic just answered."""
 
     def __init__(
-        self, kb: KnowledgeBase, router: HybridRouter, cues: Cues, against: FocusReader
+        self,
+        kb: KnowledgeBase,
+        router: HybridRouter,
+        cues: Cues,
+        names: TopicNames,
+        against: FocusReader,
     ) -> None:
         self.router = router
         self.cues = cues
+        self.names = names
         self.against = against
         self._analogue_cues = [tuple(WORD.findall(a)) for a in kb.conversation.analogues]
         self._already_on = [tuple(WORD.findall(a)) for a in kb.conversation.already_on]
@@ -70,7 +77,7 @@ class Analogues:
             decision.outcome is not Outcome.ANSWER
             or top is None
             or top.intent.topic.id == focus.topic
-            or (named and top.intent.topic.id not in named)
+            or (named and not self._of_named(top, named, focus.topic))
         ):
             return None
         own = plain.top
@@ -81,6 +88,22 @@ class Analogues:
         ):
             return None  # the message reads far better on its own
         return Understood(dataclasses.replace(decision, text=plain.text), context="refers")
+
+    def _of_named(self, match: Match, named: frozenset[str], focus: str | None) -> bool:
+        """Whether a reading is of a topic the message named, or a question of a topic kin to
+        the focus or to the one named that names it in its own text ("and in aml?" after
+        Databricks' feature tables: feature engineering's question on what Azure Machine
+        Learning does for it)."""
+        topic = match.intent.topic
+        if topic.id in named:
+            return True
+        if match.intent.question is None:
+            return False
+        for other in (self.kb.topics[t] for t in named if t in self.kb.topics):
+            kin = {other.id, focus} & {*topic.related} or topic.id in other.related
+            if kin and self.names.mentions(match.intent, other):
+                return True
+        return False
 
     def counterpart_on(self, words: list[str], focus: Focus, plain: Decision) -> Understood | None:
         """ "We're already on Fabric" after Data Lake Storage: the one topic related to both the

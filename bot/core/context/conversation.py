@@ -82,7 +82,7 @@ class Conversation:
         self._comparisons = Comparisons(kb, router, comparer, cues, names, last_answer)
         self._ellipses = ellipses
         self._implicit = Implicit(kb, router, passages, against)
-        self._analogues = Analogues(kb, router, cues, against)
+        self._analogues = Analogues(kb, router, cues, names, against)
         self._objections = Objections(kb, cues, against)
         self._stories = Stories(kb, router)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
