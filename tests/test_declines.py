@@ -191,6 +191,9 @@ async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(c
         "give me a good system message for a sarcastic bot",
         "give me python code that sends a wav file to speech to text",
         "what do you think of the flow diagram i pasted above",
+        "kql to get p95 latency per operation from app insights for our scoring endpoint",
+        "show me the curl for translator v3 with the category param for our custom model",
+        "power query M to unpivot 40 month columns in a fabric dataflow?",
     ],
 )
 async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_asked(convo, message):
@@ -825,3 +828,36 @@ async def test_a_question_in_an_actions_words_is_still_asked(convo):
 async def test_name_resolution_trouble_is_troubleshooting(convo):
     turn = await convo.say("our foundry private endpoint isn't resolving from the office network")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-troubleshooting"
+
+
+@pytest.mark.parametrize(
+    ("message", "declined_as"),
+    [
+        ("iot hub vs iot central for 10k sensors?", "decline-other-azure"),
+        (
+            "azure communication services call recording — where do the files go?",
+            "decline-other-azure",
+        ),
+        (
+            "in databricks delta live tables, how do expectations quarantine bad rows?",
+            "decline-other-azure",
+        ),
+        ("copilot studio licensing — ballpark?", "decline-pricing"),
+        ("minimum hours of audio to train a custom speech model?", "decline-pricing"),
+        (
+            "step-by-step adf copy activity watermark pattern for incremental loads",
+            "decline-details",
+        ),
+    ],
+)
+async def test_services_and_figures_the_guide_never_covers_are_declined(
+    convo, message, declined_as
+):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
+
+
+async def test_real_time_kql_work_in_fabric_is_still_answered(convo):
+    await convo.say("what copilots does fabric have?")
+    turn = await convo.say("and for the real-time kql stuff?")
+    assert "Real-Time Intelligence" in turn.text
