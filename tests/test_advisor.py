@@ -159,6 +159,22 @@ def test_a_scenario_opener_answers_questions_up_front(advisor):
     assert advisor.next_question(state).id == "customization"
 
 
+def test_a_choice_said_as_strongly_as_one_it_outranks_is_meant(advisor):
+    spark = advisor.read(
+        "we want spark clusters with tensorflow, pytorch, keras and horovod ready to go for "
+        "distributed training; the data is already in a data lake"
+    )
+    assert [advisor.walkthrough.question("ml-kind").choices[i].id for _, i in spark["ml-kind"]] == [
+        "spark-ml"
+    ]  # deep learning on Spark is Spark's
+    gpus = advisor.read(
+        "we train deep learning models in custom PyTorch code, with hyperparameter tuning, "
+        "and distributed training on GPU clusters is a must"
+    )
+    best = gpus["ml-kind"][0][1]
+    assert advisor.walkthrough.question("ml-kind").choices[best].id == "deep"
+
+
 def test_an_opener_without_a_scenario_answers_nothing(advisor):
     assert advisor.start("help me pick an architecture")["answers"] == {}
 

@@ -108,6 +108,19 @@ async def test_the_opener_is_read_the_same_way(convo):
     assert "Azure Machine Learning with AutoML" in turn.text
 
 
+async def test_deep_learning_on_spark_clusters_is_trained_where_the_data_lives(convo):
+    await convo.say("need a rec for distributed deep learning")
+    turn = await convo.say(
+        "we're a research-y data science team training image models on ~30 million satellite "
+        "tiles. we want spark clusters with tensorflow, pytorch, keras and horovod ready to go "
+        "for distributed training, without managing library installs ourselves. the data is "
+        "already in a data lake."
+    )
+    while RECOMMENDATION not in turn.shown:  # the remaining questions: the first choice
+        turn = await convo.say(turn.clicks[turn.buttons[0]])
+    assert "Databricks" in turn.text  # not Azure Machine Learning on GPU clusters
+
+
 async def test_a_correction_replaces_the_answer_it_names(convo):
     await convo.say("start the walkthrough")
     turn = await convo.say(

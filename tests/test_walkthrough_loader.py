@@ -216,3 +216,11 @@ def test_a_path_that_does_not_honour_its_answers_is_an_error(tmp_path, old, new,
     problems = problems_of(kb_with_walkthrough(tmp_path, HONOURING.replace(old, new)))
     assert any(expected in p for p in problems), problems
     assert all(p.startswith("knowledge/walkthrough.yaml:") for p in problems), problems
+
+
+def test_outranking_a_choice_of_another_question_is_an_error(tmp_path):
+    broken = VALID.replace("means: [llm workflow]}", "means: [llm workflow], outranks: [plain]}")
+    problems = problems_of(kb_with_walkthrough(tmp_path, broken))
+    assert any(
+        "'outranks' names 'plain', not another choice of this question" in p for p in problems
+    )

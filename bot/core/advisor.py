@@ -131,6 +131,8 @@ _INFER_MARGIN = 0.45
 """A description answers a question it was not asked only when one choice clearly wins, on more
 than one lone word: "standard speech-to-text gets our drug names wrong" is no vote for standard
 content, "scanned PDFs of invoices" is documents."""
+_OUTRANK_SHARE = 0.8
+"""A choice takes the evidence of one it outranks when said at least this share as strongly."""
 DESCRIPTION_WORDS = 5
 """A typed answer this long is read as a description too: it may answer every open question."""
 PARAGRAPH_WORDS = 15
@@ -533,6 +535,14 @@ class Advisor:
         self._vocabulary_sets = {q: frozenset(v) for q, v in self._vocabulary.items()}
         self._known = self._known_words()
         self._implies = {q.id: self._required(q) for q in self.walkthrough.questions}
+        self._outranks = {
+            q.id: [
+                (index, [i for i, c in enumerate(q.choices) if c.id in choice.outranks])
+                for index, choice in enumerate(q.choices)
+                if choice.outranks
+            ]
+            for q in self.walkthrough.questions
+        }
         self._commands = {
             Command(name): tuple(self._plain(w) for w in words)
             for name, words in self.walkthrough.commands.items()
@@ -640,7 +650,18 @@ class Advisor:
     def _evidence(self, question_id: str, located: Located, *, whole: bool) -> dict[int, float]:
         """Each choice's score: the sum of its weighted phrases found in the text (`_found`)."""
         found = self._found(question_id, located, whole=whole)
-        return {choice: sum(s for s, _, _ in hits) for choice, hits in found.items()}
+        scores = {choice: sum(s for s, _, _ in hits) for choice, hits in found.items()}
+        return self._outranked(question_id, scores)
+
+    def _outranked(self, question_id: str, scores: dict[int, float]) -> dict[int, float]:
+        """Scores with a choice said about as strongly as one it outranks (`Choice.outranks`)
+        taking that one's evidence too: "deep learning on our Spark clusters" is big data on
+        Spark, but "distributed training on GPU clusters" of PyTorch models stays deep learning."""
+        for winner, losers in self._outranks[question_id]:
+            for loser in losers:
+                if loser in scores and scores.get(winner, 0.0) >= _OUTRANK_SHARE * scores[loser]:
+                    scores[winner] += scores.pop(loser)
+        return scores
 
     def _found(
         self, question_id: str, located: Located, *, whole: bool
@@ -746,7 +767,10 @@ class Advisor:
                     continue  # words already counted for this answer count once
                 counted.append(span)
                 totals[parent][index] = totals[parent].get(index, 0.0) + _IMPLIED * score
-        return {question_id: _ranked(scores) for question_id, scores in totals.items()}
+        return {
+            question_id: _ranked(self._outranked(question_id, scores))
+            for question_id, scores in totals.items()
+        }
 
     def understand(
         self,

@@ -313,6 +313,10 @@ class Choice:
     """For an answer about the team: the rule designs (`Rule.design`) this team can build."""
     short: str = ""
     """A shorter label for its button (bot/core/labels.py), when `label` is too long for one."""
+    outranks: tuple[str, ...] = ()
+    """Other choices of the same question this one is meant over when a description says both,
+    this one about as strongly ("deep learning on our Spark clusters" is big data on Spark, not
+    deep learning on GPUs)."""
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ _WALKTHROUGH_KEYS = {
 _WALK_QUESTION_REQUIRED = {"id", "ask", "choices"}
 _WALK_QUESTION_OPTIONAL = {"help", "when", "default"}
 _CHOICE_REQUIRED = {"id", "label", "because"}
-_CHOICE_OPTIONAL = {"means", "topics", "skills", "short"}
+_CHOICE_OPTIONAL = {"means", "topics", "skills", "short", "outranks"}
 _RULE_REQUIRED = {"id", "title", "recommend", "why"}
 _RULE_OPTIONAL = {"when", "next", "related", "reference", "design", "given"}
 _ADDITION_REQUIRED = {"id", "when", "why"}
@@ -217,6 +217,7 @@ class _WalkthroughReader:
             means=tuple(m for m, _ in self.reader.texts(data, "means", what)),
             topics=self.topics(data, "topics", what),
             skills=self.designs(data, "skills", what),
+            outranks=tuple(o for o, _ in self.reader.texts(data, "outranks", what)),
         )
 
     def question(self, data: YamlMap, seen: set[str]) -> WalkthroughQuestion | None:
@@ -245,6 +246,14 @@ class _WalkthroughReader:
                         line,
                         f"{choice_what}: {phrase!r} matches the same words as a phrase of "
                         f"choice {other[0]!r} (line {other[1]})",
+                    )
+        for choice in choices:
+            for other in choice.outranks:
+                if other not in choice_ids or other == choice.id:
+                    self.reader.problem(
+                        data.key_lines["choices"],
+                        f"{what} choice {choice.id!r}: 'outranks' names {other!r}, not another "
+                        "choice of this question",
                     )
         if "choices" in data and len(choices) < 2:
             self.reader.problem(data.key_lines["choices"], f"{what}: needs at least two choices")
