@@ -175,6 +175,18 @@ def test_a_choice_said_as_strongly_as_one_it_outranks_is_meant(advisor):
     assert advisor.walkthrough.question("ml-kind").choices[best].id == "deep"
 
 
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "what should we use to translate chat messages between customers and agents as they type?",
+        "which service should our app use to translate chat messages between customers and agents?",
+    ],
+)
+def test_translating_chat_messages_is_translation_not_a_chat_app(advisor, opener):
+    state = advisor.start(opener)
+    assert state["answers"] == {"goal": "ai-services", "ai-kind": "translation"}
+
+
 def test_an_opener_without_a_scenario_answers_nothing(advisor):
     assert advisor.start("help me pick an architecture")["answers"] == {}
 

@@ -696,9 +696,11 @@ class Advisor:
         spans: list[tuple[int, int, int, int]] = []
         for score, choice, start, end, count in hits:
             if any(
-                c != choice and n > count and _within((start, end), (a, b)) for c, a, b, n in spans
+                c != choice and n > count and _overlaps((start, end), (a, b))
+                for c, a, b, n in spans
             ):
-                continue  # words a longer phrase of another choice says ("cites the document")
+                continue  # words a longer phrase of another choice says ("cites the document",
+                # "our app … translate chat messages": no chat app)
             taken = found.setdefault(choice, [])
             if any(_overlaps((start, end), t[1:]) for t in taken):
                 continue
