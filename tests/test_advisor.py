@@ -187,6 +187,20 @@ def test_translating_chat_messages_is_translation_not_a_chat_app(advisor, opener
     assert state["answers"] == {"goal": "ai-services", "ai-kind": "translation"}
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "defense contractor, air-gapped network, single server with 2 GPUs. need summarization "
+        "of reports. can't use any hosted/metered api.",
+        "classify tickets with a generative model. the task is narrow, we care about cost and "
+        "explainability, and we want to host the model ourselves on our own compute",
+    ],
+)
+def test_a_model_run_on_our_own_compute_is_a_small_model(advisor, description):
+    reading = advisor.read(description)["genai-kind"]
+    assert advisor.walkthrough.question("genai-kind").choices[reading[0][1]].id == "small"
+
+
 def test_an_opener_without_a_scenario_answers_nothing(advisor):
     assert advisor.start("help me pick an architecture")["answers"] == {}
 
