@@ -117,6 +117,31 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
     assert turn.buttons  # its first open question's choices
 
 
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("what should a non-dev team use to build a customer-facing bot?", "Copilot Studio"),
+        ("so what should HR use for their bot", "Copilot Studio"),
+        ("which model option makes sense for an offline assistant on rugged tablets?", "Phi"),
+        (
+            "which tool fits a helpdesk copilot our power users could build themselves?",
+            "Copilot Studio",
+        ),
+    ],
+)
+async def test_asking_what_anyone_should_use_gets_the_answer_then_the_questions(
+    convo, message, answer
+):
+    turn = await convo.say(message)
+    assert answer in turn.text
+    assert AFTER_ANSWER in turn.text
+
+
+async def test_which_models_a_service_offers_is_no_request_for_the_questions(convo):
+    turn = await convo.say("which models can we use in azure openai?")
+    assert not starts_walkthrough(turn)
+
+
 async def test_a_request_in_no_known_words_is_read_by_its_meaning(convo):
     turn = await convo.say(
         "how should a two-person team build a chatbot over our policy handbook that cites its "

@@ -90,6 +90,19 @@ _ON_ALREADY = re.compile(
 """A clause saying what the team already is on or uses ("we're an hdinsight shop")."""
 
 
+_USING = re.compile(
+    r"^(?:what|which)\b.*\b(?:(?:should|would)\b.*\b(?:use|fit|suit|go with|pick)|"
+    r"(?:fits|suits|makes sense)\b)"
+)
+"""A question that asks which offering to use, whoever for ("what should a non-dev team use to
+build a customer bot?", "which model option makes sense for an offline assistant?")."""
+
+
+def _asks_what_to_use(sentence: str) -> bool:
+    """Whether a sentence opens with "what" or "which" and asks what to use or what fits."""
+    return bool(_USING.search(re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())))
+
+
 class Request(Enum):
     """What a request for guidance gets."""
 
@@ -318,7 +331,11 @@ class GuidanceReader:
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if weakly and compared:
             return Request.ANSWERED if sure else Request.WALKTHROUGH
-        if weakly and self._asks_about_a_service(text, said):
+        if (
+            weakly
+            and self._asks_about_a_service(text, said)
+            and not any(_asks_what_to_use(s) for s in _SENTENCES.split(text))
+        ):
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
@@ -369,6 +386,8 @@ class GuidanceReader:
             for sentence in sentences
         ]
         if any(self._opens_choosing_an_offering(sentence) for sentence in sentences):
+            return True
+        if any(_asks_what_to_use(sentence) for sentence in sentences):
             return True
         if all(_OURS.isdisjoint(said) for said in stems):
             return False
