@@ -122,6 +122,7 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
     [
         ("what should a non-dev team use to build a customer-facing bot?", "Copilot Studio"),
         ("so what should HR use for their bot", "Copilot Studio"),
+        ("where do we build our llm pipeline", "prompt flow"),
         ("which model option makes sense for an offline assistant on rugged tablets?", "Phi"),
         (
             "which tool fits a helpdesk copilot our power users could build themselves?",
