@@ -23,6 +23,9 @@ import pytest
         ("what is a parameter in ml terms", "model-parameters"),
         # what the asker tells of themselves is no part of the question
         ("whats phi exactly, heard it mentioned in standup", "phi-models"),
+        # nor is a preface before the question
+        ("dumb q but what's feature engineering", "feature-engineering"),
+        ("sorry noob q but what is a hyperparameter", "hyperparameter-tuning"),
     ],
 )
 async def test_the_named_thing_is_defined(convo, message, topic):
@@ -111,3 +114,8 @@ def test_only_a_yes_or_no_opening_is_left_out_and_names_keep_their_case():
     assert as_asked(reply("No. Any store works."), "what store?").text.startswith("Any store")
     assert as_asked(reply("Yes. Foundry."), "an open model, not gpt. where?").summary == "Foundry."
     assert as_asked(reply("Yes. Foundry."), "somewhere to fine-tune?").summary == "Yes. Foundry."
+
+
+async def test_a_subject_before_the_question_is_no_preface(convo):
+    turn = await convo.say("rlhf vs dpo - what's the actual difference in the training objective?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"

@@ -164,6 +164,14 @@ _NEGATED_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 """A clause that only rules something out (", not gpt", ", no spark")."""
+_PREFACED_QUESTION = re.compile(
+    r"^(?P<preface>\W*(?:[\w'-]+\s+){0,3}?"
+    r"(?:but|so|wait|ok|okay|q|question|actually|honestly|um|uh|hmm|lol|sorry|quick)\W*\s+)"
+    r"(?=(?:what's|whats)\s|what\s+(?:is|are|was|exactly|even)\b)",
+    re.IGNORECASE,
+)
+"""A few words before a question's opening ("dumb q but what's feature engineering", "wait
+what is automl exactly"): a preface, set apart as a clause of its own."""
 _DISMISSED = re.compile(
     r"^\W*(?:(?:ok|okay|fine|alright|right)\W+)?(?:forget(?:\s+about)?|never\s*mind|scratch)"
     r"\s+[^.,;:!?]+[.,;:!?]+\s*(?=\S+\s+\S)",
@@ -350,6 +358,8 @@ class MessageReader:
             return Decision(text, Outcome.NONE, (injected,))
         text = self._negated_apart(self._greeting_apart(_DISMISSED.sub("", text, count=1)))
         decision = self._without_filler(text, self.router.route(text))
+        if decision.outcome is not Outcome.ANSWER:
+            decision = self._without_preface(text, decision)
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         if decision.outcome is not Outcome.ANSWER:
             decision = self.quoted_definition(text) or decision
@@ -694,6 +704,21 @@ class MessageReader:
         ):
             # what is left is about something the whole message is not ("we want an intranet
             # chatbot, low code, grounded on our docs": not low-code Data Factory)
+            return decision
+        return dataclasses.replace(rest, text=decision.text)
+
+    def _without_preface(self, text: str, decision: Decision) -> Decision:
+        """For a message not answered as a whole, the question after a few words that preface
+        it ("sorry noob q but what is a hyperparameter"), when that question alone is answered
+        and its preface carries no topic (`_clause_kind`)."""
+        preface = _PREFACED_QUESTION.match(text)
+        if preface is None:
+            return decision
+        said = preface.group("preface")
+        if self.router.normalizer.normalize(said).terms and self._clause_kind(said) is None:
+            return decision  # the preface says something itself ("how much is gpt-4o …")
+        rest = self.router.route(text[preface.end() :])
+        if rest.outcome is not Outcome.ANSWER:
             return decision
         return dataclasses.replace(rest, text=decision.text)
 
