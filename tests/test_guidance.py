@@ -138,6 +138,15 @@ async def test_asking_what_anyone_should_use_gets_the_answer_then_the_questions(
     assert AFTER_ANSWER in turn.text
 
 
+async def test_a_design_asked_for_a_likely_answered_need_gets_the_answer_first(convo):
+    turn = await convo.say(
+        "recommend an approach so GPT answers questions using the contents of our SharePoint, "
+        "not the public internet?"
+    )
+    assert "Retrieval Augmented Generation" in turn.text  # the likely answer, then the questions
+    assert AFTER_ANSWER in turn.text
+
+
 async def test_which_models_a_service_offers_is_no_request_for_the_questions(convo):
     turn = await convo.say("which models can we use in azure openai?")
     assert not starts_walkthrough(turn)

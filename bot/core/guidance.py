@@ -327,8 +327,12 @@ class GuidanceReader:
             # "my fabric softener left stains, what should I use instead?" says a word the
             # knowledge never uses; "… for our localization pipeline" none
             return None
-        if weakly and (not _answers(decision) or (design and not sure)):
+        if weakly and not _answers(decision):
             return Request.WALKTHROUGH
+        if weakly and design and not sure:
+            # "… score ~200M rows every night. any recommended setup?": the likely answer first
+            likely = answers_at_least(decision, _LIKELY)
+            return Request.ANSWER_FIRST if likely else Request.WALKTHROUGH
         if present & self._asks and self._guessed_at(decision):
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if weakly and compared:
