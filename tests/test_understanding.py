@@ -4,9 +4,14 @@ that — through the whole bot (handler, dialogs, recognizer, conversation state
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 
 from bot.core.embedding import StaticEmbedding, VectorIndex
+from bot.hosting.runtime import MEMORY_URL, build_runtime
+from bot.operations.config import Settings
+
+from .conversation import Conversation
 
 
 def decided(turn) -> tuple[str, str]:
@@ -29,6 +34,22 @@ async def test_filler_around_a_question_does_not_change_the_answer(convo):
     assert decided(turn)[0].startswith("ai-foundry")
     turn = await convo.say("what is phi, the golden ratio, to 10 decimal places")
     assert decided(turn)[0] == "None"  # what was left out made it off-topic
+
+
+async def test_what_other_conversations_said_never_changes_an_answer(kb):
+    async def reference_follow_up(runtime) -> str:
+        convo = Conversation(runtime.handler, conversation="asks-about-the-baseline")
+        await convo.say("is there a reference architecture for an enterprise gpt chat app?")
+        return (await convo.say("what's in it roughly?")).text
+
+    settings = dataclasses.replace(Settings(), storage=MEMORY_URL)
+    alone = await reference_follow_up(build_runtime(settings, kb))
+    shared = build_runtime(settings, kb)
+    # another user's filler ("…, roughly?") read first must not colour this user's question
+    await Conversation(shared.handler, conversation="other").say(
+        "what are azure ai services, roughly?"
+    )
+    assert await reference_follow_up(shared) == alone
 
 
 async def test_how_briefly_or_for_whom_to_answer_changes_nothing(convo):

@@ -307,7 +307,7 @@ class MessageReader:
         """The knowledge's own wordings that say declined words ("how accurate is speech
         recognition"): a message saying one of them in full is not declined for those words."""
         self._speller = Speller(_knowledge_words(kb, router.intents))
-        self._filler_kinds: dict[tuple[str, ...], str | None] = {}
+        self._filler_kinds: dict[str, str | None] = {}
         self._corrected: dict[str, str] = {}
         self._acts: dict[str, bool] = {}
         self._declined: dict[str, str | None] = {}
@@ -816,12 +816,15 @@ class MessageReader:
         terms = self.router.normalizer.normalize(clause).terms
         if not terms or len(terms) > _FILLER_TERMS:
             return None  # nothing but stopwords ("what should we use?") steers nothing
-        if terms in self._filler_kinds:  # people repeat their filler: "thanks", "options?"
-            return self._filler_kinds[terms]
+        # people repeat their filler ("thanks", "options?"); kept by the clause's own words, not
+        # its terms: "roughly" and "what's in it roughly" weigh the same terms but read apart
+        said = " ".join(_WORD.findall(clause.lower()))
+        if said in self._filler_kinds:
+            return self._filler_kinds[said]
         kind = self._clause_kind(clause)
         if len(self._filler_kinds) >= _FILLER_CACHE:
             self._filler_kinds.clear()
-        self._filler_kinds[terms] = kind
+        self._filler_kinds[said] = kind
         return kind
 
     def _clause_kind(self, clause: str) -> str | None:
