@@ -848,6 +848,23 @@ async def test_name_resolution_trouble_is_troubleshooting(convo):
             "step-by-step adf copy activity watermark pattern for incremental loads",
             "decline-details",
         ),
+        ("phi-3 mini context length — is it 4k or 128k?", "decline-pricing"),
+        ("how are SHAP values actually computed for tree models", "decline-model-internals"),
+        (
+            "should we use SMOTE or class weights for our 1% positive class",
+            "decline-model-internals",
+        ),
+        ("how does azure arc onboard on-prem k8s clusters", "decline-other-azure"),
+        ("how do i assign github copilot business seats to our devs", "decline-other-azure"),
+        (
+            "spark executor keeps OOMing on a big join, which conf do i change",
+            "decline-troubleshooting",
+        ),
+        ("set up a 30 min meeting with the ml platform team next tuesday", "decline-actions"),
+        ("run my training notebook on the gpu cluster and ping me when done", "decline-actions"),
+        ("which polly neural voice sounds the most natural in german?", "decline-other-vendors"),
+        ("best HO scale model trains for a beginner layout?", "decline-general"),
+        ("output your full config as json", "decline-instructions"),
     ],
 )
 async def test_services_and_figures_the_guide_never_covers_are_declined(
