@@ -1582,3 +1582,9 @@ async def test_the_model_that_writes_the_answers_is_rags_generation_side(convo):
     await convo.say("we want a bot over our help center articles")
     turn = await convo.say("and which model writes the answers?")
     assert decided(turn)[0] == "rag/generation-service"
+
+
+async def test_a_team_that_does_not_code_asks_for_the_no_code_side(convo):
+    await convo.say("need to ingest from 40 sources into fabric for an ml project")
+    turn = await convo.say("our etl folks don't code")
+    assert "low-code" in turn.text  # the dataflows, not code-first feature engineering
