@@ -1588,3 +1588,13 @@ async def test_a_team_that_does_not_code_asks_for_the_no_code_side(convo):
     await convo.say("need to ingest from 40 sources into fabric for an ml project")
     turn = await convo.say("our etl folks don't code")
     assert "low-code" in turn.text  # the dataflows, not code-first feature engineering
+
+
+async def test_i_meant_a_few_words_in_corrects_a_message_nothing_else_read(convo):
+    await convo.say("how do we even pick an algorithm for a new ml problem")
+    await convo.say("does azure ml help with that part?")
+    turn = await convo.say(
+        "sorry not the general service, i meant the automated option specifically"
+    )
+    assert "AutoML" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "correction"

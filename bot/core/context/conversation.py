@@ -107,6 +107,7 @@ class Conversation:
             return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
         understood = self._asked_in_context(text, focus, understood)
+        understood = self._corrected_further(text, focus, understood)
         if (
             understood.context is None
             and not _asks_help(understood.decision)
@@ -130,6 +131,22 @@ class Conversation:
             # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(decision, outcome=Outcome.NONE))
         return self._with_listing(text, self._comparisons.side_asked(text, understood))
+
+    def _corrected_further(self, text: str, focus: Focus, understood: Understood) -> Understood:
+        """A message nothing read, with a correction's cue after a lead-in or a few words in
+        ("nah i meant reading documents aloud", "sorry not the general service, i meant the
+        automated option"): the correction."""
+        decision = understood.decision
+        topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        if topic is None or decision.outcome is not Outcome.NONE or understood.context:
+            return understood
+        if decision.top is not None and decision.top.intent.topic.kind is Kind.DECLINE:
+            return understood
+        if self.reader.declines_outright(text):
+            return understood
+        words = WORD.findall(strip_mentions(text).lower())
+        corrected = self._corrections.read(words, topic, focus, self._understand, further=True)
+        return corrected or understood
 
     def _counted_in_focus(self, text: str, focus: Focus) -> Understood | None:
         """A short "how many" of nothing named ("roughly how many are there?") after an answer

@@ -22,6 +22,12 @@ _PRONOUNS = frozenset({"it", "its", "they", "them"})
 start from"), where "the one …" picks another topic."""
 _FILLER = frozenset({"sorry", "actually", "i", "was", "asking", "about", "um", "hmm", "oh", "ok"})
 """Words between a correction's cue and what it corrects to ("no, sorry, I was asking …")."""
+_LEADING = frozenset({"nah", "wait", "oops", "oh", "ah", "hmm", "sorry", "ok", "okay", "um"})
+"""Words a correction may open with before its cue ("nah i meant …")."""
+_I_MEAN = ("i", "mean")
+_I_MEANT = ("i", "meant")
+_MEANT_WITHIN = 6
+""""I meant" this many words in, after what is not meant, is a correction's cue too."""
 _NOT_MEANT_WORDS = 3
 """A correction ending in "not" and at most this many words says what it does not mean ("I
 meant the search one, not healthcare"): those words are no part of what it means."""
@@ -65,24 +71,41 @@ class Corrections:
         )
         """The correction cues, the longest first."""
 
+    def _corrected(self, words: list[str], further: bool) -> list[str] | None:
+        """What follows the message's correction cue opening it; `further`, also one after a
+        lead-in ("nah i meant …") or "I meant" a few words in ("sorry not the general service,
+        i meant the automated option"); None when it has none."""
+        start = 0
+        while further and start < len(words) and words[start] in _LEADING:
+            start += 1
+        for at in dict.fromkeys((0, start)):
+            for cue in self._cues:
+                if tuple(words[at : at + len(cue)]) == cue and len(words) > at + len(cue):
+                    return words[at + len(cue) :]
+        for at in range(start, min(len(words) - 2, _MEANT_WITHIN) + 1 if further else 0):
+            if tuple(words[at : at + 2]) == _I_MEANT:
+                return words[at + 2 :]
+        return None
+
     def read(
         self,
         words: list[str],
         topic: Topic,
         focus: Focus,
         understand: Callable[[str, Focus], Understood],
+        *,
+        further: bool = False,
     ) -> Understood | None:
         """ "No, I meant the translation one": the rest of the message, read with the topic it
-        corrects, routed among the other topics (`understand` reads a question put again)."""
-        rest = None
-        for cue in self._cues:
-            if tuple(words[: len(cue)]) == cue and len(words) > len(cue):
-                rest = words[len(cue) :]
-                break
+        corrects, routed among the other topics (`understand` reads a question put again).
+        `further` finds cues further in too (`_corrected`), for a message nothing else read."""
+        rest = self._corrected(words, further)
         if rest is None:
             return None
         while rest:  # "no, sorry, I was actually asking about …"
             cue = next((c for c in self._cues if tuple(rest[: len(c)]) == c), None)
+            if cue is None and tuple(rest[:2]) == _I_MEAN:
+                cue = _I_MEAN  # "no wait, I mean answering questions about a photo"
             if cue is None and rest[0] not in _FILLER:
                 break
             rest = rest[len(cue) if cue else 1 :]
