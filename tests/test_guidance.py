@@ -123,6 +123,9 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
         ("what should a non-dev team use to build a customer-facing bot?", "Copilot Studio"),
         ("so what should HR use for their bot", "Copilot Studio"),
         ("where do we build our llm pipeline", "prompt flow"),
+        ("we already have spark clusters, what should we add for ml?", "SynapseML"),
+        ("we want rag but we're all-in on databricks, what do we use", "Databricks"),
+        ("we need an LLM that works without internet, what are our options?", "small"),
         ("which model option makes sense for an offline assistant on rugged tablets?", "Phi"),
         (
             "which tool fits a helpdesk copilot our power users could build themselves?",

@@ -91,18 +91,24 @@ _ON_ALREADY = re.compile(
 
 
 _USING = re.compile(
-    r"^(?:what|which)\b.*\b(?:(?:should|would)\b.*\b(?:use|fit|suit|go with|pick)|"
+    r"^(?:what|which)\b.*\b(?:(?:should|would)\b.*\b(?:use|fit|suit|go with|pick|add)|"
     r"(?:fits|suits|makes sense)\b)"
+    r"|^what (?:do|can|could) (?:we|i) use\b|^what are (?:our|my) options\b"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
 )
 """A question that asks which offering to use, whoever for ("what should a non-dev team use to
-build a customer bot?", "which model option makes sense for an offline assistant?"), or where
-to build or run the team's work ("where do we build our llm pipeline")."""
+build a customer bot?", "which model option makes sense for an offline assistant?", "what do we
+use", "what are our options"), or where to build or run the team's work ("where do we build our
+llm pipeline")."""
 
 
 def _asks_what_to_use(sentence: str) -> bool:
-    """Whether a sentence asks what to use or what fits, or where to build or run (`_USING`)."""
-    return bool(_USING.search(re.sub(LEAD_IN, "", strip_mentions(sentence).lower().lstrip())))
+    """Whether a sentence, or a clause of it ("we already have spark clusters, what should we
+    add for ml?"), asks what to use or what fits, or where to build or run (`_USING`)."""
+    return any(
+        _USING.search(re.sub(LEAD_IN, "", clause.lower().lstrip()))
+        for clause in _CLAUSES.split(strip_mentions(sentence))
+    )
 
 
 class Request(Enum):
