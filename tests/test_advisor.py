@@ -201,6 +201,14 @@ def test_a_model_run_on_our_own_compute_is_a_small_model(advisor, description):
     assert advisor.walkthrough.question("genai-kind").choices[reading[0][1]].id == "small"
 
 
+def test_code_back_from_plain_english_is_a_generative_app_not_questions_of_our_data(advisor):
+    reading = advisor.read(
+        "Analysts want to describe a report in plain English and get SQL or Python back. "
+        "We'll integrate it into our own portal."
+    )["goal"]
+    assert advisor.walkthrough.question("goal").choices[reading[0][1]].id == "genai"
+
+
 def test_an_opener_without_a_scenario_answers_nothing(advisor):
     assert advisor.start("help me pick an architecture")["answers"] == {}
 
