@@ -79,6 +79,16 @@ async def test_a_next_step_told_with_then_is_part_of_the_design_not_an_action(co
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
 
 
+async def test_data_moved_nightly_or_from_many_sources_is_a_need_not_an_action(convo):
+    turn = await convo.say(
+        "pull data from ~15 sources (sql dbs, a couple warehouses, event streams) into our "
+        "lakehouse every night"
+    )
+    assert "Data Factory" in turn.text
+    turn = await convo.say("please pull data from our sql server into the lake every night")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"  # said to ArchBot
+
+
 async def test_asking_whether_to_fine_tune_is_a_question_not_an_action(convo):
     turn = await convo.say("fine-tune or RAG for a chatbot over our internal wiki?")
     assert turn.trace("RecognizerResult")["topIntent"] != "None"

@@ -79,6 +79,15 @@ _DIRECTED = frozenset(
 _OURS = frozenset({"our"})
 """A word of `_DIRECTED` that a step of the user's own design says too ("then translate the
 clauses keeping our legal terms right")."""
+_DATA_MOVES = frozenset(
+    {"pull", "load", "import", "move", "copy", "ingest", "fetch", "grab", "land"}
+)
+_ONGOING = re.compile(
+    r"\b(?:every|each)\s+(?:night|day|week|hour|morning|month)\b|\b(?:nightly|daily|weekly|"
+    r"hourly)\b|\bon a schedule\b|\bsources\b|\bas little code\b",
+    re.IGNORECASE,
+)
+"""Data moved again and again or from many places: a need to design for, not a task."""
 _ADDRESSED = frozenset({"you", "u", "please", "pls", "plz", "kindly"})
 """Courtesy words that address the bot: a question-marked message opening with none of them
 ("then extract the fields after?") asks rather than tells."""
@@ -470,7 +479,7 @@ class MessageReader:
             and not self._directed_verb(words)
         ):
             return False  # "fine-tune or RAG for our wiki?", "then extract the fields after?"
-        if self._tells_next_step(said, words, text):
+        if self._tells_next_step(said, words, text) or self._states_data_need(said, words, text):
             return False
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
         # subscription", "this sentence"), on quoted words or to produce something ("write the
@@ -502,6 +511,21 @@ class MessageReader:
             self._sequence.said_in(opening)
             and _ADDRESSED.isdisjoint(opening)
             and (_DIRECTED - _OURS).isdisjoint(words)
+            and not _QUOTED.search(text)
+            and not _FILE_NAME.search(text)
+        )
+
+    @staticmethod
+    def _states_data_need(said: list[str], words: list[str], text: str) -> bool:
+        """Whether an imperative moving data states the need a design serves ("pull data from
+        ~15 sources into our lakehouse every night"): a recurring or many-source data movement,
+        said to no one ("please pull …" still asks ArchBot to act)."""
+        opening = said[: len(said) - len(words)]
+        return (
+            bool(words)
+            and words[0] in _DATA_MOVES
+            and _ADDRESSED.isdisjoint(opening)
+            and bool(_ONGOING.search(text))
             and not _QUOTED.search(text)
             and not _FILE_NAME.search(text)
         )
