@@ -262,3 +262,11 @@ async def test_summarization_in_our_own_app_is_azure_openai_not_microsoft_copilo
 async def test_needs_told_in_a_few_words_find_their_service(convo, message, topic):
     turn = await convo.say(message)
     assert top_intent(turn) == topic
+
+
+async def test_sql_written_for_analysts_inside_our_own_app_is_azure_openai(convo):
+    turn = await convo.say(
+        "analysts keep asking if they can just type plain english and get the sql / python "
+        "written for them inside our own app. what would we use?"
+    )
+    assert "Azure OpenAI" in turn.text
