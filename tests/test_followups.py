@@ -1598,3 +1598,12 @@ async def test_i_meant_a_few_words_in_corrects_a_message_nothing_else_read(convo
     )
     assert "AutoML" in turn.text
     assert turn.trace("RecognizerResult")["context"] == "correction"
+
+
+async def test_weighing_another_option_for_that_gets_the_written_comparison(convo):
+    await convo.say("chatbot over our confluence export, should only answer from that content")
+    turn = await convo.say("why not just fine-tune the model on the wiki instead?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "rag-vs-fine-tuning"
+    turn = await convo.say("where would the vectors live?")  # still about RAG
+    assert "vector" in turn.text.lower()
+    assert turn.trace("RecognizerResult")["topIntent"] != "rag-vs-fine-tuning"

@@ -12,6 +12,7 @@ ArchBot itself are declined with the focus kept.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from bot.core.compare import Comparer
 from bot.core.context.against_focus import FocusReader
@@ -38,7 +39,7 @@ from bot.core.guidance import (
     is_walkthrough,
 )
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import Intent, Kind, KnowledgeBase
+from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
 from bot.core.reading import HELP_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Match, Outcome
@@ -148,6 +149,28 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand, further=True)
         return corrected or understood
 
+    def _weighed_against_focus(
+        self, text: str, words: list[str], topic: Topic
+    ) -> Understood | None:
+        """A message pointing back that weighs one other topic it names against the focus, when
+        the knowledge compares the two ("do we have to fine-tune a model for that?" after RAG,
+        "would deep learning be better for that?"): that comparison."""
+        if not self._cues.refers_back(words) or not _WEIGHING.search(" ".join(words)):
+            return None
+        named = self.router.named_topics(text) - {topic.id}
+        if len(named) != 1:
+            return None
+        pair = {topic.id, *named}
+        compared = next(
+            (t for t in self.kb.topics.values() if t.compares and set(t.compares) == pair), None
+        )
+        if compared is None or not self.router.has_intent(compared.id):
+            return None
+        match = Match(self.router.intent(compared.id), 1.0)
+        # the pair is compared, the talk stays on the focus ("where would the vectors live?")
+        decision = Decision(text, Outcome.ANSWER, (match,))
+        return Understood(decision, context="compare", side=topic.id)
+
     def _counted_in_focus(self, text: str, focus: Focus) -> Understood | None:
         """A short "how many" of nothing named ("roughly how many are there?") after an answer
         that states a number ("over 1,600 models"): that answer again."""
@@ -254,6 +277,9 @@ class Conversation:
             # dbx's pitch?", "i meant autogen, not SK" and "can custom translator go japanese →
             # korean directly" are)
             return Understood(plain)
+        weighed = self._weighed_against_focus(text, words, topic)
+        if weighed is not None:
+            return weighed  # "do we have to fine-tune a model for that?" after RAG
         story = self._stories.read(text, words, topic, plain)
         if story is not None:
             return story  # "anything on translation?" after a customer story: Volkswagen's
@@ -298,6 +324,12 @@ class Conversation:
         if not self._cues.refers_back(words):
             return self._implicit.read(text, words, topic, plain, focus)
         return self._references.read(text, words, topic, plain, focus)
+
+
+_WEIGHING = re.compile(
+    r"\b(?:better|worse|have to|need to|should we|should i|instead|rather|overkill)\b"
+)
+"""Words by which a message weighs one option against another."""
 
 
 def _asks_help(decision: Decision) -> bool:
