@@ -126,6 +126,9 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
         ("we already have spark clusters, what should we add for ml?", "SynapseML"),
         ("we want rag but we're all-in on databricks, what do we use", "Databricks"),
         ("we need an LLM that works without internet, what are our options?", "small"),
+        ("HR wants their own copilot, what's the path?", "Copilot Studio"),
+        ("we need distributed ML on a LOT of data, which platform?", "Databricks"),
+        ("sales leadership wants to 'chat with the data' — guidance?", "AI skill"),
         ("which model option makes sense for an offline assistant on rugged tablets?", "Phi"),
         (
             "which tool fits a helpdesk copilot our power users could build themselves?",

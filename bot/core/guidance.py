@@ -93,7 +93,9 @@ _ON_ALREADY = re.compile(
 _USING = re.compile(
     r"^(?:what|which)\b.*\b(?:(?:should|would)\b.*\b(?:use|fit|suit|go with|pick|add)|"
     r"(?:fits|suits|makes sense)\b)"
-    r"|^what (?:do|can|could) (?:we|i) use\b|^what are (?:our|my) options\b"
+    r"|^what (?:do|can|could) (?:we|i) use\b|\bwhat are (?:our|my) options\b"
+    r"|\bwhat(?:'s| is) the (?:best )?(?:path|route|way to go)\b"
+    r"|^which (?:platform|service|tool|option|product)\W*$|\b(?:guidance|advice|ideas)\W*$"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
 )
 """A question that asks which offering to use, whoever for ("what should a non-dev team use to
@@ -312,7 +314,11 @@ class GuidanceReader:
         said = self._stems(text)
         sure = answers_at_least(decision, _SURE)
         if self._strong.said_in(said):
-            if sure and (self._defines_named(text) or self._asks_about_a_service(text, said)):
+            if (
+                sure
+                and (self._defines_named(text) or self._asks_about_a_service(text, said))
+                and not any(_asks_what_to_use(s) for s in _SENTENCES.split(text))
+            ):
                 # "how would you explain RAG to a manager?" (not "we want to compare a bunch of
                 # models …, help us choose where": what to explain is named)
                 return Request.ANSWERED
