@@ -752,3 +752,17 @@ async def test_a_recommendation_asked_for_a_business_need_starts_the_walkthrough
     # a request for advice about words the knowledge never uses is taken for another subject
     turn = await convo.say(message)
     assert starts_walkthrough(turn)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ok let's figure out the right service for us properly, ask me whatever you need",
+        "let's go through the options properly for our case",
+        "can you run through the options with me and land on a recommendation?",
+    ],
+)
+async def test_going_through_the_options_mid_chat_starts_the_walkthrough(convo, message):
+    await convo.say("our HR team wants a bot, they're not technical at all")
+    turn = await convo.say(message)
+    assert starts_walkthrough(turn)

@@ -459,6 +459,8 @@ class MessageReader:
             return True  # "what's the sentiment of 'meh it's fine i guess'", not its meaning
         if len(words) > 2 and words[1] in _GUIDED and words[2] in _THROUGH:
             return False  # "run me through the recommendation questions" asks to be shown
+        if len(words) > 1 and words[1] in _THROUGH:
+            return False  # "run through the options with me" too
         if not self._any_action.starts(words):
             # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
             # later clause tells the bot to act on the user's things, and nothing is asked
