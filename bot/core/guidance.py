@@ -98,18 +98,18 @@ _USING = re.compile(
     r"|^which (?:platform|service|tool|option|product)\W*$|\b(?:guidance|advice|ideas)\W*$"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
 )
-"""A question that asks which offering to use, whoever for ("what should a non-dev team use to
-build a customer bot?", "which model option makes sense for an offline assistant?", "what do we
-use", "what are our options"), or where to build or run the team's work ("where do we build our
-llm pipeline")."""
+"""A clause asking which offering to use, whoever for ("what should a non-dev team use to build
+a customer bot?", "which model option makes sense for an offline assistant?", "what do we use",
+"what are our options", "what's the path?", a closing "which platform?" or "guidance?"), or
+where to build or run the team's work ("where do we build our llm pipeline")."""
 
 
-def _asks_what_to_use(sentence: str) -> bool:
-    """Whether a sentence, or a clause of it ("we already have spark clusters, what should we
-    add for ml?"), asks what to use or what fits, or where to build or run (`_USING`)."""
+def _asks_what_to_use(text: str) -> bool:
+    """Whether a clause of the message ("we already have spark clusters, what should we add for
+    ml?") asks what to use or what fits, or where to build or run (`_USING`)."""
     return any(
         _USING.search(re.sub(LEAD_IN, "", clause.lower().lstrip()))
-        for clause in _CLAUSES.split(strip_mentions(sentence))
+        for clause in _CLAUSES.split(strip_mentions(text))
     )
 
 
@@ -317,7 +317,7 @@ class GuidanceReader:
             if (
                 sure
                 and (self._defines_named(text) or self._asks_about_a_service(text, said))
-                and not any(_asks_what_to_use(s) for s in _SENTENCES.split(text))
+                and not _asks_what_to_use(text)
             ):
                 # "how would you explain RAG to a manager?" (not "we want to compare a bunch of
                 # models …, help us choose where": what to explain is named)
@@ -349,11 +349,7 @@ class GuidanceReader:
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if weakly and compared:
             return Request.ANSWERED if sure else Request.WALKTHROUGH
-        if (
-            weakly
-            and self._asks_about_a_service(text, said)
-            and not any(_asks_what_to_use(s) for s in _SENTENCES.split(text))
-        ):
+        if weakly and self._asks_about_a_service(text, said) and not _asks_what_to_use(text):
             return Request.ANSWERED  # "which models can we use in azure openai?"
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
@@ -405,7 +401,7 @@ class GuidanceReader:
         ]
         if any(self._opens_choosing_an_offering(sentence) for sentence in sentences):
             return True
-        if any(_asks_what_to_use(sentence) for sentence in sentences):
+        if _asks_what_to_use(text):
             return True
         if all(_OURS.isdisjoint(said) for said in stems):
             return False
