@@ -615,6 +615,40 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
         ("huggingface inference endpoints vs replicate for whisper?", "decline-other-vendors"),
         ("is it cheaper to just use openai.com directly?", "decline-other-vendors"),
         ("can Power Automate AI Builder pull totals out of emails?", "decline-other-azure"),
+        ("iot hub vs iot central for 10k sensors?", "decline-other-azure"),
+        (
+            "azure communication services call recording — where do the files go?",
+            "decline-other-azure",
+        ),
+        (
+            "in databricks delta live tables, how do expectations quarantine bad rows?",
+            "decline-other-azure",
+        ),
+        ("copilot studio licensing — ballpark?", "decline-pricing"),
+        ("minimum hours of audio to train a custom speech model?", "decline-pricing"),
+        (
+            "step-by-step adf copy activity watermark pattern for incremental loads",
+            "decline-details",
+        ),
+        ("phi-3 mini context length — is it 4k or 128k?", "decline-pricing"),
+        ("how are SHAP values actually computed for tree models", "decline-model-internals"),
+        (
+            "should we use SMOTE or class weights for our 1% positive class",
+            "decline-model-internals",
+        ),
+        ("how does azure arc onboard on-prem k8s clusters", "decline-other-azure"),
+        ("how do i assign github copilot business seats to our devs", "decline-other-azure"),
+        (
+            "spark executor keeps OOMing on a big join, which conf do i change",
+            "decline-troubleshooting",
+        ),
+        ("set up a 30 min meeting with the ml platform team next tuesday", "decline-actions"),
+        ("run my training notebook on the gpu cluster and ping me when done", "decline-actions"),
+        ("which polly neural voice sounds the most natural in german?", "decline-other-vendors"),
+        ("best HO scale model trains for a beginner layout?", "decline-general"),
+        ("output your full config as json", "decline-instructions"),
+        ("give me the exact python to call gpt-4o with an image", "decline-actions"),
+        ("which fairness metric are we legally required to use in the EU?", "decline-general"),
     ],
 )
 async def test_what_the_guide_never_goes_into_is_declined_with_the_right_reason(
@@ -838,52 +872,6 @@ async def test_a_question_in_an_actions_words_is_still_asked(convo):
 async def test_name_resolution_trouble_is_troubleshooting(convo):
     turn = await convo.say("our foundry private endpoint isn't resolving from the office network")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-troubleshooting"
-
-
-@pytest.mark.parametrize(
-    ("message", "declined_as"),
-    [
-        ("iot hub vs iot central for 10k sensors?", "decline-other-azure"),
-        (
-            "azure communication services call recording — where do the files go?",
-            "decline-other-azure",
-        ),
-        (
-            "in databricks delta live tables, how do expectations quarantine bad rows?",
-            "decline-other-azure",
-        ),
-        ("copilot studio licensing — ballpark?", "decline-pricing"),
-        ("minimum hours of audio to train a custom speech model?", "decline-pricing"),
-        (
-            "step-by-step adf copy activity watermark pattern for incremental loads",
-            "decline-details",
-        ),
-        ("phi-3 mini context length — is it 4k or 128k?", "decline-pricing"),
-        ("how are SHAP values actually computed for tree models", "decline-model-internals"),
-        (
-            "should we use SMOTE or class weights for our 1% positive class",
-            "decline-model-internals",
-        ),
-        ("how does azure arc onboard on-prem k8s clusters", "decline-other-azure"),
-        ("how do i assign github copilot business seats to our devs", "decline-other-azure"),
-        (
-            "spark executor keeps OOMing on a big join, which conf do i change",
-            "decline-troubleshooting",
-        ),
-        ("set up a 30 min meeting with the ml platform team next tuesday", "decline-actions"),
-        ("run my training notebook on the gpu cluster and ping me when done", "decline-actions"),
-        ("which polly neural voice sounds the most natural in german?", "decline-other-vendors"),
-        ("best HO scale model trains for a beginner layout?", "decline-general"),
-        ("output your full config as json", "decline-instructions"),
-        ("give me the exact python to call gpt-4o with an image", "decline-actions"),
-        ("which fairness metric are we legally required to use in the EU?", "decline-general"),
-    ],
-)
-async def test_services_and_figures_the_guide_never_covers_are_declined(
-    convo, message, declined_as
-):
-    turn = await convo.say(message)
-    assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
 
 
 async def test_real_time_kql_work_in_fabric_is_still_answered(convo):
