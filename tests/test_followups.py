@@ -1607,3 +1607,12 @@ async def test_weighing_another_option_for_that_gets_the_written_comparison(conv
     turn = await convo.say("where would the vectors live?")  # still about RAG
     assert "vector" in turn.text.lower()
     assert turn.trace("RecognizerResult")["topIntent"] != "rag-vs-fine-tuning"
+
+
+async def test_a_written_comparison_offers_each_side_as_a_follow_up(convo):
+    turn = await convo.say("rag vs fine-tuning")
+    assert {"Retrieval Augmented Generation (RAG)", "Fine-tuning in Azure OpenAI"} <= set(
+        turn.buttons
+    )
+    turn = await convo.say(turn.clicks["Fine-tuning in Azure OpenAI"])
+    assert turn.trace("RecognizerResult")["topIntent"] == "azure-openai-fine-tuning"

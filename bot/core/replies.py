@@ -342,7 +342,7 @@ def followup_labels(
 ) -> tuple[str, ...]:
     """The follow-up buttons offered under an answer about a topic: the follow-ups it can
     answer (not the parts the answer already `shown`), a comparison with its first comparable
-    related topic, and its first specific question."""
+    related topic, its first specific question, and for a written comparison, each side."""
     if topic.kind in (Kind.SMALLTALK, Kind.ACTION, Kind.DECLINE):
         return ()
     other = compared_with(kb, topic)
@@ -363,6 +363,8 @@ def followup_labels(
         and _opening(q.ask[0]) not in asked  # "Which service did Volkswagen use?" after
         # "Which service did they use?": one button asks it
     ][:1]
+    # a written comparison goes on to either side ("RAG vs fine-tuning": each one on its own)
+    labels += [kb.topics[t].title for t in topic.compares if t in kb.topics]
     return tuple(labels[:MAX_FOLLOWUPS])
 
 
