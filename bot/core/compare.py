@@ -127,8 +127,11 @@ class Comparer:
         """Two topics as a comparison (None when they cannot be compared)."""
         if first.id == second.id or first.kind not in _COMPARABLE or second.kind not in _COMPARABLE:
             return None
-        written = self._written.get(frozenset((first.id, second.id)))
-        return Comparison(first, second, written, score)
+        return Comparison(first, second, self.written(first.id, second.id), score)
+
+    def written(self, first: str, second: str) -> Topic | None:
+        """The knowledge's written comparison of two topics, when it has one."""
+        return self._written.get(frozenset((first, second)))
 
     def find(self, text: str) -> Comparison | None:
         """The comparison a message asks for, if it names two different known topics."""

@@ -100,7 +100,7 @@ class Analogues:
         if match.intent.question is None:
             return False
         for other in (self.kb.topics[t] for t in named if t in self.kb.topics):
-            kin = {other.id, focus} & {*topic.related} or topic.id in other.related
+            kin = topic.id in other.related or not {other.id, focus}.isdisjoint(topic.related)
             if kin and self.names.mentions(match.intent, other):
                 return True
         return False

@@ -160,10 +160,7 @@ class Conversation:
         named = self.router.named_topics(text) - {topic.id}
         if len(named) != 1:
             return None
-        pair = {topic.id, *named}
-        compared = next(
-            (t for t in self.kb.topics.values() if t.compares and set(t.compares) == pair), None
-        )
+        compared = self.comparer.written(topic.id, *named)
         if compared is None or not self.router.has_intent(compared.id):
             return None
         match = Match(self.router.intent(compared.id), 1.0)

@@ -82,7 +82,9 @@ class Corrections:
             for cue in self._cues:
                 if tuple(words[at : at + len(cue)]) == cue and len(words) > at + len(cue):
                     return words[at + len(cue) :]
-        for at in range(start, min(len(words) - 2, _MEANT_WITHIN) + 1 if further else 0):
+        if not further:
+            return None
+        for at in range(start, min(len(words) - 2, _MEANT_WITHIN) + 1):
             if tuple(words[at : at + 2]) == _I_MEANT:
                 return words[at + 2 :]
         return None
