@@ -122,6 +122,14 @@ _GUIDED = frozenset({"me", "us"})
 _THROUGH = frozenset({"through", "thru"})
 """A verb said of the user and "through" ("run me through it", "take us thru the options") asks
 to be shown something, whatever the verb."""
+_SHOWING = frozenset({"send", "share", "drop", "post", "paste", "give", "get"})
+_REFERENCES = frozenset(
+    {"link", "links", "url", "urls", "doc", "docs", "documentation", "page", "article", "repo"}
+)
+_SHOWN_WORDS = 6
+"""A verb handing something over whose object, within the first few words, is a link or a page
+("send me the github link", "drop the docs url") asks for what the reply gives in chat, not for
+an action — unless it names someone else to send it to ("send the link to my team")."""
 _POINTING = frozenset({"this", "these", "following"})
 """Words pointing at pasted text ("the sentiment of this review: '…'")."""
 _FILLER_KEPT = 3
@@ -193,7 +201,8 @@ _ACKNOWLEDGEMENT = (
     r"thanks|thank you|thx|ty|perfect|nice|sounds good|understood|noted|fair enough|"
     r"interesting|hmm*|ah|oh|i see|awesome|good|no worries|np|unrelated|side q|side question|"
     r"i misspoke|my bad|scratch that|let me rephrase|"
-    r"quick q|quick question|random q|random question|different question|btw|by the way|"
+    r"quick q|quick question|random q|random question|btw|by the way|"
+    r"(?:totally |completely )?different (?:q|question)|"
     r"(?:let'?s |can we )?(?:switch|change) (?:topics?|subjects?)|switching topics?|"
     r"changing (?:topics?|subjects?)|(?:a )?(?:new|different|other|another) (?:topic|subject)|"
     r"on another note|(?:totally |completely )unrelated|unrelated question)"
@@ -461,6 +470,8 @@ class MessageReader:
             return False  # "run me through the recommendation questions" asks to be shown
         if len(words) > 1 and words[1] in _THROUGH:
             return False  # "run through the options with me" too
+        if _asks_for_reference(words):
+            return False  # "send me the github link": the reply can give it
         if not self._any_action.starts(words):
             # "here's our jsonl of 500 examples, please fine tune gpt-4o-mini on it for me": a
             # later clause tells the bot to act on the user's things, and nothing is asked
@@ -863,6 +874,18 @@ class MessageReader:
         if decision.outcome is not Outcome.ANSWER or top is None or top.score < _FILLER_CLAUSE:
             return _EMPTY
         return None
+
+
+def _asks_for_reference(words: list[str]) -> bool:
+    """Whether an imperative asks to be handed a link or a page ("send me the github link"),
+    for the asker (no "to" naming another recipient)."""
+    opening = words[:_SHOWN_WORDS]
+    return (
+        bool(words)
+        and words[0] in _SHOWING
+        and not _REFERENCES.isdisjoint(opening)
+        and "to" not in words
+    )
 
 
 def _about_the_asker(clause: str) -> bool:

@@ -205,6 +205,10 @@ class FocusReader:
             # whatever another story says of tools, unless the message names that story or
             # says it likely ("they pivoted, it's a healthcare exec now": Kry)
             top = own
+        elif customer and top.intent.topic.id not in self.router.named_topics(text):
+            # "what was the gist of their story?" after C.H. Robinson: its own telling of what
+            # another story's parallel question (its details) matched
+            top = self._parallel(top, topic)
         # an intent elsewhere that names the focus topic, far likelier ("can we use it from
         # Fabric?" about Azure OpenAI: Fabric's answer on calling Azure OpenAI)
         naming = next((m for m in matches if self.names.mentions(m.intent, topic)), None)
@@ -230,6 +234,17 @@ class FocusReader:
         if top.intent.topic.id in siblings and top.intent.topic.id != topic.id:
             return Understood(decision, context="refers")  # the sibling story is the focus now
         return Understood(decision, topic=topic, context="refers")
+
+    def _parallel(self, match: Match, topic: Topic) -> Match:
+        """The topic's question of the same id as the matched one of another topic, with its
+        score; the match itself when the topic has none."""
+        question = match.intent.question
+        if question is None or match.intent.topic.id == topic.id:
+            return match
+        parallel = f"{topic.id}/{question.id}"
+        if not self.router.has_intent(parallel):
+            return match
+        return Match(self.router.intent(parallel), match.score)
 
     def said_in(self, text: str, topic: Topic, top: Match) -> Match:
         """The focus topic's intent (itself or one of its questions) whose passages say the
