@@ -1616,3 +1616,25 @@ async def test_a_written_comparison_offers_each_side_as_a_follow_up(convo):
     )
     turn = await convo.say(turn.clicks["Fine-tuning in Azure OpenAI"])
     assert turn.trace("RecognizerResult")["topIntent"] == "azure-openai-fine-tuning"
+
+
+async def test_asking_to_be_sent_a_link_is_answered_with_it_not_declined_as_an_action(convo):
+    await convo.say("what's synapseml?")
+    turn = await convo.say("share the repo link pls")
+    assert decided(turn)[0].startswith("synapseml")
+    assert "github.com/microsoft/SynapseML" in turn.text
+    turn = await convo.say("now send that link to my manager")
+    assert "I can't do that for you" in turn.text  # sent to someone else: an action
+
+
+async def test_their_story_is_the_customer_in_focus_not_one_whose_question_says_it(convo):
+    await convo.say("who automated logistics work with azure ai?")
+    turn = await convo.say("so what's the gist of their story")
+    assert decided(turn)[0].startswith("story-ch-robinson")
+
+
+async def test_a_totally_different_question_is_read_on_its_own(convo):
+    await convo.say("what is mlops?")
+    turn = await convo.say("totally different question - how do I begin with custom translator?")
+    assert decided(turn)[0].startswith("custom-translator")
+    assert "Let's find the right architecture" not in turn.text
