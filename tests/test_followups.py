@@ -1638,3 +1638,10 @@ async def test_a_totally_different_question_is_read_on_its_own(convo):
     turn = await convo.say("totally different question - how do I begin with custom translator?")
     assert decided(turn)[0].startswith("custom-translator")
     assert "Let's find the right architecture" not in turn.text
+
+
+async def test_a_topic_set_aside_at_the_end_is_not_what_the_follow_up_asks_about(convo):
+    await convo.say("databricks vector search?")
+    turn = await convo.say("what is it good for other than rag")
+    assert decided(turn)[0] == "mosaic-ai-vector-search"
+    assert turn.trace("RecognizerResult")["context"] == "followup"

@@ -181,6 +181,13 @@ _NEGATED_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 """A clause that only rules something out (", not gpt", ", no spark")."""
+_SET_ASIDE = re.compile(
+    r"\s*\b(?:besides|other than|apart from|aside from|except for|except)\s+"
+    r"(?P<named>(?:[\w'-]+\s*){1,3}?)(?=[.!?]*\s*$)",
+    re.IGNORECASE,
+)
+"""A few words closing a message that set a topic aside ("what's it good for besides RAG?"):
+asked about, it is not ("besides live speech-to-text, where else …" says where it is used)."""
 _PREFACED_QUESTION = re.compile(
     r"^(?P<preface>\W*(?:[\w'-]+\s+){0,3}?"
     r"(?:but|so|wait|ok|okay|q|question|actually|honestly|um|uh|hmm|lol|sorry|quick)\W*\s+)"
@@ -802,6 +809,17 @@ class MessageReader:
             return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
 
         kept = _NEGATED_CLAUSE.sub(dropped, text)
+        return kept if _WORD.findall(kept.lower()) else text
+
+    def without_set_aside(self, text: str) -> str:
+        """The message without the few words setting aside a topic they name, read in a
+        conversation ("what's it good for besides RAG?" about Mosaic AI Vector Search asks what
+        it is good for; "what else besides fabric could we use?" about Fabric, what else)."""
+
+        def dropped(clause: re.Match[str]) -> str:
+            return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
+
+        kept = _SET_ASIDE.sub(dropped, text)
         return kept if _WORD.findall(kept.lower()) else text
 
     def without_greeting(self, text: str) -> str:

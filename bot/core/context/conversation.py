@@ -235,8 +235,10 @@ class Conversation:
         """The message read by the first kind of context that reads it (its own reading when
         none does)."""
         text = self.reader.correct(self.reader.without_acknowledgement(text))
-        plain = self.route(text)
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        if topic is not None:
+            text = self.reader.without_set_aside(text)
+        plain = self.route(text)
         outright = self.reader.declines_outright(text)
         named = None if outright else self._followups.of_named(text)
         if named is not None:
