@@ -1645,3 +1645,10 @@ async def test_a_topic_set_aside_at_the_end_is_not_what_the_follow_up_asks_about
     turn = await convo.say("what is it good for other than rag")
     assert decided(turn)[0] == "mosaic-ai-vector-search"
     assert turn.trace("RecognizerResult")["context"] == "followup"
+
+
+async def test_a_part_the_recognizer_is_sure_of_beats_one_that_only_says_more_words(convo):
+    await convo.say("can data lake storage gen2 restrict access per file?")
+    turn = await convo.say("ok and how big can it scale")
+    assert decided(turn)[0] == "data-lake-storage-gen2/scale"  # not "big-data scale" vs Blob
+    assert "petabytes" in turn.text

@@ -42,6 +42,12 @@ _SAID_NEAR = 0.1
 """Passages of the focus topic saying nearly as much of a short question as the one saying most
 are tied: the part the recognizer finds likelier answers ("does it keep up at scale?" about Data
 Lake Storage: its scale, not its comparison with Blob Storage that says "scale" too)."""
+_SAID_LIKELY = 0.8
+_SAID_LIKELIER = 2.0
+"""A part of the focus topic that says fewer of a short question's words than the part saying
+most answers it when the recognizer finds it this likely and this many times as likely ("how
+big can it scale?" about Data Lake Storage: its scale, not its comparison that says "big-data
+scale")."""
 _FRAGMENT_KIN_WORDS = 3
 """A question this short that the focus topic's passages say too little of may be said by a
 related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
@@ -236,6 +242,11 @@ class Implicit:
         probability = {m.intent.id: m.score for m in self.router.rank_among(text, (about.id,))}
         tied = [e for e in evidence if e.share >= max(SAID_MIN, evidence[0].share - _SAID_NEAR)]
         best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
+        likelier = max(evidence, key=lambda e: probability.get(e.intent, 0.0))
+        if probability.get(likelier.intent, 0.0) >= max(
+            _SAID_LIKELY, probability.get(best.intent, 0.0) * _SAID_LIKELIER
+        ):
+            best = likelier  # "how big can it scale?" about Data Lake Storage: its scale
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
         decision = Decision(text, Outcome.ANSWER, (match,))
         return Understood(decision, topic=topic, context="refers")
