@@ -766,3 +766,11 @@ async def test_going_through_the_options_mid_chat_starts_the_walkthrough(convo, 
     await convo.say("our HR team wants a bot, they're not technical at all")
     turn = await convo.say(message)
     assert starts_walkthrough(turn)
+
+
+async def test_which_service_for_a_need_gets_the_answer_then_the_questions(convo):
+    turn = await convo.say(
+        "moving off our old hadoop cluster, which azure service for the spark workloads?"
+    )
+    assert "HDInsight" in turn.text
+    assert AFTER_ANSWER in turn.text

@@ -97,11 +97,14 @@ _USING = re.compile(
     r"|\bwhat(?:'s| is) the (?:best )?(?:path|route|way to go)\b"
     r"|^which (?:platform|service|tool|option|product)\W*$|\b(?:guidance|advice|ideas)\W*$"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
+    r"|^which (?:azure )?(?:platform|service|tool|option|product)s? for\b"
+    r"|^what(?:'s| is) the (?:right|best) (?:azure )?(?:platform|service|tool|option|product)\b"
 )
 """A clause asking which offering to use, whoever for ("what should a non-dev team use to build
 a customer bot?", "which model option makes sense for an offline assistant?", "what do we use",
-"what are our options", "what's the path?", a closing "which platform?" or "guidance?"), or
-where to build or run the team's work ("where do we build our llm pipeline")."""
+"what are our options", "what's the path?", a closing "which platform?" or "guidance?", "which
+azure option for our spark jobs?", "what's the right service for …"), or where to build or run
+the team's work ("where do we build our llm pipeline")."""
 
 
 def _asks_what_to_use(text: str) -> bool:
