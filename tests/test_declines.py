@@ -165,6 +165,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "what embedding dimension should we use",
         "how much money did pimco end up making from it?",
         "does the 21vianet azure china cloud have ai foundry hubs?",
+        "are there startup credits for azure ai foundry usage?",
+        "is there a price difference between standard and provisioned gpt deployments",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -204,6 +206,9 @@ async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(c
         "kql to get p95 latency per operation from app insights for our scoring endpoint",
         "show me the curl for translator v3 with the category param for our custom model",
         "power query M to unpivot 40 month columns in a fabric dataflow?",
+        "need a pyspark snippet that writes parquet into our lakehouse",
+        "which sdk function registers a dataset in aml, and its args?",
+        "generate an image of our data platform as a castle",
     ],
 )
 async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_asked(convo, message):
