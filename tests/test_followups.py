@@ -1652,3 +1652,11 @@ async def test_a_part_the_recognizer_is_sure_of_beats_one_that_only_says_more_wo
     turn = await convo.say("ok and how big can it scale")
     assert decided(turn)[0] == "data-lake-storage-gen2/scale"  # not "big-data scale" vs Blob
     assert "petabytes" in turn.text
+
+
+async def test_an_item_of_the_list_picked_by_its_words_gets_its_own_part(convo):
+    await convo.say("which copilots ship with fabric?")
+    turn = await convo.say("and the real-time one?")
+    assert decided(turn)[0] == "fabric-copilots/real-time"  # its copilot, not Fabric's RTI
+    turn = await convo.say("the power bi one, what can it do")
+    assert decided(turn)[0] == "fabric-copilots/power-bi"  # the list is still counted over

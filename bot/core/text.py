@@ -102,6 +102,10 @@ class Normalizer:
         """Normalize one message or phrase."""
         return self._normalized(text)
 
+    def says_nothing(self, text: str) -> bool:
+        """Whether the text is stopwords only ("what does it do"): it asks nothing of its own."""
+        return all(w in self._stopwords for w in self.normalize(text).words)
+
     def _normalize(self, text: str) -> NormalizedText:
         words = self._expand(self._raw_words(strip_mentions(text)))
         words = [self._synonyms.get(w, w) for w in words]

@@ -103,6 +103,16 @@ class Ordinals:
         related topics). After a list ("the middle one?" after Phi-3's three sizes): the
         message with the item it counts to said in place of the count."""
         joined = f" {' '.join(_counting(words))} "
+        named = self.item_by_words(words, focus.listing)
+        if named is not None:
+            # "the power bi one — what does it do?" after the copilots in Fabric were listed:
+            # the item's own part, when the rest of the message asks nothing more of it
+            cue, item = named
+            rest = joined.replace(f" {cue} ", " ", 1)
+            if self.router.normalizer.says_nothing(rest):
+                part = self.item_part(text, item, focus)
+                if part is not None:
+                    return part
         counted = next(((cue, at) for cue, at in _ORDINALS if f" {cue} " in joined), None)
         if counted is None and not _picked_by_word(words):
             return None  # counts to nothing: the last answer's list is not read
@@ -167,6 +177,47 @@ class Ordinals:
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, listing=focus.listing)
 
+    def item_part(self, text: str, item: str, focus: Focus) -> Understood | None:
+        """The part of the focus topic, or of one it relates to, that an item of the last list
+        names surely (Copilot for Power BI's own answer, not the list's or the topic's); None
+        when no question of theirs is about the item."""
+        topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        if topic is None:
+            return None
+        family = (topic.id, *(r for r in topic.related if r in self.kb.topics))
+        part = next(
+            (
+                m
+                for m in self.router.rank_among(item, family)
+                if m.intent.question is not None and m.intent.id != focus.intent
+            ),
+            None,
+        )
+        if part is None or part.score < _ITEM_PART_SURE:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (part,))
+        return Understood(
+            decision, topic=part.intent.topic, context="refers", listing=focus.listing
+        )
+
+    def item_by_words(self, words: list[str], listing: tuple[str, ...]) -> tuple[str, str] | None:
+        """ "The power bi one" after a list: the one item of the last list whose words include
+        those said between "the" and "one" (the words that said it, and the item)."""
+        if len(listing) < 2:
+            return None
+        normalize = self.router.normalizer.normalize
+        for i, word in enumerate(words):
+            if word != "the":
+                continue
+            for size in range(1, _PICKED_WORDS + 1):
+                if i + size + 1 >= len(words) or words[i + size + 1] not in _ONE:
+                    continue
+                said = set(normalize(" ".join(words[i + 1 : i + size + 1])).terms)
+                items = [item for item in listing if said and said <= set(normalize(item).terms)]
+                if len(items) == 1:
+                    return " ".join(words[i : i + size + 2]), items[0]
+        return None
+
     def side_by_word(self, words: list[str], compared: tuple[str, ...]) -> tuple[int, str] | None:
         """ "The deep one" after machine learning vs deep learning: the one side whose name has
         the word said between "the" and "one" (the side, and the words that said it)."""
@@ -212,6 +263,12 @@ class Ordinals:
             return None
         decision = Decision(text, Outcome.ANSWER, (best,))
         return Understood(decision, topic=topic, context="refers")
+
+
+_ITEM_PART_SURE = 0.8
+"""How surely an item of a list picked by its words must name a part for that part to answer."""
+_PICKED_WORDS = 3
+"""An item of a list is picked by at most this many of its words ("the power bi one")."""
 
 
 def _position(at: int, size: int) -> int | None:
