@@ -1660,3 +1660,10 @@ async def test_an_item_of_the_list_picked_by_its_words_gets_its_own_part(convo):
     assert decided(turn)[0] == "fabric-copilots/real-time"  # its copilot, not Fabric's RTI
     turn = await convo.say("the power bi one, what can it do")
     assert decided(turn)[0] == "fabric-copilots/power-bi"  # the list is still counted over
+
+
+async def test_a_count_with_no_list_counts_over_the_stories_discussed(convo):
+    await convo.say("is there an azure openai customer story from healthcare?")
+    await convo.say("and something from financial services?")
+    turn = await convo.say("so what did the second one make?")
+    assert decided(turn)[0].startswith("story-pimco")  # Kry came up first, PIMCO second

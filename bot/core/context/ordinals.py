@@ -126,6 +126,11 @@ class Ordinals:
         # the pair compared last, or the topics the last answer listed ("which Azure services
         # run Spark?" then "the third one")
         sides = focus.compared if len(focus.compared) >= 2 else self.last_answer.listed(focus)
+        discussed = len(sides) < 2 and counted is not None
+        if discussed:
+            # "what did the second one build?" after Kry's story then PIMCO's: the stories
+            # discussed, in the order they came up
+            sides = self.discussed(focus)
         if len(sides) < 2:
             return None
         position = _position(counted[1], len(sides)) if counted is not None else None
@@ -148,7 +153,11 @@ class Ordinals:
             return Understood(plain, topic=chosen, context="refers")
         asked = set(self.router.normalizer.normalize(rest).terms) - {_ORDINAL_STANDS_FOR}
         understood = None
-        if asked:  # "the second one" asks nothing more: that side itself
+        if asked and discussed:
+            # one of the topics discussed, asked about on its own (PIMCO's build, not another
+            # story's question that says "build")
+            understood = self.against.own_question(rest, chosen)
+        elif asked:  # "the second one" asks nothing more: that side itself
             understood = self.against.among_focus(rest, chosen, Focus(topic=chosen.id))
             understood = understood or self.against.with_focus(
                 rest, chosen, self.against.route(rest), near_only=False
@@ -158,6 +167,17 @@ class Ordinals:
             understood = Understood(Decision(text, Outcome.ANSWER, (match,)), topic=chosen)
         decision = dataclasses.replace(understood.decision, text=text)
         return dataclasses.replace(understood, decision=decision, context="refers")
+
+    def discussed(self, focus: Focus) -> tuple[str, ...]:
+        """The topics discussed of the focus topic's kind, in the order they came up."""
+        topic = self.kb.topics.get(focus.topic) if focus.topic else None
+        if topic is None:
+            return ()
+        return tuple(
+            t
+            for t in reversed(focus.recent)
+            if t in self.kb.topics and self.kb.topics[t].kind is topic.kind
+        )
 
     def lists_more_topics(self, listing: tuple[str, ...], compared: tuple[str, ...]) -> bool:
         """Whether the last list names more topics than the pair compared, one in each item
