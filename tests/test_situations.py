@@ -65,3 +65,8 @@ async def test_a_short_clause_left_out_never_turns_the_question_to_another_subje
     turn = await convo.say(message)
     topic = turn.trace("RecognizerResult")["topIntent"].split("/")[0]
     assert topic in {"copilot-studio", "rag", "azure-databricks"}
+
+
+async def test_q_and_a_is_question_answering_however_it_is_written(convo):
+    turn = await convo.say("any recommended pattern for a q&a bot over our manuals?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "rag"
