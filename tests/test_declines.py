@@ -883,3 +883,20 @@ async def test_real_time_kql_work_in_fabric_is_still_answered(convo):
     await convo.say("what copilots does fabric have?")
     turn = await convo.say("and for the real-time kql stuff?")
     assert "Real-Time Intelligence" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is crewai a better fit than autogen for our agents?",
+        "can you name a good azure partner to build this for us",
+        "which connector do i use for our confluence space",
+        "what's the best python library for LSTMs these days?",
+    ],
+)
+async def test_a_near_miss_mid_conversation_is_declined_and_the_focus_kept(convo, message):
+    await convo.say("what is copilot studio?")
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+    turn = await convo.say("who is it for?")
+    assert turn.trace("RecognizerResult")["topIntent"].startswith("copilot-studio")
