@@ -70,3 +70,8 @@ async def test_a_short_clause_left_out_never_turns_the_question_to_another_subje
 async def test_q_and_a_is_question_answering_however_it_is_written(convo):
     turn = await convo.say("any recommended pattern for a q&a bot over our manuals?")
     assert turn.trace("RecognizerResult")["topIntent"] == "rag"
+
+
+async def test_a_carmaker_among_the_customers_is_volkswagen(convo):
+    turn = await convo.say("do you have a story from a carmaker?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "story-volkswagen"
