@@ -812,9 +812,9 @@ class MessageReader:
         return kept if _WORD.findall(kept.lower()) else text
 
     def without_set_aside(self, text: str) -> str:
-        """The message without the few words setting aside a topic they name, read in a
-        conversation ("what's it good for besides RAG?" about Mosaic AI Vector Search asks what
-        it is good for; "what else besides fabric could we use?" about Fabric, what else)."""
+        """The message without the few words closing it that set aside a topic they name, read
+        in a conversation ("what's it good for besides RAG?" about Mosaic AI Vector Search asks
+        what it is good for)."""
 
         def dropped(clause: re.Match[str]) -> str:
             return "" if self.router.named_topics(clause.group("named")) else clause.group(0)

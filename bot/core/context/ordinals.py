@@ -108,8 +108,7 @@ class Ordinals:
             # "the power bi one — what does it do?" after the copilots in Fabric were listed:
             # the item's own part, when the rest of the message asks nothing more of it
             cue, item = named
-            rest = joined.replace(f" {cue} ", " ", 1)
-            if self.router.normalizer.says_nothing(rest):
+            if self.router.normalizer.says_nothing(joined.replace(f" {cue} ", " ", 1)):
                 part = self.item_part(text, item, focus)
                 if part is not None:
                     return part
@@ -126,8 +125,8 @@ class Ordinals:
         # the pair compared last, or the topics the last answer listed ("which Azure services
         # run Spark?" then "the third one")
         sides = focus.compared if len(focus.compared) >= 2 else self.last_answer.listed(focus)
-        discussed = len(sides) < 2 and counted is not None
-        if discussed:
+        over_discussed = len(sides) < 2 and counted is not None
+        if over_discussed:
             # "what did the second one build?" after Kry's story then PIMCO's: the stories
             # discussed, in the order they came up
             sides = self.discussed(focus)
@@ -153,7 +152,7 @@ class Ordinals:
             return Understood(plain, topic=chosen, context="refers")
         asked = set(self.router.normalizer.normalize(rest).terms) - {_ORDINAL_STANDS_FOR}
         understood = None
-        if asked and discussed:
+        if asked and over_discussed:
             # one of the topics discussed, asked about on its own (PIMCO's build, not another
             # story's question that says "build")
             understood = self.against.own_question(rest, chosen)
