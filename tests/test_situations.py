@@ -75,3 +75,12 @@ async def test_q_and_a_is_question_answering_however_it_is_written(convo):
 async def test_a_carmaker_among_the_customers_is_volkswagen(convo):
     turn = await convo.say("do you have a story from a carmaker?")
     assert turn.trace("RecognizerResult")["topIntent"] == "story-volkswagen"
+
+
+async def test_release_notes_to_generate_are_content_not_a_changelog_to_look_up(convo):
+    turn = await convo.say(
+        "marketing wants generated first drafts of release notes and launch blog posts"
+    )
+    assert turn.trace("RecognizerResult")["topIntent"] == "azure-openai"
+    turn = await convo.say("what do the latest release notes for prompt flow say?")
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"  # versions change: declined
