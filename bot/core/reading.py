@@ -804,22 +804,22 @@ class MessageReader:
     def _negated_apart(self, text: str) -> str:
         """The message without the clauses that only rule out a topic they name ("we want to
         fine-tune an open model, not gpt. where?" asks nothing of GPT)."""
-
-        def dropped(clause: re.Match[str]) -> str:
-            return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
-
-        kept = _NEGATED_CLAUSE.sub(dropped, text)
-        return kept if _WORD.findall(kept.lower()) else text
+        return self._without_naming(_NEGATED_CLAUSE, text)
 
     def without_set_aside(self, text: str) -> str:
         """The message without the few words closing it that set aside a topic they name, read
         in a conversation ("what's it good for besides RAG?" about Mosaic AI Vector Search asks
         what it is good for)."""
+        return self._without_naming(_SET_ASIDE, text)
+
+    def _without_naming(self, clauses: re.Pattern[str], text: str) -> str:
+        """The message without the clauses of this pattern whose `named` group names a topic
+        (the message itself when nothing would be left)."""
 
         def dropped(clause: re.Match[str]) -> str:
             return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
 
-        kept = _SET_ASIDE.sub(dropped, text)
+        kept = clauses.sub(dropped, text)
         return kept if _WORD.findall(kept.lower()) else text
 
     def without_greeting(self, text: str) -> str:
