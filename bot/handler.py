@@ -30,6 +30,7 @@ from bot.channels.teams_ai import (
     record_feedback,
 )
 from bot.core.replies import Replies
+from bot.core.text import without_emphasis
 from bot.operations.notify import Notices
 from bot.state.concurrency import TurnGuard
 from bot.state.feedback import FeedbackStore, known_rating
@@ -62,8 +63,9 @@ Step = Callable[["ArchBotHandler", Turn], Awaitable[bool]]
 
 
 async def strip_mention(bot: ArchBotHandler, turn: Turn) -> bool:
-    """Read the typed text without the bot's @mention (bot/channels/teams.py)."""
-    turn.typed = strip_bot_mention(turn.context.activity)
+    """Read the typed text without the bot's @mention (bot/channels/teams.py) and without
+    Markdown emphasis ("when *would* it fit?")."""
+    turn.typed = without_emphasis(strip_bot_mention(turn.context.activity))
     return False
 
 

@@ -1667,3 +1667,22 @@ async def test_a_count_with_no_list_counts_over_the_stories_discussed(convo):
     await convo.say("and something from financial services?")
     turn = await convo.say("so what did the second one make?")
     assert decided(turn)[0].startswith("story-pimco")  # Kry came up first, PIMCO second
+
+
+async def test_markdown_emphasis_typed_around_a_word_reads_as_the_word(convo):
+    await convo.say("should we use deep learning for our fraud model?")
+    turn = await convo.say("when *would* it make sense then?")
+    assert turn.shown.startswith("**When Deep learning is the right choice**")
+
+
+async def test_a_choice_the_comparison_answers_itself_gets_its_answer(convo):
+    await convo.say("what's the difference between copilot and azure openai?")
+    turn = await convo.say("which one do we build on if we're making our own app?")
+    assert decided(turn) == ("copilot-vs-azure-openai/which-for-own-app", "answer")
+    assert "Azure OpenAI. It's the platform your developers build on" in turn.text
+
+
+async def test_what_lies_underneath_the_data_lake_is_blob_storage(convo):
+    await convo.say("we want to dump raw logs and csvs in one place without a schema first")
+    turn = await convo.say("what's underneath it")
+    assert "Blob Storage" in turn.text

@@ -1,7 +1,9 @@
 """The normalizer: what a message is reduced to before routing."""
 
+import pytest
+
 from bot.core.kb import Vocabulary
-from bot.core.text import Normalizer, strip_mentions
+from bot.core.text import Normalizer, strip_mentions, without_emphasis
 
 VOCABULARY = Vocabulary(
     abbreviations={"aml": "azure machine learning", "doc intel": "document intelligence"},
@@ -62,3 +64,16 @@ def test_a_message_of_only_stopwords_keeps_its_words():
 
 def test_nothing_to_match_gives_no_terms():
     assert normalizer.normalize("--- ... ---").terms == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("when *would* it make sense?", "when would it make sense?"),
+        ("**not** for images, ~~sadly~~ gladly", "not for images, sadly gladly"),
+        ("AUC_weighted or _that_ one", "AUC_weighted or that one"),  # inside a word: kept
+        ("2*3*4 and a * b", "2*3*4 and a * b"),
+    ],
+)
+def test_markdown_emphasis_around_words_is_dropped(typed, read):
+    assert without_emphasis(typed) == read

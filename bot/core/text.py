@@ -16,6 +16,8 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]{1,200}>")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _WORD = re.compile(r"[0-9a-z]+")
+_EMPHASIS = re.compile(r"(?<![\w*~])(\*{1,3}|_{1,3}|~~)(?=[^\s*_~])(.+?)(?<=[^\s*_~])\1(?![\w*~])")
+"""Markdown emphasis typed around words ("when *would* it fit?", "**not** for images")."""
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -24,6 +26,14 @@ def strip_mentions(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = _TAG.sub(" ", text)
     return " ".join(html.unescape(text).split())
+
+
+def without_emphasis(text: str) -> str:
+    """The text without the Markdown emphasis typed around its words (`*`, `**`, `_`, `~~`);
+    markers inside a word ("AUC_weighted", "2*3") stay."""
+    if "*" not in text and "_" not in text and "~" not in text:
+        return text
+    return _EMPHASIS.sub(lambda match: match.group(2), text)
 
 
 _NORMALIZED_CACHE = 8192

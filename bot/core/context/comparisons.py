@@ -146,7 +146,25 @@ class Comparisons:
             # "which one is for classic ML?" names its own; "which of the two keeps our docs
             # out of model training?" chooses between the pair whatever it names
             return None
-        return self._side_read(text, text, pair)
+        return self._comparison_answers(text, focus, pair) or self._side_read(text, text, pair)
+
+    def _comparison_answers(
+        self, text: str, focus: Focus, pair: tuple[str, ...]
+    ) -> Understood | None:
+        """ "Which one do we build on for our own app?" right after a comparison that has that
+        question: the comparison's own answer, when the message reads it clearly better
+        (`_SIDE_LEAST`, `_SIDE_LEAD`) than anything of either side."""
+        comparison = self.kb.topics.get(focus.topic) if focus.topic else None
+        if comparison is None or comparison.kind is not Kind.COMPARISON:
+            return None
+        read = self.router.rank_among(text, (comparison.id, *pair))
+        own = tuple(m for m in read if m.intent.topic.id == comparison.id)
+        if not own or own[0].intent.question is None or own[0].score < _SIDE_LEAST:
+            return None
+        side = next((m.score for m in read if m.intent.topic.id in pair), 0.0)
+        if own[0].score - side < _SIDE_LEAD:
+            return None
+        return Understood(Decision(text, Outcome.ANSWER, own[:4]), context="compare", pair=pair)
 
     def told_then_chosen(self, text: str, focus: Focus) -> Understood | None:
         """ "We're mostly building a gpt chatbot w/ some rag on top, which is better for us?"
