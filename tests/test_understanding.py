@@ -485,3 +485,19 @@ async def test_a_fairness_review_of_a_model_is_the_responsible_ai_dashboard(conv
 async def test_extending_microsoft_365_copilot_names_both_ways(convo):
     turn = await convo.say("could we extend microsoft 365 copilot with our own capabilities?")
     assert "Copilot Studio" in turn.text and "plug-ins" in turn.text
+
+
+async def test_asking_whether_archbot_covers_a_subject_answers_the_subject(convo):
+    turn = await convo.say("do you know anything about prompt flow?")
+    assert decided(turn) == ("prompt-flow", "answer")
+    turn = await convo.say("hey, do you cover transcription?")
+    assert decided(turn)[0].startswith("ai-speech")
+
+
+async def test_a_word_of_another_vendors_product_name_is_not_that_product(convo):
+    # "transcription" shares its stem with "Amazon Transcribe": only naming it declines it
+    turn = await convo.say("transcription")
+    assert decided(turn) == ("ai-speech", "answer")
+    turn = await convo.say("amazon transcribe or azure speech?")
+    assert decided(turn)[0] == "None"
+    assert "AWS's speech services" in turn.text

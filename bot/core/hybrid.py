@@ -15,6 +15,7 @@ a decline topic (kind `decline`) that wins is a decline with its own words.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
@@ -619,9 +620,13 @@ def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
         values = candidate.values
         if candidate.intent.topic.kind is Kind.DECLINE:
             decline_meaning = max(decline_meaning, values[_MEANING_AT])
-            if decline is None or values[_LEXICAL_AT] > decline_lexical:
-                decline, decline_lexical = candidate, values[_LEXICAL_AT]
-            if values[_NAMED_AT]:
+            decline_lexical = max(decline_lexical, values[_LEXICAL_AT])
+            named = bool(values[_NAMED_AT])
+            if not named and _declines_by_name_only(candidate.intent):
+                continue  # "transcription" is no "Amazon Transcribe" that the message names
+            if decline is None or values[_LEXICAL_AT] > decline.values[_LEXICAL_AT]:
+                decline = candidate
+            if named:
                 named_declines.append(candidate.intent)
         else:
             answers.append(candidate)
@@ -661,7 +666,7 @@ def _read_gate(candidates: Sequence[_Candidate]) -> _Gate:
             1.0 - values[_KNOWN_AT],
         )
         gate[10] = values[_KNOWN_AT]
-    gate[8] = decline_lexical if decline is not None else 0.0
+    gate[8] = decline_lexical
     gate[9] = decline_meaning
     return _Gate(tuple(gate), answers, decline, names_a_topic, named_declines, asked_for)
 
@@ -707,7 +712,7 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
     )
     if (
         decline is not None
-        and read.gate[8] >= model.decline
+        and decline.values[_LEXICAL_AT] >= model.decline
         and confidence < model.certain
         and not read.names_a_topic  # "doc intel - quick summary?" is about Document Intelligence
         and not guarding
@@ -747,12 +752,20 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
             return Decision(text, Outcome.AMBIGUOUS, tuple(suggestions))
         # one guess is no choice to offer: "did you mean this?" on a near miss is an unrelated
         # suggestion; it is declined honestly (below)
-    if decline is not None and read.gate[8] >= model.decline:
+    if decline is not None and decline.values[_LEXICAL_AT] >= model.decline:
         # declined all the same: with what the decline topic says ("how much is gpt-4o per 1k
         # tokens?" names GPT-4o, and gets the pricing answer rather than "I don't know")
         declined = Match(decline.intent, round_score(decline.values[_LEXICAL_AT]))
         return Decision(text, Outcome.NONE, (declined, top, *ranked(1, 4)))
     return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
+
+
+@functools.cache
+def _declines_by_name_only(intent: Intent) -> bool:
+    """Whether a decline question asks only product names ("Amazon Transcribe", "Redshift"):
+    it declines a message that names one, not one sharing a word with a name."""
+    question = intent.question
+    return question is not None and all(len(a.split()) <= _PRODUCT_WORDS for a in question.ask)
 
 
 def _names(intent: Intent) -> tuple[str, ...]:

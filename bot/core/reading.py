@@ -196,6 +196,15 @@ _PREFACED_QUESTION = re.compile(
 )
 """A few words before a question's opening ("dumb q but what's feature engineering", "wait
 what is automl exactly"): a preface, set apart as a clause of its own."""
+_COVERAGE_ASKED = re.compile(
+    LEAD_IN
+    + r"(?:do|can|could)\s+(?:you|u|archbot)\s+(?:cover|handle|support|know\s+(?:anything\s+)?"
+    r"about|do\s+anything\s+(?:with|on|about|for)|have\s+anything\s+"
+    r"(?:on|about|for))\s+(?P<subject>\w.*)$",
+    re.IGNORECASE,
+)
+"""Asking whether ArchBot covers a subject ("hey, do you cover transcription stuff?"): the
+subject is what is asked about."""
 _DISMISSED = re.compile(
     r"^\W*(?:(?:ok|okay|fine|alright|right)\W+)?(?:forget(?:\s+about)?|never\s*mind|scratch)"
     r"\s+[^.,;:!?]+[.,;:!?]+\s*(?=\S+\s+\S)",
@@ -382,7 +391,9 @@ class MessageReader:
         if injected is not None:
             return Decision(text, Outcome.NONE, (injected,))
         text = self._negated_apart(self._greeting_apart(_DISMISSED.sub("", text, count=1)))
-        decision = self._without_filler(text, self.router.route(text))
+        decision = self._subject_covered(text) or self._without_filler(
+            text, self.router.route(text)
+        )
         if decision.outcome is not Outcome.ANSWER:
             decision = self._without_preface(text, decision)
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
@@ -765,6 +776,17 @@ class MessageReader:
         if rest.outcome is not Outcome.ANSWER:
             return decision
         return dataclasses.replace(rest, text=decision.text)
+
+    def _subject_covered(self, text: str) -> Decision | None:
+        """For a message asking whether ArchBot covers a subject ("do you cover transcription
+        stuff?", "do you know anything about prompt flow?"), the subject's answer, if any."""
+        asked = _COVERAGE_ASKED.match(text.strip())
+        if asked is None:
+            return None
+        subject = self.router.route(asked.group("subject"))
+        if subject.outcome is not Outcome.ANSWER:
+            return None
+        return dataclasses.replace(subject, text=text)
 
     def _best_sentence(self, text: str, decision: Decision) -> Decision:
         """For a message of several sentences that is not answered as a whole (a situation told
