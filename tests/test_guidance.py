@@ -77,6 +77,9 @@ def starts_walkthrough(turn) -> bool:
         "need a recommendation for routing incoming support emails",
         "any recommendation for a small model for one narrow job?",
         "hi, need advice on an assistant for our finance team",
+        # which setup makes sense, and a sanity check of an architecture, ask for a design
+        "what model setup makes sense for running genai on our factory edge gateways?",
+        "quick sanity check on architecture: big telemetry + spark + predictive models?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
