@@ -72,6 +72,16 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "the ML team can train on it",
             "data pipelines",
         ),
+        (  # a pair of languages is translation; "an api call" is no phone call
+            "marketing site, ~500 pages, english to spanish, french, german. nothing domain "
+            "specific. web devs only, want an api call.",
+            "translation between languages",
+        ),
+        (  # hosted beside the app, explainable: a small model
+            "bank, strict data policy. devs want the model hosted on the same compute as the app. "
+            "short text classification and summaries. compliance cares about explainability.",
+            "a small language model",
+        ),
     ],
 )
 async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, paragraph, read):
