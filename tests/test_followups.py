@@ -1686,3 +1686,16 @@ async def test_what_lies_underneath_the_data_lake_is_blob_storage(convo):
     await convo.say("we want to dump raw logs and csvs in one place without a schema first")
     turn = await convo.say("what's underneath it")
     assert "Blob Storage" in turn.text
+
+
+async def test_all_in_on_a_platform_after_a_comparison_takes_its_side(convo):
+    await convo.say("adls gen2 or onelake for our new data platform?")
+    turn = await convo.say("we're already all in on fabric fwiw")
+    assert decided(turn)[0] == "onelake"
+
+
+async def test_sorry_meant_corrects_the_last_answer(convo):
+    await convo.say("we need live captions during all-hands")
+    turn = await convo.say("sorry, meant translated captions too, for the japan office")
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+    assert "Translator" in turn.text
