@@ -80,6 +80,10 @@ def starts_walkthrough(turn) -> bool:
         # which setup makes sense, and a sanity check of an architecture, ask for a design
         "what model setup makes sense for running genai on our factory edge gateways?",
         "quick sanity check on architecture: big telemetry + spark + predictive models?",
+        # asked outright which service to use, for a subject in words the knowledge lacks
+        "what's the right azure service for a voice menu on our support hotline?",
+        "what should our hadoop-era team use for ml now?",
+        "we have a hackathon team and a vague idea, help us shape it",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
@@ -154,6 +158,12 @@ async def test_a_design_asked_for_a_likely_answered_need_gets_the_answer_first(c
     )
     assert "Retrieval Augmented Generation" in turn.text  # the likely answer, then the questions
     assert AFTER_ANSWER in turn.text
+
+
+async def test_ideas_asked_for_a_problem_to_fix_is_no_request_for_the_questions(convo):
+    turn = await convo.say("kafka consumer group lag keeps growing on our feature topic, ideas?")
+    assert not starts_walkthrough(turn)
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
 
 
 async def test_which_models_a_service_offers_is_no_request_for_the_questions(convo):

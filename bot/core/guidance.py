@@ -90,28 +90,32 @@ _ON_ALREADY = re.compile(
 """A clause saying what the team already is on or uses ("we're an hdinsight shop")."""
 
 
-_USING = re.compile(
+_USING_OUTRIGHT = (
     r"^(?:what|which)\b.*\b(?:(?:should|would)\b.*\b(?:use|fit|suit|go with|pick|add)|"
     r"(?:fits|suits|makes sense)\b)"
     r"|^what (?:do|can|could) (?:we|i) use\b|\bwhat are (?:our|my) options\b"
     r"|\bwhat(?:'s| is) the (?:best )?(?:path|route|way to go)\b"
-    r"|^which (?:platform|service|tool|option|product)\W*$|\b(?:guidance|advice|ideas)\W*$"
+    r"|^which (?:platform|service|tool|option|product)\W*$"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
     r"|^which (?:azure )?(?:platform|service|tool|option|product)s? for\b"
     r"|^what(?:'s| is) the (?:right|best) (?:azure )?(?:platform|service|tool|option|product)\b"
 )
+_USING = re.compile(_USING_OUTRIGHT + r"|\b(?:guidance|advice|ideas)\W*$")
 """A clause asking which offering to use, whoever for ("what should a non-dev team use to build
 a customer bot?", "which model option makes sense for an offline assistant?", "what do we use",
 "what are our options", "what's the path?", a closing "which platform?" or "guidance?", "which
 azure option for our spark jobs?", "what's the right service for …"), or where to build or run
 the team's work ("where do we build our llm pipeline")."""
+_USING_ASKED_OUTRIGHT = re.compile(_USING_OUTRIGHT)
+"""`_USING` without a closing "ideas?" or "advice?", which may follow a problem to fix ("kafka
+lag keeps growing, ideas?") as well as a choice to make."""
 
 
-def _asks_what_to_use(text: str) -> bool:
+def _asks_what_to_use(text: str, using: re.Pattern[str] = _USING) -> bool:
     """Whether a clause of the message ("we already have spark clusters, what should we add for
     ml?") asks what to use or what fits, or where to build or run (`_USING`)."""
     return any(
-        _USING.search(re.sub(LEAD_IN, "", clause.lower().lstrip()))
+        using.search(re.sub(LEAD_IN, "", clause.lower().lstrip()))
         for clause in _CLAUSES.split(strip_mentions(text))
     )
 
@@ -361,9 +365,11 @@ class GuidanceReader:
                 return Request.ANSWER_FIRST  # "which platform for our big training jobs?"
             terms, unknown = self._unknown_words(text)
             subject = not self._subjects.isdisjoint(terms)
-            if subject and (not unknown or self._guessed_at(decision)):
+            outright = _asks_what_to_use(text, _USING_ASKED_OUTRIGHT)
+            if subject and (not unknown or self._guessed_at(decision) or outright):
                 # "can you recommend something for our data q&a idea"; "which speech option should
-                # our dispatch system use?" (a word unknown, but the knowledge can only guess)
+                # our dispatch system use?" (a word unknown, but the knowledge can only guess);
+                # "what's the right azure service for a voice menu on our hotline?" (asked outright)
                 return Request.WALKTHROUGH
         if not by_meaning or not _answers(decision):
             return None
