@@ -787,3 +787,11 @@ async def test_which_service_for_a_need_gets_the_answer_then_the_questions(convo
     )
     assert "HDInsight" in turn.text
     assert AFTER_ANSWER in turn.text
+
+
+async def test_the_easiest_way_for_a_team_gets_the_answer_then_the_questions(convo):
+    turn = await convo.say(
+        "what's the easiest way for us to build a churn prediction model on azure?"
+    )
+    assert "AutoML" in turn.text
+    assert AFTER_ANSWER in turn.text
