@@ -72,6 +72,12 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "the ML team can train on it",
             "data pipelines",
         ),
+        (  # the data science team that trains later is who the pipelines are for
+            "Analytics engineers who prefer low-code tools. Data comes from dozens of databases "
+            "and SaaS apps. We need to ingest, clean and transform it on schedules before the "
+            "data science team trains models.",
+            "data pipelines",
+        ),
         (  # a pair of languages is translation; "an api call" is no phone call
             "marketing site, ~500 pages, english to spanish, french, german. nothing domain "
             "specific. web devs only, want an api call.",
