@@ -501,3 +501,11 @@ async def test_a_word_of_another_vendors_product_name_is_not_that_product(convo)
     turn = await convo.say("amazon transcribe or azure speech?")
     assert decided(turn)[0] == "None"
     assert "AWS's speech services" in turn.text
+
+
+async def test_mt_is_machine_translation(convo):
+    turn = await convo.say(
+        "our generic MT output mangles the brand terms in our manuals, we have years of "
+        "translated pairs"
+    )
+    assert decided(turn)[0].startswith("custom-translator")
