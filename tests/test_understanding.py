@@ -509,3 +509,8 @@ async def test_mt_is_machine_translation(convo):
         "translated pairs"
     )
     assert decided(turn)[0].startswith("custom-translator")
+
+
+async def test_chat_shorthand_for_the_team_is_the_team(convo):
+    turn = await convo.say("where should our ds team train and track their models?")
+    assert decided(turn)[0].startswith("azure-machine-learning")
