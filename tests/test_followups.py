@@ -1699,3 +1699,10 @@ async def test_sorry_meant_corrects_the_last_answer(convo):
     turn = await convo.say("sorry, meant translated captions too, for the japan office")
     assert turn.trace("RecognizerResult")["context"] == "correction"
     assert "Translator" in turn.text
+
+
+async def test_those_models_after_a_model_are_that_model_not_a_kind_its_answer_names(convo):
+    # Phi's answer names "language models" first: "those models" are still Phi's
+    await convo.say("need a model that runs on the tablets our inspectors carry, zero signal")
+    turn = await convo.say("how big are those models?")
+    assert decided(turn)[0] == "phi-models/phi3-sizes"

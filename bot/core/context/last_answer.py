@@ -7,6 +7,7 @@ answer naming several customer stories is the story named last."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.cues import Cues
@@ -31,6 +32,14 @@ _THAT_ONE = (("that", "one"), ("the", "last", "one"), ("the", "latter"))
 """Words pointing at the last of several customer stories an answer named."""
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s")
 """Where an answer's first sentence (what it is about) ends."""
+_POINTING = frozenset({"this", "that", "these", "those"})
+_KIND_NOUNS = {
+    Kind.MODEL: frozenset({"model", "models"}),
+    Kind.SERVICE: frozenset({"service", "services"}),
+    Kind.PLATFORM: frozenset({"platform", "platforms"}),
+    Kind.TOOL: frozenset({"tool", "tools"}),
+}
+"""What a topic of each kind is called: "how big are those models?" after Phi points at Phi."""
 
 
 class LastAnswer:
@@ -106,6 +115,8 @@ class LastAnswer:
             return None  # "and Databricks?": the topic it names
         if topic.kind is Kind.CUSTOMER_STORY or self.names.named_topics(text, set()):
             return None  # "how many languages was that?" is the customer's; "and Spark?" Spark
+        if _points_at_its_kind(words, topic):
+            return None  # "how big are those models?" after Phi: Phi's, not language models'
         try:
             intent = self.router.intent(focus.intent)
         except KeyError:
@@ -130,3 +141,10 @@ class LastAnswer:
                 Decision(text, Outcome.ANSWER, own[:4]), topic=topic, context="refers"
             )
         return None
+
+
+def _points_at_its_kind(words: list[str], topic: Topic) -> bool:
+    """Whether the message points at a thing of the topic's kind ("those models" after a
+    model, "that service" after a service)."""
+    nouns = _KIND_NOUNS.get(topic.kind, frozenset())
+    return any(a in _POINTING and b in nouns for a, b in pairwise(words))
