@@ -1706,3 +1706,10 @@ async def test_those_models_after_a_model_are_that_model_not_a_kind_its_answer_n
     await convo.say("need a model that runs on the tablets our inspectors carry, zero signal")
     turn = await convo.say("how big are those models?")
     assert decided(turn)[0] == "phi-models/phi3-sizes"
+
+
+async def test_after_launch_asks_about_production(convo):
+    await convo.say("launching a public chatbot soon. how do we stop it saying toxic stuff?")
+    turn = await convo.say("and after launch?")
+    assert decided(turn)[0] == "ai-foundry/evaluation-safety"
+    assert "monitor" in turn.text.lower()
