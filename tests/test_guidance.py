@@ -84,6 +84,8 @@ def starts_walkthrough(turn) -> bool:
         "what's the right azure service for a voice menu on our support hotline?",
         "what should our hadoop-era team use for ml now?",
         "we have a hackathon team and a vague idea, help us shape it",
+        "eh, can you help me choose properly for our situation",
+        "cool, guide me to the right service for our multilingual call center",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
