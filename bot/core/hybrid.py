@@ -15,7 +15,6 @@ a decline topic (kind `decline`) that wins is a decline with its own words.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import json
 import math
@@ -760,7 +759,6 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
     return Decision(text, Outcome.NONE, (top, *ranked(1, 5)))
 
 
-@functools.cache
 def _declines_by_name_only(intent: Intent) -> bool:
     """Whether a decline question asks only product names ("Amazon Transcribe", "Redshift"):
     it declines a message that names one, not one sharing a word with a name."""
