@@ -760,10 +760,10 @@ def _decide(text: str, candidates: Sequence[_Candidate], model: FusionModel) -> 
 
 
 def _declines_by_name_only(intent: Intent) -> bool:
-    """Whether a decline question asks only product names ("Amazon Transcribe", "Redshift"):
-    it declines a message that names one, not one sharing a word with a name."""
-    question = intent.question
-    return question is not None and all(len(a.split()) <= _PRODUCT_WORDS for a in question.ask)
+    """Whether a decline question asks only the product names it declines (`_names`: "Amazon
+    Transcribe", "Redshift"): it declines a message that names one, not one sharing a word with
+    a name."""
+    return intent.question is not None and _names(intent) == intent.question.ask
 
 
 def _names(intent: Intent) -> tuple[str, ...]:

@@ -772,21 +772,21 @@ class MessageReader:
         said = preface.group("preface")
         if self.router.normalizer.normalize(said).terms and self._clause_kind(said) is None:
             return decision  # the preface says something itself ("how much is gpt-4o …")
-        rest = self.router.route(text[preface.end() :])
-        if rest.outcome is not Outcome.ANSWER:
-            return decision
-        return dataclasses.replace(rest, text=decision.text)
+        return self._answered_part(text[preface.end() :], decision.text) or decision
 
     def _subject_covered(self, text: str) -> Decision | None:
         """For a message asking whether ArchBot covers a subject ("do you cover transcription
         stuff?", "do you know anything about prompt flow?"), the subject's answer, if any."""
         asked = _COVERAGE_ASKED.match(text.strip())
-        if asked is None:
+        return None if asked is None else self._answered_part(asked.group("subject"), text)
+
+    def _answered_part(self, part: str, text: str) -> Decision | None:
+        """The decision for a part of the message, as the message's, when that part is
+        answered on its own (None otherwise)."""
+        decision = self.router.route(part)
+        if decision.outcome is not Outcome.ANSWER:
             return None
-        subject = self.router.route(asked.group("subject"))
-        if subject.outcome is not Outcome.ANSWER:
-            return None
-        return dataclasses.replace(subject, text=text)
+        return dataclasses.replace(decision, text=text)
 
     def _best_sentence(self, text: str, decision: Decision) -> Decision:
         """For a message of several sentences that is not answered as a whole (a situation told

@@ -103,11 +103,16 @@ class Ordinals:
         related topics). After a list ("the middle one?" after Phi-3's three sizes): the
         message with the item it counts to said in place of the count."""
         joined = f" {' '.join(_counting(words))} "
-        named = self.item_by_words(words, focus.listing)
+        named = (
+            self.picked_by_words(words, focus.listing, _PICKED_WORDS)
+            if len(focus.listing) >= 2
+            else None
+        )
         if named is not None:
             # "the power bi one — what does it do?" after the copilots in Fabric were listed:
             # the item's own part, when the rest of the message asks nothing more of it
-            cue, item = named
+            at, cue = named
+            item = focus.listing[at]
             if self.router.normalizer.says_nothing(joined.replace(f" {cue} ", " ", 1)):
                 part = self.item_part(text, item, focus)
                 if part is not None:
@@ -219,40 +224,36 @@ class Ordinals:
             decision, topic=part.intent.topic, context="refers", listing=focus.listing
         )
 
-    def item_by_words(self, words: list[str], listing: tuple[str, ...]) -> tuple[str, str] | None:
-        """ "The power bi one" after a list: the one item of the last list whose words include
-        those said between "the" and "one" (the words that said it, and the item)."""
-        if len(listing) < 2:
-            return None
+    def picked_by_words(
+        self, words: list[str], names: Sequence[str], most: int
+    ) -> tuple[int, str] | None:
+        """ "The power bi one", "the deep one": the one of `names` whose words include those
+        said between "the" and "one" (at most `most` of them): its position, and the words
+        that said it."""
         normalize = self.router.normalizer.normalize
+        named: list[set[str]] | None = None
         for i, word in enumerate(words):
             if word != "the":
                 continue
-            for size in range(1, _PICKED_WORDS + 1):
-                if i + size + 1 >= len(words) or words[i + size + 1] not in _ONE:
+            for size in range(1, most + 1):
+                end = i + size + 1
+                if end >= len(words) or words[end] not in _ONE:
                     continue
-                said = set(normalize(" ".join(words[i + 1 : i + size + 1])).terms)
-                items = [item for item in listing if said and said <= set(normalize(item).terms)]
-                if len(items) == 1:
-                    return " ".join(words[i : i + size + 2]), items[0]
+                said = set(normalize(" ".join(words[i + 1 : end])).terms)
+                if not said:
+                    continue
+                if named is None:
+                    named = [set(normalize(name).terms) for name in names]
+                found = [at for at, terms in enumerate(named) if said <= terms]
+                if len(found) == 1:
+                    return found[0], " ".join(words[i : end + 1])
         return None
 
     def side_by_word(self, words: list[str], compared: tuple[str, ...]) -> tuple[int, str] | None:
         """ "The deep one" after machine learning vs deep learning: the one side whose name has
         the word said between "the" and "one" (the side, and the words that said it)."""
-        normalize = self.router.normalizer.normalize
-        for i in _picked_by_word(words):
-            said = set(normalize(words[i + 1]).terms)
-            sides = [
-                side
-                for side, topic_id in enumerate(compared[:2])
-                if topic_id in self.kb.topics
-                and said
-                and said <= set(normalize(self.kb.topics[topic_id].title).terms)
-            ]
-            if len(sides) == 1:
-                return sides[0], " ".join(words[i : i + 3])
-        return None
+        titles = [self.kb.topics[t].title if t in self.kb.topics else "" for t in compared[:2]]
+        return self.picked_by_words(words, titles, 1)
 
     def other(self, text: str, words: list[str], topic: Topic, focus: Focus) -> Understood | None:
         """ "And the other company in that list that used it?" after Kry's story was picked
