@@ -87,6 +87,10 @@ LONG_ANSWER_WORDS = 8
 SURE_QUESTION = 0.9
 """A short message the recognizer answers this surely is talk about the answer, even when a
 walkthrough choice fuzzily matches it."""
+PROFILE_ANSWERS = 2
+"""A short message after an answer that answers this many of the walkthrough's questions
+describes the project ("power bi report builders, tabular data, want copilot-style help"); one
+that answers fewer may be talk about the answer ("it keeps missing our product names tho")."""
 SKIP_LABEL = "Not sure"
 LEAVE_LABEL = "Stop the walkthrough"
 """Extra buttons under a question asked again: skip it (when it has a default) or leave."""
@@ -403,6 +407,13 @@ class WalkthroughDialog(ComponentDialog):
         if not self._only_offered(state):
             return False
         short = len(text.split()) < PARAGRAPH_WORDS
+        if (
+            short
+            and not correcting
+            and not looks_like_question(text)
+            and len(self.advisor.answers_in(state, text)) >= PROFILE_ANSWERS
+        ):
+            return False  # "4 data scientists, custom time-series models, TensorFlow": a profile
         if short and match.kind is MatchKind.NONE:
             return True
         if opening:

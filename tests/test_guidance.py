@@ -293,6 +293,35 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
     assert "recommendation" not in turn.text.lower()
 
 
+async def test_a_short_profile_after_the_short_answer_answers_the_walkthrough(convo):
+    turn = await convo.say(
+        "our BI folks basically live in power bi and want AI help. where should we go?"
+    )
+    assert AFTER_ANSWER in turn.text
+    turn = await convo.say(
+        "power bi report builders, tabular data, want copilot-style help creating reports and "
+        "insights"
+    )
+    assert "I read:" in turn.text  # what it filled in, not the Fabric copilots answer again
+    assert "Microsoft Fabric" in turn.text
+
+
+async def test_a_short_statement_after_the_short_answer_that_tells_one_thing_is_still_talk(convo):
+    await convo.say("support wants every inbound call transcribed, which service")
+    turn = await convo.say("tried it, it keeps missing our product names tho")
+    assert "Custom Speech" in turn.text
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+
+
+async def test_a_team_that_is_non_dev_builds_with_low_code(convo):
+    await convo.say("help me choose an architecture")
+    await convo.say("Generative AI app or chatbot")
+    await convo.say("a copilot for our employees")
+    turn = await convo.say("a non-dev team will own it")
+    assert "Makers and analysts" in turn.text  # "non-" negates "dev": no developers
+    assert "Copilot Studio" in turn.text
+
+
 async def test_a_situation_told_at_length_with_a_need_gets_its_answer_then_the_questions(convo):
     turn = await convo.say(
         "we run a yearly tech conference & want live captions translated for remote attendees, "

@@ -91,6 +91,8 @@ NEGATIONS = frozenset(
 )
 """Words after which the next few are negated ("no data scientists", "rather than writing code",
 "quality matters less than cost")."""
+_NEGATES_NEXT = frozenset(["non"])
+"""A prefix that negates the one word it is joined to: "a non-dev team", "non-technical staff"."""
 _PREFER = frozenset(["prefer", "prefers", "preferred", "preferring", "favor", "favour"])
 """After these, "over" negates like "than": "we'd prefer hosted models over training our own"."""
 _NEGATION_SCOPE = 3
@@ -591,6 +593,9 @@ class Advisor:
                 if word in NEGATIONS or (preferring and word == "over"):
                     scope, negated = _NEGATION_SCOPE, True
                     continue
+                if word in _NEGATES_NEXT:
+                    scope, negated = 1, True
+                    continue
                 preferring = preferring or word in _PREFER
                 if negated and word in _ALTERNATIVES:
                     scope = _NEGATION_SCOPE
@@ -895,6 +900,19 @@ class Advisor:
         while (settled := self._settle(state, reading)) is not None:
             added.extend([settled, *self.take_heard(state)])
         return added
+
+    def answers_in(self, state: dict[str, Any], text: str) -> tuple[str, ...]:
+        """The open questions a text clearly answers, read as `infer` reads it, without taking
+        any: "customer service team, no developers, low-code" tells who builds it."""
+        reading = self.read(text)
+        kept = self.walkthrough.active(state["answers"])
+        return tuple(
+            question.id
+            for question in self.walkthrough.questions
+            if question.id not in kept
+            and _decide(reading[question.id], _INFER, _INFER_MARGIN) is not None
+            and self._may_apply(question, kept)
+        )
 
     def _settle(
         self, state: dict[str, Any], reading: dict[str, list[tuple[float, int]]]
