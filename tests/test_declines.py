@@ -33,6 +33,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "label these 80 photos of scratches for our defect model",
         "upload these receipts to document intelligence and send me back the fields",
         "call our gpt-4o deployment with this prompt and paste me the answer",
+        "run SELECT count(*) FROM sales against our fabric warehouse and tell me the number",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
@@ -167,6 +168,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "does the 21vianet azure china cloud have ai foundry hubs?",
         "are there startup credits for azure ai foundry usage?",
         "is there a price difference between standard and provisioned gpt deployments",
+        "how many customers use azure openai in total?",
+        "what's the revenue share for publishing a copilot plugin in the marketplace?",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):

@@ -789,6 +789,19 @@ async def test_which_service_a_story_maps_to_is_its_service_follow_up(convo):
     assert "Custom Translator" in turn.text
 
 
+async def test_the_equivalent_service_of_a_story_is_its_service(convo):
+    await convo.say("tell me the kry story")
+    turn = await convo.say("what would the equivalent service be for us?")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "Azure OpenAI" in turn.text
+
+
+async def test_voicemails_to_read_instead_of_reviews_are_speech(convo):
+    await convo.say("what's a good way to do sentiment on product reviews?")
+    turn = await convo.say("actually scrap that, the reviews are audio voicemails")
+    assert "Azure AI Speech" in turn.text
+
+
 async def test_an_error_to_debug_mid_conversation_is_declined_and_keeps_the_focus(convo):
     await convo.say("what is model scoring in azure ml?")
     turn = await convo.say("how do i fix 'ModelNotFound' on my batch endpoint")

@@ -83,6 +83,11 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "specific. web devs only, want an api call.",
             "translation between languages",
         ),
+        (  # what is translated (reviews) is no text analytics
+            "mobile app, 3 devs, translate user reviews into english. no special terminology, "
+            "we just want an api",
+            "translation between languages",
+        ),
         (  # hosted beside the app, explainable: a small model
             "bank, strict data policy. devs want the model hosted on the same compute as the app. "
             "short text classification and summaries. compliance cares about explainability.",
