@@ -293,6 +293,19 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
     assert "recommendation" not in turn.text.lower()
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "helpdesk wants a copilot, how should we go about building it?",
+        "what's the quickest path to a sales copilot for our reps?",
+        "we need to modernise our reporting + analytics stack, guidance please",
+    ],
+)
+async def test_a_copilot_or_a_stack_to_build_gets_the_answer_then_the_questions(convo, message):
+    turn = await convo.say(message)  # "a copilot" is a kind of thing, not Microsoft Copilot
+    assert AFTER_ANSWER in turn.text
+
+
 async def test_a_short_profile_after_the_short_answer_answers_the_walkthrough(convo):
     turn = await convo.say(
         "our BI folks basically live in power bi and want AI help. where should we go?"

@@ -82,6 +82,10 @@ _SENTENCES = re.compile(r"[.:;!?\n\u2600-\u27bf\U0001f300-\U0001faff]+|\s[-–�
 """Where a message's clauses part (for a walkthrough request inside a description): stops, dashes
 and emoji."""
 _WORD = re.compile(r"[a-z0-9']+")
+_INDEFINITE = frozenset({"a", "an"})
+_KIND_AFTER = 2
+"""A name within this many words after "a" or "an" says a kind of thing, not the product:
+"helpdesk wants a copilot", "a sales copilot for our reps"."""
 _CLAUSES = re.compile(rf"{_SENTENCES.pattern}|,")
 """Where a message's clauses part, commas too ("…, we're on databricks already")."""
 _ON_ALREADY = re.compile(
@@ -510,10 +514,12 @@ class GuidanceReader:
         # a word for what is chosen is no part of a name: "which azure service should we use
         # to transcribe …" says no "transcription service"
         normalize = self.router.normalizer.normalize
+        words = _WORD.findall(asked.lower())
         unchosen = " ".join(
             w
-            for w in _WORD.findall(asked.lower())
+            for i, w in enumerate(words)
             if not self._offerings.issuperset(normalize(w).terms)
+            and _INDEFINITE.isdisjoint(words[max(i - _KIND_AFTER, 0) : i])
         )
         named = self.router.named_topics(asked) & self.router.named_topics(unchosen)
         return any(
