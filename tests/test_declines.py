@@ -912,3 +912,14 @@ async def test_a_near_miss_mid_conversation_is_declined_and_the_focus_kept(convo
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
     turn = await convo.say("who is it for?")
     assert turn.trace("RecognizerResult")["topIntent"].startswith("copilot-studio")
+
+
+async def test_the_cheapest_way_to_build_something_asks_for_a_choice_not_a_price(convo):
+    turn = await convo.say(
+        "SREs write super long incident postmortems, execs want a 5-line summary of each. "
+        "cheapest path to something that writes those summaries?"
+    )
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+    assert "Azure OpenAI" in turn.text
+    turn = await convo.say("and the cheapest way to do it, what's the price per 1k tokens?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"  # a price, asked

@@ -34,6 +34,7 @@ _WORD_LISTS = (
     "action_directed",
     "action_courtesy",
     "action_sequence",
+    "declined_not",
 )
 """The keys holding lists of words or phrases (ConversationCues' fields of the same names)."""
 _GUIDANCE_LISTS = {

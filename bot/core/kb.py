@@ -221,6 +221,9 @@ class ConversationCues:
     """Per decline topic, words that ask what ArchBot never answers, anywhere in a message
     (its own instructions, a price per unit, an error to debug): the message is declined with
     that topic, in a conversation or at a walkthrough question too."""
+    declined_not: tuple[str, ...] = ()
+    """Wordings that hold a declined word but ask for a choice ("the cheapest way to …"): their
+    words decline nothing."""
     ellipses: tuple[str, ...] = ()
     """How a short follow-up starts ("and …", "what about …"): read with the topic in focus."""
     returns: tuple[str, ...] = ()

@@ -337,6 +337,7 @@ class MessageReader:
         )
         """Every word declined anywhere, ranked by its topic's place in the file (one pass over a
         message finds the first topic it says)."""
+        self._declined_not = _Phrases(cues.declined_not)
         self._claims = _claims(self._anywhere, router)
         """The knowledge's own wordings that say declined words ("how accurate is speech
         recognition"): a message saying one of them in full is not declined for those words."""
@@ -701,7 +702,7 @@ class MessageReader:
         # each sentence on its own: "… the latest version. do we retrain …" says no "version do
         # we"
         for sentence in _SENTENCE_END.split(text):
-            said = _said(sentence)
+            said = self._declined_not.blanked(_said(sentence))  # "the cheapest way to …"
             # "our tenant's power platform" says "our tenant": a possessive read without its 's
             owned = [w.removesuffix("'s") for w in said]
             readings = (said,) if owned == said else (said, owned)
@@ -1027,6 +1028,17 @@ class _Phrases:
             for at, word in enumerate(words)
             for phrase, _ in by_first.get(word, ())
         )
+
+    def blanked(self, words: list[str]) -> list[str]:
+        """The words with every phrase said in them blanked (each word made "")."""
+        if not self._by_first:
+            return words
+        kept = list(words)
+        for at in range(len(words)):
+            phrase = self.starting(words, at)
+            if phrase is not None:
+                kept[at : at + len(phrase)] = [""] * len(phrase)
+        return kept
 
     def found_in(self, words: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
         """Every phrase said anywhere in the words, with its rank."""
