@@ -492,6 +492,8 @@ async def test_asking_whether_archbot_covers_a_subject_answers_the_subject(convo
     assert decided(turn) == ("prompt-flow", "answer")
     turn = await convo.say("hey, do you cover transcription?")
     assert decided(turn)[0].startswith("ai-speech")
+    turn = await convo.say("and can you handle fabric stuff too?")  # how the subject trails off
+    assert decided(turn) == ("microsoft-fabric", "answer")
 
 
 async def test_a_word_of_another_vendors_product_name_is_not_that_product(convo):
@@ -514,3 +516,8 @@ async def test_mt_is_machine_translation(convo):
 async def test_chat_shorthand_for_the_team_is_the_team(convo):
     turn = await convo.say("where should our ds team train and track their models?")
     assert decided(turn)[0].startswith("azure-machine-learning")
+
+
+async def test_models_that_are_not_openai_are_other_providers_models(convo):
+    turn = await convo.say("can I fine-tune non-openai models too?")  # not GPT-4o mini's tuning
+    assert decided(turn) == ("ai-foundry/hosted-fine-tuning", "answer")

@@ -205,6 +205,11 @@ _COVERAGE_ASKED = re.compile(
 )
 """Asking whether ArchBot covers a subject ("hey, do you cover transcription stuff?"): the
 subject is what is asked about."""
+_VAGUE_TAIL = re.compile(
+    r"(?:\s+(?:stuff|things|topics|questions|at all|too|as well|in general|and such|etc))+\W*$",
+    re.IGNORECASE,
+)
+"""How a subject asked about may trail off ("transcription stuff", "prompt flow at all")."""
 _DISMISSED = re.compile(
     r"^\W*(?:(?:ok|okay|fine|alright|right)\W+)?(?:forget(?:\s+about)?|never\s*mind|scratch)"
     r"\s+[^.,;:!?]+[.,;:!?]+\s*(?=\S+\s+\S)",
@@ -779,7 +784,9 @@ class MessageReader:
         """For a message asking whether ArchBot covers a subject ("do you cover transcription
         stuff?", "do you know anything about prompt flow?"), the subject's answer, if any."""
         asked = _COVERAGE_ASKED.match(text.strip())
-        return None if asked is None else self._answered_part(asked.group("subject"), text)
+        if asked is None:
+            return None
+        return self._answered_part(_VAGUE_TAIL.sub("", asked.group("subject")), text)
 
     def _answered_part(self, part: str, text: str) -> Decision | None:
         """The decision for a part of the message, as the message's, when that part is
