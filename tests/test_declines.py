@@ -168,6 +168,7 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "does the 21vianet azure china cloud have ai foundry hubs?",
         "are there startup credits for azure ai foundry usage?",
         "is there a price difference between standard and provisioned gpt deployments",
+        "unrelated but what's the aoai price for gpt-4o these days",
         "how many customers use azure openai in total?",
         "what's the revenue share for publishing a copilot plugin in the marketplace?",
     ],
@@ -923,3 +924,21 @@ async def test_the_cheapest_way_to_build_something_asks_for_a_choice_not_a_price
     assert "Azure OpenAI" in turn.text
     turn = await convo.say("and the cheapest way to do it, what's the price per 1k tokens?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"  # a price, asked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what port does the mlflow ui use by default again",
+        "give me the exact hyperparams for a gpt-4o-mini fine-tune",
+    ],
+)
+async def test_settings_the_guide_never_gives_are_declined_as_details(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-details"
+
+
+async def test_what_automl_tunes_is_still_answered(convo):
+    turn = await convo.say("which hyperparameters does automl tune?")
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+    assert "hyperparameter" in turn.text
