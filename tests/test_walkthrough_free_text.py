@@ -83,6 +83,12 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "specific. web devs only, want an api call.",
             "translation between languages",
         ),
+        (  # data science "later" is a later need: the platform comes first
+            "Mid-size retailer, heavy Power BI users. Data sits in several SQL databases plus a "
+            "lot of Excel. We want a lakehouse, ingestion with little code, reporting, and later "
+            "some data science, ideally all in one place.",
+            "data pipelines",
+        ),
         (  # what is translated (reviews) is no text analytics
             "mobile app, 3 devs, translate user reviews into english. no special terminology, "
             "we just want an api",

@@ -91,6 +91,10 @@ NEGATIONS = frozenset(
 )
 """Words after which the next few are negated ("no data scientists", "rather than writing code",
 "quality matters less than cost")."""
+_LATER = frozenset(["later", "eventually", "someday"])
+_LATER_WEIGHT = 0.5
+"""A clause that says one of these tells a later need ("and later some data science"): its words
+count this much."""
 _NEGATES_NEXT = frozenset(["non"])
 """A prefix that negates the one word it is joined to: "a non-dev team", "non-technical staff"."""
 _PREFER = frozenset(["prefer", "prefers", "preferred", "preferring", "favor", "favour"])
@@ -282,6 +286,8 @@ class _Token:
     clause: int
     at: int
     """Its position among the text's content words."""
+    weight: float = 1.0
+    """How much it counts: less in a clause about later ("and later some data science")."""
 
 
 Located = dict[str, list[tuple[int, int, float]]]
@@ -589,7 +595,9 @@ class Advisor:
             if not clause or not clause.strip():
                 continue
             scope, negated, preferring = 0, False, False
-            for word in self.normalizer.normalize(clause).words:
+            words = self.normalizer.normalize(clause).words
+            weight = _LATER_WEIGHT if not _LATER.isdisjoint(words) else 1.0
+            for word in words:
                 if word in NEGATIONS or (preferring and word == "over"):
                     scope, negated = _NEGATION_SCOPE, True
                     continue
@@ -604,7 +612,7 @@ class Advisor:
                     continue
                 base = stem(word)
                 term = f"{NOT}{base}" if scope else base
-                tokens.append(_Token(term, index, len(tokens)))
+                tokens.append(_Token(term, index, len(tokens), weight))
                 scope = max(scope - 1, 0)
         return tokens
 
@@ -631,7 +639,9 @@ class Advisor:
                 if best is None:
                     continue
                 base, similarity = best[0], best[1] / 100
-            found.setdefault(prefix + base, []).append((token.clause, token.at, similarity))
+            found.setdefault(prefix + base, []).append(
+                (token.clause, token.at, similarity * token.weight)
+            )
         return found
 
     # -- matching -------------------------------------------------------------------------------
