@@ -83,12 +83,6 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "specific. web devs only, want an api call.",
             "translation between languages",
         ),
-        (  # data science "later" is a later need: the platform comes first
-            "Mid-size retailer, heavy Power BI users. Data sits in several SQL databases plus a "
-            "lot of Excel. We want a lakehouse, ingestion with little code, reporting, and later "
-            "some data science, ideally all in one place.",
-            "data pipelines",
-        ),
         (  # what is translated (reviews) is no text analytics
             "mobile app, 3 devs, translate user reviews into english. no special terminology, "
             "we just want an api",
@@ -105,6 +99,17 @@ async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, parag
     await convo.say("help me pick an architecture")
     turn = await convo.say(paragraph)
     assert read in turn.shown.lower()  # "I read: …" or "Got it: …"
+
+
+async def test_a_need_for_later_does_not_weigh_as_much_as_the_need_now(convo):
+    await convo.say("help me pick an architecture")
+    turn = await convo.say(
+        "Mid-size retailer, heavy Power BI users. Data sits in several SQL databases plus a lot "
+        "of Excel. Small data team (3 people). We want a lakehouse, ingestion with little code, "
+        "reporting, and later some data science, ideally all in one place."
+    )
+    assert "data pipelines" in turn.shown.lower()
+    assert "machine learning to predict" not in turn.shown.lower()  # no "which one is closer?"
 
 
 async def test_what_a_paragraph_answers_is_not_asked_again(convo):
