@@ -1726,3 +1726,17 @@ async def test_after_launch_asks_about_production(convo):
     turn = await convo.say("and after launch?")
     assert decided(turn)[0] == "ai-foundry/evaluation-safety"
     assert "monitor" in turn.text.lower()
+
+
+async def test_a_reference_the_focus_family_barely_reads_is_about_what_it_names(convo):
+    await convo.say("we've got thousands of hours of meeting recordings and want them as text")
+    turn = await convo.say("and summaries of those?")  # not Translator, Speech's weak kin
+    assert decided(turn) == ("azure-openai/tasks", "answer")
+    assert "summarization" in turn.text
+
+
+async def test_the_two_after_a_written_comparison_are_its_sides(convo):
+    await convo.say("should we be doing deep learning for our sales forecast? the new hire is keen")
+    turn = await convo.say("what's the actual difference between the two")
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "Machine learning vs deep learning" in turn.text  # not ML vs generative AI

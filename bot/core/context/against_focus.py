@@ -23,6 +23,12 @@ _STORIES_LISTED = 2
 """A customer story relating this many others lists them: its "they" is no one customer."""
 _SIBLING_LIKELY = 0.6
 """A story this likely is the one meant after another's, though the message says "they"."""
+_FAMILY_WEAK = 0.15
+_OUTSIDE_SURE = 0.9
+"""A reference whose best reading in the focus's family is below `_FAMILY_WEAK` while a topic
+outside it reads at `_OUTSIDE_SURE` or more is about that topic, not the family."""
+_RIVALS_SHOWN = 2
+"""Readings of the family kept after one outside it (shown in the trace)."""
 _NEAR_SHARE = 0.75
 """A reading near the focus topic scoring this share of a farther one wins a reference."""
 _SPECIFIC_SHARE = 0.8
@@ -192,6 +198,11 @@ class FocusReader:
         if not near:
             return None
         top = near[0]
+        outside = matches[0] if matches[0].intent.topic.id not in family else None
+        if top.score < _FAMILY_WEAK and outside is not None and outside.score >= _OUTSIDE_SURE:
+            # "and summaries of those?" after Speech: summarization, not Translator
+            decision = Decision(text, Outcome.ANSWER, (outside, *near[:_RIVALS_SHOWN]))
+            return Understood(decision, topic=topic, context="refers")
         own = next((m for m in near if m.intent.topic.id == topic.id), None)
         if own is not None and (
             own.score >= top.score * _NEAR_SHARE

@@ -48,6 +48,8 @@ _CLAUSE_OPENERS = frozenset({"what", "how", "which", "who", "where", "when", "wh
 """What a comparison cue is followed by when it compares with a clause, not a topic."""
 _OWN_PAIR = frozenset({"vs", "versus"})
 """A message with one of these names the pair it compares: it chooses nothing said before."""
+_PAIR_ONLY = frozenset({"the", "those", "these", "two", "both", "them", "of"})
+"""Words that, after a comparison cue, say the pair already compared ("… between the two")."""
 _PAIR_WORDS = frozenset({"two", "both"})
 """"The difference between those two?": the first two topics the last answer named, when it
 answered a question of the focus topic (not the topic itself) and named two or more."""
@@ -94,7 +96,13 @@ class Comparisons:
         choosing = self.chooses(words) or self.choice_continued(words, focus)
         if not choosing or self.compares_its_own(text, focus, plain):
             return None
-        part = focus.intent is not None and focus.intent != focus.topic
+        answered = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
+        # after a written comparison (ML vs deep learning), "the two" are its sides
+        part = (
+            focus.intent is not None
+            and focus.intent != focus.topic
+            and (answered is None or answered.kind is not Kind.COMPARISON)
+        )
         named = self.last_answer.listed(focus) if part and not _PAIR_WORDS.isdisjoint(words) else ()
         if len(named) >= 2:
             # "what's the difference between those two?" after a follow-up's answer giving two
@@ -113,6 +121,8 @@ class Comparisons:
         before, other_text = (part.strip() for part in joined.split(f" {' '.join(cue)} ", 1))
         if not other_text or other_text.split()[0] in _CLAUSE_OPENERS:
             return None  # "… compare with what automl does for features?" asks that clause
+        if _PAIR_ONLY.issuperset(other_text.split()):
+            return None  # "the difference between the two": the pair in focus, no third topic
         if self.router.named_topics(before) - {topic.id}:
             return None  # "OneLake vs ADLS Gen2?" after Fabric: a comparison of its own
         lead = before.split()
