@@ -169,6 +169,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "are there startup credits for azure ai foundry usage?",
         "is there a price difference between standard and provisioned gpt deployments",
         "unrelated but what's the aoai price for gpt-4o these days",
+        "exact IOPS limit per storage account?",
+        "what are the benchmark scores for o1 vs gpt-4o on coding?",
         "how many customers use azure openai in total?",
         "what's the revenue share for publishing a copilot plugin in the marketplace?",
     ],

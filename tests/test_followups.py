@@ -1740,3 +1740,18 @@ async def test_the_two_after_a_written_comparison_are_its_sides(convo):
     turn = await convo.say("what's the actual difference between the two")
     assert turn.trace("RecognizerResult")["context"] == "compare"
     assert "Machine learning vs deep learning" in turn.text  # not ML vs generative AI
+
+
+async def test_another_fabric_copilot_after_data_factorys_is_that_copilot(convo):
+    await convo.say("is there a copilot for building pipelines in fabric")
+    turn = await convo.say("and for warehouse sql?")
+    assert decided(turn) == ("fabric-copilots/data-warehouse", "answer")
+
+
+async def test_a_pile_that_is_not_all_invoices_needs_classification_first(convo):
+    await convo.say(
+        "what's the service for pulling totals and vendor names out of scanned invoices?"
+    )
+    await convo.say("how much per page tho")  # declined; the focus stays
+    turn = await convo.say("ok fair. and if half the pile isn't invoices at all?")
+    assert "classification" in turn.text

@@ -521,3 +521,8 @@ async def test_chat_shorthand_for_the_team_is_the_team(convo):
 async def test_models_that_are_not_openai_are_other_providers_models(convo):
     turn = await convo.say("can I fine-tune non-openai models too?")  # not GPT-4o mini's tuning
     assert decided(turn) == ("ai-foundry/hosted-fine-tuning", "answer")
+
+
+async def test_translating_web_pages_is_translator(convo):
+    turn = await convo.say("which service for translating our web pages")
+    assert decided(turn) == ("ai-translator", "answer")
