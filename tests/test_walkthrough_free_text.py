@@ -763,3 +763,24 @@ async def test_distributed_deep_learning_on_spark_data_trains_where_it_lives(con
         "Not decided yet",
     )
     assert "Azure Databricks" in turn.text
+
+
+async def test_what_the_opener_said_counts_with_the_description_that_says_it_too(convo):
+    await convo.say(
+        "what's the right azure service to translate our app's UI strings and help articles?"
+    )
+    turn = await convo.say(
+        "2 devs, text only, 12 languages, nothing special about our vocab, we just want an API"
+    )
+    assert "translation between languages" in turn.shown.lower()  # opener and profile agree
+    assert "What do you need to understand?" not in turn.shown
+
+
+async def test_the_openers_lean_breaks_no_tie_in_the_description(convo):
+    await convo.say("what would you use for a 'describe it, get the code' tool for our analysts?")
+    turn = await convo.say(
+        "internal tools developers. analysts describe what they want in plain english and we "
+        "want to generate python or sql snippets they can run. text in, code out. we'd use a "
+        "prebuilt hosted model behind an api rather than train one."
+    )
+    assert "makers and analysts" not in turn.shown.lower()  # "for our analysts" is who uses it

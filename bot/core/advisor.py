@@ -132,6 +132,8 @@ _OUTWEIGH = 2.0
 """A description that answers the question asked also replaces an answer read from an earlier
 message (never one the user gave or let stand) when it says another choice this strongly: two
 whole phrases or more."""
+_LEAN_LEAST = 1.0
+"""The opener's lean counts for a choice both it and a later description say this strongly."""
 _INFER = 1.05
 _INFER_MARGIN = 0.45
 """A description answers a question it was not asked only when one choice clearly wins, on more
@@ -456,6 +458,10 @@ class Alternative:
 SAID_MOST = 3
 SAID_CHARS = 400
 """The user's words kept for the decision record: the last few messages, each cut short."""
+
+
+LEAN = "lean"
+"""Walkthrough state: what the opener said of the questions it could not answer alone."""
 
 
 def note_words(state: dict[str, Any], text: str) -> None:
@@ -817,6 +823,8 @@ class Advisor:
         heard: tuple[str, ...] = ()
         reading = self.read(text) if describes or correcting or match.choice is None else None
         if reading is not None and describes:
+            reading = self._leaned(state, reading)
+        if reading is not None and describes:
             index = _decide(reading[question.id], _ACCEPT, _MARGIN)
             if index is not None:
                 choice = question.choices[index]
@@ -881,11 +889,49 @@ class Advisor:
     # -- progress ---------------------------------------------------------------------------------
 
     def start(self, opener: str = "") -> dict[str, Any]:
-        """A new walkthrough, with the questions the opening message already answers filled in."""
+        """A new walkthrough, with the questions the opening message already answers filled in;
+        what it says of the others, too little to answer them, is kept as a lean (`_leaned`)."""
         state = new_state()
-        if opener.strip() and self.infer(state, opener):
+        if not opener.strip():
+            return state
+        reading = self.read(opener)
+        if self.infer(state, opener, reading):
             note_words(state, opener)
+        kept = self.walkthrough.active(state["answers"])
+        state[LEAN] = {
+            question_id: [[score, index] for score, index in ranked]
+            for question_id, ranked in reading.items()
+            if ranked and question_id not in kept
+        }
         return state
+
+    def _leaned(
+        self, state: dict[str, Any], reading: dict[str, list[tuple[float, int]]]
+    ) -> dict[str, list[tuple[float, int]]]:
+        """The reading with the opener's lean added, once, where both say the same choice
+        best, each by a whole phrase or more: "translate our app's UI strings" then "2 devs,
+        text only, 12 languages" is translation, though each alone says too little. A lean
+        never breaks a tie: "for our analysts" then "internal tools developers … analysts
+        describe what they want" is not low-code."""
+        lean = state.pop(LEAN, None)
+        if not lean:
+            return reading
+        merged = dict(reading)
+        for question_id, ranked in lean.items():
+            read = merged.get(question_id)
+            if not read or not ranked:
+                continue
+            best, index = read[0]
+            alone = len(read) == 1 or read[1][0] < best
+            score, leaned = ranked[0]
+            if leaned != index or not alone or min(best, score) < _LEAN_LEAST:
+                continue
+            totals = {i: s for s, i in read}
+            totals[index] += score
+            merged[question_id] = sorted(
+                ((score, index) for index, score in totals.items()), reverse=True
+            )
+        return merged
 
     def infer(
         self,
