@@ -1755,3 +1755,9 @@ async def test_a_pile_that_is_not_all_invoices_needs_classification_first(convo)
     await convo.say("how much per page tho")  # declined; the focus stays
     turn = await convo.say("ok fair. and if half the pile isn't invoices at all?")
     assert "classification" in turn.text
+
+
+async def test_vms_are_a_kind_of_compute_not_a_detail_to_decline(convo):
+    await convo.say("what's the responsible ai dashboard in aml for?")
+    turn = await convo.say("does it support spark compute or just VMs?")
+    assert decided(turn) == ("azure-machine-learning/compute", "answer")
