@@ -839,3 +839,14 @@ async def test_the_easiest_way_for_a_team_gets_the_answer_then_the_questions(con
     )
     assert "AutoML" in turn.text
     assert AFTER_ANSWER in turn.text
+
+
+async def test_freight_quote_emails_are_a_situation_not_a_quote_asked_for(convo):
+    turn = await convo.say(
+        "ok so we're a logistics broker drowning in freight quote emails and leadership wants "
+        "'ai' on it by summer — can you help us figure out what to actually build?"
+    )
+    assert "What are you building?" in turn.text
+    turn = await convo.say("cancel")
+    turn = await convo.say("get me a freight quote from c.h. robinson for 2 pallets")
+    assert turn.trace("RecognizerResult").get("declinedAs") is not None
