@@ -205,6 +205,8 @@ _COVERAGE_ASKED = re.compile(
 )
 """Asking whether ArchBot covers a subject ("hey, do you cover transcription stuff?"): the
 subject is what is asked about."""
+_GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
+"""Between the parts of a declined wording said apart ("how much … cost")."""
 _VAGUE_TAIL = re.compile(
     r"(?:\s+(?:stuff|things|topics|questions|at all|too|as well|in general|and such|etc))+\W*$",
     re.IGNORECASE,
@@ -337,11 +339,22 @@ class MessageReader:
         self._anywhere_topics = tuple(topic for topic, _ in declined_anywhere)
         self._anywhere = _Phrases(
             ranked=(
-                (word, rank) for rank, (_, words) in enumerate(declined_anywhere) for word in words
+                (word, rank)
+                for rank, (_, words) in enumerate(declined_anywhere)
+                for word in words
+                if not _GAP.search(word)
             )
         )
         """Every word declined anywhere, ranked by its topic's place in the file (one pass over a
         message finds the first topic it says)."""
+        self._apart = [
+            (rank, tuple(tuple(_WORD.findall(part)) for part in _GAP.split(word)))
+            for rank, (_, words) in enumerate(declined_anywhere)
+            for word in words
+            if _GAP.search(word)
+        ]
+        """The declined wordings said in parts with anything between ("how much … cost"), each
+        part's words, ranked as `_anywhere`'s."""
         self._declined_not = _Phrases(cues.declined_not)
         self._claims = _claims(self._anywhere, router)
         """The knowledge's own wordings that say declined words ("how accurate is speech
@@ -721,6 +734,7 @@ class MessageReader:
                     if any(claim <= terms for claim in claims):
                         continue  # "how accurate is speech recognition": the knowledge's own
                 ranks.append(rank)
+            ranks += (rank for rank, parts in self._apart if _in_order(parts, said))
             if ranks:
                 return self._anywhere_topics[min(ranks)]
         if TROUBLESHOOTING_TOPIC in self.kb.topics and _ERROR_NAME.search(text):
@@ -1074,6 +1088,19 @@ _WHAT = frozenset({"what", "whats", "what's"})
 """Words one of which a question for a term's meaning says ("what does 'scoring' mean")."""
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
 """Where a sentence ends (not the dot of "gpt-3.5")."""
+
+
+def _in_order(parts: tuple[tuple[str, ...], ...], words: list[str]) -> bool:
+    """Whether the words say each part (a run of words) in turn, anything between them."""
+    at = 0
+    for part in parts:
+        size = len(part)
+        while at + size <= len(words) and tuple(words[at : at + size]) != part:
+            at += 1
+        if at + size > len(words):
+            return False
+        at += size
+    return True
 
 
 def _said(text: str) -> list[str]:
