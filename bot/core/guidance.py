@@ -318,8 +318,8 @@ class GuidanceReader:
             return None
         if self._declined_surely(decision):
             return None  # "what architecture for the message broker between our services?"
-        if self.reader.asks_to_act(text):
-            return None
+        if self.reader.declines_outright(text):
+            return None  # "post this recommendation in the architecture channel for me"
         if is_walkthrough(decision) or self._open_choice(text):
             return Request.WALKTHROUGH
         said = self._stems(text)

@@ -720,7 +720,8 @@ class MessageReader:
         # each sentence on its own: "… the latest version. do we retrain …" says no "version do
         # we"
         for sentence in _SENTENCE_END.split(text):
-            said = self._declined_not.blanked(_said(sentence))  # "the cheapest way to …"
+            # quoted words are words ("fails with 'mashup exception'"); "the cheapest way to …"
+            said = self._declined_not.blanked([w.strip("'") for w in _said(sentence)])
             # "our tenant's power platform" says "our tenant": a possessive read without its 's
             owned = [w.removesuffix("'s") for w in said]
             readings = (said,) if owned == said else (said, owned)
