@@ -996,3 +996,18 @@ async def test_a_failure_told_as_a_situation_is_no_error_to_debug(convo):
         "correct transcripts. options?"
     )
     assert turn.trace("RecognizerResult").get("declinedAs") is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our execs literally just want help writing docs, emails and the odd code snippet in the "
+        "apps they already use",
+        "we've iterated on the prompt for weeks and the output style still drifts. what's the "
+        "next lever?",
+        "need faster responses; big model is too slow but the small one isn't accurate enough",
+    ],
+)
+async def test_a_situation_that_says_a_declined_wording_in_passing_is_answered(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
