@@ -1011,3 +1011,15 @@ async def test_a_failure_told_as_a_situation_is_no_error_to_debug(convo):
 async def test_a_situation_that_says_a_declined_wording_in_passing_is_answered(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") is None
+
+
+async def test_a_question_offering_two_ways_asks_which_not_to_act(convo):
+    turn = await convo.say("would you extract the text first or just throw the scans at gpt?")
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+    turn = await convo.say("can you deploy it or not?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+
+
+async def test_the_cheapest_place_to_keep_files_asks_where(convo):
+    turn = await convo.say("unrelated q: cheapest place to keep the raw export files long term?")
+    assert turn.trace("RecognizerResult").get("declinedAs") is None

@@ -205,6 +205,8 @@ _COVERAGE_ASKED = re.compile(
 )
 """Asking whether ArchBot covers a subject ("hey, do you cover transcription stuff?"): the
 subject is what is asked about."""
+_OR = "or"
+"""A question offering ways to do something asks which, not to act."""
 _GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
 """Between the parts of a declined wording said apart ("how much … cost")."""
 _VAGUE_TAIL = re.compile(
@@ -529,6 +531,8 @@ class MessageReader:
             and not self._directed_verb(words)
         ):
             return False  # "fine-tune or RAG for our wiki?", "then extract the fields after?"
+        if "?" in text and _OR in words[1:] and words[-1] != "not":
+            return False  # "would you extract the text first or just throw the scans at gpt?"
         if self._tells_next_step(said, words, text) or self._states_data_need(said, words, text):
             return False
         # told to the bot: with courtesy words, about the user's own things ("for me", "our
