@@ -24,7 +24,7 @@ _STORIES_LISTED = 2
 _SIBLING_LIKELY = 0.6
 """A story this likely is the one meant after another's, though the message says "they"."""
 _FAMILY_WEAK = 0.15
-_OUTSIDE_SURE = 0.9
+_OUTSIDE_SURE = 0.85
 """A reference whose best reading in the focus's family is below `_FAMILY_WEAK` while a topic
 outside it reads at `_OUTSIDE_SURE` or more is about that topic, not the family."""
 _RIVALS_SHOWN = 2
@@ -199,7 +199,12 @@ class FocusReader:
             return None
         top = near[0]
         outside = matches[0] if matches[0].intent.topic.id not in family else None
-        if top.score < _FAMILY_WEAK and outside is not None and outside.score >= _OUTSIDE_SURE:
+        if (
+            top.score < _FAMILY_WEAK
+            and outside is not None
+            and outside.score >= _OUTSIDE_SURE
+            and outside.intent.topic.kind in FOCUS_KINDS
+        ):
             # "and summaries of those?" after Speech: summarization, not Translator
             decision = Decision(text, Outcome.ANSWER, (outside, *near[:_RIVALS_SHOWN]))
             return Understood(decision, topic=topic, context="refers")
