@@ -1761,3 +1761,10 @@ async def test_vms_are_a_kind_of_compute_not_a_detail_to_decline(convo):
     await convo.say("what's the responsible ai dashboard in aml for?")
     turn = await convo.say("does it support spark compute or just VMs?")
     assert decided(turn) == ("azure-machine-learning/compute", "answer")
+
+
+async def test_a_github_repo_asked_after_a_reference_architecture_is_the_samples_repo(convo):
+    await convo.say("mlops reference arch for python?")
+    await convo.say("and batch scoring for spark models")
+    turn = await convo.say("is there a github repo with samples")
+    assert decided(turn)[0] == "microsoft-ai-resources/github"

@@ -23,7 +23,7 @@ _STORIES_LISTED = 2
 """A customer story relating this many others lists them: its "they" is no one customer."""
 _SIBLING_LIKELY = 0.6
 """A story this likely is the one meant after another's, though the message says "they"."""
-_FAMILY_WEAK = 0.15
+_FAMILY_WEAK = 0.2
 _OUTSIDE_SURE = 0.85
 """A reference whose best reading in the focus's family is below `_FAMILY_WEAK` while a topic
 outside it reads at `_OUTSIDE_SURE` or more is about that topic, not the family."""
@@ -207,7 +207,7 @@ class FocusReader:
         ):
             # "and summaries of those?" after Speech: summarization, not Translator
             decision = Decision(text, Outcome.ANSWER, (outside, *near[:_RIVALS_SHOWN]))
-            return Understood(decision, topic=topic, context="refers")
+            return Understood(decision, context="refers")  # the focus moves to what it names
         own = next((m for m in near if m.intent.topic.id == topic.id), None)
         if own is not None and (
             own.score >= top.score * _NEAR_SHARE
