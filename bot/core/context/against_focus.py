@@ -204,10 +204,12 @@ class FocusReader:
             and outside is not None
             and outside.score >= _OUTSIDE_SURE
             and outside.intent.topic.kind in FOCUS_KINDS
+            and outside.intent.topic.id not in self.router.named_topics(text)
         ):
-            # "and summaries of those?" after Speech: summarization, not Translator
+            # "and summaries of those?" after Speech: summarization, not Translator (a topic
+            # named is read as named: "could I use it instead of document intelligence?")
             decision = Decision(text, Outcome.ANSWER, (outside, *near[:_RIVALS_SHOWN]))
-            return Understood(decision, context="refers")  # the focus moves to what it names
+            return Understood(decision, topic=topic, context="refers")
         own = next((m for m in near if m.intent.topic.id == topic.id), None)
         if own is not None and (
             own.score >= top.score * _NEAR_SHARE
