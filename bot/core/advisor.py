@@ -824,7 +824,6 @@ class Advisor:
         reading = self.read(text) if describes or correcting or match.choice is None else None
         if reading is not None and describes:
             reading = self._leaned(state, reading)
-        if reading is not None and describes:
             index = _decide(reading[question.id], _ACCEPT, _MARGIN)
             if index is not None:
                 choice = question.choices[index]
@@ -926,10 +925,10 @@ class Advisor:
             score, leaned = ranked[0]
             if leaned != index or not alone or min(best, score) < _LEAN_LEAST:
                 continue
-            totals = {i: s for s, i in read}
+            totals = {choice: total for total, choice in read}
             totals[index] += score
             merged[question_id] = sorted(
-                ((score, index) for index, score in totals.items()), reverse=True
+                ((total, choice) for choice, total in totals.items()), reverse=True
             )
         return merged
 
