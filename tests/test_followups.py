@@ -1768,3 +1768,9 @@ async def test_a_github_repo_asked_after_a_reference_architecture_is_the_samples
     await convo.say("and batch scoring for spark models")
     turn = await convo.say("is there a github repo with samples")
     assert decided(turn)[0] == "microsoft-ai-resources/github"
+
+
+async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
+    await convo.say("AI Foundry or Azure ML studio for our genai team?")  # led with Foundry
+    turn = await convo.say("and the other one is better for what then?")
+    assert decided(turn)[0] == "azure-machine-learning"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from bot.core.context.against_focus import FocusReader
 from bot.core.context.focus import Focus, Understood
@@ -16,7 +17,7 @@ from bot.core.context.last_answer import LastAnswer
 from bot.core.context.listing import lists_topics
 from bot.core.context.parts import has_part
 from bot.core.hybrid import HybridRouter
-from bot.core.kb import KnowledgeBase, Topic
+from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 
 _LAST = -1
@@ -264,6 +265,14 @@ class Ordinals:
         ):
             return None
         last = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
+        if last is not None and last.kind is Kind.COMPARISON and len(last.compares) == 2:
+            # "and the other one is better for what?" after a comparison whose answer led with
+            # its first side: the second
+            other = self.kb.topics.get(last.compares[1])
+            if other is None or ("the", "other") not in pairwise(words):
+                return None
+            match = Match(self.router.intent(other.id), 1.0)
+            return Understood(Decision(text, Outcome.ANSWER, (match,)), context="refers")
         if last is None or last.id == topic.id:
             return None
         siblings = [
