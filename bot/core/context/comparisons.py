@@ -96,7 +96,7 @@ class Comparisons:
         choosing = self.chooses(words) or self.choice_continued(words, focus)
         if not choosing or self.compares_its_own(text, focus, plain):
             return None
-        answered = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
+        answered = self.last_answer.against.answered_last(focus)
         # after a written comparison (ML vs deep learning), "the two" are its sides
         part = (
             focus.intent is not None

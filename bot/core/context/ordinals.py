@@ -264,7 +264,7 @@ class Ordinals:
             tuple(words[i : i + len(cue)]) == cue for cue in _OTHER for i in range(len(words))
         ):
             return None
-        last = self.kb.topics.get(focus.intent.split("/")[0]) if focus.intent else None
+        last = self.against.answered_last(focus)
         if last is not None and last.kind is Kind.COMPARISON and len(last.compares) == 2:
             # "and the other one is better for what?" after a comparison whose answer led with
             # its first side: the second
