@@ -434,6 +434,21 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "decline-actions",
         ),
         (
+            "can aoai turn english into code for our internal scripting tool?",
+            "generate the python for calling the chat completions endpoint with retries",
+            "decline-actions",
+        ),
+        (
+            "what guidance should an AI workload design follow on azure?",
+            "list the exact WAF checklist IDs for the reliability pillar",
+            "decline-details",
+        ),
+        (
+            "can we keep using langchain and semantic kernel with ai foundry?",
+            "how do I install semantic kernel in a .net 8 project?",
+            "decline-details",
+        ),
+        (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
             "decline-figures",

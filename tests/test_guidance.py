@@ -86,6 +86,9 @@ def starts_walkthrough(turn) -> bool:
         "we have a hackathon team and a vague idea, help us shape it",
         "eh, can you help me choose properly for our situation",
         "cool, guide me to the right service for our multilingual call center",
+        # advice asked on a task, and the easiest route to a thing
+        "<at>ArchBot</at> pls advise on auto-localizing our app's UI strings",
+        "quick one — what's the easiest route to a churn model?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):

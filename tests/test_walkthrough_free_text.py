@@ -506,6 +506,18 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
     assert "**My recommendation: Copilots in Fabric and Power BI**" in turn.text
 
 
+async def test_self_service_bi_with_reports_drafted_from_prompts_leads_to_fabric(convo):
+    turn = await convo.say(
+        "which platform would you recommend for self-service BI with some genai sprinkled on top?"
+    )
+    turn = await convo.say(
+        "bi team of 4, power bi everywhere, data scattered in sql dbs and excel. want reports "
+        "drafted from prompts and a single lakehouse"
+    )
+    assert "Microsoft Fabric" in turn.text
+    assert answers_of(turn)["goal"] == "data-qa"
+
+
 async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
     turn = await described(
         convo,
