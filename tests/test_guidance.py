@@ -146,6 +146,12 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
             "which tool fits a helpdesk copilot our power users could build themselves?",
             "Copilot Studio",
         ),
+        # advice asked on a service for the team's own project: its answer, then the questions
+        ("need advice on extending M365 Copilot for our sales team", "Copilot Studio"),
+        (
+            "looking for advice on the machine translation part of our localization pipeline",
+            "Translator",
+        ),
     ],
 )
 async def test_asking_what_anyone_should_use_gets_the_answer_then_the_questions(

@@ -360,8 +360,15 @@ class GuidanceReader:
             return Request.WALKTHROUGH  # "need a recommendation for where to land our data"
         if weakly and compared:
             return Request.ANSWERED if sure else Request.WALKTHROUGH
-        if weakly and self._asks_about_a_service(text, said) and not _asks_what_to_use(text):
-            return Request.ANSWERED  # "which models can we use in azure openai?"
+        if (
+            weakly
+            and self._asks_about_a_service(text, said)
+            and not _asks_what_to_use(text)
+            and not (present & self._asks and "our" in present)
+        ):
+            # "which models can we use in azure openai?"; advice for the team's own project
+            # ("need advice on extending M365 Copilot for our sales team") gets the questions too
+            return Request.ANSWERED
         if weakly or (sure and present & self._asks):
             return Request.ANSWER_FIRST  # "… what would you use?": the answer, then the questions
         if by_meaning and self._asks_what_we_choose(text):
