@@ -89,8 +89,8 @@ def starts_walkthrough(turn) -> bool:
         # advice asked on a task, and the easiest route to a thing
         "<at>ArchBot</at> pls advise on auto-localizing our app's UI strings",
         "quick one — what's the easiest route to a churn model?",
-        "<at>ArchBot</at> which model + hosting approach for an assistant that has to run on a laptop "
-        "with no internet?",
+        "<at>ArchBot</at> which model + hosting approach for an assistant that has to run on a "
+        "laptop with no internet?",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
