@@ -1774,3 +1774,22 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
     await convo.say("AI Foundry or Azure ML studio for our genai team?")  # led with Foundry
     turn = await convo.say("and the other one is better for what then?")
     assert decided(turn)[0] == "azure-machine-learning"
+
+
+async def test_automations_asked_of_copilot_studio_are_its_workflows_not_automl(convo):
+    await convo.say("quickest way to build a customer-facing FAQ bot for our website, low code?")
+    turn = await convo.say("can it do automations too or just chat?")
+    assert decided(turn) == ("copilot-studio/workflows", "answer")
+
+
+async def test_the_services_inside_fabric_are_its_workloads(convo):
+    await convo.say("what is fabric, in one line?")
+    turn = await convo.say("which services are inside it?")
+    assert decided(turn)[0] == "microsoft-fabric/workloads"
+    assert "Real-Time Intelligence" in turn.text
+
+
+async def test_that_one_right_after_a_name_is_the_one_named_not_the_focus(convo):
+    await convo.say("does aoai have the o1 models?")
+    turn = await convo.say("ok and GPT-4 Turbo with Vision, what's that one good for?")
+    assert decided(turn)[0] == "gpt-models/vision"

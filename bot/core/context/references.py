@@ -260,6 +260,12 @@ class References:
                 return None
             at = (0, cue)
         start, length = at
+        if (
+            not elliptical
+            and "one" in words[start + length - 1 : start + length + 1]
+            and all(self.against.named_first(words, n) for n in named)
+        ):
+            return None  # "GPT-4 Turbo with Vision, what's that one good for?": the one named
         places = {n.id for n in named}
         # after a comparison, "it" is one of its sides ("is it in Fabric too?" after RAG vs
         # fine-tuning: RAG on Fabric)
