@@ -330,6 +330,18 @@ async def test_a_short_profile_after_the_short_answer_answers_the_walkthrough(co
     assert "Microsoft Fabric" in turn.text
 
 
+async def test_a_short_profile_counts_what_the_opener_leaned_to(convo):
+    turn = await convo.say(
+        "what's the quickest way for a non-dev team to ship a support copilot on our website?"
+    )
+    assert AFTER_ANSWER in turn.text
+    turn = await convo.say(  # who builds it, and with the opener's copilot, what is built
+        "customer service team, no developers, wants to design/test/publish the bot themselves, "
+        "low-code"
+    )
+    assert "Got it: **Generative AI app or chatbot" in turn.text  # not the answer again
+
+
 async def test_a_short_statement_after_the_short_answer_that_tells_one_thing_is_still_talk(convo):
     await convo.say("support wants every inbound call transcribed, which service")
     turn = await convo.say("tried it, it keeps missing our product names tho")

@@ -907,30 +907,8 @@ class Advisor:
     def _leaned(
         self, state: dict[str, Any], reading: dict[str, list[tuple[float, int]]]
     ) -> dict[str, list[tuple[float, int]]]:
-        """The reading with the opener's lean added, once, where both say the same choice
-        best, each by a whole phrase or more: "translate our app's UI strings" then "2 devs,
-        text only, 12 languages" is translation, though each alone says too little. A lean
-        never breaks a tie: "for our analysts" then "internal tools developers … analysts
-        describe what they want" is not low-code."""
-        lean = state.pop(LEAN, None)
-        if not lean:
-            return reading
-        merged = dict(reading)
-        for question_id, ranked in lean.items():
-            read = merged.get(question_id)
-            if not read or not ranked:
-                continue
-            best, index = read[0]
-            alone = len(read) == 1 or read[1][0] < best
-            score, leaned = ranked[0]
-            if leaned != index or not alone or min(best, score) < _LEAN_LEAST:
-                continue
-            totals = {choice: total for total, choice in read}
-            totals[index] += score
-            merged[question_id] = sorted(
-                ((total, choice) for choice, total in totals.items()), reverse=True
-            )
-        return merged
+        """The reading with the opener's lean added, once (`_with_lean`)."""
+        return _with_lean(state.pop(LEAN, None), reading)
 
     def infer(
         self,
@@ -957,9 +935,10 @@ class Advisor:
         return added
 
     def answers_in(self, state: dict[str, Any], text: str) -> tuple[str, ...]:
-        """The open questions a text clearly answers, read as `infer` reads it, without taking
-        any: "customer service team, no developers, low-code" tells who builds it."""
-        reading = self.read(text)
+        """The open questions a text clearly answers, read as `infer` reads it (with the
+        opener's lean), without taking any: "customer service team, no developers, low-code"
+        tells who builds it, and with an opener leaning to a copilot, what is built."""
+        reading = _with_lean(state.get(LEAN), self.read(text))
         kept = self.walkthrough.active(state["answers"])
         return tuple(
             question.id
@@ -1507,3 +1486,31 @@ def what_if_text(change: WhatIf) -> str:
         taken = [f"{short_label(c)} ({_question_words(q)})" for q, c in change.assumed]
         lines.append(f"For that I assumed {_join(taken)}.")
     return " ".join(lines)
+
+
+def _with_lean(
+    lean: dict[str, list[tuple[float, int]]] | None, reading: dict[str, list[tuple[float, int]]]
+) -> dict[str, list[tuple[float, int]]]:
+    """The reading with the opener's lean added where both say the same choice best, each by a
+    whole phrase or more: "translate our app's UI strings" then "2 devs, text only, 12
+    languages" is translation, though each alone says too little. A lean never breaks a tie:
+    "for our analysts" then "internal tools developers … analysts describe what they want" is
+    not low-code."""
+    if not lean:
+        return reading
+    merged = dict(reading)
+    for question_id, ranked in lean.items():
+        read = merged.get(question_id)
+        if not read or not ranked:
+            continue
+        best, index = read[0]
+        alone = len(read) == 1 or read[1][0] < best
+        score, leaned = ranked[0]
+        if leaned != index or not alone or min(best, score) < _LEAN_LEAST:
+            continue
+        totals = {choice: total for total, choice in read}
+        totals[index] += score
+        merged[question_id] = sorted(
+            ((total, choice) for choice, total in totals.items()), reverse=True
+        )
+    return merged
