@@ -247,8 +247,11 @@ class WalkthroughDialog(ComponentDialog):
             return await self._command(step, state, question, command, misses)
 
         reader = self.recognizer.conversation.reader
-        if len(text.split()) < PARAGRAPH_WORDS and reader.declined_anywhere(text) is not None:
-            # "how much is gpt-4o per 1M tokens?" names a choice but answers nothing
+        if len(text.split()) < PARAGRAPH_WORDS and (
+            reader.declined_anywhere(text) is not None or reader.asks_to_act(text)
+        ):
+            # "how much is gpt-4o per 1M tokens?" names a choice but answers nothing; nor does
+            # "translate 'pipeline failed' into japanese for our ops channel pls"
             aside = await self._aside(step, state, question, misses, asked=True)
             if aside is not None:
                 return aside

@@ -449,6 +449,27 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "decline-details",
         ),
         (
+            "what are custom models in document intelligence?",
+            "what's the accuracy % I should expect on handwritten ones?",
+            "decline-pricing",
+        ),
+        ("what is phi?", "what's apple's on-device model called?", "decline-other-vendors"),
+        (
+            "can our R folks use azure ml?",
+            "what's the best R package for gradient boosting?",
+            "decline-details",
+        ),
+        (
+            "what is azure ai speech?",
+            "should i call batch transcription api v3.1 or v3.2?",
+            "decline-pricing",
+        ),
+        (
+            "what is copilot studio?",
+            "can you explain async/await in C# with an example? our bot code is full of it",
+            "decline-general",
+        ),
+        (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
             "decline-figures",

@@ -1793,3 +1793,19 @@ async def test_that_one_right_after_a_name_is_the_one_named_not_the_focus(convo)
     await convo.say("does aoai have the o1 models?")
     turn = await convo.say("ok and GPT-4 Turbo with Vision, what's that one good for?")
     assert decided(turn)[0] == "gpt-models/vision"
+
+
+async def test_a_team_that_is_not_technical_gets_data_factorys_low_code_side(convo):
+    await convo.say("which tool should move data from our 20 source systems into the lakehouse")
+    turn = await convo.say("team isn't very code heavy tbh")
+    assert decided(turn)[0] == "data-factory/pipelines-vs-dataflows"
+
+
+async def test_how_a_live_genai_app_is_watched_is_foundrys_monitoring(convo):
+    await convo.say(
+        "our aoai chatbot said something pretty offensive in testing 😬 what's the guardrail "
+        "story in foundry?"
+    )
+    turn = await convo.say("and after go-live how do we know it's still behaving?")
+    assert decided(turn)[0] == "ai-foundry/evaluation-safety"
+    assert "monitors" in turn.text

@@ -186,3 +186,10 @@ async def test_a_need_told_in_passing_lands_on_its_service(convo, message, topic
 async def test_stream_analytics_windows_are_an_azure_service_outside_the_guide(convo):
     turn = await convo.say("sliding vs tumbling window in stream analytics for our iot feed?")
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-azure"
+
+
+async def test_gpt_models_behind_a_saas_product_through_an_api_are_azure_openai(convo):
+    turn = await convo.say(
+        "we want GPT models behind our own SaaS product through an API, not some chat UI for staff"
+    )
+    assert turn.trace("RecognizerResult")["topIntent"] == "azure-openai"

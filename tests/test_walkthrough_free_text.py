@@ -518,6 +518,23 @@ async def test_self_service_bi_with_reports_drafted_from_prompts_leads_to_fabric
     assert answers_of(turn)["goal"] == "data-qa"
 
 
+async def test_a_request_to_act_after_the_short_answer_is_declined_not_read_as_an_answer(convo):
+    turn = await convo.say(
+        "<at>ArchBot</at> what fabric piece do we use to ingest from postgres + kafka streams "
+        "into the lakehouse?"
+    )
+    turn = await convo.say("translate 'pipeline failed' into japanese for our ops channel pls")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
+    assert "recommendation" not in turn.text.lower()
+
+
+async def test_calls_already_transcribed_are_text_to_analyze(convo):
+    await convo.say("which service for sentiment on customer calls?")
+    turn = await convo.say("sorry, the calls are already transcribed — it's just text now")
+    assert answers_of(turn)["ai-kind"] == "text"
+    assert "Azure AI Language" in turn.text
+
+
 async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
     turn = await described(
         convo,
