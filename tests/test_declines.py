@@ -470,6 +470,28 @@ async def test_a_message_about_something_else_gets_no_did_you_mean(convo):
             "decline-general",
         ),
         (
+            "what is azure machine learning?",
+            "how many NC-series gpu cores does a new subscription get for aml compute clusters "
+            "before hitting quota?",
+            "decline-pricing",
+        ),
+        (
+            "what is ai search?",
+            "which LangChain retriever class should I use for parent-document retrieval with AI "
+            "Search?",
+            "decline-details",
+        ),
+        (
+            "what is machine learning?",
+            "L1 vs L2 regularization in scikit-learn logistic regression, when do I pick which?",
+            "decline-model-internals",
+        ),
+        (
+            "what is microsoft fabric?",
+            "when is Microsoft Build this year and will there be Fabric sessions?",
+            "decline-general",
+        ),
+        (
             "what are embeddings?",
             "whats the dimension count of text-embedding-3-large",
             "decline-figures",

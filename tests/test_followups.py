@@ -1809,3 +1809,15 @@ async def test_how_a_live_genai_app_is_watched_is_foundrys_monitoring(convo):
     turn = await convo.say("and after go-live how do we know it's still behaving?")
     assert decided(turn)[0] == "ai-foundry/evaluation-safety"
     assert "monitors" in turn.text
+
+
+async def test_the_frameworks_foundry_keeps_are_asked_there_too(convo):
+    await convo.say("do we need to fine-tune to answer from our sharepoint docs in foundry?")
+    turn = await convo.say("and which dev frameworks can we keep using there")
+    assert decided(turn)[0] == "ai-foundry/frameworks"
+
+
+async def test_articles_full_of_product_jargon_need_custom_translator(convo):
+    await convo.say("what should we use for translating our knowledge base articles?")
+    turn = await convo.say("they're full of internal product jargon fwiw")
+    assert decided(turn)[0] == "custom-translator"
