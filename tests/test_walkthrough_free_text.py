@@ -535,6 +535,24 @@ async def test_calls_already_transcribed_are_text_to_analyze(convo):
     assert "Azure AI Language" in turn.text
 
 
+async def test_meetings_in_plain_english_are_speech_not_questions_over_data(convo):
+    await convo.say("hey, we need to pick something for meeting transcripts, where do we start?")
+    turn = await convo.say(
+        "small internal tools team, 2 devs. recorded teams meetings in plain english, general "
+        "business vocabulary. just need text out, no training anything, via an api."
+    )
+    assert "**My recommendation: Azure AI Speech**" in turn.text
+    assert answers_of(turn)["customization"] == "prebuilt"
+
+
+async def test_genai_apps_built_together_is_no_vendor_named_together_ai(convo):
+    turn = await convo.say(
+        "<at>ArchBot</at> help our team settle on a platform for building genai apps together"
+    )
+    assert turn.trace("RecognizerResult")["declinedAs"] is None
+    assert turn.buttons  # the walkthrough's first open question
+
+
 async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
     turn = await described(
         convo,
