@@ -553,6 +553,12 @@ async def test_genai_apps_built_together_is_no_vendor_named_together_ai(convo):
     assert turn.buttons  # the walkthrough's first open question
 
 
+async def test_a_lead_scoring_model_is_machine_learning(convo):
+    await convo.say("quick steer pls: lead scoring model, zero ML expertise in house")
+    turn = await convo.say("marketing ops. CRM export, tabular. nobody really codes.")
+    assert "**My recommendation: Azure Machine Learning with AutoML**" in turn.text
+
+
 async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
     turn = await described(
         convo,
