@@ -1821,3 +1821,13 @@ async def test_articles_full_of_product_jargon_need_custom_translator(convo):
     await convo.say("what should we use for translating our knowledge base articles?")
     turn = await convo.say("they're full of internal product jargon fwiw")
     assert decided(turn)[0] == "custom-translator"
+
+
+async def test_alternatives_and_where_to_train_after_deep_learning(convo):
+    await convo.say("should we go deep learning for detecting defects in x-ray images?")
+    turn = await convo.say("what alternatives should we look at first")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "prebuilt" in turn.text
+    turn = await convo.say("ok which platform if we do go custom")
+    assert decided(turn)[0] == "deep-learning/where-to-train"
+    assert "Azure Machine Learning" in turn.text

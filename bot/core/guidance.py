@@ -248,7 +248,9 @@ class GuidanceReader:
         if request is Request.WALKTHROUGH and referring:
             return Request.ANSWERED
         if request is Request.ANSWER_FIRST and in_context:
-            return None
+            # "which platform would we train that on?" about deep learning: its answer, with the
+            # walkthrough offered; other talk in context just goes on
+            return Request.ANSWERED if referring else None
         if request is Request.ANSWER_FIRST and talked and not self._asks_for_a_design(text):
             return None  # "how should we choose one then?" about algorithms: the talk goes on
         return request
