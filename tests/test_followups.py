@@ -1776,51 +1776,61 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
     assert decided(turn)[0] == "azure-machine-learning"
 
 
-async def test_automations_asked_of_copilot_studio_are_its_workflows_not_automl(convo):
-    await convo.say("quickest way to build a customer-facing FAQ bot for our website, low code?")
-    turn = await convo.say("can it do automations too or just chat?")
-    assert decided(turn) == ("copilot-studio/workflows", "answer")
-
-
-async def test_the_services_inside_fabric_are_its_workloads(convo):
-    await convo.say("what is fabric, in one line?")
-    turn = await convo.say("which services are inside it?")
-    assert decided(turn)[0] == "microsoft-fabric/workloads"
-    assert "Real-Time Intelligence" in turn.text
-
-
-async def test_that_one_right_after_a_name_is_the_one_named_not_the_focus(convo):
-    await convo.say("does aoai have the o1 models?")
-    turn = await convo.say("ok and GPT-4 Turbo with Vision, what's that one good for?")
-    assert decided(turn)[0] == "gpt-models/vision"
-
-
-async def test_a_team_that_is_not_technical_gets_data_factorys_low_code_side(convo):
-    await convo.say("which tool should move data from our 20 source systems into the lakehouse")
-    turn = await convo.say("team isn't very code heavy tbh")
-    assert decided(turn)[0] == "data-factory/pipelines-vs-dataflows"
-
-
-async def test_how_a_live_genai_app_is_watched_is_foundrys_monitoring(convo):
-    await convo.say(
-        "our aoai chatbot said something pretty offensive in testing 😬 what's the guardrail "
-        "story in foundry?"
-    )
-    turn = await convo.say("and after go-live how do we know it's still behaving?")
-    assert decided(turn)[0] == "ai-foundry/evaluation-safety"
-    assert "monitors" in turn.text
-
-
-async def test_the_frameworks_foundry_keeps_are_asked_there_too(convo):
-    await convo.say("do we need to fine-tune to answer from our sharepoint docs in foundry?")
-    turn = await convo.say("and which dev frameworks can we keep using there")
-    assert decided(turn)[0] == "ai-foundry/frameworks"
-
-
-async def test_articles_full_of_product_jargon_need_custom_translator(convo):
-    await convo.say("what should we use for translating our knowledge base articles?")
-    turn = await convo.say("they're full of internal product jargon fwiw")
-    assert decided(turn)[0] == "custom-translator"
+@pytest.mark.parametrize(
+    ("first", "then", "intent", "shown"),
+    [
+        (  # automations asked of Copilot Studio are its workflows, not AutoML
+            "quickest way to build a customer-facing FAQ bot for our website, low code?",
+            "can it do automations too or just chat?",
+            "copilot-studio/workflows",
+            "workflows",
+        ),
+        (  # the services inside Fabric are its workloads
+            "what is fabric, in one line?",
+            "which services are inside it?",
+            "microsoft-fabric/workloads",
+            "Real-Time Intelligence",
+        ),
+        (  # "that one" right after a name is the one named, not the focus
+            "does aoai have the o1 models?",
+            "ok and GPT-4 Turbo with Vision, what's that one good for?",
+            "gpt-models/vision",
+            "images",
+        ),
+        (  # a team that is not technical gets Data Factory's low-code side
+            "which tool should move data from our 20 source systems into the lakehouse",
+            "team isn't very code heavy tbh",
+            "data-factory/pipelines-vs-dataflows",
+            "dataflows",
+        ),
+        (  # how a live genai app is watched is Foundry's monitoring
+            "our aoai chatbot said something pretty offensive in testing 😬 what's the guardrail "
+            "story in foundry?",
+            "and after go-live how do we know it's still behaving?",
+            "ai-foundry/evaluation-safety",
+            "monitors",
+        ),
+        (  # the frameworks Foundry keeps, asked of it as "there"
+            "do we need to fine-tune to answer from our sharepoint docs in foundry?",
+            "and which dev frameworks can we keep using there",
+            "ai-foundry/frameworks",
+            "Semantic Kernel",
+        ),
+        (  # articles full of product jargon need Custom Translator
+            "what should we use for translating our knowledge base articles?",
+            "they're full of internal product jargon fwiw",
+            "custom-translator",
+            "Custom Translator",
+        ),
+    ],
+)
+async def test_a_follow_up_is_read_against_what_was_just_answered(
+    convo, first, then, intent, shown
+):
+    await convo.say(first)
+    turn = await convo.say(then)
+    assert decided(turn) == (intent, "answer")
+    assert shown in turn.text
 
 
 async def test_alternatives_and_where_to_train_after_deep_learning(convo):

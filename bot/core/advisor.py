@@ -513,6 +513,9 @@ class Advisor:
         # choice, rules for the read-back, questions for the opener's reading): the same few
         # answer sets, each one walk over all completions
         self._finishes_of = lru_cache(maxsize=4096)(self._finishes_uncached)
+        # a turn may read the same message twice (after the short answer: whether it is a
+        # profile, then what it answers)
+        self._reading_of = lru_cache(maxsize=8)(self._read_uncached)
         self._phrases: dict[str, list[_Phrase]] = {}
         self._phrases_by_term: dict[str, dict[str, list[int]]] = {}
         """Per question, the positions of the phrases holding each term."""
@@ -766,7 +769,11 @@ class Advisor:
         Each question is read on its own (whole phrases only), then the evidence for a question
         also counts, at `_IMPLIED` of its best choice, for the answers that question requires:
         a paragraph about call recordings speaks for "analyze speech" and so for ready-made AI.
+        The last few readings are kept and shared: callers never change them.
         """
+        return self._reading_of(text)
+
+    def _read_uncached(self, text: str) -> dict[str, list[tuple[float, int]]]:
         tokens = self._tokens(text)
         found = {
             q.id: self._found(q.id, self._located(q.id, tokens), whole=True)
