@@ -93,6 +93,17 @@ async def test_a_paragraph_answers_every_question_it_covers_and_says_what_it_rea
             "short text classification and summaries. compliance cares about explainability.",
             "a small language model",
         ),
+        (  # no connectivity and modest hardware: a small model, whatever else it answers from
+            "Field service company. Technicians use rugged tablets on rigs with no connectivity. "
+            "Want a small text assistant that answers from equipment manuals. 3 devs. Hardware is "
+            "modest, no big GPUs.",
+            "a small language model",
+        ),
+        (
+            "retail kiosks w/ a small local box each, flaky wifi. want a chat assistant that runs "
+            "on the box itself, short product Q&A only. 2 devs.",
+            "a small language model",
+        ),
     ],
 )
 async def test_a_paragraph_in_the_domains_words_is_read_as_its_kind(convo, paragraph, read):

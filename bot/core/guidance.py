@@ -83,9 +83,9 @@ _SENTENCES = re.compile(r"[.:;!?\n\u2600-\u27bf\U0001f300-\U0001faff]+|\s[-–�
 and emoji."""
 _WORD = re.compile(r"[a-z0-9']+")
 _INDEFINITE = frozenset({"a", "an"})
-_KIND_AFTER = 2
+_KIND_AFTER = 3
 """A name within this many words after "a" or "an" says a kind of thing, not the product:
-"helpdesk wants a copilot", "a sales copilot for our reps"."""
+"helpdesk wants a copilot", "a sales copilot for our reps", "an IT helpdesk copilot"."""
 _CLAUSES = re.compile(rf"{_SENTENCES.pattern}|,")
 """Where a message's clauses part, commas too ("…, we're on databricks already")."""
 _ON_ALREADY = re.compile(
