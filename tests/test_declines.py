@@ -34,6 +34,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "upload these receipts to document intelligence and send me back the fields",
         "call our gpt-4o deployment with this prompt and paste me the answer",
         "run SELECT count(*) FROM sales against our fabric warehouse and tell me the number",
+        "can you review our model card and sign off on it",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):
@@ -247,6 +248,15 @@ async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
 async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") != "decline-pricing"
+
+
+async def test_someone_elses_sign_off_is_a_constraint_not_an_action(convo):
+    turn = await convo.say(
+        "compliance wants something more explainable and finance won't sign off on big GPU "
+        "bills. does it have to be a giant model?"
+    )
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+    assert "Small language models" in turn.text
 
 
 async def test_no_code_please_is_a_constraint_not_code_asked_for(convo):

@@ -310,6 +310,7 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
         "helpdesk wants a copilot, how should we go about building it?",
         "what's the quickest path to a sales copilot for our reps?",
         "need a steer on building an IT helpdesk copilot",
+        "what's the quickest way to give employees a Q&A bot inside teams / m365?",
         "we need to modernise our reporting + analytics stack, guidance please",
     ],
 )
