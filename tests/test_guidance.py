@@ -756,6 +756,9 @@ async def test_choosing_our_laptops_is_declined(convo):
         "hmm can you take me through the decision properly",
         "fair. can you ask me a few questions about our situation and then recommend properly?",
         "can you take us through the options step by step? happy to answer questions",
+        "<at>ArchBot</at> ok let's figure out what we should actually build, guide me",  # no figure
+        "nice. let's work out what we'd need for our clinic booking assistant",
+        "ok let's work out the whole solution for our contact center, guide me through it",
     ],
 )
 async def test_asking_to_be_asked_mid_conversation_starts_the_walkthrough(convo, message):
