@@ -1039,6 +1039,12 @@ async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_s
     assert decided(turn)[0].startswith(("azure-openai/embeddings", "embeddings-vector-search"))
 
 
+async def test_switching_gears_says_nothing_of_the_new_subject(convo):
+    await convo.say("which azure thing for real-time transcription of support calls?")
+    turn = await convo.say("switching gears — what's onelake?")
+    assert decided(turn)[0] == "onelake"
+
+
 async def test_taking_back_what_was_said_is_set_aside(convo):
     await convo.say("what is fine-tuning in azure openai?")
     turn = await convo.say("hm i misspoke, what i really care about is cost")
