@@ -35,6 +35,7 @@ async def test_a_request_to_act_after_a_question_is_declined_as_an_action(convo)
         "call our gpt-4o deployment with this prompt and paste me the answer",
         "run SELECT count(*) FROM sales against our fabric warehouse and tell me the number",
         "can you review our model card and sign off on it",
+        "here's our csv, tell me which algorithm wins on it",
     ],
 )
 async def test_a_request_to_do_the_work_is_declined_as_an_action(convo, message):

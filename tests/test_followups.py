@@ -1039,6 +1039,24 @@ async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_s
     assert decided(turn)[0].startswith(("azure-openai/embeddings", "embeddings-vector-search"))
 
 
+async def test_a_follow_up_in_the_knowledges_own_words_asks_what_is_in_focus(convo):
+    await convo.say("small model we could run on-device for a field app?")
+    await convo.say("which size of it is the smallest?")
+    turn = await convo.say("and if we later need something more capable from the same family?")
+    assert decided(turn)[0].startswith("phi-models")
+    assert "medium" in turn.text
+    turn = await convo.say("who won the league this year?")  # words the knowledge never uses
+    assert turn.trace("RecognizerResult")["topIntent"] == "None"
+
+
+async def test_what_the_last_story_built_on_is_that_story(convo):
+    await convo.say("any examples of companies using azure openai in healthcare?")
+    await convo.say("financial services?")
+    await convo.say("logistics?")
+    turn = await convo.say("what did that last one build on")
+    assert decided(turn)[0].startswith("story-ch-robinson")
+
+
 async def test_switching_gears_says_nothing_of_the_new_subject(convo):
     await convo.say("which azure thing for real-time transcription of support calls?")
     turn = await convo.say("switching gears — what's onelake?")

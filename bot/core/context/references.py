@@ -49,6 +49,9 @@ Databricks?")."""
 _KIN_NAME_IDF = 1.5
 """A word naming a topic names a related topic's part ("the spark inside it" about Fabric) only
 when it is this specific (an inverse document frequency: "spark" is, "ai" is not)."""
+_OWN_KNOWN_WORDS = 0.95
+"""A message referring back that nothing answers, in words the knowledge all uses, asks the
+focus topic when read with its name it lands there this likely."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
@@ -143,6 +146,7 @@ class References:
             return (
                 self.against.own_question(text, topic)
                 or self.kin_of_named(text, topic)
+                or self.of_focus_in_known_words(text, topic)
                 or Understood(plain)
             )
         understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
@@ -178,6 +182,19 @@ class References:
             # support MLflow?" stays with the focus: "it" comes first)
             return dataclasses.replace(understood, topic=None)
         return understood
+
+    def of_focus_in_known_words(self, text: str, topic: Topic) -> Understood | None:
+        """ "And if we later need something more capable from the same family?" about Phi: a
+        message referring back in words the knowledge all uses, which read with the focus
+        topic's name is that topic near surely, asks it ("who won the league this year?" says
+        words it never uses)."""
+        if self.router.unknown_words(text):
+            return None
+        decision = self.against.named_focus(text, topic)
+        top = decision.top if decision is not None else None
+        if top is None or top.score < _OWN_KNOWN_WORDS:
+            return None
+        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
     def subject_question(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """The question, surely one of the topic answered last or of the focus topic, that a
