@@ -270,3 +270,23 @@ async def test_sql_written_for_analysts_inside_our_own_app_is_azure_openai(convo
         "written for them inside our own app. what would we use?"
     )
     assert "Azure OpenAI" in turn.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our support advisors can't find docs fast enough while customers wait on the phone",
+        "the sales advisors want a search portal over our internal research notes",
+    ],
+)
+async def test_people_who_cannot_find_documents_need_search(convo, message):
+    turn = await convo.say(message)
+    assert top_intent(turn) == "ai-search"
+
+
+async def test_keeping_a_genai_app_from_harm_is_foundrys_safety_then_its_monitoring(convo):
+    # "genai" alone once pulled this to what generative AI is
+    turn = await convo.say("how do we keep our genai app from producing harmful content?")
+    assert top_intent(turn) == "ai-foundry/evaluation-safety"
+    turn = await convo.say("and after launch?")
+    assert "monitor" in turn.text
