@@ -1049,6 +1049,14 @@ async def test_a_follow_up_in_the_knowledges_own_words_asks_what_is_in_focus(con
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
 
 
+async def test_a_follow_up_in_known_words_asks_what_was_answered_last(convo):
+    await convo.say("we need to pull line items out of vendor invoices, mostly PDFs")
+    await convo.say("what if some vendors use a layout it doesn't know?")
+    turn = await convo.say("ok. can callers hit one endpoint for all those layouts?")
+    assert decided(turn)[0].startswith("document-intelligence-custom-models")
+    assert "composed" in turn.text
+
+
 async def test_what_the_last_story_built_on_is_that_story(convo):
     await convo.say("any examples of companies using azure openai in healthcare?")
     await convo.say("financial services?")

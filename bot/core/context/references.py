@@ -146,7 +146,7 @@ class References:
             return (
                 self.against.own_question(text, topic)
                 or self.kin_of_named(text, topic)
-                or self.of_focus_in_known_words(text, topic)
+                or self.of_focus_in_known_words(text, topic, focus)
                 or Understood(plain)
             )
         understood = self.against.among_focus(text, topic, focus) or self.against.with_focus(
@@ -183,18 +183,23 @@ class References:
             return dataclasses.replace(understood, topic=None)
         return understood
 
-    def of_focus_in_known_words(self, text: str, topic: Topic) -> Understood | None:
+    def of_focus_in_known_words(
+        self, text: str, topic: Topic, focus: Focus
+    ) -> Understood | None:
         """ "And if we later need something more capable from the same family?" about Phi: a
-        message referring back in words the knowledge all uses, which read with the focus
-        topic's name is that topic near surely, asks it ("who won the league this year?" says
-        words it never uses)."""
+        message referring back in words the knowledge all uses, which read with the name of
+        the topic answered last, or else of the focus topic, is that topic near surely, asks
+        it ("who won the league this year?" says words it never uses)."""
         if self.router.unknown_words(text):
             return None
-        decision = self.against.named_focus(text, topic)
-        top = decision.top if decision is not None else None
-        if top is None or top.score < _OWN_KNOWN_WORDS:
-            return None
-        return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
+        last = self.against.answered_last(focus)
+        for asked in dict.fromkeys(t for t in (last, topic) if t is not None):
+            decision = self.against.named_focus(text, asked)
+            top = decision.top if decision is not None else None
+            if top is not None and top.score >= _OWN_KNOWN_WORDS:
+                read = dataclasses.replace(decision, text=text)
+                return Understood(read, topic=asked, context="refers")
+        return None
 
     def subject_question(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """The question, surely one of the topic answered last or of the focus topic, that a
