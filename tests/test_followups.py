@@ -1854,6 +1854,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "custom-translator",
             "Custom Translator",
         ),
+        (  # what it involves goes deeper into what was answered
+            "does automl do feature engineering for me?",
+            "what does that involve?",
+            "automl",
+            "in more depth",
+        ),
     ],
 )
 async def test_a_follow_up_is_read_against_what_was_just_answered(
