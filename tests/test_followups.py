@@ -1854,6 +1854,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "custom-translator",
             "Custom Translator",
         ),
+        (  # the extraction half of a mailroom's models is named
+            "for the mailroom project, which doc intelligence model sorts doc types?",
+            "then what does the extraction?",
+            "document-intelligence-custom-models/standalone-extraction",
+            "custom extraction model",
+        ),
         (  # what it involves goes deeper into what was answered
             "does automl do feature engineering for me?",
             "what does that involve?",
