@@ -311,6 +311,9 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
         "what's the quickest path to a sales copilot for our reps?",
         "need a steer on building an IT helpdesk copilot",
         "what's the quickest way to give employees a Q&A bot inside teams / m365?",
+        "hey, which combo of services for a lakehouse + genai q&a bot?",
+        "the plant floor pcs have flaky internet and ops want a little assistant that summarizes "
+        "shift logs. ideas where to run the model?",
         "we need to modernise our reporting + analytics stack, guidance please",
     ],
 )
