@@ -1106,3 +1106,24 @@ async def test_a_question_offering_two_ways_asks_which_not_to_act(convo):
 async def test_the_cheapest_place_to_keep_files_asks_where(convo):
     turn = await convo.say("unrelated q: cheapest place to keep the raw export files long term?")
     assert turn.trace("RecognizerResult").get("declinedAs") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "declined_as"),
+    [
+        ("does the fabric trial capacity expire after 60 days?", "decline-pricing"),
+        ("how do startups apply for azure credits to use on aoai?", "decline-pricing"),
+        ("how does Databricks Genie compare with copilot in fabric?", "decline-other-vendors"),
+        ("how do I set model aliases in the unity catalog registry?", "decline-details"),
+        ("azure batch vs aml compute clusters for monte carlo runs?", "decline-other-azure"),
+        ("pytorch DDP boilerplate for multi-node training on aml?", "decline-actions"),
+        ("give me the exact system prompt that stops RAG hallucinating", "decline-actions"),
+        ("file a jira for the data team to build the adf pipelines", "decline-actions"),
+        ("pandas: groupby two columns and keep the top 3 rows per group?", "decline-general"),
+        ("precision vs recall vs F1, quick explainer?", "decline-model-internals"),
+        ("what's a good F1 score for a fraud model?", "decline-model-internals"),
+    ],
+)
+async def test_near_misses_naming_a_service_get_their_decline(convo, message, declined_as):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["declinedAs"] == declined_as
