@@ -857,6 +857,14 @@ async def test_going_through_the_options_mid_chat_starts_the_walkthrough(convo, 
     assert starts_walkthrough(turn)
 
 
+async def test_a_closing_which_stack_asks_for_the_walkthrough(convo):
+    turn = await convo.say(
+        "mid-sprint and the PO just asked for an 'AI assistant' over our support knowledge base. "
+        "which stack?"
+    )
+    assert starts_walkthrough(turn)
+
+
 async def test_which_service_for_a_need_gets_the_answer_then_the_questions(convo):
     turn = await convo.say(
         "moving off our old hadoop cluster, which azure service for the spark workloads?"

@@ -290,3 +290,8 @@ async def test_keeping_a_genai_app_from_harm_is_foundrys_safety_then_its_monitor
     assert top_intent(turn) == "ai-foundry/evaluation-safety"
     turn = await convo.say("and after launch?")
     assert "monitor" in turn.text
+
+
+async def test_an_internal_chat_over_exported_pages_with_azure_openai_is_rag(convo):
+    turn = await convo.say("building an internal chat over our confluence exports with aoai")
+    assert top_intent(turn).startswith("rag")

@@ -99,7 +99,7 @@ _USING_OUTRIGHT = (
     r"(?:fits|suits|makes sense)\b)"
     r"|^what (?:do|can|could) (?:we|i) use\b|\bwhat are (?:our|my) options\b"
     r"|\bwhat(?:'s| is) the (?:best )?(?:path|route|way to go)\b"
-    r"|^which (?:platform|service|tool|option|product)\W*$"
+    r"|^which (?:platform|service|tool|option|product|stack)\W*$"
     r"|^where (?:do|can) (?:we|i) (?:build|do|run|train|host)\b"
     r"|^which (?:azure )?(?:platform|service|tool|option|product)s? for\b"
     r"|^what(?:'s| is) the (?:right|best) (?:azure )?(?:platform|service|tool|option|product)\b"
@@ -107,9 +107,9 @@ _USING_OUTRIGHT = (
 _USING = re.compile(_USING_OUTRIGHT + r"|\b(?:guidance|advice|ideas)\W*$")
 """A clause asking which offering to use, whoever for ("what should a non-dev team use to build
 a customer bot?", "which model option makes sense for an offline assistant?", "what do we use",
-"what are our options", "what's the path?", a closing "which platform?" or "guidance?", "which
-azure option for our spark jobs?", "what's the right service for …"), or where to build or run
-the team's work ("where do we build our llm pipeline")."""
+"what are our options", "what's the path?", a closing "which platform?", "which stack?" or
+"guidance?", "which azure option for our spark jobs?", "what's the right service for …"), or
+where to build or run the team's work ("where do we build our llm pipeline")."""
 _USING_ASKED_OUTRIGHT = re.compile(_USING_OUTRIGHT)
 """`_USING` without a closing "ideas?" or "advice?", which may follow a problem to fix ("kafka
 lag keeps growing, ideas?") as well as a choice to make."""
