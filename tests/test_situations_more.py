@@ -295,3 +295,23 @@ async def test_keeping_a_genai_app_from_harm_is_foundrys_safety_then_its_monitor
 async def test_an_internal_chat_over_exported_pages_with_azure_openai_is_rag(convo):
     turn = await convo.say("building an internal chat over our confluence exports with aoai")
     assert top_intent(turn).startswith("rag")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our demand model's accuracy has been sliding for months, what's the process fix?",
+        "our risk model has gotten worse every quarter, how do teams keep it accurate?",
+        "pricing model accuracy keeps slipping as the market shifts, what do people do about it?",
+    ],
+)
+async def test_a_model_getting_worse_over_time_needs_retraining(convo, message):
+    # "sliding", "slipping", "got worse" are a model degrading: retraining, not a service
+    turn = await convo.say(message)
+    assert top_intent(turn).startswith(("machine-learning/retraining", "mlops"))
+
+
+async def test_answers_getting_worse_in_foundry_is_its_monitoring(convo):
+    await convo.say("can foundry monitor token usage of our deployed chat app?")
+    turn = await convo.say("does it also tell us if answers are getting worse")
+    assert top_intent(turn) == "ai-foundry/evaluation-safety"
