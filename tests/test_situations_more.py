@@ -315,3 +315,16 @@ async def test_answers_getting_worse_in_foundry_is_its_monitoring(convo):
     await convo.say("can foundry monitor token usage of our deployed chat app?")
     turn = await convo.say("does it also tell us if answers are getting worse")
     assert top_intent(turn) == "ai-foundry/evaluation-safety"
+
+
+async def test_cheap_fast_and_high_volume_is_the_mini_model(convo):
+    turn = await convo.say(
+        "we tag a few million short support messages a day. no need for the smartest model, "
+        "just cheap and fast"
+    )
+    assert top_intent(turn) == "gpt-models/mini"
+
+
+async def test_an_old_name_read_in_an_article_is_still_its_former_name(convo):
+    turn = await convo.say("what's mmlspark called now? old blog post references it")
+    assert top_intent(turn).startswith("synapseml")
