@@ -1065,6 +1065,14 @@ async def test_what_the_last_story_built_on_is_that_story(convo):
     assert decided(turn)[0].startswith("story-ch-robinson")
 
 
+async def test_a_return_that_refers_back_reads_a_topic_related_to_where_it_returns(convo):
+    await convo.say("does fabric handle streaming events?")
+    await convo.say("and warehousing?")
+    turn = await convo.say("back to the streaming — is there a copilot for that?")
+    assert decided(turn)[0].startswith("fabric-copilots")  # not Microsoft Copilot
+    assert "Real-Time Intelligence" in turn.text
+
+
 async def test_switching_gears_says_nothing_of_the_new_subject(convo):
     await convo.say("which azure thing for real-time transcription of support calls?")
     turn = await convo.say("switching gears — what's onelake?")

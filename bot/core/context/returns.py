@@ -103,6 +103,10 @@ class Returns:
             None,
         )
 
+    def _kin_surely(self, match: Match, topic: Topic) -> bool:
+        """Whether a reading lands near surely on a topic related to the one returned to."""
+        return match.intent.topic.id in topic.related and match.score >= _REST_OWN_REFERRING
+
     def announces(self, text: str) -> bool:
         """Whether a clause of the message opens by announcing a return ("ok, back to …")."""
         return self._announced(strip_mentions(text).lower()) is not None
@@ -171,12 +175,16 @@ class Returns:
                 and plain.top.intent.question is None
                 and not self.against.near(plain.top, chosen)
                 and plain.top.score >= (_REST_OWN_REFERRING if refers else _REST_OWN_TOPIC)
+                and not (refers and top is not None and self._kin_surely(top, chosen))
             ):
                 # "ok back to the hr bot, hr folks want to own and edit it themselves without
                 # devs" after RAG, "back to the churn model — how do we push predictions to the
                 # crm every night?" after AutoML: a need another topic answers well (Copilot
                 # Studio, model scoring), not the topic returned to once more ("back to the
-                # healthcare one - what was that built on?" asks the story returned to)
+                # healthcare one - what was that built on?" asks the story returned to), unless
+                # what refers back reads near surely as a topic related to the one returned to
+                # ("back to the streaming — is there a copilot for that?" after Fabric: its
+                # copilots, not Microsoft Copilot)
                 return Understood(dataclasses.replace(plain, text=text), context=RETURN)
             if understood is not None:
                 return dataclasses.replace(understood, context=RETURN)
