@@ -1868,6 +1868,18 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "document-intelligence-custom-models/standalone-extraction",
             "custom extraction model",
         ),
+        (  # what it is, fundamentally, is what the focus topic is: its definition
+            "do we need deep learning for demand forecasting",
+            "what is it fundamentally",
+            "deep-learning",
+            "neural networks",
+        ),
+        (  # what it is good for stays when to use it
+            "what is onelake",
+            "what is it good for",
+            "onelake",
+            "When OneLake is the right choice",
+        ),
         (  # what it involves goes deeper into what was answered
             "does automl do feature engineering for me?",
             "what does that involve?",

@@ -258,13 +258,17 @@ class FollowUps:
         said = set(words)
         # only phrases sharing a word can share two (in their order: equal scores keep it)
         sharing = sorted({p for w in said for p in self._with_word.get(w, ())})
+        message = " ".join(words)
         scored = process.extract(
-            " ".join(words),
+            message,
             {p: self._phrases[p] for p in sharing},
             scorer=fuzz.token_set_ratio,
             score_cutoff=_FOLLOWUP_CUTOFF,
             limit=None,
         )
+        # a phrase the message says whole beats a longer one it is part of ("what is it" is no
+        # "what is it good for"); the sort is stable, so other ties keep their order
+        scored.sort(key=lambda f: (-f[1], f[0] != message))
         found = next(
             (
                 f
