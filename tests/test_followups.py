@@ -1039,44 +1039,60 @@ async def test_an_announced_change_of_subject_and_a_reference_to_the_guide_are_s
     assert decided(turn)[0].startswith(("azure-openai/embeddings", "embeddings-vector-search"))
 
 
-async def test_a_follow_up_in_the_knowledges_own_words_asks_what_is_in_focus(convo):
+@pytest.mark.parametrize(
+    ("said", "then", "intent", "shown"),
+    [
+        (  # nothing answers it alone, but the knowledge uses all its words: the focus, Phi
+            ("small model we could run on-device for a field app?", "which size is the smallest?"),
+            "and if we later need something more capable from the same family?",
+            "phi-models",
+            "medium",
+        ),
+        (  # the same, read first with the name of the topic answered last
+            (
+                "we need to pull line items out of vendor invoices, mostly PDFs",
+                "what if some vendors use a layout it doesn't know?",
+            ),
+            "ok. can callers hit one endpoint for all those layouts?",
+            "document-intelligence-custom-models",
+            "composed",
+        ),
+        (
+            (
+                "any examples of companies using azure openai in healthcare?",
+                "financial services?",
+                "logistics?",
+            ),
+            "what did that last one build on",
+            "story-ch-robinson",
+            "C.H. Robinson",
+        ),
+        (  # after a return, what refers back reads a topic related to where it returns
+            ("does fabric handle streaming events?", "and warehousing?"),
+            "back to the streaming — is there a copilot for that?",
+            "fabric-copilots",  # not Microsoft Copilot
+            "Real-Time Intelligence",
+        ),
+        (  # an announced switch says nothing of the new subject
+            ("which azure thing for real-time transcription of support calls?",),
+            "switching gears — what's onelake?",
+            "onelake",
+            "OneLake",
+        ),
+    ],
+)
+async def test_the_last_message_is_read_against_the_conversation(convo, said, then, intent, shown):
+    for message in said:
+        await convo.say(message)
+    turn = await convo.say(then)
+    assert decided(turn)[0].startswith(intent)
+    assert shown in turn.text
+
+
+async def test_words_the_knowledge_never_uses_refer_back_to_nothing(convo):
     await convo.say("small model we could run on-device for a field app?")
-    await convo.say("which size of it is the smallest?")
-    turn = await convo.say("and if we later need something more capable from the same family?")
-    assert decided(turn)[0].startswith("phi-models")
-    assert "medium" in turn.text
-    turn = await convo.say("who won the league this year?")  # words the knowledge never uses
+    turn = await convo.say("who won the league this year?")
     assert turn.trace("RecognizerResult")["topIntent"] == "None"
-
-
-async def test_a_follow_up_in_known_words_asks_what_was_answered_last(convo):
-    await convo.say("we need to pull line items out of vendor invoices, mostly PDFs")
-    await convo.say("what if some vendors use a layout it doesn't know?")
-    turn = await convo.say("ok. can callers hit one endpoint for all those layouts?")
-    assert decided(turn)[0].startswith("document-intelligence-custom-models")
-    assert "composed" in turn.text
-
-
-async def test_what_the_last_story_built_on_is_that_story(convo):
-    await convo.say("any examples of companies using azure openai in healthcare?")
-    await convo.say("financial services?")
-    await convo.say("logistics?")
-    turn = await convo.say("what did that last one build on")
-    assert decided(turn)[0].startswith("story-ch-robinson")
-
-
-async def test_a_return_that_refers_back_reads_a_topic_related_to_where_it_returns(convo):
-    await convo.say("does fabric handle streaming events?")
-    await convo.say("and warehousing?")
-    turn = await convo.say("back to the streaming — is there a copilot for that?")
-    assert decided(turn)[0].startswith("fabric-copilots")  # not Microsoft Copilot
-    assert "Real-Time Intelligence" in turn.text
-
-
-async def test_switching_gears_says_nothing_of_the_new_subject(convo):
-    await convo.say("which azure thing for real-time transcription of support calls?")
-    turn = await convo.say("switching gears — what's onelake?")
-    assert decided(turn)[0] == "onelake"
 
 
 async def test_taking_back_what_was_said_is_set_aside(convo):

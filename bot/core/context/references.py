@@ -183,9 +183,7 @@ class References:
             return dataclasses.replace(understood, topic=None)
         return understood
 
-    def of_focus_in_known_words(
-        self, text: str, topic: Topic, focus: Focus
-    ) -> Understood | None:
+    def of_focus_in_known_words(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
         """ "And if we later need something more capable from the same family?" about Phi: a
         message referring back in words the knowledge all uses, which read with the name of
         the topic answered last, or else of the focus topic, is that topic near surely, asks
