@@ -50,8 +50,8 @@ _KIN_NAME_IDF = 1.5
 """A word naming a topic names a related topic's part ("the spark inside it" about Fabric) only
 when it is this specific (an inverse document frequency: "spark" is, "ai" is not)."""
 _OWN_KNOWN_WORDS = 0.95
-"""A message referring back that nothing answers, in words the knowledge all uses, asks the
-focus topic when read with its name it lands there this likely."""
+"""A message referring back that nothing answers, in words the knowledge all uses, asks the topic
+answered last (or the focus topic) when, read with its name, it lands there this likely."""
 _SWITCH_WORDS = 10
 _SWITCH_SURE = 0.5
 _SWITCH_SHARE = 0.5
