@@ -517,16 +517,46 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
     assert "**My recommendation: Copilots in Fabric and Power BI**" in turn.text
 
 
-async def test_self_service_bi_with_reports_drafted_from_prompts_leads_to_fabric(convo):
-    turn = await convo.say(
-        "which platform would you recommend for self-service BI with some genai sprinkled on top?"
-    )
-    turn = await convo.say(
-        "bi team of 4, power bi everywhere, data scattered in sql dbs and excel. want reports "
-        "drafted from prompts and a single lakehouse"
-    )
-    assert "Microsoft Fabric" in turn.text
-    assert answers_of(turn)["goal"] == "data-qa"
+@pytest.mark.parametrize(
+    ("opener", "profile", "shown", "answered"),
+    [
+        (  # self-service BI with reports drafted from prompts is questions over data
+            "which platform would you recommend for self-service BI with some genai sprinkled on "
+            "top?",
+            "bi team of 4, power bi everywhere, data scattered in sql dbs and excel. want reports "
+            "drafted from prompts and a single lakehouse",
+            "Microsoft Fabric",
+            {"goal": "data-qa"},
+        ),
+        (  # calls already transcribed are text to analyze
+            "which service for sentiment on customer calls?",
+            "sorry, the calls are already transcribed — it's just text now",
+            "Azure AI Language",
+            {"ai-kind": "text"},
+        ),
+        (  # meetings in plain English are speech, not questions over data
+            "hey, we need to pick something for meeting transcripts, where do we start?",
+            "small internal tools team, 2 devs. recorded teams meetings in plain english, general "
+            "business vocabulary. just need text out, no training anything, via an api.",
+            "**My recommendation: Azure AI Speech**",
+            {"customization": "prebuilt"},
+        ),
+        (  # a lead scoring model is machine learning
+            "quick steer pls: lead scoring model, zero ML expertise in house",
+            "marketing ops. CRM export, tabular. nobody really codes.",
+            "**My recommendation: Azure Machine Learning with AutoML**",
+            {},
+        ),
+    ],
+)
+async def test_a_profile_after_the_short_answer_is_read_in_the_domains_words(
+    convo, opener, profile, shown, answered
+):
+    await convo.say(opener)
+    turn = await convo.say(profile)
+    assert shown in turn.text
+    for question, choice in answered.items():
+        assert answers_of(turn)[question] == choice
 
 
 async def test_a_request_to_act_after_the_short_answer_is_declined_not_read_as_an_answer(convo):
@@ -539,35 +569,12 @@ async def test_a_request_to_act_after_the_short_answer_is_declined_not_read_as_a
     assert "recommendation" not in turn.text.lower()
 
 
-async def test_calls_already_transcribed_are_text_to_analyze(convo):
-    await convo.say("which service for sentiment on customer calls?")
-    turn = await convo.say("sorry, the calls are already transcribed — it's just text now")
-    assert answers_of(turn)["ai-kind"] == "text"
-    assert "Azure AI Language" in turn.text
-
-
-async def test_meetings_in_plain_english_are_speech_not_questions_over_data(convo):
-    await convo.say("hey, we need to pick something for meeting transcripts, where do we start?")
-    turn = await convo.say(
-        "small internal tools team, 2 devs. recorded teams meetings in plain english, general "
-        "business vocabulary. just need text out, no training anything, via an api."
-    )
-    assert "**My recommendation: Azure AI Speech**" in turn.text
-    assert answers_of(turn)["customization"] == "prebuilt"
-
-
 async def test_genai_apps_built_together_is_no_vendor_named_together_ai(convo):
     turn = await convo.say(
         "<at>ArchBot</at> help our team settle on a platform for building genai apps together"
     )
     assert "other vendors' tools" not in turn.text
     assert turn.buttons  # the walkthrough's first open question
-
-
-async def test_a_lead_scoring_model_is_machine_learning(convo):
-    await convo.say("quick steer pls: lead scoring model, zero ML expertise in house")
-    turn = await convo.say("marketing ops. CRM export, tabular. nobody really codes.")
-    assert "**My recommendation: Azure Machine Learning with AutoML**" in turn.text
 
 
 async def test_ingestion_from_many_sources_leads_to_data_factory(convo):
