@@ -1075,6 +1075,10 @@ async def test_those_two_are_the_two_topics_the_last_answer_named(convo):
         ("what are the drawbacks of onelake", "onelake", "When not to use OneLake"),
         ("when is databricks overkill?", "azure-databricks", "When not to use Azure Databricks"),
         ("what is prompt flow good for?", "prompt-flow", "Use it when"),
+        # a name holding another ("AI" of AI concepts, "Foundry") names one topic
+        ("what is azure ai foundry good for?", "ai-foundry", "Use it when"),
+        ("who uses ai foundry?", "ai-foundry", "C.H. Robinson"),
+        ("who's using ai search in production?", "ai-search", "PIMCO"),
     ],
 )
 async def test_a_follow_up_phrase_naming_its_topic_is_asked_of_that_topic(
@@ -1083,6 +1087,12 @@ async def test_a_follow_up_phrase_naming_its_topic_is_asked_of_that_topic(
     turn = await convo.say(message)
     assert decided(turn) == (topic, "answer")
     assert heading in turn.text
+
+
+async def test_the_customer_a_named_topic_s_story_tells_is_they_next(convo):
+    await convo.say("who uses ai foundry?")
+    turn = await convo.say("which service did they use?")
+    assert "Azure AI Foundry" in turn.text
 
 
 async def test_a_named_topic_after_it_is_not_the_subject_of_the_follow_up(convo):

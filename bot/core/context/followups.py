@@ -43,9 +43,9 @@ _STORY_AMONG = 3
 _STORY_TOLD = 0.8
 """A request for a customer story is for the story among the message's first readings this
 likely ("is there a customer story in logistics?"), not the focus topic's own."""
-_NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use"})
+_NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use", "story"})
 """The follow-ups a question naming its topic asks as plainly ("what is prompt flow good for?",
-"what are the downsides of Databricks?"), focus or not."""
+"what are the downsides of Databricks?", "who uses AI Foundry?"), focus or not."""
 _NAMED_EXTRA_WORDS = 2
 """Such a question says every word of the follow-up's phrase, and at most this many more."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
@@ -198,7 +198,12 @@ class FollowUps:
         lowered = text.lower()
         if self.cues.refers_back(WORD.findall(lowered)):
             return None  # "why would I pick it over GPT-4o?": "it" is the subject
-        spans = {topic_id: (start, end) for start, end, topic_id in self.names.names_in(lowered)}
+        spans: dict[str, tuple[int, int]] = {}
+        for start, end, topic_id in self.names.names_in(lowered):
+            # a topic's longest name said ("ai foundry", not the "foundry" inside it)
+            known = spans.get(topic_id)
+            if known is None or end - start > known[1] - known[0]:
+                spans[topic_id] = (start, end)
         # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot inside it
         spans = {
             t: (start, end)
@@ -235,7 +240,10 @@ class FollowUps:
             return Understood(decision)  # the topic's own answer says when to use it
         if not has_part(self.kb, topic, followup.answer):
             return None
-        return Understood(decision, followup=followup, topic=topic)
+        # "who uses AI Foundry?" tells C.H. Robinson's story: "they" is that customer next
+        stories = stories_for(self.kb, topic) if followup.answer == "story" else []
+        shown = stories[0].id if stories else None
+        return Understood(decision, followup=followup, topic=topic, shown=shown)
 
     def find(self, words: list[str]) -> tuple[FollowUp | None, bool]:
         """The follow-up a short message asks, if any, and whether the message is nothing but
