@@ -799,6 +799,16 @@ async def test_a_unit_price_of_the_service_in_focus_is_declined_keeping_the_focu
             "decline-pricing",
         ),
         (
+            "what's a hub in ai foundry?",
+            "what's the hard limit on projects per hub?",
+            "decline-pricing",
+        ),
+        (
+            "what framework guidance applies to ai workloads?",
+            "can you score our architecture against it? here's our diagram",
+            "decline-actions",
+        ),
+        (
             "what python libs are typical in aml?",
             "is torch.compile or tensorflow xla faster?",
             "decline-model-internals",
