@@ -150,9 +150,11 @@ async def test_custom_document_models_say_what_they_return(convo):
     [
         ("what's onelake supposed to be?", "onelake"),
         ("what's automl supposed to do for us?", "automl"),
+        # "again" asks once more, about nothing ("remind me what the project part is")
+        ("remind me what hyperparameters are again?", "hyperparameter-tuning/vs-parameters"),
     ],
 )
-async def test_supposed_to_frames_a_definition_and_is_no_evidence(convo, message, expected):
+async def test_words_framing_a_definition_are_no_evidence(convo, message, expected):
     turn = await convo.say(message)
     assert top_intent(turn) == expected
 
