@@ -763,6 +763,7 @@ async def test_choosing_our_laptops_is_declined(convo):
         "nice. let's work out what we'd need for our clinic booking assistant",
         "ok let's work out the whole solution for our contact center, guide me through it",
         "sweet, can you take us through choosing for our docs localization?",
+        "let's get a proper recommendation for our image workflow",  # advice for a workflow
     ],
 )
 async def test_asking_to_be_asked_mid_conversation_starts_the_walkthrough(convo, message):
