@@ -652,6 +652,16 @@ async def test_where_are_the_docs_for_it_gives_the_focus_topics_link(convo):
     assert "learn.microsoft.com/fabric" in turn.text
 
 
+async def test_a_doc_comparing_the_two_is_the_comparisons_page(convo):
+    await convo.say("foundry or aml studio for a RAG app?")
+    await convo.say("and for a tabular regression model?")  # "it" is now one side
+    turn = await convo.say("is there a doc comparing the two?")
+    assert decided(turn)[0] == "ai-foundry-vs-azure-machine-learning"
+    assert "page to start from" in turn.text
+    # named in the text, not only on the link's button
+    assert "AI Foundry portal vs. Azure Machine Learning studio" in turn.shown
+
+
 async def test_a_correction_naming_the_topic_it_means_and_not_another_reads_that_topic(convo):
     await convo.say("where do we keep raw files for later machine learning?")
     turn = await convo.say(

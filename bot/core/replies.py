@@ -301,7 +301,8 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
         )
         text = f"{missing} Here is what I know about it: {topic.summary}"
     else:
-        text = f"The page to start from for {topic.title}."
+        # the page named in the text too: a channel may show the link only as a button
+        text = f"The page to start from for {topic.title}: {link.title}."
     body = "\n".join(f"- {item}" for item in items) if items else text
     answer = f"**{title}**\n\n{body}\n\nLearn more: [{link.title}]({link.url})"
     sections = (Section(items=items),) if items else ()

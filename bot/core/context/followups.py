@@ -48,6 +48,8 @@ _NAMED_PARTS = frozenset({"when_to_use", "when_not_to_use", "story"})
 "what are the downsides of Databricks?", "who uses AI Foundry?"), focus or not."""
 _NAMED_EXTRA_WORDS = 2
 """Such a question says every word of the follow-up's phrase, and at most this many more."""
+_PAIR = frozenset({"two", "both"})
+"""Words for the two topics compared last ("a doc comparing the two")."""
 _NEGATIONS = frozenset({"not", "never", "no", "nor"})
 _NT = frozenset({"dont", "doesnt", "isnt", "shouldnt", "wouldnt", "cant", "wont", "arent"})
 """Negations typed without their apostrophe."""
@@ -307,6 +309,11 @@ class FollowUps:
             )
 
         as_part = part_of(topic)
+        if followup.answer == "link" and not _PAIR.isdisjoint(WORD.findall(text.lower())):
+            # "is there a doc comparing the two?" after Foundry vs ML studio: the comparison's
+            written = self.comparer.written(*focus.compared) if len(focus.compared) == 2 else None
+            if written is not None:
+                return part_of(written)
         if followup.answer == "compare":
             other = compared_with(self.kb, topic)
             comparison = self.comparer.pair(topic, other, 1.0) if other else None
