@@ -188,6 +188,8 @@ _SET_ASIDE = re.compile(
 )
 """A few words closing a message that set a topic aside ("what's it good for besides RAG?"):
 asked about, it is not ("besides live speech-to-text, where else …" says where it is used)."""
+_POINTING_BACK = frozenset({"that", "this", "it", "those", "these", "them", "one"})
+"""Words a set-aside clause points back at the topic in focus with ("besides that one")."""
 _PREFACED_QUESTION = re.compile(
     r"^(?P<preface>\W*(?:[\w'-]+\s+){0,3}?"
     r"(?:but|so|wait|ok|okay|q|question|actually|honestly|um|uh|hmm|lol|sorry|quick)\W*\s+)"
@@ -858,15 +860,22 @@ class MessageReader:
     def without_set_aside(self, text: str) -> str:
         """The message without the few words closing it that set aside a topic they name, read
         in a conversation ("what's it good for besides RAG?" about Mosaic AI Vector Search asks
-        what it is good for)."""
-        return self._without_naming(_SET_ASIDE, text)
+        what it is good for), or the topic in focus ("which copilots exist in fabric besides
+        that?" after AI skills asks which copilots exist)."""
+        return self._without_naming(_SET_ASIDE, text, pointing=True)
 
-    def _without_naming(self, clauses: re.Pattern[str], text: str) -> str:
-        """The message without the clauses of this pattern whose `named` group names a topic
-        (the message itself when nothing would be left)."""
+    def _without_naming(
+        self, clauses: re.Pattern[str], text: str, *, pointing: bool = False
+    ) -> str:
+        """The message without the clauses of this pattern whose `named` group names a topic,
+        or (`pointing`) only points back at one (the message itself when nothing would be
+        left)."""
 
         def dropped(clause: re.Match[str]) -> str:
-            return "" if self.router.named_topics(clause.group("named")) else clause.group(0)
+            named = clause.group("named")
+            if pointing and _POINTING_BACK.issuperset(_WORD.findall(named.lower())):
+                return ""
+            return "" if self.router.named_topics(named) else clause.group(0)
 
         kept = clauses.sub(dropped, text)
         return kept if _WORD.findall(kept.lower()) else text
