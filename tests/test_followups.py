@@ -1686,6 +1686,12 @@ async def test_a_topic_set_aside_at_the_end_is_not_what_the_follow_up_asks_about
     assert turn.trace("RecognizerResult")["context"] == "followup"
 
 
+async def test_the_focus_set_aside_at_the_end_is_not_what_the_message_asks_about(convo):
+    await convo.say("what's an AI skill in fabric?")
+    turn = await convo.say("which prebuilt copilots exist in fabric besides that?")
+    assert decided(turn)[0] == "fabric-copilots/all-copilots"  # not AI skills vs copilots
+
+
 async def test_a_part_the_recognizer_is_sure_of_beats_one_that_only_says_more_words(convo):
     await convo.say("can data lake storage gen2 restrict access per file?")
     turn = await convo.say("ok and how big can it scale")
