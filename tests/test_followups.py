@@ -315,6 +315,13 @@ async def test_what_is_x_next_in_a_sequence_is_x(convo):
     assert "predict" in turn.text.lower()
 
 
+async def test_and_for_another_workload_asks_for_its_copilot(convo):
+    await convo.say("is there a copilot for power bi?")
+    turn = await convo.say("and for data factory?")
+    assert decided(turn)[0] == "fabric-copilots/data-factory"
+    assert "Copilot for Data Factory" in turn.text
+
+
 async def test_x_there_too_asks_the_platform_in_focus_about_x(convo):
     await convo.say("tell me about azure databricks")
     turn = await convo.say("could we build RAG there as well?")
