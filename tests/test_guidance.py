@@ -144,6 +144,7 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
         ("we need distributed ML on a LOT of data, which platform?", "Databricks"),
         ("sales leadership wants to 'chat with the data' — guidance?", "AI skill"),
         ("which model option makes sense for an offline assistant on rugged tablets?", "Phi"),
+        ("what's the right model option for an app that has to work offline on laptops?", "Phi"),
         (
             "which tool fits a helpdesk copilot our power users could build themselves?",
             "Copilot Studio",
