@@ -541,6 +541,17 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
             "**My recommendation: Azure AI Speech**",
             {"customization": "prebuilt"},
         ),
+        (  # a relative clause closing a description is no question ("…, which has a few
+            # developers behind it")
+            "trying to figure out the right translation setup for our docs, can you help me "
+            "decide?",
+            "We're a machinery manufacturer. Our tech writers produce manuals in English and we "
+            "localize into 25 languages. Generic MT keeps getting our part names and engineering "
+            "terms wrong. We have 10+ years of translation memory and a terminology glossary. "
+            "Integration is via our CMS, which has a few developers behind it.",
+            "**My recommendation: Custom Translator on Azure AI Translator**",
+            {"customization": "custom"},
+        ),
         (  # a lead scoring model is machine learning
             "quick steer pls: lead scoring model, zero ML expertise in house",
             "marketing ops. CRM export, tabular. nobody really codes.",

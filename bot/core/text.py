@@ -141,9 +141,12 @@ ASKING_WORDS = frozenset(
     | {"is", "are", "does", "do", "can", "could", "should", "would", "will"}
 )
 """Words that ask something wherever they stand in a message (question words, auxiliaries)."""
-_ASKED_LAST = re.compile(r",\s*(?:which|what)\b[\w\s']{0,30}?\b(?:that|this|it)\W*$")
-"""A last clause asking what the rest is ("the unified storage thing, which one is that"), not
-a relative clause ("text data, which is mostly emails")."""
+_ASKED_LAST = re.compile(
+    r",\s*(?:which|what)(?:\s+\w+)?(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:that|this|it)\W*$"
+)
+"""A last clause asking what the rest is ("the unified storage thing, which one is that",
+"legrand customer story, what was that"), not a relative clause ("text data, which is mostly
+emails", "our CMS, which has a few developers behind it")."""
 _ASIDE_DASH = re.compile(r"\s+[—–-]+\s+|:\s+")
 """Where a message's question can start after a lead-in ("back to the format thing — what …")."""
 
