@@ -310,7 +310,7 @@ class FollowUps:
 
         as_part = part_of(topic)
         if followup.answer == "link" and not _PAIR.isdisjoint(WORD.findall(text.lower())):
-            # "is there a doc comparing the two?" after Foundry vs ML studio: the comparison's
+            # "is there a doc comparing the two?" after Foundry vs ML studio: the comparison's page
             written = self.comparer.written(*focus.compared) if len(focus.compared) == 2 else None
             if written is not None:
                 return part_of(written)
