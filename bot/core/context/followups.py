@@ -243,9 +243,13 @@ class FollowUps:
         if not has_part(self.kb, topic, followup.answer):
             return None
         # "who uses AI Foundry?" tells C.H. Robinson's story: "they" is that customer next
-        stories = stories_for(self.kb, topic) if followup.answer == "story" else []
-        shown = stories[0].id if stories else None
+        shown = self._story_told(followup, topic)
         return Understood(decision, followup=followup, topic=topic, shown=shown)
+
+    def _story_told(self, followup: FollowUp, topic: Topic) -> str | None:
+        """The customer story a follow-up's reply tells about the topic (None: it tells none)."""
+        stories = stories_for(self.kb, topic) if followup.answer == "story" else []
+        return stories[0].id if stories else None
 
     def find(self, words: list[str]) -> tuple[FollowUp | None, bool]:
         """The follow-up a short message asks, if any, and whether the message is nothing but
@@ -302,8 +306,7 @@ class FollowUps:
         def part_of(about: Topic) -> Understood:
             match = Match(self.router.intent(about.id), 1.0)
             decision = Decision(text, Outcome.ANSWER, (match,))
-            stories = stories_for(self.kb, about) if followup.answer == "story" else []
-            shown = stories[0].id if stories else None  # the story the reply tells
+            shown = self._story_told(followup, about)
             return Understood(
                 decision, followup=followup, topic=about, context="followup", shown=shown
             )
