@@ -200,20 +200,8 @@ class FollowUps:
         lowered = text.lower()
         if self.cues.refers_back(WORD.findall(lowered)):
             return None  # "why would I pick it over GPT-4o?": "it" is the subject
-        spans: dict[str, tuple[int, int]] = {}
-        for start, end, topic_id in self.names.names_in(lowered):
-            # a topic's longest name said ("ai foundry", not the "foundry" inside it)
-            known = spans.get(topic_id)
-            if known is None or end - start > known[1] - known[0]:
-                spans[topic_id] = (start, end)
-        # "Copilot Studio" names Copilot Studio, not also Microsoft Copilot inside it
-        spans = {
-            t: (start, end)
-            for t, (start, end) in spans.items()
-            if not any(
-                s <= start and end <= e and (s, e) != (start, end) for s, e in spans.values()
-            )
-        }
+        # a topic's longest name said ("ai foundry", not the "foundry" inside it)
+        spans = self.names.outermost(lowered)
         if len(spans) != 1:
             return None
         ((topic_id, (start, end)),) = spans.items()

@@ -59,6 +59,23 @@ class TopicNames:
             for found in pattern.finditer(lowered):
                 yield found.start(), found.end(), topic_id
 
+    def outermost(self, lowered: str) -> dict[str, tuple[int, int]]:
+        """Each topic a lowercased text names, with its longest name's span, leaving out a name
+        said only inside another topic's ("Copilot Studio" names Copilot Studio, not also
+        Microsoft Copilot inside it)."""
+        spans: dict[str, tuple[int, int]] = {}
+        for start, end, topic_id in self.names_in(lowered):
+            known = spans.get(topic_id)
+            if known is None or end - start > known[1] - known[0]:
+                spans[topic_id] = (start, end)
+        return {
+            t: (start, end)
+            for t, (start, end) in spans.items()
+            if not any(
+                s <= start and end <= e and (s, e) != (start, end) for s, e in spans.values()
+            )
+        }
+
     def named_topics(self, said: str, skip: set[str]) -> list[Topic]:
         """The topics a text names by title or alias, the last named first."""
         where: dict[str, int] = {}
