@@ -1922,6 +1922,36 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "onelake",
             "OneLake",
         ),
+        (  # "side q" announces a switch; "these days" points at no topic
+            ("a heap of scanned forms to sort by type, then pull their fields",),
+            "side q: which models does azure openai offer these days?",
+            "azure-openai/model-list",
+            "GPT-4o",
+        ),
+        (  # a correction naming Copilot Studio means it, not Microsoft Copilot inside its name
+            ("what's copilot?",),
+            "no, I meant copilot studio actually",
+            "copilot-studio",
+            "authoring canvas",
+        ),
+        (  # "that company" with no customer named yet: the focus topic's customer story
+            ("our relationship managers can't find anything in sharepoint, we need better search",),
+            "what did that company build?",
+            "ai-search",
+            "PIMCO",
+        ),
+        (  # one hub for both portals, said in the answer on hubs and projects
+            ("what is ai foundry?",),
+            "can the same hub be used from ml studio?",
+            "ai-foundry/team-prototype-to-production",
+            "both the AI Foundry portal and Azure Machine Learning studio",
+        ),
+        (
+            ("is machine learning right for forecasting late deliveries?",),
+            "how does the training process work?",
+            "model-training",
+            "validation",
+        ),
     ],
 )
 async def test_a_follow_up_is_read_against_what_was_just_answered(convo, said, then, intent, shown):
@@ -1940,3 +1970,11 @@ async def test_alternatives_and_where_to_train_after_deep_learning(convo):
     turn = await convo.say("ok which platform if we do go custom")
     assert decided(turn)[0] == "deep-learning/where-to-train"
     assert "Azure Machine Learning" in turn.text
+
+
+async def test_asking_a_customer_story_for_its_customer_tells_the_story_itself(convo):
+    await convo.say("we need enterprise search for our financial advisors")
+    turn = await convo.say("what did that company build?")
+    assert decided(turn) == ("story-pimco", "answer")
+    assert "Who uses" not in turn.text  # not "Who uses Customer story: PIMCO: …"
+    assert "AI-powered search platform" in turn.text
