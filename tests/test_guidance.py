@@ -238,6 +238,13 @@ async def test_a_request_that_says_everything_gets_the_recommendation_without_pr
             "about it?",
             "Copilot Studio",
         ),
+        # the best option or fit for a need, and which option of a kind
+        ("what'd be the best fit for summarizing our board packs into one page?", "Azure OpenAI"),
+        (
+            "best option for predicting store demand if nobody on the team is a data scientist?",
+            "AutoML",
+        ),
+        ("we're moving our log crunching to azure, which spark option would work?", "Spark"),
     ],
 )
 async def test_asking_what_to_choose_for_a_need_answers_it_then_asks(convo, message, answer):
@@ -892,3 +899,11 @@ async def test_freight_quote_emails_are_a_situation_not_a_quote_asked_for(convo)
     turn = await convo.say("cancel")
     turn = await convo.say("get me a freight quote from c.h. robinson for 2 pallets")
     assert turn.trace("RecognizerResult").get("declinedAs") is not None
+
+
+async def test_a_greeting_before_a_request_for_help_choosing_starts_the_walkthrough(convo):
+    turn = await convo.say(
+        "hey, trying to work out which azure bit we should use for sorting incoming complaint "
+        "emails, can you help me narrow it down?"
+    )
+    assert starts_walkthrough(turn)

@@ -618,13 +618,11 @@ def _scarcely_read(decision: Decision) -> bool:
 
 
 def _small_talk(decision: Decision) -> bool:
-    """Whether the recognizer answers the message with small talk ("hi", "thanks")."""
+    """Whether small talk ("hi", "thanks") is the recognizer's best reading of the message,
+    answered or not ("hey, trying to figure out which azure thing … can you help me narrow it
+    down?" reads as nothing surely, a greeting first)."""
     top = decision.top
-    return (
-        decision.outcome is Outcome.ANSWER
-        and top is not None
-        and top.intent.topic.kind is Kind.SMALLTALK
-    )
+    return top is not None and top.intent.topic.kind is Kind.SMALLTALK
 
 
 def _answers(decision: Decision) -> bool:
