@@ -818,6 +818,26 @@ async def test_a_unit_price_of_the_service_in_focus_is_declined_keeping_the_focu
             "p99 numbers for that?",
             "decline-pricing",
         ),
+        (
+            "can several teams share one hub?",
+            "and an azure policy that stops teams making their own workspaces, how?",
+            "decline-other-azure",
+        ),
+        (
+            "where would we keep embeddings for retrieval?",
+            "ai search vs cosmos db for storing the vectors, which is quicker?",
+            "decline-other-azure",
+        ),
+        (
+            "what counts as a hyperparameter?",
+            "so what's the optimal number of nodes per layer for tabular data?",
+            "decline-model-internals",
+        ),
+        (
+            "how is deep learning different from machine learning?",
+            "quick one: cnn vs transformer, what's the difference?",
+            "decline-model-internals",
+        ),
     ],
 )
 async def test_a_near_miss_or_an_action_after_an_answer_is_declined(

@@ -1946,6 +1946,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "ai-foundry/team-prototype-to-production",
             "both the AI Foundry portal and Azure Machine Learning studio",
         ),
+        (  # "besides" a kind of use, not the reasoning models "besides GPT"
+            ("which gpt models does azure have?",),
+            "ok and what can aoai do besides chat?",
+            "azure-openai/tasks",
+            "natural language to code",
+        ),
         (
             ("is machine learning right for forecasting late deliveries?",),
             "how does the training process work?",
