@@ -552,6 +552,13 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
             "**My recommendation: Custom Translator on Azure AI Translator**",
             {"customization": "custom"},
         ),
+        (  # recordings kept in blob storage are audio to transcribe, not a data lake to build
+            "what's the right azure setup to get text out of our recorded webinars?",
+            "a couple of devs, plain english, the recordings are wav files in blob storage, "
+            "nothing live, stock models are fine",
+            "this points to **Azure AI Speech**",
+            {},
+        ),
         (  # a lead scoring model is machine learning
             "quick steer pls: lead scoring model, zero ML expertise in house",
             "marketing ops. CRM export, tabular. nobody really codes.",
