@@ -331,3 +331,8 @@ async def test_quality_that_degrades_after_launch_is_foundrys_monitoring(convo, 
     turn = await convo.say(then)
     assert top_intent(turn) == "ai-foundry/evaluation-safety"
     assert "monitor" in turn.text
+
+
+async def test_data_in_many_places_under_power_bi_is_fabric(convo):
+    turn = await convo.say("data in a bunch of places, power bi over it, it's a mess")
+    assert top_intent(turn) == "microsoft-fabric"

@@ -559,6 +559,13 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
             "this points to **Azure AI Speech**",
             {},
         ),
+        (  # a lightweight model on the same box, with patchy internet, is a small model
+            "advice please: which model family for genai on our warehouse scanners?",
+            "warehouses have patchy internet. we want a lightweight model on the same box as our "
+            "WMS to draft pick summaries. devs only.",
+            "**My recommendation: A Phi small language model",
+            {"genai-kind": "small"},
+        ),
         (  # a lead scoring model is machine learning
             "quick steer pls: lead scoring model, zero ML expertise in house",
             "marketing ops. CRM export, tabular. nobody really codes.",
