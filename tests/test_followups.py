@@ -1946,6 +1946,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "ai-foundry/team-prototype-to-production",
             "both the AI Foundry portal and Azure Machine Learning studio",
         ),
+        (  # an ellipsis pointing at nothing names its own subject, read surely elsewhere
+            ("which low code options are there for building ml models?",),
+            "and low code for data prep?",
+            "data-factory",
+            "Data Factory",
+        ),
         (  # "besides" a kind of use, not the reasoning models "besides GPT"
             ("which gpt models does azure have?",),
             "ok and what can aoai do besides chat?",

@@ -27,6 +27,9 @@ _FAMILY_WEAK = 0.2
 _OUTSIDE_SURE = 0.85
 """A reference whose best reading in the focus's family is below `_FAMILY_WEAK` while a topic
 outside it reads at `_OUTSIDE_SURE` or more is about that topic, not the family."""
+_ELLIPSIS_WEAK = 0.4
+"""The same for an ellipsis that points at nothing ("and low code for data prep?" after Azure
+Machine Learning's low-code routes): it names its own subject, so a likelier one wins sooner."""
 _RIVALS_SHOWN = 2
 """Readings of the family kept after one outside it (shown in the trace)."""
 _NEAR_SHARE = 0.75
@@ -199,8 +202,11 @@ class FocusReader:
             return None
         top = near[0]
         outside = matches[0] if matches[0].intent.topic.id not in family else None
+        words = WORD.findall(text.lower())
+        pointing = self.cues.first_reference(words) is not None
         if (
-            top.score < _FAMILY_WEAK
+            top.score
+            < (_FAMILY_WEAK if pointing or not self.cues.elliptical(words) else _ELLIPSIS_WEAK)
             and outside is not None
             and outside.score >= _OUTSIDE_SURE
             and outside.intent.topic.kind in FOCUS_KINDS
