@@ -68,3 +68,34 @@ async def test_or_before_a_question_of_its_own_compares_nothing(convo):
     turn = await convo.say("can fabric be used for rag stuff or is it just analytics?")
     assert " vs " not in turn.text.split("\n")[0]
     assert "Fabric" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("message", "compared"),
+    [
+        # a clause after the second side, or a short one leading in to the first, is no side
+        (
+            "hyperparameters vs parameters - which ones do we set?",
+            "Hyperparameter tuning vs Model parameters (weights)",
+        ),
+        (
+            "for our field support bot - copilot studio or foundry?",
+            "Microsoft Copilot Studio vs Azure AI Foundry",
+        ),
+        ("raw telemetry: onelake or adls gen2?", "OneLake vs Azure Data Lake Storage Gen2"),
+        (
+            "phi vs gpt-4o — which way for a cheap summarizer?",
+            "Phi open models (Phi-3) vs GPT models",
+        ),
+    ],
+)
+async def test_each_side_of_a_comparison_is_read_within_its_clause(convo, message, compared):
+    turn = await convo.say(message)
+    assert compared in turn.text
+
+
+async def test_a_clause_leading_in_that_names_a_topic_is_no_lead_in(convo):
+    # "docintel:" names the service; "custom" alone is no name of Model training
+    turn = await convo.say("docintel: prebuilt or custom, which do we try first?")
+    assert "Model training" not in turn.text
+    assert "Document Intelligence" in turn.text

@@ -34,6 +34,8 @@ _PATTERNS = [
         r"\s+(?:to|with|against)\s+(?P<b>.+)$",
     )
 ]
+_SIDES_APART = _PATTERNS[0]
+"""The pattern whose sides stand apart from the rest of the message ("X vs Y", "X or Y")."""
 _CUES = re.compile(r"\b(?:vs|versus|or|between|compare|stacks? up)", re.IGNORECASE)
 """A word every pattern needs: a message without one is not a comparison (checked first, as
 most messages are not)."""
@@ -50,6 +52,12 @@ _CLAUSE_SIDE = re.compile(
 )
 """A second side that is a question of its own ("… or is it just analytics?"), not a name."""
 _TAIL = re.compile(r"\s+(?:for|when|to|in|on|if|as)\s+.*$|[?!.]+$", re.IGNORECASE)
+_LEAD_IN_CLAUSE = re.compile(r"^(?P<lead>.*?)(?:[,;:]|\s[—–-])\s*")
+_LEAD_IN_WORDS = 6
+"""A short clause leading in to a comparison's first side ("docintel:", "for our service bot
+-"), asking nothing itself, is no part of the side."""
+_AFTER_CLAUSE = re.compile(r"\s*(?:[,;:]|\s[—–-]\s).*$")
+"""What follows the clause a comparison's second side ends ("…, our execs think …")."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +78,24 @@ class Comparer:
         self._topics = kb.topics
         normalize = router.normalizer.normalize
         self._titles = {t.id: frozenset(normalize(t.title).terms) for t in kb.topics.values()}
+        self._names = {
+            t.id: {frozenset(normalize(name).terms) for name in (t.title, *t.aliases)}
+            for t in kb.topics.values()
+        }
+        """Each topic's names (title and aliases), as sets of terms."""
         self._written = {
             frozenset(t.compares): t for t in kb.topics.values() if t.kind is Kind.COMPARISON
         }
+
+    def _after_lead_in(self, side: str) -> str:
+        """A comparison's first side without the short clause leading in to it ("docintel:
+        prebuilt", "for our service bot - copilot studio"); a clause naming a topic of its own
+        lists a third side ("ai foundry, ml studio or databricks"), and a question asks
+        something of its own: the side stays whole."""
+        found = _LEAD_IN_CLAUSE.match(side)
+        if found is None or "?" in side or len(found.group("lead").split()) > _LEAD_IN_WORDS:
+            return side
+        return side if self._resolve(found.group("lead")) else side[found.end() :]
 
     def _resolve(self, side: str) -> tuple[Topic, float] | None:
         """The topic a side names: as said ("spark in fabric", "spark on hdinsight"), else
@@ -100,8 +123,12 @@ class Comparer:
     def _names_it(self, side: str, topic: Topic) -> bool:
         """Whether the side is mostly the topic's name: more of its words are in the topic's
         title or aliases than not, and at most one is not ("prompt engineering" is not Prompt
-        flow; "fabric data factory pipelines" is Fabric Data Factory)."""
+        flow; "fabric data factory pipelines" is Fabric Data Factory); a word alone, a whole name
+        or a word of the title ("agents", not "custom" of Model training's alias "custom
+        training")."""
         said = set(self.router.normalizer.normalize(side).terms)
+        if len(said) == 1:  # a word alone: a whole name ("phi") or a word of the title
+            return said in self._names[topic.id] or said <= self._titles[topic.id]
         outside = len(said - self.router.topic_name_terms(topic.id))
         return outside <= 1 and outside < len(said) - outside
 
@@ -142,10 +169,16 @@ class Comparer:
             found = pattern.search(body)
             if found is None:
                 continue
-            if _CLAUSE_SIDE.match(found.group("b")):
+            a, b = found.group("a"), found.group("b")
+            if _CLAUSE_SIDE.match(b):
                 continue  # "can fabric do rag or is it just analytics?" asks about one thing
-            first = self._resolve(found.group("a"))
-            second = self._resolve(found.group("b")) if first else None  # no pair without a side
+            if pattern is _SIDES_APART:
+                # each side within its clause ("docintel: prebuilt or custom, what's the
+                # difference?" names neither; "copilot vs copilot studio, our execs think …"
+                # both)
+                a, b = self._after_lead_in(a), _AFTER_CLAUSE.sub("", b)
+            first = self._resolve(a)
+            second = self._resolve(b) if first else None
             if first and second:
                 comparison = self.pair(first[0], second[0], min(first[1], second[1]))
                 if comparison is not None:
