@@ -161,8 +161,8 @@ async def test_it_as_the_subject_is_the_topic_answered_last_not_one_it_relates_t
 
 
 async def test_a_correction_after_a_topics_part_may_mean_the_topic_itself(convo):
-    await convo.say("for our claims assistant - copilot studio or ai foundry?")
-    turn = await convo.say("our developers want full code control with semantic kernel")
+    await convo.say("what is copilot studio?")
+    turn = await convo.say("and if our developers want full code control?")
     assert decided(turn)[0] == "copilot-studio/pro-code"
     turn = await convo.say(
         "no wait, the assistant will be kept up by the claims team themselves, not devs"
