@@ -1990,3 +1990,9 @@ async def test_asking_a_customer_story_for_its_customer_tells_the_story_itself(c
     assert decided(turn) == ("story-pimco", "answer")
     assert "Who uses" not in turn.text  # not "Who uses Customer story: PIMCO: …"
     assert "AI-powered search platform" in turn.text
+
+
+async def test_an_example_asked_after_a_customer_story_is_another_story(convo):
+    await convo.say("tell me about the kry story")
+    turn = await convo.say("nice. got an example from retail banking that used search?")
+    assert decided(turn) == ("story-pimco", "answer")

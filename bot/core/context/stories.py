@@ -11,9 +11,12 @@ from bot.core.router import Decision, Match, Outcome
 
 _MAX_WORDS = 10
 """A request for another story is this short at most."""
-_ANOTHER = frozenset({"any", "anything", "another", "other", "others", "something"})
-"""Words asking for more of the same kind ("anything on …", "another one for …"); so does
-"one" unless it points back ("and one that used AI Studio?", not "what was that one about?")."""
+_ANOTHER = frozenset(
+    {"any", "anything", "another", "other", "others", "something", "example", "examples"}
+)
+"""Words asking for more of the same kind ("anything on …", "another one for …", "a finance
+example that used search?"); so does "one" unless it points back ("and one that used AI
+Studio?", not "what was that one about?")."""
 _POINTING = frozenset({"that", "this", "the", "which", "last", "first"})
 
 
