@@ -819,6 +819,11 @@ async def test_a_unit_price_of_the_service_in_focus_is_declined_keeping_the_focu
             "decline-pricing",
         ),
         (
+            "walk me through how training works in azure ml",
+            "what accuracy should we aim for on churn, 90%?",
+            "decline-pricing",
+        ),
+        (
             "can several teams share one hub?",
             "and an azure policy that stops teams making their own workspaces, how?",
             "decline-other-azure",

@@ -309,6 +309,20 @@ RETRAINING = ("machine-learning/retraining", "mlops")
             "gpt-models/mini",
         ),
         ("what's mmlspark called now? old blog post references it", "synapseml"),
+        (
+            "our solver has to work through multi-step logic puzzles, correctness over speed",
+            "azure-openai/o1-models",
+        ),
+        (
+            "high-volume extraction with gpt-4o mini: we need lower latency and shorter prompts, "
+            "what can we do?",
+            "azure-openai-fine-tuning",
+        ),
+        (  # no public internet anywhere in the chat app: the baseline's private endpoints
+            "infosec says the gpt chat app must never reach the public internet, not even the "
+            "search index",
+            "ml-reference-architectures",
+        ),
     ],
 )
 async def test_a_need_in_the_users_words_reaches_its_topic(convo, message, expected):
@@ -336,3 +350,8 @@ async def test_quality_that_degrades_after_launch_is_foundrys_monitoring(convo, 
 async def test_data_in_many_places_under_power_bi_is_fabric(convo):
     turn = await convo.say("data in a bunch of places, power bi over it, it's a mess")
     assert top_intent(turn) == "microsoft-fabric"
+
+
+async def test_the_chatgpt_app_is_another_vendors_product(convo):
+    turn = await convo.say("does the chatgpt app keep history between chats?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-other-vendors"
