@@ -319,8 +319,8 @@ RETRAINING = ("machine-learning/retraining", "mlops")
             "azure-openai-fine-tuning",
         ),
         (  # no public internet anywhere in the chat app: the baseline's private endpoints
-            "infosec says the gpt chat app must never reach the public internet, not even the "
-            "search index",
+            "infosec: our gpt chat app can't touch the public internet at all, every call has to "
+            "stay private",
             "ml-reference-architectures",
         ),
     ],
