@@ -566,6 +566,15 @@ async def test_ai_help_for_report_builders_on_fabric_leads_to_the_copilots_in_fa
             "**My recommendation: A Phi small language model",
             {"genai-kind": "small"},
         ),
+        (  # an FAQ and policy documents are what an assistant answers from, not documents to
+            # analyze
+            "our finance team wants its own assistant for expense questions, what would you "
+            "suggest?",
+            "finance ops, no developers. content is an expenses faq and policy documents. they "
+            "want to build and publish it themselves, low-code.",
+            "Microsoft Copilot Studio",
+            {},
+        ),
         (  # a lead scoring model is machine learning
             "quick steer pls: lead scoring model, zero ML expertise in house",
             "marketing ops. CRM export, tabular. nobody really codes.",
