@@ -1959,6 +1959,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "natural language to code",
         ),
         (
+            ("can analysts use automl too?",),
+            "so what does it actually do in practice?",
+            "automl/what-it-automates",
+            "model selection",
+        ),
+        (
             ("is machine learning right for forecasting late deliveries?",),
             "how does the training process work?",
             "model-training",
