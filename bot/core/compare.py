@@ -169,16 +169,17 @@ class Comparer:
             found = pattern.search(body)
             if found is None:
                 continue
-            a, b = found.group("a"), found.group("b")
-            if _CLAUSE_SIDE.match(b):
+            first_side, second_side = found.group("a"), found.group("b")
+            if _CLAUSE_SIDE.match(second_side):
                 continue  # "can fabric do rag or is it just analytics?" asks about one thing
             if pattern is _SIDES_APART:
                 # each side within its clause ("docintel: prebuilt or custom, what's the
                 # difference?" names neither; "copilot vs copilot studio, our execs think …"
                 # both)
-                a, b = self._after_lead_in(a), _AFTER_CLAUSE.sub("", b)
-            first = self._resolve(a)
-            second = self._resolve(b) if first else None
+                first_side = self._after_lead_in(first_side)
+                second_side = _AFTER_CLAUSE.sub("", second_side)
+            first = self._resolve(first_side)
+            second = self._resolve(second_side) if first else None  # no pair without a side
             if first and second:
                 comparison = self.pair(first[0], second[0], min(first[1], second[1]))
                 if comparison is not None:

@@ -291,7 +291,7 @@ def followup_reply(kb: KnowledgeBase, topic: Topic, followup: FollowUp) -> Reply
         title, text = f"{topic.title}, in more depth", topic.detail or topic.summary
     elif followup.answer == "story" and (stories := stories_for(kb, topic)):
         story = stories[0]  # a customer story in focus is its own story
-        who = story.title if story is topic else f"Who uses {topic.title}: {story.title}"
+        who = story.title if story.id == topic.id else f"Who uses {topic.title}: {story.title}"
         title, text, link = who, story.summary, story.link
     elif followup.answer in FOLLOWUP_PARTS and followup.answer != "link":
         title = topic.title

@@ -203,10 +203,10 @@ class FocusReader:
         top = near[0]
         outside = matches[0] if matches[0].intent.topic.id not in family else None
         words = WORD.findall(text.lower())
-        pointing = self.cues.first_reference(words) is not None
+        # an ellipsis that points at nothing names its own subject ("and for data prep?")
+        own_subject = self.cues.elliptical(words) and self.cues.first_reference(words) is None
         if (
-            top.score
-            < (_FAMILY_WEAK if pointing or not self.cues.elliptical(words) else _ELLIPSIS_WEAK)
+            top.score < (_ELLIPSIS_WEAK if own_subject else _FAMILY_WEAK)
             and outside is not None
             and outside.score >= _OUTSIDE_SURE
             and outside.intent.topic.kind in FOCUS_KINDS
