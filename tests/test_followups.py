@@ -2002,3 +2002,11 @@ async def test_an_example_asked_after_a_customer_story_is_another_story(convo):
     await convo.say("tell me about the kry story")
     turn = await convo.say("nice. got an example from retail banking that used search?")
     assert decided(turn) == ("story-pimco", "answer")
+
+
+async def test_a_topic_said_not_to_be_needed_is_not_named_by_that_answer(convo):
+    # Azure AI Language's text says "with no model training": it does not name Model training,
+    # so it does not take over a question about what the focus (Model training) is written in
+    await convo.say("how is a model trained?")
+    turn = await convo.say("what languages do people write it in?")
+    assert not decided(turn)[0].startswith("ai-language")

@@ -17,6 +17,9 @@ _ALNUM = re.compile(r"[a-z0-9]+")
 """A run of the characters a name's bounds are checked against."""
 _NOT_MEANT = frozenset({"not", "without", "except", "instead"})
 """Words before a name that say it is not what is meant."""
+_NEGATING = frozenset({"no", "not", "without"})
+"""Words before a name in an intent's text that say it is not involved ("with no model
+training")."""
 _NOT_NAMES = 3
 """Words after "not" in a correction that name what it does not mean ("not the OneLake one")."""
 
@@ -99,8 +102,19 @@ class TopicNames:
         if said is None:  # an intent's whole text, lowercased once, padded for whole words
             words = WORD.findall(" ".join(intent_text(intent)).lower())
             said = self._text_of[intent.id] = f" {' '.join(words)} "
-        # whole words only: "Phi" is not named by "graphics"
+        # whole words only ("Phi" is not named by "graphics"), and not negated ("with no model
+        # training" does not name Model training)
         return any(
-            f" {' '.join(WORD.findall(name.lower()))} " in said
+            _said_plainly(said, f" {' '.join(WORD.findall(name.lower()))} ")
             for name in (topic.title, *topic.aliases)
         )
+
+
+def _said_plainly(said: str, name: str) -> bool:
+    """Whether a padded text says a padded name somewhere not right after a negation."""
+    start = said.find(name)
+    while start != -1:
+        if said[:start].rsplit(" ", 1)[-1] not in _NEGATING:
+            return True
+        start = said.find(name, start + 1)
+    return False
