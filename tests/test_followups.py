@@ -1952,6 +1952,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "data-factory",
             "Data Factory",
         ),
+        (  # "an example" after a customer story asks for another one
+            ("tell me about the kry story",),
+            "nice. got an example from retail banking that used search?",
+            "story-pimco",
+            "PIMCO",
+        ),
         (  # "besides" a kind of use, not the reasoning models "besides GPT"
             ("which gpt models does azure have?",),
             "ok and what can aoai do besides chat?",
@@ -1996,12 +2002,6 @@ async def test_asking_a_customer_story_for_its_customer_tells_the_story_itself(c
     assert decided(turn) == ("story-pimco", "answer")
     assert "Who uses" not in turn.text  # not "Who uses Customer story: PIMCO: …"
     assert "AI-powered search platform" in turn.text
-
-
-async def test_an_example_asked_after_a_customer_story_is_another_story(convo):
-    await convo.say("tell me about the kry story")
-    turn = await convo.say("nice. got an example from retail banking that used search?")
-    assert decided(turn) == ("story-pimco", "answer")
 
 
 async def test_a_topic_said_not_to_be_needed_is_not_named_by_that_answer(convo):
