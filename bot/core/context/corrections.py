@@ -198,9 +198,8 @@ class Corrections:
         topics = [self.kb.topics[t] for t in named if t in self.kb.topics]
         focusable = [t for t in topics if t.kind in FOCUS_KINDS]
         if len(focusable) > 1:  # "I meant copilot studio": not Microsoft Copilot inside it
-            said = " ".join(rest)
-            inner = {t for _, _, t in self.names.names_in(said)} - self.names.outermost(said).keys()
-            focusable = [t for t in focusable if t.id not in inner]
+            inside = self.names.named_inside_others(" ".join(rest))
+            focusable = [t for t in focusable if t.id not in inside]
         return focusable[0] if len(focusable) == 1 else None
 
 

@@ -66,18 +66,23 @@ class TopicNames:
         """Each topic a lowercased text names, with its longest name's span, leaving out a name
         said only inside another topic's ("Copilot Studio" names Copilot Studio, not also
         Microsoft Copilot inside it)."""
+        spans = self._longest_spans(lowered)
+        return {t: span for t, span in spans.items() if not _inside_another(span, spans)}
+
+    def named_inside_others(self, lowered: str) -> set[str]:
+        """The topics a lowercased text names only inside another topic's name (Microsoft
+        Copilot in "copilot studio")."""
+        spans = self._longest_spans(lowered)
+        return {t for t, span in spans.items() if _inside_another(span, spans)}
+
+    def _longest_spans(self, lowered: str) -> dict[str, tuple[int, int]]:
+        """Each topic the text names, with the span of its longest name said."""
         spans: dict[str, tuple[int, int]] = {}
         for start, end, topic_id in self.names_in(lowered):
             known = spans.get(topic_id)
             if known is None or end - start > known[1] - known[0]:
                 spans[topic_id] = (start, end)
-        return {
-            t: (start, end)
-            for t, (start, end) in spans.items()
-            if not any(
-                s <= start and end <= e and (s, e) != (start, end) for s, e in spans.values()
-            )
-        }
+        return spans
 
     def named_topics(self, said: str, skip: set[str]) -> list[Topic]:
         """The topics a text names by title or alias, the last named first."""
@@ -110,11 +115,17 @@ class TopicNames:
         )
 
 
+def _inside_another(span: tuple[int, int], spans: dict[str, tuple[int, int]]) -> bool:
+    """Whether a name's span lies within another, longer one."""
+    start, end = span
+    return any(s <= start and end <= e and (s, e) != span for s, e in spans.values())
+
+
 def _said_plainly(said: str, name: str) -> bool:
     """Whether a padded text says a padded name somewhere not right after a negation."""
     start = said.find(name)
     while start != -1:
-        if said[:start].rsplit(" ", 1)[-1] not in _NEGATING:
+        if said[said.rfind(" ", 0, start) + 1 : start] not in _NEGATING:
             return True
         start = said.find(name, start + 1)
     return False
