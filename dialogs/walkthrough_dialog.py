@@ -91,6 +91,9 @@ PROFILE_ANSWERS = 2
 """A short message after an answer that answers this many of the walkthrough's questions
 describes the project ("power bi report builders, tabular data, want copilot-style help"); one
 that answers fewer may be talk about the answer ("it keeps missing our product names tho")."""
+DESCRIBED_QUESTIONS = 2
+"""A typed answer that names choices of this many questions describes the project: when it
+answers nothing of the question asked, it is told so rather than "didn't catch that"."""
 SKIP_LABEL = "Not sure"
 LEAVE_LABEL = "Stop the walkthrough"
 """Extra buttons under a question asked again: skip it (when it has a default) or leave."""
@@ -320,7 +323,10 @@ class WalkthroughDialog(ComponentDialog):
             aside = await self._aside(step, state, question, misses, asked=asked)
             if aside is not None:
                 return aside
-        described = len(text.split()) >= PARAGRAPH_WORDS
+        described = (
+            len(text.split()) >= PARAGRAPH_WORDS
+            or len(self.advisor.speaks_to(text)) >= DESCRIBED_QUESTIONS
+        )
         return await self._missed(step, state, question, misses, described=described)
 
     async def _answer_knowledge(

@@ -209,6 +209,13 @@ def test_code_back_from_plain_english_is_a_generative_app_not_questions_of_our_d
     assert advisor.walkthrough.question("goal").choices[reading[0][1]].id == "genai"
 
 
+def test_a_choice_named_by_one_word_speaks_to_its_question_without_settling_it(advisor):
+    text = "devs only, free text, prebuilt api pls"
+    assert {"builder", "customization"} <= set(advisor.speaks_to(text))
+    assert advisor.answers_in({"answers": {}}, text) == ()  # one word each: nothing inferred
+    assert advisor.speaks_to("thanks, that helps") == ()
+
+
 def test_an_opener_without_a_scenario_answers_nothing(advisor):
     assert advisor.start("help me pick an architecture")["answers"] == {}
 

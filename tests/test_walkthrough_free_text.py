@@ -218,6 +218,14 @@ async def test_an_unreadable_answer_gets_the_options_again_with_a_way_out(convo)
     assert "stopped the walkthrough" in left.shown
 
 
+async def test_a_short_description_that_answers_other_questions_is_told_so(convo):
+    await convo.say("start the walkthrough")
+    turn = await convo.say("devs only. ~50k survey answers, free text. prebuilt api pls")
+    assert MISSED[2] in turn.shown  # it names a builder and customization, not what is built
+    assert MISSED[0] not in turn.shown
+    assert question_of(turn) == "**What are you building?**"
+
+
 async def test_a_second_unreadable_answer_takes_the_questions_default(convo):
     await convo.say("help me pick an architecture")
     await convo.say("Analyze documents, speech, text or images")

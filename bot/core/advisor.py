@@ -134,6 +134,8 @@ message (never one the user gave or let stand) when it says another choice this 
 whole phrases or more."""
 _LEAN_LEAST = 1.0
 """The opener's lean counts for a choice both it and a later description say this strongly."""
+_SPOKEN = 1.0
+"""A text speaks to a question when it names one of its choices by a whole phrase at least."""
 _INFER = 1.05
 _INFER_MARGIN = 0.45
 """A description answers a question it was not asked only when one choice clearly wins, on more
@@ -953,6 +955,17 @@ class Advisor:
             if question.id not in kept
             and _decide(reading[question.id], _INFER, _INFER_MARGIN) is not None
             and self._may_apply(question, kept)
+        )
+
+    def speaks_to(self, text: str) -> tuple[str, ...]:
+        """The questions a text names a choice of by a whole phrase, whether or not that settles
+        them: "devs only, free text, prebuilt api pls" speaks to who builds it, the data and
+        customization, though each by one word only."""
+        reading = self.read(text)
+        return tuple(
+            question.id
+            for question in self.walkthrough.questions
+            if reading[question.id] and reading[question.id][0][0] >= _SPOKEN
         )
 
     def _settle(
