@@ -33,6 +33,27 @@ async def test_the_named_thing_is_defined(convo, message, topic):
     assert turn.trace("RecognizerResult")["topIntent"] == topic
 
 
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # the whole name and filler: the topic itself, not one of its questions
+        ("wait what even is prompt flow", "prompt-flow"),
+        ("can someone tl;dr AutoML for me", "automl"),
+        ("wait what is automl exactly, is it just a fancy wizard?", "automl"),
+        ("wait what is OneLake", "onelake"),
+        ("what is RAG exactly? keeps coming up in design reviews", "rag"),
+        # a part of a name, what is in something, or a question after the name: as asked
+        ("what's in a prompt exactly, in prompt flow terms", "prompt-flow/prompt-parts"),
+        ("what's actually in fabric, like which workloads/services", "microsoft-fabric/workloads"),
+        ("what's synapseml? is it part of synapse analytics?", "synapseml/vs-azure-synapse"),
+        ("what's the mlflow.pyfunc signature inference error about", "None"),
+    ],
+)
+async def test_a_definition_asked_around_a_whole_name_is_the_topics_own(convo, message, intent):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult")["topIntent"] == intent
+
+
 async def test_a_clause_saying_what_a_name_means_is_part_of_the_question(convo):
     turn = await convo.say("what is phi, the golden ratio?")  # not Phi-3: declined
     assert turn.trace("RecognizerResult")["topIntent"] == "None"

@@ -19,7 +19,7 @@ from bot.core.kb import Intent, Kind, KnowledgeBase
 from bot.core.retrieval import intent_text
 from bot.core.router import Decision, Match, Outcome
 from bot.core.spelling import Speller, english_words, everyday
-from bot.core.text import LEAD_IN, stem, strip_mentions
+from bot.core.text import LEAD_IN, looks_like_question, stem, strip_mentions
 
 ACTIONS_TOPIC = "decline-actions"
 """The decline topic that answers a request to act (knowledge/conversation.yaml: action_verbs)."""
@@ -422,7 +422,39 @@ class MessageReader:
         decision = self._asked_sentence(text, self._best_sentence(text, decision))
         if decision.outcome is not Outcome.ANSWER:
             decision = self.quoted_definition(text) or decision
+        decision = self._defined_by_name(text, decision)
         return self.comparer.apply(decision)
+
+    def _defined_by_name(self, text: str, decision: Decision) -> Decision:
+        """For a message asking what something is whose subject is a topic's name and at most
+        a filler word after it ("wait what even is prompt flow", "can someone explain AutoML
+        for me"), that topic's own answer, when the message was not answered or was answered
+        with one of that topic's questions instead (a flow, not prompt flow)."""
+        said = strip_mentions(text).lower()
+        asked = _DEFINITION_ASKED.match(said)
+        if asked is None:
+            return decision
+        top = decision.top
+        answered = decision.outcome is Outcome.ANSWER and top is not None
+        rest = said[asked.end() :]
+        if answered and (top.intent.question is None or looks_like_question(rest)):
+            return decision  # "what's SynapseML? is it part of Synapse?" asks that question
+        words = _WORD.findall(asked.group("subject"))
+        if _APPOSITION.match(rest) or not words or words[0] in _NOT_A_NAME_START:
+            return decision  # "what is phi, the golden ratio, …", "what's in fabric"
+        for length in range(min(len(words), _DEFINED_NAME_WORDS), 0, -1):
+            if not _AFTER_DEFINED_NAME.issuperset(words[length:]):
+                continue
+            name = " ".join(words[:length])
+            named = self._named_by(name)
+            if named is None or named.top is None or named.top.intent.question is not None:
+                continue
+            if named.top.intent.topic.id not in self.router.named_topics(name):
+                continue  # part of a name only ("a prompt" of prompt flow)
+            if answered and top.intent.topic.id != named.top.intent.topic.id:
+                return decision
+            return dataclasses.replace(named, text=text)
+        return decision
 
     def quoted_definition(self, text: str) -> Decision | None:
         """What a term the message quotes means, when it asks that ("what do people mean when
@@ -1092,6 +1124,28 @@ class _Phrases:
                 yield phrase
 
 
+_DEFINITION_ASKED = re.compile(
+    LEAD_IN
+    + r"(?:(?:wait|um|uh|hey|pls|please|can|could|would|someone|somebody|anyone|you|u|quickly)"
+    r"[\s,]+)*(?:what(?:\s+even)?(?:'s|s|\s+is|\s+are)(?:\s+(?:even|exactly|really|actually))?|"
+    r"define|"
+    r"explain|eli5|tl;?dr|describe|remind\s+me\s+what)\s+(?P<subject>[^?.!,;:]+?)"
+    r"(?=\s*(?:[?!,;:]|\.(?:\s|$)|$))"
+)
+"""A message asking what something is, to its subject ("wait what even is prompt flow",
+"can someone tl;dr AutoML for me")."""
+_APPOSITION = re.compile(r"\W*(?:the|a|an)\s")
+"""What follows a definition's subject when it says what the subject is ("phi, the golden
+ratio")."""
+_NOT_A_NAME_START = frozenset({"in", "on", "inside", "behind", "under", "with", "for", "about"})
+"""A definition's subject starting so asks what is in or behind something ("what's in fabric")."""
+_DEFINED_NAME_WORDS = 5
+"""The longest name a definition's subject is read as."""
+_AFTER_DEFINED_NAME = frozenset(
+    {"exactly", "again", "actually", "really", "even", "for", "me", "us", "then", "pls", "please"}
+    | {"anyway", "briefly", "quickly", "tho", "though", "lol", "is", "are", "about"}
+)
+"""Words that may follow the name a definition asks about: filler, nothing of its own."""
 _QUOTED_TERM = re.compile(r"(?:^|\s)['‘\"“]([^'’\"”]{2,40}?)['’\"”](?=\W|$)")
 """A term the message quotes ("what does 'scoring' mean")."""
 _QUOTED_NAME_GOES_ON = 2
