@@ -1096,6 +1096,7 @@ async def test_those_two_are_the_two_topics_the_last_answer_named(convo):
         ("what is azure ai foundry good for?", "ai-foundry", "Use it when"),
         ("who uses ai foundry?", "ai-foundry", "C.H. Robinson"),
         ("who's using ai search in production?", "ai-search", "PIMCO"),
+        ("who's used azure openai?", "azure-openai", "Kry"),
     ],
 )
 async def test_a_follow_up_phrase_naming_its_topic_is_asked_of_that_topic(
