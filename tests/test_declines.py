@@ -177,6 +177,9 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "what are the benchmark scores for o1 vs gpt-4o on coding?",
         "how many customers use azure openai in total?",
         "what's the revenue share for publishing a copilot plugin in the marketplace?",
+        "whats o1's reasoning token pricing",
+        "whats foundry's billing model for agents",
+        "how do I get a copilot for m365 license for my team",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -723,6 +726,7 @@ async def test_a_setting_the_guide_never_names_is_declined_keeping_the_focus(con
         ),
         ("phi-3 mini context length — is it 4k or 128k?", "decline-pricing"),
         ("how are SHAP values actually computed for tree models", "decline-model-internals"),
+        ("whats the default loss function aml uses for regression", "decline-model-internals"),
         (
             "should we use SMOTE or class weights for our 1% positive class",
             "decline-model-internals",
