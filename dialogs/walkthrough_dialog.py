@@ -52,6 +52,7 @@ from bot.core.advisor import (
     why_not_reply,
 )
 from bot.core.artifacts import Artifacts
+from bot.core.context.corrections import CORRECTION
 from bot.core.context.returns import RETURN
 from bot.core.diagram import text as diagram_text
 from bot.core.guidance import declines_surely
@@ -416,6 +417,8 @@ class WalkthroughDialog(ComponentDialog):
         if not self._only_offered(state):
             return False
         short = len(text.split()) < PARAGRAPH_WORDS
+        if short and not correcting and await self._corrects_the_answer(context):
+            return True  # "no sorry i meant the translation one, for docs with our terminology"
         if (
             short
             and not correcting
@@ -433,6 +436,18 @@ class WalkthroughDialog(ComponentDialog):
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return False
         return not short or decision.top.score >= SURE_QUESTION
+
+    async def _corrects_the_answer(self, context: TurnContext) -> bool:
+        """Whether the recognizer surely reads the message as a correction of the answer the
+        walkthrough followed, to another topic."""
+        understood = understood_of(await self._read(context))
+        top = understood.decision.top
+        return (
+            understood.context == CORRECTION
+            and understood.decision.outcome is Outcome.ANSWER
+            and top is not None
+            and top.score >= SURE_QUESTION
+        )
 
     @staticmethod
     def _returns(result: RecognizerResult) -> bool:

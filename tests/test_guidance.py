@@ -312,6 +312,17 @@ async def test_a_follow_up_that_sounds_like_a_choice_is_still_talk_after_a_short
     assert "recommendation" not in turn.text.lower()
 
 
+async def test_a_correction_after_a_short_answer_moves_the_conversation_not_the_questions(convo):
+    await convo.say("whats the best way to customize recognition for our brand names?")
+    turn = await convo.say(
+        "no sorry i meant the translation one, for translating product docs with our terminology"
+    )
+    assert turn.trace("RecognizerResult")["context"] == "correction"
+    assert "recommendation" not in turn.text.lower()  # not read as the walkthrough's answers
+    turn = await convo.say("any customer using it at scale?")
+    assert "Volkswagen" in turn.text  # the translator's story, not Custom Speech's
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -17,6 +17,8 @@ from bot.core.hybrid import HybridRouter
 from bot.core.kb import KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 
+CORRECTION = "correction"
+"""The context of a message read as a correction (`Understood.context`)."""
 _PRONOUNS = frozenset({"it", "its", "they", "them"})
 """Words of a correction that put the question again about the focus ("I meant what does it
 start from"), where "the one …" picks another topic."""
@@ -120,7 +122,7 @@ class Corrections:
             again = understand(rest_text, focus)
             top = again.decision.top
             if again.context and top is not None and top.intent.id != focus.intent:
-                return dataclasses.replace(again, context="correction")
+                return dataclasses.replace(again, context=CORRECTION)
         said_last = set(WORD.findall(self.last_answer.said_last(focus).lower()))
         if len(rest) <= _SHORT_CORRECTION and said_last.issuperset(rest):
             # "no, mini" after Phi-3 small's size: a word the last answer said, meant within
@@ -128,7 +130,7 @@ class Corrections:
             own = self.against.own_best(rest_text, topic)
             if own:
                 return Understood(
-                    Decision(rest_text, Outcome.ANSWER, own[:4]), topic=topic, context="correction"
+                    Decision(rest_text, Outcome.ANSWER, own[:4]), topic=topic, context=CORRECTION
                 )
         negated = self.names.named_negated(words)  # "sorry, not vw, the kry one"
         meant = self.meant(rest, negated)
@@ -137,9 +139,7 @@ class Corrections:
             # names, even the one in focus, read for the rest of the question
             own = self.against.own_best(rest_text, meant)
             if own:
-                return Understood(
-                    Decision(rest_text, Outcome.ANSWER, own[:4]), context="correction"
-                )
+                return Understood(Decision(rest_text, Outcome.ANSWER, own[:4]), context=CORRECTION)
         again = self._asked_again(rest_text, topic)
         if again is not None:
             return again
@@ -176,7 +176,7 @@ class Corrections:
         if best is None:
             return None
         decision = Decision(rest_text, Outcome.ANSWER, (best,))
-        return Understood(decision, context="correction")
+        return Understood(decision, context=CORRECTION)
 
     def _asked_again(self, rest: str, topic: Topic) -> Understood | None:
         """ "Sorry typo, I meant japanese → english" after which pairs Custom Translator covers:
@@ -189,7 +189,7 @@ class Corrections:
         if best and best[0].score - own[0].score > _ASKED_AGAIN_MARGIN:
             return None  # "no, the translation one" after Custom Speech: another topic
         decision = Decision(rest, Outcome.ANSWER, own[:4])
-        return Understood(decision, topic=topic, context="correction")
+        return Understood(decision, topic=topic, context=CORRECTION)
 
     def meant(self, rest: list[str], negated: set[str]) -> Topic | None:
         """The one topic a correction names by title or alias, leaving out those the message
