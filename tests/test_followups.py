@@ -2011,3 +2011,10 @@ async def test_a_topic_said_not_to_be_needed_is_not_named_by_that_answer(convo):
     await convo.say("how is a model trained?")
     turn = await convo.say("what languages do people write it in?")
     assert not decided(turn)[0].startswith("ai-language")
+
+
+async def test_a_question_pointing_at_what_the_last_answer_said_gets_that_answer_again(convo):
+    await convo.say("is the out of box speech recognition good enough for general meetings")
+    turn = await convo.say("what's it trained on")  # the base model, not model training
+    assert turn.trace("RecognizerResult")["context"] == "refers"
+    assert "Microsoft-owned data" in turn.text

@@ -49,6 +49,8 @@ _SURE_HELP = 0.9
 _SURE_OWN = 0.95
 """A message answered on its own this surely is no end of the last question."""
 _HELP_WORDS = 3
+_SAID_LAST_WORDS = 6
+"""A question pointing back at what the last answer said is this short at most."""
 """A message this short that asks for help this surely ("help", "help pls") gets the help,
 whatever the conversation's focus ("help" is said by some answers too)."""
 _NAME_LETTERS = 5
@@ -107,6 +109,7 @@ class Conversation:
         if defined is not None:
             return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
+        understood = self._said_in_last_answer(text, focus, understood) or understood
         understood = self._asked_in_context(text, focus, understood)
         understood = self._corrected_further(text, focus, understood)
         if (
@@ -167,6 +170,32 @@ class Conversation:
         # the pair is compared, the talk stays on the focus ("where would the vectors live?")
         decision = Decision(text, Outcome.ANSWER, (match,))
         return Understood(decision, context="compare", side=topic.id)
+
+    def _said_in_last_answer(
+        self, text: str, focus: Focus, understood: Understood
+    ) -> Understood | None:
+        """A short question pointing back, naming nothing, whose every word the last answer
+        says ("what's it trained on?" after the base model, "trained on Microsoft-owned
+        data"), read on its own as another topic: that answer again."""
+        if understood.context is not None or focus.intent is None:
+            return None
+        if not self.router.has_intent(focus.intent):
+            return None
+        words = WORD.findall(strip_mentions(text).lower())
+        if len(words) > _SAID_LAST_WORDS or not self._cues.first_reference(words):
+            return None
+        intent = self.router.intent(focus.intent)
+        top = understood.decision.top
+        if top is not None and top.intent.topic.id == intent.topic.id:
+            return None
+        if self.router.named_topics(text):
+            return None
+        asked = set(self.router.normalizer.normalize(text).terms)
+        answered = set(self.router.normalizer.normalize(self._last_answer.said_last(focus)).terms)
+        if not asked or not asked <= answered:
+            return None
+        decision = Decision(text, Outcome.ANSWER, (Match(intent, 1.0),))
+        return Understood(decision, topic=intent.topic, context="refers")
 
     def _counted_in_focus(self, text: str, focus: Focus) -> Understood | None:
         """A short "how many" of nothing named ("roughly how many are there?") after an answer
