@@ -2018,3 +2018,9 @@ async def test_a_question_pointing_at_what_the_last_answer_said_gets_that_answer
     turn = await convo.say("what's it trained on")  # the base model, not model training
     assert turn.trace("RecognizerResult")["context"] == "refers"
     assert "Microsoft-owned data" in turn.text
+
+
+async def test_another_story_of_the_same_service_is_the_other_customer(convo):
+    await convo.say("customer story w/ azure openai in healthcare?")
+    turn = await convo.say("and any with azure openai outside healthcare?")
+    assert decided(turn) == ("story-legrand", "answer")  # not Kry's story again

@@ -18,6 +18,8 @@ _ANOTHER = frozenset(
 example that used search?"); so does "one" unless it points back ("and one that used AI
 Studio?", not "what was that one about?")."""
 _POINTING = frozenset({"that", "this", "the", "which", "last", "first"})
+_OTHER = frozenset({"other", "another", "outside", "besides", "else", "different"})
+"""Words asking for a story other than the one in focus, about the same service too."""
 
 
 class Stories:
@@ -42,8 +44,10 @@ class Stories:
                 return Understood(plain, context="refers")  # "… for search in client service?"
             named.add(answered.id)  # "anything on translation?": the translators
         named -= {story.id for story in self._stories}  # a story itself is read as before
-        if not named or not named.isdisjoint(topic.related):
-            return None  # nothing named, or what the story in focus is about already
+        if not named or (not named.isdisjoint(topic.related) and _OTHER.isdisjoint(words)):
+            # nothing named, or what the story in focus is about already, without asking for
+            # another of its stories ("and any with azure openai outside healthcare?" does)
+            return None
         fitting = [
             story
             for story in self._stories
