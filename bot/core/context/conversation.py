@@ -49,10 +49,10 @@ _SURE_HELP = 0.9
 _SURE_OWN = 0.95
 """A message answered on its own this surely is no end of the last question."""
 _HELP_WORDS = 3
-_SAID_LAST_WORDS = 6
-"""A question pointing back at what the last answer said is this short at most."""
 """A message this short that asks for help this surely ("help", "help pls") gets the help,
 whatever the conversation's focus ("help" is said by some answers too)."""
+_SAID_LAST_WORDS = 6
+"""A question pointing back at what the last answer said is this short at most."""
 _NAME_LETTERS = 5
 """A word the knowledge never uses names something of its own from this length on ("catboost");
 a shorter one is often an abbreviation of a name it knows ("sk", "dbx")."""
