@@ -155,6 +155,7 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
             "looking for advice on the machine translation part of our localization pipeline",
             "Translator",
         ),
+        ("any advice on the right design for rag over our lake data?", "RAG"),
     ],
 )
 async def test_asking_what_anyone_should_use_gets_the_answer_then_the_questions(

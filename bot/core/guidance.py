@@ -325,12 +325,17 @@ class GuidanceReader:
         if is_walkthrough(decision) or self._open_choice(text):
             return Request.WALKTHROUGH
         said = self._stems(text)
+        present = set(said)
         sure = answers_at_least(decision, _SURE)
+        # advice for the team's own project ("any advice on the right design for rag over our
+        # lake data?") gets the questions too
+        own_project = bool(present & self._asks) and "our" in present
         if self._strong.said_in(said):
             if (
                 sure
                 and (self._defines_named(text) or self._asks_about_a_service(text, said))
                 and not _asks_what_to_use(text)
+                and not own_project
             ):
                 # "how would you explain RAG to a manager?" (not "we want to compare a bunch of
                 # models …, help us choose where": what to explain is named)
@@ -338,7 +343,6 @@ class GuidanceReader:
             return (
                 Request.ANSWER_FIRST if answers_at_least(decision, _LIKELY) else Request.WALKTHROUGH
             )
-        present = set(said)
         cued = (
             self._weak.said_in(said)
             or bool(present & self._asks and present & self._objects)
@@ -366,7 +370,7 @@ class GuidanceReader:
             weakly
             and self._asks_about_a_service(text, said)
             and not _asks_what_to_use(text)
-            and not (present & self._asks and "our" in present)
+            and not own_project
         ):
             # "which models can we use in azure openai?"; advice for the team's own project
             # ("need advice on extending M365 Copilot for our sales team") gets the questions too
