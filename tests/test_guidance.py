@@ -156,6 +156,7 @@ async def test_advice_on_a_need_the_knowledge_answers_gets_that_answer_then_the_
             "Translator",
         ),
         ("any advice on the right design for rag over our lake data?", "RAG"),
+        ("looking for the best way to score a huge table every night", "Scoring"),
     ],
 )
 async def test_asking_what_anyone_should_use_gets_the_answer_then_the_questions(
