@@ -91,6 +91,7 @@ def starts_walkthrough(turn) -> bool:
         "quick one — what's the easiest route to a churn model?",
         "<at>ArchBot</at> which model + hosting approach for an assistant that has to run on a "
         "laptop with no internet?",
+        "<at>ArchBot</at> want your take on architecture for an insurance photo triage app",
     ],
 )
 async def test_a_request_for_a_design_starts_the_walkthrough(convo, message):
