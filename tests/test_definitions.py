@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    ("message", "topic"),
+    ("message", "intent"),
     [
         ("onelake — what's its purpose?", "onelake"),
         ("synapseml, what does it mean?", "synapseml"),
@@ -26,16 +26,6 @@ import pytest
         # nor is a preface before the question
         ("dumb q but what's feature engineering", "feature-engineering"),
         ("sorry noob q but what is a hyperparameter", "hyperparameter-tuning"),
-    ],
-)
-async def test_the_named_thing_is_defined(convo, message, topic):
-    turn = await convo.say(message)
-    assert turn.trace("RecognizerResult")["topIntent"] == topic
-
-
-@pytest.mark.parametrize(
-    ("message", "intent"),
-    [
         # the whole name and filler: the topic itself, not one of its questions
         ("wait what even is prompt flow", "prompt-flow"),
         ("can someone tl;dr AutoML for me", "automl"),
@@ -49,7 +39,7 @@ async def test_the_named_thing_is_defined(convo, message, topic):
         ("what's the mlflow.pyfunc signature inference error about", "None"),
     ],
 )
-async def test_a_definition_asked_around_a_whole_name_is_the_topics_own(convo, message, intent):
+async def test_what_a_definition_asks_is_answered(convo, message, intent):
     turn = await convo.say(message)
     assert turn.trace("RecognizerResult")["topIntent"] == intent
 
