@@ -959,7 +959,7 @@ class Advisor:
 
     def speaks_to(self, text: str) -> tuple[str, ...]:
         """The questions a text names a choice of by a whole phrase, whether or not that settles
-        them: "devs only, free text, prebuilt api pls" speaks to who builds it, the data and
+        them: "devs only, free text, prebuilt api pls" speaks to who builds it and to
         customization, though each by one word only."""
         reading = self.read(text)
         return tuple(
