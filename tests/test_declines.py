@@ -180,6 +180,8 @@ async def test_a_price_to_the_token_is_declined_with_the_calculator(convo):
         "whats o1's reasoning token pricing",
         "whats foundry's billing model for agents",
         "how do I get a copilot for m365 license for my team",
+        "what's Legrand's revenue?",
+        "what did volkswagen pay for it",
     ],
 )
 async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, message):
@@ -247,6 +249,7 @@ async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
     [
         "our checkout must score each payment in under 50ms per request",
         "we'd rather not pay per call for a huge model to sort tickets",
+        "we want to forecast each store's revenue next quarter from our sales history",
     ],
 )
 async def test_a_rate_in_a_situation_is_not_a_price_asked(convo, message):
