@@ -845,10 +845,22 @@ async def test_a_fragment_naming_nothing_is_a_follow_up_on_the_focus(convo):
     assert turn.trace("RecognizerResult")["context"] == "followup"
 
 
-async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo):
-    await convo.say("what is custom translator?")
-    turn = await convo.say("when shouldn't we bother with it?")
-    assert decided(turn)[0] == "custom-translator"
+@pytest.mark.parametrize(
+    ("before", "message", "topic"),
+    [
+        (["what is custom translator?"], "when shouldn't we bother with it?", "custom-translator"),
+        (  # after one of the topic's questions too
+            ["our ivr transcripts mangle every drug name, what can fix that?", "what data?"],
+            "when would i NOT bother with it",
+            "custom-speech",
+        ),
+    ],
+)
+async def test_when_not_to_bother_is_a_follow_up_not_an_apology(convo, before, message, topic):
+    for said in before:
+        await convo.say(said)
+    turn = await convo.say(message)
+    assert decided(turn)[0] == topic
     assert turn.trace("RecognizerResult")["context"] == "followup"
 
 
