@@ -1924,6 +1924,15 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "document-intelligence-custom-models",
             "composed",
         ),
+        (  # which template a file is: the classification model
+            (
+                "we want to pull the totals and vendor names out of supplier pdf invoices",
+                "what if every supplier uses a different layout?",
+            ),
+            "how would we know which supplier's template it is?",
+            "document-intelligence-custom-models/composed-vs-classification",
+            "classification model",
+        ),
         (
             (
                 "any examples of companies using azure openai in healthcare?",
