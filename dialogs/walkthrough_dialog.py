@@ -119,6 +119,9 @@ ASIDE = (
 """After a message declined mid-walkthrough: the question it interrupted, as a reminder (its
 options are on the question above)."""
 CONFIRMED = "Good."
+OFFER_TAKEN = "Sure, let's fit it to your project."
+"""Before the first question asked again when a message takes up the questions an answer
+offered ("can you help us design the whole thing?")."""
 AFTER_ANSWER = "after_answer"
 """The walkthrough's state: it began after an answer to the request that opened it, so a
 question on the way is read as one even when it is long."""
@@ -274,6 +277,15 @@ class WalkthroughDialog(ComponentDialog):
             if plain in _NO:
                 note = WHICH_PART
                 return await self._loop(step, state, [note], asking=question.id, confirming=True)
+        if (
+            self._only_offered(state)
+            and match.kind is not MatchKind.EXACT
+            and len(text.split()) < PARAGRAPH_WORDS
+            and not self.advisor.answers_in(state, text)
+            and await self._takes_up_the_offer(step.context, text)
+        ):
+            state[ANSWERED_ONE] = True  # "can you help us design the whole thing?"
+            return await self._loop(step, state, [OFFER_TAKEN], asking=question.id, misses=misses)
         opening = opens_with_question(text)
         correcting, _ = correction(text)
         if await self._talked_past(step.context, state, text, match, opening, correcting):
@@ -436,6 +448,11 @@ class WalkthroughDialog(ComponentDialog):
         if decision.outcome is not Outcome.ANSWER or decision.top is None:
             return False
         return not short or decision.top.score >= SURE_QUESTION
+
+    async def _takes_up_the_offer(self, context: TurnContext, text: str) -> bool:
+        """Whether a message after the answer asks for the questions the answer offered."""
+        guidance = self.recognizer.conversation.guidance
+        return guidance.asks_for_the_questions(text, decision_of(await self._read(context)))
 
     async def _corrects_the_answer(self, context: TurnContext) -> bool:
         """Whether the recognizer surely reads the message as a correction of the answer the

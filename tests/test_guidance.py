@@ -11,6 +11,10 @@ from .test_loader import VALID_TOPIC, kb_with, problems_of
 
 WALKTHROUGH_OPENS = "Let's find the right architecture"
 AFTER_ANSWER = "That's the short answer"
+INVOICES = (
+    "we have a bunch of pdf invoices from suppliers and want to pull the totals and vendor names "
+    "out automatically"
+)
 
 
 def starts_walkthrough(turn) -> bool:
@@ -292,6 +296,31 @@ async def test_the_questions_after_a_short_answer_step_aside_when_the_user_keeps
     assert "English" in turn.text
     turn = await convo.say("sorry typo, i meant japanese → english")
     assert turn.trace("RecognizerResult")["context"] == "correction"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can you help us design the whole thing?",
+        "thanks! help me pick the right architecture for this",
+        "sure, ask away",
+    ],
+)
+async def test_asking_for_the_questions_a_short_answer_offered_asks_them(convo, message):
+    turn = await convo.say(INVOICES)
+    assert AFTER_ANSWER in turn.text
+    turn = await convo.say(message)
+    assert "let's fit it to your project" in turn.text  # not another knowledge answer
+    assert "Our own layouts, jargon or terminology" in turn.buttons  # the question again
+    turn = await convo.say("Our own layouts, jargon or terminology")
+    assert "My recommendation: Document Intelligence custom" in turn.text
+
+
+async def test_a_question_about_the_short_answer_is_still_talk(convo):
+    await convo.say(INVOICES)
+    turn = await convo.say("which model should we use for this?")
+    assert "let's fit it to your project" not in turn.text
+    assert "Document Intelligence" in turn.text
 
 
 async def test_a_return_after_answering_a_question_of_the_walkthrough_goes_back_to_talking(convo):

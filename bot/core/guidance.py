@@ -266,6 +266,17 @@ class GuidanceReader:
                 return Request.WALKTHROUGH
         return None
 
+    def asks_for_the_questions(self, text: str, decision: Decision) -> bool:
+        """Whether a message right after an answer that offered the walkthrough's questions
+        takes up the offer: a request for guidance asked outright ("help me pick the right
+        architecture for this", "can you help us design the whole thing?"), not a question
+        about the answer ("which model should we use for this?") nor one for guidance to read
+        ("where are example designs we can look at")."""
+        request = self.request(text, decision)
+        return request is Request.WALKTHROUGH or (
+            request is Request.ANSWER_FIRST and self._strong.said_in(self._stems(text))
+        )
+
     def _asks_for_a_design(self, text: str) -> bool:
         """Whether the message asks for a design by a strong cue or a design word ("what
         architecture would you use?"), not only by the shape of a question ("how should we
