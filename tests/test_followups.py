@@ -1924,6 +1924,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "document-intelligence-custom-models",
             "composed",
         ),
+        (  # a concept asked of a product is the product's part for it
+            ("what is microsoft fabric?",),
+            "what about the ml side?",
+            "microsoft-fabric/data-science",
+            "Data Science",
+        ),
         (  # which template a file is: the classification model
             (
                 "we want to pull the totals and vendor names out of supplier pdf invoices",

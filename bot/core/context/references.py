@@ -345,7 +345,10 @@ class References:
         if not own:
             return None
         ranked = [m for m in self.router.rank_among(text, (topic.id,)) if m.intent.id in own]
-        if not ranked or (plain.top and ranked[0].score < _OWN_ABOUT_SHARE * plain.top.score):
+        # a concept asked of a product ("and for ml?" about Fabric) is the product's part for it
+        of_product = topic.kind is not Kind.CONCEPT and all(t.kind is Kind.CONCEPT for t in named)
+        share = 0.0 if of_product else _OWN_ABOUT_SHARE
+        if not ranked or (plain.top and ranked[0].score < share * plain.top.score):
             # "and what's plain ML good for?" about deep learning: ML's own answer, not deep
             # learning's frameworks, which merely name machine learning
             return None
