@@ -1930,6 +1930,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "microsoft-fabric/data-science",
             "Data Science",
         ),
+        (  # a topic named of what "it" points at: that topic as it is there
+            ("where does fabric keep its data?",),
+            "and can spark read it directly?",
+            "spark-in-fabric",
+            "Fabric Runtime",
+        ),
         (  # which template a file is: the classification model
             (
                 "we want to pull the totals and vendor names out of supplier pdf invoices",

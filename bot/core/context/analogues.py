@@ -26,6 +26,9 @@ _PLAIN_SHARE = 0.9
 of Foundry's tools)."""
 
 
+_POINTING = frozenset({"it", "its", "them", "that", "there", "those", "this"})
+"""Words pointing back at the focus: a topic named beside one is asked of the focus ("and can
+spark read it directly?"), not on its own ("and feature engineering in general?")."""
 _ALREADY_ON_WORDS = 8
 """A message saying the platform the user is on asks for the focus topic's counterpart there
 when it is this short and asks nothing of its own."""
@@ -80,6 +83,17 @@ class Analogues:
             or (named and not self._of_named(top, named, focus.topic))
         ):
             return None
+        if (
+            named
+            and top.intent.question is None
+            and top.intent.topic.id in named
+            and not _POINTING.isdisjoint(words)
+        ):
+            # "and can spark read it directly?" after where Fabric keeps its data: Spark as it
+            # is in Fabric (Fabric Runtime), the topic standing between the two
+            bridged = self._bridged(plain, focus, top.intent.topic)
+            if bridged is not None:
+                return bridged
         own = plain.top
         if (
             plain.outcome is Outcome.ANSWER
@@ -88,6 +102,36 @@ class Analogues:
         ):
             return None  # the message reads far better on its own
         return Understood(dataclasses.replace(decision, text=plain.text), context="refers")
+
+    def _bridged(self, plain: Decision, focus: Focus, named: Topic) -> Understood | None:
+        """The likeliest part of the one topic standing between the focus topic and a topic the
+        message named (`_bridge`), read with the message; None when there is none."""
+        topic = self.kb.topics.get(focus.topic or "")
+        bridge = self._bridge(topic, named) if topic is not None else None
+        if bridge is None:
+            return None
+        ranked = [
+            m for m in self.router.rank_among(plain.text, (bridge.id,)) if m.intent.topic is bridge
+        ]
+        if not ranked:
+            return None
+        return Understood(dataclasses.replace(plain, matches=(ranked[0],)), context="refers")
+
+    def _bridge(self, topic: Topic, on: Topic) -> Topic | None:
+        """The one topic related to both (OneLake between Data Lake Storage and Fabric), or the
+        one such whose name says `on`; None when no such topic stands out."""
+        bridges = [
+            t
+            for t in self.kb.topics.values()
+            if t.id not in (topic.id, on.id)
+            and t.kind in FOCUS_KINDS
+            and t.kind is not Kind.COMPARISON
+            and _related(t, topic)
+            and _related(t, on)
+        ]
+        naming = [t for t in bridges if on.id in self.router.named_topics(t.title)]
+        chosen = naming if naming else bridges
+        return chosen[0] if len(chosen) == 1 else None
 
     def _of_named(self, match: Match, named: frozenset[str], focus: str | None) -> bool:
         """Whether a reading is of a topic the message named, or a question of a topic kin to
@@ -121,22 +165,11 @@ class Analogues:
         named = [n for n in named if n.id != topic.id]
         if len(named) != 1:
             return None
-        (on,) = named
-        bridges = [
-            t
-            for t in self.kb.topics.values()
-            if t.id not in (topic.id, on.id)
-            and t.kind in FOCUS_KINDS
-            and t.kind is not Kind.COMPARISON
-            and _related(t, topic)
-            and _related(t, on)
-        ]
-        naming = [t for t in bridges if on.id in self.router.named_topics(t.title)]
-        chosen = naming if naming else bridges
-        if len(chosen) != 1:
+        bridge = self._bridge(topic, named[0])
+        if bridge is None:
             return None
         decision = Decision(
-            plain.text, Outcome.ANSWER, (Match(self.router.intent(chosen[0].id), 1.0),)
+            plain.text, Outcome.ANSWER, (Match(self.router.intent(bridge.id), 1.0),)
         )
         return Understood(decision, context="refers")
 
