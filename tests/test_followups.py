@@ -1936,6 +1936,18 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "spark-in-fabric",
             "Fabric Runtime",
         ),
+        (  # a part far likelier than the topic's whole text, which says everything
+            ("what is phi?",),
+            "can it run in-process with our app?",
+            "phi-models/phi-where-runs",
+            "in-process",
+        ),
+        (
+            ("what does automl do?",),
+            "what does it actually automate for them?",
+            "automl/what-it-automates",
+            "featurization",
+        ),
         (  # which template a file is: the classification model
             (
                 "we want to pull the totals and vendor names out of supplier pdf invoices",

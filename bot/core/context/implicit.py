@@ -43,6 +43,7 @@ _SAID_NEAR = 0.1
 are tied: the part the recognizer finds likelier answers ("does it keep up at scale?" about Data
 Lake Storage: its scale, not its comparison with Blob Storage that says "scale" too)."""
 _SAID_LIKELY = 0.8
+_SAID_LIKELY_OVER_TOPIC = 0.5
 _SAID_LIKELIER = 2.0
 """A part of the focus topic that says fewer of a short question's words than the part saying
 most answers it when the recognizer finds it this likely and this many times as likely ("how
@@ -243,8 +244,11 @@ class Implicit:
         tied = [e for e in evidence if e.share >= max(SAID_MIN, evidence[0].share - _SAID_NEAR)]
         best = max(tied, key=lambda e: probability.get(e.intent, 0.0))
         likelier = max(evidence, key=lambda e: probability.get(e.intent, 0.0))
+        # the topic's own text says most things: a question of it is taken more readily over it
+        # ("do we have to host it ourselves?" about AI Foundry: its serverless models)
+        floor = _SAID_LIKELY_OVER_TOPIC if best.intent == about.id else _SAID_LIKELY
         if probability.get(likelier.intent, 0.0) >= max(
-            _SAID_LIKELY, probability.get(best.intent, 0.0) * _SAID_LIKELIER
+            floor, probability.get(best.intent, 0.0) * _SAID_LIKELIER
         ):
             best = likelier  # "how big can it scale?" about Data Lake Storage: its scale
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
