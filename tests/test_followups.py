@@ -1948,6 +1948,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "automl/what-it-automates",
             "featurization",
         ),
+        (  # "the o-series": OpenAI's o1 reasoning models
+            ("what llms can I get in azure openai?",),
+            "the o-series ones, which exactly?",
+            "azure-openai/o1-models",
+            "o1-mini",
+        ),
         (  # which template a file is: the classification model
             (
                 "we want to pull the totals and vendor names out of supplier pdf invoices",
