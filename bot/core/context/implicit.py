@@ -48,7 +48,8 @@ _SAID_LIKELIER = 2.0
 """A part of the focus topic that says fewer of a short question's words than the part saying
 most answers it when the recognizer finds it this likely and this many times as likely ("how
 big can it scale?" about Data Lake Storage: its scale, not its comparison that says "big-data
-scale")."""
+scale"); over the topic's own text, which says most things, likely is enough at the lower floor
+("can it run in-process with our app?" about Phi: where it runs)."""
 _FRAGMENT_KIN_WORDS = 3
 """A question this short that the focus topic's passages say too little of may be said by a
 related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
