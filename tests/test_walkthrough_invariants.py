@@ -11,7 +11,8 @@ the advisor asks) and its memo rendered; then, on every one of them:
 * every note lands on a rule that recommends one of the topics it `applies_to`;
 * no reason contradicts an answer: nothing said as a fact about the user names a platform other
   than the one they chose;
-* the memo leads with the decision and the why in at most 120 words, details after.
+* the memo leads with the decision and the why in at most 120 words, details after;
+* no button under the memo is cut with "…" (a related comparison is named by its two sides).
 
 Which answers name a platform (`topics`), what a team can build (`skills`), what a rule takes
 (`design`) and what a note is about (`applies_to`) all come from the walkthrough's own data.
@@ -31,6 +32,7 @@ import pytest
 
 from bot.core.advisor import DETAILS, LEAD_WORDS, Advisor, Recommendation, memo
 from bot.core.kb import Choice, KnowledgeBase, WalkthroughQuestion
+from bot.core.labels import ELLIPSIS
 from bot.core.replies import Reply
 from bot.core.walkthrough_loader import DESIGNS
 
@@ -298,6 +300,18 @@ def test_memos_lead_with_the_decision_and_the_why_in_few_words(advisor, conversa
         if words(lead(described)) > LEAD_WORDS:
             failures.append(f"{conversation.describe()}, described: {words(lead(described))} words")
     assert not failures, "\n".join(failures)
+
+
+def test_no_button_under_a_memo_is_cut(conversations):
+    cut = sorted(
+        {
+            f"{conversation.recommendation.rule.id}: {label}"
+            for conversation in conversations
+            for label in conversation.reply.labels.values()
+            if label.endswith(ELLIPSIS)
+        }
+    )
+    assert not cut, "\n".join(cut)
 
 
 def test_nothing_the_walkthrough_says_mentions_the_guide(kb, conversations):

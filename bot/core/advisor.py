@@ -261,6 +261,8 @@ class Recommendation:
     """Every answer that counts, in question order (the trace lists them)."""
     said: tuple[str, ...] = ()
     """The user's own words that answered questions (the decision record quotes them)."""
+    related_labels: tuple[str, ...] = ()
+    """Each related topic's button label (a comparison too long for one named by its sides)."""
 
 
 @dataclass(frozen=True)
@@ -1136,7 +1138,15 @@ class Advisor:
         reference = rule.reference or services[0].link
         said = tuple(w for w in state.get("said", ()) if isinstance(w, str))
         return Recommendation(
-            rule, tuple(services), reasons, additions, related, reference, answers, said
+            rule,
+            tuple(services),
+            reasons,
+            additions,
+            related,
+            reference,
+            answers,
+            said,
+            tuple(topic_label(t, self.kb.topics) for t in related),
         )
 
     # -- after the recommendation ---------------------------------------------------------------
@@ -1408,7 +1418,13 @@ def memo(
         links=(Link(f"{label}: {reference.title}", reference.url),),
         topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
         image=image,
-        labels={t.title: topic_label(t) for t in recommendation.related[:3]},
+        labels=dict(
+            zip(
+                (t.title for t in recommendation.related[:3]),
+                recommendation.related_labels[:3],
+                strict=True,
+            )
+        ),
     )
 
 
