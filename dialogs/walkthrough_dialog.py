@@ -58,7 +58,7 @@ from bot.core.diagram import text as diagram_text
 from bot.core.guidance import declines_surely
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.labels import choice_label
-from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind
+from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind, replace_labels
 from bot.core.router import Outcome
 from bot.core.text import looks_like_question, opens_with_question
 from bot.recognizer import RESULT_KEY, KnowledgeRecognizer, decision_of, understood_of
@@ -723,7 +723,11 @@ class WalkthroughDialog(ComponentDialog):
         if self.artifacts is not None and drawn is not None and not self.artifacts.public:
             # the PNG goes inline: drawn once per diagram (~50 ms), off the event loop
             await asyncio.to_thread(self.artifacts.png, drawn.id)
-        return recommendation_memo(recommendation, self.artifacts)
+        # its related topics' buttons labelled as every knowledge reply's are (a comparison
+        # too long for one by its two sides: "Deep learning vs Azure AI services")
+        return replace_labels(
+            recommendation_memo(recommendation, self.artifacts), self.replies.labels
+        )
 
     async def _recommended(self, context: TurnContext, recommendation) -> dict[str, Any]:
         value = trace_value(recommendation)

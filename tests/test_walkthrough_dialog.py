@@ -276,3 +276,16 @@ async def test_each_message_is_routed_once_whether_it_asks_or_starts_the_walkthr
     opened = await convo.say("help me pick an architecture")
     assert recognized(opened) == [WALKTHROUGH_TOPIC]
     assert question_of(opened)  # the walkthrough asks its first question
+
+
+async def test_the_recommendations_buttons_are_labelled_as_the_knowledge_labels_them(convo):
+    await convo.say(
+        "we have a bunch of pdf invoices from suppliers and want to pull the totals and vendor "
+        "names out automatically"
+    )
+    await convo.say("help me pick the right architecture for this")
+    turn = await convo.say("Our own layouts, jargon or terminology")
+    assert RECOMMENDATION in turn.text
+    # a related comparison whose title is too long for a button: by its two sides, not cut
+    assert "Deep learning vs Azure AI services" in turn.buttons
+    assert not [label for label in turn.buttons if label.endswith("…")]

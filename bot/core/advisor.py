@@ -55,7 +55,6 @@ from bot.core.kb import (
     any_holds,
     condition_holds,
 )
-from bot.core.labels import topic_label
 from bot.core.replies import Reply, ReplyKind, Section
 from bot.core.text import LEAD_IN as _LEAD
 from bot.core.text import Normalizer, stem
@@ -261,8 +260,6 @@ class Recommendation:
     """Every answer that counts, in question order (the trace lists them)."""
     said: tuple[str, ...] = ()
     """The user's own words that answered questions (the decision record quotes them)."""
-    related_labels: tuple[str, ...] = ()
-    """Each related topic's button label (a comparison too long for one named by its sides)."""
 
 
 @dataclass(frozen=True)
@@ -1138,15 +1135,7 @@ class Advisor:
         reference = rule.reference or services[0].link
         said = tuple(w for w in state.get("said", ()) if isinstance(w, str))
         return Recommendation(
-            rule,
-            tuple(services),
-            reasons,
-            additions,
-            related,
-            reference,
-            answers,
-            said,
-            tuple(topic_label(t, self.kb.topics) for t in related),
+            rule, tuple(services), reasons, additions, related, reference, answers, said
         )
 
     # -- after the recommendation ---------------------------------------------------------------
@@ -1418,13 +1407,6 @@ def memo(
         links=(Link(f"{label}: {reference.title}", reference.url),),
         topic=f"{RECOMMENDATION_TOPIC_PREFIX}{rule.id}",
         image=image,
-        labels=dict(
-            zip(
-                (t.title for t in recommendation.related[:3]),
-                recommendation.related_labels[:3],
-                strict=True,
-            )
-        ),
     )
 
 

@@ -26,9 +26,6 @@ _PLAIN_SHARE = 0.9
 of Foundry's tools)."""
 
 
-_POINTING = frozenset({"it", "its", "them", "that", "there", "those", "this"})
-"""Words pointing back at the focus: a topic named beside one is asked of the focus ("and can
-spark read it directly?"), not on its own ("and feature engineering in general?")."""
 _ALREADY_ON_WORDS = 8
 """A message saying the platform the user is on asks for the focus topic's counterpart there
 when it is this short and asks nothing of its own."""
@@ -87,10 +84,11 @@ class Analogues:
             named
             and top.intent.question is None
             and top.intent.topic.id in named
-            and not _POINTING.isdisjoint(words)
+            and self.cues.first_reference(words) is not None
         ):
             # "and can spark read it directly?" after where Fabric keeps its data: Spark as it
-            # is in Fabric (Fabric Runtime), the topic standing between the two
+            # is in Fabric (Fabric Runtime), the topic standing between the two; not without a
+            # word pointing back ("and feature engineering in general?")
             bridged = self._bridged(plain, focus, top.intent.topic)
             if bridged is not None:
                 return bridged
