@@ -232,6 +232,12 @@ async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_aske
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
 
 
+async def test_whether_we_can_generate_images_asks_what_azure_offers(convo):
+    turn = await convo.say("can we generate images from text prompts on azure")
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+    assert "images" in turn.text
+
+
 async def test_fixing_recognition_is_a_need_not_an_error_to_debug(convo):
     turn = await convo.say(
         "our call center transcription keeps botching drug names. how do we fix recognition"

@@ -2039,6 +2039,39 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "model-training",
             "validation",
         ),
+        (  # "vs" between two parts of the topic named, not the focus against it
+            ("lots of teams, want shared compute/quota/networking for ml and genai work",),
+            "and what's a project vs a hub in ai foundry",
+            "ai-foundry/team-prototype-to-production",
+            "invite others",
+        ),
+        (  # "anyone in …" after a customer story asks for another one
+            ("tell me about the pimco story", "and the volkswagen one"),
+            "anyone in logistics?",
+            "story-ch-robinson",
+            "C.H. Robinson",
+        ),
+        (  # the focus topic's own copilot, not the list of Fabric's
+            ("need to ingest & transform from tons of sources low code",),
+            "ok is there an ai assistant inside that ingestion tool",
+            "data-factory/copilot",
+            "Copilot for Data Factory",
+        ),
+        (
+            ("need to ingest & transform from tons of sources low code",),
+            "is there a copilot in it",
+            "data-factory/copilot",
+            "Copilot for Data Factory",
+        ),
+        (  # the last answer's family: Copilot Studio relates to AI Foundry
+            (
+                "copilot vs agent, what's the difference really",
+                "can business users build one without code",
+            ),
+            "and if our devs want a framework",
+            "ai-foundry/frameworks",
+            "Semantic Kernel",
+        ),
     ],
 )
 async def test_a_follow_up_is_read_against_what_was_just_answered(convo, said, then, intent, shown):

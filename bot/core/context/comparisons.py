@@ -81,7 +81,7 @@ class Comparisons:
     ) -> Understood | None:
         """The focus topic compared with the topic the message names, or the last comparison
         again for a message choosing between its sides (None: the message compares nothing)."""
-        compared = self.compare_with(text, words, topic)
+        compared = self.compare_with(text, words, topic, plain)
         if compared is not None:
             return compared
         if plain.comparison is not None or not _OWN_PAIR.isdisjoint(words):
@@ -112,8 +112,11 @@ class Comparisons:
             return self.compared_again(text, focus) or Understood(plain)
         return None
 
-    def compare_with(self, text: str, words: list[str], topic: Topic) -> Understood | None:
-        """ "How does it stack up against Synapse?": the focus topic and the one named."""
+    def compare_with(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
+        """ "How does it stack up against Synapse?": the focus topic and the one named (not
+        when the message, pointing at nothing, reads on its own as a question of that topic)."""
         joined = f" {' '.join(words)} "
         cue = next((c for c in self._compare_cues if f" {' '.join(c)} " in joined), None)
         if cue is None:
@@ -138,11 +141,26 @@ class Comparisons:
         )
         if other is None or other.score < _COMPARE_SIDE:
             return None
+        if self._own_question_of(plain, other.intent.topic) and (
+            self.cues.first_reference(lead + list(cue)) is None
+        ):
+            return None  # "and what's a project vs a hub in ai foundry": Foundry's own parts
         comparison = self.comparer.pair(topic, other.intent.topic, other.score)
         if comparison is None:
             return None
         decision = Decision(text, Outcome.ANSWER, (other,), comparison=comparison)
         return Understood(decision, context="compare")
+
+    @staticmethod
+    def _own_question_of(plain: Decision, topic: Topic) -> bool:
+        """True when the message read on its own answers one of the topic's questions."""
+        top = plain.top
+        return (
+            plain.outcome is Outcome.ANSWER
+            and top is not None
+            and top.intent.question is not None
+            and top.intent.topic.id == topic.id
+        )
 
     def side_that_fits(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Which one answers questions by writing queries?" after a comparison: the side the

@@ -122,11 +122,17 @@ class Implicit:
         among = self.against.among_focus(text, topic, focus)
         # an intent outside the family that only names the focus topic is for a message that
         # names something ("can we use it from Fabric?"); this one names nothing ("what
-        # happens at inference time?" about Databricks: Databricks' own part)
+        # happens at inference time?" about Databricks: Databricks' own part); the family is
+        # the last answer's too ("and if our devs want a framework?" after Copilot Studio was
+        # answered about copilots: AI Foundry's frameworks)
+        answered = self.against.answered_last(focus)
+        family = {topic.id, *topic.related}
+        if answered is not None:
+            family |= {answered.id, *answered.related}
         if (
             among is not None
             and among.decision.top is not None
-            and among.decision.top.intent.topic.id in {topic.id, *topic.related}
+            and among.decision.top.intent.topic.id in family
         ):
             return among
         return understood

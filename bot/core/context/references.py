@@ -27,11 +27,16 @@ this likely."""
 _OWN_ABOUT_SHARE = 0.3
 """The focus topic's question naming what an elliptical follow-up names answers it only when it
 is at least this share as likely as the message's own reading."""
+_OWN_ABOUT_LIKELY = 0.5
+"""The focus topic's question about what a follow-up for it names ("is there a copilot in it?"
+about Data Factory) answers it when at least this likely, before any related topic named so."""
 _SUBJECT_AUXILIARIES = frozenset(
     {"does", "do", "is", "can", "will", "would", "did", "was", "could", "should", "has"}
 )
 """Words before "it" when it is the question's subject ("what does it optimize for?")."""
-_FOCUS_PREPOSITIONS = frozenset({"for", "with", "to", "on", "in", "into", "from", "by"})
+_FOCUS_PREPOSITIONS = frozenset(
+    {"for", "with", "to", "on", "in", "into", "from", "by", "inside", "within"}
+)
 _FOCUS_OBJECTS = frozenset({"it", "that", "this", "them"})
 """"for it", "with that": the topic in focus as the purpose of what the message names."""
 _ASPECT_LEAST = 0.15
@@ -118,15 +123,16 @@ class References:
             if _asks_of_place(words):
                 return self.family_about(text, topic, answered) or Understood(plain)
             if _for_the_focus(words):
-                # "do I need a vector database for it?" about RAG: RAG's own question about it;
-                # "is there a copilot for it?" about Fabric: the related topic named for both
-                # (Copilots in Fabric), when likelier
+                # "do I need a vector database for it?" about RAG: RAG's own question about it
+                # (Data Factory's own copilot for "is there a copilot in it?"); "is there a
+                # copilot for it?" about Fabric: the related topic named for both (Copilots in
+                # Fabric), when the focus's own question is unlikely and that likelier
+                own = self.own_about(text, topic, plain)
+                if own is not None and own.decision.top.score >= _OWN_ABOUT_LIKELY:
+                    return own
                 found = [
                     u
-                    for u in (
-                        self.own_about(text, topic, plain),
-                        self.kin_named(text, topic, answered),
-                    )
+                    for u in (own, self.kin_named(text, topic, answered))
                     if u is not None and u.decision.top is not None
                 ]
                 if not found:

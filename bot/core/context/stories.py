@@ -12,11 +12,24 @@ from bot.core.router import Decision, Match, Outcome
 _MAX_WORDS = 10
 """A request for another story is this short at most."""
 _ANOTHER = frozenset(
-    {"any", "anything", "another", "other", "others", "something", "example", "examples"}
+    {
+        "any",
+        "anything",
+        "another",
+        "other",
+        "others",
+        "something",
+        "example",
+        "examples",
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+    }
 )
 """Words asking for more of the same kind ("anything on …", "another one for …", "a finance
-example that used search?"); so does "one" unless it points back ("and one that used AI
-Studio?", not "what was that one about?")."""
+example that used search?", "anyone in logistics?"); so does "one" unless it points back ("and
+one that used AI Studio?", not "what was that one about?")."""
 _POINTING = frozenset({"that", "this", "the", "which", "last", "first"})
 _OTHER = frozenset({"other", "another", "outside", "besides", "else", "different"})
 """Words asking for a story other than the one in focus, about the same service too."""
