@@ -203,6 +203,8 @@ async def test_figures_never_quoted_are_declined_even_naming_a_service(convo, me
         "our prompt flow endpoint in prod is returning 502s, can you restart it?",
         "what's the best optimizer for tabular neural nets",
         "best learning rate and batch size for adam on resnet50?",
+        "adf copy activity fails with UserErrorSqlBulkCopy error 2200, how do i fix",
+        "fabric notebook says 'Livy session has failed', what do i do",
     ],
 )
 async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(convo, message):

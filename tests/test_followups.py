@@ -2063,6 +2063,33 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "data-factory/copilot",
             "Copilot for Data Factory",
         ),
+        (  # a part of the focus topic set against another of its parts: no comparison
+            (
+                "so we have 8 project teams doing genai stuff and the security team wants "
+                "central control over compute + connections without blocking the teams",
+            ),
+            "is a project different from a hub",
+            "ai-foundry/hub-who-benefits",
+            "project",
+        ),
+        (  # Fabric notebooks run on the Fabric Runtime: their copilot is its kin
+            (
+                "trying to explain to my team what's under the hood for spark in fabric, help",
+                "what languages can we use in notebooks there",
+            ),
+            "ok and is there a copilot for those notebooks?",
+            "fabric-copilots/notebooks",
+            "Copilot for Data Science and Data Engineering",
+        ),
+        (  # Azure Machine Learning was answered last about machine learning: its scoring
+            (
+                "we want to flag assembly defects in photos using our warranty claim history",
+                "which platform would the ds team train that on",
+            ),
+            "ok and how do we serve the model to the line app",
+            "model-scoring",
+            "real-time",
+        ),
         (  # the last answer's family: Copilot Studio relates to AI Foundry
             (
                 "copilot vs agent, what's the difference really",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import socket
 
+import pytest
+
 from bot.core.embedding import StaticEmbedding, VectorIndex
 from bot.hosting.runtime import MEMORY_URL, build_runtime
 from bot.operations.config import Settings
@@ -34,6 +36,25 @@ async def test_filler_around_a_question_does_not_change_the_answer(convo):
     assert decided(turn)[0].startswith("ai-foundry")
     turn = await convo.say("what is phi, the golden ratio, to 10 decimal places")
     assert decided(turn)[0] == "None"  # what was left out made it off-topic
+
+
+async def test_an_aside_about_someone_else_does_not_blur_a_question(convo):
+    turn = await convo.say(
+        "<at>ArchBot</at> how do we test our genai app for quality before launch, PM is nervous"
+    )
+    assert decided(turn) == ("ai-foundry/evaluation-safety", "answer")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mistral's hosted models vs their open weights — what are the license differences?",
+        "databricks asset bundles: how do I parametrize targets for dev and prod?",
+    ],
+)
+async def test_a_clause_that_asks_or_names_something_is_no_aside(convo, message):
+    turn = await convo.say(message)
+    assert decided(turn)[1] != "answer"
 
 
 async def test_what_other_conversations_said_never_changes_an_answer(kb):

@@ -35,10 +35,14 @@ TROUBLESHOOTING_TOPIC = "decline-troubleshooting"
 """The decline topic for errors to debug, which a message names by an error's name too."""
 _ERROR_NAME = re.compile(
     r"\b[A-Z][A-Za-z]*(?:NotFound|Error|Exception|Failed|Denied|Timeout)\b"
+    r"|\b[A-Z][a-z]+(?:Error|Exception)[A-Z][A-Za-z]*\b"
     r"|\b[A-Z]{2,}(?:_[A-Z]{2,}){2,}\b"
+    r"|\b[Ee]rror(?: code)? \d{3,}\b"
+    r"|['\"‘“][^'\"’”]*\b(?:failed|exception|timed out)\b[^'\"’”]*['\"’”]"
 )
-"""An error's name, as a service or library reports it ("ModelNotFound", "ModuleNotFoundError",
-"RESOURCE_DOES_NOT_EXIST")."""
+"""An error's name or code, as a service or library reports it ("ModelNotFound",
+"ModuleNotFoundError", "UserErrorSqlBulkCopy", "RESOURCE_DOES_NOT_EXIST", "error 2200"), or its
+message quoted ("'Livy session has failed'")."""
 FIGURES_TOPIC = "decline-figures"
 """The decline of a question for a figure whose answer states none (`unstated_figure`)."""
 DETAILS_TOPIC = "decline-details"
@@ -48,8 +52,9 @@ INSTRUCTIONS_TOPIC = "decline-instructions"
 """The decline topic for requests about ArchBot's instructions: one clause declines a message."""
 _INJECTION_CLAUSE = 0.7
 """How closely (lexical score) a clause must match a request for the instructions."""
-_CLAUSE = re.compile(r"[:;,?!—–]|\s-\s")
-_CLAUSE_OR_THEN = re.compile(r"[:;,?!.—–]|\s-\s|\b(?:then|and)\b")
+_CLAUSE = re.compile(r"[:,?!—–]|(?<![tT][lL]);|\s-\s")
+_CLAUSE_OR_THEN = re.compile(r"[:,?!.—–]|(?<![tT][lL]);|\s-\s|\b(?:then|and)\b")
+"""Where a clause of a message ends (not inside "tl;dr")."""
 _WORD = re.compile(r"[a-z0-9']+")
 _QUESTION_WORDS = frozenset(
     {"how", "what", "which", "where", "why", "when", "who", "whether"}
@@ -794,13 +799,26 @@ class MessageReader:
         if not kept or len(kept) == len(clauses):
             return decision
         answered = decision.outcome is Outcome.ANSWER and decision.top is not None
+        unsure = decision.outcome is Outcome.AMBIGUOUS and decision.top is not None
         told = [_about_the_asker(c) for c, kind in zip(clauses, kinds, strict=True) if kind]
-        if not answered and _EMPTY in kinds and not all(told):
+        if not answered and not unsure and _EMPTY in kinds and not all(told):
             return decision
         rest = self.router.route(", ".join(kept))
         if rest.outcome is not Outcome.ANSWER or rest.top is None:
             return decision
-        if not answered and _EMPTY in kinds and rest.top.score < _TOLD_SURE:
+        # "how do we test our genai app before launch, PM is nervous": an unsure reading that
+        # the rest answers with its own best guess loses only an aside (asking and naming
+        # nothing: not "…, what are the license differences?" nor "databricks asset bundles: …")
+        confirmed = (
+            unsure
+            and rest.top.intent.id == decision.top.intent.id
+            and all(
+                self._aside(c) for c, kind in zip(clauses, kinds, strict=True) if kind is not None
+            )
+        )
+        if not answered and not confirmed and _EMPTY in kinds and not all(told):
+            return decision
+        if not answered and not confirmed and _EMPTY in kinds and rest.top.score < _TOLD_SURE:
             return decision  # "…, heard it mentioned in standup" left out only for a sure answer
         if (
             answered
@@ -820,6 +838,12 @@ class MessageReader:
             # chatbot, low code, grounded on our docs": not low-code Data Factory)
             return decision
         return dataclasses.replace(rest, text=decision.text)
+
+    def _aside(self, clause: str) -> bool:
+        """Whether a clause only tells something (asks nothing, names no topic)."""
+        return _QUESTION_WORDS.isdisjoint(_WORD.findall(clause.lower())) and not (
+            self.router.named_topics(clause)
+        )
 
     def _without_preface(self, text: str, decision: Decision) -> Decision:
         """For a message not answered as a whole, the question after a few words that preface

@@ -169,11 +169,11 @@ class FocusReader:
         return Understood(dataclasses.replace(decision, text=text), topic=topic, context="refers")
 
     def among_focus(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
-        """A message referring back, read against the focus topic, its related topics and
-        the topic discussed before it with its related ones ("which one is about logistics?"
-        then "and the car maker?"): the best of their intents by the message's own words (the
-        focus topic's own when close, and one of its questions when close to the topic
-        itself)."""
+        """A message referring back, read against the focus topic, its related topics, the
+        topic answered last and the topic discussed before it with their related ones ("which
+        one is about logistics?" then "and the car maker?"): the best of their intents by the
+        message's own words (the focus topic's own when close, and one of its questions when
+        close to the topic itself)."""
         earlier = self.kb.topics.get(focus.recent[1]) if len(focus.recent) > 1 else None
         # after a customer story, the other stories are its siblings ("what about financial
         # services?" after Kry: PIMCO)
@@ -186,11 +186,16 @@ class FocusReader:
             # services its story relates to
             family = tuple(dict.fromkeys((topic.id, *siblings)))
         else:
+            # the topic answered last within the focus is on screen too ("how do we serve the
+            # model?" after Azure Machine Learning was answered about machine learning: scoring)
+            answered = self.answered_last(focus)
+            shown = (answered.id, *answered.related) if answered and answered.id != topic.id else ()
             family = tuple(
                 dict.fromkeys(
                     (
                         topic.id,
                         *topic.related,
+                        *shown,
                         *((earlier.id, *earlier.related) if earlier else ()),
                         *siblings,
                     )

@@ -131,6 +131,9 @@ class Comparisons:
         lead = before.split()
         if len(lead) > _COMPARE_LEAD and not self.cues.refers_back(lead + list(cue)):
             return None  # "where can we benchmark lots of models against each other": no "it"
+        read = self.router.rank(other_text)
+        if read and read[0].intent.question is not None and read[0].intent.topic.id == topic.id:
+            return None  # "is a project different from a hub" about Foundry: a part of its own
         other = next(
             (
                 m
