@@ -226,6 +226,7 @@ async def test_errors_and_settings_to_debug_are_declined_even_naming_a_service(c
         "need a pyspark snippet that writes parquet into our lakehouse",
         "which sdk function registers a dataset in aml, and its args?",
         "generate an image of our data platform as a castle",
+        "can you email legrand's architects and ask how they did it",
     ],
 )
 async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_asked(convo, message):

@@ -2090,6 +2090,21 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "model-scoring",
             "real-time",
         ),
+        (  # a fragment read surely as another topic's question: not training's own text
+            (
+                "when does ml even make sense vs plain old rules",
+                "how does training/validation work",
+            ),
+            "and retraining?",
+            "machine-learning/retraining",
+            "drifts",
+        ),
+        (  # "bolted on": integrated afterwards
+            ("what all does fabric include",),
+            "is ai bolted on or built in",
+            "microsoft-fabric/azure-openai-from-fabric",
+            "embedded",
+        ),
         (  # the last answer's family: Copilot Studio relates to AI Foundry
             (
                 "copilot vs agent, what's the difference really",

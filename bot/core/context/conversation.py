@@ -346,7 +346,7 @@ class Conversation:
         defined = self._implicit.definition(words, topic, plain)
         if defined is not None:
             return defined
-        said = self._implicit.said_of_focus(text, words, topic)
+        said = self._implicit.said_of_focus(text, words, topic, plain)
         if said is not None:
             return said
         if not self._cues.refers_back(words):

@@ -50,6 +50,9 @@ most answers it when the recognizer finds it this likely and this many times as 
 big can it scale?" about Data Lake Storage: its scale, not its comparison that says "big-data
 scale"); over the topic's own text, which says most things, likely is enough at the lower floor
 ("can it run in-process with our app?" about Phi: where it runs)."""
+_SURE_ELSEWHERE = 0.95
+"""A fragment read this surely on its own as another topic's question is not answered by the
+focus topic's own text because that text says its words."""
 _FRAGMENT_KIN_WORDS = 3
 """A question this short that the focus topic's passages say too little of may be said by a
 related topic's question ("which languages?" about Fabric: the Fabric Runtime's)."""
@@ -225,11 +228,14 @@ class Implicit:
         decision = dataclasses.replace(plain, outcome=Outcome.ANSWER, matches=(best, *others))
         return Understood(decision)
 
-    def said_of_focus(self, text: str, words: list[str], topic: Topic) -> Understood | None:
+    def said_of_focus(
+        self, text: str, words: list[str], topic: Topic, plain: Decision
+    ) -> Understood | None:
         """A short question that names no other topic and whose words a passage of the focus
         topic says ("how many languages?" about Custom Translator, "trained on what?" about
         Azure AI Speech) is answered from that part of the focus topic (on a near tie, the part
-        the recognizer finds likelier)."""
+        the recognizer finds likelier) — not a fragment whose words the topic's own text merely
+        says while another topic's question reads it surely ("and retraining?" about training)."""
         if len(words) > _IMPLICIT_MAX_WORDS or self.router.named_topics(text) - {topic.id}:
             return None
         about = topic
@@ -258,6 +264,9 @@ class Implicit:
             floor, probability.get(best.intent, 0.0) * _SAID_LIKELIER
         ):
             best = likelier  # "how big can it scale?" about Data Lake Storage: its scale
+        fragment = len(words) <= _FRAGMENT_KIN_WORDS
+        if fragment and best.intent == about.id and _sure_elsewhere(plain, about):
+            return None
         match = Match(self.router.intent(best.intent), probability.get(best.intent, best.share))
         decision = Decision(text, Outcome.ANSWER, (match,))
         return Understood(decision, topic=topic, context="refers")
@@ -278,6 +287,18 @@ class Implicit:
         asked = [t for t in self.router.normalizer.normalize(rest).terms if t not in _SEQUENCE]
         names = self.router.topic_name_terms(top.intent.topic.id)
         return 0 < len(asked) <= _DEFINED_WORDS and all(w in names for w in asked)
+
+
+def _sure_elsewhere(plain: Decision, topic: Topic) -> bool:
+    """Whether the message on its own is surely one of another topic's questions."""
+    top = plain.top
+    return (
+        plain.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.question is not None
+        and top.intent.topic.id != topic.id
+        and top.score >= _SURE_ELSEWHERE
+    )
 
 
 def _a_question(understood: Understood) -> bool:
