@@ -26,6 +26,12 @@ async def test_access_to_models_is_not_a_customer_story(convo, message):
     assert "GPT-4o" in turn.text
 
 
+async def test_within_is_no_evidence_for_a_story_that_says_it(convo):
+    # Kry's story brings care "within reach": "within" pulled Fabric questions to it
+    turn = await convo.say("how do we reach azure openai from within fabric")
+    assert top_intent(turn) == "microsoft-fabric/azure-openai-from-fabric"
+
+
 @pytest.mark.parametrize(
     "message",
     [
