@@ -525,6 +525,19 @@ async def test_a_question_shaped_like_a_request_mid_conversation_is_only_answere
     assert "algorithm" in turn.text
 
 
+async def test_a_use_case_is_a_thing_not_something_to_use(convo):
+    await convo.say("what's the difference between an ai foundry hub and a project?")
+    turn = await convo.say("which one do we create per use case?")
+    assert not starts_walkthrough(turn)
+
+
+async def test_asking_for_what_the_bot_would_mention_after_a_short_answer_is_still_talk(convo):
+    await convo.say("which languages should our team learn for ai dev")
+    turn = await convo.say("any python ml libs you'd mention")
+    assert "scikit-learn" in turn.text
+    assert "I read:" not in turn.text
+
+
 def test_a_cue_naming_an_unknown_word_class_names_its_line(tmp_path):
     root = kb_with(tmp_path, tools=VALID_TOPIC)
     (root / "guidance.yaml").write_text("cues:\n  - what {design} would\n  - right {stakc}\n")

@@ -132,10 +132,10 @@ _QUESTION_START = re.compile(
     LEAD_IN + r"(what|whats|how|hows|why|which|who|whos|when|where|wheres|is|are|does|do|can|"
     r"could|should|would|"
     r"will|was|did|wasnt|didnt|isnt|arent|doesnt|wouldnt|shouldnt|couldnt|wont|"
-    r"tell me|explain|describe|compare|define|difference)\b"
+    r"tell me|explain|describe|compare|define|difference|any\b(?=.*\byou))\b"
 )
 """A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
-synapseml called something else before")."""
+synapseml called something else before", "any python ml libs you'd mention")."""
 ASKING_WORDS = frozenset(
     {"what", "which", "how", "why", "when", "where", "who", "whether"}
     | {"is", "are", "does", "do", "can", "could", "should", "would", "will"}
