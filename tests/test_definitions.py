@@ -44,6 +44,11 @@ async def test_what_a_definition_asks_is_answered(convo, message, intent):
     assert turn.trace("RecognizerResult")["topIntent"] == intent
 
 
+async def test_phi_is_defined_by_its_kind(convo):
+    turn = await convo.say("what is phi-3")
+    assert "small language models (SLMs)" in turn.text
+
+
 async def test_a_clause_saying_what_a_name_means_is_part_of_the_question(convo):
     turn = await convo.say("what is phi, the golden ratio?")  # not Phi-3: declined
     assert turn.trace("RecognizerResult")["topIntent"] == "None"

@@ -2051,6 +2051,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "story-ch-robinson",
             "C.H. Robinson",
         ),
+        (  # an unsure reading whose likeliest is another story
+            ("story about logistics automation on azure ai?", "what did they build it on?"),
+            "anything in the electrical / building tech space?",
+            "story-legrand/details",
+            "Legrand",
+        ),
         (  # the focus topic's own copilot, not the list of Fabric's
             ("need to ingest & transform from tons of sources low code",),
             "ok is there an ai assistant inside that ingestion tool",

@@ -51,11 +51,16 @@ class Stories:
         if _ANOTHER.isdisjoint(words) and not _asks_for_one(words):
             return None
         named = set(self.router.named_topics(text))
-        if plain.outcome is Outcome.ANSWER and plain.top is not None:
-            answered = plain.top.intent.topic
+        top = plain.top
+        if plain.outcome is not Outcome.NONE and top is not None:
+            answered = top.intent.topic
             if answered.kind is Kind.CUSTOMER_STORY and answered.id != topic.id:
-                return Understood(plain, context="refers")  # "… for search in client service?"
-            named.add(answered.id)  # "anything on translation?": the translators
+                # "… for search in client service?"; "anything in the building tech space?",
+                # the likeliest reading of an unsure one
+                decision = Decision(text, Outcome.ANSWER, plain.matches)
+                return Understood(decision, context="refers")
+        if plain.outcome is Outcome.ANSWER and top is not None:
+            named.add(top.intent.topic.id)  # "anything on translation?": the translators
         named -= {story.id for story in self._stories}  # a story itself is read as before
         if not named or (not named.isdisjoint(topic.related) and _OTHER.isdisjoint(words)):
             # nothing named, or what the story in focus is about already, without asking for
