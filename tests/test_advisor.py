@@ -366,6 +366,31 @@ def test_agent_frameworks_are_an_app_and_talking_to_the_data_is_asking_it_questi
     )
 
 
+@pytest.mark.parametrize(
+    ("description", "goal"),
+    [
+        (  # a data science team tailoring a model's writing is generative AI, not training ML
+            "our data scientists want to customize a generative model on 5k approved product "
+            "pages so the copy stops drifting from house style",
+            "genai",
+        ),
+        (
+            "the sales leads live in power bi and want to ask for visuals in plain language, "
+            "nobody writes code",
+            "data-qa",
+        ),
+        (
+            "data engineers here; camera images and raw logs arrive in huge volumes and we "
+            "need a store that keeps the native format for later ml",
+            "data",
+        ),
+    ],
+)
+def test_a_description_is_read_as_what_is_built(advisor, description, goal):
+    question = advisor.walkthrough.question("goal")
+    assert question.choices[advisor.read(description)["goal"][0][1]].id == goal
+
+
 def test_words_a_longer_phrase_of_another_choice_says_count_for_that_one(advisor):
     # "document" inside "an answer that cites the clause and the document" is generative AI
     # (answers from documents), not a second sign of analyzing documents
