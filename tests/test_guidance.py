@@ -374,9 +374,7 @@ async def test_a_copilot_or_a_stack_to_build_gets_the_answer_then_the_questions(
 
 
 async def test_a_short_profile_after_the_short_answer_answers_the_walkthrough(convo):
-    turn = await convo.say(
-        "our BI folks basically live in power bi and want AI help. where should we go?"
-    )
+    turn = await convo.say("our BI folks basically want AI help with power bi. where should we go?")
     assert AFTER_ANSWER in turn.text
     turn = await convo.say(
         "power bi report builders, tabular data, want copilot-style help creating reports and "
