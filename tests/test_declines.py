@@ -248,6 +248,26 @@ async def test_fixing_recognition_is_a_need_not_an_error_to_debug(convo):
     assert "Custom Speech" in turn.text
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "auditors care about fairness and privacy far more than benchmark scores, which llm?",
+        "speech to text keeps mangling our product names like 'Contoso Widgetry', what do we use",
+    ],
+)
+async def test_a_word_said_in_passing_declines_nothing(convo, message):
+    turn = await convo.say(message)
+    assert turn.trace("RecognizerResult").get("declinedAs") is None
+
+
+async def test_a_quoted_request_that_says_failed_is_no_error_message(convo):
+    turn = await convo.say(
+        "ops should type 'list the failed runs from last night' and get the query written for "
+        "them, what fits?"
+    )
+    assert turn.trace("RecognizerResult").get("declinedAs") != "decline-troubleshooting"
+
+
 async def test_error_analysis_is_a_question_not_an_error_to_debug(convo):
     turn = await convo.say("what does the error analysis in the responsible ai dashboard show?")
     assert turn.trace("RecognizerResult").get("declinedAs") is None

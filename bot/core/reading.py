@@ -38,7 +38,8 @@ _ERROR_NAME = re.compile(
     r"|\b[A-Z][a-z]+(?:Error|Exception)[A-Z][A-Za-z]*\b"
     r"|\b[A-Z]{2,}(?:_[A-Z]{2,}){2,}\b"
     r"|\b[Ee]rror(?: code)? \d{3,}\b"
-    r"|['\"‘“][^'\"’”]*\b(?:failed|exception|timed out)\b[^'\"’”]*['\"’”]"
+    r"|['\"‘“][^'\"’”]*\b(?:(?:has|have|had|was|were) failed|failed (?:with|to|due)|exception|"
+    r"timed out)\b[^'\"’”]*['\"’”]"
 )
 """An error's name or code, as a service or library reports it ("ModelNotFound",
 "ModuleNotFoundError", "UserErrorSqlBulkCopy", "RESOURCE_DOES_NOT_EXIST", "error 2200"), or its
