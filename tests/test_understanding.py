@@ -340,6 +340,13 @@ async def test_a_return_reads_its_question_among_the_topic_returned_to(convo):
     assert "OneLake" in turn.text  # not Azure Data Factory vs Fabric Data Factory
 
 
+async def test_a_return_to_a_comparison_asks_the_side_that_has_the_answer(convo):
+    await convo.say("azure data factory vs fabric data factory for an ai workload?")
+    await convo.say("different topic - what is onelake")
+    turn = await convo.say("back to data factory, does it have a copilot?")
+    assert decided(turn) == ("data-factory/copilot", "answer")
+
+
 async def test_a_correction_with_filler_words_still_corrects(convo):
     await convo.say("what is custom speech?")
     turn = await convo.say("hmm no, sorry — I was actually asking about the translation one")

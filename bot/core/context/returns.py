@@ -121,6 +121,22 @@ class Returns:
             return None  # "… warranty claims we can link back to": no return, a description
         return found
 
+    def _side_asked(self, rest: str, chosen: Topic, plain: Decision) -> Understood | None:
+        """For a comparison returned to, the rest read as the likeliest question of one of its
+        sides ("back to data factory, is there a copilot for it?" after Azure Data Factory vs
+        Fabric Data Factory: Fabric Data Factory's copilot)."""
+        sides = [self.kb.topics[t] for t in chosen.compares if t in self.kb.topics]
+        read = [
+            understood
+            for side in sides
+            if (understood := self.against.with_focus(rest, side, plain, near_only=False))
+            is not None
+            and understood.decision.top is not None
+            and understood.decision.top.intent.question is not None
+            and understood.decision.top.intent.topic.id == side.id
+        ]
+        return max(read, key=lambda u: u.decision.top.score, default=None)
+
     def read(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Back to the speech model: does it do batch?" — the topic named after the cue,
         among those discussed before, becomes the focus the rest of the message is read in."""
@@ -148,7 +164,9 @@ class Returns:
             return None
         if WORD.findall(rest):
             plain = self.against.route(rest)
-            understood = self.against.with_focus(rest, chosen, plain, near_only=False)
+            understood = self.against.with_focus(
+                rest, chosen, plain, near_only=False
+            ) or self._side_asked(rest, chosen, plain)
             top = understood.decision.top if understood is not None else None
             if top is not None and top.intent.topic.kind is Kind.COMPARISON:
                 # "which storage should it land in" is no comparison of the topic returned to
