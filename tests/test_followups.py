@@ -2111,6 +2111,12 @@ async def test_the_other_one_after_a_comparison_is_its_second_side(convo):
             "microsoft-fabric/azure-openai-from-fabric",
             "embedded",
         ),
+        (  # alone it strays to MLflow ("… change anything?"); with the focus, its family
+            ("claims reach us as scanned pdfs and we need the amounts out",),
+            "do we need to train anything?",
+            "azure-ai-services",
+            "prebuilt",
+        ),
         (  # the last answer's family: Copilot Studio relates to AI Foundry
             (
                 "copilot vs agent, what's the difference really",

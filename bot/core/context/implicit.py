@@ -115,9 +115,18 @@ class Implicit:
         if understood is None or understood.decision.top is None:
             return None
         read = understood.decision.top.intent.topic
-        if read.id != topic.id and topic.id not in read.compares:
-            # only the focus topic itself (nothing names it), or a comparison of it ("when
-            # would hand-coding make more sense" about AutoML: AutoML vs custom training)
+        family = {topic.id, *topic.related}
+        strayed = plain.top is None or plain.top.intent.topic.id not in self._around(family)
+        if (
+            read.id != topic.id
+            and topic.id not in read.compares
+            and not (strayed and read.id in topic.related)
+        ):
+            # only the focus topic itself (nothing names it), a comparison of it ("when would
+            # hand-coding make more sense" about AutoML: AutoML vs custom training), or a topic
+            # it relates to when the message alone strays far from the family ("do we need to
+            # train anything?" about Document Intelligence: Azure AI services' prebuilt ones,
+            # not MLflow)
             return None
         mine = understood.decision.top.score
         if plain.outcome is Outcome.ANSWER and plain.top and plain.top.score > mine:
@@ -129,16 +138,18 @@ class Implicit:
         # the last answer's too ("and if our devs want a framework?" after Copilot Studio was
         # answered about copilots: AI Foundry's frameworks)
         answered = self.against.answered_last(focus)
-        family = {topic.id, *topic.related}
-        if answered is not None:
-            family |= {answered.id, *answered.related}
+        shown = {answered.id, *answered.related} if answered is not None else set()
         if (
             among is not None
             and among.decision.top is not None
-            and among.decision.top.intent.topic.id in family
+            and among.decision.top.intent.topic.id in family | shown
         ):
             return among
         return understood
+
+    def _around(self, family: set[str]) -> set[str]:
+        """The topics of the family and those they relate to."""
+        return family.union(*(self.kb.topics[t].related for t in family if t in self.kb.topics))
 
     def leaning_to_focus(
         self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus
