@@ -248,18 +248,6 @@ async def test_fixing_recognition_is_a_need_not_an_error_to_debug(convo):
     assert "Custom Speech" in turn.text
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "auditors care about fairness and privacy far more than benchmark scores, which llm?",
-        "speech to text keeps mangling our product names like 'Contoso Widgetry', what do we use",
-    ],
-)
-async def test_a_word_said_in_passing_declines_nothing(convo, message):
-    turn = await convo.say(message)
-    assert turn.trace("RecognizerResult").get("declinedAs") is None
-
-
 async def test_a_quoted_request_that_says_failed_is_no_error_message(convo):
     turn = await convo.say(
         "ops should type 'list the failed runs from last night' and get the query written for "
@@ -1244,6 +1232,8 @@ async def test_a_failure_told_as_a_situation_is_no_error_to_debug(convo):
         "we've iterated on the prompt for weeks and the output style still drifts. what's the "
         "next lever?",
         "need faster responses; big model is too slow but the small one isn't accurate enough",
+        "auditors care about fairness and privacy far more than benchmark scores, which llm?",
+        "speech to text keeps mangling our product names like 'Contoso Widgetry', what do we use",
     ],
 )
 async def test_a_situation_that_says_a_declined_wording_in_passing_is_answered(convo, message):

@@ -12,7 +12,7 @@ import re
 
 from bot.core.compare import Comparer
 from bot.core.context.cues import WORD, Cues
-from bot.core.context.focus import Focus, Understood
+from bot.core.context.focus import Focus, Understood, answers_a_question
 from bot.core.context.last_answer import LastAnswer
 from bot.core.context.names import TopicNames
 from bot.core.hybrid import HybridRouter
@@ -157,13 +157,7 @@ class Comparisons:
     @staticmethod
     def _own_question_of(plain: Decision, topic: Topic) -> bool:
         """True when the message read on its own answers one of the topic's questions."""
-        top = plain.top
-        return (
-            plain.outcome is Outcome.ANSWER
-            and top is not None
-            and top.intent.question is not None
-            and top.intent.topic.id == topic.id
-        )
+        return answers_a_question(plain, 0.0) and plain.top.intent.topic.id == topic.id
 
     def side_that_fits(self, text: str, words: list[str], focus: Focus) -> Understood | None:
         """ "Which one answers questions by writing queries?" after a comparison: the side the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.core.context.against_focus import SAID_MIN, FocusReader
-from bot.core.context.focus import FOCUS_KINDS, Focus, Understood
+from bot.core.context.focus import FOCUS_KINDS, Focus, Understood, answers_a_question
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
@@ -302,14 +302,7 @@ class Implicit:
 
 def _sure_elsewhere(plain: Decision, topic: Topic) -> bool:
     """Whether the message on its own is surely one of another topic's questions."""
-    top = plain.top
-    return (
-        plain.outcome is Outcome.ANSWER
-        and top is not None
-        and top.intent.question is not None
-        and top.intent.topic.id != topic.id
-        and top.score >= _SURE_ELSEWHERE
-    )
+    return answers_a_question(plain, _SURE_ELSEWHERE) and plain.top.intent.topic.id != topic.id
 
 
 def _a_question(understood: Understood) -> bool:
