@@ -295,7 +295,7 @@ class GuidanceReader:
                 said[-1] = "we"
             else:
                 said.append("" if word in self._asks_not else stem(word))
-        # "use case" names a thing: "which one do I create per use case?" asks what to use nothing
+        # "use case" names a thing: "which one do I create per use case?" asks nothing to use
         said = [
             "" if w == "use" and said[i + 1 : i + 2] == ["case"] else w for i, w in enumerate(said)
         ]

@@ -115,8 +115,10 @@ class Comparisons:
     def compare_with(
         self, text: str, words: list[str], topic: Topic, plain: Decision
     ) -> Understood | None:
-        """ "How does it stack up against Synapse?": the focus topic and the one named (not
-        when the message, pointing at nothing, reads on its own as a question of that topic)."""
+        """ "How does it stack up against Synapse?": the focus topic and the one named — not
+        when the side compared reads best as a part of the focus topic ("is a project different
+        from a hub" about Foundry), nor when the message, pointing at nothing, reads on its own
+        as a question of the topic named ("and what's a project vs a hub in ai foundry")."""
         joined = f" {' '.join(words)} "
         cue = next((c for c in self._compare_cues if f" {' '.join(c)} " in joined), None)
         if cue is None:
