@@ -173,6 +173,12 @@ class GuidanceReader:
         )
         self._advice_or_choice = self._asks | {stem(w) for w in cues.guidance_choosing}
         self._offering_words = frozenset(cues.guidance_offerings)
+        # generic phrases of several words name a thing ("use case"): none of their words asks
+        self._generic_names = tuple(
+            tuple(stem(w) for w in phrase.split())
+            for phrase in cues.guidance_generic
+            if " " in phrase
+        )
         self._objects = {stem(w) for w in cues.guidance_objects} | self._design
         walkthrough = kb.topics.get(WALKTHROUGH_TOPIC)
         phrases = (*walkthrough.phrases, *walkthrough.aliases) if walkthrough else ()
@@ -295,11 +301,16 @@ class GuidanceReader:
                 said[-1] = "we"
             else:
                 said.append("" if word in self._asks_not else stem(word))
-        # "use case" names a thing: "which one do I create per use case?" asks nothing to use
-        said = [
-            "" if w == "use" and said[i + 1 : i + 2] == ["case"] else w for i, w in enumerate(said)
-        ]
-        return self._named_designs_apart(said)
+        return self._named_designs_apart(self._generic_names_apart(said))
+
+    def _generic_names_apart(self, said: list[str]) -> list[str]:
+        """The stems with the words of a generic phrase naming a thing blanked ("which one do I
+        create per use case?" asks nothing to use)."""
+        for name in self._generic_names:
+            for i in range(len(said) - len(name) + 1):
+                if tuple(said[i : i + len(name)]) == name:
+                    said[i : i + len(name)] = [""] * len(name)
+        return said
 
     def off_subject(self, text: str) -> bool:
         """Whether a request for guidance is about something other than AI or data: most of

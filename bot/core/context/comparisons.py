@@ -133,9 +133,6 @@ class Comparisons:
         lead = before.split()
         if len(lead) > _COMPARE_LEAD and not self.cues.refers_back(lead + list(cue)):
             return None  # "where can we benchmark lots of models against each other": no "it"
-        read = self.router.rank(other_text)
-        if read and read[0].intent.question is not None and read[0].intent.topic.id == topic.id:
-            return None  # "is a project different from a hub" about Foundry: a part of its own
         other = next(
             (
                 m
@@ -146,6 +143,9 @@ class Comparisons:
         )
         if other is None or other.score < _COMPARE_SIDE:
             return None
+        read = self.router.rank(other_text)
+        if read and read[0].intent.question is not None and read[0].intent.topic.id == topic.id:
+            return None  # "is a project different from a hub" about Foundry: a part of its own
         if self._own_question_of(plain, other.intent.topic) and (
             self.cues.first_reference(lead + list(cue)) is None
         ):

@@ -116,11 +116,10 @@ class Implicit:
             return None
         read = understood.decision.top.intent.topic
         family = {topic.id, *topic.related}
-        strayed = plain.top is None or plain.top.intent.topic.id not in self._around(family)
         if (
             read.id != topic.id
             and topic.id not in read.compares
-            and not (strayed and read.id in topic.related)
+            and not (read.id in topic.related and self._strayed(plain, family))
         ):
             # only the focus topic itself (nothing names it), a comparison of it ("when would
             # hand-coding make more sense" about AutoML: AutoML vs custom training), or a topic
@@ -147,9 +146,12 @@ class Implicit:
             return among
         return understood
 
-    def _around(self, family: set[str]) -> set[str]:
-        """The topics of the family and those they relate to."""
-        return family.union(*(self.kb.topics[t].related for t in family if t in self.kb.topics))
+    def _strayed(self, plain: Decision, family: set[str]) -> bool:
+        """Whether the message alone reads as neither the family nor a topic it relates to."""
+        if plain.top is None:
+            return True
+        around = family.union(*(self.kb.topics[t].related for t in family if t in self.kb.topics))
+        return plain.top.intent.topic.id not in around
 
     def leaning_to_focus(
         self, text: str, words: list[str], topic: Topic, plain: Decision, focus: Focus

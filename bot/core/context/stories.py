@@ -4,6 +4,8 @@ the service itself."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.core.context.focus import Understood
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
@@ -57,7 +59,7 @@ class Stories:
             if answered.kind is Kind.CUSTOMER_STORY and answered.id != topic.id:
                 # "… for search in client service?"; "anything in the building tech space?",
                 # the likeliest reading of an unsure one
-                decision = Decision(text, Outcome.ANSWER, plain.matches)
+                decision = dataclasses.replace(plain, outcome=Outcome.ANSWER)
                 return Understood(decision, context="refers")
         if plain.outcome is Outcome.ANSWER and top is not None:
             named.add(top.intent.topic.id)  # "anything on translation?": the translators
