@@ -235,8 +235,15 @@ async def test_something_to_produce_is_declined_as_an_action_wherever_it_is_aske
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-actions"
 
 
-async def test_whether_we_can_generate_images_asks_what_azure_offers(convo):
-    turn = await convo.say("can we generate images from text prompts on azure")
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can we generate images from text prompts on azure",
+        "we want to generate images for marketing",
+    ],
+)
+async def test_wanting_to_generate_images_asks_what_azure_offers(convo, message):
+    turn = await convo.say(message)
     assert turn.trace("RecognizerResult").get("declinedAs") is None
     assert "images" in turn.text
 

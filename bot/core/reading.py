@@ -56,6 +56,7 @@ _INJECTION_CLAUSE = 0.7
 _CLAUSE = re.compile(r"[:,?!—–]|(?<![tT][lL]);|\s-\s")
 _CLAUSE_OR_THEN = re.compile(r"[:,?!.—–]|(?<![tT][lL]);|\s-\s|\b(?:then|and)\b")
 """Where a clause of a message ends (not inside "tl;dr")."""
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"[a-z0-9']+")
 _QUESTION_WORDS = frozenset(
     {"how", "what", "which", "where", "why", "when", "who", "whether"}
@@ -792,7 +793,14 @@ class MessageReader:
         A declined message is answered so only when what was left out is small talk: a clause
         the recognizer finds nothing in may be what makes the message off-topic ("what is phi,
         the golden ratio?")."""
-        clauses = [c for c in _CLAUSE.split(text) if _WORD.findall(c.lower())]
+        # an aside in brackets ("(yes its 2025)") is a clause that tells no more than one of the
+        # asker; a bracket naming a topic ("… (AI in a workload design)") stays in its clause
+        asides = {inner for inner in _BRACKETED.findall(text) if self._aside(inner)}
+        unbracketed = _BRACKETED.sub(
+            lambda found: f", {found.group(1)}," if found.group(1) in asides else found.group(0),
+            text,
+        )
+        clauses = [c for c in _CLAUSE.split(unbracketed) if _WORD.findall(c.lower())]
         if len(clauses) < 2:
             return decision
         kinds = [self._filler_kind(c) for c in clauses]
@@ -801,7 +809,11 @@ class MessageReader:
             return decision
         answered = decision.outcome is Outcome.ANSWER and decision.top is not None
         unsure = decision.outcome is Outcome.AMBIGUOUS and decision.top is not None
-        told = [_about_the_asker(c) for c, kind in zip(clauses, kinds, strict=True) if kind]
+        told = [
+            _about_the_asker(c) or c.strip() in asides
+            for c, kind in zip(clauses, kinds, strict=True)
+            if kind
+        ]
         if not answered and not unsure and _EMPTY in kinds and not all(told):
             return decision
         rest = self.router.route(", ".join(kept))
@@ -841,9 +853,11 @@ class MessageReader:
         return dataclasses.replace(rest, text=decision.text)
 
     def _aside(self, clause: str) -> bool:
-        """Whether a clause only tells something (asks nothing, names no topic)."""
-        return _QUESTION_WORDS.isdisjoint(_WORD.findall(clause.lower())) and not (
-            self.router.named_topics(clause)
+        """Whether a clause only tells something (asks nothing, names no topic but small
+        talk: "yes its 2025")."""
+        return _QUESTION_WORDS.isdisjoint(_WORD.findall(clause.lower())) and all(
+            self.kb.topics[named].kind is Kind.SMALLTALK
+            for named in self.router.named_topics(clause)
         )
 
     def _without_preface(self, text: str, decision: Decision) -> Decision:
