@@ -569,6 +569,18 @@ async def test_when_is_it_overkill_asks_when_not_to_use_the_focus(convo):
     assert "base model already works well" in turn.text
 
 
+async def test_when_it_would_not_be_the_right_call_asks_when_not_to_use_the_focus(convo):
+    await convo.say("sales wants a chatbot for the public site and nobody can code")
+    turn = await convo.say("when would that NOT be the right call")
+    assert "When not to use Microsoft Copilot Studio" in turn.text
+
+
+async def test_bringing_framework_code_into_the_focus_asks_what_it_works_with(convo):
+    await convo.say("where should we build genai apps, what does ai foundry offer")
+    turn = await convo.say("can we bring our langchain / semantic kernel code into it")
+    assert "Semantic Kernel" in turn.text
+
+
 async def test_is_anybody_doing_this_at_scale_asks_for_the_customer_story(convo):
     await convo.say("tell me about custom translator")
     turn = await convo.say("is anybody doing this at scale?")

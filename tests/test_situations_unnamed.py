@@ -193,3 +193,10 @@ async def test_gpt_models_behind_a_saas_product_through_an_api_are_azure_openai(
         "we want GPT models behind our own SaaS product through an API, not some chat UI for staff"
     )
     assert turn.trace("RecognizerResult")["topIntent"] == "azure-openai"
+
+
+async def test_one_governed_lake_that_comes_with_the_tenant_is_onelake(convo):
+    turn = await convo.say(
+        "we'd like a single governed lake for the entire company that comes with our tenant"
+    )
+    assert top_intent(turn) == "onelake"

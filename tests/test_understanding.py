@@ -47,7 +47,7 @@ async def test_an_aside_about_someone_else_does_not_blur_a_question(convo):
 
 async def test_an_aside_in_brackets_does_not_blur_a_situation(convo):
     turn = await convo.say(
-        "lab results still come in as faxed pdfs (yes its 2025), want the values lifted out"
+        "lab results still come in as faxed pdfs (yes its 2026), we want the values lifted out"
         " automatically into our LIMS"
     )
     assert decided(turn) == ("document-intelligence", "answer")
