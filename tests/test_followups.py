@@ -2177,3 +2177,9 @@ async def test_another_story_of_the_same_service_is_the_other_customer(convo):
     await convo.say("customer story w/ azure openai in healthcare?")
     turn = await convo.say("and any with azure openai outside healthcare?")
     assert decided(turn) == ("story-legrand", "answer")  # not Kry's story again
+
+
+async def test_an_ellipsis_after_a_customer_story_asks_for_the_story_it_names(convo):
+    await convo.say("which manufacturer put azure openai into its products?")
+    turn = await convo.say("and for translation?")
+    assert "Volkswagen" in turn.text

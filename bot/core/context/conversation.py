@@ -87,7 +87,7 @@ class Conversation:
         self._implicit = Implicit(kb, router, passages, against)
         self._analogues = Analogues(kb, router, cues, names, against)
         self._objections = Objections(kb, cues, against)
-        self._stories = Stories(kb, router)
+        self._stories = Stories(kb, router, cues)
         self._references = References(kb, router, cues, names, followups, ellipses, against)
         self._listings: dict[str, tuple[str, ...]] = {}
         """The items each intent's answer lists (`enumeration`), by intent id."""

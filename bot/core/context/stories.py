@@ -1,11 +1,12 @@
-"""Other stories: "anything on translation?" after a customer story asks for the one other story
-about what the message names (Volkswagen's, whose story relates to the translators), not for
-the service itself."""
+"""Other stories: "anything on translation?" or "and for translation?" after a customer story
+asks for the one other story about what the message names (Volkswagen's, whose story relates to
+the translators), not for the service itself."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from bot.core.context.cues import Cues
 from bot.core.context.focus import Understood
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
@@ -40,8 +41,9 @@ _OTHER = frozenset({"other", "another", "outside", "besides", "else", "different
 class Stories:
     """Reads a short request for another customer story while a story is in focus."""
 
-    def __init__(self, kb: KnowledgeBase, router: HybridRouter) -> None:
+    def __init__(self, kb: KnowledgeBase, router: HybridRouter, cues: Cues) -> None:
         self.router = router
+        self.cues = cues
         self._stories = [t for t in kb.topics.values() if t.kind is Kind.CUSTOMER_STORY]
 
     def read(self, text: str, words: list[str], topic: Topic, plain: Decision) -> Understood | None:
@@ -50,7 +52,11 @@ class Stories:
         exactly one story fits."""
         if topic.kind is not Kind.CUSTOMER_STORY or len(words) > _MAX_WORDS:
             return None
-        if _ANOTHER.isdisjoint(words) and not _asks_for_one(words):
+        if (
+            _ANOTHER.isdisjoint(words)
+            and not _asks_for_one(words)
+            and not self.cues.elliptical(words)  # "and for translation?"
+        ):
             return None
         named = set(self.router.named_topics(text))
         top = plain.top
