@@ -82,7 +82,9 @@ def test_the_list_and_the_users_words_are_kept_in_conversation_state():
         listing=("mini", "small", "medium"),
         recent=("phi-models",),
         said=(("phi-models", "something small for our edge boxes"),),
+        told="our helpdesk gets about 3k tickets a week",
     )
     assert Focus.from_state(focus.to_state()) == focus
     assert focus.said_about("phi-models") == "something small for our edge boxes"
     assert Focus.from_state({"said": [["x"], "y", [1, 2]]}).said == ()  # malformed: dropped
+    assert Focus.from_state({"told": ["x"]}).told == ""

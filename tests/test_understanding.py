@@ -562,3 +562,25 @@ async def test_models_that_are_not_openai_are_other_providers_models(convo):
 async def test_translating_web_pages_is_translator(convo):
     turn = await convo.say("which service for translating our web pages")
     assert decided(turn) == ("ai-translator", "answer")
+
+
+async def test_a_situation_told_without_a_question_is_asked_what_to_achieve(convo):
+    turn = await convo.say("our helpdesk gets about 3k tickets a week")
+    assert decided(turn)[0] == "None"
+    assert "what you want to achieve" in turn.text
+    assert "I don't know that one" not in turn.text
+
+
+async def test_the_goal_after_a_situation_told_is_read_with_it(convo):
+    await convo.say("our helpdesk gets about 3k tickets a week")
+    turn = await convo.say("we want them sorted by topic automatically")
+    assert decided(turn) == ("ai-language", "answer")
+    assert turn.trace("RecognizerResult")["context"] == "told"
+    # answered: the situation is no longer read into what follows
+    turn = await convo.say("how tall is mount everest")
+    assert decided(turn)[0] == "None"
+
+
+async def test_a_question_nothing_answers_is_still_not_known(convo):
+    turn = await convo.say("what is the zorblax protocol in our stack")
+    assert "I don't know that one" in turn.text

@@ -31,7 +31,7 @@ from bot.core.kb import (
 from bot.core.labels import LABEL_LIMIT, button_label, fits, knowledge_labels
 from bot.core.reading import GREETING_TOPIC, HELP_TOPIC
 from bot.core.router import Decision, Outcome
-from bot.core.text import LEAD_IN, stem, strip_mentions
+from bot.core.text import LEAD_IN, stem, strip_mentions, tells_own_situation
 
 _YES_OR_NO = re.compile(r"^(?:Yes|No)[,.:;]\s+(?=\S)")
 """An answer's opening "Yes." or "No, " (not "Yes and no")."""
@@ -445,7 +445,7 @@ class Replies:
             names = tuple(dict.fromkeys(suggestion_text(m.intent) for m in decision.matches))
             text = "I'm not sure which one you mean. Did you mean one of these?"
             return Reply(text, (*names, NONE_OF_THESE), kind=ReplyKind.DID_YOU_MEAN, summary=text)
-        return self.unknown()
+        return self.unknown(decision.text)
 
     def _answer(self, intent: Intent) -> Reply:
         """An answered intent's reply, with its follow-ups as buttons."""
@@ -489,12 +489,22 @@ class Replies:
             text, self._examples(), kind=ReplyKind.WELCOME, summary=text, labels=self.labels
         )
 
-    def unknown(self) -> Reply:
-        """An honest 'I don't know', with a hint of what ArchBot can do."""
-        text = (
-            "I don't know that one. I answer questions about Azure AI and data services and help "
-            "choose an AI architecture; type **help** to see what I cover."
-        )
+    def unknown(self, said: str = "") -> Reply:
+        """An honest 'I don't know', with a hint of what ArchBot can do; to a message that only
+        tells of the user's own situation, what they want to achieve is asked back instead."""
+        if tells_own_situation(said):
+            text = (
+                "I'm not sure what you'd like from me there. If it's about a project, tell me what "
+                'you want to achieve (for example "pull the totals out of them" or "answer '
+                "questions over them\") and I'll name the Azure service that fits, or pick "
+                "**Guided architecture walkthrough** and I'll ask a few questions and recommend "
+                "a design."
+            )
+        else:
+            text = (
+                "I don't know that one. I answer questions about Azure AI and data services and "
+                "help choose an AI architecture; type **help** to see what I cover."
+            )
         return Reply(
             text, self._examples(), kind=ReplyKind.UNKNOWN, summary=text, labels=self.labels
         )

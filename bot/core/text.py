@@ -161,6 +161,24 @@ def looks_like_question(text: str) -> bool:
     )
 
 
+_OWN_WORDS = frozenset({"we", "were", "weve", "wed", "our", "ours", "us", "i", "im", "ive", "my"})
+_QUESTION_WORDS = frozenset({"what", "which", "how", "why", "when", "where", "who", "whether"})
+_TOLD_WORDS = 6
+"""A message telling of the asker's own situation has this many words at least."""
+
+
+def tells_own_situation(text: str) -> bool:
+    """True for a message that only tells of the asker's own situation ("we're a mid-size
+    retailer, our support inbox gets 5k emails a day"): it speaks of us or me and asks nothing."""
+    words = [w.replace("'", "") for w in re.findall(r"[a-z0-9']+", strip_mentions(text).lower())]
+    return (
+        len(words) >= _TOLD_WORDS
+        and not _OWN_WORDS.isdisjoint(words)
+        and _QUESTION_WORDS.isdisjoint(words)
+        and not looks_like_question(text)
+    )
+
+
 def opens_with_question(text: str) -> bool:
     """True when the message, or a clause of it after a dash or colon, opens as a question
     ("which studio is for the ML path", "back to the ds folks — can they tune in parallel?"),

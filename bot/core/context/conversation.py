@@ -109,6 +109,7 @@ class Conversation:
         if defined is not None:
             return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
+        understood = self._with_situation_told(text, focus, understood)
         understood = self._said_in_last_answer(text, focus, understood) or understood
         understood = self._asked_in_context(text, focus, understood)
         understood = self._corrected_further(text, focus, understood)
@@ -135,6 +136,21 @@ class Conversation:
             # in building architecture or civil engineering?")
             return Understood(dataclasses.replace(decision, outcome=Outcome.NONE))
         return self._with_listing(text, self._comparisons.side_asked(text, understood))
+
+    def _with_situation_told(self, text: str, focus: Focus, understood: Understood) -> Understood:
+        """A message nothing answers, after the user told their own situation without asking
+        ("we're a retailer, our inbox gets 5k emails a day" then "we want to answer the easy
+        ones automatically"): the two read together, when that is answered."""
+        decision = understood.decision
+        if not focus.told or decision.outcome is not Outcome.NONE or understood.context:
+            return understood
+        if decision.top is not None and decision.top.intent.topic.kind is Kind.DECLINE:
+            return understood
+        together = self._understand(f"{focus.told}. {text}", focus)
+        if together.decision.outcome is not Outcome.ANSWER:
+            return understood
+        told = dataclasses.replace(together.decision, text=text)
+        return dataclasses.replace(together, decision=told, context=together.context or "told")
 
     def _corrected_further(self, text: str, focus: Focus, understood: Understood) -> Understood:
         """A message nothing read, with a correction's cue after a lead-in or a few words in

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.kb import FollowUp, Kind, Topic
 from bot.core.router import Decision, Outcome
+from bot.core.text import tells_own_situation
 
 RECENT = 5
 """Topics remembered for "back to …"."""
@@ -55,6 +56,10 @@ class Focus:
     said: tuple[tuple[str, str], ...] = ()
     """For each topic of `recent`, the user's last words about it (`SAID_WORDS` at most): what
     "back to the KB articles" may name it by."""
+    told: str = ""
+    """The user's own situation, told in the turns since the last answer without asking
+    anything ("we're a retailer, our inbox gets 5k emails a day"; `SAID_WORDS` at most): what
+    the next message nothing answers alone is read with ("we want to answer the easy ones")."""
 
     def said_about(self, topic: str) -> str:
         """The user's words about a topic discussed (empty when none are kept)."""
@@ -70,6 +75,7 @@ class Focus:
             "recent": list(self.recent),
             "listing": list(self.listing),
             "said": [list(pair) for pair in self.said],
+            "told": self.told,
         }
 
     @classmethod
@@ -91,6 +97,7 @@ class Focus:
                 and len(pair) == 2
                 and all(isinstance(x, str) for x in pair)
             ),
+            told=data.get("told") if isinstance(data.get("told"), str) else "",
         )
 
 
@@ -104,7 +111,8 @@ class Understood:
     topic: Topic | None = None
     """The focus topic a follow-up is about."""
     context: str | None = None
-    """How the focus was used: `followup`, `correction`, `compare`, `refers` (None: not used)."""
+    """How the focus was used: `followup`, `correction`, `compare`, `refers`, `told` (read with
+    the situation the user told before; None: not used)."""
     alternatives: tuple[str, ...] = field(default_factory=tuple)
     shown: str | None = None
     """Another topic the answer shows (the customer story a "who uses it?" tells): the
@@ -138,13 +146,29 @@ def next_focus(understood: Understood, previous: Focus) -> Focus:
     """The focus after a turn: the topic answered, else the previous focus unchanged; the
     message's words are kept as the user's last about the focus topic."""
     after = _moved(understood, previous)
-    if after is previous or after.topic is None:
+    if after is not previous and after.topic is not None:
+        said = dict(previous.said)
+        words = f"{said.get(after.topic, '')} {understood.decision.text}".split()
+        said[after.topic] = " ".join(words[-SAID_WORDS:])
+        kept = tuple((t, said[t]) for t in after.recent if t in said)
+        after = dataclasses.replace(after, said=kept)
+    return _with_told(understood.decision, after)
+
+
+def _with_told(decision: Decision, after: Focus) -> Focus:
+    """The situation told so far: forgotten once a turn is answered, longer by a message nothing
+    answers that only tells of the user's own situation, else kept."""
+    if decision.outcome is Outcome.ANSWER:
+        return dataclasses.replace(after, told="") if after.told else after
+    top = decision.top
+    if (
+        decision.outcome is not Outcome.NONE
+        or (top is not None and top.intent.topic.kind is Kind.DECLINE)
+        or not tells_own_situation(decision.text)
+    ):
         return after
-    said = dict(previous.said)
-    words = f"{said.get(after.topic, '')} {understood.decision.text}".split()
-    said[after.topic] = " ".join(words[-SAID_WORDS:])
-    kept = tuple((t, said[t]) for t in after.recent if t in said)
-    return dataclasses.replace(after, said=kept)
+    words = (f"{after.told}. {decision.text}" if after.told else decision.text).split()
+    return dataclasses.replace(after, told=" ".join(words[-SAID_WORDS:]))
 
 
 def _moved(understood: Understood, previous: Focus) -> Focus:
