@@ -2183,3 +2183,10 @@ async def test_an_ellipsis_after_a_customer_story_asks_for_the_story_it_names(co
     await convo.say("which manufacturer put azure openai into its products?")
     turn = await convo.say("and for translation?")
     assert "Volkswagen" in turn.text
+
+
+async def test_who_else_did_something_like_this_asks_for_the_customer_story(convo):
+    await convo.say("we need our manuals translated with our own product terms kept")
+    turn = await convo.say("ok, who else did something like this")
+    assert turn.trace("RecognizerResult")["context"] == "followup"
+    assert "Volkswagen" in turn.text
