@@ -2193,6 +2193,6 @@ async def test_who_else_did_something_like_this_asks_for_the_customer_story(conv
 
 
 async def test_the_focus_on_a_platform_named_after_vector_stores_is_its_vector_store(convo):
-    await convo.say("where would our embeddings be stored?")
+    await convo.say("where do the embeddings live")
     turn = await convo.say("and if we're already on databricks?")
     assert decided(turn) == ("mosaic-ai-vector-search", "answer")
