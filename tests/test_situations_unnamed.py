@@ -200,3 +200,8 @@ async def test_one_governed_lake_that_comes_with_the_tenant_is_onelake(convo):
         "we'd like a single governed lake for the entire company that comes with our tenant"
     )
     assert top_intent(turn) == "onelake"
+
+
+async def test_showing_text_in_the_readers_language_is_translation(convo):
+    turn = await convo.say("our shop should show product descriptions in the customer's language")
+    assert top_intent(turn) == "ai-translator"
