@@ -203,5 +203,5 @@ async def test_one_governed_lake_that_comes_with_the_tenant_is_onelake(convo):
 
 
 async def test_showing_text_in_the_readers_language_is_translation(convo):
-    turn = await convo.say("our shop should show product descriptions in the customer's language")
+    turn = await convo.say("our site should show user reviews in the visitor's language")
     assert top_intent(turn) == "ai-translator"
