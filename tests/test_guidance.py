@@ -529,6 +529,17 @@ async def test_a_use_case_is_a_thing_not_something_to_use(convo):
     assert not starts_walkthrough(turn)
 
 
+async def test_a_decision_guide_for_choosing_is_a_document_asked_for_not_the_walkthrough(convo):
+    turn = await convo.say("is there a decision guide for picking the right azure ai service?")
+    assert not starts_walkthrough(turn)
+    assert "Choose an Azure AI services technology" in turn.text
+
+
+async def test_guide_as_a_verb_still_asks_for_the_walkthrough(convo):
+    turn = await convo.say("can you guide us in choosing a service")
+    assert starts_walkthrough(turn)
+
+
 async def test_asking_for_what_the_bot_would_mention_after_a_short_answer_is_still_talk(convo):
     await convo.say("which languages should our team learn for ai dev")
     turn = await convo.say("any python ml libs you'd mention")

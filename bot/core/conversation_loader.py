@@ -52,6 +52,7 @@ _GUIDANCE_LISTS = {
     "choosing": "guidance_choosing",
     "offerings": "guidance_offerings",
     "generic": "guidance_generic",
+    "documents": "guidance_documents",
     "teams": "guidance_teams",
     "needing": "guidance_needing",
 }

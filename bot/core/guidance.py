@@ -58,6 +58,11 @@ the message names ("lost on tooling for our llm app — which one?")."""
 _BEFORE_OFFERING = frozenset({"is", "the", "a", "best", "right", "good", "ideal"})
 """Words between a question's opening and the offering it asks to choose ("what's the best
 option for …")."""
+_DOCUMENT_BEFORE = frozenset(
+    {"a", "an", "the", "any", "some", "decision", "design", "official", "this", "that"}
+)
+"""Words before a word of guidance.yaml's `documents` that make it a document named ("a
+decision guide"), not a verb ("guide us")."""
 _ADVISING = frozenset({"should", "would"})
 """Modals by which a question asks for advice ("where should we …"), not a fact or a capability
 ("what do we …", "what could genai do …")."""
@@ -195,6 +200,7 @@ class GuidanceReader:
         self._subjects = frozenset(t for w in cues.guidance_subjects for t in normalize(w).terms)
         self._choosing = frozenset(t for w in cues.guidance_choosing for t in normalize(w).terms)
         self._offerings = frozenset(t for w in cues.guidance_offerings for t in normalize(w).terms)
+        self._documents = frozenset(stem(w) for w in cues.guidance_documents)
         self._no_need = (
             self._choosing
             | self._offerings
@@ -514,14 +520,26 @@ class GuidanceReader:
         """Whether the message asks to choose a service, product or option and states no need
         of its own ("which of the azure ai services is right for us?", "we need help deciding
         on an ai solution"): every other word it says that the knowledge uses is a word of
-        asking or a generic one (guidance.yaml's `choosing`, `offerings`, `generic`)."""
+        asking or a generic one (guidance.yaml's `choosing`, `offerings`, `generic`). A choice
+        a document is about ("is there a decision guide for choosing …?") is not asked."""
         terms = set(self.router.normalizer.normalize(text).terms)
         if terms.isdisjoint(self._choosing) or terms.isdisjoint(self._offerings):
+            return False
+        if self._names_a_document(text):
             return False
         return all(
             t in self._no_need or t in self._asking_terms or t not in self._known_terms
             for t in terms
             if t not in self._plain
+        )
+
+    def _names_a_document(self, text: str) -> bool:
+        """Whether the message names a document to read ("a decision guide", "any article"),
+        not only uses its word as a verb ("guide us in choosing")."""
+        words = _WORD.findall(strip_mentions(text).lower())
+        return any(
+            i > 0 and words[i - 1] in _DOCUMENT_BEFORE and stem(word) in self._documents
+            for i, word in enumerate(words)
         )
 
     def _guessed_at(self, decision: Decision) -> bool:

@@ -194,6 +194,9 @@ class ConversationCues:
     guidance_generic: tuple[str, ...] = ()
     """Words that state no need (Azure, AI, a new project): a choice asked with only these
     is an open one."""
+    guidance_documents: tuple[str, ...] = ()
+    """Words for a document to read (a guide, an article): a choice one is about ("is there a
+    decision guide for choosing an AI services technology?") is its subject, not asked."""
     guidance_teams: tuple[str, ...] = ()
     """Words for the user's own people: after "my", "our" or "the" they read as "we" in the
     cues ("what should my team use …")."""
