@@ -1298,6 +1298,7 @@ async def test_near_misses_naming_a_service_get_their_decline(convo, message, de
         ("is the stale read on the lakehouse a known bug", "decline-troubleshooting"),
         ("whats the sdk call to create an index in ai search", "decline-details"),
         ("please turn this paragraph into german", "decline-actions"),
+        ("what value should we set the learning rate to for our data", "decline-troubleshooting"),
     ],
 )
 async def test_known_bugs_slow_throughput_and_sdk_calls_are_declined_as_what_they_ask(
