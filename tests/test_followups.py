@@ -2196,3 +2196,9 @@ async def test_the_focus_on_a_platform_named_after_vector_stores_is_its_vector_s
     await convo.say("where do the embeddings live")
     turn = await convo.say("and if we're already on databricks?")
     assert decided(turn) == ("mosaic-ai-vector-search", "answer")
+
+
+async def test_its_after_a_name_in_a_request_for_a_story_is_the_customer_asked_for(convo):
+    await convo.say("is there a decision guide for picking the right azure ai service?")
+    turn = await convo.say("which manufacturer put azure openai into its products?")
+    assert "Legrand" in turn.text

@@ -21,6 +21,9 @@ from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
 
 _OWN_QUESTION_MOVED = 0.9
+_SELF_CONTAINED = 0.9
+"""A message that names a topic before referring back and that reads, on its own, this surely
+as a customer story refers within itself: its own reading."""
 """A message referring back whose reading among the focus's family moves to a related topic it
 does not name stays with the focus topic when, read with its name, it is one of its questions
 this likely."""
@@ -186,6 +189,17 @@ class References:
             # "does AutoML do that for me?": answered with the focus in mind, but the
             # conversation moves to what the message named before referring back ("does it
             # support MLflow?" stays with the focus: "it" comes first)
+            own = plain.top
+            if (
+                own is not None
+                and plain.outcome is Outcome.ANSWER
+                and own.score >= _SELF_CONTAINED
+                and own.intent.topic.kind is Kind.CUSTOMER_STORY
+                and own.intent.topic.id != top.intent.topic.id
+            ):
+                # "which manufacturer put azure openai into its products?": "its" is the
+                # manufacturer the message asks for, surely read on its own (Legrand)
+                return Understood(plain)
             return dataclasses.replace(understood, topic=None)
         return understood
 
