@@ -7,6 +7,7 @@ conversation state; the result's top intent is the decision taken — the answer
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from botbuilder.core import (
@@ -21,6 +22,7 @@ from bot.core.context import Conversation, Focus, Understood, next_focus
 from bot.core.kb import Kind
 from bot.core.router import Decision, Outcome
 from bot.core.text import strip_mentions
+from bot.state.redact import redact_message
 
 NONE_INTENT = "None"
 COMPARE_INTENT = "Compare"
@@ -131,7 +133,7 @@ class KnowledgeRecognizer(Recognizer):
             return
         after = next_focus(understood, before)
         if after != before:
-            await self.focus.set(turn_context, after.to_state())
+            await self.focus.set(turn_context, _stored(after).to_state())
 
     async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
         """Read the turn's text in context; send a `RecognizerResult` trace (to the Emulator and
@@ -168,3 +170,13 @@ def decision_of(result: RecognizerResult) -> Decision:
 def understood_of(result: RecognizerResult) -> Understood:
     """The decision and the context that shaped it, carried inside a RecognizerResult."""
     return result.properties.get(UNDERSTOOD_PROPERTY) or Understood(decision_of(result))
+
+
+def _stored(focus: Focus) -> Focus:
+    """The focus as conversation state keeps it: the user's own words in it (`said`, `told`)
+    without the secrets a message may carry (bot/state/redact.py)."""
+    return dataclasses.replace(
+        focus,
+        said=tuple((topic, redact_message(words)) for topic, words in focus.said),
+        told=redact_message(focus.told),
+    )

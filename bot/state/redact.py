@@ -11,6 +11,8 @@ Where a secret could otherwise be written, and what is done there:
   :func:`redact`, and what the user typed (``text``) through :func:`redact_message`.
 * **unanswered questions** (bot/state/feedback.py, the ``gaps`` table): the question is stored
   as :func:`redact_message` leaves it.
+* **conversation state** (bot/recognizer.py): the user's words the focus keeps (what was said
+  about each topic, a situation told) are stored as :func:`redact_message` leaves them.
 
 :func:`redact` removes what has a recognisable shape: URL user-info, the values of token-like
 query parameters (``t``, ``sig``, ``token``, ``code``, ``key`` …) in URLs and bare paths, JWTs,
