@@ -131,9 +131,13 @@ class KnowledgeRecognizer(Recognizer):
         before: Focus | None = result.properties.get(FOCUS_PROPERTY)
         if self.focus is None or understood is None or before is None:
             return
-        after = next_focus(understood, before)
+        # the user's words enter the focus (`said`, `told`) without the secrets a message may
+        # carry (bot/state/redact.py): redacted once, as they come in
+        typed = understood.decision
+        redacted = dataclasses.replace(typed, text=redact_message(typed.text))
+        after = next_focus(dataclasses.replace(understood, decision=redacted), before)
         if after != before:
-            await self.focus.set(turn_context, _stored(after).to_state())
+            await self.focus.set(turn_context, after.to_state())
 
     async def recognize(self, turn_context: TurnContext) -> RecognizerResult:
         """Read the turn's text in context; send a `RecognizerResult` trace (to the Emulator and
@@ -170,13 +174,3 @@ def decision_of(result: RecognizerResult) -> Decision:
 def understood_of(result: RecognizerResult) -> Understood:
     """The decision and the context that shaped it, carried inside a RecognizerResult."""
     return result.properties.get(UNDERSTOOD_PROPERTY) or Understood(decision_of(result))
-
-
-def _stored(focus: Focus) -> Focus:
-    """The focus as conversation state keeps it: the user's own words in it (`said`, `told`)
-    without the secrets a message may carry (bot/state/redact.py)."""
-    return dataclasses.replace(
-        focus,
-        said=tuple((topic, redact_message(words)) for topic, words in focus.said),
-        told=redact_message(focus.told),
-    )

@@ -136,9 +136,10 @@ _QUESTION_START = re.compile(
 )
 """A question's first words, after any leading "so" or "ok" ("so what data do I need?", "wasn't
 synapseml called something else before", "any python ml libs you'd mention")."""
-ASKING_WORDS = frozenset(
-    {"what", "which", "how", "why", "when", "where", "who", "whether"}
-    | {"is", "are", "does", "do", "can", "could", "should", "would", "will"}
+QUESTION_WORDS = frozenset({"what", "which", "how", "why", "when", "where", "who", "whether"})
+"""Words that open a question of what, which, how … (not a yes-or-no one)."""
+ASKING_WORDS = QUESTION_WORDS | frozenset(
+    {"is", "are", "does", "do", "can", "could", "should", "would", "will"}
 )
 """Words that ask something wherever they stand in a message (question words, auxiliaries)."""
 _ASKED_LAST = re.compile(
@@ -162,7 +163,6 @@ def looks_like_question(text: str) -> bool:
 
 
 _OWN_WORDS = frozenset({"we", "were", "weve", "wed", "our", "ours", "us", "i", "im", "ive", "my"})
-_QUESTION_WORDS = frozenset({"what", "which", "how", "why", "when", "where", "who", "whether"})
 _TOLD_WORDS = 6
 """A message telling of the asker's own situation has this many words at least."""
 
@@ -174,7 +174,7 @@ def tells_own_situation(text: str) -> bool:
     return (
         len(words) >= _TOLD_WORDS
         and not _OWN_WORDS.isdisjoint(words)
-        and _QUESTION_WORDS.isdisjoint(words)
+        and QUESTION_WORDS.isdisjoint(words)
         and not looks_like_question(text)
     )
 
