@@ -1073,6 +1073,22 @@ async def test_an_opening_acknowledgement_is_not_read_as_a_topic(convo):
     assert decided(turn)[0] == "onelake"  # "unrelated" is no "separate purchase"
 
 
+async def test_thanks_and_goodbyes_after_an_answer_are_small_talk_not_about_that(convo):
+    await convo.say("we're building an assistant that answers HR questions from our sharepoint")
+    turn = await convo.say("thanks, that's useful")
+    assert decided(turn)[0] in {"thanks", "goodbye"}  # "that" is the answer thanked
+    turn = await convo.say("cool, makes sense")
+    assert decided(turn)[0] == "acknowledgement"
+    turn = await convo.say("nice, that's exactly what i needed")
+    assert decided(turn)[0] in {"thanks", "goodbye"}
+    turn = await convo.say("fine. what's it good for")  # asks: about the focus
+    assert decided(turn)[0].startswith("rag")
+    turn = await convo.say("that's it for today")
+    assert decided(turn)[0] == "goodbye"
+    turn = await convo.say("actually one more: does it need a vector database")
+    assert decided(turn)[0].startswith("rag")  # the focus outlived the small talk
+
+
 async def test_a_question_tag_and_the_reason_for_asking_are_set_aside(convo):
     await convo.say("what is custom translator?")
     turn = await convo.say("give me a real company using it so i can drop it in the deck")

@@ -27,6 +27,8 @@ GREETING_TOPIC = "greeting"
 """The small-talk topic whose short phrases open a message as a greeting ("hey what is RAG")."""
 HELP_TOPIC = "help"
 """The small-talk topic that says what ArchBot covers ("help")."""
+CLOSING_TOPICS = frozenset({"thanks", "acknowledgement", "goodbye"})
+"""The small-talk topics that close an exchange ("thanks, that's useful", "cool, makes sense")."""
 _GREETING_WORDS = 2
 _GREETED_WORDS = 2
 """A greeting of at most `_GREETING_WORDS` words, followed by at least `_GREETED_WORDS` more."""

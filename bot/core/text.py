@@ -167,6 +167,29 @@ _TOLD_WORDS = 6
 """A message telling of the asker's own situation has this many words at least."""
 
 
+def says_question_word(text: str) -> bool:
+    """True when a question word stands anywhere in the message ("what's", "whats", "which")."""
+    return any(
+        word in QUESTION_WORDS or (word.endswith("s") and word[:-1] in QUESTION_WORDS)
+        for word in _WORD.findall(strip_mentions(text).lower())
+    )
+
+
+_CLAUSE_BREAK = re.compile(r"[.,;:!—–]+|\s-+\s")
+"""Where a message's next clause starts ("fine. what's it good for")."""
+
+
+def asks_nothing(text: str) -> bool:
+    """True for a message with no question in it: no question mark, no clause opening as a
+    question, no "which" ("cool, makes sense" and "that's exactly what i needed" ask nothing;
+    "fine. what's it good for", "ok, is it in fabric too" and "part of which service" do)."""
+    return (
+        not looks_like_question(text)
+        and "which" not in _WORD.findall(text.lower())  # "that's part of which service"
+        and not any(opens_with_question(clause.strip()) for clause in _CLAUSE_BREAK.split(text))
+    )
+
+
 def tells_own_situation(text: str) -> bool:
     """True for a message that only tells of the asker's own situation ("we're a mid-size
     retailer, our support inbox gets 5k emails a day"): it speaks of us or me and asks nothing."""
@@ -174,7 +197,7 @@ def tells_own_situation(text: str) -> bool:
     return (
         len(words) >= _TOLD_WORDS
         and not _OWN_WORDS.isdisjoint(words)
-        and QUESTION_WORDS.isdisjoint(words)
+        and not says_question_word(text)
         and not looks_like_question(text)
     )
 

@@ -41,9 +41,9 @@ from bot.core.guidance import (
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Intent, Kind, KnowledgeBase, Topic
 from bot.core.passages import TopicPassages
-from bot.core.reading import HELP_TOPIC, MessageReader, question_sentences
+from bot.core.reading import CLOSING_TOPICS, HELP_TOPIC, MessageReader, question_sentences
 from bot.core.router import Decision, Match, Outcome
-from bot.core.text import strip_mentions
+from bot.core.text import asks_nothing, looks_like_question, strip_mentions
 
 _SURE_HELP = 0.9
 _SURE_OWN = 0.95
@@ -109,6 +109,8 @@ class Conversation:
         if defined is not None:
             return Understood(defined)  # "what does 'scoring' mean here": whatever the focus
         understood = self._understand(text, focus)
+        if understood.context is None and _closes(understood.decision):
+            return understood  # "cool, makes sense": nothing in it asks about the last answer
         understood = self._with_situation_told(text, focus, understood)
         understood = self._said_in_last_answer(text, focus, understood) or understood
         understood = self._asked_in_context(text, focus, understood)
@@ -167,6 +169,23 @@ class Conversation:
         words = WORD.findall(strip_mentions(text).lower())
         corrected = self._corrections.read(words, topic, focus, self._understand, further=True)
         return corrected or understood
+
+    def _closing(self, said: str, plain: Decision) -> Decision | None:
+        """Thanks, an acknowledgement or a goodbye after an answer ("thanks, that's useful",
+        "cool, makes sense", "that's it for today"): its "that" is the answer thanked, not
+        asked about. The message's reading when it asks nothing, else the whole message's
+        when that is sure ("nice, that's exactly what i needed"); a correction ("sorry, i
+        meant …") is no thanks, and "fine. what's it good for" asks."""
+        if _closes(plain) and asks_nothing(said):
+            return plain
+        whole = self.router.route(said)
+        if not _closes(whole) or whole.top is None:
+            return None
+        if whole.top.score >= _SURE_OWN and not looks_like_question(said):
+            return whole
+        if plain.outcome is not Outcome.ANSWER and asks_nothing(said):
+            return whole  # "cool, makes sense": "makes sense" alone reads as nothing
+        return None
 
     def _weighed_against_focus(
         self, text: str, words: list[str], topic: Topic
@@ -279,11 +298,15 @@ class Conversation:
     def _understand(self, text: str, focus: Focus) -> Understood:
         """The message read by the first kind of context that reads it (its own reading when
         none does)."""
+        said = text
         text = self.reader.correct(self.reader.without_acknowledgement(text))
         topic = self.kb.topics.get(focus.topic) if focus.topic else None
         if topic is not None:
             text = self.reader.without_set_aside(text)
         plain = self.route(text)
+        closing = None if topic is None else self._closing(said, plain)
+        if closing is not None:
+            return Understood(closing)  # "cool, makes sense": its "that" is no reference
         outright = self.reader.declines_outright(text)
         named = None if outright else self._followups.of_named(text)
         if named is not None:
@@ -374,6 +397,16 @@ _WEIGHING = re.compile(
     r"\b(?:better|worse|have to|need to|should we|should i|instead|rather|overkill)\b"
 )
 """Words by which a message weighs one option against another."""
+
+
+def _closes(decision: Decision) -> bool:
+    """Whether a message is read as thanks, an acknowledgement or a goodbye."""
+    top = decision.top
+    return (
+        decision.outcome is Outcome.ANSWER
+        and top is not None
+        and top.intent.topic.id in CLOSING_TOPICS
+    )
 
 
 def _asks_help(decision: Decision) -> bool:
