@@ -55,7 +55,7 @@ from bot.core.artifacts import Artifacts
 from bot.core.context.corrections import CORRECTION
 from bot.core.context.returns import RETURN
 from bot.core.diagram import text as diagram_text
-from bot.core.guidance import declines_surely
+from bot.core.guidance import declines_surely, is_walkthrough
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.labels import choice_label
 from bot.core.replies import HELP_TOPIC, Replies, Reply, ReplyKind, replace_labels
@@ -122,6 +122,9 @@ CONFIRMED = "Good."
 OFFER_TAKEN = "Sure, let's fit it to your project."
 """Before the first question asked again when a message takes up the questions an answer
 offered ("can you help us design the whole thing?")."""
+ALREADY_IN = "We're in the walkthrough now (say **start over** to begin it again)."
+"""Before the question asked again when a message asks for the walkthrough during it ("could
+you walk me through picking the whole architecture?"): not a miss, nothing lost."""
 AFTER_ANSWER = "after_answer"
 """The walkthrough's state: it began after an answer to the request that opened it, so a
 question on the way is read as one even when it is long."""
@@ -286,6 +289,8 @@ class WalkthroughDialog(ComponentDialog):
         ):
             state[ANSWERED_ONE] = True  # "can you help us design the whole thing?"
             return await self._loop(step, state, [OFFER_TAKEN], asking=question.id, misses=misses)
+        if match.kind is MatchKind.NONE and await self._asks_for_it(step.context):
+            return await self._loop(step, state, [ALREADY_IN], asking=question.id, misses=misses)
         opening = opens_with_question(text)
         correcting, _ = correction(text)
         if await self._talked_past(step.context, state, text, match, opening, correcting):
@@ -453,6 +458,10 @@ class WalkthroughDialog(ComponentDialog):
         """Whether a message after the answer asks for the questions the answer offered."""
         guidance = self.recognizer.conversation.guidance
         return guidance.asks_for_the_questions(text, decision_of(await self._read(context)))
+
+    async def _asks_for_it(self, context: TurnContext) -> bool:
+        """Whether the recognizer reads the message as a request for the walkthrough."""
+        return is_walkthrough(decision_of(await self._read(context)))
 
     async def _corrects_the_answer(self, context: TurnContext) -> bool:
         """Whether the recognizer surely reads the message as a correction of the answer the

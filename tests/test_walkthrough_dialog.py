@@ -119,6 +119,22 @@ async def test_help_back_start_over_and_cancel_work_at_any_question(convo):
     assert "walkthrough" not in turn.text.lower()
 
 
+async def test_a_typed_answer_is_no_command_and_asking_for_the_walkthrough_keeps_it(convo):
+    await convo.say("help me choose an architecture")
+    turn = await convo.say("could you walk me through picking the whole architecture?")
+    assert "We're in the walkthrough now" in turn.text  # no miss, nothing lost
+    assert "didn't catch" not in turn.text
+    assert "**What are you building?**" in turn.text
+    turn = await convo.say("a chatbot")  # once read as a typo of "abort"
+    assert "stopped the walkthrough" not in turn.text
+    assert "**What should the generative AI do?**" in turn.text
+    turn = await convo.say("start the walkthrough")  # once read as "stop the walkthrough"
+    assert "Starting over." in turn.text
+    assert "**What are you building?**" in turn.text
+    turn = await convo.say("cancle")  # typos of one command still count
+    assert "stopped the walkthrough" in turn.text
+
+
 async def test_a_knowledge_question_mid_walkthrough_is_answered_then_the_question_is_asked_again(
     convo,
 ):

@@ -662,11 +662,13 @@ class Advisor:
         if not plain or len(plain.split()) > _COMMAND_MAX_WORDS:
             return None
         best: tuple[float, Command] | None = None
+        count = len(plain.split())
         for command, words in self._commands.items():
             for word in words:
                 if plain == word:
                     return command
-                if min(len(plain), len(word)) >= 4:
+                # a typo keeps the words apart: "a bot" (said "a chatbot") is no "abort"
+                if min(len(plain), len(word)) >= 4 and count == len(word.split()):
                     score = fuzz.ratio(plain, word)
                     if score >= _COMMAND_CUTOFF and (best is None or score > best[0]):
                         best = (score, command)
