@@ -995,6 +995,15 @@ async def test_and_how_much_asks_a_price(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
 
 
+async def test_what_that_costs_asks_a_price_not_what_it_involves(convo):
+    await convo.say("what is rag")
+    turn = await convo.say("what does that cost?")  # once read as "what does that involve"
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
+    await convo.say("whats a hyperparameter again")
+    turn = await convo.say("what does that cost us in effort")  # effort, not a price
+    assert turn.trace("RecognizerResult")["topIntent"] == "hyperparameter-tuning/cost"
+
+
 @pytest.mark.parametrize(
     ("first", "then", "declined_as"),
     [
