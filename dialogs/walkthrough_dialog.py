@@ -38,12 +38,9 @@ from bot.core.advisor import (
     Advisor,
     ChoiceMatch,
     Command,
-    FollowUp,
     MatchKind,
     Recommendation,
     Understanding,
-    correction,
-    follow_up,
     memo,
     note_words,
     short_label,
@@ -55,6 +52,7 @@ from bot.core.artifacts import Artifacts
 from bot.core.context.corrections import CORRECTION
 from bot.core.context.returns import RETURN
 from bot.core.diagram import text as diagram_text
+from bot.core.follow_up_forms import FollowUp, correction, follow_up
 from bot.core.guidance import declines_surely, is_walkthrough
 from bot.core.kb import Choice, Kind, Link, WalkthroughQuestion
 from bot.core.labels import choice_label

@@ -12,16 +12,14 @@ from bot.core.advisor import (
     NOT,
     Advisor,
     Command,
-    FollowUp,
     MatchKind,
-    correction,
-    follow_up,
     memo,
     short_label,
     trace_value,
     what_if_text,
     why_not_reply,
 )
+from bot.core.follow_up_forms import FollowUp, correction, follow_up
 from bot.core.kb import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.core.text import looks_like_question

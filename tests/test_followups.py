@@ -1089,6 +1089,17 @@ async def test_thanks_and_goodbyes_after_an_answer_are_small_talk_not_about_that
     assert decided(turn)[0].startswith("rag")  # the focus outlived the small talk
 
 
+async def test_why_not_the_other_side_after_a_comparison_is_the_comparison(convo):
+    await convo.say("what is rag")
+    turn = await convo.say("why not fine-tuning?")  # a pair the knowledge compares
+    assert decided(turn)[0] == "rag-vs-fine-tuning"
+    await convo.say("foundry vs ml studio?")
+    await convo.say("which one for us, we're 5 data scientists doing tabular stuff")
+    turn = await convo.say("why not foundry?")  # once prompt flow's flows
+    assert turn.trace("RecognizerResult")["context"] == "compare"
+    assert "AI Foundry" in turn.text and "Machine Learning studio" in turn.text
+
+
 async def test_a_question_tag_and_the_reason_for_asking_are_set_aside(convo):
     await convo.say("what is custom translator?")
     turn = await convo.say("give me a real company using it so i can drop it in the deck")

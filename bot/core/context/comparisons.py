@@ -15,6 +15,7 @@ from bot.core.context.cues import WORD, Cues
 from bot.core.context.focus import Focus, Understood, answers_a_question
 from bot.core.context.last_answer import LastAnswer
 from bot.core.context.names import TopicNames
+from bot.core.follow_up_forms import FollowUp, follow_up
 from bot.core.hybrid import HybridRouter
 from bot.core.kb import Kind, KnowledgeBase, Topic
 from bot.core.router import Decision, Match, Outcome
@@ -81,7 +82,7 @@ class Comparisons:
     ) -> Understood | None:
         """The focus topic compared with the topic the message names, or the last comparison
         again for a message choosing between its sides (None: the message compares nothing)."""
-        compared = self.compare_with(text, words, topic, plain)
+        compared = self.compare_with(text, words, topic, plain) or self.why_not(text, topic, focus)
         if compared is not None:
             return compared
         if plain.comparison is not None or not _OWN_PAIR.isdisjoint(words):
@@ -277,6 +278,23 @@ class Comparisons:
             and set(own) != pair
             and bool((self.router.named_topics(text) & set(own)) - pair)
         )
+
+    def why_not(self, text: str, topic: Topic, focus: Focus) -> Understood | None:
+        """ "Why not Foundry?" after Foundry and ML studio were compared, or after an answer
+        about a topic the knowledge compares with Foundry: that comparison, each side saying
+        when to pick it."""
+        asked = follow_up(text)
+        if asked is None or asked[0] is not FollowUp.WHY_NOT:
+            return None
+        named = self.router.named_topics(asked[1]) - {topic.id}
+        if focus.compared and named & set(focus.compared):
+            return self.compared_again(text, focus)
+        if len(named) != 1 or topic.kind is Kind.COMPARISON:
+            return None
+        other = self.kb.topics[next(iter(named))]
+        if self.comparer.written(topic.id, other.id) is None:
+            return None
+        return self.side_by_side(text, topic, other)
 
     def compared_again(self, text: str, focus: Focus) -> Understood | None:
         """The last comparison again (else the last two topics side by side): each side says
