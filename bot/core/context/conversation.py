@@ -176,14 +176,14 @@ class Conversation:
         asked about. The message's reading when it asks nothing, else the whole message's
         when that is sure ("nice, that's exactly what i needed"); a correction ("sorry, i
         meant …") is no thanks, and "fine. what's it good for" asks."""
-        if _closes(plain) and asks_nothing(said):
-            return plain
-        whole = self.router.route(said)
-        if not _closes(whole) or whole.top is None:
-            return None
-        if whole.top.score >= _SURE_OWN and not looks_like_question(said):
+        whole = self.router.route(said)  # "thanks, that's useful": thanks, not "that's useful"
+        if _closes(whole) and whole.top.score >= _SURE_OWN and not looks_like_question(said):
             return whole
-        if plain.outcome is not Outcome.ANSWER and asks_nothing(said):
+        if not asks_nothing(said):
+            return None
+        if _closes(plain):
+            return plain
+        if _closes(whole) and plain.outcome is not Outcome.ANSWER:
             return whole  # "cool, makes sense": "makes sense" alone reads as nothing
         return None
 
