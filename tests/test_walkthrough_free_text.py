@@ -123,6 +123,18 @@ async def test_a_need_for_later_does_not_weigh_as_much_as_the_need_now(convo):
     assert "machine learning to predict" not in turn.shown.lower()  # no "which one is closer?"
 
 
+async def test_a_short_answer_to_a_later_question_is_kept_not_a_miss(convo):
+    await convo.say("help me choose an architecture")
+    await convo.say("a chatbot")
+    turn = await convo.say("answer questions from our policy docs")
+    assert question_of(turn) == "**Which data platform are you on, or moving to?**"
+    turn = await convo.say("we're mostly .net devs")  # who builds it, said early
+    assert "didn't catch" not in turn.text
+    assert "developers who write code" in turn.text  # read back
+    turn = await convo.say("not decided yet")
+    assert "Who will build and run it?" not in turn.text  # not asked again
+
+
 async def test_what_a_paragraph_answers_is_not_asked_again(convo):
     await convo.say("help me pick an architecture")
     turn = await convo.say(

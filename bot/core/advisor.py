@@ -140,6 +140,9 @@ _INFER_MARGIN = 0.45
 """A description answers a question it was not asked only when one choice clearly wins, on more
 than one lone word: "standard speech-to-text gets our drug names wrong" is no vote for standard
 content, "scanned PDFs of invoices" is documents."""
+_SHORT_TOLD = 1.0
+"""A message shorter than a description that speaks to one question it was not asked answers it
+by one whole phrase ("we're mostly .net devs" while the data platform is asked)."""
 _OUTRANK_SHARE = 0.8
 """A choice takes the evidence of one it outranks when said at least this share as strongly."""
 DESCRIPTION_WORDS = 5
@@ -772,7 +775,11 @@ class Advisor:
             )
             if describes or match.choice is None:
                 before = set(state.get("heard", {}))
-                filled.extend(self.infer(state, text, reading))
+                # a short message speaking to one other question alone says it by its one
+                # phrase ("we're mostly .net devs" while the platform is asked)
+                told = [q for q, ranked in reading.items() if ranked and q != question.id]
+                accept = _SHORT_TOLD if not describes and len(told) == 1 else _INFER
+                filled.extend(self.infer(state, text, reading, accept))
                 heard = tuple(q for q in state.get("heard", {}) if q not in before)
         filled.extend(self.take_heard(state))
         return Understanding(match, tuple(filled), tuple(corrected), heard)
@@ -840,8 +847,10 @@ class Advisor:
         state: dict[str, Any],
         text: str,
         reading: dict[str, list[tuple[float, int]]] | None = None,
+        accept: float = _INFER,
     ) -> list[str]:
-        """Fill in open questions a description clearly answers; return their ids.
+        """Fill in open questions a description clearly answers (`accept`: how clearly);
+        return their ids.
 
         What the text says about a question that does not apply yet is kept (`heard`) and taken
         once it does: "no data scientists" said before the goal is known answers "who builds
@@ -851,7 +860,7 @@ class Advisor:
         heard = state.setdefault("heard", {})
         kept = self.walkthrough.active(state["answers"])
         for question in self.walkthrough.questions:
-            index = _decide(reading[question.id], _INFER, _INFER_MARGIN)
+            index = _decide(reading[question.id], accept, _INFER_MARGIN)
             if index is not None and question.id not in kept and self._may_apply(question, kept):
                 heard[question.id] = question.choices[index].id
         added = self.take_heard(state)
