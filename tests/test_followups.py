@@ -1083,6 +1083,8 @@ async def test_thanks_and_goodbyes_after_an_answer_are_small_talk_not_about_that
     assert decided(turn)[0] in {"thanks", "goodbye"}
     turn = await convo.say("fine. what's it good for")  # asks: about the focus
     assert decided(turn)[0].startswith("rag")
+    turn = await convo.say("we are fine with that")  # no fine-tuning
+    assert decided(turn)[0] == "acknowledgement"
     turn = await convo.say("that's it for today")
     assert decided(turn)[0] == "goodbye"
     turn = await convo.say("actually one more: does it need a vector database")
