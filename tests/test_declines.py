@@ -995,6 +995,15 @@ async def test_and_how_much_asks_a_price(convo):
     assert turn.trace("RecognizerResult")["declinedAs"] == "decline-pricing"
 
 
+async def test_another_vendors_vector_database_is_declined_naming_azure_ai_search(convo):
+    turn = await convo.say("whats the diff between azure ai search and a vector db like pinecone")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-vector-databases"
+    assert "Azure AI Search" in turn.text  # the Azure counterpart, named
+    assert "Azure AI Search" in turn.buttons and "Microsoft Fabric" not in turn.buttons
+    turn = await convo.say("is qdrant or weaviate faster for 10M vectors?")
+    assert turn.trace("RecognizerResult")["declinedAs"] == "decline-vector-databases"
+
+
 async def test_what_that_costs_asks_a_price_not_what_it_involves(convo):
     await convo.say("what is rag")
     turn = await convo.say("what does that cost?")  # once read as "what does that involve"
