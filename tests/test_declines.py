@@ -1307,6 +1307,10 @@ async def test_the_cheapest_place_to_keep_files_asks_where(convo):
         ("whats the sdk call to create an index in ai search", "decline-details"),
         ("please turn this paragraph into german", "decline-actions"),
         ("what value should we set the learning rate to for our data", "decline-troubleshooting"),
+        ("which epochs and lr should we use to fine-tune gpt-4o mini", "decline-model-internals"),
+        ("is there a hard cap on custom translator models per workspace", "decline-pricing"),
+        ("does my employment contract let me paste client data into aoai", "decline-general"),
+        ("ec2 g5 or p4d instances for our pytorch training runs?", "decline-aws"),
     ],
 )
 async def test_near_misses_naming_a_service_get_their_decline(convo, message, declined_as):
