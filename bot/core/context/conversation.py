@@ -170,13 +170,14 @@ class Conversation:
         corrected = self._corrections.read(words, topic, focus, self._understand, further=True)
         return corrected or understood
 
-    def _closing(self, said: str, plain: Decision) -> Decision | None:
+    def _closing(self, said: str, text: str, plain: Decision) -> Decision | None:
         """Thanks, an acknowledgement or a goodbye after an answer ("thanks, that's useful",
         "cool, makes sense", "that's it for today"): its "that" is the answer thanked, not
         asked about. The message's reading when it asks nothing, else the whole message's
         when that is sure ("nice, that's exactly what i needed"); a correction ("sorry, i
         meant …") is no thanks, and "fine. what's it good for" asks."""
-        whole = self.router.route(said)  # "thanks, that's useful": thanks, not "that's useful"
+        # "thanks, that's useful": thanks, not "that's useful" (routed apart only when set aside)
+        whole = plain if said == text else self.router.route(said)
         if _closes(whole) and whole.top.score >= _SURE_OWN and not looks_like_question(said):
             return whole
         if not asks_nothing(said):
@@ -304,7 +305,7 @@ class Conversation:
         if topic is not None:
             text = self.reader.without_set_aside(text)
         plain = self.route(text)
-        closing = None if topic is None else self._closing(said, plain)
+        closing = None if topic is None else self._closing(said, text, plain)
         if closing is not None:
             return Understood(closing)  # "cool, makes sense": its "that" is no reference
         outright = self.reader.declines_outright(text)
